@@ -1,0 +1,1 @@
+"""Glute drill bot: one progressive glute drill a day for runners, over Telegram."""

@@ -1,0 +1,95 @@
+"""The programme as the coaches wrote it: stages, their drills and the rules for moving between them."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from bot.domain.dose import Dose
+
+
+class Outcome(StrEnum):
+    """What a runner reports after a drill."""
+
+    DONE = "done"
+    EASY = "easy"
+    HARD = "hard"
+    SKIPPED = "skipped"
+    PAIN = "pain"
+
+
+@dataclass(frozen=True, slots=True)
+class Drill:
+    slug: str
+    name: str
+    stage: int
+    focus: str
+    purpose: str
+    cues: tuple[str, ...]
+    mistake: str
+    doses: tuple[Dose, ...]
+    """The dose ladder: the programme climbs one rung after two good sessions in a row (2-for-2)."""
+    regression: str | None
+    progression: str | None
+    equipment: tuple[str, ...]
+    gif: str
+    """Path of the animated GIF, relative to the content directory."""
+
+
+@dataclass(frozen=True, slots=True)
+class Stage:
+    number: int
+    name: str
+    summary: str
+    rotation: tuple[str, ...]
+    effort: str
+    rest: str
+
+
+@dataclass(frozen=True, slots=True)
+class Level:
+    number: int
+    name: str
+    start_stage: int
+
+
+@dataclass(frozen=True, slots=True)
+class AdvancementRules:
+    good_in_a_row_to_step_up: int = 2
+    """The 2-for-2 rule: this many good sessions in a row climb one rung of the dose ladder."""
+    good_sessions_to_advance: int = 8
+    """Good sessions in a stage (an 'easy' counts double) before moving to the next stage."""
+    easy_counts_as: int = 2
+    max_pain_to_progress: int = 3
+    absence_days_to_step_back: int = 7
+    deload_every_weeks: int = 4
+    deload_set_factor: float = 0.6
+
+
+@dataclass(frozen=True, slots=True)
+class Programme:
+    stages: tuple[Stage, ...]
+    levels: tuple[Level, ...]
+    drills: Mapping[str, Drill]
+    rules: AdvancementRules = field(default_factory=AdvancementRules)
+
+    @property
+    def first_stage(self) -> int:
+        return self.stages[0].number
+
+    @property
+    def last_stage(self) -> int:
+        return self.stages[-1].number
+
+    def stage(self, number: int) -> Stage:
+        for stage in self.stages:
+            if stage.number == number:
+                return stage
+        raise KeyError(f"no stage {number}")
+
+    def level(self, number: int) -> Level:
+        for level in self.levels:
+            if level.number == number:
+                return level
+        raise KeyError(f"no level {number}")
