@@ -11,6 +11,9 @@ from bot.domain.programme import Drill, Stage
 CAPTION_LIMIT = 1024
 """Telegram refuses captions longer than this (counted after entities are parsed)."""
 
+NOTE_LIMIT = 160
+"""Longest note the programme may add under a card; content checks captions with a note this long."""
+
 
 def render_caption(drill: Drill, dose: Dose, stage: Stage, *, note: str | None = None) -> str:
     """HTML caption for the drill's animation: name, why it matters, dose, cues and the mistake to avoid."""
