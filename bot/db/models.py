@@ -1,0 +1,257 @@
+"""The tables, typed with `Mapped[...]`; the same models serve SQLite and PostgreSQL.
+
+The constraints carry the delivery guarantees: one delivery per subscriber and local date, one recipient row per
+broadcast and subscriber, and a partial index on `next_delivery_at` so finding due subscribers stays cheap
+whatever the number of paused or stopped ones.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    Dialect,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    SmallInteger,
+    String,
+    Text,
+    Time,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+SUBSCRIBER_STATUSES = ("active", "paused", "stopped", "blocked")
+DELIVERY_STATUSES = ("claimed", "sent", "failed")
+OUTCOMES = ("done", "easy", "hard", "skipped", "pain")
+BROADCAST_STATUSES = ("draft", "scheduled", "sending", "done", "cancelled")
+RECIPIENT_STATUSES = ("pending", "sent", "blocked", "failed")
+EVERY_DAY_BUT_SUNDAY = 0b0111111
+"""Training weekdays as a bitmask, bit 0 = Monday: Monday to Saturday, Sunday as the rest day."""
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """Aware UTC datetimes in and out, also on SQLite, which keeps no offset."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+BIG_ID = BigInteger().with_variant(Integer, "sqlite")
+"""64-bit keys for the tables that grow by the day; SQLite only auto-increments an INTEGER primary key."""
+
+
+def _check_in(column: str, values: tuple[str, ...]) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map: dict[Any, Any] = {
+        datetime: UtcDateTime(),
+        date: Date(),
+        time: Time(),
+        str: String(255),
+    }
+
+
+class Drill(Base):
+    __tablename__ = "drills"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    stage: Mapped[int] = mapped_column(SmallInteger)
+    focus: Mapped[str] = mapped_column(String(80))
+    purpose: Mapped[str] = mapped_column(Text)
+    cues: Mapped[list[str]] = mapped_column(JSON)
+    mistake: Mapped[str] = mapped_column(Text)
+    doses: Mapped[list[str]] = mapped_column(JSON)
+    regression_slug: Mapped[str | None] = mapped_column(String(80))
+    progression_slug: Mapped[str | None] = mapped_column(String(80))
+    equipment: Mapped[list[str]] = mapped_column(JSON)
+    gif_path: Mapped[str] = mapped_column(String(255))
+    gif_hash: Mapped[str | None] = mapped_column(String(64))
+    retired: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class Subscriber(Base):
+    __tablename__ = "subscribers"
+    __table_args__ = (
+        CheckConstraint(_check_in("status", SUBSCRIBER_STATUSES), name="status"),
+        CheckConstraint("level BETWEEN 1 AND 3", name="level"),
+        CheckConstraint("training_days BETWEEN 0 AND 127", name="training_days"),
+        Index(
+            "ix_subscribers_due",
+            "next_delivery_at",
+            postgresql_where=text("status = 'active'"),
+            sqlite_where=text("status = 'active'"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    telegram_id: Mapped[int] = mapped_column(BigInteger, unique=True)
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    first_name: Mapped[str | None] = mapped_column(String(128))
+    language: Mapped[str | None] = mapped_column(String(16))
+    source: Mapped[str | None] = mapped_column(String(64))
+    """Deep-link payload from `/start <payload>`, so coaches can see where runners came from."""
+    timezone: Mapped[str] = mapped_column(String(64))
+    delivery_time: Mapped[time]
+    training_days: Mapped[int] = mapped_column(SmallInteger, default=EVERY_DAY_BUT_SUNDAY)
+    level: Mapped[int] = mapped_column(SmallInteger, default=1)
+    status: Mapped[str] = mapped_column(String(16), default="active")
+    paused_until: Mapped[date | None]
+    onboarding_step: Mapped[str | None] = mapped_column(String(32))
+    """Where onboarding stands; kept here, not in memory, so any bot process can serve the next answer."""
+    nudges_enabled: Mapped[bool] = mapped_column(Boolean, default=True, server_default=text("true"))
+    stage: Mapped[int] = mapped_column(SmallInteger, default=1)
+    rung: Mapped[int] = mapped_column(SmallInteger, default=0)
+    good_streak: Mapped[int] = mapped_column(SmallInteger, default=0)
+    stage_credit: Mapped[int] = mapped_column(SmallInteger, default=0)
+    rotation_index: Mapped[int] = mapped_column(SmallInteger, default=0)
+    programme_started_on: Mapped[date | None]
+    last_session_on: Mapped[date | None]
+    last_reason: Mapped[str | None] = mapped_column(Text)
+    next_delivery_at: Mapped[datetime | None]
+    """The one scheduling key, in UTC: the dispatcher claims active subscribers whose time has come."""
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class Delivery(Base):
+    __tablename__ = "deliveries"
+    __table_args__ = (
+        UniqueConstraint("subscriber_id", "local_date", name="uq_deliveries_subscriber_day"),
+        CheckConstraint(_check_in("status", DELIVERY_STATUSES), name="status"),
+        Index("ix_deliveries_status_claimed_at", "status", "claimed_at"),
+        Index("ix_deliveries_local_date", "local_date"),
+    )
+
+    id: Mapped[int] = mapped_column(BIG_ID, primary_key=True)
+    subscriber_id: Mapped[int] = mapped_column(ForeignKey("subscribers.id", ondelete="CASCADE"))
+    drill_id: Mapped[int] = mapped_column(ForeignKey("drills.id", ondelete="RESTRICT"), index=True)
+    local_date: Mapped[date]
+    dose: Mapped[str] = mapped_column(String(40))
+    stage: Mapped[int] = mapped_column(SmallInteger)
+    reason: Mapped[str | None] = mapped_column(Text)
+    on_demand: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
+    """Sent because the runner asked (`/today`) rather than by the daily dispatcher."""
+    status: Mapped[str] = mapped_column(String(16), default="claimed")
+    attempts: Mapped[int] = mapped_column(SmallInteger, default=0)
+    telegram_message_id: Mapped[int | None] = mapped_column(BigInteger)
+    error: Mapped[str | None] = mapped_column(String(255))
+    claimed_at: Mapped[datetime]
+    sent_at: Mapped[datetime | None]
+
+
+class CheckIn(Base):
+    __tablename__ = "check_ins"
+    __table_args__ = (
+        CheckConstraint(f"outcome IS NULL OR {_check_in('outcome', OUTCOMES)}", name="outcome"),
+        CheckConstraint("pain IS NULL OR pain BETWEEN 0 AND 10", name="pain"),
+        Index("ix_check_ins_delivery_received", "delivery_id", "received_at"),
+    )
+
+    id: Mapped[int] = mapped_column(BIG_ID, primary_key=True)
+    delivery_id: Mapped[int] = mapped_column(BIG_ID, ForeignKey("deliveries.id", ondelete="CASCADE"))
+    outcome: Mapped[str | None] = mapped_column(String(16))
+    """None for a note or a morning-after pain score that does not change the outcome."""
+    pain: Mapped[int | None] = mapped_column(SmallInteger)
+    note: Mapped[str | None] = mapped_column(Text)
+    via: Mapped[str] = mapped_column(String(16))
+    """How it came in: button, text, reply or morning (the next-day pain check)."""
+    received_at: Mapped[datetime]
+
+
+class Broadcast(Base):
+    __tablename__ = "broadcasts"
+    __table_args__ = (CheckConstraint(_check_in("status", BROADCAST_STATUSES), name="status"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    created_by: Mapped[int] = mapped_column(BigInteger)
+    text: Mapped[str] = mapped_column(Text)
+    media_kind: Mapped[str | None] = mapped_column(String(16))
+    media_path: Mapped[str | None] = mapped_column(String(255))
+    media_file_id: Mapped[str | None] = mapped_column(String(255))
+    button_drill_slug: Mapped[str | None] = mapped_column(String(80))
+    segment: Mapped[dict[str, Any]] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(16), default="draft")
+    send_at: Mapped[datetime | None]
+    progress_chat_id: Mapped[int | None] = mapped_column(BigInteger)
+    progress_message_id: Mapped[int | None] = mapped_column(BigInteger)
+    created_at: Mapped[datetime]
+    started_at: Mapped[datetime | None]
+    finished_at: Mapped[datetime | None]
+
+
+class BroadcastRecipient(Base):
+    __tablename__ = "broadcast_recipients"
+    __table_args__ = (
+        UniqueConstraint("broadcast_id", "subscriber_id", name="uq_broadcast_recipients_once"),
+        CheckConstraint(_check_in("status", RECIPIENT_STATUSES), name="status"),
+        Index("ix_broadcast_recipients_progress", "broadcast_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(BIG_ID, primary_key=True)
+    broadcast_id: Mapped[int] = mapped_column(ForeignKey("broadcasts.id", ondelete="CASCADE"))
+    subscriber_id: Mapped[int] = mapped_column(ForeignKey("subscribers.id", ondelete="CASCADE"), index=True)
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    attempts: Mapped[int] = mapped_column(SmallInteger, default=0)
+    telegram_message_id: Mapped[int | None] = mapped_column(BigInteger)
+    updated_at: Mapped[datetime]
+
+
+class MediaFile(Base):
+    """A file Telegram already holds: upload a GIF once per bot, then re-send it by `file_id`."""
+
+    __tablename__ = "media_files"
+
+    bot_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    content_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    file_id: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[datetime]
+
+
+class ProcessedUpdate(Base):
+    """Update ids already handled, so a webhook update Telegram re-sends is processed once."""
+
+    __tablename__ = "processed_updates"
+
+    bot_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    received_at: Mapped[datetime] = mapped_column(index=True)
