@@ -109,12 +109,12 @@ class Settings(BaseSettings):
 
     def require_bot_token(self) -> str:
         if not self.bot_token:
-            raise SettingsError("BOT_TOKEN: missing; get a token from @BotFather and set it in the environment")
+            raise SettingsError("BOT_TOKEN: missing; get a token from @BotFather and set it")
         return self.bot_token
 
     def require_webhook_secret(self) -> str:
         if not self.webhook_secret:
-            raise SettingsError("WEBHOOK_SECRET: required when WEBHOOK_URL is set, so forged updates are refused")
+            raise SettingsError("WEBHOOK_SECRET: required with WEBHOOK_URL, so forged updates are refused")
         return self.webhook_secret
 
 

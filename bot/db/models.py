@@ -1,14 +1,14 @@
 """The tables, typed with `Mapped[...]`; the same models serve SQLite and PostgreSQL.
 
-The constraints carry the delivery guarantees: one delivery per subscriber and local date, one recipient row per
-broadcast and subscriber, and a partial index on `next_delivery_at` so finding due subscribers stays cheap
-whatever the number of paused or stopped ones.
+The constraints carry the delivery guarantees: one delivery per subscriber and local date, one recipient
+row per broadcast and subscriber, and a partial index on `next_delivery_at` so finding due subscribers
+stays cheap whatever the number of paused or stopped ones.
 """
 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import (
     JSON,
@@ -79,7 +79,7 @@ def _check_in(column: str, values: tuple[str, ...]) -> str:
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
-    type_annotation_map: dict[Any, Any] = {
+    type_annotation_map: ClassVar[dict[Any, Any]] = {
         datetime: UtcDateTime(),
         date: Date(),
         time: Time(),
