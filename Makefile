@@ -1,0 +1,41 @@
+# Everything bootstraps its own virtual environment: a fresh machine needs only Python 3.11+ and make.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: programme test lint format typecheck check db-upgrade content-check clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+programme: $(STAMP) ## print the first four weeks a new runner at each level would get
+	$(BIN)/glutebot programme --days 28
+
+test: $(STAMP) ## the whole test suite (SQLite always; PostgreSQL when reachable, required with REQUIRE_POSTGRES=1)
+	$(BIN)/python -m pytest
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(STAMP)
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+typecheck: $(STAMP)
+	$(BIN)/mypy bot
+
+check: lint typecheck test
+
+content-check: $(STAMP)
+	$(BIN)/glutebot content check content
+
+db-upgrade: $(STAMP)
+	$(BIN)/glutebot db upgrade
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -1,0 +1,172 @@
+"""`glutebot`: the one command operators and coaches use (run, db, content, programme, ...).
+
+Every failure an operator can cause (a bad setting, broken content, an unreachable database) ends in one
+clear line on stderr and a non-zero exit code, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from collections.abc import Callable, Sequence
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.exc import OperationalError, ProgrammingError
+
+from bot.config import Settings, SettingsError, load_settings
+from bot.content.loader import ContentError, LoadedContent, load_content
+from bot.domain.clock import SystemClock
+
+Command = Callable[[argparse.Namespace, Settings], int]
+
+
+def _fail(message: str, code: int = 1) -> int:
+    print(f"glutebot: {message}", file=sys.stderr)
+    return code
+
+
+def _load(directory: Path, *, allow_missing_media: bool) -> LoadedContent | None:
+    try:
+        content = load_content(directory, allow_missing_media=allow_missing_media)
+    except ContentError as error:
+        for problem in error.problems:
+            print(problem, file=sys.stderr)
+        noun = "problem" if len(error.problems) == 1 else "problems"
+        print(f"{len(error.problems)} {noun} in {directory}; nothing was written.", file=sys.stderr)
+        return None
+    for missing in content.missing_media:
+        print(f"warning: missing media {missing} (allowed by --allow-missing-media)", file=sys.stderr)
+    return content
+
+
+def cmd_db(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.db import migrate
+
+    if args.action == "upgrade":
+        migrate.upgrade(settings.database_url, args.revision or "head")
+    elif args.action == "downgrade":
+        migrate.downgrade(settings.database_url, args.revision or "-1")
+    print(migrate.current(settings.database_url) or "(no revision applied)")
+    return 0
+
+
+def cmd_content_check(args: argparse.Namespace, settings: Settings) -> int:
+    directory = Path(args.directory) if args.directory else settings.content_dir
+    content = _load(directory, allow_missing_media=args.allow_missing_media)
+    if content is None:
+        return 1
+    programme = content.programme
+    print(
+        f"{directory}: {len(programme.drills)} drills over {len(programme.stages)} stages, "
+        f"{len(programme.levels)} levels: all good."
+    )
+    return 0
+
+
+def cmd_content_sync(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.content.sync import describe, sync_content
+    from bot.db.engine import create_engine, create_session_factory
+
+    content = _load(settings.content_dir, allow_missing_media=args.allow_missing_media)
+    if content is None:
+        return 1
+
+    async def run() -> list[str]:
+        engine = create_engine(settings.database_url)
+        try:
+            report = await sync_content(create_session_factory(engine), content, now=SystemClock().now())
+        finally:
+            await engine.dispose()
+        return describe(report)
+
+    for line in asyncio.run(run()):
+        print(line)
+    return 0
+
+
+def _next_monday(today: date) -> date:
+    return today + timedelta(days=(7 - today.weekday()) % 7)
+
+
+def cmd_programme(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.domain.preview import preview
+
+    content = _load(settings.content_dir, allow_missing_media=True)
+    if content is None:
+        return 1
+    programme = content.programme
+    today = datetime.now(ZoneInfo(settings.default_timezone)).date()
+    start = args.start or _next_monday(today)
+    levels = [level for level in programme.levels if args.level in (None, level.number)]
+    if not levels:
+        known = ", ".join(str(level.number) for level in programme.levels)
+        return _fail(f"--level {args.level}: no such level; the programme has levels {known}", 2)
+    for level in levels:
+        print(f"\nLevel {level.number}: {level.name} (starts at stage {level.start_stage})")
+        for planned in preview(programme, level.number, days=args.days, start=start):
+            day = f"day {planned.day:>2} {planned.local_date:%a %d %b}"
+            if planned.drill is None or planned.dose is None:
+                print(f"  {day}  rest day")
+                continue
+            print(
+                f"  {day}  stage {planned.stage}  {planned.drill.name:<34} {planned.dose!s:<22} {planned.reason}"
+            )
+    return 0
+
+
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="glutebot", description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    db = commands.add_parser("db", help="apply or inspect database migrations")
+    db.add_argument("action", choices=["upgrade", "downgrade", "current"])
+    db.add_argument("revision", nargs="?", help="target revision (upgrade: head, downgrade: -1)")
+    db.set_defaults(handler=cmd_db)
+
+    content = commands.add_parser("content", help="check or sync the programme content")
+    content_actions = content.add_subparsers(dest="action", required=True, metavar="ACTION")
+    check = content_actions.add_parser("check", help="validate content files; exit 1 listing every problem")
+    check.add_argument("directory", nargs="?", help="content directory (default: CONTENT_DIR)")
+    check.add_argument("--allow-missing-media", action="store_true", help="accept drills without a GIF yet")
+    check.set_defaults(handler=cmd_content_check)
+    sync = content_actions.add_parser("sync", help="upsert drills into the database, retire removed ones")
+    sync.add_argument("--allow-missing-media", action="store_true", help="accept drills without a GIF yet")
+    sync.set_defaults(handler=cmd_content_sync)
+
+    programme = commands.add_parser("programme", help="print the first days a new subscriber would get")
+    programme.add_argument("--days", type=_positive_int, default=28)
+    programme.add_argument("--level", type=int, help="only this level (default: every level)")
+    programme.add_argument(
+        "--start", type=date.fromisoformat, help="first day, YYYY-MM-DD (default: next Monday)"
+    )
+    programme.set_defaults(handler=cmd_programme)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        settings = load_settings()
+        code: int = args.handler(args, settings)
+        return code
+    except SettingsError as error:
+        return _fail(str(error), 2)
+    except (OperationalError, ProgrammingError, OSError) as error:
+        reason = str(getattr(error, "orig", None) or error).splitlines()[0]
+        return _fail(f"database {settings.database_url}: {reason}")
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
