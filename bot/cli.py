@@ -111,9 +111,8 @@ def cmd_programme(args: argparse.Namespace, settings: Settings) -> int:
             if planned.drill is None or planned.dose is None:
                 print(f"  {day}  rest day")
                 continue
-            print(
-                f"  {day}  stage {planned.stage}  {planned.drill.name:<34} {planned.dose!s:<22} {planned.reason}"
-            )
+            drill = f"{planned.drill.name:<34} {planned.dose!s:<22}"
+            print(f"  {day}  stage {planned.stage}  {drill} {planned.reason}")
     return 0
 
 
