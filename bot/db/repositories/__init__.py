@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.repositories.drills import DrillRepository
+from bot.db.repositories.deliveries import DeliveryAnswer, DeliveryRepository
+from bot.db.repositories.drills import DrillRepository, DrillSyncReport
+from bot.db.repositories.media import MediaRepository, UpdateRepository
+from bot.db.repositories.subscribers import SubscriberRepository
 
 
 class Repository:
@@ -13,6 +16,19 @@ class Repository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
         self.drills = DrillRepository(session)
+        self.subscribers = SubscriberRepository(session)
+        self.deliveries = DeliveryRepository(session)
+        self.media = MediaRepository(session)
+        self.updates = UpdateRepository(session)
 
 
-__all__ = ["DrillRepository", "Repository"]
+__all__ = [
+    "DeliveryAnswer",
+    "DeliveryRepository",
+    "DrillRepository",
+    "DrillSyncReport",
+    "MediaRepository",
+    "Repository",
+    "SubscriberRepository",
+    "UpdateRepository",
+]

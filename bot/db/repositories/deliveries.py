@@ -1,0 +1,158 @@
+"""Deliveries (one per subscriber and local date) and the check-ins that answer them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.models import CheckIn, Delivery, Drill
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryAnswer:
+    """A past delivery with the latest outcome and pain reported for it (None when unanswered)."""
+
+    delivery: Delivery
+    drill_slug: str
+    outcome: str | None
+    pain: int | None
+    has_note: bool
+
+
+class DeliveryRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def get(self, delivery_id: int) -> Delivery | None:
+        return await self.session.get(Delivery, delivery_id)
+
+    async def on_date(self, *, subscriber_id: int, local_date: date) -> Delivery | None:
+        return await self.session.scalar(
+            select(Delivery).where(Delivery.subscriber_id == subscriber_id, Delivery.local_date == local_date)
+        )
+
+    async def create(
+        self,
+        *,
+        subscriber_id: int,
+        drill_id: int,
+        local_date: date,
+        dose: str,
+        stage: int,
+        reason: str | None,
+        on_demand: bool,
+        now: datetime,
+    ) -> Delivery | None:
+        """Insert today's delivery; None if one already exists for that day (the unique key decides)."""
+        delivery = Delivery(
+            subscriber_id=subscriber_id,
+            drill_id=drill_id,
+            local_date=local_date,
+            dose=dose,
+            stage=stage,
+            reason=reason,
+            on_demand=on_demand,
+            status="claimed",
+            attempts=0,
+            claimed_at=now,
+        )
+        try:
+            async with self.session.begin_nested():
+                self.session.add(delivery)
+        except IntegrityError:
+            return None
+        return delivery
+
+    async def latest_open(self, *, subscriber_id: int, not_before: date) -> Delivery | None:
+        """The most recent sent delivery on or after `not_before`, which a text reply is recorded against."""
+        return await self.session.scalar(
+            select(Delivery)
+            .where(
+                Delivery.subscriber_id == subscriber_id,
+                Delivery.status == "sent",
+                Delivery.local_date >= not_before,
+            )
+            .order_by(Delivery.local_date.desc())
+            .limit(1)
+        )
+
+    async def by_message(self, *, subscriber_id: int, message_id: int) -> Delivery | None:
+        return await self.session.scalar(
+            select(Delivery).where(
+                Delivery.subscriber_id == subscriber_id, Delivery.telegram_message_id == message_id
+            )
+        )
+
+    async def answers(
+        self, *, subscriber_id: int, since: date | None = None, until: date | None = None
+    ) -> list[DeliveryAnswer]:
+        """Sent deliveries with their latest outcome, oldest first: what progression and streaks read."""
+        latest = (
+            select(
+                CheckIn.delivery_id,
+                CheckIn.outcome,
+                CheckIn.pain,
+                func.row_number()
+                .over(
+                    partition_by=CheckIn.delivery_id, order_by=(CheckIn.received_at.desc(), CheckIn.id.desc())
+                )
+                .label("rank"),
+            )
+            .where(CheckIn.outcome.is_not(None))
+            .subquery()
+        )
+        worst_pain = (
+            select(
+                CheckIn.delivery_id,
+                func.max(CheckIn.pain).label("pain"),
+                func.count(CheckIn.note).label("notes"),
+            )
+            .group_by(CheckIn.delivery_id)
+            .subquery()
+        )
+        query = (
+            select(Delivery, Drill.slug, latest.c.outcome, worst_pain.c.pain, worst_pain.c.notes)
+            .join(Drill, Drill.id == Delivery.drill_id)
+            .outerjoin(latest, (latest.c.delivery_id == Delivery.id) & (latest.c.rank == 1))
+            .outerjoin(worst_pain, worst_pain.c.delivery_id == Delivery.id)
+            .where(Delivery.subscriber_id == subscriber_id, Delivery.status == "sent")
+            .order_by(Delivery.local_date)
+        )
+        if since is not None:
+            query = query.where(Delivery.local_date >= since)
+        if until is not None:
+            query = query.where(Delivery.local_date <= until)
+        rows = await self.session.execute(query)
+        return [
+            DeliveryAnswer(delivery, slug, outcome, pain, bool(notes))
+            for delivery, slug, outcome, pain, notes in rows.tuples()
+        ]
+
+    async def add_check_in(
+        self,
+        *,
+        delivery_id: int,
+        outcome: str | None,
+        pain: int | None,
+        note: str | None,
+        via: str,
+        now: datetime,
+    ) -> CheckIn:
+        check_in = CheckIn(
+            delivery_id=delivery_id, outcome=outcome, pain=pain, note=note, via=via, received_at=now
+        )
+        self.session.add(check_in)
+        await self.session.flush()
+        return check_in
+
+    async def latest_check_in(self, delivery_id: int) -> CheckIn | None:
+        return await self.session.scalar(
+            select(CheckIn)
+            .where(CheckIn.delivery_id == delivery_id, CheckIn.outcome.is_not(None))
+            .order_by(CheckIn.received_at.desc(), CheckIn.id.desc())
+            .limit(1)
+        )

@@ -1,0 +1,84 @@
+"""Subscribers: created on /start, refined by onboarding and settings commands, deleted on /deletedata."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.db.models import BroadcastRecipient, CheckIn, Delivery, Subscriber
+
+
+class SubscriberRepository:
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def by_telegram_id(self, telegram_id: int) -> Subscriber | None:
+        return await self.session.scalar(select(Subscriber).where(Subscriber.telegram_id == telegram_id))
+
+    async def by_telegram_id_for_update(self, telegram_id: int) -> Subscriber | None:
+        """Lock the row so two processes handling the same runner's taps serialise (PostgreSQL)."""
+        return await self.session.scalar(
+            select(Subscriber).where(Subscriber.telegram_id == telegram_id).with_for_update()
+        )
+
+    async def create(
+        self,
+        *,
+        telegram_id: int,
+        chat_id: int,
+        first_name: str | None,
+        language: str | None,
+        source: str | None,
+        timezone: str,
+        delivery_time: time,
+        training_days: int,
+        level: int,
+        stage: int,
+        now: datetime,
+    ) -> Subscriber:
+        subscriber = Subscriber(
+            telegram_id=telegram_id,
+            chat_id=chat_id,
+            first_name=first_name,
+            language=language,
+            source=source,
+            timezone=timezone,
+            delivery_time=delivery_time,
+            training_days=training_days,
+            level=level,
+            stage=stage,
+            rung=0,
+            good_streak=0,
+            stage_credit=0,
+            rotation_index=0,
+            status="active",
+            nudges_enabled=True,
+            created_at=now,
+            updated_at=now,
+        )
+        self.session.add(subscriber)
+        await self.session.flush()
+        return subscriber
+
+    async def count_by_status(self) -> dict[str, int]:
+        rows = await self.session.execute(select(Subscriber.status, func.count()).group_by(Subscriber.status))
+        return {status: count for status, count in rows.tuples()}
+
+    async def paused_until_before(self, day: date) -> list[Subscriber]:
+        rows = await self.session.scalars(
+            select(Subscriber).where(Subscriber.status == "paused", Subscriber.paused_until < day)
+        )
+        return list(rows)
+
+    async def delete_everything_about(self, subscriber: Subscriber) -> None:
+        """Every row about this person: check-ins, deliveries, broadcast receipts and the subscriber."""
+        delivery_ids = select(Delivery.id).where(Delivery.subscriber_id == subscriber.id)
+        await self.session.execute(delete(CheckIn).where(CheckIn.delivery_id.in_(delivery_ids)))
+        await self.session.execute(delete(Delivery).where(Delivery.subscriber_id == subscriber.id))
+        await self.session.execute(
+            delete(BroadcastRecipient).where(BroadcastRecipient.subscriber_id == subscriber.id)
+        )
+        await self.session.delete(subscriber)
+        await self.session.flush()
