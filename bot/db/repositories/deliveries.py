@@ -88,9 +88,15 @@ class DeliveryRepository:
         )
 
     async def answers(
-        self, *, subscriber_id: int, since: date | None = None, until: date | None = None
+        self,
+        *,
+        subscriber_id: int,
+        since: date | None = None,
+        before: date | None = None,
+        newest_first: bool = False,
+        limit: int | None = None,
     ) -> list[DeliveryAnswer]:
-        """Sent deliveries with their latest outcome, oldest first: what progression and streaks read."""
+        """Sent deliveries with their latest outcome and worst pain: what progression and streaks read."""
         latest = (
             select(
                 CheckIn.delivery_id,
@@ -120,12 +126,13 @@ class DeliveryRepository:
             .outerjoin(latest, (latest.c.delivery_id == Delivery.id) & (latest.c.rank == 1))
             .outerjoin(worst_pain, worst_pain.c.delivery_id == Delivery.id)
             .where(Delivery.subscriber_id == subscriber_id, Delivery.status == "sent")
-            .order_by(Delivery.local_date)
+            .order_by(Delivery.local_date.desc() if newest_first else Delivery.local_date)
+            .limit(limit)
         )
         if since is not None:
             query = query.where(Delivery.local_date >= since)
-        if until is not None:
-            query = query.where(Delivery.local_date <= until)
+        if before is not None:
+            query = query.where(Delivery.local_date < before)
         rows = await self.session.execute(query)
         return [
             DeliveryAnswer(delivery, slug, outcome, pain, bool(notes))

@@ -72,6 +72,9 @@ class DrillRepository:
         )
         return list(rows)
 
+    async def get(self, drill_id: int) -> DrillRow | None:
+        return await self.session.get(DrillRow, drill_id)
+
     async def by_slug(self, slug: str) -> DrillRow | None:
         return await self.session.scalar(select(DrillRow).where(DrillRow.slug == slug))
 

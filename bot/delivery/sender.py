@@ -1,0 +1,196 @@
+"""The one way messages reach runners, so every path handles Telegram's failures the same way.
+
+429 waits as long as Telegram asks; network errors and 5xx retry with capped exponential backoff and jitter;
+403 (blocked) and "chat not found" stop at once, since retrying cannot help and the runner must be marked
+blocked; any other 400 is our mistake and is not retried. GIFs are uploaded once per bot, then re-sent by the
+`file_id` Telegram gave back.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from enum import StrEnum
+from pathlib import Path
+
+from telegram import Bot, InlineKeyboardMarkup, Message
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+
+from bot.runtime import Runtime
+
+log = logging.getLogger(__name__)
+
+Sleep = Callable[[float], Awaitable[None]]
+
+
+class SendStatus(StrEnum):
+    SENT = "sent"
+    BLOCKED = "blocked"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True, slots=True)
+class SendResult:
+    status: SendStatus
+    message: Message | None = None
+    attempts: int = 1
+    retries: int = 0
+    error: str | None = None
+
+    @property
+    def message_id(self) -> int | None:
+        return self.message.message_id if self.message is not None else None
+
+
+@dataclass(frozen=True, slots=True)
+class RetryPolicy:
+    max_attempts: int = 5
+    base_delay: float = 0.5
+    max_delay: float = 30.0
+    max_retry_after: float = 300.0
+    """A flood wait longer than this is not waited out in-line; the message counts as failed for now."""
+
+    def backoff(self, attempt: int, rng: random.Random) -> float:
+        """Full jitter: a random wait up to the capped exponential, so retries from many sends spread out."""
+        ceiling = min(self.max_delay, self.base_delay * 2 ** (attempt - 1))
+        return rng.uniform(ceiling / 2, ceiling)
+
+
+def retry_after_seconds(error: RetryAfter) -> float:
+    value = error.retry_after
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)
+
+
+def _blocks_chat(error: TelegramError) -> bool:
+    if isinstance(error, Forbidden):
+        return True
+    text = error.message.lower()
+    return isinstance(error, BadRequest) and ("chat not found" in text or "user is deactivated" in text)
+
+
+def _refused_file_id(result: SendResult) -> bool:
+    text = (result.error or "").lower()
+    return result.status is SendStatus.FAILED and (
+        "wrong file identifier" in text or "file reference" in text
+    )
+
+
+class Sender:
+    def __init__(
+        self,
+        bot: Bot,
+        *,
+        policy: RetryPolicy | None = None,
+        sleep: Sleep = asyncio.sleep,
+        rng: random.Random | None = None,
+    ) -> None:
+        self.bot = bot
+        self.policy = policy or RetryPolicy()
+        self.sleep = sleep
+        self.rng = rng or random.Random()
+
+    async def deliver(self, send: Callable[[], Awaitable[Message]]) -> SendResult:
+        """Run one Telegram call under the retry policy and say how it ended; never raises TelegramError."""
+        attempts = 0
+        retries = 0
+        while True:
+            attempts += 1
+            try:
+                message = await send()
+            except RetryAfter as error:
+                wait = retry_after_seconds(error)
+                if wait > self.policy.max_retry_after or attempts >= self.policy.max_attempts * 2:
+                    return SendResult(SendStatus.FAILED, None, attempts, retries, f"flood wait {wait:.0f} s")
+                retries += 1
+                await self.sleep(wait)
+                continue
+            except TelegramError as error:
+                if _blocks_chat(error):
+                    return SendResult(SendStatus.BLOCKED, None, attempts, retries, error.message[:255])
+                retryable = isinstance(error, NetworkError) and not isinstance(error, BadRequest)
+                if not retryable or attempts >= self.policy.max_attempts:
+                    return SendResult(SendStatus.FAILED, None, attempts, retries, error.message[:255])
+                retries += 1
+                await self.sleep(self.policy.backoff(attempts, self.rng))
+                continue
+            return SendResult(SendStatus.SENT, message, attempts, retries)
+
+    async def send_text(
+        self,
+        chat_id: int,
+        text: str,
+        *,
+        reply_markup: InlineKeyboardMarkup | None = None,
+        disable_notification: bool = False,
+    ) -> SendResult:
+        return await self.deliver(
+            lambda: self.bot.send_message(
+                chat_id,
+                text,
+                parse_mode=ParseMode.HTML,
+                reply_markup=reply_markup,
+                disable_notification=disable_notification,
+            )
+        )
+
+    async def send_animation(
+        self,
+        runtime: Runtime,
+        chat_id: int,
+        *,
+        gif: Path,
+        content_hash: str,
+        caption: str,
+        reply_markup: InlineKeyboardMarkup | None = None,
+        disable_notification: bool = False,
+    ) -> SendResult:
+        """Send a GIF by its cached file id, uploading it (once) when this bot has none yet."""
+        async with runtime.unit_of_work() as repo:
+            file_id = await repo.media.file_id(bot_id=self.bot.id, content_hash=content_hash)
+
+        def by_id(file: str) -> Callable[[], Awaitable[Message]]:
+            return lambda: self.bot.send_animation(
+                chat_id,
+                file,
+                caption=caption,
+                parse_mode=ParseMode.HTML,
+                reply_markup=reply_markup,
+                disable_notification=disable_notification,
+            )
+
+        if file_id is not None:
+            result = await self.deliver(by_id(file_id))
+            if not _refused_file_id(result):
+                return result
+            log.warning("cached file id for %s was refused; uploading again", gif.name)
+            async with runtime.unit_of_work() as repo:
+                await repo.media.forget(bot_id=self.bot.id, content_hash=content_hash)
+
+        data = await asyncio.to_thread(gif.read_bytes)
+
+        def upload() -> Awaitable[Message]:
+            return self.bot.send_animation(
+                chat_id,
+                data,
+                filename=gif.name,
+                caption=caption,
+                parse_mode=ParseMode.HTML,
+                reply_markup=reply_markup,
+                disable_notification=disable_notification,
+            )
+
+        result = await self.deliver(upload)
+        if result.message is not None and result.message.animation is not None:
+            async with runtime.unit_of_work() as repo:
+                await repo.media.remember(
+                    bot_id=self.bot.id,
+                    content_hash=content_hash,
+                    file_id=result.message.animation.file_id,
+                    now=runtime.clock.now(),
+                )
+        return result
