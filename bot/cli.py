@@ -87,6 +87,22 @@ def cmd_content_sync(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.logs import configure_logging
+    from bot.process import StartupError, run
+
+    configure_logging(settings.log_level, settings.log_format)
+    try:
+        asyncio.run(run(settings))
+    except StartupError as error:
+        return _fail(str(error))
+    except ContentError as error:
+        for problem in error.problems:
+            print(problem, file=sys.stderr)
+        return _fail(f"{len(error.problems)} content problems; fix them or run `glutebot content check`")
+    return 0
+
+
 def _next_monday(today: date) -> date:
     return today + timedelta(days=(7 - today.weekday()) % 7)
 
@@ -126,6 +142,9 @@ def _positive_int(text: str) -> int:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="glutebot", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    run = commands.add_parser("run", help="run the bot (long polling, or a webhook when WEBHOOK_URL is set)")
+    run.set_defaults(handler=cmd_run)
 
     db = commands.add_parser("db", help="apply or inspect database migrations")
     db.add_argument("action", choices=["upgrade", "downgrade", "current"])

@@ -14,6 +14,9 @@ class SubscriberRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
 
+    async def get(self, subscriber_id: int) -> Subscriber | None:
+        return await self.session.get(Subscriber, subscriber_id)
+
     async def by_telegram_id(self, telegram_id: int) -> Subscriber | None:
         return await self.session.scalar(select(Subscriber).where(Subscriber.telegram_id == telegram_id))
 

@@ -1,0 +1,68 @@
+"""Send a planned drill card and record how it went; `/today` and the dispatcher both come through here."""
+
+from __future__ import annotations
+
+from telegram.constants import ParseMode
+
+from bot.delivery.planner import PlannedDrill
+from bot.delivery.sender import Sender, SendResult, SendStatus
+from bot.runtime import Runtime
+from bot.services.subscriptions import mark_blocked
+from bot.telegram.keyboards import check_in
+
+
+async def send_drill_card(
+    runtime: Runtime,
+    sender: Sender,
+    planned: PlannedDrill,
+    *,
+    chat_id: int,
+    disable_notification: bool = False,
+) -> SendResult:
+    """The animation with its caption and check-in buttons; the caption alone if the GIF is not there yet."""
+    markup = check_in(planned.delivery.id)
+    content_hash = runtime.media_hashes.get(planned.drill.slug)
+    if content_hash is not None:
+        result = await sender.send_animation(
+            runtime,
+            chat_id,
+            gif=runtime.content_dir / planned.drill.gif,
+            content_hash=content_hash,
+            caption=planned.caption,
+            reply_markup=markup,
+            disable_notification=disable_notification,
+        )
+    else:
+        result = await sender.deliver(
+            lambda: sender.bot.send_message(
+                chat_id,
+                planned.caption,
+                parse_mode=ParseMode.HTML,
+                reply_markup=markup,
+                disable_notification=disable_notification,
+            )
+        )
+    await record_result(runtime, planned.delivery.id, result)
+    return result
+
+
+async def record_result(runtime: Runtime, delivery_id: int, result: SendResult) -> None:
+    now = runtime.clock.now()
+    async with runtime.unit_of_work() as repo:
+        delivery = await repo.deliveries.get(delivery_id)
+        if delivery is None:
+            return
+        delivery.attempts += result.attempts
+        if result.status is SendStatus.SENT:
+            delivery.status = "sent"
+            delivery.telegram_message_id = result.message_id
+            delivery.sent_at = now
+            delivery.error = None
+            return
+        delivery.error = result.error
+        if delivery.status != "sent":
+            delivery.status = "failed"
+        if result.status is SendStatus.BLOCKED:
+            subscriber = await repo.subscribers.get(delivery.subscriber_id)
+            if subscriber is not None:
+                await mark_blocked(repo, subscriber, now=now)

@@ -1,0 +1,77 @@
+"""Start-up and shutdown of a `glutebot run` process: settings, content, database, then the bot."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+from pathlib import Path
+
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.config import Settings
+from bot.content.loader import LoadedContent, load_content
+from bot.db import migrate
+from bot.db.engine import create_engine, create_session_factory
+from bot.db.repositories import Repository
+from bot.domain.clock import Clock, SystemClock
+from bot.runtime import Runtime
+from bot.telegram.app import build_application, serve
+
+log = logging.getLogger(__name__)
+
+
+class StartupError(Exception):
+    """Something an operator must fix before the bot can run; the message says what, in one line."""
+
+
+async def _check_database(engine: AsyncEngine, content: LoadedContent) -> None:
+    factory = create_session_factory(engine)
+    async with factory() as session:
+        try:
+            known = await Repository(session).drills.ids_by_slug()
+        except SQLAlchemyError as error:
+            raise StartupError(
+                f"database is not ready ({str(error).splitlines()[0]}); run `glutebot db upgrade` first"
+            ) from None
+    missing = sorted(set(content.programme.drills) - set(known))
+    if missing:
+        raise StartupError(
+            f"{len(missing)} drills are not in the database (e.g. {missing[0]}); run `glutebot content sync`"
+        )
+
+
+def build_runtime(settings: Settings, engine: AsyncEngine, content: LoadedContent, clock: Clock) -> Runtime:
+    return Runtime(
+        settings=settings,
+        session_factory=create_session_factory(engine),
+        clock=clock,
+        programme=content.programme,
+        content_dir=Path(settings.content_dir),
+        media_hashes=content.media_hashes,
+    )
+
+
+async def run(settings: Settings, *, clock: Clock | None = None) -> None:
+    settings.require_bot_token()
+    if settings.webhook_enabled:
+        settings.require_webhook_secret()
+    content = load_content(settings.content_dir)
+    if await asyncio.to_thread(migrate.current, settings.database_url) == "":
+        raise StartupError("database has no schema; run `glutebot db upgrade` first")
+    engine = create_engine(settings.database_url)
+    try:
+        await _check_database(engine, content)
+        runtime = build_runtime(settings, engine, content, clock or SystemClock())
+        application = build_application(runtime)
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            with contextlib.suppress(NotImplementedError):
+                loop.add_signal_handler(signum, stop.set)
+        log.info("glutebot is running with %d drills", len(content.programme.drills))
+        await serve(application, stop)
+    finally:
+        await engine.dispose()

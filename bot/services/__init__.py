@@ -1,0 +1,1 @@
+"""Use cases the Telegram handlers call: thin handlers parse the update, a service changes the data."""

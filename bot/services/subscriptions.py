@@ -1,0 +1,171 @@
+"""A runner's subscription: joining, settings, pausing, stopping, and where their next drill falls.
+
+Every change that can move the next drill recomputes `next_delivery_at` at once, so the dispatcher needs no
+other state and any bot process can serve the next update.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from bot.db.models import EVERY_DAY_BUT_SUNDAY, Subscriber
+from bot.db.repositories import Repository
+from bot.domain.programme import Programme
+from bot.domain.schedule import local_date, next_slot
+
+DEFAULT_DELIVERY_TIME = time(7, 30)
+ONBOARDING_STEPS = ("health", "level", "time", "timezone", "days")
+"""The order onboarding asks its questions in; `None` on the subscriber means onboarding is over."""
+
+
+@dataclass(frozen=True, slots=True)
+class Joined:
+    subscriber: Subscriber
+    is_new: bool
+    was_inactive: bool
+
+
+def zone_of(subscriber: Subscriber) -> ZoneInfo:
+    return ZoneInfo(subscriber.timezone)
+
+
+def today_for(subscriber: Subscriber, now: datetime) -> date:
+    return local_date(now, zone_of(subscriber))
+
+
+async def reschedule(repo: Repository, subscriber: Subscriber, *, now: datetime) -> None:
+    """Put the next drill on the first training day still to come; today only if today's is not sent yet."""
+    today = today_for(subscriber, now)
+    delivered = await repo.deliveries.on_date(subscriber_id=subscriber.id, local_date=today)
+    from_date = today + timedelta(days=1) if delivered is not None else today
+    if subscriber.status == "paused" and subscriber.paused_until is not None:
+        from_date = max(from_date, subscriber.paused_until + timedelta(days=1))
+    subscriber.next_delivery_at = (
+        next_slot(
+            now=now,
+            zone=zone_of(subscriber),
+            delivery_time=subscriber.delivery_time,
+            training_days=subscriber.training_days,
+            from_date=from_date,
+        )
+        if subscriber.status in ("active", "paused")
+        else None
+    )
+    subscriber.updated_at = now
+
+
+async def join(
+    repo: Repository,
+    programme: Programme,
+    *,
+    telegram_id: int,
+    chat_id: int,
+    first_name: str | None,
+    language: str | None,
+    source: str | None,
+    default_timezone: str,
+    now: datetime,
+) -> Joined:
+    """/start: a new runner is active at once with sensible defaults; a returning one is active again."""
+    subscriber = await repo.subscribers.by_telegram_id_for_update(telegram_id)
+    if subscriber is None:
+        level = programme.levels[0]
+        subscriber = await repo.subscribers.create(
+            telegram_id=telegram_id,
+            chat_id=chat_id,
+            first_name=first_name,
+            language=language,
+            source=source,
+            timezone=default_timezone,
+            delivery_time=DEFAULT_DELIVERY_TIME,
+            training_days=EVERY_DAY_BUT_SUNDAY,
+            level=level.number,
+            stage=level.start_stage,
+            now=now,
+        )
+        subscriber.onboarding_step = ONBOARDING_STEPS[0]
+        await reschedule(repo, subscriber, now=now)
+        return Joined(subscriber, is_new=True, was_inactive=False)
+    was_inactive = subscriber.status != "active"
+    subscriber.status = "active"
+    subscriber.paused_until = None
+    subscriber.chat_id = chat_id
+    subscriber.first_name = first_name or subscriber.first_name
+    if source and not subscriber.source:
+        subscriber.source = source
+    subscriber.onboarding_step = ONBOARDING_STEPS[0]
+    await reschedule(repo, subscriber, now=now)
+    return Joined(subscriber, is_new=False, was_inactive=was_inactive)
+
+
+def advance_onboarding(subscriber: Subscriber, answered: str) -> str | None:
+    """Move past the step just answered; the next step to ask, or None when onboarding is complete."""
+    if subscriber.onboarding_step != answered:
+        return subscriber.onboarding_step
+    index = ONBOARDING_STEPS.index(answered)
+    subscriber.onboarding_step = ONBOARDING_STEPS[index + 1] if index + 1 < len(ONBOARDING_STEPS) else None
+    return subscriber.onboarding_step
+
+
+def set_level(subscriber: Subscriber, programme: Programme, level_number: int, *, now: datetime) -> None:
+    """A new level moves the runner to that level's starting stage with a fresh dose ladder."""
+    level = programme.level(level_number)
+    subscriber.level = level.number
+    if subscriber.stage != level.start_stage:
+        subscriber.stage = level.start_stage
+        subscriber.rung = 0
+        subscriber.good_streak = 0
+        subscriber.stage_credit = 0
+        subscriber.rotation_index = 0
+        subscriber.last_reason = (
+            f"You chose level {level.number}, so the programme starts at stage {level.start_stage}."
+        )
+    subscriber.updated_at = now
+
+
+async def set_delivery_time(repo: Repository, subscriber: Subscriber, value: time, *, now: datetime) -> None:
+    subscriber.delivery_time = value
+    await reschedule(repo, subscriber, now=now)
+
+
+async def set_timezone(repo: Repository, subscriber: Subscriber, zone: str, *, now: datetime) -> None:
+    ZoneInfo(zone)
+    subscriber.timezone = zone
+    await reschedule(repo, subscriber, now=now)
+
+
+async def set_training_days(repo: Repository, subscriber: Subscriber, mask: int, *, now: datetime) -> None:
+    if not 0 < mask < 128:
+        raise ValueError("at least one training day is needed")
+    subscriber.training_days = mask
+    await reschedule(repo, subscriber, now=now)
+
+
+async def pause(repo: Repository, subscriber: Subscriber, days: int, *, now: datetime) -> date:
+    """Pause for `days` days from today; drills resume the day after the returned date."""
+    until = today_for(subscriber, now) + timedelta(days=days - 1)
+    subscriber.status = "paused"
+    subscriber.paused_until = until
+    await reschedule(repo, subscriber, now=now)
+    return until
+
+
+async def resume(repo: Repository, subscriber: Subscriber, *, now: datetime) -> None:
+    subscriber.status = "active"
+    subscriber.paused_until = None
+    await reschedule(repo, subscriber, now=now)
+
+
+async def stop(repo: Repository, subscriber: Subscriber, *, now: datetime) -> None:
+    subscriber.status = "stopped"
+    subscriber.paused_until = None
+    subscriber.onboarding_step = None
+    await reschedule(repo, subscriber, now=now)
+
+
+async def mark_blocked(repo: Repository, subscriber: Subscriber, *, now: datetime) -> None:
+    """The runner blocked the bot: stop sending until they /start again."""
+    subscriber.status = "blocked"
+    await reschedule(repo, subscriber, now=now)

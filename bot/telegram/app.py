@@ -1,0 +1,171 @@
+"""Wiring python-telegram-bot: the Application, its handlers, and serving updates by polling or webhook."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import timedelta
+
+from aiohttp import web
+from telegram import BotCommand, Update
+from telegram.ext import (
+    AIORateLimiter,
+    ApplicationBuilder,
+    ApplicationHandlerStop,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
+
+from bot.delivery.sender import Sender
+from bot.runtime import Runtime
+from bot.telegram import texts
+from bot.telegram.context import RUNTIME_KEY, SENDER_KEY, BotApplication, BotContext
+from bot.telegram.handlers import account, drills, fallback, settings
+
+log = logging.getLogger(__name__)
+
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+WEBHOOK_PATH = "/telegram"
+PROCESSED_UPDATES_KEPT = timedelta(days=2)
+
+
+def build_application(
+    runtime: Runtime, *, sender: Sender | None = None, rate_limit: bool = True
+) -> BotApplication:
+    """The one Application production, tests and the sandbox all run; only the Bot API address differs."""
+    config = runtime.settings
+    builder = (
+        ApplicationBuilder()
+        .token(config.require_bot_token())
+        .base_url(config.telegram_base_url)
+        .base_file_url(config.telegram_base_file_url)
+        .context_types(ContextTypes(context=BotContext))
+        .concurrent_updates(True)
+        .post_init(_post_init)
+    )
+    if rate_limit:
+        builder = builder.rate_limiter(AIORateLimiter(max_retries=0))
+    application: BotApplication = builder.build()  # type: ignore[assignment]
+    application.bot_data[RUNTIME_KEY] = runtime
+    application.bot_data[SENDER_KEY] = sender or Sender(application.bot)
+    _add_handlers(application, webhook=config.webhook_enabled)
+    return application
+
+
+async def _post_init(application: BotApplication) -> None:
+    await application.bot.set_my_commands([BotCommand(name, about) for name, about in texts.COMMANDS])
+
+
+async def _process_once(update: Update, context: BotContext) -> None:
+    """Telegram re-sends a webhook update that was answered slowly; the first process to see it wins."""
+    runtime = context.runtime
+    now = runtime.clock.now()
+    async with runtime.unit_of_work() as repo:
+        first_time = await repo.updates.claim(bot_id=context.bot.id, update_id=update.update_id, now=now)
+        if first_time and update.update_id % 1000 == 0:
+            await repo.updates.forget_older_than(now - PROCESSED_UPDATES_KEPT)
+    if not first_time:
+        log.info("update %s was already processed; ignoring the re-send", update.update_id)
+        raise ApplicationHandlerStop
+
+
+def _add_handlers(application: BotApplication, *, webhook: bool) -> None:
+    if webhook:
+        application.add_handler(TypeHandler(Update, _process_once), group=-1)
+    private = filters.ChatType.PRIVATE
+    new_message = filters.UpdateType.MESSAGE
+    commands = {
+        "start": settings.start,
+        "today": drills.today_command,
+        "time": settings.time_command,
+        "timezone": settings.timezone_command,
+        "days": settings.days_command,
+        "level": settings.level_command,
+        "pause": settings.pause_command,
+        "resume": settings.resume_command,
+        "stop": account.stop_command,
+        "deletedata": account.delete_data_command,
+        "help": account.help_command,
+    }
+    application.add_handlers(
+        [
+            MessageHandler(filters.ChatType.GROUPS & filters.COMMAND & new_message, fallback.group_chat),
+            *(
+                CommandHandler(name, callback, filters=private & new_message)
+                for name, callback in commands.items()
+            ),
+            CallbackQueryHandler(settings.on_setting_button, pattern=r"^set:[a-z]+:"),
+            CallbackQueryHandler(drills.on_check_in_button, pattern=r"^ci:"),
+            CallbackQueryHandler(drills.on_pain_score, pattern=r"^(pn|mp):"),
+            CallbackQueryHandler(account.on_delete_button, pattern=r"^del:"),
+            CallbackQueryHandler(_stale_button),
+            MessageHandler(private & new_message & filters.COMMAND, fallback.unknown_command),
+            MessageHandler(private & new_message & filters.TEXT, drills.on_text),
+            MessageHandler(private & new_message, fallback.not_text),
+        ]
+    )
+    application.add_error_handler(fallback.on_error)
+
+
+async def _stale_button(update: Update, context: BotContext) -> None:
+    if update.callback_query is not None:
+        await update.callback_query.answer(texts.GONE)
+
+
+def webhook_app(application: BotApplication, secret: str) -> web.Application:
+    """An aiohttp app that checks Telegram's secret header and queues each update for the Application."""
+
+    async def receive(request: web.Request) -> web.Response:
+        if request.headers.get(SECRET_HEADER) != secret:
+            return web.Response(status=403, text="wrong secret token")
+        try:
+            update = Update.de_json(await request.json(), application.bot)
+        except ValueError:
+            return web.Response(status=400, text="not a Telegram update")
+        await application.update_queue.put(update)
+        return web.Response(text="ok")
+
+    async def health(_request: web.Request) -> web.Response:
+        return web.Response(text="ok")
+
+    app = web.Application()
+    app.router.add_post(WEBHOOK_PATH, receive)
+    app.router.add_get("/healthz", health)
+    return app
+
+
+async def serve(application: BotApplication, stop: asyncio.Event, *, poll_timeout: float = 10.0) -> None:
+    """Run until `stop` is set: long polling by default, a webhook when WEBHOOK_URL is configured."""
+    config = application.bot_data[RUNTIME_KEY].settings
+    async with application:
+        await application.start()
+        site_runner: web.AppRunner | None = None
+        try:
+            if config.webhook_enabled:
+                secret = config.require_webhook_secret()
+                site_runner = web.AppRunner(webhook_app(application, secret))
+                await site_runner.setup()
+                await web.TCPSite(site_runner, "0.0.0.0", config.webhook_port).start()
+                await application.bot.set_webhook(
+                    f"{config.webhook_url}".rstrip("/") + WEBHOOK_PATH,
+                    secret_token=secret,
+                    allowed_updates=Update.ALL_TYPES,
+                )
+                log.info("taking updates by webhook on port %s", config.webhook_port)
+            else:
+                assert application.updater is not None
+                await application.updater.start_polling(
+                    timeout=timedelta(seconds=poll_timeout), allowed_updates=Update.ALL_TYPES
+                )
+                log.info("taking updates by long polling")
+            await stop.wait()
+        finally:
+            if application.updater is not None and application.updater.running:
+                await application.updater.stop()
+            if site_runner is not None:
+                await site_runner.cleanup()
+            await application.stop()

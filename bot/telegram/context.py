@@ -1,0 +1,32 @@
+"""The callback context every handler receives: the process's runtime and its one sender."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from telegram.ext import Application, CallbackContext, ExtBot, JobQueue
+
+from bot.delivery.sender import Sender
+from bot.runtime import Runtime
+
+RUNTIME_KEY = "runtime"
+SENDER_KEY = "sender"
+
+
+class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
+    """No per-user state lives here: onboarding and settings are in the database for any process to read."""
+
+    @property
+    def runtime(self) -> Runtime:
+        runtime: Runtime = self.bot_data[RUNTIME_KEY]
+        return runtime
+
+    @property
+    def sender(self) -> Sender:
+        sender: Sender = self.bot_data[SENDER_KEY]
+        return sender
+
+
+BotApplication = Application[
+    ExtBot[None], BotContext, dict[Any, Any], dict[Any, Any], dict[Any, Any], JobQueue[BotContext]
+]

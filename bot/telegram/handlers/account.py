@@ -1,0 +1,49 @@
+"""Leaving and forgetting: /stop keeps the history, /deletedata removes every row about the person."""
+
+from __future__ import annotations
+
+from telegram import Update
+
+from bot.services import subscriptions
+from bot.telegram import keyboards, texts
+from bot.telegram.context import BotContext
+from bot.telegram.handlers.common import reply, subscriber_for_update
+
+
+async def help_command(update: Update, context: BotContext) -> None:
+    await reply(context, update, texts.HELP)
+
+
+async def stop_command(update: Update, context: BotContext) -> None:
+    runtime = context.runtime
+    async with runtime.unit_of_work() as repo:
+        subscriber = await subscriber_for_update(repo, update)
+        if subscriber is None:
+            await reply(context, update, texts.NOT_SUBSCRIBED)
+            return
+        await subscriptions.stop(repo, subscriber, now=runtime.clock.now())
+    await reply(context, update, texts.STOPPED)
+
+
+async def delete_data_command(update: Update, context: BotContext) -> None:
+    async with context.runtime.unit_of_work() as repo:
+        subscriber = await subscriber_for_update(repo, update)
+    if subscriber is None:
+        await reply(context, update, texts.NOT_SUBSCRIBED)
+        return
+    await reply(context, update, texts.DELETE_QUESTION, keyboards.confirm_delete())
+
+
+async def on_delete_button(update: Update, context: BotContext) -> None:
+    query = update.callback_query
+    if query is None or query.data is None:
+        return
+    await query.answer()
+    if query.data != "del:yes":
+        await query.edit_message_text(texts.DELETE_KEPT)
+        return
+    async with context.runtime.unit_of_work() as repo:
+        subscriber = await subscriber_for_update(repo, update)
+        if subscriber is not None:
+            await repo.subscribers.delete_everything_about(subscriber)
+    await query.edit_message_text(texts.DELETED if subscriber is not None else texts.NOT_SUBSCRIBED)

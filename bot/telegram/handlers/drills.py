@@ -1,0 +1,194 @@
+"""Today's drill on request, and the runner's answers to drills: buttons, pain scores and text replies."""
+
+from __future__ import annotations
+
+from html import escape
+
+from telegram import Update
+from telegram.error import BadRequest
+
+from bot.delivery.cards import send_drill_card
+from bot.delivery.planner import plan_today
+from bot.delivery.sender import SendStatus
+from bot.domain.programme import Outcome
+from bot.domain.safety import pain_advice
+from bot.services import checkins, subscriptions
+from bot.telegram import keyboards, texts
+from bot.telegram.context import BotContext
+from bot.telegram.handlers.common import reply, subscriber_for_update
+from bot.telegram.handlers.settings import typed_setting
+
+MAX_TEXT_LENGTH = 1000
+
+REFUSAL_TEXTS = {
+    checkins.Refusal.NOT_SUBSCRIBED: texts.NOT_SUBSCRIBED,
+    checkins.Refusal.NO_SUCH_DELIVERY: texts.GONE,
+    checkins.Refusal.NOT_YOURS: texts.NOT_YOURS,
+    checkins.Refusal.TOO_OLD: texts.TOO_OLD,
+    checkins.Refusal.NOTHING_OPEN: texts.NOTHING_OPEN,
+}
+
+
+async def today_command(update: Update, context: BotContext) -> None:
+    """Today's drill now; it then is today's delivery, so the scheduled one is not sent as well."""
+    chat = update.effective_chat
+    runtime = context.runtime
+    now = runtime.clock.now()
+    async with runtime.unit_of_work() as repo:
+        subscriber = await subscriber_for_update(repo, update)
+        if subscriber is None or subscriber.status in ("stopped", "blocked") or chat is None:
+            await reply(context, update, texts.NOT_SUBSCRIBED)
+            return
+        planned = await plan_today(
+            repo,
+            runtime.programme,
+            subscriber,
+            local_date=subscriptions.today_for(subscriber, now),
+            now=now,
+            on_demand=True,
+        )
+        if planned is not None and planned.created:
+            await subscriptions.reschedule(repo, subscriber, now=now)
+    if planned is None:
+        await reply(context, update, texts.NO_DRILL_TODAY)
+        return
+    result = await send_drill_card(runtime, context.sender, planned, chat_id=chat.id)
+    if result.status is SendStatus.FAILED:
+        await reply(context, update, texts.SEND_FAILED)
+
+
+async def _edit_markup(update: Update, markup: keyboards.InlineKeyboardMarkup | None) -> None:
+    """Show what was recorded on the drill message itself; an unchanged keyboard is not an error."""
+    query = update.callback_query
+    if query is None or query.message is None:
+        return
+    try:
+        await query.edit_message_reply_markup(reply_markup=markup)
+    except BadRequest as error:
+        if "not modified" not in error.message.lower():
+            raise
+
+
+async def on_check_in_button(update: Update, context: BotContext) -> None:
+    """`ci:<delivery>:<outcome|change|show>` on a drill card."""
+    query = update.callback_query
+    if query is None or query.data is None or update.effective_user is None:
+        return
+    _prefix, delivery_text, action = query.data.split(":", 2)
+    if not delivery_text.isdigit():
+        await query.answer(texts.GONE)
+        return
+    delivery_id = int(delivery_text)
+    if action == "change":
+        async with context.runtime.unit_of_work() as repo:
+            subscriber = await subscriber_for_update(repo, update)
+            delivery = await repo.deliveries.get(delivery_id)
+            mine = subscriber is not None and delivery is not None and delivery.subscriber_id == subscriber.id
+        if not mine:
+            await query.answer(texts.NOT_YOURS, show_alert=True)
+            return
+        await query.answer("Pick your new answer")
+        await _edit_markup(update, keyboards.check_in(delivery_id))
+        return
+    if action == "show":
+        await query.answer("Tap Change to give another answer.")
+        return
+    if action not in Outcome.__members__.values():
+        await query.answer(texts.GONE)
+        return
+    outcome = Outcome(action)
+    runtime = context.runtime
+    async with runtime.unit_of_work() as repo:
+        result = await checkins.record_outcome(
+            repo,
+            telegram_id=update.effective_user.id,
+            delivery_id=delivery_id,
+            outcome=outcome,
+            now=runtime.clock.now(),
+        )
+    if isinstance(result, checkins.Refusal):
+        await query.answer(REFUSAL_TEXTS[result], show_alert=True)
+        return
+    await query.answer(f"Recorded: {keyboards.CHECK_IN_LABELS[outcome]}")
+    if outcome is Outcome.PAIN:
+        await _edit_markup(update, keyboards.pain_scale("pn", delivery_id))
+        await reply(context, update, texts.PAIN_SCORE_QUESTION)
+        return
+    await _edit_markup(update, keyboards.recorded(delivery_id, outcome))
+
+
+async def on_pain_score(update: Update, context: BotContext) -> None:
+    """`pn:<delivery>:<0-10>` (just after the drill) or `mp:<delivery>:<0-10>` (the next morning)."""
+    query = update.callback_query
+    if query is None or query.data is None or update.effective_user is None:
+        return
+    prefix, delivery_text, score_text = query.data.split(":", 2)
+    if not (delivery_text.isdigit() and score_text.isdigit() and 0 <= int(score_text) <= 10):
+        await query.answer(texts.GONE)
+        return
+    delivery_id, score = int(delivery_text), int(score_text)
+    runtime = context.runtime
+    async with runtime.unit_of_work() as repo:
+        if prefix == "mp":
+            result = await checkins.record_morning_pain(
+                repo,
+                telegram_id=update.effective_user.id,
+                delivery_id=delivery_id,
+                pain=score,
+                now=runtime.clock.now(),
+            )
+        else:
+            result = await checkins.record_outcome(
+                repo,
+                telegram_id=update.effective_user.id,
+                delivery_id=delivery_id,
+                outcome=Outcome.PAIN,
+                pain=score,
+                now=runtime.clock.now(),
+            )
+    if isinstance(result, checkins.Refusal):
+        await query.answer(REFUSAL_TEXTS[result], show_alert=True)
+        return
+    await query.answer(f"Recorded: pain {score}/10")
+    markup = keyboards.recorded(delivery_id, Outcome.PAIN, score) if prefix == "pn" else None
+    await _edit_markup(update, markup)
+    await reply(context, update, escape(pain_advice(score)))
+
+
+async def on_text(update: Update, context: BotContext) -> None:
+    """Plain text in a private chat: a pending setting answer, else a check-in or a note on a drill."""
+    message = update.effective_message
+    if message is None or message.text is None:
+        return
+    if len(message.text) > MAX_TEXT_LENGTH:
+        await reply(context, update, texts.TOO_LONG)
+        return
+    runtime = context.runtime
+    async with runtime.unit_of_work() as repo:
+        subscriber = await subscriber_for_update(repo, update)
+        if subscriber is None:
+            await reply(context, update, texts.NOT_SUBSCRIBED)
+            return
+        if await typed_setting(update, context, repo, subscriber):
+            return
+        reply_to = message.reply_to_message
+        result = await checkins.record_text(
+            repo,
+            subscriber,
+            message.text,
+            reply_to_message_id=reply_to.message_id if reply_to is not None else None,
+            now=runtime.clock.now(),
+        )
+    if isinstance(result, checkins.Refusal):
+        await reply(context, update, REFUSAL_TEXTS[result])
+        return
+    if result.outcome is None:
+        await reply(context, update, "Noted on your drill, thanks.")
+    elif result.outcome is Outcome.PAIN and result.pain is None:
+        await reply(
+            context, update, texts.PAIN_SCORE_QUESTION, keyboards.pain_scale("pn", result.delivery.id)
+        )
+    elif result.outcome is Outcome.PAIN and result.pain is not None:
+        await reply(context, update, escape(pain_advice(result.pain)))
+    else:
+        await reply(context, update, f"Recorded: {keyboards.CHECK_IN_LABELS[result.outcome]}. Thanks!")

@@ -1,0 +1,56 @@
+"""Everything else: unknown commands, stickers and photos, group chats, and errors.
+
+A person writing something the bot does not understand gets a short, friendly pointer; an error is logged
+with its traceback for the operator and the runner only sees an apology.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Update
+from telegram.error import Forbidden, TelegramError
+
+from bot.services import subscriptions
+from bot.telegram import texts
+from bot.telegram.context import BotContext
+from bot.telegram.handlers.common import reply
+
+log = logging.getLogger(__name__)
+
+
+async def unknown_command(update: Update, context: BotContext) -> None:
+    await reply(context, update, texts.UNKNOWN_COMMAND)
+
+
+async def not_text(update: Update, context: BotContext) -> None:
+    await reply(context, update, texts.NOT_TEXT)
+
+
+async def group_chat(update: Update, context: BotContext) -> None:
+    await reply(context, update, texts.GROUP_CHAT)
+
+
+async def on_error(update: object, context: BotContext) -> None:
+    error = context.error
+    if isinstance(error, Forbidden) and isinstance(update, Update) and update.effective_user is not None:
+        runtime = context.runtime
+        async with runtime.unit_of_work() as repo:
+            subscriber = await repo.subscribers.by_telegram_id(update.effective_user.id)
+            if subscriber is not None:
+                await subscriptions.mark_blocked(repo, subscriber, now=runtime.clock.now())
+        log.info("user %s blocked the bot", update.effective_user.id)
+        return
+    log.error("error while handling an update", exc_info=error)
+    if (
+        isinstance(update, Update)
+        and update.effective_chat is not None
+        and update.effective_chat.type == "private"
+    ):
+        if update.callback_query is not None:
+            try:
+                await update.callback_query.answer(texts.OOPS)
+                return
+            except TelegramError:
+                log.debug("could not answer the callback query after an error", exc_info=True)
+        await reply(context, update, texts.OOPS)

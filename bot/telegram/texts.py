@@ -1,0 +1,145 @@
+"""What the bot says, in one place, as Telegram HTML (anything from a user is escaped)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from html import escape
+from zoneinfo import ZoneInfo
+
+from bot.db.models import Subscriber
+from bot.domain.programme import Programme
+from bot.domain.safety import HEALTH_SCREEN_ADVICE, HEALTH_SCREEN_ITEMS, SAFETY_NOTE
+from bot.domain.schedule import describe_days
+
+COMMANDS: tuple[tuple[str, str], ...] = (
+    ("today", "Today's drill now"),
+    ("progress", "Your stage, streak and progress card"),
+    ("history", "Your last two weeks of drills"),
+    ("time", "Change the delivery time"),
+    ("timezone", "Change your time zone"),
+    ("days", "Choose training days"),
+    ("level", "Change your level"),
+    ("pause", "Pause drills for a few days"),
+    ("resume", "Resume drills"),
+    ("stop", "Unsubscribe (your data is kept)"),
+    ("deletedata", "Delete everything about you"),
+    ("help", "What this bot does and how to use it"),
+)
+
+WELCOME = (
+    "Hi{name}! I send one short glute drill a day for runners.\n"
+    "Strong glutes keep your pelvis level when you land and power your push-off, "
+    "so you run more efficiently and spread the load away from knees and shins.\n\n"
+    "<i>{safety}</i>"
+)
+WELCOME_BACK = "Welcome back{name}! Your drills are on again."
+
+
+def welcome(first_name: str | None, returning: bool) -> str:
+    name = f", {escape(first_name)}" if first_name else ""
+    if returning:
+        return WELCOME_BACK.format(name=name)
+    return WELCOME.format(name=name, safety=escape(SAFETY_NOTE))
+
+
+def health_question() -> str:
+    items = "\n".join(f"• {escape(item)}" for item in HEALTH_SCREEN_ITEMS)
+    return f"First, a quick health check. Does any of these apply to you?\n{items}"
+
+
+def health_advice() -> str:
+    return escape(HEALTH_SCREEN_ADVICE)
+
+
+LEVEL_QUESTION = "How much strength training do you do now?"
+TIME_QUESTION = "What time should your drill arrive? Pick one or type a time like 07:45."
+TIMEZONE_QUESTION = "Which time zone are you in? Type your city (e.g. London) or a zone like Europe/Berlin."
+DAYS_QUESTION = "Which days do you want drills? Rest days matter too."
+TIME_TYPE_PROMPT = "Type the time as HH:MM, for example 06:45 or 18:30."
+BAD_TIME = "I couldn't read that as a time. Try HH:MM, for example 07:30 or 18:45."
+BAD_DAYS = "I couldn't read those days. Try daily, weekdays, or a list like mon,wed,fri."
+BAD_PAUSE = "Pause for how many days? A number from 1 to 90, e.g. /pause 7."
+BAD_LEVEL = "Levels are 1, 2 or 3, e.g. /level 2."
+NO_ZONE = "I couldn't find that place. Try a bigger city nearby, or a zone like Europe/London or Etc/UTC."
+NOT_SUBSCRIBED = "Send /start to begin your glute programme."
+UNKNOWN_COMMAND = "I don't know that command. /help lists what I can do."
+NOT_TEXT = "I can only read text. Reply with done, too easy, too hard, skip or pain 0-10."
+TOO_LONG = "That's a long message! Please keep replies under 1,000 characters."
+GROUP_CHAT = "I coach one runner at a time: message me privately to start."
+NOTHING_OPEN = "There's no drill waiting for an answer. /today sends today's drill."
+NOT_YOURS = "That button belongs to someone else's drill."
+TOO_OLD = "That drill is too old to answer now. Today's is what counts!"
+GONE = "That drill isn't available any more."
+STOPPED = "You're unsubscribed. Your history is kept: /start brings your drills back."
+DELETE_QUESTION = (
+    "This deletes your settings, every drill you received and every answer you gave. "
+    "It cannot be undone. Sure?"
+)
+DELETED = "Done: everything about you is deleted. /start whenever you want to begin again."
+DELETE_KEPT = "Nothing was deleted."
+NO_DRILL_TODAY = "There's no drill for you right now; the content is being updated. Try again in a minute."
+SEND_FAILED = "I couldn't send the drill just now. Please try /today again in a minute."
+PAIN_SCORE_QUESTION = "Sorry it hurt. How bad was it, from 0 (none) to 10 (worst)?"
+MORNING_QUESTION = "Morning! How does it feel today where it hurt yesterday, from 0 to 10?"
+OOPS = "Sorry, something went wrong on my side. Please try again in a moment."
+
+HELP = (
+    "<b>Your daily glute drill</b>\n"
+    "Every training day at your chosen time I send one drill with a short animation. "
+    "Tap how it went (or reply: done, too easy, too hard, skip, pain 4) and the programme adapts: "
+    "it moves on after good sessions, holds when it is too hard and steps back on pain.\n\n"
+    + "\n".join(f"/{command} - {description}" for command, description in COMMANDS)
+)
+
+
+def settings_summary(subscriber: Subscriber, programme: Programme) -> str:
+    level = programme.level(subscriber.level)
+    when = subscriber.delivery_time.strftime("%H:%M")
+    return (
+        f"All set! Level {level.number} ({escape(level.name)}), drills at {when} "
+        f"{escape(subscriber.timezone)} on {describe_days(subscriber.training_days)}.\n"
+        f"{next_drill(subscriber)}\n/help shows every command."
+    )
+
+
+def next_drill(subscriber: Subscriber) -> str:
+    if subscriber.next_delivery_at is None:
+        return "No drill is scheduled."
+    local = subscriber.next_delivery_at.astimezone(ZoneInfo(subscriber.timezone))
+    return f"Next drill: {local:%a %d %b} at {local:%H:%M}. Want one now? /today"
+
+
+def time_set(subscriber: Subscriber) -> str:
+    return f"Drills now arrive at {subscriber.delivery_time:%H:%M}. {next_drill(subscriber)}"
+
+
+def timezone_set(subscriber: Subscriber) -> str:
+    return f"Time zone set to {escape(subscriber.timezone)}. {next_drill(subscriber)}"
+
+
+def zone_choices(query: str) -> str:
+    return f"Which of these is yours for “{escape(query[:60])}”?"
+
+
+def days_set(subscriber: Subscriber) -> str:
+    return f"Training days: {describe_days(subscriber.training_days)}. {next_drill(subscriber)}"
+
+
+def level_set(subscriber: Subscriber, programme: Programme) -> str:
+    level = programme.level(subscriber.level)
+    stage = programme.stage(subscriber.stage)
+    return (
+        f"Level {level.number}: {escape(level.name)}. You're on stage {stage.number}, {escape(stage.name)}."
+    )
+
+
+def paused(until: date) -> str:
+    return f"Paused until {until:%a %d %b}. Drills start again the day after; /resume any time."
+
+
+def resumed(subscriber: Subscriber) -> str:
+    return f"You're back on! {next_drill(subscriber)}"
+
+
+def local_time(moment: datetime, zone: str) -> str:
+    return moment.astimezone(ZoneInfo(zone)).strftime("%H:%M")
