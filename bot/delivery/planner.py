@@ -6,6 +6,7 @@ first, and the unique (subscriber, local date) key makes the second one a no-op.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -62,6 +63,7 @@ async def plan_today(
     local_date: date,
     now: datetime,
     on_demand: bool,
+    drill_ids: Mapping[str, int] | None = None,
 ) -> PlannedDrill | None:
     """Today's delivery for this runner, created if needed; None if the drill it names no longer exists."""
     existing = await repo.deliveries.on_date(subscriber_id=subscriber.id, local_date=local_date)
@@ -85,7 +87,8 @@ async def plan_today(
         for answer in previous
     ]
     decision = decide(programme, position_of(subscriber), results, local_date)
-    drill_ids = await repo.drills.ids_by_slug()
+    if drill_ids is None:
+        drill_ids = await repo.drills.ids_by_slug()
     drill_id = drill_ids.get(decision.drill.slug)
     if drill_id is None:
         return None

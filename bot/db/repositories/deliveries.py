@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import CheckIn, Delivery, Drill
+from bot.db.models import CheckIn, Delivery, Drill, Subscriber
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +66,30 @@ class DeliveryRepository:
         except IntegrityError:
             return None
         return delivery
+
+    async def stale_claims(self, *, before: datetime, limit: int) -> list[tuple[Delivery, Subscriber]]:
+        """Deliveries claimed before `before` and never recorded: their process died mid-send."""
+        rows = await self.session.execute(
+            select(Delivery, Subscriber)
+            .join(Subscriber, Subscriber.id == Delivery.subscriber_id)
+            .where(Delivery.status == "claimed", Delivery.claimed_at < before, Subscriber.status == "active")
+            .order_by(Delivery.claimed_at)
+            .limit(limit)
+        )
+        return list(rows.tuples())
+
+    async def take_over_claim(self, delivery: Delivery, *, now: datetime) -> bool:
+        """Compare-and-set on `claimed_at`, so of several processes only one re-sends a stale claim."""
+        result = await self.session.execute(
+            update(Delivery)
+            .where(Delivery.id == delivery.id, Delivery.claimed_at == delivery.claimed_at)
+            .values(claimed_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        taken = bool(getattr(result, "rowcount", 0))
+        if taken:
+            delivery.claimed_at = now
+        return taken
 
     async def latest_open(self, *, subscriber_id: int, not_before: date) -> Delivery | None:
         """The most recent sent delivery on or after `not_before`, which a text reply is recorded against."""

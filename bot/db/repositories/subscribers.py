@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, time
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import BroadcastRecipient, CheckIn, Delivery, Subscriber
@@ -64,6 +64,27 @@ class SubscriberRepository:
         self.session.add(subscriber)
         await self.session.flush()
         return subscriber
+
+    async def lock_due(self, *, now: datetime, limit: int) -> list[Subscriber]:
+        """The longest-waiting due runners; on PostgreSQL locked so other processes skip to the next ones."""
+        query = (
+            select(Subscriber)
+            .where(Subscriber.status == "active", Subscriber.next_delivery_at <= now)
+            .order_by(Subscriber.next_delivery_at)
+            .limit(limit)
+        )
+        if self.session.get_bind().dialect.name == "postgresql":
+            query = query.with_for_update(skip_locked=True)
+        return list(await self.session.scalars(query))
+
+    async def wake_ended_pauses(self, *, now: datetime) -> int:
+        """Paused runners whose resume slot has come are active again."""
+        result = await self.session.execute(
+            update(Subscriber)
+            .where(Subscriber.status == "paused", Subscriber.next_delivery_at <= now)
+            .values(status="active", paused_until=None, updated_at=now)
+        )
+        return int(getattr(result, "rowcount", 0) or 0)
 
     async def count_by_status(self) -> dict[str, int]:
         rows = await self.session.execute(select(Subscriber.status, func.count()).group_by(Subscriber.status))

@@ -1,0 +1,184 @@
+"""The daily dispatcher: one job that claims due runners in batches, sends their drills, records the result.
+
+There is never a scheduler job per runner. Each subscriber row carries `next_delivery_at`; a tick claims the
+due rows (`FOR UPDATE SKIP LOCKED` on PostgreSQL, so several processes share the work without overlap),
+creates today's delivery (unique per runner and local date), moves `next_delivery_at` to the next training
+day and commits before anything is sent. A crash after the commit leaves deliveries `claimed`; the next tick
+re-sends those whose claim has gone stale, so a runner may see a duplicate only for a message in flight.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from bot.db.models import Delivery
+from bot.db.repositories import Repository
+from bot.delivery.cards import send_drill_card
+from bot.delivery.planner import PlannedDrill, caption_for, plan_today
+from bot.delivery.sender import Sender, SendResult, SendStatus
+from bot.domain.schedule import due_local_date, in_quiet_hours, next_slot
+from bot.runtime import Runtime
+from bot.services.subscriptions import reschedule, zone_of
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class TickReport:
+    claimed: int = 0
+    sent: int = 0
+    retried: int = 0
+    failed: int = 0
+    blocked: int = 0
+    recovered: int = 0
+    rescheduled: int = 0
+    woken: int = 0
+
+    def add(self, result: SendResult) -> None:
+        self.retried += result.retries
+        if result.status is SendStatus.SENT:
+            self.sent += 1
+        elif result.status is SendStatus.BLOCKED:
+            self.blocked += 1
+        else:
+            self.failed += 1
+
+
+@dataclass(frozen=True, slots=True)
+class Claimed:
+    planned: PlannedDrill
+    chat_id: int
+    quiet: bool
+
+
+@dataclass
+class Dispatcher:
+    runtime: Runtime
+    sender: Sender
+    batch_size: int = 500
+    concurrency: int = 64
+    stale_claim_after: timedelta = timedelta(minutes=5)
+    _lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+
+    async def tick(self) -> TickReport:
+        """Everything due now: wake ended pauses, re-send stale claims, then claim and send batch by batch."""
+        async with self._lock:
+            report = TickReport()
+            report.woken = await self._wake_paused()
+            await self._send_all(await self._recover_stale_claims(), report, recovered=True)
+            while True:
+                batch = await self._claim_batch(report)
+                if batch is None:
+                    break
+                await self._send_all(batch, report)
+            if report.claimed or report.recovered or report.failed:
+                log.info(
+                    "dispatch tick: claimed %d, sent %d, retried %d, failed %d, blocked %d, recovered %d",
+                    report.claimed,
+                    report.sent,
+                    report.retried,
+                    report.failed,
+                    report.blocked,
+                    report.recovered,
+                    extra={"tick": report.__dict__},
+                )
+            return report
+
+    async def _wake_paused(self) -> int:
+        """A pause that has run its course: the runner is active again, due at the slot computed on /pause."""
+        now = self.runtime.clock.now()
+        async with self.runtime.unit_of_work() as repo:
+            return await repo.subscribers.wake_ended_pauses(now=now)
+
+    async def _claim_batch(self, report: TickReport) -> list[Claimed] | None:
+        """One transaction: lock a batch of due runners, record today's deliveries, move their schedules on.
+
+        Returns None when nothing was due (the tick is over), else the deliveries to send (possibly none,
+        when every due runner already had today's drill or their missed day is gone).
+        """
+        runtime = self.runtime
+        now = runtime.clock.now()
+        claimed: list[Claimed] = []
+        async with runtime.unit_of_work() as repo:
+            due = await repo.subscribers.lock_due(now=now, limit=self.batch_size)
+            if not due:
+                return None
+            drill_ids = await repo.drills.ids_by_slug()
+            for subscriber in due:
+                zone = zone_of(subscriber)
+                assert subscriber.next_delivery_at is not None
+                local_day = due_local_date(scheduled_at=subscriber.next_delivery_at, now=now, zone=zone)
+                if local_day is None:
+                    await reschedule(repo, subscriber, now=now)
+                    report.rescheduled += 1
+                    continue
+                planned = await plan_today(
+                    repo,
+                    runtime.programme,
+                    subscriber,
+                    local_date=local_day,
+                    now=now,
+                    on_demand=False,
+                    drill_ids=drill_ids,
+                )
+                subscriber.next_delivery_at = next_slot(
+                    now=now,
+                    zone=zone,
+                    delivery_time=subscriber.delivery_time,
+                    training_days=subscriber.training_days,
+                    from_date=local_day + timedelta(days=1),
+                )
+                if planned is None or not planned.created:
+                    continue
+                claimed.append(Claimed(planned, subscriber.chat_id, quiet=in_quiet_hours(now, zone)))
+        report.claimed += len(claimed)
+        return claimed
+
+    async def _recover_stale_claims(self) -> list[Claimed]:
+        """Deliveries claimed by a process that died before recording a result; take them over once."""
+        runtime = self.runtime
+        now = runtime.clock.now()
+        recovered: list[Claimed] = []
+        async with runtime.unit_of_work() as repo:
+            stale = await repo.deliveries.stale_claims(
+                before=now - self.stale_claim_after, limit=self.batch_size
+            )
+            for delivery, subscriber in stale:
+                if not await repo.deliveries.take_over_claim(delivery, now=now):
+                    continue
+                planned = await _replan(repo, runtime, delivery)
+                if planned is not None:
+                    quiet = in_quiet_hours(now, zone_of(subscriber))
+                    recovered.append(Claimed(planned, subscriber.chat_id, quiet=quiet))
+        return recovered
+
+    async def _send_all(self, batch: list[Claimed], report: TickReport, *, recovered: bool = False) -> None:
+        if not batch:
+            return
+        if recovered:
+            report.recovered += len(batch)
+        limit = asyncio.Semaphore(self.concurrency)
+
+        async def send(item: Claimed) -> None:
+            async with limit:
+                result = await send_drill_card(
+                    self.runtime,
+                    self.sender,
+                    item.planned,
+                    chat_id=item.chat_id,
+                    disable_notification=item.quiet,
+                )
+            report.add(result)
+
+        await asyncio.gather(*(send(item) for item in batch))
+
+
+async def _replan(repo: Repository, runtime: Runtime, delivery: Delivery) -> PlannedDrill | None:
+    row = await repo.drills.get(delivery.drill_id)
+    drill = runtime.programme.drills.get(row.slug) if row is not None else None
+    if drill is None:
+        return None
+    return PlannedDrill(delivery, drill, caption_for(runtime.programme, delivery, drill), created=False)
