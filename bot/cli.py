@@ -93,7 +93,7 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
 
     configure_logging(settings.log_level, settings.log_format)
     try:
-        asyncio.run(run(settings))
+        asyncio.run(run(settings, role=args.role))
     except StartupError as error:
         return _fail(str(error))
     except ContentError as error:
@@ -144,6 +144,12 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     run = commands.add_parser("run", help="run the bot (long polling, or a webhook when WEBHOOK_URL is set)")
+    run.add_argument(
+        "--role",
+        choices=["all", "bot", "worker"],
+        default="all",
+        help="all: updates and deliveries; bot: updates only; worker: deliveries only (for scaling out)",
+    )
     run.set_defaults(handler=cmd_run)
 
     db = commands.add_parser("db", help="apply or inspect database migrations")

@@ -6,8 +6,10 @@ import asyncio
 import contextlib
 import logging
 import signal
+from datetime import UTC, datetime
 from pathlib import Path
 
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -16,9 +18,11 @@ from bot.content.loader import LoadedContent, load_content
 from bot.db import migrate
 from bot.db.engine import create_engine, create_session_factory
 from bot.db.repositories import Repository
+from bot.delivery.dispatcher import Dispatcher
 from bot.domain.clock import Clock, SystemClock
 from bot.runtime import Runtime
 from bot.telegram.app import build_application, serve
+from bot.telegram.context import SENDER_KEY
 
 log = logging.getLogger(__name__)
 
@@ -54,9 +58,27 @@ def build_runtime(settings: Settings, engine: AsyncEngine, content: LoadedConten
     )
 
 
-async def run(settings: Settings, *, clock: Clock | None = None) -> None:
+def start_dispatcher(dispatcher: Dispatcher, interval_seconds: float) -> AsyncIOScheduler:
+    """One interval job for all runners; late ticks run once rather than being dropped or piling up."""
+    scheduler = AsyncIOScheduler(timezone=UTC)
+    scheduler.add_job(
+        dispatcher.tick,
+        "interval",
+        seconds=interval_seconds,
+        misfire_grace_time=None,
+        coalesce=True,
+        max_instances=1,
+        next_run_time=datetime.now(UTC),
+        id="dispatch",
+    )
+    scheduler.start()
+    return scheduler
+
+
+async def run(settings: Settings, *, role: str = "all", clock: Clock | None = None) -> None:
+    """`all` takes updates and delivers; `bot` only takes updates; `worker` only delivers (scaled out)."""
     settings.require_bot_token()
-    if settings.webhook_enabled:
+    if settings.webhook_enabled and role != "worker":
         settings.require_webhook_secret()
     content = load_content(settings.content_dir)
     if await asyncio.to_thread(migrate.current, settings.database_url) == "":
@@ -71,7 +93,24 @@ async def run(settings: Settings, *, clock: Clock | None = None) -> None:
         for signum in (signal.SIGINT, signal.SIGTERM):
             with contextlib.suppress(NotImplementedError):
                 loop.add_signal_handler(signum, stop.set)
-        log.info("glutebot is running with %d drills", len(content.programme.drills))
-        await serve(application, stop)
+        log.info("glutebot is running as %s with %d drills", role, len(content.programme.drills))
+        sender = application.bot_data[SENDER_KEY]
+        dispatcher = Dispatcher(runtime, sender)
+        if role == "worker":
+            async with application:
+                scheduler = start_dispatcher(dispatcher, settings.dispatch_interval_seconds)
+                try:
+                    await stop.wait()
+                finally:
+                    scheduler.shutdown(wait=False)
+            return
+        scheduler = (
+            start_dispatcher(dispatcher, settings.dispatch_interval_seconds) if role == "all" else None
+        )
+        try:
+            await serve(application, stop)
+        finally:
+            if scheduler is not None:
+                scheduler.shutdown(wait=False)
     finally:
         await engine.dispose()
