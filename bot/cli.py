@@ -18,6 +18,7 @@ from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from bot.config import Settings, SettingsError, load_settings
 from bot.content.loader import ContentError, LoadedContent, load_content
+from bot.db.models import SUBSCRIBER_STATUSES
 from bot.domain.clock import SystemClock
 
 Command = Callable[[argparse.Namespace, Settings], int]
@@ -103,6 +104,36 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_stats(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.db.engine import create_engine, create_session_factory
+    from bot.db.repositories import Repository
+
+    today = datetime.now(ZoneInfo(settings.default_timezone)).date()
+    week_start = today - timedelta(days=6)
+
+    async def gather() -> list[str]:
+        engine = create_engine(settings.database_url)
+        try:
+            async with create_session_factory(engine)() as session:
+                stats = Repository(session).stats
+                statuses = await stats.subscribers_by_status()
+                day = await stats.deliveries_between(today, today)
+                week = await stats.deliveries_between(week_start, today)
+        finally:
+            await engine.dispose()
+        by_status = ", ".join(f"{status} {statuses.get(status, 0)}" for status in SUBSCRIBER_STATUSES)
+        return [
+            f"subscribers: {sum(statuses.values())} ({by_status})",
+            f"deliveries today ({today}): sent {day.sent}, failed {day.failed}, pending {day.pending}",
+            f"check-in rate today: {day.check_in_rate:.0%} ({day.answered} of {day.sent})",
+            f"check-in rate last 7 days: {week.check_in_rate:.0%} ({week.answered} of {week.sent})",
+        ]
+
+    for line in asyncio.run(gather()):
+        print(line)
+    return 0
+
+
 def _next_monday(today: date) -> date:
     return today + timedelta(days=(7 - today.weekday()) % 7)
 
@@ -151,6 +182,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="all: updates and deliveries; bot: updates only; worker: deliveries only (for scaling out)",
     )
     run.set_defaults(handler=cmd_run)
+
+    stats = commands.add_parser("stats", help="subscribers by status, today's deliveries, check-in rate")
+    stats.set_defaults(handler=cmd_stats)
 
     db = commands.add_parser("db", help="apply or inspect database migrations")
     db.add_argument("action", choices=["upgrade", "downgrade", "current"])

@@ -7,6 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.db.repositories.deliveries import DeliveryAnswer, DeliveryRepository
 from bot.db.repositories.drills import DrillRepository, DrillSyncReport
 from bot.db.repositories.media import MediaRepository, UpdateRepository
+from bot.db.repositories.stats import DeliveryFigures, StatsRepository
 from bot.db.repositories.subscribers import SubscriberRepository
 
 
@@ -20,15 +21,18 @@ class Repository:
         self.deliveries = DeliveryRepository(session)
         self.media = MediaRepository(session)
         self.updates = UpdateRepository(session)
+        self.stats = StatsRepository(session)
 
 
 __all__ = [
     "DeliveryAnswer",
+    "DeliveryFigures",
     "DeliveryRepository",
     "DrillRepository",
     "DrillSyncReport",
     "MediaRepository",
     "Repository",
+    "StatsRepository",
     "SubscriberRepository",
     "UpdateRepository",
 ]

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time
+from datetime import datetime, time
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import BroadcastRecipient, CheckIn, Delivery, Subscriber
@@ -85,16 +85,6 @@ class SubscriberRepository:
             .values(status="active", paused_until=None, updated_at=now)
         )
         return int(getattr(result, "rowcount", 0) or 0)
-
-    async def count_by_status(self) -> dict[str, int]:
-        rows = await self.session.execute(select(Subscriber.status, func.count()).group_by(Subscriber.status))
-        return {status: count for status, count in rows.tuples()}
-
-    async def paused_until_before(self, day: date) -> list[Subscriber]:
-        rows = await self.session.scalars(
-            select(Subscriber).where(Subscriber.status == "paused", Subscriber.paused_until < day)
-        )
-        return list(rows)
 
     async def delete_everything_about(self, subscriber: Subscriber) -> None:
         """Every row about this person: check-ins, deliveries, broadcast receipts and the subscriber."""
