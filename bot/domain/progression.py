@@ -139,6 +139,13 @@ def _is_deload_week(programme: Programme, started_on: date | None, today: date) 
     return week % programme.rules.deload_every_weeks == 0
 
 
+def _regression_of(programme: Programme, slug: str) -> Drill | None:
+    drill = programme.drills.get(slug)
+    if drill is None or drill.regression is None:
+        return None
+    return programme.drills.get(drill.regression)
+
+
 def _fit(text: str) -> str:
     return text if len(text) <= NOTE_LIMIT else text[: NOTE_LIMIT - 1].rstrip() + "…"
 
@@ -155,9 +162,9 @@ def decide(
         position.last_session_on is not None
         and (today - position.last_session_on).days >= rules.absence_days_to_step_back
     ):
-        stage = _clamp_stage(programme, position.stage - 1)
-        position = replace(_fresh_stage(position, stage), last_session_on=None)
-        reason = f"Welcome back! After a break we restart at stage {stage} to ease you in."
+        back_to = _clamp_stage(programme, position.stage - 1)
+        position = replace(_fresh_stage(position, back_to), last_session_on=None)
+        reason = f"Welcome back! After a break we restart at stage {back_to} to ease you in."
     else:
         for result in sorted(results, key=lambda item: item.local_date):
             folded = _fold(programme, position, result)
@@ -171,9 +178,8 @@ def decide(
     rotation = stage.rotation
     drill = programme.drills[rotation[position.rotation_index % len(rotation)]]
     if painful_drill is not None:
-        regression = programme.drills.get(painful_drill)
-        if regression is not None and regression.regression in programme.drills:
-            drill = programme.drills[regression.regression]
+        easier = _regression_of(programme, painful_drill)
+        drill = easier or drill
     dose = drill.doses[min(position.rung, len(drill.doses) - 1)]
     deload = _is_deload_week(programme, position.programme_started_on, today)
     note = None
@@ -182,9 +188,8 @@ def decide(
         note = "Lighter week: fewer sets, same drills. Keep plenty in reserve."
     offer = None
     if hard_drill is not None:
-        hard = programme.drills.get(hard_drill)
-        if hard is not None and hard.regression in programme.drills:
-            offer = programme.drills[hard.regression]
+        offer = _regression_of(programme, hard_drill)
+        if offer is not None:
             note = _fit(f"Too hard last time? Try the easier {offer.name} instead.")
     position = replace(position, rotation_index=(position.rotation_index + 1) % len(rotation))
     return Decision(
