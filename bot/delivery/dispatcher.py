@@ -110,7 +110,13 @@ class Dispatcher:
             for subscriber in due:
                 zone = zone_of(subscriber)
                 assert subscriber.next_delivery_at is not None
-                local_day = due_local_date(scheduled_at=subscriber.next_delivery_at, now=now, zone=zone)
+                local_day = due_local_date(
+                    scheduled_at=subscriber.next_delivery_at,
+                    now=now,
+                    zone=zone,
+                    delivery_time=subscriber.delivery_time,
+                    training_days=subscriber.training_days,
+                )
                 if local_day is None:
                     await reschedule(repo, subscriber, now=now)
                     report.rescheduled += 1

@@ -1,0 +1,115 @@
+"""What a runner's typed words mean: check-in replies, times, training days and pause lengths.
+
+Conservative by design: anything that mentions pain is read as pain, never as done, and text that is not
+understood is kept whole as a note rather than guessed at.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import time
+
+from bot.domain.programme import Outcome
+from bot.domain.schedule import mask_of
+
+_PAIN_WORDS = r"(?:pain|painful|hurts?|hurting|hurted|sore|ache|aches|aching|ouch)"
+_PAIN_SCORE = re.compile(
+    rf"(?:{_PAIN_WORDS}\D{{0,12}}?\b(?P<after>10|[0-9])(?:\s*/\s*10)?\b)"
+    rf"|(?:\b(?P<before>10|[0-9])\s*/\s*10\b\D{{0,12}}{_PAIN_WORDS})",
+    re.IGNORECASE,
+)
+_PAIN = re.compile(rf"\b{_PAIN_WORDS}\b|⚠", re.IGNORECASE)
+_HARD = re.compile(
+    r"\b(?:too\s+hard|hard|tough|couldn'?t\s+finish|could\s+not\s+finish|struggled|too\s+heavy|failed)\b|😓|🥵",
+    re.IGNORECASE,
+)
+_EASY = re.compile(r"\b(?:too\s+easy|easy|easier|piece\s+of\s+cake|no\s+sweat)\b|😎", re.IGNORECASE)
+_SKIP = re.compile(
+    r"\b(?:skip|skipped|skipping|no\s+time|missed|not\s+today|didn'?t\s+do)\b|⏭", re.IGNORECASE
+)
+_DONE = re.compile(
+    r"\b(?:done|did\s+it|finished|complete|completed|nailed\s+it|yes|ok|okay)\b"
+    r"|\b\d{1,2}\s*[x×]\s*\d{1,3}\b|✅|👍|💪|✔",
+    re.IGNORECASE,
+)
+_DAY_WORDS = {
+    "mon": 0, "monday": 0, "tue": 1, "tues": 1, "tuesday": 1, "wed": 2, "wednesday": 2,
+    "thu": 3, "thur": 3, "thurs": 3, "thursday": 3, "fri": 4, "friday": 4,
+    "sat": 5, "saturday": 5, "sun": 6, "sunday": 6,
+}  # fmt: skip
+_DAY_PRESETS = {
+    "daily": 0b1111111,
+    "every day": 0b1111111,
+    "everyday": 0b1111111,
+    "all": 0b1111111,
+    "weekdays": 0b0011111,
+    "weekends": 0b1100000,
+}
+_TIME = re.compile(r"^\s*(\d{1,2})(?:\s*[:.h]\s*(\d{2}))?\s*(am|pm|a\.m\.|p\.m\.)?\s*$", re.IGNORECASE)
+_PAUSE = re.compile(r"^\s*(\d{1,3})\s*(d|day|days|w|wk|week|weeks)?\s*$", re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedReply:
+    outcome: Outcome | None
+    pain: int | None
+    note: str
+
+
+def parse_reply(text: str) -> ParsedReply:
+    """Outcome and pain score from a free-text check-in; the text itself is always kept as the note."""
+    cleaned = text.strip()
+    score_match = _PAIN_SCORE.search(cleaned)
+    if score_match is not None:
+        return ParsedReply(Outcome.PAIN, int(score_match["after"] or score_match["before"]), cleaned)
+    if _PAIN.search(cleaned):
+        return ParsedReply(Outcome.PAIN, None, cleaned)
+    for pattern, outcome in ((_HARD, Outcome.HARD), (_EASY, Outcome.EASY), (_SKIP, Outcome.SKIPPED)):
+        if pattern.search(cleaned):
+            return ParsedReply(outcome, None, cleaned)
+    if _DONE.search(cleaned):
+        return ParsedReply(Outcome.DONE, None, cleaned)
+    return ParsedReply(None, None, cleaned)
+
+
+def parse_local_time(text: str) -> time | None:
+    match = _TIME.match(text)
+    if match is None:
+        return None
+    hour, minute = int(match[1]), int(match[2] or 0)
+    meridiem = (match[3] or "").lower().replace(".", "")
+    if meridiem:
+        if not 1 <= hour <= 12:
+            return None
+        hour = hour % 12 + (12 if meridiem == "pm" else 0)
+    elif match[2] is None:
+        return None
+    if hour > 23 or minute > 59:
+        return None
+    return time(hour, minute)
+
+
+def parse_training_days(text: str) -> int | None:
+    cleaned = text.strip().lower()
+    if cleaned in _DAY_PRESETS:
+        return _DAY_PRESETS[cleaned]
+    range_match = re.fullmatch(r"([a-z]+)\s*-\s*([a-z]+)", cleaned)
+    if range_match is not None:
+        first, last = _DAY_WORDS.get(range_match[1]), _DAY_WORDS.get(range_match[2])
+        if first is None or last is None or first > last:
+            return None
+        return mask_of(range(first, last + 1))
+    words = [word for word in re.split(r"[\s,;/&]+|\band\b", cleaned) if word]
+    if not words or any(word not in _DAY_WORDS for word in words):
+        return None
+    return mask_of(_DAY_WORDS[word] for word in words)
+
+
+def parse_pause_days(text: str) -> int | None:
+    match = _PAUSE.match(text)
+    if match is None:
+        return None
+    amount = int(match[1])
+    days = amount * 7 if (match[2] or "").lower().startswith("w") else amount
+    return days if 1 <= days <= 90 else None

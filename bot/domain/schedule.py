@@ -1,0 +1,147 @@
+"""When a runner's drill is due, in their own time zone, through daylight-saving changes.
+
+Training days are a 7-bit mask (bit 0 = Monday). A local time that does not exist on a spring-forward day
+moves to the first valid minute after the gap; an ambiguous one on an autumn-back day is its first occurrence,
+so every training day has exactly one slot.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+QUIET_START = time(21)
+QUIET_END = time(7)
+
+
+def weekdays_in(mask: int) -> frozenset[int]:
+    return frozenset(day for day in range(7) if mask & (1 << day))
+
+
+def mask_of(weekdays: Iterable[int]) -> int:
+    mask = 0
+    for day in weekdays:
+        if not 0 <= day <= 6:
+            raise ValueError(f"weekday must be 0-6, got {day}")
+        mask |= 1 << day
+    return mask
+
+
+def describe_days(mask: int) -> str:
+    days = sorted(weekdays_in(mask))
+    if len(days) == 7:
+        return "every day"
+    if days == [0, 1, 2, 3, 4]:
+        return "weekdays"
+    if days == [5, 6]:
+        return "weekends"
+    if len(days) >= 3 and days == list(range(days[0], days[-1] + 1)):
+        return f"{DAY_NAMES[days[0]]}-{DAY_NAMES[days[-1]]}"
+    return ", ".join(DAY_NAMES[day] for day in days) or "no days"
+
+
+def is_training_day(day: date, training_days: int) -> bool:
+    return bool(training_days & (1 << day.weekday()))
+
+
+def local_date(moment: datetime, zone: ZoneInfo) -> date:
+    return moment.astimezone(zone).date()
+
+
+def _exists(wall: datetime, zone: ZoneInfo) -> bool:
+    return wall.astimezone(UTC).astimezone(zone).replace(tzinfo=None) == wall.replace(tzinfo=None)
+
+
+def slot_on(day: date, delivery_time: time, zone: ZoneInfo) -> datetime:
+    """The UTC instant of `delivery_time` on `day` in `zone` (gap: next valid minute; overlap: first)."""
+    wall = datetime.combine(day, delivery_time, tzinfo=zone).replace(fold=0)
+    step = 0
+    while not _exists(wall, zone):
+        step += 1
+        if step > 24 * 60:
+            raise ValueError(f"no valid local time near {delivery_time} on {day} in {zone.key}")
+        wall = (datetime.combine(day, delivery_time) + timedelta(minutes=step)).replace(tzinfo=zone, fold=0)
+    return wall.astimezone(UTC)
+
+
+def next_slot(
+    *,
+    now: datetime,
+    zone: ZoneInfo,
+    delivery_time: time,
+    training_days: int,
+    from_date: date | None = None,
+    paused_until: date | None = None,
+) -> datetime | None:
+    """The first training day's slot from `from_date` (default today), after any pause, not in the past."""
+    if training_days & 0b1111111 == 0:
+        return None
+    day = from_date or local_date(now, zone)
+    if paused_until is not None:
+        day = max(day, paused_until + timedelta(days=1))
+    for _ in range(15):
+        if is_training_day(day, training_days):
+            slot = slot_on(day, delivery_time, zone)
+            if slot >= now:
+                return slot
+        day += timedelta(days=1)
+    raise AssertionError("a training day always falls within two weeks")
+
+
+def due_local_date(
+    *, scheduled_at: datetime, now: datetime, zone: ZoneInfo, delivery_time: time, training_days: int
+) -> date | None:
+    """The local day a due drill is for, or None when nothing is owed now.
+
+    On time, or late the same local day, the drill is today's. If the slot fell on an earlier local day,
+    that day is gone (never a backlog); but if today is a training day whose slot has also passed while
+    the bot was down, today's drill is sent late, once.
+    """
+    if scheduled_at > now:
+        return None
+    today = local_date(now, zone)
+    if local_date(scheduled_at, zone) == today:
+        return today
+    if is_training_day(today, training_days) and slot_on(today, delivery_time, zone) <= now:
+        return today
+    return None
+
+
+def in_quiet_hours(
+    moment: datetime, zone: ZoneInfo, *, start: time = QUIET_START, end: time = QUIET_END
+) -> bool:
+    wall = moment.astimezone(zone).time()
+    if start <= end:
+        return start <= wall < end
+    return wall >= start or wall < end
+
+
+def after_quiet_hours(
+    moment: datetime, zone: ZoneInfo, *, start: time = QUIET_START, end: time = QUIET_END
+) -> datetime:
+    """`moment` itself outside quiet hours, else the instant they end (DST-safe)."""
+    if not in_quiet_hours(moment, zone, start=start, end=end):
+        return moment
+    day = local_date(moment, zone)
+    if moment.astimezone(zone).time() >= start and start > end:
+        day += timedelta(days=1)
+    return slot_on(day, end, zone)
+
+
+def snooze_until(
+    option: str, *, now: datetime, zone: ZoneInfo, evening: time = time(19), quiet_start: time = QUIET_START
+) -> datetime | None:
+    """When a snoozed drill comes back: in an hour, or this evening; None if that would be in quiet hours."""
+    if option == "hour":
+        target = now + timedelta(hours=1)
+    elif option == "evening":
+        target = slot_on(local_date(now, zone), evening, zone)
+        if target <= now:
+            return None
+    else:
+        raise ValueError(f"unknown snooze option {option!r}")
+    if in_quiet_hours(target, zone, start=quiet_start) or local_date(target, zone) != local_date(now, zone):
+        return None
+    return target
