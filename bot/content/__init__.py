@@ -1,0 +1,1 @@
+"""Programme content: load and validate `content/`, render the drill GIFs, sync drills into the database."""

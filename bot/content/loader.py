@@ -1,0 +1,483 @@
+"""Load and validate `content/`: every problem reported at once as `file:line: what is wrong`.
+
+Coaches edit these files by hand; one run of `glutebot content check` should list everything to fix, with
+the line to look at, and nothing reaches the database until the whole tree is valid.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from bot.content.media import media_problems
+from bot.domain.card import CAPTION_LIMIT, NOTE_LIMIT, render_caption, visible_length
+from bot.domain.dose import Dose, DoseError
+from bot.domain.programme import AdvancementRules, Drill, Level, Programme, Stage
+
+DRILL_KEYS = (
+    "slug", "name", "stage", "focus", "purpose", "cues", "mistake", "dose",
+    "regression", "progression", "equipment", "gif",
+)  # fmt: skip
+OPTIONAL_DRILL_KEYS = ("regression", "progression")
+PROGRAMME_KEYS = ("levels", "stages", "advancement")
+STAGE_KEYS = ("number", "name", "summary", "effort", "rest", "rotation")
+LEVEL_KEYS = ("number", "name", "start_stage")
+TEXT_LIMITS = {
+    "name": 60,
+    "focus": 40,
+    "purpose": 220,
+    "mistake": 140,
+    "cue": 90,
+    "summary": 160,
+    "effort": 40,
+}
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class ContentProblem:
+    path: Path
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{_shown(self.path)}:{self.line}: {self.message}"
+
+
+class ContentError(Exception):
+    def __init__(self, problems: list[ContentProblem]) -> None:
+        self.problems = tuple(sorted(problems))
+        super().__init__("\n".join(str(problem) for problem in self.problems))
+
+
+@dataclass(frozen=True, slots=True)
+class LoadedContent:
+    programme: Programme
+    media_hashes: Mapping[str, str]
+    missing_media: tuple[str, ...] = ()
+
+
+def _shown(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+def _line(node: Node) -> int:
+    return node.start_mark.line + 1
+
+
+@dataclass
+class _File:
+    """Reads one YAML file's nodes, noting problems against their lines instead of stopping at the first."""
+
+    path: Path
+    problems: list[ContentProblem]
+
+    def problem(self, node: Node | int, message: str) -> None:
+        line = node if isinstance(node, int) else _line(node)
+        self.problems.append(ContentProblem(self.path, line, message))
+
+    def compose(self) -> Node | None:
+        try:
+            node = yaml.compose(self.path.read_text(encoding="utf-8"))
+        except yaml.MarkedYAMLError as error:
+            mark = error.problem_mark or error.context_mark
+            line = mark.line + 1 if mark is not None else 1
+            self.problem(line, f"not valid YAML: {error.problem or error.context}")
+            return None
+        except (OSError, UnicodeDecodeError) as error:
+            self.problem(1, f"cannot be read: {error}")
+            return None
+        if node is None:
+            self.problem(1, "is empty")
+        return node
+
+    def mapping(
+        self, node: Node, required: tuple[str, ...], optional: tuple[str, ...] = (), what: str = "this"
+    ) -> dict[str, Node] | None:
+        if not isinstance(node, MappingNode):
+            self.problem(node, f"{what} must be a mapping of keys to values")
+            return None
+        known = (*required, *optional)
+        found: dict[str, Node] = {}
+        for key_node, value_node in node.value:
+            key = key_node.value if isinstance(key_node, ScalarNode) else None
+            if key is None or key not in known:
+                suggestion = difflib.get_close_matches(str(key), known, n=1)
+                hint = f" (did you mean '{suggestion[0]}'?)" if suggestion else ""
+                self.problem(key_node, f"unknown key '{key}'{hint}")
+                continue
+            if key in found:
+                self.problem(key_node, f"key '{key}' appears twice")
+            found[key] = value_node
+        for key in required:
+            if key not in found and key not in optional:
+                self.problem(node, f"missing required field '{key}'")
+        return found
+
+    def text(self, node: Node | None, field_name: str, *, limit: int | None = None) -> str | None:
+        if node is None:
+            return None
+        if not isinstance(node, ScalarNode) or node.tag != "tag:yaml.org,2002:str" or not node.value.strip():
+            self.problem(node, f"'{field_name}' must be non-empty text")
+            return None
+        value = " ".join(node.value.split())
+        if limit is not None and len(value) > limit:
+            self.problem(node, f"'{field_name}' is {len(value)} characters; keep it to {limit}")
+        return value
+
+    def optional_slug(self, node: Node | None, field_name: str) -> str | None:
+        if node is None or (isinstance(node, ScalarNode) and node.tag == "tag:yaml.org,2002:null"):
+            return None
+        return self.text(node, field_name)
+
+    def integer(self, node: Node | None, field_name: str) -> int | None:
+        if node is None:
+            return None
+        if not isinstance(node, ScalarNode) or node.tag != "tag:yaml.org,2002:int":
+            self.problem(node, f"'{field_name}' must be a whole number, not {_describe(node)}")
+            return None
+        return int(node.value)
+
+    def number(self, node: Node, field_name: str) -> float | None:
+        if not isinstance(node, ScalarNode) or node.tag not in (
+            "tag:yaml.org,2002:int",
+            "tag:yaml.org,2002:float",
+        ):
+            self.problem(node, f"'{field_name}' must be a number, not {_describe(node)}")
+            return None
+        return float(node.value)
+
+    def items(self, node: Node | None, field_name: str) -> list[Node] | None:
+        if node is None:
+            return None
+        if not isinstance(node, SequenceNode):
+            self.problem(node, f"'{field_name}' must be a list, not {_describe(node)}")
+            return None
+        return list(node.value)
+
+
+def _describe(node: Node) -> str:
+    if isinstance(node, ScalarNode):
+        return f"'{node.value}'" if node.value else "empty"
+    return "a list" if isinstance(node, SequenceNode) else "a mapping"
+
+
+@dataclass
+class _DrillSource:
+    drill: Drill
+    file: _File
+    lines: dict[str, int] = field(default_factory=dict)
+
+
+def _read_drill(path: Path, problems: list[ContentProblem]) -> _DrillSource | None:
+    file = _File(path, problems)
+    root = file.compose()
+    if root is None:
+        return None
+    fields = file.mapping(root, DRILL_KEYS, OPTIONAL_DRILL_KEYS, what="a drill file")
+    if fields is None:
+        return None
+    slug = file.text(fields.get("slug"), "slug")
+    if slug is not None and slug != path.stem:
+        file.problem(fields["slug"], f"slug '{slug}' does not match the file name '{path.stem}.yaml'")
+    cues: list[str] = []
+    cue_nodes = file.items(fields.get("cues"), "cues")
+    if cue_nodes is not None:
+        if not 2 <= len(cue_nodes) <= 3:
+            file.problem(fields["cues"], f"give 2 or 3 cues, not {len(cue_nodes)}")
+        cues = [cue for node in cue_nodes if (cue := file.text(node, "cue", limit=TEXT_LIMITS["cue"]))]
+    doses: list[Dose] = []
+    dose_nodes = file.items(fields.get("dose"), "dose")
+    if dose_nodes is not None:
+        if not 1 <= len(dose_nodes) <= 4:
+            file.problem(fields["dose"], f"the dose ladder needs 1 to 4 rungs, not {len(dose_nodes)}")
+        for node in dose_nodes:
+            text = file.text(node, "dose")
+            if text is None:
+                continue
+            try:
+                doses.append(Dose.parse(text))
+            except DoseError as error:
+                file.problem(node, str(error))
+    equipment_nodes = file.items(fields.get("equipment"), "equipment") or []
+    equipment = [item for node in equipment_nodes if (item := file.text(node, "equipment"))]
+    values = {
+        "name": file.text(fields.get("name"), "name", limit=TEXT_LIMITS["name"]),
+        "stage": file.integer(fields.get("stage"), "stage"),
+        "focus": file.text(fields.get("focus"), "focus", limit=TEXT_LIMITS["focus"]),
+        "purpose": file.text(fields.get("purpose"), "purpose", limit=TEXT_LIMITS["purpose"]),
+        "mistake": file.text(fields.get("mistake"), "mistake", limit=TEXT_LIMITS["mistake"]),
+        "gif": file.text(fields.get("gif"), "gif"),
+    }
+    complete = (
+        slug is not None
+        and all(value is not None for value in values.values())
+        and len(cues) == len(cue_nodes or [])
+        and cues
+        and len(doses) == len(dose_nodes or [])
+        and doses
+    )
+    if not complete:
+        return None
+    drill = Drill(
+        slug=str(slug),
+        name=str(values["name"]),
+        stage=int(values["stage"] or 0),
+        focus=str(values["focus"]),
+        purpose=str(values["purpose"]),
+        cues=tuple(cues),
+        mistake=str(values["mistake"]),
+        doses=tuple(doses),
+        regression=file.optional_slug(fields.get("regression"), "regression"),
+        progression=file.optional_slug(fields.get("progression"), "progression"),
+        equipment=tuple(equipment),
+        gif=str(values["gif"]),
+    )
+    lines = {key: _line(node) for key, node in fields.items()}
+    lines["_file"] = _line(root)
+    return _DrillSource(drill, file, lines)
+
+
+@dataclass
+class _ProgrammeSource:
+    stages: list[Stage]
+    levels: list[Level]
+    rules: AdvancementRules
+    file: _File
+    stage_lines: dict[int, int]
+    rotation_lines: dict[tuple[int, str], int]
+    level_lines: dict[int, int]
+
+
+def _read_programme(path: Path, problems: list[ContentProblem]) -> _ProgrammeSource | None:
+    file = _File(path, problems)
+    if not path.exists():
+        file.problem(1, "missing: the programme file defines levels, stages and advancement rules")
+        return None
+    root = file.compose()
+    if root is None:
+        return None
+    fields = file.mapping(root, PROGRAMME_KEYS, ("advancement",), what="the programme")
+    if fields is None:
+        return None
+    source = _ProgrammeSource([], [], AdvancementRules(), file, {}, {}, {})
+    for node in file.items(fields.get("stages"), "stages") or []:
+        stage_fields = file.mapping(node, STAGE_KEYS, what="a stage")
+        if stage_fields is None:
+            continue
+        number = file.integer(stage_fields.get("number"), "number")
+        texts = {
+            key: file.text(stage_fields.get(key), key, limit=TEXT_LIMITS.get(key, 40))
+            for key in ("name", "summary", "effort", "rest")
+        }
+        rotation: list[str] = []
+        for item in file.items(stage_fields.get("rotation"), "rotation") or []:
+            slug = file.text(item, "rotation entry")
+            if slug is not None:
+                rotation.append(slug)
+                if number is not None:
+                    source.rotation_lines[(number, slug)] = _line(item)
+        if "rotation" in stage_fields and not rotation:
+            file.problem(stage_fields["rotation"], "the rotation lists no drills")
+        if number is None or any(value is None for value in texts.values()) or not rotation:
+            continue
+        source.stage_lines[number] = _line(node)
+        source.stages.append(
+            Stage(
+                number=number,
+                name=str(texts["name"]),
+                summary=str(texts["summary"]),
+                rotation=tuple(rotation),
+                effort=str(texts["effort"]),
+                rest=str(texts["rest"]),
+            )
+        )
+    numbers = [stage.number for stage in source.stages]
+    if numbers and numbers != list(range(1, len(numbers) + 1)):
+        file.problem(fields["stages"], f"stages must be numbered 1, 2, 3 ... in order, found {numbers}")
+    for node in file.items(fields.get("levels"), "levels") or []:
+        level_fields = file.mapping(node, LEVEL_KEYS, what="a level")
+        if level_fields is None:
+            continue
+        number = file.integer(level_fields.get("number"), "number")
+        name = file.text(level_fields.get("name"), "name", limit=60)
+        start = file.integer(level_fields.get("start_stage"), "start_stage")
+        if number is None or name is None or start is None:
+            continue
+        if start not in numbers:
+            file.problem(
+                level_fields["start_stage"], f"level {number} starts at stage {start}, which is not defined"
+            )
+        source.level_lines[number] = _line(node)
+        source.levels.append(Level(number=number, name=name, start_stage=start))
+    if "advancement" in fields:
+        source.rules = _read_rules(file, fields["advancement"])
+    return source
+
+
+_RULE_RANGES: dict[str, tuple[float, float]] = {
+    "good_in_a_row_to_step_up": (1, 10),
+    "good_sessions_to_advance": (1, 60),
+    "easy_counts_as": (1, 5),
+    "max_pain_to_progress": (0, 10),
+    "absence_days_to_step_back": (2, 60),
+    "deload_every_weeks": (2, 12),
+    "deload_set_factor": (0.1, 1.0),
+}
+
+
+def _read_rules(file: _File, node: Node) -> AdvancementRules:
+    fields = file.mapping(node, (), tuple(_RULE_RANGES), what="advancement")
+    if fields is None:
+        return AdvancementRules()
+    values: dict[str, Any] = {}
+    for key, value_node in fields.items():
+        low, high = _RULE_RANGES[key]
+        value = file.number(value_node, key) if key == "deload_set_factor" else file.integer(value_node, key)
+        if value is None:
+            continue
+        if not low <= value <= high:
+            file.problem(value_node, f"'{key}' must be between {low:g} and {high:g}, not {value:g}")
+            continue
+        values[key] = value
+    return AdvancementRules(**values)
+
+
+def _check_links(sources: dict[str, _DrillSource]) -> None:
+    for slug, source in sources.items():
+        for key in ("regression", "progression"):
+            target = getattr(source.drill, key)
+            if target is None or target in sources:
+                continue
+            suggestion = difflib.get_close_matches(target, list(sources), n=1)
+            hint = f" (did you mean '{suggestion[0]}'?)" if suggestion else ""
+            source.file.problem(source.lines[key], f"{key} '{target}' is not a drill{hint}")
+        if source.drill.regression == slug or source.drill.progression == slug:
+            source.file.problem(source.lines["_file"], f"drill '{slug}' refers to itself")
+    reported: set[str] = set()
+    for start in sorted(sources):
+        chain = [start]
+        current = sources[start].drill.progression
+        while current is not None and current in sources and current not in chain:
+            chain.append(current)
+            current = sources[current].drill.progression
+        if current is None or current not in chain:
+            continue
+        cycle = chain[chain.index(current) :]
+        if reported.isdisjoint(cycle):
+            first = min(cycle)
+            rotated = cycle[cycle.index(first) :] + cycle[: cycle.index(first)]
+            source = sources[first]
+            source.file.problem(
+                source.lines["progression"], f"progressions form a cycle: {' -> '.join([*rotated, first])}"
+            )
+            reported.update(cycle)
+
+
+def _check_stages(
+    programme_source: _ProgrammeSource, sources: dict[str, _DrillSource], present: set[str]
+) -> None:
+    """Rotations and drill stages agree; a drill whose own file is broken is reported there, not here too."""
+    file = programme_source.file
+    stage_of_rotation: dict[str, int] = {}
+    for stage in programme_source.stages:
+        for slug in stage.rotation:
+            line = programme_source.rotation_lines[(stage.number, slug)]
+            if slug not in sources and slug in present:
+                continue
+            if slug not in sources:
+                suggestion = difflib.get_close_matches(slug, list(sources), n=1)
+                hint = f" (did you mean '{suggestion[0]}'?)" if suggestion else ""
+                file.problem(
+                    line, f"stage {stage.number} rotation names '{slug}', which is not a drill{hint}"
+                )
+            elif slug in stage_of_rotation:
+                file.problem(line, f"'{slug}' is already in the rotation of stage {stage_of_rotation[slug]}")
+            else:
+                stage_of_rotation[slug] = stage.number
+    numbers = {stage.number for stage in programme_source.stages}
+    for slug, source in sources.items():
+        if source.drill.stage not in numbers:
+            source.file.problem(
+                source.lines["stage"], f"stage {source.drill.stage} is not defined in programme.yaml"
+            )
+        elif stage_of_rotation.get(slug) != source.drill.stage:
+            source.file.problem(
+                source.lines["stage"],
+                f"drill is in stage {source.drill.stage} but not in that stage's rotation in programme.yaml",
+            )
+
+
+def _check_captions(programme: Programme, sources: dict[str, _DrillSource]) -> None:
+    note = "x" * NOTE_LIMIT
+    for source in sources.values():
+        drill = source.drill
+        if drill.stage not in {stage.number for stage in programme.stages}:
+            continue
+        stage = programme.stage(drill.stage)
+        longest = max(visible_length(render_caption(drill, dose, stage, note=note)) for dose in drill.doses)
+        if longest > CAPTION_LIMIT:
+            source.file.problem(
+                source.lines["_file"],
+                f"drill card caption is {longest} characters with a programme note; "
+                f"Telegram allows {CAPTION_LIMIT}",
+            )
+
+
+def load_content(content_dir: Path, *, allow_missing_media: bool = False) -> LoadedContent:
+    """The whole programme, validated; raises ContentError listing every problem, writes nothing."""
+    content_dir = Path(content_dir)
+    problems: list[ContentProblem] = []
+    if not content_dir.is_dir():
+        raise ContentError([ContentProblem(content_dir, 1, "content directory does not exist")])
+    programme_source = _read_programme(content_dir / "programme.yaml", problems)
+    drill_paths = sorted((content_dir / "drills").glob("*.yaml"))
+    if not drill_paths:
+        problems.append(ContentProblem(content_dir / "drills", 1, "no drill files (drills/*.yaml)"))
+    sources: dict[str, _DrillSource] = {}
+    for path in drill_paths:
+        source = _read_drill(path, problems)
+        if source is None:
+            continue
+        if source.drill.slug in sources:
+            source.file.problem(source.lines["slug"], f"slug '{source.drill.slug}' is used by another drill")
+            continue
+        sources[source.drill.slug] = source
+    _check_links(sources)
+    hashes: dict[str, str] = {}
+    missing: list[str] = []
+    for slug, source in sorted(sources.items()):
+        gif = content_dir / source.drill.gif
+        if gif.is_file():
+            hashes[slug] = hashlib.sha256(gif.read_bytes()).hexdigest()
+        elif allow_missing_media:
+            missing.append(source.drill.gif)
+            continue
+        for message in media_problems(content_dir, source.drill):
+            source.file.problem(source.lines["gif"], message)
+    if programme_source is None:
+        raise ContentError(problems)
+    _check_stages(programme_source, sources, {path.stem for path in drill_paths})
+    programme = Programme(
+        stages=tuple(programme_source.stages),
+        levels=tuple(programme_source.levels),
+        drills={slug: source.drill for slug, source in sorted(sources.items())},
+        rules=programme_source.rules,
+    )
+    _check_captions(programme, sources)
+    if not programme.stages and not problems:
+        programme_source.file.problem(1, "no stages defined")
+    if not programme.levels and not problems:
+        programme_source.file.problem(1, "no levels defined")
+    if problems:
+        raise ContentError(problems)
+    return LoadedContent(programme=programme, media_hashes=hashes, missing_media=tuple(missing))
