@@ -29,7 +29,7 @@ def _fail(message: str, code: int = 1) -> int:
     return code
 
 
-def _load(directory: Path, *, allow_missing_media: bool) -> LoadedContent | None:
+def _load(directory: Path, *, allow_missing_media: bool, quiet: bool = False) -> LoadedContent | None:
     try:
         content = load_content(directory, allow_missing_media=allow_missing_media)
     except ContentError as error:
@@ -38,8 +38,12 @@ def _load(directory: Path, *, allow_missing_media: bool) -> LoadedContent | None
         noun = "problem" if len(error.problems) == 1 else "problems"
         print(f"{len(error.problems)} {noun} in {directory}; nothing was written.", file=sys.stderr)
         return None
-    for missing in content.missing_media:
-        print(f"warning: missing media {missing} (allowed by --allow-missing-media)", file=sys.stderr)
+    if content.missing_media and not quiet:
+        print(
+            f"warning: {len(content.missing_media)} GIFs missing (allowed by --allow-missing-media): "
+            + ", ".join(content.missing_media),
+            file=sys.stderr,
+        )
     return content
 
 
@@ -141,7 +145,7 @@ def _next_monday(today: date) -> date:
 def cmd_programme(args: argparse.Namespace, settings: Settings) -> int:
     from bot.domain.preview import preview
 
-    content = _load(settings.content_dir, allow_missing_media=True)
+    content = _load(settings.content_dir, allow_missing_media=True, quiet=True)
     if content is None:
         return 1
     programme = content.programme
