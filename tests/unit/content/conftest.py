@@ -1,0 +1,103 @@
+"""A factory for small, valid content trees that each test then breaks in one way."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+PROGRAMME = """\
+levels:
+  - {number: 1, name: "New to strength work", start_stage: 1}
+  - {number: 2, name: "Some strength training", start_stage: 2}
+stages:
+  - number: 1
+    name: Foundation
+    summary: "Wake the glutes up."
+    effort: "easy"
+    rest: "30-60 s"
+    rotation: [glute-bridge, clamshell]
+  - number: 2
+    name: Build
+    summary: "One leg at a time."
+    effort: "moderate"
+    rest: "60-90 s"
+    rotation: [single-leg-bridge]
+advancement:
+  good_sessions_to_advance: 6
+"""
+
+DRILL = """\
+slug: {slug}
+name: "{name}"
+stage: {stage}
+focus: "glute max"
+purpose: "Builds the hip drive behind your push-off."
+cues:
+  - "Ribs down"
+  - "Squeeze at the top"
+mistake: "Arching the lower back."
+dose: ["2x10", "3x12 each side"]
+regression: {regression}
+progression: {progression}
+equipment: [mat]
+gif: gifs/{slug}.gif
+"""
+
+DRILLS = {
+    "glute-bridge": ("Glute bridge", 1, "null", "single-leg-bridge"),
+    "clamshell": ("Clamshell", 1, "null", "null"),
+    "single-leg-bridge": ("Single-leg bridge", 2, "glute-bridge", "null"),
+}
+
+
+def write_gif(path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    frames = [Image.new("RGB", (8, 8), color) for color in ((255, 0, 0), (0, 0, 255))]
+    frames[0].save(path, save_all=True, append_images=frames[1:], duration=100, loop=0)
+
+
+class ContentTree:
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def path(self, relative: str) -> Path:
+        return self.root / relative
+
+    def write(self, relative: str, text: str) -> Path:
+        target = self.root / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text)
+        return target
+
+    def drill(self, slug: str) -> Path:
+        return self.root / "drills" / f"{slug}.yaml"
+
+    def replace(self, relative: str, old: str, new: str) -> None:
+        target = self.root / relative
+        text = target.read_text()
+        assert old in text, f"{old!r} not in {relative}"
+        target.write_text(text.replace(old, new, 1))
+
+
+@pytest.fixture
+def content_tree(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[[], ContentTree]:
+    """Build a valid tree under tmp_path; paths in messages are then relative to it."""
+    monkeypatch.chdir(tmp_path)
+
+    def build() -> ContentTree:
+        tree = ContentTree(tmp_path / "content")
+        tree.write("programme.yaml", PROGRAMME)
+        for slug, (name, stage, regression, progression) in DRILLS.items():
+            tree.write(
+                f"drills/{slug}.yaml",
+                DRILL.format(
+                    slug=slug, name=name, stage=stage, regression=regression, progression=progression
+                ),
+            )
+            write_gif(tree.path(f"gifs/{slug}.gif"))
+        return tree
+
+    return build

@@ -1,0 +1,208 @@
+"""Every kind of broken content is reported as `file:line: what is wrong`, all at once."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from bot.content.loader import ContentError, load_content
+from bot.domain.card import CAPTION_LIMIT, NOTE_LIMIT, render_caption, visible_length
+from bot.domain.dose import Dose
+from tests.unit.content.conftest import ContentTree
+
+ROOT = Path(__file__).resolve().parents[3]
+Tree = Callable[[], ContentTree]
+
+
+def problems_of(tree: ContentTree, **options: bool) -> list[str]:
+    with pytest.raises(ContentError) as raised:
+        load_content(tree.root, **options)
+    return [str(problem) for problem in raised.value.problems]
+
+
+def test_a_valid_tree_loads_into_the_programme(content_tree: Tree) -> None:
+    content = load_content(content_tree().root)
+
+    programme = content.programme
+    assert [stage.number for stage in programme.stages] == [1, 2]
+    assert programme.stage(1).rotation == ("glute-bridge", "clamshell")
+    assert programme.drills["glute-bridge"].doses == (Dose.parse("2x10"), Dose.parse("3x12 each side"))
+    assert programme.drills["single-leg-bridge"].regression == "glute-bridge"
+    assert programme.rules.good_sessions_to_advance == 6
+    assert programme.rules.deload_every_weeks == 4
+    assert set(content.media_hashes) == {"glute-bridge", "clamshell", "single-leg-bridge"}
+    assert content.missing_media == ()
+
+
+def test_yaml_syntax_error_gives_the_parser_line(content_tree: Tree) -> None:
+    tree = content_tree()
+    tree.replace("drills/clamshell.yaml", 'focus: "glute max"', 'focus: "glute max')
+    assert problems_of(tree)[0].startswith("content/drills/clamshell.yaml:")
+    assert "not valid YAML" in problems_of(tree)[0]
+
+
+def test_unknown_key_suggests_the_right_one(content_tree: Tree) -> None:
+    tree = content_tree()
+    tree.replace("drills/clamshell.yaml", "cues:", "cuse:")
+    assert problems_of(tree) == [
+        "content/drills/clamshell.yaml:1: missing required field 'cues'",
+        "content/drills/clamshell.yaml:6: unknown key 'cuse' (did you mean 'cues'?)",
+    ]
+
+
+def test_missing_field_points_at_the_file_start(content_tree: Tree) -> None:
+    tree = content_tree()
+    tree.replace("drills/clamshell.yaml", 'mistake: "Arching the lower back."\n', "")
+    assert problems_of(tree) == ["content/drills/clamshell.yaml:1: missing required field 'mistake'"]
+
+
+def test_wrong_type(content_tree: Tree) -> None:
+    tree = content_tree()
+    tree.replace("drills/clamshell.yaml", "stage: 1", "stage: two")
+    assert problems_of(tree) == ["content/drills/clamshell.yaml:3: 'stage' must be a whole number, not 'two'"]
+
+
+def test_dose_that_does_not_parse_names_its_item_line(content_tree: Tree) -> None:
+    tree = content_tree()
+    tree.replace(
+        "drills/clamshell.yaml", 'dose: ["2x10", "3x12 each side"]', 'dose:\n  - "2x10"\n  - "three sets"'
+    )
+    [problem] = problems_of(tree)
+    assert problem.startswith("content/drills/clamshell.yaml:12: dose 'three sets' does not parse")
+
+
+def test_unknown_regression_slug_with_suggestion(content_tree: Tree) -> None:
+    tree = content_tree()
+    tree.replace("drills/single-leg-bridge.yaml", "regression: glute-bridge", "regression: glute-bridg")
+    assert problems_of(tree) == [
+        "content/drills/single-leg-bridge.yaml:11: regression 'glute-bridg' is not a drill "
+        "(did you mean 'glute-bridge'?)"
+    ]
+
+
+def test_cycle_in_progressions_is_named_once(content_tree: Tree) -> None:
+    tree = content_tree()
+    tree.replace("drills/single-leg-bridge.yaml", "progression: null", "progression: clamshell")
+    tree.replace("drills/clamshell.yaml", "progression: null", "progression: glute-bridge")
+    assert problems_of(tree) == [
+        "content/drills/clamshell.yaml:12: progressions form a cycle: "
+        "clamshell -> glute-bridge -> single-leg-bridge -> clamshell"
+    ]
+
+
+def test_over_long_caption(content_tree: Tree) -> None:
+    tree = content_tree()
+    long_cue = "Keep the ribs down and squeeze the glutes hard at the very top of every single rep"
+    tree.replace(
+        "drills/clamshell.yaml", '  - "Ribs down"\n  - "Squeeze at the top"', f'  - "{long_cue}"\n' * 3
+    )
+    tree.replace(
+        "drills/clamshell.yaml",
+        'purpose: "Builds the hip drive behind your push-off."',
+        'purpose: "' + ("Builds hip drive. " * 12).strip() + '"',
+    )
+    tree.replace(
+        "drills/clamshell.yaml", 'mistake: "Arching the lower back."', 'mistake: "' + "x" * 139 + '"'
+    )
+    tree.replace("programme.yaml", 'effort: "easy"', 'effort: "' + "e" * 40 + '"')
+    tree.replace("programme.yaml", "name: Foundation", "name: " + "F" * 200)
+    problems = problems_of(tree)
+    assert any(
+        problem.startswith("content/drills/clamshell.yaml:1: drill card caption is")
+        and problem.endswith(f"Telegram allows {CAPTION_LIMIT}")
+        for problem in problems
+    ), problems
+
+
+def test_slug_must_match_the_file_name(content_tree: Tree) -> None:
+    tree = content_tree()
+    tree.replace("drills/clamshell.yaml", "slug: clamshell", "slug: clam")
+    assert problems_of(tree)[0] == (
+        "content/drills/clamshell.yaml:1: slug 'clam' does not match the file name 'clamshell.yaml'"
+    )
+
+
+def test_rotation_names_an_unknown_drill(content_tree: Tree) -> None:
+    tree = content_tree()
+    tree.replace(
+        "programme.yaml", "rotation: [glute-bridge, clamshell]", "rotation: [glute-bridge, clamshel]"
+    )
+    assert problems_of(tree) == [
+        "content/drills/clamshell.yaml:3: drill is in stage 1 but not in that stage's rotation "
+        "in programme.yaml",
+        "content/programme.yaml:10: stage 1 rotation names 'clamshel', which is not a drill "
+        "(did you mean 'clamshell'?)",
+    ]
+
+
+def test_level_starting_at_an_unknown_stage(content_tree: Tree) -> None:
+    tree = content_tree()
+    tree.replace("programme.yaml", "start_stage: 2}", "start_stage: 5}")
+    assert problems_of(tree) == ["content/programme.yaml:3: level 2 starts at stage 5, which is not defined"]
+
+
+def test_advancement_out_of_range(content_tree: Tree) -> None:
+    tree = content_tree()
+    tree.replace("programme.yaml", "good_sessions_to_advance: 6", "deload_set_factor: 1.5")
+    assert problems_of(tree) == [
+        "content/programme.yaml:18: 'deload_set_factor' must be between 0.1 and 1, not 1.5"
+    ]
+
+
+def test_text_over_its_limit(content_tree: Tree) -> None:
+    tree = content_tree()
+    tree.replace("drills/clamshell.yaml", 'focus: "glute max"', 'focus: "' + "g" * 41 + '"')
+    assert problems_of(tree) == ["content/drills/clamshell.yaml:4: 'focus' is 41 characters; keep it to 40"]
+
+
+def test_missing_gif_is_a_problem_unless_allowed(content_tree: Tree) -> None:
+    tree = content_tree()
+    tree.path("gifs/clamshell.gif").unlink()
+    assert problems_of(tree) == [
+        "content/drills/clamshell.yaml:14: GIF gifs/clamshell.gif is missing "
+        "(render it with `glutebot content render`)"
+    ]
+    content = load_content(tree.root, allow_missing_media=True)
+    assert content.missing_media == ("gifs/clamshell.gif",)
+    assert "clamshell" not in content.media_hashes
+
+
+def test_still_image_is_not_an_animation(content_tree: Tree) -> None:
+    from PIL import Image
+
+    tree = content_tree()
+    Image.new("RGB", (8, 8), (9, 9, 9)).save(tree.path("gifs/clamshell.gif"))
+    assert problems_of(tree) == [
+        "content/drills/clamshell.yaml:14: GIF gifs/clamshell.gif is not animated (one frame)"
+    ]
+
+
+def test_every_problem_in_every_file_at_once_sorted(content_tree: Tree) -> None:
+    tree = content_tree()
+    tree.replace("drills/single-leg-bridge.yaml", "stage: 2", "stage: 9")
+    tree.replace("drills/clamshell.yaml", "cues:", "cuse:")
+    tree.replace("programme.yaml", "good_sessions_to_advance: 6", "good_sessions_to_advanc: 6")
+    problems = problems_of(tree)
+    assert problems == sorted(problems, key=lambda text: (text.split(":")[0], int(text.split(":")[1])))
+    assert len(problems) == 4
+    assert {problem.split(":")[0] for problem in problems} == {
+        "content/drills/clamshell.yaml",
+        "content/drills/single-leg-bridge.yaml",
+        "content/programme.yaml",
+    }
+
+
+def test_shipped_content_is_valid_and_every_card_fits_the_caption_limit() -> None:
+    content = load_content(ROOT / "content", allow_missing_media=True)
+    programme = content.programme
+    assert len(programme.drills) >= 24
+    assert len(programme.stages) >= 4
+    for drill in programme.drills.values():
+        stage = programme.stage(drill.stage)
+        for dose in drill.doses:
+            caption = render_caption(drill, dose, stage, note="n" * NOTE_LIMIT)
+            assert visible_length(caption) <= CAPTION_LIMIT, drill.slug
+    foundation = set(programme.stage(1).rotation)
+    assert {"glute-bridge", "clamshell", "side-lying-abduction"} <= foundation
