@@ -1,0 +1,98 @@
+"""Typed replies, times, days and pause lengths as runners write them."""
+
+from __future__ import annotations
+
+from datetime import time
+
+import pytest
+
+from bot.domain.dose import Dose, DoseError
+from bot.domain.programme import Outcome
+from bot.domain.replies import parse_local_time, parse_pause_days, parse_reply, parse_training_days
+from bot.domain.schedule import mask_of
+
+
+@pytest.mark.parametrize(
+    ("text", "outcome", "pain"),
+    [
+        ("done", Outcome.DONE, None),
+        ("Did it ✅", Outcome.DONE, None),
+        ("✅", Outcome.DONE, None),
+        ("👍", Outcome.DONE, None),
+        ("finished!", Outcome.DONE, None),
+        ("3x12", Outcome.DONE, None),
+        ("3 x 12 done", Outcome.DONE, None),
+        ("easy", Outcome.EASY, None),
+        ("Too easy!!", Outcome.EASY, None),
+        ("hard", Outcome.HARD, None),
+        ("too hard", Outcome.HARD, None),
+        ("couldn't finish", Outcome.HARD, None),
+        ("pain 6", Outcome.PAIN, 6),
+        ("PAIN", Outcome.PAIN, None),
+        ("hurt 4/10", Outcome.PAIN, 4),
+        ("it hurts", Outcome.PAIN, None),
+        ("6/10 pain", Outcome.PAIN, 6),
+        ("pain 2", Outcome.PAIN, 2),
+        ("done but pain 7", Outcome.PAIN, 7),
+        ("pain 11", Outcome.PAIN, None),
+        ("skip", Outcome.SKIPPED, None),
+        ("skipped, travelling", Outcome.SKIPPED, None),
+        ("no time today", Outcome.SKIPPED, None),
+        ("what is a clamshell?", None, None),
+    ],
+)
+def test_parse_reply(text: str, outcome: Outcome | None, pain: int | None) -> None:
+    parsed = parse_reply(text)
+    assert (parsed.outcome, parsed.pain) == (outcome, pain)
+    assert parsed.note == text.strip()
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("7:30", time(7, 30)), ("07:30", time(7, 30)), ("19:05", time(19, 5)), ("7.30", time(7, 30)),
+     ("7am", time(7)), ("7:30 pm", time(19, 30)), ("12am", time(0)), ("12:15 PM", time(12, 15)),
+     ("24:00", None), ("7:60", None), ("13pm", None), ("7", None), ("noon", None), ("", None)],
+)  # fmt: skip
+def test_parse_local_time(text: str, expected: time | None) -> None:
+    assert parse_local_time(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("daily", 0b1111111), ("every day", 0b1111111), ("weekdays", 0b0011111), ("weekends", 0b1100000),
+     ("mon,wed,fri", mask_of([0, 2, 4])), ("Mon Wed Fri", mask_of([0, 2, 4])),
+     ("monday, thursday", mask_of([0, 3])), ("mon-fri", mask_of(range(5))), ("tue and sat", mask_of([1, 5])),
+     ("fri-mon", None), ("someday", None), ("", None), ("mon,xyz", None)],
+)  # fmt: skip
+def test_parse_training_days(text: str, expected: int | None) -> None:
+    assert parse_training_days(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("3", 3), ("7 days", 7), ("2 weeks", 14), ("1w", 7), ("0", None), ("91", None), ("soon", None)],
+)
+def test_parse_pause_days(text: str, expected: int | None) -> None:
+    assert parse_pause_days(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [("3x12", "3 × 12"), ("2x10-15 each side", "2 × 10-15 each side"), ("3x30s", "3 × 30 s"),
+     ("2 x 20m", "2 × 20 m"), ("3x20s each leg", "3 × 20 s each side")],
+)  # fmt: skip
+def test_doses_parse_and_round_trip(text: str, shown: str) -> None:
+    dose = Dose.parse(text)
+    assert str(dose) == shown
+    assert Dose.parse(dose.as_text()) == dose
+
+
+@pytest.mark.parametrize("text", ["three sets", "3x", "x12", "0x10", "3x12-10", "11x5", "3x12 each"])
+def test_bad_doses_are_refused(text: str) -> None:
+    with pytest.raises(DoseError):
+        Dose.parse(text)
+
+
+def test_deload_keeps_at_least_one_set() -> None:
+    assert Dose.parse("1x10").lighter(0.5).sets == 1
+    assert Dose.parse("3x10").lighter(0.6).sets == 2
