@@ -352,11 +352,12 @@ def _read_rules(file: _File, node: Node) -> AdvancementRules:
     return AdvancementRules(**values)
 
 
-def _check_links(sources: dict[str, _DrillSource]) -> None:
+def _check_links(sources: dict[str, _DrillSource], present: set[str]) -> None:
+    """Regressions and progressions name real drills and never loop; a broken target file is reported once."""
     for slug, source in sources.items():
         for key in ("regression", "progression"):
             target = getattr(source.drill, key)
-            if target is None or target in sources:
+            if target is None or target in sources or target in present:
                 continue
             suggestion = difflib.get_close_matches(target, list(sources), n=1)
             hint = f" (did you mean '{suggestion[0]}'?)" if suggestion else ""
@@ -452,7 +453,8 @@ def load_content(content_dir: Path, *, allow_missing_media: bool = False) -> Loa
             source.file.problem(source.lines["slug"], f"slug '{source.drill.slug}' is used by another drill")
             continue
         sources[source.drill.slug] = source
-    _check_links(sources)
+    present = {path.stem for path in drill_paths}
+    _check_links(sources, present)
     hashes: dict[str, str] = {}
     missing: list[str] = []
     for slug, source in sorted(sources.items()):
@@ -466,7 +468,7 @@ def load_content(content_dir: Path, *, allow_missing_media: bool = False) -> Loa
             source.file.problem(source.lines["gif"], message)
     if programme_source is None:
         raise ContentError(problems)
-    _check_stages(programme_source, sources, {path.stem for path in drill_paths})
+    _check_stages(programme_source, sources, present)
     programme = Programme(
         stages=tuple(programme_source.stages),
         levels=tuple(programme_source.levels),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from datetime import timedelta
+from typing import Any
 
 from aiohttp import web
 from telegram import BotCommand, Update
@@ -38,7 +39,7 @@ def build_application(
 ) -> BotApplication:
     """The one Application production, tests and the sandbox all run; only the Bot API address differs."""
     config = runtime.settings
-    builder = (
+    builder: ApplicationBuilder[Any, Any, Any, Any, Any, Any] = (
         ApplicationBuilder()
         .token(config.require_bot_token())
         .base_url(config.telegram_base_url)
@@ -49,7 +50,7 @@ def build_application(
     )
     if rate_limit:
         builder = builder.rate_limiter(AIORateLimiter(max_retries=0))
-    application: BotApplication = builder.build()  # type: ignore[assignment]
+    application: BotApplication = builder.build()
     application.bot_data[RUNTIME_KEY] = runtime
     application.bot_data[SENDER_KEY] = sender or Sender(application.bot)
     _add_handlers(application, webhook=config.webhook_enabled)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from html import escape
 
-from telegram import Update
+from telegram import InlineKeyboardMarkup, Update
 from telegram.error import BadRequest
 
 from bot.delivery.cards import send_drill_card
@@ -57,7 +57,7 @@ async def today_command(update: Update, context: BotContext) -> None:
         await reply(context, update, texts.SEND_FAILED)
 
 
-async def _edit_markup(update: Update, markup: keyboards.InlineKeyboardMarkup | None) -> None:
+async def _edit_markup(update: Update, markup: InlineKeyboardMarkup | None) -> None:
     """Show what was recorded on the drill message itself; an unchanged keyboard is not an error."""
     query = update.callback_query
     if query is None or query.message is None:

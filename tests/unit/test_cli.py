@@ -1,0 +1,67 @@
+"""CLI commands that need no database: content check and the programme preview."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(autouse=True)
+def shipped_content(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CONTENT_DIR", str(ROOT / "content"))
+    monkeypatch.setenv("DEFAULT_TIMEZONE", "Europe/London")
+
+
+def test_content_check_passes_on_the_shipped_content(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["content", "check", str(ROOT / "content"), "--allow-missing-media"]) == 0
+    assert "28 drills over 4 stages, 3 levels: all good." in capsys.readouterr().out
+
+
+def test_content_check_lists_every_problem_and_exits_1(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    broken = tmp_path / "content"
+    shutil.copytree(ROOT / "content", broken)
+    clamshell = broken / "drills" / "clamshell.yaml"
+    clamshell.write_text(clamshell.read_text().replace("regression: null", "regression: clamshel"))
+    bridge = broken / "drills" / "glute-bridge.yaml"
+    bridge.write_text(bridge.read_text().replace('"2x12"', '"two by twelve"'))
+    monkeypatch.chdir(tmp_path)
+
+    assert main(["content", "check", "content", "--allow-missing-media"]) == 1
+    errors = capsys.readouterr().err.splitlines()
+    assert errors[0] == (
+        "content/drills/clamshell.yaml:12: regression 'clamshel' is not a drill (did you mean 'clamshell'?)"
+    )
+    assert errors[1].startswith("content/drills/glute-bridge.yaml:11: dose 'two by twelve' does not parse")
+    assert errors[2] == "2 problems in content; nothing was written."
+
+
+def test_programme_shows_four_weeks_for_each_level(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["programme", "--days", "28", "--start", "2026-11-30"]) == 0
+    output = capsys.readouterr().out
+    for level in (
+        "Level 1: New to strength work",
+        "Level 2: Some strength training",
+        "Level 3: I lift regularly",
+    ):
+        assert level in output
+    lines = [line for line in output.splitlines() if line.startswith("  day")]
+    assert len(lines) == 3 * 28
+    assert sum("rest day" in line for line in lines) == 3 * 4
+    assert "day  1 Mon 30 Nov  stage 1  Glute bridge" in output
+    assert "Lighter week" in output
+
+
+def test_programme_rejects_an_unknown_level(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["programme", "--level", "7"]) == 2
+    assert (
+        capsys.readouterr().err.strip()
+        == "glutebot: --level 7: no such level; the programme has levels 1, 2, 3"
+    )
