@@ -17,6 +17,7 @@ import logging
 import secrets
 import time
 from collections.abc import Callable
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -141,8 +142,9 @@ class Emulator:
         self._message_ids: dict[int, itertools.count[int]] = {}
         self._confirmed_offset = 0
         self._new_update = asyncio.Condition()
-        self._bot_message = asyncio.Condition()
+        self._changed = asyncio.Condition()
         self._poller: asyncio.Task[Any] | None = None
+        self._poll_request: web.Request | None = None
         self._listeners: list[asyncio.Queue[dict[str, Any]]] = []
         self._hung: list[asyncio.Event] = []
         self._runner: web.AppRunner | None = None
@@ -209,8 +211,8 @@ class Emulator:
         event = {"event": kind, "chat_id": chat_id, "message": message}
         for queue in self._listeners:
             queue.put_nowait(event)
-        async with self._bot_message:
-            self._bot_message.notify_all()
+        async with self._changed:
+            self._changed.notify_all()
 
     # ---- users, chats and incoming updates -------------------------------------------------------------
 
@@ -331,6 +333,15 @@ class Emulator:
             return web.json_response(ApiError(400, f"Bad Request: {error}").payload(), status=400)
         call = Call(method, params, self.clock())
         self.calls.append(call)
+        _REQUEST.set(request)
+        try:
+            return await self._answer(call, uploads)
+        finally:
+            async with self._changed:
+                self._changed.notify_all()
+
+    async def _answer(self, call: Call, uploads: dict[str, tuple[str, bytes]]) -> web.Response:
+        method, params = call.method, call.params
         handler = getattr(self, f"_api_{method}", None)
         try:
             if handler is None:
@@ -458,13 +469,16 @@ class Emulator:
                 "Conflict: can't use getUpdates method while webhook is active; use deleteWebhook to delete "
                 "the webhook first",
             )
-        if self._poller is not None and not self._poller.done():
+        if self._poller is not None and not self._poller.done() and not self._abandoned(self._poll_request):
             raise ApiError(
                 409,
                 "Conflict: terminated by other getUpdates request; "
                 "make sure that only one bot instance is running",
             )
+        if self._poller is not None and not self._poller.done():
+            self._poller.cancel()
         self._poller = asyncio.current_task()
+        self._poll_request = _REQUEST.get(None)
         try:
             offset = int(params.get("offset") or 0)
             if offset:
@@ -482,7 +496,13 @@ class Emulator:
                     with contextlib.suppress(TimeoutError):
                         await asyncio.wait_for(self._new_update.wait(), remaining)
         finally:
-            self._poller = None
+            if self._poller is asyncio.current_task():
+                self._poller = None
+
+    @staticmethod
+    def _abandoned(request: web.Request | None) -> bool:
+        """A long poll whose client has gone away (a bot shutting down) no longer holds the lock."""
+        return request is not None and (request.transport is None or request.transport.is_closing())
 
     async def _api_setwebhook(self, params: dict[str, Any], uploads: dict[str, Any]) -> bool:
         url = params.get("url") or ""
@@ -691,7 +711,7 @@ class Emulator:
         return [call for call in self.calls if call.method == method.lower()]
 
     async def wait_for(self, predicate: Callable[[], Any], *, within: float = 10.0) -> Any:
-        """Wait until `predicate()` is truthy after the bot sends, edits or deletes something.
+        """Wait until `predicate()` is truthy, checking again after every call the bot makes.
 
         `within` is a safety net so a broken test fails instead of hanging; nothing waits for wall time.
         """
@@ -700,8 +720,11 @@ class Emulator:
                 value = predicate()
                 if value:
                     return value
-                async with self._bot_message:
-                    await self._bot_message.wait()
+                async with self._changed:
+                    await self._changed.wait()
+
+
+_REQUEST: ContextVar[web.Request] = ContextVar("request")
 
 
 def _public(message: dict[str, Any]) -> dict[str, Any]:

@@ -21,7 +21,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot.delivery.sender import Sender
+from bot.delivery.sender import Sender, Sleep
 from bot.runtime import Runtime
 from bot.telegram import texts
 from bot.telegram.context import RUNTIME_KEY, SENDER_KEY, BotApplication, BotContext
@@ -35,7 +35,7 @@ PROCESSED_UPDATES_KEPT = timedelta(days=2)
 
 
 def build_application(
-    runtime: Runtime, *, sender: Sender | None = None, rate_limit: bool = True
+    runtime: Runtime, *, retry_sleep: Sleep | None = None, rate_limit: bool = True
 ) -> BotApplication:
     """The one Application production, tests and the sandbox all run; only the Bot API address differs."""
     config = runtime.settings
@@ -52,7 +52,8 @@ def build_application(
         builder = builder.rate_limiter(AIORateLimiter(max_retries=0))
     application: BotApplication = builder.build()
     application.bot_data[RUNTIME_KEY] = runtime
-    application.bot_data[SENDER_KEY] = sender or Sender(application.bot)
+    sender = Sender(application.bot) if retry_sleep is None else Sender(application.bot, sleep=retry_sleep)
+    application.bot_data[SENDER_KEY] = sender
     _add_handlers(application, webhook=config.webhook_enabled)
     return application
 

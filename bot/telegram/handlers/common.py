@@ -22,3 +22,22 @@ async def reply(
     if chat is None:
         return None
     return await context.sender.send_text(chat.id, text, reply_markup=markup)
+
+
+class Outbox:
+    """Replies collected inside a transaction and sent after it commits.
+
+    A runner answers as soon as they see the bot's message; if that message went out before the commit,
+    their next update could read the old state (in this process or another one).
+    """
+
+    def __init__(self) -> None:
+        self.items: list[tuple[str, InlineKeyboardMarkup | None]] = []
+
+    def add(self, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
+        self.items.append((text, markup))
+
+    async def send(self, context: BotContext, update: Update) -> None:
+        for text, markup in self.items:
+            await reply(context, update, text, markup)
+        self.items.clear()

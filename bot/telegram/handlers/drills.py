@@ -15,7 +15,7 @@ from bot.domain.safety import pain_advice
 from bot.services import checkins, subscriptions
 from bot.telegram import keyboards, texts
 from bot.telegram.context import BotContext
-from bot.telegram.handlers.common import reply, subscriber_for_update
+from bot.telegram.handlers.common import Outbox, reply, subscriber_for_update
 from bot.telegram.handlers.settings import typed_setting
 
 MAX_TEXT_LENGTH = 1000
@@ -34,26 +34,30 @@ async def today_command(update: Update, context: BotContext) -> None:
     chat = update.effective_chat
     runtime = context.runtime
     now = runtime.clock.now()
+    if chat is None:
+        return
     async with runtime.unit_of_work() as repo:
         subscriber = await subscriber_for_update(repo, update)
-        if subscriber is None or subscriber.status in ("stopped", "blocked") or chat is None:
-            await reply(context, update, texts.NOT_SUBSCRIBED)
-            return
-        planned = await plan_today(
-            repo,
-            runtime.programme,
-            subscriber,
-            local_date=subscriptions.today_for(subscriber, now),
-            now=now,
-            on_demand=True,
-        )
-        if planned is not None and planned.created:
-            await subscriptions.reschedule(repo, subscriber, now=now)
-    if planned is None:
+        subscribed = subscriber is not None and subscriber.status not in ("stopped", "blocked")
+        planned = None
+        if subscriber is not None and subscribed:
+            planned = await plan_today(
+                repo,
+                runtime.programme,
+                subscriber,
+                local_date=subscriptions.today_for(subscriber, now),
+                now=now,
+                on_demand=True,
+            )
+            if planned is not None and planned.created:
+                await subscriptions.reschedule(repo, subscriber, now=now)
+    if not subscribed:
+        await reply(context, update, texts.NOT_SUBSCRIBED)
+    elif planned is None:
         await reply(context, update, texts.NO_DRILL_TODAY)
-        return
-    result = await send_drill_card(runtime, context.sender, planned, chat_id=chat.id)
-    if result.status is SendStatus.FAILED:
+    elif (
+        await send_drill_card(runtime, context.sender, planned, chat_id=chat.id)
+    ).status is SendStatus.FAILED:
         await reply(context, update, texts.SEND_FAILED)
 
 
@@ -164,31 +168,32 @@ async def on_text(update: Update, context: BotContext) -> None:
         await reply(context, update, texts.TOO_LONG)
         return
     runtime = context.runtime
+    outbox = Outbox()
     async with runtime.unit_of_work() as repo:
         subscriber = await subscriber_for_update(repo, update)
         if subscriber is None:
-            await reply(context, update, texts.NOT_SUBSCRIBED)
-            return
-        if await typed_setting(update, context, repo, subscriber):
-            return
-        reply_to = message.reply_to_message
-        result = await checkins.record_text(
-            repo,
-            subscriber,
-            message.text,
-            reply_to_message_id=reply_to.message_id if reply_to is not None else None,
-            now=runtime.clock.now(),
-        )
+            outbox.add(texts.NOT_SUBSCRIBED)
+        elif not await typed_setting(outbox, context, repo, subscriber, message.text):
+            reply_to = message.reply_to_message
+            result = await checkins.record_text(
+                repo,
+                subscriber,
+                message.text,
+                reply_to_message_id=reply_to.message_id if reply_to is not None else None,
+                now=runtime.clock.now(),
+            )
+            _acknowledge(outbox, result)
+    await outbox.send(context, update)
+
+
+def _acknowledge(outbox: Outbox, result: checkins.Recorded | checkins.Refusal) -> None:
     if isinstance(result, checkins.Refusal):
-        await reply(context, update, REFUSAL_TEXTS[result])
-        return
-    if result.outcome is None:
-        await reply(context, update, "Noted on your drill, thanks.")
+        outbox.add(REFUSAL_TEXTS[result])
+    elif result.outcome is None:
+        outbox.add("Noted on your drill, thanks.")
     elif result.outcome is Outcome.PAIN and result.pain is None:
-        await reply(
-            context, update, texts.PAIN_SCORE_QUESTION, keyboards.pain_scale("pn", result.delivery.id)
-        )
+        outbox.add(texts.PAIN_SCORE_QUESTION, keyboards.pain_scale("pn", result.delivery.id))
     elif result.outcome is Outcome.PAIN and result.pain is not None:
-        await reply(context, update, escape(pain_advice(result.pain)))
+        outbox.add(escape(pain_advice(result.pain)))
     else:
-        await reply(context, update, f"Recorded: {keyboards.CHECK_IN_LABELS[result.outcome]}. Thanks!")
+        outbox.add(f"Recorded: {keyboards.CHECK_IN_LABELS[result.outcome]}. Thanks!")

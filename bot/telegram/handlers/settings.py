@@ -2,7 +2,7 @@
 
 Each setting command shows buttons when given no argument and applies its argument directly. A button
 press or typed answer during onboarding applies the setting, then asks the next question; the step lives in
-the database, so any bot process can take the next answer.
+the database, so any bot process can take the next answer. Replies go out after the commit (see `Outbox`).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from bot.domain.timezones import match_timezones
 from bot.services import subscriptions
 from bot.telegram import keyboards, texts
 from bot.telegram.context import BotContext
-from bot.telegram.handlers.common import reply, subscriber_for_update
+from bot.telegram.handlers.common import Outbox, subscriber_for_update
 
 AWAITING_TIME = "await:time"
 AWAITING_TIMEZONE = "await:timezone"
@@ -41,43 +41,46 @@ async def start(update: Update, context: BotContext) -> None:
             default_timezone=runtime.settings.default_timezone,
             now=runtime.clock.now(),
         )
-    returning = not joined.is_new
-    await reply(context, update, texts.welcome(user.first_name, returning=returning and joined.was_inactive))
-    await reply(context, update, texts.health_question(), keyboards.health_screen())
+    outbox = Outbox()
+    outbox.add(texts.welcome(user.first_name, returning=not joined.is_new and joined.was_inactive))
+    outbox.add(texts.health_question(), keyboards.health_screen())
+    await outbox.send(context, update)
 
 
-async def _ask_next(update: Update, context: BotContext, subscriber: Subscriber) -> None:
-    """After an answer: the next onboarding question, or the summary when onboarding is done."""
+def _ask_next(outbox: Outbox, context: BotContext, subscriber: Subscriber) -> None:
     step = subscriber.onboarding_step
-    programme = context.runtime.programme
     if step == "level":
-        await reply(context, update, texts.LEVEL_QUESTION, keyboards.levels(programme))
+        outbox.add(texts.LEVEL_QUESTION, keyboards.levels(context.runtime.programme))
     elif step == "time":
-        await reply(context, update, texts.TIME_QUESTION, keyboards.times())
+        outbox.add(texts.TIME_QUESTION, keyboards.times())
     elif step == "timezone":
-        await reply(context, update, texts.TIMEZONE_QUESTION)
+        outbox.add(texts.TIMEZONE_QUESTION)
     elif step == "days":
-        await reply(context, update, texts.DAYS_QUESTION, keyboards.days())
+        outbox.add(texts.DAYS_QUESTION, keyboards.days())
 
 
-async def _finish_step(
-    update: Update,
-    context: BotContext,
-    repo: Repository,
-    subscriber: Subscriber,
-    step: str,
-    confirmation: str,
+def _finish_step(
+    outbox: Outbox, context: BotContext, subscriber: Subscriber, step: str, confirmation: str
 ) -> None:
+    """After an answer: the next onboarding question, the summary at the end, or just the confirmation."""
     was_onboarding = subscriber.onboarding_step == step
     if subscriber.onboarding_step in (AWAITING_TIME, AWAITING_TIMEZONE):
         subscriber.onboarding_step = None
     next_step = subscriptions.advance_onboarding(subscriber, step)
     if was_onboarding and next_step is None:
-        await reply(context, update, texts.settings_summary(subscriber, context.runtime.programme))
+        outbox.add(texts.settings_summary(subscriber, context.runtime.programme))
     elif was_onboarding:
-        await _ask_next(update, context, subscriber)
-    else:
-        await reply(context, update, confirmation)
+        _ask_next(outbox, context, subscriber)
+    elif confirmation:
+        outbox.add(confirmation)
+
+
+def _offer_zones(outbox: Outbox, query: str) -> None:
+    candidates = match_timezones(query)
+    if not candidates:
+        outbox.add(texts.NO_ZONE)
+        return
+    outbox.add(texts.zone_choices(query), keyboards.zones(candidates))
 
 
 async def on_setting_button(update: Update, context: BotContext) -> None:
@@ -88,177 +91,161 @@ async def on_setting_button(update: Update, context: BotContext) -> None:
     _prefix, what, value = query.data.split(":", 2)
     runtime = context.runtime
     now = runtime.clock.now()
+    outbox = Outbox()
     async with runtime.unit_of_work() as repo:
         subscriber = await subscriber_for_update(repo, update)
         if subscriber is None:
             await query.answer(texts.NOT_SUBSCRIBED, show_alert=True)
             return
-        await query.answer()
-        if what == "health":
+        level_numbers = {level.number for level in runtime.programme.levels}
+        chosen_time = parse_local_time(f"{value[:2]}:{value[2:]}") if what == "time" else None
+        if what == "health" and value in ("clear", "flag"):
             if value == "flag":
-                await reply(context, update, texts.health_advice())
-            await _finish_step(update, context, repo, subscriber, "health", "")
-        elif (
-            what == "level"
-            and value.isdigit()
-            and int(value) in {lv.number for lv in runtime.programme.levels}
-        ):
+                outbox.add(texts.health_advice())
+            _finish_step(outbox, context, subscriber, "health", "")
+        elif what == "level" and value.isdigit() and int(value) in level_numbers:
             subscriptions.set_level(subscriber, runtime.programme, int(value), now=now)
-            await _finish_step(
-                update, context, repo, subscriber, "level", texts.level_set(subscriber, runtime.programme)
-            )
+            _finish_step(outbox, context, subscriber, "level", texts.level_set(subscriber, runtime.programme))
         elif what == "time" and value == "type":
             if subscriber.onboarding_step != "time":
                 subscriber.onboarding_step = AWAITING_TIME
-            await reply(context, update, texts.TIME_TYPE_PROMPT)
-        elif what == "time" and (chosen := parse_local_time(f"{value[:2]}:{value[2:]}")) is not None:
-            await subscriptions.set_delivery_time(repo, subscriber, chosen, now=now)
-            await _finish_step(update, context, repo, subscriber, "time", texts.time_set(subscriber))
-        elif what == "tz" and value in match_timezones(value, limit=1):
+            outbox.add(texts.TIME_TYPE_PROMPT)
+        elif what == "time" and chosen_time is not None:
+            await subscriptions.set_delivery_time(repo, subscriber, chosen_time, now=now)
+            _finish_step(outbox, context, subscriber, "time", texts.time_set(subscriber))
+        elif what == "tz" and match_timezones(value, limit=1) == [value]:
             await subscriptions.set_timezone(repo, subscriber, value, now=now)
-            await _finish_step(update, context, repo, subscriber, "timezone", texts.timezone_set(subscriber))
+            _finish_step(outbox, context, subscriber, "timezone", texts.timezone_set(subscriber))
         elif what == "days" and value in keyboards.DAY_PRESETS:
-            _label, mask = keyboards.DAY_PRESETS[value]
-            await subscriptions.set_training_days(repo, subscriber, mask, now=now)
-            await _finish_step(update, context, repo, subscriber, "days", texts.days_set(subscriber))
+            await subscriptions.set_training_days(repo, subscriber, keyboards.DAY_PRESETS[value][1], now=now)
+            _finish_step(outbox, context, subscriber, "days", texts.days_set(subscriber))
         elif what == "pause" and value.isdigit() and 1 <= int(value) <= 90:
-            until = await subscriptions.pause(repo, subscriber, int(value), now=now)
-            await reply(context, update, texts.paused(until))
+            outbox.add(texts.paused(await subscriptions.pause(repo, subscriber, int(value), now=now)))
         else:
-            await reply(context, update, texts.GONE)
+            outbox.add(texts.GONE)
+    await query.answer()
+    await outbox.send(context, update)
 
 
 async def typed_setting(
-    update: Update, context: BotContext, repo: Repository, subscriber: Subscriber
+    outbox: Outbox, context: BotContext, repo: Repository, subscriber: Subscriber, text: str
 ) -> bool:
-    """A text message answering a pending time or time-zone question; False if none is pending."""
-    message = update.effective_message
-    if message is None or message.text is None:
-        return False
+    """Apply a typed time, or offer zones for a typed place, when such a question is pending."""
     step = subscriber.onboarding_step
-    now = context.runtime.clock.now()
     if step in ("time", AWAITING_TIME):
-        chosen = parse_local_time(message.text)
+        chosen = parse_local_time(text)
         if chosen is None:
-            await reply(context, update, texts.BAD_TIME)
+            outbox.add(texts.BAD_TIME)
             return True
-        await subscriptions.set_delivery_time(repo, subscriber, chosen, now=now)
-        await _finish_step(update, context, repo, subscriber, "time", texts.time_set(subscriber))
+        await subscriptions.set_delivery_time(repo, subscriber, chosen, now=context.runtime.clock.now())
+        _finish_step(outbox, context, subscriber, "time", texts.time_set(subscriber))
         return True
     if step in ("timezone", AWAITING_TIMEZONE):
-        await _offer_zones(context, update, message.text)
+        _offer_zones(outbox, text)
         return True
     return False
 
 
-async def _offer_zones(context: BotContext, update: Update, query: str) -> None:
-    candidates = match_timezones(query)
-    if not candidates:
-        await reply(context, update, texts.NO_ZONE)
-        return
-    await reply(context, update, texts.zone_choices(query), keyboards.zones(candidates))
-
-
 async def time_command(update: Update, context: BotContext) -> None:
     runtime = context.runtime
+    outbox = Outbox()
     async with runtime.unit_of_work() as repo:
         subscriber = await subscriber_for_update(repo, update)
         if subscriber is None:
-            await reply(context, update, texts.NOT_SUBSCRIBED)
-            return
-        if not context.args:
-            await reply(context, update, texts.TIME_QUESTION, keyboards.times())
-            return
-        chosen = parse_local_time(" ".join(context.args))
-        if chosen is None:
-            await reply(context, update, texts.BAD_TIME)
-            return
-        await subscriptions.set_delivery_time(repo, subscriber, chosen, now=runtime.clock.now())
-        await reply(context, update, texts.time_set(subscriber))
+            outbox.add(texts.NOT_SUBSCRIBED)
+        elif not context.args:
+            outbox.add(texts.TIME_QUESTION, keyboards.times())
+        elif (chosen := parse_local_time(" ".join(context.args))) is None:
+            outbox.add(texts.BAD_TIME)
+        else:
+            await subscriptions.set_delivery_time(repo, subscriber, chosen, now=runtime.clock.now())
+            outbox.add(texts.time_set(subscriber))
+    await outbox.send(context, update)
 
 
 async def timezone_command(update: Update, context: BotContext) -> None:
     runtime = context.runtime
+    outbox = Outbox()
     async with runtime.unit_of_work() as repo:
         subscriber = await subscriber_for_update(repo, update)
+        query = " ".join(context.args or [])
+        candidates = match_timezones(query)
         if subscriber is None:
-            await reply(context, update, texts.NOT_SUBSCRIBED)
-            return
-        if not context.args:
+            outbox.add(texts.NOT_SUBSCRIBED)
+        elif not query:
             if subscriber.onboarding_step is None:
                 subscriber.onboarding_step = AWAITING_TIMEZONE
-            await reply(context, update, texts.TIMEZONE_QUESTION)
-            return
-        query = " ".join(context.args)
-        candidates = match_timezones(query)
-        if len(candidates) >= 1 and candidates[0].lower() == query.strip().lower().replace(" ", "_"):
+            outbox.add(texts.TIMEZONE_QUESTION)
+        elif candidates and candidates[0].lower() == query.strip().lower().replace(" ", "_"):
             await subscriptions.set_timezone(repo, subscriber, candidates[0], now=runtime.clock.now())
-            await reply(context, update, texts.timezone_set(subscriber))
-            return
-        await _offer_zones(context, update, query)
+            outbox.add(texts.timezone_set(subscriber))
+        else:
+            _offer_zones(outbox, query)
+    await outbox.send(context, update)
 
 
 async def days_command(update: Update, context: BotContext) -> None:
     runtime = context.runtime
+    outbox = Outbox()
     async with runtime.unit_of_work() as repo:
         subscriber = await subscriber_for_update(repo, update)
         if subscriber is None:
-            await reply(context, update, texts.NOT_SUBSCRIBED)
-            return
-        if not context.args:
-            await reply(context, update, texts.DAYS_QUESTION, keyboards.days())
-            return
-        mask = parse_training_days(" ".join(context.args))
-        if mask is None:
-            await reply(context, update, texts.BAD_DAYS)
-            return
-        await subscriptions.set_training_days(repo, subscriber, mask, now=runtime.clock.now())
-        await reply(context, update, texts.days_set(subscriber))
+            outbox.add(texts.NOT_SUBSCRIBED)
+        elif not context.args:
+            outbox.add(texts.DAYS_QUESTION, keyboards.days())
+        elif (mask := parse_training_days(" ".join(context.args))) is None:
+            outbox.add(texts.BAD_DAYS)
+        else:
+            await subscriptions.set_training_days(repo, subscriber, mask, now=runtime.clock.now())
+            outbox.add(texts.days_set(subscriber))
+    await outbox.send(context, update)
 
 
 async def level_command(update: Update, context: BotContext) -> None:
     runtime = context.runtime
     programme = runtime.programme
+    outbox = Outbox()
     async with runtime.unit_of_work() as repo:
         subscriber = await subscriber_for_update(repo, update)
+        value = context.args[0] if context.args else ""
         if subscriber is None:
-            await reply(context, update, texts.NOT_SUBSCRIBED)
-            return
-        if not context.args:
-            await reply(context, update, texts.LEVEL_QUESTION, keyboards.levels(programme))
-            return
-        value = context.args[0]
-        if not value.isdigit() or int(value) not in {level.number for level in programme.levels}:
-            await reply(context, update, texts.BAD_LEVEL)
-            return
-        subscriptions.set_level(subscriber, programme, int(value), now=runtime.clock.now())
-        await reply(context, update, texts.level_set(subscriber, programme))
+            outbox.add(texts.NOT_SUBSCRIBED)
+        elif not value:
+            outbox.add(texts.LEVEL_QUESTION, keyboards.levels(programme))
+        elif not value.isdigit() or int(value) not in {level.number for level in programme.levels}:
+            outbox.add(texts.BAD_LEVEL)
+        else:
+            subscriptions.set_level(subscriber, programme, int(value), now=runtime.clock.now())
+            outbox.add(texts.level_set(subscriber, programme))
+    await outbox.send(context, update)
 
 
 async def pause_command(update: Update, context: BotContext) -> None:
     runtime = context.runtime
+    outbox = Outbox()
     async with runtime.unit_of_work() as repo:
         subscriber = await subscriber_for_update(repo, update)
         if subscriber is None:
-            await reply(context, update, texts.NOT_SUBSCRIBED)
-            return
-        if not context.args:
-            await reply(context, update, "Pause for how long?", keyboards.pause_lengths())
-            return
-        days = parse_pause_days(" ".join(context.args))
-        if days is None:
-            await reply(context, update, texts.BAD_PAUSE)
-            return
-        until = await subscriptions.pause(repo, subscriber, days, now=runtime.clock.now())
-        await reply(context, update, texts.paused(until))
+            outbox.add(texts.NOT_SUBSCRIBED)
+        elif not context.args:
+            outbox.add("Pause for how long?", keyboards.pause_lengths())
+        elif (days := parse_pause_days(" ".join(context.args))) is None:
+            outbox.add(texts.BAD_PAUSE)
+        else:
+            outbox.add(
+                texts.paused(await subscriptions.pause(repo, subscriber, days, now=runtime.clock.now()))
+            )
+    await outbox.send(context, update)
 
 
 async def resume_command(update: Update, context: BotContext) -> None:
     runtime = context.runtime
+    outbox = Outbox()
     async with runtime.unit_of_work() as repo:
         subscriber = await subscriber_for_update(repo, update)
         if subscriber is None:
-            await reply(context, update, texts.NOT_SUBSCRIBED)
-            return
-        await subscriptions.resume(repo, subscriber, now=runtime.clock.now())
-        await reply(context, update, texts.resumed(subscriber))
+            outbox.add(texts.NOT_SUBSCRIBED)
+        else:
+            await subscriptions.resume(repo, subscriber, now=runtime.clock.now())
+            outbox.add(texts.resumed(subscriber))
+    await outbox.send(context, update)
