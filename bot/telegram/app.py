@@ -141,9 +141,14 @@ def webhook_app(application: BotApplication, secret: str) -> web.Application:
 
 
 async def serve(application: BotApplication, stop: asyncio.Event, *, poll_timeout: float = 10.0) -> None:
-    """Run until `stop` is set: long polling by default, a webhook when WEBHOOK_URL is configured."""
+    """Run until `stop` is set: long polling by default, a webhook when WEBHOOK_URL is configured.
+
+    PTB calls `post_init` only from its own `run_*` helpers; serving it ourselves, we call it here.
+    """
     config = application.bot_data[RUNTIME_KEY].settings
     async with application:
+        if application.post_init is not None:
+            await application.post_init(application)
         await application.start()
         site_runner: web.AppRunner | None = None
         try:
