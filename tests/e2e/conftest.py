@@ -77,6 +77,15 @@ class Harness:
     async def tick(self) -> None:
         await self.dispatcher.tick()
 
+    async def settled(self) -> None:
+        """Until every update received so far has been handled (handlers record after they send)."""
+        processor = self.application.update_processor
+        for _ in range(2000):
+            if self.application.update_queue.empty() and processor.current_concurrent_updates == 0:
+                return
+            await asyncio.sleep(0.005)
+        raise TimeoutError("the bot is still handling updates")
+
     def advance(self, delta: timedelta) -> None:
         self.clock.advance(delta)
 

@@ -76,7 +76,7 @@ class DeliveryRepository:
             .order_by(Delivery.claimed_at)
             .limit(limit)
         )
-        return list(rows.tuples())
+        return [(delivery, subscriber) for delivery, subscriber in rows]
 
     async def take_over_claim(self, delivery: Delivery, *, now: datetime) -> bool:
         """Compare-and-set on `claimed_at`, so of several processes only one re-sends a stale claim."""
@@ -92,12 +92,12 @@ class DeliveryRepository:
         return taken
 
     async def latest_open(self, *, subscriber_id: int, not_before: date) -> Delivery | None:
-        """The most recent sent delivery on or after `not_before`, which a text reply is recorded against."""
+        """The most recent delivery on or after `not_before` that went out (or is going out right now)."""
         return await self.session.scalar(
             select(Delivery)
             .where(
                 Delivery.subscriber_id == subscriber_id,
-                Delivery.status == "sent",
+                Delivery.status.in_(("claimed", "sent")),
                 Delivery.local_date >= not_before,
             )
             .order_by(Delivery.local_date.desc())
@@ -160,7 +160,7 @@ class DeliveryRepository:
         rows = await self.session.execute(query)
         return [
             DeliveryAnswer(delivery, slug, outcome, pain, bool(notes))
-            for delivery, slug, outcome, pain, notes in rows.tuples()
+            for delivery, slug, outcome, pain, notes in rows
         ]
 
     async def add_check_in(

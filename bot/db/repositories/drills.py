@@ -82,7 +82,7 @@ class DrillRepository:
         query = select(DrillRow.slug, DrillRow.id)
         if not include_retired:
             query = query.where(DrillRow.retired.is_(False))
-        return {slug: drill_id for slug, drill_id in (await self.session.execute(query)).tuples()}
+        return {slug: drill_id for slug, drill_id in await self.session.execute(query)}
 
     async def sync(
         self, drills: Iterable[Drill], *, gif_hashes: Mapping[str, str], now: datetime

@@ -29,20 +29,15 @@ class StatsRepository:
 
     async def subscribers_by_status(self) -> dict[str, int]:
         rows = await self.session.execute(select(Subscriber.status, func.count()).group_by(Subscriber.status))
-        return dict(rows.tuples().all())
+        return {status: count for status, count in rows}
 
     async def deliveries_between(self, first: date, last: date) -> DeliveryFigures:
         """Deliveries whose local date falls in [first, last], by status, and how many got an answer."""
         in_range = Delivery.local_date.between(first, last)
-        by_status = dict(
-            (
-                await self.session.execute(
-                    select(Delivery.status, func.count()).where(in_range).group_by(Delivery.status)
-                )
-            )
-            .tuples()
-            .all()
+        rows = await self.session.execute(
+            select(Delivery.status, func.count()).where(in_range).group_by(Delivery.status)
         )
+        by_status = {status: count for status, count in rows}
         answered = await self.session.scalar(
             select(func.count(distinct(CheckIn.delivery_id)))
             .join(Delivery, Delivery.id == CheckIn.delivery_id)
