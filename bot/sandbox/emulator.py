@@ -334,6 +334,8 @@ class Emulator:
         call = Call(method, params, self.clock())
         self.calls.append(call)
         _REQUEST.set(request)
+        async with self._changed:
+            self._changed.notify_all()
         try:
             return await self._answer(call, uploads)
         finally:
@@ -711,7 +713,7 @@ class Emulator:
         return [call for call in self.calls if call.method == method.lower()]
 
     async def wait_for(self, predicate: Callable[[], Any], *, within: float = 10.0) -> Any:
-        """Wait until `predicate()` is truthy, checking again after every call the bot makes.
+        """Wait until `predicate()` is truthy, checking again as each call to the emulator starts and ends.
 
         `within` is a safety net so a broken test fails instead of hanging; nothing waits for wall time.
         """
