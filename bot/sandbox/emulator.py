@@ -132,6 +132,7 @@ class Emulator:
         self.messages: dict[int, dict[int, dict[str, Any]]] = {}
         self.files: dict[str, StoredFile] = {}
         self.updates: list[dict[str, Any]] = []
+        self.update_log: list[dict[str, Any]] = []
         self.calls: list[Call] = []
         self.faults: dict[tuple[str, int | None], list[Fault]] = {}
         self.blocked: set[int] = set()
@@ -269,6 +270,7 @@ class Emulator:
     def push_update(self, payload: dict[str, Any]) -> dict[str, Any]:
         update = {"update_id": next(self._update_ids), **payload}
         self.updates.append(update)
+        self.update_log.append(update)
         asyncio.get_running_loop().create_task(self._announce_update())
         return update
 

@@ -7,7 +7,9 @@ test GIFs, and a manual clock; fixtures stop everything they start.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import shutil
+import socket
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -90,20 +92,28 @@ class Harness:
         self.clock.advance(delta)
 
 
-@pytest.fixture
-async def harness(
-    emulator: Emulator, engine: AsyncEngine, database_url: str, test_content: Path
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@contextlib.asynccontextmanager
+async def running_bot(
+    emulator: Emulator, engine: AsyncEngine, database_url: str, content_dir: Path, **overrides: object
 ) -> AsyncIterator[Harness]:
+    """The bot process as `glutebot run` starts it, with a manual clock and no waiting between retries."""
     settings = load_settings(
         bot_token=TOKEN,
         database_url=database_url,
         telegram_base_url=emulator.base_url,
         telegram_base_file_url=emulator.base_file_url,
-        content_dir=test_content,
+        content_dir=content_dir,
         default_timezone="Europe/London",
         admin_ids="999",
+        **overrides,
     )
-    content = load_content(test_content)
+    content = load_content(content_dir)
     clock = ManualClock(START)
     await sync_content(create_session_factory(engine), content, now=clock.now())
     runtime = build_runtime(settings, engine, content, clock)
@@ -111,9 +121,20 @@ async def harness(
     dispatcher = Dispatcher(runtime, application.bot_data[SENDER_KEY])
     stop = asyncio.Event()
     task = asyncio.create_task(serve(application, stop, poll_timeout=0.2))
-    await emulator.wait_for(lambda: emulator.calls_to("getUpdates"), within=10)
+    started = "setWebhook" if settings.webhook_enabled else "getUpdates"
+    await emulator.wait_for(lambda: emulator.calls_to(started) or task.done(), within=10)
+    if task.done():
+        task.result()
     try:
         yield Harness(emulator, Driver(emulator), runtime, clock, application, dispatcher)
     finally:
         stop.set()
         await asyncio.wait_for(task, 15)
+
+
+@pytest.fixture
+async def harness(
+    emulator: Emulator, engine: AsyncEngine, database_url: str, test_content: Path
+) -> AsyncIterator[Harness]:
+    async with running_bot(emulator, engine, database_url, test_content) as running:
+        yield running

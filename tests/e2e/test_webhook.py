@@ -1,0 +1,81 @@
+"""Webhook mode: Telegram's secret header is checked and a re-sent update is handled once."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from aiohttp import ClientSession
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.sandbox.emulator import Emulator
+from bot.telegram.app import SECRET_HEADER, WEBHOOK_PATH
+from tests.e2e.conftest import Harness, free_port, running_bot
+
+SECRET = "hook-secret-123"
+
+
+@pytest.fixture
+async def webhook_bot(
+    emulator: Emulator, engine: AsyncEngine, database_url: str, test_content: Path
+) -> AsyncIterator[tuple[Harness, str]]:
+    port = free_port()
+    async with running_bot(
+        emulator,
+        engine,
+        database_url,
+        test_content,
+        webhook_url=f"http://127.0.0.1:{port}",
+        webhook_secret=SECRET,
+        webhook_port=port,
+    ) as running:
+        yield running, f"http://127.0.0.1:{port}{WEBHOOK_PATH}"
+
+
+async def test_updates_arrive_by_webhook_with_the_secret(webhook_bot: tuple[Harness, str]) -> None:
+    harness, url = webhook_bot
+    [set_webhook] = harness.emulator.calls_to("setWebhook")
+    assert set_webhook.params["url"] == url
+    assert set_webhook.params["secret_token"] == SECRET
+    driver = harness.driver
+    runner = driver.user(301, "Cleo")
+    mark = driver.mark(runner.id)
+    driver.send(runner, "/start")
+    welcome, _ = await driver.messages_after(runner.id, mark, 2)
+    assert welcome["text"].startswith("Hi, Cleo!")
+    assert harness.emulator.calls_to("getUpdates") == []
+
+
+async def test_a_wrong_secret_is_refused(webhook_bot: tuple[Harness, str]) -> None:
+    harness, url = webhook_bot
+    update = {
+        "update_id": 99,
+        "message": {"message_id": 1, "date": 0, "chat": {"id": 5, "type": "private"}, "text": "/start"},
+    }
+    async with ClientSession() as http:
+        async with http.post(url, json=update, headers={SECRET_HEADER: "guess"}) as response:
+            assert response.status == 403
+        async with http.post(url, json=update) as response:
+            assert response.status == 403
+    await harness.settled()
+    assert harness.emulator.bot_messages(5) == []
+
+
+async def test_an_update_sent_twice_is_processed_once(webhook_bot: tuple[Harness, str]) -> None:
+    harness, _url = webhook_bot
+    driver = harness.driver
+    runner = driver.user(302, "Dev")
+    mark = driver.mark(runner.id)
+    driver.send(runner, "/start")
+    await driver.messages_after(runner.id, mark, 2)
+    mark = driver.mark(runner.id)
+    driver.send(runner, "/today")
+    await driver.next_message(runner.id, mark)
+    await harness.settled()
+    today_update = harness.emulator.update_log[-1]
+
+    assert await harness.emulator.resend_to_webhook(today_update) == 200
+    await harness.settled()
+    assert len(driver.messages(runner.id)) == mark + 1
+    assert len(harness.emulator.calls_to("sendAnimation")) == 1
