@@ -160,6 +160,12 @@ class Delivery(Base):
         CheckConstraint(_check_in("status", DELIVERY_STATUSES), name="status"),
         Index("ix_deliveries_status_claimed_at", "status", "claimed_at"),
         Index("ix_deliveries_local_date", "local_date"),
+        Index(
+            "ix_deliveries_morning_check",
+            "morning_check_at",
+            postgresql_where=text("morning_check_at IS NOT NULL"),
+            sqlite_where=text("morning_check_at IS NOT NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(BIG_ID, primary_key=True)
@@ -177,6 +183,8 @@ class Delivery(Base):
     error: Mapped[str | None] = mapped_column(String(255))
     claimed_at: Mapped[datetime]
     sent_at: Mapped[datetime | None]
+    morning_check_at: Mapped[datetime | None]
+    """When to ask how the pain feels the morning after a painful session; cleared once asked."""
 
 
 class CheckIn(Base):

@@ -22,6 +22,8 @@ from bot.delivery.sender import Sender, SendResult, SendStatus
 from bot.domain.schedule import due_local_date, in_quiet_hours, next_slot
 from bot.runtime import Runtime
 from bot.services.subscriptions import reschedule, zone_of
+from bot.telegram import texts
+from bot.telegram.keyboards import pain_scale
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +38,7 @@ class TickReport:
     recovered: int = 0
     rescheduled: int = 0
     woken: int = 0
+    morning_checks: int = 0
 
     def add(self, result: SendResult) -> None:
         self.retried += result.retries
@@ -68,6 +71,7 @@ class Dispatcher:
         async with self._lock:
             report = TickReport()
             report.woken = await self._wake_paused()
+            report.morning_checks = await self._send_morning_checks()
             await self._send_all(await self._recover_stale_claims(), report, recovered=True)
             while True:
                 batch = await self._claim_batch(report)
@@ -92,6 +96,19 @@ class Dispatcher:
         now = self.runtime.clock.now()
         async with self.runtime.unit_of_work() as repo:
             return await repo.subscribers.wake_ended_pauses(now=now)
+
+    async def _send_morning_checks(self) -> int:
+        """The one-tap 0-10 question the morning after a painful session; its answer feeds progression."""
+        async with self.runtime.unit_of_work() as repo:
+            due = await repo.deliveries.take_due_morning_checks(
+                now=self.runtime.clock.now(), limit=self.batch_size
+            )
+            targets = [(delivery.id, subscriber.chat_id) for delivery, subscriber in due]
+        for delivery_id, chat_id in targets:
+            await self.sender.send_text(
+                chat_id, texts.MORNING_QUESTION, reply_markup=pain_scale("mp", delivery_id)
+            )
+        return len(targets)
 
     async def _claim_batch(self, report: TickReport) -> list[Claimed] | None:
         """One transaction: lock a batch of due runners, record today's deliveries, move their schedules on.

@@ -3,17 +3,31 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from enum import StrEnum
 
 from bot.db.models import Delivery, Subscriber
 from bot.db.repositories import Repository
 from bot.domain.programme import Outcome
 from bot.domain.replies import parse_reply
-from bot.services.subscriptions import today_for
+from bot.domain.schedule import after_quiet_hours, local_date, slot_on
+from bot.services.subscriptions import today_for, zone_of
 
 ANSWER_WINDOW = timedelta(days=7)
 """Answers to drills older than this are refused: the programme has moved on."""
+MORNING_CHECK_TIME = time(8, 0)
+SAFE_PAIN = 3
+
+
+def _ask_next_morning(delivery: Delivery, subscriber: Subscriber, pain: int | None, now: datetime) -> None:
+    """After a painful session, ask once the next morning how it feels (the traffic light's 24 h rule)."""
+    if pain is not None and pain <= SAFE_PAIN:
+        return
+    if delivery.morning_check_at is not None:
+        return
+    zone = zone_of(subscriber)
+    tomorrow = local_date(now, zone) + timedelta(days=1)
+    delivery.morning_check_at = after_quiet_hours(slot_on(tomorrow, MORNING_CHECK_TIME, zone), zone)
 
 
 class Refusal(StrEnum):
@@ -65,6 +79,8 @@ async def record_outcome(
     await repo.deliveries.add_check_in(
         delivery_id=delivery.id, outcome=outcome.value, pain=pain, note=None, via=via, now=now
     )
+    if outcome is Outcome.PAIN and subscriber is not None:
+        _ask_next_morning(delivery, subscriber, pain, now)
     return Recorded(delivery, outcome, pain, None)
 
 
@@ -112,4 +128,6 @@ async def record_text(
         via="reply" if reply_to_message_id is not None else "text",
         now=now,
     )
+    if parsed.outcome is Outcome.PAIN:
+        _ask_next_morning(delivery, subscriber, parsed.pain, now)
     return Recorded(delivery, parsed.outcome, parsed.pain, note)

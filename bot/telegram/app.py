@@ -25,7 +25,7 @@ from bot.delivery.sender import Sender, Sleep
 from bot.runtime import Runtime
 from bot.telegram import texts
 from bot.telegram.context import RUNTIME_KEY, SENDER_KEY, BotApplication, BotContext
-from bot.telegram.handlers import account, drills, fallback, settings
+from bot.telegram.handlers import account, drills, fallback, progress, settings
 
 log = logging.getLogger(__name__)
 
@@ -89,6 +89,8 @@ def _add_handlers(application: BotApplication, *, webhook: bool) -> None:
         "level": settings.level_command,
         "pause": settings.pause_command,
         "resume": settings.resume_command,
+        "progress": progress.progress_command,
+        "history": progress.history_command,
         "stop": account.stop_command,
         "deletedata": account.delete_data_command,
         "help": account.help_command,

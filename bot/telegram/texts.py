@@ -7,9 +7,11 @@ from html import escape
 from zoneinfo import ZoneInfo
 
 from bot.db.models import Subscriber
+from bot.domain.dose import Dose
 from bot.domain.programme import Programme
 from bot.domain.safety import HEALTH_SCREEN_ADVICE, HEALTH_SCREEN_ITEMS, SAFETY_NOTE
 from bot.domain.schedule import describe_days
+from bot.services.progress import Progress
 
 COMMANDS: tuple[tuple[str, str], ...] = (
     ("today", "Today's drill now"),
@@ -143,3 +145,43 @@ def resumed(subscriber: Subscriber) -> str:
 
 def local_time(moment: datetime, zone: str) -> str:
     return moment.astimezone(ZoneInfo(zone)).strftime("%H:%M")
+
+
+OUTCOME_WORDS = {
+    "done": "✅ done",
+    "easy": "😎 too easy",
+    "hard": "😓 too hard",
+    "skipped": "⏭ skipped",
+    "pain": "⚠️ pain",
+}
+
+
+def progress(view: Progress) -> str:
+    summary = view.summary
+    used = summary.free_pass_used_in(view.today)
+    free_pass = f"used on {used:%d %b}" if used else "still available"
+    lines = [
+        f"<b>Stage {view.stage.number} of {view.stage_count}: {escape(view.stage.name)}</b>",
+        escape(view.stage.summary),
+        f"Streak: {summary.current} drills (best {summary.best})",
+        f"Completed: {summary.completed} of {summary.delivered} drills ({summary.completion_rate:.0%})",
+        f"Free pass this month: {free_pass}",
+    ]
+    if view.last_reason:
+        lines.append(f"<i>Latest programme decision:</i> {escape(view.last_reason)}")
+    return "\n".join(lines)
+
+
+def history(view: Progress, programme: Programme) -> str:
+    if not view.recent:
+        return "No drills yet. /today sends your first one."
+    lines = ["<b>Your recent drills</b>"]
+    for answer in reversed(view.recent):
+        drill = programme.drills.get(answer.drill_slug)
+        name = drill.name if drill else answer.drill_slug
+        result = OUTCOME_WORDS.get(answer.outcome or "", "no answer")
+        if answer.pain is not None:
+            result += f" (pain {answer.pain}/10)"
+        dose = Dose.parse(answer.delivery.dose)
+        lines.append(f"{answer.delivery.local_date:%a %d %b} · {escape(name)} · {dose} · {result}")
+    return "\n".join(lines)

@@ -67,6 +67,25 @@ class DeliveryRepository:
             return None
         return delivery
 
+    async def take_due_morning_checks(
+        self, *, now: datetime, limit: int
+    ) -> list[tuple[Delivery, Subscriber]]:
+        """Morning pain checks that are due, cleared as they are taken so each is asked once."""
+        query = (
+            select(Delivery, Subscriber)
+            .join(Subscriber, Subscriber.id == Delivery.subscriber_id)
+            .where(Delivery.morning_check_at <= now, Subscriber.status == "active")
+            .order_by(Delivery.morning_check_at)
+            .limit(limit)
+        )
+        if self.session.get_bind().dialect.name == "postgresql":
+            query = query.with_for_update(of=Delivery, skip_locked=True)
+        due = [(delivery, subscriber) for delivery, subscriber in await self.session.execute(query)]
+        for delivery, _subscriber in due:
+            delivery.morning_check_at = None
+        await self.session.flush()
+        return due
+
     async def stale_claims(self, *, before: datetime, limit: int) -> list[tuple[Delivery, Subscriber]]:
         """Deliveries claimed before `before` and never recorded: their process died mid-send."""
         rows = await self.session.execute(
@@ -179,6 +198,18 @@ class DeliveryRepository:
         self.session.add(check_in)
         await self.session.flush()
         return check_in
+
+    async def notes_for(self, delivery_ids: list[int]) -> dict[int, list[str]]:
+        rows = await self.session.execute(
+            select(CheckIn.delivery_id, CheckIn.note)
+            .where(CheckIn.delivery_id.in_(delivery_ids), CheckIn.note.is_not(None))
+            .order_by(CheckIn.received_at)
+        )
+        notes: dict[int, list[str]] = {}
+        for delivery_id, note in rows:
+            if note is not None:
+                notes.setdefault(delivery_id, []).append(note)
+        return notes
 
     async def latest_check_in(self, delivery_id: int) -> CheckIn | None:
         return await self.session.scalar(
