@@ -256,3 +256,50 @@ async def test_stop_then_start_again(harness: Harness) -> None:
     driver.send(runner, "/start")
     welcome, _ = await driver.messages_after(runner.id, mark, 2)
     assert welcome["text"].startswith("Welcome back, Runner!")
+
+
+async def test_every_outcome_button_is_recorded(harness: Harness) -> None:
+    driver = harness.driver
+    for offset, label in enumerate(["😓 Too hard", "⏭ Skipped"]):
+        runner = await onboard(harness, 220 + offset)
+        card = await today(harness, runner)
+        assert (await driver.answered(driver.press(runner, card, label)))["text"] == f"Recorded: {label}"
+        [delivery] = await deliveries(harness, runner.id)
+        [row] = await check_ins(harness, delivery.id)
+        assert row.outcome == {"😓 Too hard": "hard", "⏭ Skipped": "skipped"}[label]
+
+
+async def test_an_answer_to_a_drill_older_than_a_week_is_refused(harness: Harness) -> None:
+    runner = await onboard(harness, 230)
+    card = await today(harness, runner)
+    harness.advance(timedelta(days=9))
+    query = harness.driver.press(runner, card, "✅ Done")
+    assert (await harness.driver.answered(query))[
+        "text"
+    ] == "That drill is too old to answer now. Today's is what counts!"
+    [delivery] = await deliveries(harness, runner.id)
+    assert await check_ins(harness, delivery.id) == []
+
+
+async def test_a_runner_who_blocked_the_bot_is_marked_and_comes_back_with_start(harness: Harness) -> None:
+    runner = await onboard(harness, 231)
+    harness.emulator.blocked.add(runner.id)
+    harness.advance(timedelta(hours=2))
+    await harness.tick()
+    async with harness.runtime.unit_of_work() as repo:
+        blocked = await repo.subscribers.by_telegram_id(runner.id)
+        assert blocked is not None and blocked.status == "blocked" and blocked.next_delivery_at is None
+    [delivery] = await deliveries(harness, runner.id)
+    assert delivery.status == "failed"
+    harness.advance(timedelta(days=1))
+    await harness.tick()
+    assert len(await deliveries(harness, runner.id)) == 1, "nothing more is sent to a blocked runner"
+
+    harness.emulator.blocked.clear()
+    mark = harness.driver.mark(runner.id)
+    harness.driver.send(runner, "/start")
+    await harness.driver.messages_after(runner.id, mark, 2)
+    await harness.settled()
+    async with harness.runtime.unit_of_work() as repo:
+        back = await repo.subscribers.by_telegram_id(runner.id)
+        assert back is not None and back.status == "active" and back.next_delivery_at is not None
