@@ -25,6 +25,7 @@ _ENV_NAMES = {
     "content_dir": "CONTENT_DIR",
     "default_timezone": "DEFAULT_TIMEZONE",
     "dispatch_interval_seconds": "DISPATCH_INTERVAL_SECONDS",
+    "nudge_after_hours": "NUDGE_AFTER_HOURS",
     "webhook_url": "WEBHOOK_URL",
     "webhook_secret": "WEBHOOK_SECRET",
     "webhook_port": "WEBHOOK_PORT",
@@ -48,6 +49,7 @@ class Settings(BaseSettings):
     content_dir: Path = Path("content")
     default_timezone: str = "Europe/London"
     dispatch_interval_seconds: float = Field(default=30.0, gt=0, le=3600)
+    nudge_after_hours: float = Field(default=8.0, gt=0, le=16)
     webhook_url: str | None = None
     webhook_secret: str | None = None
     webhook_port: int = Field(default=8443, ge=1, le=65535)

@@ -161,6 +161,18 @@ class Delivery(Base):
         Index("ix_deliveries_status_claimed_at", "status", "claimed_at"),
         Index("ix_deliveries_local_date", "local_date"),
         Index(
+            "ix_deliveries_snoozed_until",
+            "snoozed_until",
+            postgresql_where=text("snoozed_until IS NOT NULL"),
+            sqlite_where=text("snoozed_until IS NOT NULL"),
+        ),
+        Index(
+            "ix_deliveries_nudge_at",
+            "nudge_at",
+            postgresql_where=text("nudge_at IS NOT NULL"),
+            sqlite_where=text("nudge_at IS NOT NULL"),
+        ),
+        Index(
             "ix_deliveries_morning_check",
             "morning_check_at",
             postgresql_where=text("morning_check_at IS NOT NULL"),
@@ -185,6 +197,10 @@ class Delivery(Base):
     sent_at: Mapped[datetime | None]
     morning_check_at: Mapped[datetime | None]
     """When to ask how the pain feels the morning after a painful session; cleared once asked."""
+    snoozed_until: Mapped[datetime | None]
+    """"Later": when the card comes back, once; cleared when it is re-sent."""
+    nudge_at: Mapped[datetime | None]
+    """When to send the one gentle reminder if there is still no answer; cleared once decided."""
 
 
 class CheckIn(Base):

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from telegram.constants import ParseMode
 
 from bot.delivery.planner import PlannedDrill
 from bot.delivery.sender import Sender, SendResult, SendStatus
+from bot.domain.schedule import nudge_time
 from bot.runtime import Runtime
-from bot.services.subscriptions import mark_blocked
+from bot.services.subscriptions import mark_blocked, zone_of
 from bot.telegram.keyboards import check_in
 
 
@@ -53,16 +56,20 @@ async def record_result(runtime: Runtime, delivery_id: int, result: SendResult) 
         if delivery is None:
             return
         delivery.attempts += result.attempts
+        subscriber = await repo.subscribers.get(delivery.subscriber_id)
+        first_send = delivery.status != "sent"
         if result.status is SendStatus.SENT:
             delivery.status = "sent"
             delivery.telegram_message_id = result.message_id
             delivery.sent_at = now
             delivery.error = None
+            if first_send and subscriber is not None and subscriber.nudges_enabled:
+                delivery.nudge_at = nudge_time(
+                    now, zone_of(subscriber), after=timedelta(hours=runtime.settings.nudge_after_hours)
+                )
             return
         delivery.error = result.error
         if delivery.status != "sent":
             delivery.status = "failed"
-        if result.status is SendStatus.BLOCKED:
-            subscriber = await repo.subscribers.get(delivery.subscriber_id)
-            if subscriber is not None:
-                await mark_blocked(repo, subscriber, now=now)
+        if result.status is SendStatus.BLOCKED and subscriber is not None:
+            await mark_blocked(repo, subscriber, now=now)

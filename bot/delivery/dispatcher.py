@@ -39,6 +39,8 @@ class TickReport:
     rescheduled: int = 0
     woken: int = 0
     morning_checks: int = 0
+    snoozed: int = 0
+    nudges: int = 0
 
     def add(self, result: SendResult) -> None:
         self.retried += result.retries
@@ -72,6 +74,8 @@ class Dispatcher:
             report = TickReport()
             report.woken = await self._wake_paused()
             report.morning_checks = await self._send_morning_checks()
+            await self._resend_snoozed(report)
+            report.nudges = await self._send_nudges()
             await self._send_all(await self._recover_stale_claims(), report, recovered=True)
             while True:
                 batch = await self._claim_batch(report)
@@ -100,14 +104,46 @@ class Dispatcher:
     async def _send_morning_checks(self) -> int:
         """The one-tap 0-10 question the morning after a painful session; its answer feeds progression."""
         async with self.runtime.unit_of_work() as repo:
-            due = await repo.deliveries.take_due_morning_checks(
-                now=self.runtime.clock.now(), limit=self.batch_size
+            due = await repo.deliveries.take_due(
+                Delivery.morning_check_at, now=self.runtime.clock.now(), limit=self.batch_size
             )
             targets = [(delivery.id, subscriber.chat_id) for delivery, subscriber in due]
         for delivery_id, chat_id in targets:
             await self.sender.send_text(
                 chat_id, texts.MORNING_QUESTION, reply_markup=pain_scale("mp", delivery_id)
             )
+        return len(targets)
+
+    async def _resend_snoozed(self, report: TickReport) -> None:
+        """A card the runner put off with "Later" comes back once, at the time they chose."""
+        runtime = self.runtime
+        batch: list[Claimed] = []
+        async with runtime.unit_of_work() as repo:
+            due = await repo.deliveries.take_due(
+                Delivery.snoozed_until, now=runtime.clock.now(), limit=self.batch_size
+            )
+            for delivery, subscriber in due:
+                planned = await _replan(repo, runtime, delivery)
+                if planned is not None:
+                    batch.append(Claimed(planned, subscriber.chat_id, quiet=False))
+        report.snoozed += len(batch)
+        await self._send_all(batch, report)
+
+    async def _send_nudges(self) -> int:
+        """One gentle reminder for a drill still unanswered hours later; never more than one a day."""
+        async with self.runtime.unit_of_work() as repo:
+            due = await repo.deliveries.take_due(
+                Delivery.nudge_at, now=self.runtime.clock.now(), limit=self.batch_size
+            )
+            answered = await repo.deliveries.answered([delivery.id for delivery, _ in due]) if due else set()
+            targets = [
+                (subscriber.chat_id, delivery.drill_id)
+                for delivery, subscriber in due
+                if delivery.id not in answered and subscriber.nudges_enabled
+            ]
+            names = {row.id: row.name for row in await repo.drills.list_active()}
+        for chat_id, drill_id in targets:
+            await self.sender.send_text(chat_id, texts.nudge(names.get(drill_id, "today's drill")))
         return len(targets)
 
     async def _claim_batch(self, report: TickReport) -> list[Claimed] | None:

@@ -145,3 +145,14 @@ def snooze_until(
     if in_quiet_hours(target, zone, start=quiet_start) or local_date(target, zone) != local_date(now, zone):
         return None
     return target
+
+
+def nudge_time(
+    sent_at: datetime, zone: ZoneInfo, *, after: timedelta, quiet_start: time = QUIET_START
+) -> datetime | None:
+    """When to remind about an unanswered drill: `after` the send, if that is still before quiet hours
+    on the same local day; otherwise no reminder that day."""
+    moment = sent_at + after
+    if local_date(moment, zone) != local_date(sent_at, zone) or moment.astimezone(zone).time() >= quiet_start:
+        return None
+    return moment

@@ -36,7 +36,19 @@ def check_in(delivery_id: int) -> InlineKeyboardMarkup:
     buttons = [
         _button(label, f"ci:{delivery_id}:{outcome.value}") for outcome, label in CHECK_IN_LABELS.items()
     ]
-    return InlineKeyboardMarkup([buttons[:3], buttons[3:]])
+    return InlineKeyboardMarkup([buttons[:3], [*buttons[3:], _button("⏰ Later", f"sn:{delivery_id}:menu")]])
+
+
+def snooze_choices(delivery_id: int) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [
+            [
+                _button("In 1 hour", f"sn:{delivery_id}:hour"),
+                _button("This evening", f"sn:{delivery_id}:evening"),
+            ],
+            [_button("Back", f"ci:{delivery_id}:change")],
+        ]
+    )
 
 
 def recorded(delivery_id: int, outcome: Outcome, pain: int | None = None) -> InlineKeyboardMarkup:

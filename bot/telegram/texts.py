@@ -22,6 +22,7 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("days", "Choose training days"),
     ("level", "Change your level"),
     ("pause", "Pause drills for a few days"),
+    ("nudges", "Turn the afternoon reminder on or off"),
     ("resume", "Resume drills"),
     ("stop", "Unsubscribe (your data is kept)"),
     ("deletedata", "Delete everything about you"),
@@ -82,6 +83,10 @@ DELETE_KEPT = "Nothing was deleted."
 NO_DRILL_TODAY = "There's no drill for you right now; the content is being updated. Try again in a minute."
 SEND_FAILED = "I couldn't send the drill just now. Please try /today again in a minute."
 PAIN_SCORE_QUESTION = "Sorry it hurt. How bad was it, from 0 (none) to 10 (worst)?"
+SNOOZE_QUESTION = "When should it come back?"
+SNOOZE_TOO_LATE = "It's too late to put it off today. Tomorrow's drill comes as usual."
+NUDGES_ON = "Reminders are on: one nudge if a drill is still waiting in the afternoon."
+NUDGES_OFF = "Reminders are off. /nudges on brings them back."
 MORNING_QUESTION = "Morning! How does it feel today where it hurt yesterday, from 0 to 10?"
 OOPS = "Sorry, something went wrong on my side. Please try again in a moment."
 
@@ -141,6 +146,17 @@ def paused(until: date) -> str:
 
 def resumed(subscriber: Subscriber) -> str:
     return f"You're back on! {next_drill(subscriber)}"
+
+
+def nudge(drill_name: str) -> str:
+    return (
+        f"Still time for today's drill, <b>{escape(drill_name)}</b>: a few minutes is enough. "
+        "Tap how it went on the card when you're done."
+    )
+
+
+def snoozed(moment: datetime, zone: str) -> str:
+    return f"I'll send it again at {local_time(moment, zone)}."
 
 
 def local_time(moment: datetime, zone: str) -> str:

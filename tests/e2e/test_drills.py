@@ -57,7 +57,7 @@ async def test_today_sends_the_drill_card_as_an_animation(harness: Harness) -> N
     assert card["caption"].startswith("<b>Glute bridge</b> · stage 1: Foundation")
     assert "Why it helps your running:" in card["caption"]
     buttons = [button["text"] for row in card["reply_markup"]["inline_keyboard"] for button in row]
-    assert buttons == ["✅ Done", "😎 Too easy", "😓 Too hard", "⏭ Skipped", "⚠️ Pain"]
+    assert buttons == ["✅ Done", "😎 Too easy", "😓 Too hard", "⏭ Skipped", "⚠️ Pain", "⏰ Later"]
     [delivery] = await deliveries(harness, runner.id)
     assert (delivery.status, delivery.on_demand, delivery.telegram_message_id) == (
         "sent",

@@ -8,6 +8,7 @@ from datetime import date, datetime
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
 
 from bot.db.models import CheckIn, Delivery, Drill, Subscriber
 
@@ -67,24 +68,33 @@ class DeliveryRepository:
             return None
         return delivery
 
-    async def take_due_morning_checks(
-        self, *, now: datetime, limit: int
+    async def take_due(
+        self, when: InstrumentedAttribute[datetime | None], *, now: datetime, limit: int
     ) -> list[tuple[Delivery, Subscriber]]:
-        """Morning pain checks that are due, cleared as they are taken so each is asked once."""
+        """Deliveries whose follow-up time in `when` has come (morning check, snooze, nudge) for active
+        runners; the time is cleared as they are taken, so each follow-up happens once."""
         query = (
             select(Delivery, Subscriber)
             .join(Subscriber, Subscriber.id == Delivery.subscriber_id)
-            .where(Delivery.morning_check_at <= now, Subscriber.status == "active")
-            .order_by(Delivery.morning_check_at)
+            .where(when <= now, Subscriber.status == "active")
+            .order_by(when)
             .limit(limit)
         )
         if self.session.get_bind().dialect.name == "postgresql":
             query = query.with_for_update(of=Delivery, skip_locked=True)
         due = [(delivery, subscriber) for delivery, subscriber in await self.session.execute(query)]
         for delivery, _subscriber in due:
-            delivery.morning_check_at = None
+            setattr(delivery, when.key, None)
         await self.session.flush()
         return due
+
+    async def answered(self, delivery_ids: list[int]) -> set[int]:
+        rows = await self.session.scalars(
+            select(CheckIn.delivery_id).where(
+                CheckIn.delivery_id.in_(delivery_ids), CheckIn.outcome.is_not(None)
+            )
+        )
+        return set(rows)
 
     async def stale_claims(self, *, before: datetime, limit: int) -> list[tuple[Delivery, Subscriber]]:
         """Deliveries claimed before `before` and never recorded: their process died mid-send."""

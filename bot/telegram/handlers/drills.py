@@ -12,6 +12,7 @@ from bot.delivery.planner import plan_today
 from bot.delivery.sender import SendStatus
 from bot.domain.programme import Outcome
 from bot.domain.safety import pain_advice
+from bot.domain.schedule import snooze_until
 from bot.services import checkins, subscriptions
 from bot.telegram import keyboards, texts
 from bot.telegram.context import BotContext
@@ -197,3 +198,46 @@ def _acknowledge(outbox: Outbox, result: checkins.Recorded | checkins.Refusal) -
         outbox.add(escape(pain_advice(result.pain)))
     else:
         outbox.add(f"Recorded: {keyboards.CHECK_IN_LABELS[result.outcome]}. Thanks!")
+
+
+async def on_snooze_button(update: Update, context: BotContext) -> None:
+    """`sn:<delivery>:menu|hour|evening`: put today's card off until later, once."""
+    query = update.callback_query
+    if query is None or query.data is None:
+        return
+    _prefix, delivery_text, option = query.data.split(":", 2)
+    runtime = context.runtime
+    now = runtime.clock.now()
+    async with runtime.unit_of_work() as repo:
+        subscriber = await subscriber_for_update(repo, update)
+        delivery = await repo.deliveries.get(int(delivery_text)) if delivery_text.isdigit() else None
+        mine = subscriber is not None and delivery is not None and delivery.subscriber_id == subscriber.id
+        until = None
+        if mine and subscriber is not None and delivery is not None and option in ("hour", "evening"):
+            until = snooze_until(option, now=now, zone=subscriptions.zone_of(subscriber))
+            delivery.snoozed_until = until
+    if not mine or subscriber is None or delivery is None:
+        await query.answer(texts.NOT_YOURS, show_alert=True)
+    elif option == "menu":
+        await query.answer()
+        await _edit_markup(update, keyboards.snooze_choices(delivery.id))
+    elif until is None:
+        await query.answer(texts.SNOOZE_TOO_LATE, show_alert=True)
+    else:
+        await query.answer(texts.snoozed(until, subscriber.timezone))
+        await _edit_markup(update, keyboards.check_in(delivery.id))
+
+
+async def nudges_command(update: Update, context: BotContext) -> None:
+    """/nudges on|off (no argument: toggle)."""
+    runtime = context.runtime
+    choice = (context.args[0].lower() if context.args else "").strip()
+    async with runtime.unit_of_work() as repo:
+        subscriber = await subscriber_for_update(repo, update)
+        if subscriber is not None:
+            subscriber.nudges_enabled = {"on": True, "off": False}.get(choice, not subscriber.nudges_enabled)
+            enabled = subscriber.nudges_enabled
+    if subscriber is None:
+        await reply(context, update, texts.NOT_SUBSCRIBED)
+    else:
+        await reply(context, update, texts.NUDGES_ON if enabled else texts.NUDGES_OFF)
