@@ -23,7 +23,7 @@ from bot.config import load_settings
 from bot.content.loader import load_content
 from bot.content.sync import sync_content
 from bot.db.engine import create_session_factory
-from bot.delivery.dispatcher import Dispatcher
+from bot.delivery.dispatcher import Dispatcher, TickReport
 from bot.domain.clock import ManualClock
 from bot.process import build_runtime
 from bot.runtime import Runtime
@@ -78,6 +78,9 @@ class Harness:
 
     async def tick(self) -> None:
         await self.dispatcher.tick()
+
+    async def tick_report(self) -> TickReport:
+        return await self.dispatcher.tick()
 
     async def settled(self) -> None:
         """Until every update received so far has been handled (handlers record after they send)."""

@@ -1,0 +1,264 @@
+"""The daily dispatcher against the emulator: local times through DST, crashes, faults, snooze and nudges."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select
+
+from bot.db.models import Delivery, Subscriber
+from bot.domain.schedule import next_slot, slot_on
+from bot.sandbox.emulator import Fault
+from bot.services.subscriptions import DEFAULT_DELIVERY_TIME
+from tests.e2e.conftest import ROOT, Harness
+from tests.e2e.test_drills import deliveries, onboard
+
+MON_TO_SAT = 0b0111111
+
+
+async def add_subscribers(
+    harness: Harness,
+    count: int,
+    *,
+    first_id: int = 10_000,
+    zone: str = "Europe/London",
+    delivery_time: time = DEFAULT_DELIVERY_TIME,
+    training_days: int = MON_TO_SAT,
+) -> list[int]:
+    """Runners created straight in the database, as if they had onboarded earlier."""
+    now = harness.clock.now()
+    ids = list(range(first_id, first_id + count))
+    async with harness.runtime.unit_of_work() as repo:
+        for telegram_id in ids:
+            harness.emulator.add_user(telegram_id, f"Runner {telegram_id}")
+            subscriber = await repo.subscribers.create(
+                telegram_id=telegram_id,
+                chat_id=telegram_id,
+                first_name=None,
+                language=None,
+                source=None,
+                timezone=zone,
+                delivery_time=delivery_time,
+                training_days=training_days,
+                level=1,
+                stage=1,
+                now=now,
+            )
+            subscriber.next_delivery_at = next_slot(
+                now=now, zone=ZoneInfo(zone), delivery_time=delivery_time, training_days=training_days
+            )
+    return ids
+
+
+async def test_a_simulated_month_across_time_zones_and_dst(harness: Harness) -> None:
+    """From 2 March to 10 April 2026: New York and London spring forward, Sydney falls back."""
+    zones = {
+        "Europe/London": time(7, 30),
+        "America/New_York": time(2, 30),  # inside the gap on 8 March
+        "Australia/Sydney": time(2, 30),  # repeated on 5 April
+        "Asia/Kolkata": time(6, 0),
+    }
+    owners: dict[int, str] = {}
+    for index, (zone, wall) in enumerate(zones.items()):
+        [telegram_id] = await add_subscribers(harness, 1, first_id=500 + index, zone=zone, delivery_time=wall)
+        owners[telegram_id] = zone
+    end = datetime(2026, 4, 10, 12, 0, tzinfo=UTC)
+    while harness.clock.now() < end:
+        async with harness.runtime.unit_of_work() as repo:
+            upcoming = await repo.session.scalar(
+                select(func.min(Subscriber.next_delivery_at)).where(Subscriber.status == "active")
+            )
+        assert upcoming is not None
+        if upcoming > end:
+            break
+        harness.clock.set(max(upcoming, harness.clock.now()))
+        await harness.tick()
+        harness.advance(timedelta(minutes=7))
+        await harness.tick()
+
+    for telegram_id, zone_name in owners.items():
+        zone = ZoneInfo(zone_name)
+        wall = zones[zone_name]
+        rows = await deliveries(harness, telegram_id)
+        sent_days = [row.local_date for row in rows]
+        first_day = rows[0].local_date
+        last_day = end.astimezone(zone).date()
+        expected = [
+            first_day + timedelta(days=offset)
+            for offset in range((last_day - first_day).days + 1)
+            if (first_day + timedelta(days=offset)).weekday() != 6
+            and slot_on(first_day + timedelta(days=offset), wall, zone) <= end
+        ]
+        assert sent_days == expected, zone_name
+        for row in rows:
+            assert row.claimed_at == slot_on(row.local_date, wall, zone), (zone_name, row.local_date)
+        assert len(harness.driver.messages(telegram_id)) >= len(expected)
+    new_york = [row for row in await deliveries(harness, 501) if row.local_date == date(2026, 3, 8)]
+    assert new_york == [] or new_york[0].claimed_at.astimezone(ZoneInfo("America/New_York")).time() == time(
+        3, 0
+    )
+
+
+async def test_rest_days_and_pauses_get_nothing(harness: Harness) -> None:
+    runner = await onboard(harness, 601)
+    mark = harness.driver.mark(runner.id)
+    harness.driver.send(runner, "/days mon,wed,fri")
+    await harness.driver.next_message(runner.id, mark)
+    await harness.settled()
+    for _ in range(7 * 24 + 2):
+        harness.advance(timedelta(hours=1))
+        await harness.tick()
+    days = [row.local_date.weekday() for row in await deliveries(harness, runner.id)]
+    assert days == [0, 2, 4, 0]
+
+
+async def test_a_dispatcher_process_killed_mid_batch_loses_nobody(harness: Harness) -> None:
+    ids = await add_subscribers(harness, 40)
+    harness.advance(timedelta(hours=2))
+    harness.emulator.inject("sendAnimation", Fault("latency", times=None, delay=0.05))
+    harness.emulator.inject("sendMessage", Fault("latency", times=None, delay=0.05))
+    settings = harness.runtime.settings
+    environment = {
+        **os.environ,
+        "BOT_TOKEN": str(settings.bot_token),
+        "DATABASE_URL": settings.database_url,
+        "TELEGRAM_BASE_URL": settings.telegram_base_url,
+        "TELEGRAM_BASE_FILE_URL": settings.telegram_base_file_url,
+        "CONTENT_DIR": str(settings.content_dir),
+        "FROZEN_TIME": harness.clock.now().isoformat(),
+    }
+    worker = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "tests.e2e.crash_worker", env=environment, cwd=ROOT
+    )
+    sends = ("sendAnimation", "sendMessage")
+    await harness.emulator.wait_for(
+        lambda: sum(len(harness.emulator.calls_to(m)) for m in sends) >= 12, within=30
+    )
+    worker.kill()
+    await worker.wait()
+    harness.emulator.clear_faults()
+
+    harness.advance(timedelta(minutes=6))
+    report = await harness.tick_report()
+    assert report.recovered > 0
+    async with harness.runtime.unit_of_work() as repo:
+        rows = list(await repo.session.scalars(select(Delivery)))
+    assert len(rows) == len(ids) == len({row.subscriber_id for row in rows})
+    assert all(row.status == "sent" for row in rows)
+    cards = [len(harness.driver.messages(telegram_id)) for telegram_id in ids]
+    assert min(cards) == 1
+    duplicates = sum(count - 1 for count in cards)
+    assert duplicates <= 8, f"{duplicates} duplicates; at most the 8 sends in flight at the kill"
+
+
+async def test_telegram_faults_are_retried_or_marked(harness: Harness) -> None:
+    ids = await add_subscribers(harness, 12)
+    harness.emulator.inject("sendAnimation", Fault("429", retry_after=1))
+    harness.emulator.inject("sendAnimation", Fault("500", times=2))
+    harness.emulator.inject("sendAnimation", Fault("502"))
+    harness.emulator.inject("sendAnimation", Fault("403", times=None), chat_id=ids[0])
+    harness.emulator.inject("sendAnimation", Fault("400", times=None), chat_id=ids[1])
+    harness.emulator.inject("sendAnimation", Fault("500", times=None), chat_id=ids[2])
+    harness.advance(timedelta(hours=2))
+    report = await harness.tick_report()
+
+    assert (report.claimed, report.sent, report.blocked, report.failed) == (12, 9, 2, 1)
+    assert report.retried >= 4
+    async with harness.runtime.unit_of_work() as repo:
+        statuses = dict(
+            (row.telegram_id, row.status) for row in await repo.session.scalars(select(Subscriber))
+        )
+        rows = {row.subscriber_id: row for row in await repo.session.scalars(select(Delivery))}
+    assert statuses[ids[0]] == statuses[ids[1]] == "blocked"
+    assert statuses[ids[2]] == "active"
+    failed = [row for row in rows.values() if row.status == "failed"]
+    assert len(failed) == 3 and all(row.error for row in failed)
+    assert sum(row.status == "sent" for row in rows.values()) == 9
+
+
+def cards(harness: Harness, chat_id: int) -> list[dict[str, object]]:
+    return [message for message in harness.driver.messages(chat_id) if "animation" in message]
+
+
+async def test_later_brings_the_card_back_once(harness: Harness) -> None:
+    runner = await onboard(harness, 701)
+    harness.advance(timedelta(hours=2))  # 08:00 London, card sent
+    await harness.tick()
+    driver = harness.driver
+    card = driver.last(runner.id)
+    query = driver.press(runner, card, "⏰ Later")
+    await driver.answered(query)
+    menu = await harness.emulator.wait_for(
+        lambda: "In 1 hour" in str(driver.last(runner.id).get("reply_markup"))
+    )
+    assert menu
+    answer = await driver.answered(driver.press(runner, driver.last(runner.id), "This evening"))
+    assert answer["text"] == "I'll send it again at 19:00."
+    await harness.settled()
+    harness.advance(timedelta(hours=10, minutes=59))
+    await harness.tick()
+    assert len(cards(harness, runner.id)) == 1
+    harness.advance(timedelta(minutes=2))
+    await harness.tick()
+    assert len(cards(harness, runner.id)) == 2
+    assert str(cards(harness, runner.id)[-1]["caption"]).startswith("<b>Glute bridge</b>")
+    harness.advance(timedelta(hours=1))
+    await harness.tick()
+    assert len(cards(harness, runner.id)) == 2
+    [delivery] = await deliveries(harness, runner.id)
+    assert delivery.snoozed_until is None
+
+
+async def test_too_late_to_snooze(harness: Harness) -> None:
+    runner = await onboard(harness, 702)
+    harness.advance(timedelta(hours=14, minutes=30))  # 20:30 London
+    mark = harness.driver.mark(runner.id)
+    harness.driver.send(runner, "/today")
+    card = await harness.driver.next_message(runner.id, mark)
+    await harness.settled()
+    harness.driver.press(runner, card, "⏰ Later")
+    await harness.emulator.wait_for(
+        lambda: "In 1 hour" in str(harness.driver.last(runner.id).get("reply_markup"))
+    )
+    answer = await harness.driver.answered(
+        harness.driver.press(runner, harness.driver.last(runner.id), "In 1 hour")
+    )
+    assert answer == {
+        "text": "It's too late to put it off today. Tomorrow's drill comes as usual.",
+        "show_alert": True,
+    }
+
+
+async def test_one_nudge_for_an_unanswered_drill_and_nudges_off(harness: Harness) -> None:
+    quiet, chatty = await onboard(harness, 801), await onboard(harness, 802)
+    mark = harness.driver.mark(quiet.id)
+    harness.driver.send(quiet, "/nudges off")
+    assert (await harness.driver.next_message(quiet.id, mark))["text"].startswith("Reminders are off")
+    await harness.settled()
+    harness.advance(timedelta(hours=2))  # 08:00: cards go out
+    await harness.tick()
+    for _ in range(16):
+        harness.advance(timedelta(hours=1))
+        await harness.tick()
+    nudges = [
+        m for m in harness.driver.messages(chatty.id) if str(m.get("text", "")).startswith("Still time")
+    ]
+    assert len(nudges) == 1
+    assert not any(str(m.get("text", "")).startswith("Still time") for m in harness.driver.messages(quiet.id))
+
+
+async def test_no_nudge_once_answered(harness: Harness) -> None:
+    runner = await onboard(harness, 803)
+    harness.advance(timedelta(hours=2))
+    await harness.tick()
+    await harness.driver.answered(harness.driver.press(runner, harness.driver.last(runner.id), "✅ Done"))
+    await harness.settled()
+    harness.advance(timedelta(hours=9))
+    await harness.tick()
+    assert not any(
+        str(m.get("text", "")).startswith("Still time") for m in harness.driver.messages(runner.id)
+    )
