@@ -8,12 +8,19 @@ import sys
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+import pytest
 from sqlalchemy import func, select
 
+from bot.content.loader import load_content
+from bot.db.engine import create_engine
 from bot.db.models import Delivery, Subscriber
+from bot.delivery.dispatcher import Dispatcher
 from bot.domain.schedule import next_slot, slot_on
+from bot.process import build_runtime
 from bot.sandbox.emulator import Fault
 from bot.services.subscriptions import DEFAULT_DELIVERY_TIME
+from bot.telegram.app import build_application
+from bot.telegram.context import SENDER_KEY
 from tests.e2e.conftest import ROOT, Harness
 from tests.e2e.test_drills import deliveries, onboard
 
@@ -262,3 +269,32 @@ async def test_no_nudge_once_answered(harness: Harness) -> None:
     assert not any(
         str(m.get("text", "")).startswith("Still time") for m in harness.driver.messages(runner.id)
     )
+
+
+@pytest.mark.parametrize("database_kind", ["postgres"], indirect=True)
+async def test_two_dispatchers_share_2000_due_runners_without_duplicates(
+    harness: Harness, database_url: str
+) -> None:
+    ids = await add_subscribers(harness, 2000)
+    harness.advance(timedelta(hours=2))
+    settings = harness.runtime.settings
+    content = load_content(settings.content_dir)
+    engines = [create_engine(database_url), create_engine(database_url)]
+    runtimes = [build_runtime(settings, engine, content, harness.clock) for engine in engines]
+    applications = [build_application(runtime, rate_limit=False) for runtime in runtimes]
+    try:
+        async with applications[0], applications[1]:
+            dispatchers = [
+                Dispatcher(runtime, application.bot_data[SENDER_KEY], batch_size=100)
+                for runtime, application in zip(runtimes, applications, strict=True)
+            ]
+            reports = await asyncio.gather(*(dispatcher.tick() for dispatcher in dispatchers))
+    finally:
+        for engine in engines:
+            await engine.dispose()
+
+    assert sum(report.sent for report in reports) == 2000
+    assert all(report.claimed > 0 for report in reports), "both processes took part of the work"
+    per_chat = [len(harness.driver.messages(telegram_id)) for telegram_id in ids]
+    assert per_chat == [1] * 2000
+    assert len(harness.emulator.calls_to("sendAnimation")) == 2000
