@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from telegram.constants import ParseMode
 
+from bot.db.models import Delivery, Subscriber
+from bot.db.repositories import Repository
 from bot.delivery.planner import PlannedDrill
 from bot.delivery.sender import Sender, SendResult, SendStatus
 from bot.domain.schedule import nudge_time
@@ -21,8 +23,12 @@ async def send_drill_card(
     *,
     chat_id: int,
     disable_notification: bool = False,
+    record: bool = True,
 ) -> SendResult:
-    """The animation with its caption and check-in buttons; the caption alone if the GIF is not there yet."""
+    """The animation with its caption and check-in buttons; the caption alone if the GIF is not there yet.
+
+    The dispatcher passes `record=False` and records its sends in batches with `record_results`.
+    """
     markup = check_in(planned.delivery.id)
     content_hash = runtime.media_hashes.get(planned.drill.slug)
     if content_hash is not None:
@@ -45,31 +51,44 @@ async def send_drill_card(
                 disable_notification=disable_notification,
             )
         )
-    await record_result(runtime, planned.delivery.id, result)
+    if record:
+        await record_results(runtime, [(planned.delivery.id, result)])
     return result
 
 
-async def record_result(runtime: Runtime, delivery_id: int, result: SendResult) -> None:
+async def record_results(runtime: Runtime, results: list[tuple[int, SendResult]]) -> None:
+    """How sends went, in one transaction: sent with its message id, failed, or the runner blocked."""
     now = runtime.clock.now()
     async with runtime.unit_of_work() as repo:
-        delivery = await repo.deliveries.get(delivery_id)
-        if delivery is None:
-            return
-        delivery.attempts += result.attempts
-        subscriber = await repo.subscribers.get(delivery.subscriber_id)
-        first_send = delivery.status != "sent"
-        if result.status is SendStatus.SENT:
-            delivery.status = "sent"
-            delivery.telegram_message_id = result.message_id
-            delivery.sent_at = now
-            delivery.error = None
-            if first_send and subscriber is not None and subscriber.nudges_enabled:
-                delivery.nudge_at = nudge_time(
-                    now, zone_of(subscriber), after=timedelta(hours=runtime.settings.nudge_after_hours)
-                )
-            return
-        delivery.error = result.error
-        if delivery.status != "sent":
-            delivery.status = "failed"
-        if result.status is SendStatus.BLOCKED and subscriber is not None:
-            await mark_blocked(repo, subscriber, now=now)
+        deliveries = await repo.deliveries.with_subscribers([delivery_id for delivery_id, _ in results])
+        for delivery_id, result in results:
+            if delivery_id in deliveries:
+                delivery, subscriber = deliveries[delivery_id]
+                await _record(repo, runtime, delivery, subscriber, result, now)
+
+
+async def _record(
+    repo: Repository,
+    runtime: Runtime,
+    delivery: Delivery,
+    subscriber: Subscriber,
+    result: SendResult,
+    now: datetime,
+) -> None:
+    delivery.attempts += result.attempts
+    first_send = delivery.status != "sent"
+    if result.status is SendStatus.SENT:
+        delivery.status = "sent"
+        delivery.telegram_message_id = result.message_id
+        delivery.sent_at = now
+        delivery.error = None
+        if first_send and subscriber.nudges_enabled:
+            delivery.nudge_at = nudge_time(
+                now, zone_of(subscriber), after=timedelta(hours=runtime.settings.nudge_after_hours)
+            )
+        return
+    delivery.error = result.error
+    if delivery.status != "sent":
+        delivery.status = "failed"
+    if result.status is SendStatus.BLOCKED:
+        await mark_blocked(repo, subscriber, now=now)

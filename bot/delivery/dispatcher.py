@@ -16,7 +16,7 @@ from datetime import timedelta
 
 from bot.db.models import Delivery
 from bot.db.repositories import Repository
-from bot.delivery.cards import send_drill_card
+from bot.delivery.cards import record_results, send_drill_card
 from bot.delivery.planner import PlannedDrill, caption_for, plan_today
 from bot.delivery.sender import Sender, SendResult, SendStatus
 from bot.domain.schedule import due_local_date, in_quiet_hours, next_slot
@@ -215,11 +215,21 @@ class Dispatcher:
         return recovered
 
     async def _send_all(self, batch: list[Claimed], report: TickReport, *, recovered: bool = False) -> None:
+        """Send concurrently (bounded); record results as they come, many per transaction under load."""
         if not batch:
             return
         if recovered:
             report.recovered += len(batch)
         limit = asyncio.Semaphore(self.concurrency)
+        unrecorded: list[tuple[int, SendResult]] = []
+        recording = asyncio.Lock()
+
+        async def record() -> None:
+            async with recording:
+                if unrecorded:
+                    results = unrecorded[:]
+                    unrecorded.clear()
+                    await record_results(self.runtime, results)
 
         async def send(item: Claimed) -> None:
             async with limit:
@@ -229,10 +239,14 @@ class Dispatcher:
                     item.planned,
                     chat_id=item.chat_id,
                     disable_notification=item.quiet,
+                    record=False,
                 )
             report.add(result)
+            unrecorded.append((item.planned.delivery.id, result))
+            await record()
 
         await asyncio.gather(*(send(item) for item in batch))
+        await record()
 
 
 async def _replan(repo: Repository, runtime: Runtime, delivery: Delivery) -> PlannedDrill | None:

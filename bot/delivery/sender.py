@@ -93,6 +93,10 @@ class Sender:
         self.policy = policy or RetryPolicy()
         self.sleep = sleep
         self.rng = rng or random.Random()
+        self._file_ids: dict[str, str] = {}
+        """Content hash -> Telegram file id, remembered in memory after the first database lookup."""
+        self._uploads: dict[str, asyncio.Lock] = {}
+        """One upload per GIF at a time, so a burst of sends uploads it once and the rest reuse its id."""
 
     async def deliver(self, send: Callable[[], Awaitable[Message]]) -> SendResult:
         """Run one Telegram call under the retry policy and say how it ended; never raises TelegramError."""
@@ -150,8 +154,33 @@ class Sender:
         disable_notification: bool = False,
     ) -> SendResult:
         """Send a GIF by its cached file id, uploading it (once) when this bot has none yet."""
-        async with runtime.unit_of_work() as repo:
-            file_id = await repo.media.file_id(bot_id=self.bot.id, content_hash=content_hash)
+        if content_hash not in self._file_ids:
+            async with self._uploads.setdefault(content_hash, asyncio.Lock()):
+                if content_hash not in self._file_ids:
+                    return await self._send_animation_once(
+                        runtime, chat_id, gif=gif, content_hash=content_hash, caption=caption,
+                        reply_markup=reply_markup, disable_notification=disable_notification,
+                    )  # fmt: skip
+        return await self._send_animation_once(
+            runtime, chat_id, gif=gif, content_hash=content_hash, caption=caption,
+            reply_markup=reply_markup, disable_notification=disable_notification,
+        )  # fmt: skip
+
+    async def _send_animation_once(
+        self,
+        runtime: Runtime,
+        chat_id: int,
+        *,
+        gif: Path,
+        content_hash: str,
+        caption: str,
+        reply_markup: InlineKeyboardMarkup | None,
+        disable_notification: bool,
+    ) -> SendResult:
+        file_id = self._file_ids.get(content_hash)
+        if file_id is None:
+            async with runtime.unit_of_work() as repo:
+                file_id = await repo.media.file_id(bot_id=self.bot.id, content_hash=content_hash)
 
         def by_id(file: str) -> Callable[[], Awaitable[Message]]:
             return lambda: self.bot.send_animation(
@@ -164,10 +193,12 @@ class Sender:
             )
 
         if file_id is not None:
+            self._file_ids[content_hash] = file_id
             result = await self.deliver(by_id(file_id))
             if not _refused_file_id(result):
                 return result
             log.warning("cached file id for %s was refused; uploading again", gif.name)
+            self._file_ids.pop(content_hash, None)
             async with runtime.unit_of_work() as repo:
                 await repo.media.forget(bot_id=self.bot.id, content_hash=content_hash)
 
@@ -186,6 +217,7 @@ class Sender:
 
         result = await self.deliver(upload)
         if result.message is not None and result.message.animation is not None:
+            self._file_ids[content_hash] = result.message.animation.file_id
             async with runtime.unit_of_work() as repo:
                 await repo.media.remember(
                     bot_id=self.bot.id,

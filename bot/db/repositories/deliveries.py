@@ -31,6 +31,14 @@ class DeliveryRepository:
     async def get(self, delivery_id: int) -> Delivery | None:
         return await self.session.get(Delivery, delivery_id)
 
+    async def with_subscribers(self, delivery_ids: list[int]) -> dict[int, tuple[Delivery, Subscriber]]:
+        rows = await self.session.execute(
+            select(Delivery, Subscriber)
+            .join(Subscriber, Subscriber.id == Delivery.subscriber_id)
+            .where(Delivery.id.in_(delivery_ids))
+        )
+        return {delivery.id: (delivery, subscriber) for delivery, subscriber in rows}
+
     async def on_date(self, *, subscriber_id: int, local_date: date) -> Delivery | None:
         return await self.session.scalar(
             select(Delivery).where(Delivery.subscriber_id == subscriber_id, Delivery.local_date == local_date)

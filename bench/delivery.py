@@ -1,0 +1,159 @@
+"""Delivery throughput: N runners all due now, the real dispatcher and sender, the emulator, no rate limit.
+
+    .venv/bin/python bench/delivery.py --subscribers 10000 --db sqlite
+    .venv/bin/python bench/delivery.py --subscribers 10000 --db postgres
+
+Reports deliveries per second end to end, database time per delivery and peak RSS. The emulator runs in the
+same process and event loop, so its CPU counts against the bot's: the figures are a floor.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import resource
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+from sqlalchemy import event, insert
+from sqlalchemy.engine import make_url
+
+from bot.config import load_settings
+from bot.content.loader import load_content
+from bot.content.sync import sync_content
+from bot.db import migrate
+from bot.db.engine import create_engine, create_session_factory
+from bot.db.models import EVERY_DAY_BUT_SUNDAY, Subscriber
+from bot.delivery.dispatcher import Dispatcher
+from bot.domain.clock import ManualClock
+from bot.process import build_runtime
+from bot.sandbox.emulator import Emulator
+from bot.telegram.app import build_application
+from bot.telegram.context import SENDER_KEY
+
+ROOT = Path(__file__).resolve().parents[1]
+TOKEN = "123456:BENCH"
+NOW = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
+POSTGRES = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
+
+
+async def fresh_database(kind: str, workdir: Path) -> str:
+    if kind == "sqlite":
+        return f"sqlite+aiosqlite:///{workdir / 'bench.db'}"
+    admin = make_url(POSTGRES).set(drivername="postgresql").render_as_string(hide_password=False)
+    connection = await asyncpg.connect(admin)
+    await connection.execute("DROP DATABASE IF EXISTS glutebot_bench WITH (FORCE)")
+    await connection.execute("CREATE DATABASE glutebot_bench")
+    await connection.close()
+    return make_url(POSTGRES).set(database="glutebot_bench").render_as_string(hide_password=False)
+
+
+def gif_content(workdir: Path) -> Path:
+    """The shipped programme with a small GIF per drill (the real renderer's output is not needed here)."""
+    from PIL import Image
+
+    target = workdir / "content"
+    import shutil
+
+    shutil.copytree(ROOT / "content", target, ignore=shutil.ignore_patterns("gifs", "poses"))
+    for drill in load_content(target, allow_missing_media=True).programme.drills.values():
+        path = target / drill.gif
+        path.parent.mkdir(parents=True, exist_ok=True)
+        frames = [Image.new("RGB", (64, 64), colour) for colour in ((200, 40, 40), (40, 40, 200))]
+        frames[0].save(path, save_all=True, append_images=frames[1:], duration=400, loop=0)
+    return target
+
+
+async def run(subscribers: int, kind: str) -> dict[str, Any]:
+    with tempfile.TemporaryDirectory() as temporary:
+        workdir = Path(temporary)
+        database_url = await fresh_database(kind, workdir)
+        await asyncio.to_thread(migrate.upgrade, database_url)
+        content_dir = gif_content(workdir)
+        emulator = Emulator(tokens={TOKEN})
+        await emulator.start()
+        settings = load_settings(
+            bot_token=TOKEN,
+            database_url=database_url,
+            telegram_base_url=emulator.base_url,
+            telegram_base_file_url=emulator.base_file_url,
+            content_dir=content_dir,
+        )
+        engine = create_engine(database_url)
+        content = load_content(content_dir)
+        clock = ManualClock(NOW)
+        await sync_content(create_session_factory(engine), content, now=NOW)
+        rows = [
+            {
+                "telegram_id": 1_000_000 + index,
+                "chat_id": 1_000_000 + index,
+                "timezone": "Europe/London",
+                "delivery_time": datetime(2026, 1, 1, 7, 30).time(),
+                "training_days": EVERY_DAY_BUT_SUNDAY,
+                "level": 1,
+                "status": "active",
+                "stage": 1,
+                "rung": 0,
+                "good_streak": 0,
+                "stage_credit": 0,
+                "rotation_index": 0,
+                "nudges_enabled": True,
+                "next_delivery_at": NOW - timedelta(minutes=30),
+                "created_at": NOW,
+                "updated_at": NOW,
+            }
+            for index in range(subscribers)
+        ]
+        async with engine.begin() as connection:
+            for start in range(0, subscribers, 5000):
+                await connection.execute(insert(Subscriber), rows[start : start + 5000])
+        for index in range(subscribers):
+            emulator.add_user(1_000_000 + index, "Runner")
+
+        database_seconds = 0.0
+        started: dict[int, float] = {}
+
+        def before(conn: Any, cursor: Any, statement: Any, parameters: Any, context: Any, many: Any) -> None:
+            started[id(context)] = time.perf_counter()
+
+        def after(conn: Any, cursor: Any, statement: Any, parameters: Any, context: Any, many: Any) -> None:
+            nonlocal database_seconds
+            database_seconds += time.perf_counter() - started.pop(id(context), time.perf_counter())
+
+        event.listen(engine.sync_engine, "before_cursor_execute", before)
+        event.listen(engine.sync_engine, "after_cursor_execute", after)
+        runtime = build_runtime(settings, engine, content, clock)
+        application = build_application(runtime, rate_limit=False)
+        async with application:
+            dispatcher = Dispatcher(runtime, application.bot_data[SENDER_KEY])
+            begin = time.perf_counter()
+            report = await dispatcher.tick()
+            elapsed = time.perf_counter() - begin
+        await engine.dispose()
+        await emulator.stop()
+        return {
+            "db": kind,
+            "subscribers": subscribers,
+            "sent": report.sent,
+            "failed": report.failed,
+            "seconds": round(elapsed, 1),
+            "deliveries_per_second": round(report.sent / elapsed, 1),
+            "db_ms_per_delivery": round(database_seconds * 1000 / max(report.sent, 1), 2),
+            "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--subscribers", type=int, default=10_000)
+    parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
+    args = parser.parse_args()
+    print(asyncio.run(run(args.subscribers, args.db)))
+
+
+if __name__ == "__main__":
+    main()
