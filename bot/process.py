@@ -80,7 +80,13 @@ async def run(settings: Settings, *, role: str = "all", clock: Clock | None = No
     settings.require_bot_token()
     if settings.webhook_enabled and role != "worker":
         settings.require_webhook_secret()
-    content = load_content(settings.content_dir)
+    content = load_content(settings.content_dir, allow_missing_media=True)
+    if content.missing_media:
+        log.warning(
+            "%d drills have no GIF yet and go out as text cards: %s",
+            len(content.missing_media),
+            ", ".join(content.missing_media),
+        )
     if await asyncio.to_thread(migrate.current, settings.database_url) == "":
         raise StartupError("database has no schema; run `glutebot db upgrade` first")
     engine = create_engine(settings.database_url)
