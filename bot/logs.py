@@ -36,3 +36,4 @@ def configure_logging(level: str, log_format: str) -> None:
     root.setLevel(level)
     logging.getLogger("httpx").setLevel(max(logging.WARNING, root.level))
     logging.getLogger("apscheduler").setLevel(max(logging.WARNING, root.level))
+    logging.getLogger("alembic").setLevel(max(logging.WARNING, root.level))

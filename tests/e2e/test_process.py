@@ -1,0 +1,86 @@
+"""`glutebot run` as an operator starts it: a real process against the emulator, stopped by SIGTERM."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.db import migrate
+from bot.sandbox.driver import Driver
+from bot.sandbox.emulator import Emulator
+from tests.e2e.conftest import ROOT, TOKEN
+
+
+def environment(emulator: Emulator, database_url: str, content_dir: Path, **extra: str) -> dict[str, str]:
+    return {
+        **os.environ,
+        "BOT_TOKEN": TOKEN,
+        "DATABASE_URL": database_url,
+        "TELEGRAM_BASE_URL": emulator.base_url,
+        "TELEGRAM_BASE_FILE_URL": emulator.base_file_url,
+        "CONTENT_DIR": str(content_dir),
+        "DISPATCH_INTERVAL_SECONDS": "1",
+        **extra,
+    }
+
+
+async def glutebot(*args: str, env: dict[str, str]) -> asyncio.subprocess.Process:
+    return await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot.cli", *args, env=env, cwd=ROOT,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("database_kind", ["sqlite"], indirect=True)
+async def test_run_serves_updates_and_stops_cleanly_on_sigterm(
+    emulator: Emulator, empty_database_url: str, test_content: Path
+) -> None:
+    env = environment(emulator, empty_database_url, test_content)
+    await asyncio.to_thread(migrate.upgrade, empty_database_url)
+    synced = await glutebot("content", "sync", env=env)
+    assert await synced.wait() == 0
+
+    process = await glutebot("run", env=env)
+    driver = Driver(emulator)
+    runner = driver.user(901, "Eve")
+    await emulator.wait_for(lambda: emulator.calls_to("getUpdates"), within=30)
+    driver.send(runner, "/start")
+    welcome, _ = await driver.messages_after(runner.id, 0, 2, within=30)
+    assert welcome["text"].startswith("Hi, Eve!")
+    assert {command["command"] for command in emulator.commands} >= {"today", "progress"}
+
+    process.send_signal(signal.SIGTERM)
+    assert await asyncio.wait_for(process.wait(), 30) == 0
+    _, stderr = await process.communicate()
+    assert b"Traceback" not in stderr
+
+
+@pytest.mark.parametrize("database_kind", ["sqlite"], indirect=True)
+async def test_start_up_problems_are_one_line(
+    emulator: Emulator, empty_database_url: str, test_content: Path
+) -> None:
+    env = environment(emulator, empty_database_url, test_content)
+    not_migrated = await glutebot("run", env=env)
+    _, stderr = await not_migrated.communicate()
+    assert not_migrated.returncode == 1
+    assert stderr.decode().strip() == "glutebot: database has no schema; run `glutebot db upgrade` first"
+
+    no_token = await glutebot("run", env={**env, "BOT_TOKEN": ""})
+    _, stderr = await no_token.communicate()
+    assert no_token.returncode == 2
+    assert stderr.decode().strip() == "glutebot: BOT_TOKEN: missing; get a token from @BotFather and set it"
+
+    await asyncio.to_thread(migrate.upgrade, empty_database_url)
+    not_synced = await glutebot("run", env=env)
+    _, stderr = await not_synced.communicate()
+    assert not_synced.returncode == 1
+    assert (
+        stderr.decode()
+        .strip()
+        .endswith("drills are not in the database (e.g. band-lateral-walk); run `glutebot content sync`")
+    )
