@@ -142,6 +142,13 @@ class Sender:
             )
         )
 
+    async def send_photo(self, chat_id: int, photo: bytes, *, caption: str, filename: str) -> SendResult:
+        return await self.deliver(
+            lambda: self.bot.send_photo(
+                chat_id, photo, caption=caption, parse_mode=ParseMode.HTML, filename=filename
+            )
+        )
+
     async def send_animation(
         self,
         runtime: Runtime,

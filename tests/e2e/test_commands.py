@@ -110,7 +110,12 @@ async def test_progress_and_history(harness: Harness) -> None:
     await driver.answered(driver.press(runner, second, "😎 Too easy"))
     await harness.settled()
 
-    progress = str((await ask(harness, runner, "/progress"))["text"])
+    card = await ask(harness, runner, "/progress")
+    [photo] = card["photo"]  # type: ignore[misc]
+    stored_photo = harness.emulator.files[photo["file_id"]]
+    assert (stored_photo.width, stored_photo.height) == (900, 1428)
+    assert len(stored_photo.data) < 100_000
+    progress = str(card["caption"])
     assert progress.startswith("<b>Stage 1 of 4: Foundation</b>")
     assert "Streak: 2 drills (best 2)" in progress
     assert "Completed: 2 of 2 drills (100%)" in progress

@@ -1,0 +1,176 @@
+"""The `/progress` picture: eight weeks as a calendar, the stage bar and the streak, drawn with Pillow.
+
+Every day's state has its own colour and also its own mark drawn inside the cell, so the card reads without
+colour too. Built-in font only, so it renders the same on every machine.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from PIL import Image, ImageDraw, ImageFont
+
+from bot.domain.streaks import DayMark, StreakSummary
+
+WIDTH = 900
+CELL = 96
+GAP = 8
+MARGIN = 42
+WEEKS = 8
+BACKGROUND = (250, 248, 244)
+INK = (34, 38, 46)
+MUTED = (120, 124, 132)
+ACCENT = (214, 92, 52)
+
+STYLE: dict[DayMark, tuple[tuple[int, int, int], str]] = {
+    DayMark.DONE: ((76, 163, 96), "check"),
+    DayMark.EASY: ((64, 132, 196), "up"),
+    DayMark.HARD: ((230, 160, 46), "H"),
+    DayMark.PAIN: ((206, 62, 62), "!"),
+    DayMark.SKIPPED: ((150, 150, 160), "dash"),
+    DayMark.EXCUSED: ((176, 176, 186), "dash"),
+    DayMark.MISSED: ((96, 96, 108), "cross"),
+    DayMark.PENDING: ((236, 230, 214), "ring"),
+    DayMark.REST: ((232, 236, 240), "dot"),
+    DayMark.NO_DRILL: ((240, 240, 240), "none"),
+}
+LEGEND = (
+    (DayMark.DONE, "done"), (DayMark.EASY, "easy"), (DayMark.HARD, "hard"), (DayMark.PAIN, "pain"),
+    (DayMark.SKIPPED, "skipped"), (DayMark.MISSED, "missed"), (DayMark.REST, "rest"),
+)  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class ProgressCard:
+    marks: dict[date, DayMark]
+    today: date
+    stage: int
+    stage_names: Sequence[str]
+    streak: StreakSummary
+    name: str | None = None
+
+
+def _font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
+    return ImageFont.load_default(size=size)
+
+
+def _mark(draw: ImageDraw.ImageDraw, kind: str, box: tuple[int, int, int, int]) -> None:
+    left, top, right, bottom = box
+    cx, cy = (left + right) // 2, (top + bottom) // 2
+    r = (right - left) // 4
+    white = (255, 255, 255)
+    if kind == "check":
+        draw.line(
+            [(cx - r, cy), (cx - r // 3, cy + r * 2 // 3), (cx + r, cy - r * 2 // 3)], fill=white, width=8
+        )
+    elif kind == "cross":
+        draw.line([(cx - r, cy - r), (cx + r, cy + r)], fill=white, width=8)
+        draw.line([(cx - r, cy + r), (cx + r, cy - r)], fill=white, width=8)
+    elif kind == "dash":
+        draw.line([(cx - r, cy), (cx + r, cy)], fill=white, width=8)
+    elif kind == "up":
+        draw.polygon([(cx, cy - r), (cx - r, cy + r * 2 // 3), (cx + r, cy + r * 2 // 3)], fill=white)
+    elif kind == "dot":
+        draw.ellipse([cx - 6, cy - 6, cx + 6, cy + 6], fill=MUTED)
+    elif kind == "ring":
+        draw.ellipse([cx - r, cy - r, cx + r, cy + r], outline=ACCENT, width=5)
+    elif kind in ("H", "!"):
+        draw.text((cx, cy), kind, fill=white, font=_font((right - left) // 2), anchor="mm")
+
+
+def _first_monday(today: date) -> date:
+    return today - timedelta(days=today.weekday()) - timedelta(weeks=WEEKS - 1)
+
+
+def render_progress_card(card: ProgressCard) -> bytes:
+    """A PNG for sendPhoto: legible on a phone, well under 100 KB, the same bytes for the same card."""
+    grid_height = WEEKS * (CELL + GAP)
+    height = MARGIN + 70 + 36 + grid_height + 14 + 52 + 70 + 120 + 150 + MARGIN
+    image = Image.new("RGB", (WIDTH, height), BACKGROUND)
+    draw = ImageDraw.Draw(image)
+    title = f"{card.name}'s last 8 weeks" if card.name else "Your last 8 weeks"
+    draw.text((MARGIN, MARGIN), title, fill=INK, font=_font(44))
+    y = MARGIN + 70
+    grid_left = (WIDTH - (7 * CELL + 6 * GAP)) // 2
+    for column, label in enumerate(("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")):
+        draw.text(
+            (grid_left + column * (CELL + GAP) + CELL // 2, y + 12),
+            label,
+            fill=MUTED,
+            font=_font(24),
+            anchor="mm",
+        )
+    y += 36
+    start = _first_monday(card.today)
+    has_history = any(mark not in (DayMark.REST, DayMark.NO_DRILL) for mark in card.marks.values())
+    for week in range(WEEKS):
+        for column in range(7):
+            day = start + timedelta(weeks=week, days=column)
+            left = grid_left + column * (CELL + GAP)
+            top = y + week * (CELL + GAP)
+            box = (left, top, left + CELL, top + CELL)
+            if day > card.today or day not in card.marks:
+                draw.rounded_rectangle(box, radius=14, outline=(226, 226, 226), width=2)
+                continue
+            colour, kind = STYLE[card.marks[day]]
+            draw.rounded_rectangle(box, radius=14, fill=colour)
+            _mark(draw, kind, box)
+            if day == card.today:
+                draw.rounded_rectangle(box, radius=14, outline=INK, width=4)
+    if not has_history:
+        band = (grid_left, y + grid_height // 2 - 60, WIDTH - grid_left, y + grid_height // 2 + 60)
+        draw.rounded_rectangle(band, radius=18, fill=(255, 255, 255), outline=ACCENT, width=3)
+        draw.text(
+            ((band[0] + band[2]) // 2, (band[1] + band[3]) // 2),
+            "Your first drill arrives soon - your days will fill in here",
+            fill=INK,
+            font=_font(28),
+            anchor="mm",
+        )
+    y += grid_height + 14
+    x = MARGIN
+    for mark, label in LEGEND:
+        width = 48 + int(draw.textlength(label, font=_font(24)))
+        if x + width > WIDTH - MARGIN:
+            x, y = MARGIN, y + 52
+        colour, kind = STYLE[mark]
+        draw.rounded_rectangle((x, y, x + 40, y + 40), radius=8, fill=colour)
+        _mark(draw, kind, (x, y, x + 40, y + 40))
+        draw.text((x + 48, y + 20), label, fill=INK, font=_font(24), anchor="lm")
+        x += width + 26
+    y += 70
+    segment = (WIDTH - 2 * MARGIN - (len(card.stage_names) - 1) * GAP) // max(len(card.stage_names), 1)
+    for index, stage_name in enumerate(card.stage_names, start=1):
+        left = MARGIN + (index - 1) * (segment + GAP)
+        current = index == card.stage
+        fill = ACCENT if current else ((236, 200, 184) if index < card.stage else (228, 228, 228))
+        draw.rounded_rectangle((left, y, left + segment, y + 56), radius=12, fill=fill)
+        draw.text(
+            (left + segment // 2, y + 28),
+            f"{index}. {stage_name}",
+            fill=(255, 255, 255) if current else INK,
+            font=_font(24),
+            anchor="mm",
+        )
+    y += 120
+    figures = (
+        (str(card.streak.current), "current streak"),
+        (str(card.streak.best), "best streak"),
+        (f"{card.streak.completion_rate:.0%}", "completed"),
+    )
+    width = (WIDTH - 2 * MARGIN) // len(figures)
+    for index, (value, label) in enumerate(figures):
+        cx = MARGIN + index * width + width // 2
+        draw.text((cx, y + 30), value, fill=INK, font=_font(64), anchor="mm")
+        draw.text((cx, y + 88), label, fill=MUTED, font=_font(26), anchor="mm")
+    used = card.streak.free_pass_used_in(card.today)
+    note = f"Free pass used on {used:%d %b}" if used else "Free pass this month: still available"
+    draw.text((WIDTH // 2, y + 128), note, fill=MUTED, font=_font(24), anchor="mm")
+    buffer = io.BytesIO()
+    image.quantize(colors=64, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE).save(
+        buffer, format="PNG", optimize=True
+    )
+    return buffer.getvalue()

@@ -1,0 +1,80 @@
+"""The /progress picture for hand-built histories: a real PNG, the right size, small, and deterministic."""
+
+from __future__ import annotations
+
+import io
+from datetime import date, timedelta
+
+import pytest
+from PIL import Image
+
+from bot.domain.programme import Outcome
+from bot.domain.streaks import DayMark, SessionDay, day_marks, summarise
+from bot.telegram.progress_card import STYLE, ProgressCard, render_progress_card
+
+TODAY = date(2026, 4, 22)
+STAGES = ("Foundation", "Build", "Strength", "Run-specific control")
+
+
+def card_for(outcomes: list[Outcome | None], *, stage: int = 2, name: str | None = "Ana") -> ProgressCard:
+    first = TODAY - timedelta(days=len(outcomes) - 1)
+    sessions = {
+        first + timedelta(days=i): SessionDay(o)
+        for i, o in enumerate(outcomes)
+        if (first + timedelta(days=i)).weekday() != 6
+    }
+    marks = day_marks(first=first, today=TODAY, training_days=0b0111111, sessions=sessions)
+    return ProgressCard(marks, TODAY, stage, STAGES, summarise(marks), name)
+
+
+def opened(data: bytes) -> Image.Image:
+    image = Image.open(io.BytesIO(data))
+    image.load()
+    return image
+
+
+@pytest.mark.parametrize(
+    "outcomes",
+    [
+        [],
+        [Outcome.DONE] * 14,
+        [Outcome.DONE, Outcome.EASY, Outcome.HARD, Outcome.PAIN, Outcome.SKIPPED, None] * 9
+        + [Outcome.DONE, None],
+        [Outcome.PAIN] * 56,
+    ],
+    ids=["empty", "two-weeks", "eight-weeks-mixed", "all-pain"],
+)
+def test_cards_render_as_small_pngs(outcomes: list[Outcome | None]) -> None:
+    data = render_progress_card(card_for(outcomes))
+    image = opened(data)
+    assert image.format == "PNG"
+    assert image.size == (900, 1428)
+    assert len(data) < 100_000
+
+
+def test_rendering_is_deterministic() -> None:
+    card = card_for([Outcome.DONE, None, Outcome.EASY] * 10)
+    assert render_progress_card(card) == render_progress_card(card)
+
+
+def test_each_mark_has_its_own_colour_and_a_symbol() -> None:
+    colours = [colour for colour, _symbol in STYLE.values()]
+    assert len(set(colours)) == len(colours)
+    symbols = {mark: symbol for mark, (_colour, symbol) in STYLE.items()}
+    shown = [
+        DayMark.DONE,
+        DayMark.EASY,
+        DayMark.HARD,
+        DayMark.PAIN,
+        DayMark.SKIPPED,
+        DayMark.MISSED,
+        DayMark.REST,
+    ]
+    assert len({symbols[mark] for mark in shown}) == len(shown)
+
+
+def test_the_day_cells_take_their_colours() -> None:
+    image = opened(render_progress_card(card_for([Outcome.PAIN] * 3))).convert("RGB")
+    pain_colour = STYLE[DayMark.PAIN][0]
+    pixels = set(image.getdata())
+    assert any(max(abs(a - b) for a, b in zip(pixel, pain_colour, strict=True)) < 12 for pixel in pixels)
