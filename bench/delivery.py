@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import resource
+import shutil
 import tempfile
 import time
 from datetime import UTC, datetime, timedelta
@@ -52,19 +53,9 @@ async def fresh_database(kind: str, workdir: Path) -> str:
     return make_url(POSTGRES).set(database="glutebot_bench").render_as_string(hide_password=False)
 
 
-def gif_content(workdir: Path) -> Path:
-    """The shipped programme with a small GIF per drill (the real renderer's output is not needed here)."""
-    from PIL import Image
-
+def content_copy(workdir: Path) -> Path:
     target = workdir / "content"
-    import shutil
-
-    shutil.copytree(ROOT / "content", target, ignore=shutil.ignore_patterns("gifs", "poses"))
-    for drill in load_content(target, allow_missing_media=True).programme.drills.values():
-        path = target / drill.gif
-        path.parent.mkdir(parents=True, exist_ok=True)
-        frames = [Image.new("RGB", (64, 64), colour) for colour in ((200, 40, 40), (40, 40, 200))]
-        frames[0].save(path, save_all=True, append_images=frames[1:], duration=400, loop=0)
+    shutil.copytree(ROOT / "content", target)
     return target
 
 
@@ -73,7 +64,7 @@ async def run(subscribers: int, kind: str) -> dict[str, Any]:
         workdir = Path(temporary)
         database_url = await fresh_database(kind, workdir)
         await asyncio.to_thread(migrate.upgrade, database_url)
-        content_dir = gif_content(workdir)
+        content_dir = content_copy(workdir)
         emulator = Emulator(tokens={TOKEN})
         await emulator.start()
         settings = load_settings(

@@ -71,6 +71,17 @@ def cmd_content_check(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_content_render(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.content.gifs import render_all
+
+    directory = Path(args.directory) if args.directory else settings.content_dir
+    written = render_all(directory)
+    for path in written:
+        print(f"rendered {path} ({path.stat().st_size // 1024} KB)")
+    print(f"{len(written)} GIFs rendered from {directory / 'poses'}")
+    return 0
+
+
 def cmd_content_sync(args: argparse.Namespace, settings: Settings) -> int:
     from bot.content.sync import describe, sync_content
     from bot.db.engine import create_engine, create_session_factory
@@ -201,6 +212,9 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("directory", nargs="?", help="content directory (default: CONTENT_DIR)")
     check.add_argument("--allow-missing-media", action="store_true", help="accept drills without a GIF yet")
     check.set_defaults(handler=cmd_content_check)
+    render = content_actions.add_parser("render", help="render every drill GIF from content/poses/")
+    render.add_argument("directory", nargs="?", help="content directory (default: CONTENT_DIR)")
+    render.set_defaults(handler=cmd_content_render)
     sync = content_actions.add_parser("sync", help="upsert drills into the database, retire removed ones")
     sync.add_argument("--allow-missing-media", action="store_true", help="accept drills without a GIF yet")
     sync.set_defaults(handler=cmd_content_sync)

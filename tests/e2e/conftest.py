@@ -16,7 +16,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from PIL import Image
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.config import load_settings
@@ -42,20 +41,11 @@ async def no_wait(_seconds: float) -> None:
     await asyncio.sleep(0)
 
 
-def write_test_gif(path: Path, seed: int) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    frames = [Image.new("RGB", (48, 48), ((seed * 37 + shade) % 256, shade, 90)) for shade in (40, 160)]
-    frames[0].save(path, save_all=True, append_images=frames[1:], duration=500, loop=0)
-
-
 @pytest.fixture(scope="session")
 def test_content(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The shipped programme with small generated GIFs, so sendAnimation is exercised end to end."""
+    """A copy of the shipped programme, GIFs and poses included, that tests may not change in place."""
     target = tmp_path_factory.mktemp("content") / "content"
-    shutil.copytree(ROOT / "content", target, ignore=shutil.ignore_patterns("gifs", "poses"))
-    programme = load_content(target, allow_missing_media=True).programme
-    for index, drill in enumerate(sorted(programme.drills.values(), key=lambda item: item.slug)):
-        write_test_gif(target / drill.gif, index)
+    shutil.copytree(ROOT / "content", target)
     return target
 
 

@@ -6,7 +6,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from PIL import Image
+
+from bot.content.gifs import render_gif
 
 PROGRAMME = """\
 levels:
@@ -53,10 +54,31 @@ DRILLS = {
 }
 
 
-def write_gif(path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    frames = [Image.new("RGB", (8, 8), color) for color in ((255, 0, 0), (0, 0, 255))]
-    frames[0].save(path, save_all=True, append_images=frames[1:], duration=100, loop=0)
+POSE = """\
+view: side
+fps: 4
+props: [mat]
+keyframes:
+  - pelvis: [200, 16]
+    torso: 180
+    hold: 0.25
+    move: 0.5
+    near: {hip: 50, knee: -75, foot: 0, shoulder: -5, elbow: 0}
+    far: {hip: 48, knee: -77, foot: 0, shoulder: -5, elbow: 0}
+  - pelvis: [204, 60]
+    hold: 0.25
+    move: 0.5
+"""
+
+
+def write_media(root: Path, slug: str) -> None:
+    """A pose file and the GIF rendered from it, as `glutebot content render` would leave them."""
+    pose = root / "poses" / f"{slug}.yaml"
+    pose.parent.mkdir(parents=True, exist_ok=True)
+    pose.write_text(POSE)
+    gif = root / "gifs" / f"{slug}.gif"
+    gif.parent.mkdir(parents=True, exist_ok=True)
+    gif.write_bytes(render_gif(pose))
 
 
 class ContentTree:
@@ -97,7 +119,7 @@ def content_tree(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[[]
                     slug=slug, name=name, stage=stage, regression=regression, progression=progression
                 ),
             )
-            write_gif(tree.path(f"gifs/{slug}.gif"))
+            write_media(tree.root, slug)
         return tree
 
     return build

@@ -169,13 +169,12 @@ def test_missing_gif_is_a_problem_unless_allowed(content_tree: Tree) -> None:
     assert "clamshell" not in content.media_hashes
 
 
-def test_still_image_is_not_an_animation(content_tree: Tree) -> None:
-    from PIL import Image
-
+def test_gif_problems_are_reported_against_the_drill(content_tree: Tree) -> None:
     tree = content_tree()
-    Image.new("RGB", (8, 8), (9, 9, 9)).save(tree.path("gifs/clamshell.gif"))
+    tree.replace("poses/clamshell.yaml", "hold: 0.25", "hold: 0.5")
     assert problems_of(tree) == [
-        "content/drills/clamshell.yaml:14: GIF gifs/clamshell.gif is not animated (one frame)"
+        "content/drills/clamshell.yaml:14: GIF gifs/clamshell.gif is stale: its pose file changed; "
+        "run `glutebot content render`"
     ]
 
 
