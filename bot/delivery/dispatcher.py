@@ -12,12 +12,12 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, timedelta
 
-from bot.db.models import Delivery
+from bot.db.models import Delivery, Subscriber
 from bot.db.repositories import Repository
 from bot.delivery.cards import record_results, send_drill_card
-from bot.delivery.planner import PlannedDrill, caption_for, plan_today
+from bot.delivery.planner import PlannedDrill, caption_for, plan_batch
 from bot.delivery.sender import Sender, SendResult, SendStatus
 from bot.domain.schedule import due_local_date, in_quiet_hours, next_slot
 from bot.runtime import Runtime
@@ -159,7 +159,7 @@ class Dispatcher:
             due = await repo.subscribers.lock_due(now=now, limit=self.batch_size)
             if not due:
                 return None
-            drill_ids = await repo.drills.ids_by_slug()
+            due_today: list[tuple[Subscriber, date]] = []
             for subscriber in due:
                 zone = zone_of(subscriber)
                 assert subscriber.next_delivery_at is not None
@@ -174,15 +174,7 @@ class Dispatcher:
                     await reschedule(repo, subscriber, now=now)
                     report.rescheduled += 1
                     continue
-                planned = await plan_today(
-                    repo,
-                    runtime.programme,
-                    subscriber,
-                    local_date=local_day,
-                    now=now,
-                    on_demand=False,
-                    drill_ids=drill_ids,
-                )
+                due_today.append((subscriber, local_day))
                 subscriber.next_delivery_at = next_slot(
                     now=now,
                     zone=zone,
@@ -190,9 +182,13 @@ class Dispatcher:
                     training_days=subscriber.training_days,
                     from_date=local_day + timedelta(days=1),
                 )
-                if planned is None or not planned.created:
-                    continue
-                claimed.append(Claimed(planned, subscriber.chat_id, quiet=in_quiet_hours(now, zone)))
+            planned = await plan_batch(repo, runtime.programme, due_today, now=now, on_demand=False)
+            for subscriber, _day in due_today:
+                plan = planned.get(subscriber.id)
+                if plan is not None and plan.created:
+                    claimed.append(
+                        Claimed(plan, subscriber.chat_id, quiet=in_quiet_hours(now, zone_of(subscriber)))
+                    )
         report.claimed += len(claimed)
         return claimed
 

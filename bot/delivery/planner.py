@@ -6,16 +6,17 @@ first, and the unique (subscriber, local date) key makes the second one a no-op.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from bot.db.models import Delivery, Subscriber
-from bot.db.repositories import Repository
+from bot.db.repositories import DeliveryAnswer, Repository
 from bot.domain.card import render_caption
 from bot.domain.dose import Dose
 from bot.domain.programme import Drill, Outcome, Programme
-from bot.domain.progression import Position, SessionResult, decide
+from bot.domain.progression import Decision, Position, SessionResult, decide
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,49 +64,85 @@ async def plan_today(
     local_date: date,
     now: datetime,
     on_demand: bool,
-    drill_ids: Mapping[str, int] | None = None,
 ) -> PlannedDrill | None:
-    """Today's delivery for this runner, created if needed; None if the drill it names no longer exists."""
-    existing = await repo.deliveries.on_date(subscriber_id=subscriber.id, local_date=local_date)
-    if existing is not None:
-        row = await repo.drills.get(existing.drill_id)
-        drill = programme.drills.get(row.slug) if row is not None else None
-        if drill is None:
-            return None
-        return PlannedDrill(existing, drill, caption_for(programme, existing, drill), created=False)
+    """Today's delivery for one runner (`/today`): the batch planner with a batch of one."""
+    planned = await plan_batch(repo, programme, [(subscriber, local_date)], now=now, on_demand=on_demand)
+    return planned.get(subscriber.id)
 
-    previous = await repo.deliveries.answers(
-        subscriber_id=subscriber.id, before=local_date, newest_first=True, limit=1
-    )
-    results = [
-        SessionResult(
-            local_date=answer.delivery.local_date,
-            drill_slug=answer.drill_slug,
-            outcome=Outcome(answer.outcome) if answer.outcome else None,
-            pain=answer.pain,
+
+async def plan_batch(
+    repo: Repository,
+    programme: Programme,
+    wanted: Sequence[tuple[Subscriber, date]],
+    *,
+    now: datetime,
+    on_demand: bool,
+) -> dict[int, PlannedDrill]:
+    """The day's delivery for each runner, by subscriber id, created where missing, in a few statements.
+
+    A runner who already has that day's delivery gets it back with `created=False`; one whose drill no
+    longer exists in the content is left out.
+    """
+    drill_ids = await repo.drills.ids_by_slug()
+    slugs = {drill_id: slug for slug, drill_id in drill_ids.items()}
+    planned: dict[int, PlannedDrill] = {}
+    existing = await repo.deliveries.on_dates([(subscriber.id, day) for subscriber, day in wanted])
+    for subscriber, _day in wanted:
+        delivery = existing.get(subscriber.id)
+        drill = programme.drills.get(slugs.get(delivery.drill_id, "")) if delivery is not None else None
+        if delivery is not None and drill is not None:
+            planned[subscriber.id] = PlannedDrill(
+                delivery, drill, caption_for(programme, delivery, drill), False
+            )
+    fresh = [(subscriber, day) for subscriber, day in wanted if subscriber.id not in existing]
+    previous = await repo.deliveries.latest_answers([subscriber.id for subscriber, _ in fresh])
+    decisions: dict[int, tuple[Subscriber, Decision]] = {}
+    rows: list[dict[str, Any]] = []
+    for subscriber, day in fresh:
+        answer = previous.get(subscriber.id)
+        results = [] if answer is None else [_session_result(answer)]
+        decision = decide(programme, position_of(subscriber), results, day)
+        drill_id = drill_ids.get(decision.drill.slug)
+        if drill_id is None:
+            continue
+        decisions[subscriber.id] = (subscriber, decision)
+        rows.append(
+            {
+                "subscriber_id": subscriber.id,
+                "drill_id": drill_id,
+                "local_date": day,
+                "dose": decision.dose.as_text(),
+                "stage": decision.stage.number,
+                "reason": decision.reason,
+                "on_demand": on_demand,
+                "status": "claimed",
+                "attempts": 0,
+                "claimed_at": now,
+            }
         )
-        for answer in previous
-    ]
-    decision = decide(programme, position_of(subscriber), results, local_date)
-    if drill_ids is None:
-        drill_ids = await repo.drills.ids_by_slug()
-    drill_id = drill_ids.get(decision.drill.slug)
-    if drill_id is None:
-        return None
-    delivery = await repo.deliveries.create(
-        subscriber_id=subscriber.id,
-        drill_id=drill_id,
-        local_date=local_date,
-        dose=decision.dose.as_text(),
-        stage=decision.stage.number,
-        reason=decision.reason,
-        on_demand=on_demand,
-        now=now,
+    inserted = await repo.deliveries.by_ids(await repo.deliveries.create_many(rows))
+    for delivery in inserted:
+        subscriber, decision = decisions[delivery.subscriber_id]
+        _store_position(subscriber, decision.position, decision.reason, now)
+        caption = render_caption(decision.drill, decision.dose, decision.stage, note=decision.note)
+        planned[subscriber.id] = PlannedDrill(delivery, decision.drill, caption, created=True)
+    raced = [(subscriber, day) for subscriber, day in fresh if subscriber.id not in planned]
+    if raced:
+        for subscriber_id, delivery in (
+            await repo.deliveries.on_dates([(s.id, d) for s, d in raced])
+        ).items():
+            drill = programme.drills.get(slugs.get(delivery.drill_id, ""))
+            if drill is not None:
+                planned[subscriber_id] = PlannedDrill(
+                    delivery, drill, caption_for(programme, delivery, drill), False
+                )
+    return planned
+
+
+def _session_result(answer: DeliveryAnswer) -> SessionResult:
+    return SessionResult(
+        local_date=answer.delivery.local_date,
+        drill_slug=answer.drill_slug,
+        outcome=Outcome(answer.outcome) if answer.outcome else None,
+        pain=answer.pain,
     )
-    if delivery is None:
-        return await plan_today(
-            repo, programme, subscriber, local_date=local_date, now=now, on_demand=on_demand
-        )
-    _store_position(subscriber, decision.position, decision.reason, now)
-    caption = render_caption(decision.drill, decision.dose, decision.stage, note=decision.note)
-    return PlannedDrill(delivery, decision.drill, caption, created=True)

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import func, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import ColumnElement, func, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
@@ -39,42 +42,61 @@ class DeliveryRepository:
         )
         return {delivery.id: (delivery, subscriber) for delivery, subscriber in rows}
 
+    async def on_dates(self, wanted: Sequence[tuple[int, date]]) -> dict[int, Delivery]:
+        """Existing deliveries for (subscriber id, local date) pairs, by subscriber id."""
+        if not wanted:
+            return {}
+        pairs = set(wanted)
+        rows = await self.session.scalars(
+            select(Delivery).where(
+                Delivery.subscriber_id.in_({subscriber_id for subscriber_id, _ in pairs}),
+                Delivery.local_date.in_({day for _, day in pairs}),
+            )
+        )
+        return {row.subscriber_id: row for row in rows if (row.subscriber_id, row.local_date) in pairs}
+
+    async def create_many(self, rows: list[dict[str, Any]]) -> list[int]:
+        """Insert deliveries in one statement; a (subscriber, day) that already has one is skipped.
+
+        Returns the ids inserted: a runner missing from them got today's delivery from another process.
+        """
+        if not rows:
+            return []
+        dialect = self.session.get_bind().dialect.name
+        insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+        statement = (
+            insert(Delivery)
+            .values(rows)
+            .on_conflict_do_nothing(index_elements=["subscriber_id", "local_date"])
+            .returning(Delivery.id)
+        )
+        return list(await self.session.scalars(statement))
+
+    async def by_ids(self, delivery_ids: list[int]) -> list[Delivery]:
+        return list(await self.session.scalars(select(Delivery).where(Delivery.id.in_(delivery_ids))))
+
+    async def latest_answers(self, subscriber_ids: list[int]) -> dict[int, DeliveryAnswer]:
+        """Each runner's most recent sent delivery with its latest outcome and worst pain."""
+        if not subscriber_ids:
+            return {}
+        ranked = (
+            select(
+                Delivery.id,
+                func.row_number()
+                .over(partition_by=Delivery.subscriber_id, order_by=Delivery.local_date.desc())
+                .label("rank"),
+            )
+            .where(Delivery.subscriber_id.in_(subscriber_ids), Delivery.status == "sent")
+            .subquery()
+        )
+        latest_ids = select(ranked.c.id).where(ranked.c.rank == 1)
+        answers = await self._answers_query(Delivery.id.in_(latest_ids))
+        return {answer.delivery.subscriber_id: answer for answer in answers}
+
     async def on_date(self, *, subscriber_id: int, local_date: date) -> Delivery | None:
         return await self.session.scalar(
             select(Delivery).where(Delivery.subscriber_id == subscriber_id, Delivery.local_date == local_date)
         )
-
-    async def create(
-        self,
-        *,
-        subscriber_id: int,
-        drill_id: int,
-        local_date: date,
-        dose: str,
-        stage: int,
-        reason: str | None,
-        on_demand: bool,
-        now: datetime,
-    ) -> Delivery | None:
-        """Insert today's delivery; None if one already exists for that day (the unique key decides)."""
-        delivery = Delivery(
-            subscriber_id=subscriber_id,
-            drill_id=drill_id,
-            local_date=local_date,
-            dose=dose,
-            stage=stage,
-            reason=reason,
-            on_demand=on_demand,
-            status="claimed",
-            attempts=0,
-            claimed_at=now,
-        )
-        try:
-            async with self.session.begin_nested():
-                self.session.add(delivery)
-        except IntegrityError:
-            return None
-        return delivery
 
     async def take_due(
         self, when: InstrumentedAttribute[datetime | None], *, now: datetime, limit: int
@@ -148,21 +170,17 @@ class DeliveryRepository:
             )
         )
 
-    async def answers(
-        self,
-        *,
-        subscriber_id: int,
-        since: date | None = None,
-        before: date | None = None,
-        newest_first: bool = False,
-        limit: int | None = None,
-    ) -> list[DeliveryAnswer]:
-        """Sent deliveries with their latest outcome and worst pain: what progression and streaks read."""
+    async def answers(self, *, subscriber_id: int, since: date) -> list[DeliveryAnswer]:
+        """A runner's sent deliveries since a day, oldest first, with their latest outcome and worst pain."""
+        return await self._answers_query(
+            (Delivery.subscriber_id == subscriber_id) & (Delivery.local_date >= since)
+        )
+
+    async def _answers_query(self, condition: ColumnElement[bool]) -> list[DeliveryAnswer]:
         latest = (
             select(
                 CheckIn.delivery_id,
                 CheckIn.outcome,
-                CheckIn.pain,
                 func.row_number()
                 .over(
                     partition_by=CheckIn.delivery_id, order_by=(CheckIn.received_at.desc(), CheckIn.id.desc())
@@ -186,14 +204,9 @@ class DeliveryRepository:
             .join(Drill, Drill.id == Delivery.drill_id)
             .outerjoin(latest, (latest.c.delivery_id == Delivery.id) & (latest.c.rank == 1))
             .outerjoin(worst_pain, worst_pain.c.delivery_id == Delivery.id)
-            .where(Delivery.subscriber_id == subscriber_id, Delivery.status == "sent")
-            .order_by(Delivery.local_date.desc() if newest_first else Delivery.local_date)
-            .limit(limit)
+            .where(condition, Delivery.status == "sent")
+            .order_by(Delivery.local_date)
         )
-        if since is not None:
-            query = query.where(Delivery.local_date >= since)
-        if before is not None:
-            query = query.where(Delivery.local_date < before)
         rows = await self.session.execute(query)
         return [
             DeliveryAnswer(delivery, slug, outcome, pain, bool(notes))
@@ -228,11 +241,3 @@ class DeliveryRepository:
             if note is not None:
                 notes.setdefault(delivery_id, []).append(note)
         return notes
-
-    async def latest_check_in(self, delivery_id: int) -> CheckIn | None:
-        return await self.session.scalar(
-            select(CheckIn)
-            .where(CheckIn.delivery_id == delivery_id, CheckIn.outcome.is_not(None))
-            .order_by(CheckIn.received_at.desc(), CheckIn.id.desc())
-            .limit(1)
-        )
