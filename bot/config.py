@@ -26,6 +26,7 @@ _ENV_NAMES = {
     "default_timezone": "DEFAULT_TIMEZONE",
     "dispatch_interval_seconds": "DISPATCH_INTERVAL_SECONDS",
     "nudge_after_hours": "NUDGE_AFTER_HOURS",
+    "telegram_timeout_seconds": "TELEGRAM_TIMEOUT_SECONDS",
     "webhook_url": "WEBHOOK_URL",
     "webhook_secret": "WEBHOOK_SECRET",
     "webhook_port": "WEBHOOK_PORT",
@@ -50,6 +51,7 @@ class Settings(BaseSettings):
     default_timezone: str = "Europe/London"
     dispatch_interval_seconds: float = Field(default=30.0, gt=0, le=3600)
     nudge_after_hours: float = Field(default=8.0, gt=0, le=16)
+    telegram_timeout_seconds: float = Field(default=10.0, gt=0, le=120)
     webhook_url: str | None = None
     webhook_secret: str | None = None
     webhook_port: int = Field(default=8443, ge=1, le=65535)

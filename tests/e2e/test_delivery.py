@@ -5,11 +5,14 @@ from __future__ import annotations
 import asyncio
 import os
 import sys
+from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.content.loader import load_content
 from bot.db.engine import create_engine
@@ -17,11 +20,11 @@ from bot.db.models import Delivery, Subscriber
 from bot.delivery.dispatcher import Dispatcher
 from bot.domain.schedule import next_slot, slot_on
 from bot.process import build_runtime
-from bot.sandbox.emulator import Fault
+from bot.sandbox.emulator import Emulator, Fault
 from bot.services.subscriptions import DEFAULT_DELIVERY_TIME
 from bot.telegram.app import build_application
 from bot.telegram.context import SENDER_KEY
-from tests.e2e.conftest import ROOT, Harness
+from tests.e2e.conftest import ROOT, Harness, running_bot
 from tests.e2e.test_drills import deliveries, onboard
 
 MON_TO_SAT = 0b0111111
@@ -299,3 +302,21 @@ async def test_two_dispatchers_share_2000_due_runners_without_duplicates(
     per_chat = [len(harness.driver.messages(telegram_id)) for telegram_id in ids]
     assert per_chat == [1] * 2000
     assert len(harness.emulator.calls_to("sendAnimation")) == 2000
+
+
+@pytest.fixture
+async def impatient_bot(
+    emulator: Emulator, engine: AsyncEngine, database_url: str, test_content: Path
+) -> AsyncIterator[Harness]:
+    async with running_bot(emulator, engine, database_url, test_content, telegram_timeout_seconds=0.5) as bot:
+        yield bot
+
+
+async def test_a_hung_request_times_out_and_is_retried(impatient_bot: Harness) -> None:
+    ids = await add_subscribers(impatient_bot, 3)
+    impatient_bot.emulator.inject("sendAnimation", Fault("hang"), chat_id=ids[1])
+    impatient_bot.advance(timedelta(hours=2))
+    report = await impatient_bot.tick_report()
+    impatient_bot.emulator.clear_faults()
+    assert (report.sent, report.failed, report.retried) == (3, 0, 1)
+    assert [len(impatient_bot.driver.messages(telegram_id)) for telegram_id in ids] == [1, 1, 1]
