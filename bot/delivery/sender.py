@@ -9,6 +9,7 @@ blocked; any other 400 is our mistake and is not retried. GIFs are uploaded once
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import random
 from collections.abc import Awaitable, Callable
@@ -161,17 +162,20 @@ class Sender:
         disable_notification: bool = False,
     ) -> SendResult:
         """Send a GIF by its cached file id, uploading it (once) when this bot has none yet."""
-        if content_hash not in self._file_ids:
-            async with self._uploads.setdefault(content_hash, asyncio.Lock()):
-                if content_hash not in self._file_ids:
-                    return await self._send_animation_once(
-                        runtime, chat_id, gif=gif, content_hash=content_hash, caption=caption,
-                        reply_markup=reply_markup, disable_notification=disable_notification,
-                    )  # fmt: skip
-        return await self._send_animation_once(
-            runtime, chat_id, gif=gif, content_hash=content_hash, caption=caption,
-            reply_markup=reply_markup, disable_notification=disable_notification,
-        )  # fmt: skip
+        send = functools.partial(
+            self._send_animation_once,
+            runtime,
+            chat_id,
+            gif=gif,
+            content_hash=content_hash,
+            caption=caption,
+            reply_markup=reply_markup,
+            disable_notification=disable_notification,
+        )
+        if content_hash in self._file_ids:
+            return await send()
+        async with self._uploads.setdefault(content_hash, asyncio.Lock()):
+            return await send()
 
     async def _send_animation_once(
         self,
