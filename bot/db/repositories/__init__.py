@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.db.repositories.broadcasts import BroadcastFigures, BroadcastRepository
 from bot.db.repositories.deliveries import DeliveryAnswer, DeliveryRepository
 from bot.db.repositories.drills import DrillRepository, DrillSyncReport
 from bot.db.repositories.media import MediaRepository, UpdateRepository
@@ -22,9 +23,12 @@ class Repository:
         self.media = MediaRepository(session)
         self.updates = UpdateRepository(session)
         self.stats = StatsRepository(session)
+        self.broadcasts = BroadcastRepository(session)
 
 
 __all__ = [
+    "BroadcastFigures",
+    "BroadcastRepository",
     "DeliveryAnswer",
     "DeliveryFigures",
     "DeliveryRepository",

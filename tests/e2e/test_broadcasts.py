@@ -1,0 +1,108 @@
+"""Broadcasts through the one sender: segments, flood waits, blocked runners, resuming, cancelling."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from bot.db.models import Subscriber
+from bot.delivery.broadcasts import BroadcastRunner
+from bot.sandbox.emulator import Fault
+from tests.e2e.conftest import Harness
+from tests.e2e.test_delivery import add_subscribers
+
+
+async def create(
+    harness: Harness, segment: dict[str, object], text: str = "<b>New drills</b> are in!"
+) -> int:
+    async with harness.runtime.unit_of_work() as repo:
+        broadcast = await repo.broadcasts.create(
+            created_by=999, text=text, segment=segment, media_kind=None, media_path=None,
+            button_drill_slug=None, now=harness.clock.now(),
+        )  # fmt: skip
+        return broadcast.id
+
+
+async def test_500_recipients_with_flood_waits_and_20_blocked(harness: Harness) -> None:
+    ids = await add_subscribers(harness, 500, first_id=50_000)
+    for telegram_id in ids[:20]:
+        harness.emulator.blocked.add(telegram_id)
+    harness.emulator.inject("sendMessage", Fault("429", times=3, retry_after=1))
+    broadcast_id = await create(harness, {})
+    runner = BroadcastRunner(harness.runtime, harness.dispatcher.sender, batch_size=100)
+
+    figures = await runner.run(broadcast_id)
+
+    assert (figures.sent, figures.blocked, figures.failed, figures.pending) == (480, 20, 0, 0)
+    per_chat = [len(harness.driver.messages(telegram_id)) for telegram_id in ids]
+    assert per_chat == [0] * 20 + [1] * 480
+    async with harness.runtime.unit_of_work() as repo:
+        statuses = [
+            row.status
+            for row in await repo.session.scalars(select(Subscriber).order_by(Subscriber.telegram_id))
+        ]
+        assert statuses.count("blocked") == 20
+        broadcast = await repo.broadcasts.get(broadcast_id)
+        assert broadcast is not None and broadcast.status == "done"
+
+
+async def test_an_interrupted_broadcast_resumes_and_sends_each_once(harness: Harness) -> None:
+    ids = await add_subscribers(harness, 120, first_id=60_000)
+    broadcast_id = await create(harness, {})
+    batches = 0
+
+    async def stop_after_two(_figures: object) -> None:
+        nonlocal batches
+        batches += 1
+        if batches == 2:
+            raise RuntimeError("the process is stopping")
+
+    first = BroadcastRunner(harness.runtime, harness.dispatcher.sender, batch_size=25)
+    with pytest.raises(RuntimeError, match="stopping"):
+        await first.run(broadcast_id, progress=stop_after_two)
+    assert sum(len(harness.driver.messages(telegram_id)) for telegram_id in ids) == 50
+
+    figures = await BroadcastRunner(harness.runtime, harness.dispatcher.sender, batch_size=25).run(
+        broadcast_id
+    )
+    assert figures.sent == 120
+    assert [len(harness.driver.messages(telegram_id)) for telegram_id in ids] == [1] * 120
+
+
+async def test_segments_select_exactly_the_right_runners(harness: Harness) -> None:
+    everyone = await add_subscribers(harness, 6, first_id=70_000)
+    async with harness.runtime.unit_of_work() as repo:
+        rows = {row.telegram_id: row for row in await repo.session.scalars(select(Subscriber))}
+        rows[everyone[0]].level, rows[everyone[0]].stage = 2, 2
+        rows[everyone[1]].source = "club42"
+        rows[everyone[2]].status = "paused"
+        rows[everyone[3]].status = "blocked"
+        rows[everyone[4]].status = "stopped"
+    harness.advance(timedelta(days=8))
+    now = harness.clock.now()
+    async with harness.runtime.unit_of_work() as repo:
+        counts = {
+            name: await repo.broadcasts.count_audience(segment, now=now)
+            for name, segment in {
+                "all": {}, "level 2": {"level": 2}, "stage 2": {"stage": 2}, "club42": {"source": "club42"},
+                "inactive": {"inactive_days": 7},
+            }.items()
+        }  # fmt: skip
+    assert counts == {"all": 3, "level 2": 1, "stage 2": 1, "club42": 1, "inactive": 3}
+
+
+async def test_cancel_stops_a_broadcast(harness: Harness) -> None:
+    ids = await add_subscribers(harness, 60, first_id=80_000)
+    broadcast_id = await create(harness, {})
+
+    async def cancel(_figures: object) -> None:
+        async with harness.runtime.unit_of_work() as repo:
+            await repo.broadcasts.cancel(broadcast_id, now=harness.clock.now())
+
+    figures = await BroadcastRunner(harness.runtime, harness.dispatcher.sender, batch_size=20).run(
+        broadcast_id, progress=cancel
+    )
+    assert (figures.sent, figures.pending) == (20, 40)
+    assert sum(len(harness.driver.messages(telegram_id)) for telegram_id in ids) == 20
