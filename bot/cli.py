@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
+import time
 from collections.abc import Callable, Sequence
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -149,6 +150,109 @@ def cmd_stats(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def _segment(pairs: list[str]) -> dict[str, object]:
+    from bot.db.repositories.broadcasts import SEGMENT_KEYS
+
+    segment: dict[str, object] = {}
+    for pair in pairs:
+        key, _, value = pair.partition("=")
+        if key not in SEGMENT_KEYS or not value:
+            raise SettingsError(f"--segment {pair}: expected one of {', '.join(SEGMENT_KEYS)} as key=value")
+        segment[key] = value if key == "source" else int(value) if value.isdigit() else value
+        if key != "source" and not value.isdigit():
+            raise SettingsError(f"--segment {pair}: {key} takes a number")
+    return segment
+
+
+def _bar(done: int, total: int, width: int = 30) -> str:
+    filled = width * done // total if total else width
+    return f"[{'#' * filled}{'.' * (width - filled)}] {done}/{total}"
+
+
+def cmd_broadcast(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.db.engine import create_engine, create_session_factory
+    from bot.db.repositories import BroadcastFigures, Repository
+    from bot.delivery.broadcasts import BroadcastRunner
+    from bot.process import build_runtime
+    from bot.telegram.app import build_application
+    from bot.telegram.context import SENDER_KEY
+
+    if args.words[:1] == ["status"]:
+        if len(args.words) != 2 or not args.words[1].isdigit():
+            return _fail("usage: glutebot broadcast status ID", 2)
+        return asyncio.run(_broadcast_status(settings, int(args.words[1])))
+    if args.words or not args.text:
+        return _fail(
+            "usage: glutebot broadcast --text TEXT [--gif PATH] [--segment key=value] [--dry-run]", 2
+        )
+    segment = _segment(args.segment or [])
+    if args.gif and not Path(args.gif).is_file():
+        return _fail(f"--gif {args.gif}: no such file", 2)
+
+    async def go() -> int:
+        engine = create_engine(settings.database_url)
+        try:
+            now = SystemClock().now()
+            async with create_session_factory(engine)() as session, session.begin():
+                repo = Repository(session)
+                count = await repo.broadcasts.count_audience(segment, now=now)
+                if args.dry_run:
+                    print(f"{count} recipients; the message:\n{args.text}")
+                    return 0
+                broadcast = await repo.broadcasts.create(
+                    created_by=0, text=args.text, segment=segment,
+                    media_kind="animation" if args.gif else None, media_path=args.gif,
+                    button_drill_slug=None, now=now,
+                )  # fmt: skip
+                broadcast_id = broadcast.id
+            print(f"broadcast {broadcast_id}: {count} recipients")
+            content = load_content(settings.content_dir, allow_missing_media=True)
+            runtime = build_runtime(settings, engine, content, SystemClock())
+            application = build_application(runtime)
+            started = time.monotonic()
+
+            async def progress(figures: BroadcastFigures) -> None:
+                done = figures.total - figures.pending
+                print(f"\r{_bar(done, figures.total)}", end="", file=sys.stderr, flush=True)
+
+            async with application:
+                figures = await BroadcastRunner(runtime, application.bot_data[SENDER_KEY]).run(
+                    broadcast_id, progress=progress
+                )
+            print(file=sys.stderr)
+            print(
+                f"broadcast {broadcast_id}: sent {figures.sent}, blocked {figures.blocked}, "
+                f"failed {figures.failed}, pending {figures.pending} in {time.monotonic() - started:.1f} s"
+            )
+            return 0
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(go())
+
+
+async def _broadcast_status(settings: Settings, broadcast_id: int) -> int:
+    from bot.db.engine import create_engine, create_session_factory
+    from bot.db.repositories import Repository
+
+    engine = create_engine(settings.database_url)
+    try:
+        async with create_session_factory(engine)() as session:
+            repo = Repository(session)
+            broadcast = await repo.broadcasts.get(broadcast_id)
+            if broadcast is None:
+                return _fail(f"broadcast {broadcast_id}: no such broadcast")
+            figures = await repo.broadcasts.figures(broadcast_id)
+    finally:
+        await engine.dispose()
+    bar = _bar(figures.total - figures.pending, figures.total)
+    print(
+        f"broadcast {broadcast_id} ({broadcast.status}): {bar} "
+        f"sent {figures.sent}, blocked {figures.blocked}, failed {figures.failed}, pending {figures.pending}"
+    )
+    return 0
+
+
 def _next_monday(today: date) -> date:
     return today + timedelta(days=(7 - today.weekday()) % 7)
 
@@ -197,6 +301,18 @@ def build_parser() -> argparse.ArgumentParser:
         help="all: updates and deliveries; bot: updates only; worker: deliveries only (for scaling out)",
     )
     run.set_defaults(handler=cmd_run)
+
+    broadcast = commands.add_parser(
+        "broadcast", help="send a message to all or a segment of active runners; `broadcast status ID`"
+    )
+    broadcast.add_argument("words", nargs="*", help="`status ID` to show a broadcast's progress")
+    broadcast.add_argument("--text", help="the message, Telegram HTML allowed")
+    broadcast.add_argument("--gif", help="an animation to send with the text as its caption")
+    broadcast.add_argument(
+        "--segment", action="append", help="level=N, stage=N, source=TAG or inactive_days=N (repeatable)"
+    )
+    broadcast.add_argument("--dry-run", action="store_true", help="show the recipient count, send nothing")
+    broadcast.set_defaults(handler=cmd_broadcast)
 
     stats = commands.add_parser("stats", help="subscribers by status, today's deliveries, check-in rate")
     stats.set_defaults(handler=cmd_stats)

@@ -12,6 +12,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from telegram import Message
 from telegram.constants import ParseMode
 
 from bot.db.models import BroadcastRecipient
@@ -43,9 +44,9 @@ class BroadcastRunner:
                 if not batch:
                     await repo.broadcasts.finish(broadcast, status="done", now=self.runtime.clock.now())
                     break
-                text, media = broadcast.text, broadcast.media_path
+                text, media, kind = broadcast.text, broadcast.media_path, broadcast.media_kind
                 targets = [(recipient.id, recipient.subscriber_id, chat_id) for recipient, chat_id in batch]
-            results = await self._send_batch(text, media, targets)
+            results = await self._send_batch(text, media, kind, targets)
             await self._record(results)
             if progress is not None:
                 async with self.runtime.unit_of_work() as repo:
@@ -54,21 +55,21 @@ class BroadcastRunner:
             return await repo.broadcasts.figures(broadcast_id)
 
     async def _send_batch(
-        self, text: str, media: str | None, targets: list[tuple[int, int, int]]
+        self, text: str, media: str | None, kind: str | None, targets: list[tuple[int, int, int]]
     ) -> list[tuple[int, int, SendResult]]:
         limit = asyncio.Semaphore(self.concurrency)
-        photo = await asyncio.to_thread(Path(media).read_bytes) if media else None
+        data = await asyncio.to_thread(Path(media).read_bytes) if media else None
+        name = Path(media).name if media else ""
+
+        def message(chat_id: int) -> Awaitable[Message]:
+            if data is None:
+                return self.sender.bot.send_message(chat_id, text, parse_mode=ParseMode.HTML)
+            send = self.sender.bot.send_animation if kind == "animation" else self.sender.bot.send_photo
+            return send(chat_id, data, caption=text, parse_mode=ParseMode.HTML, filename=name)
 
         async def send(recipient_id: int, subscriber_id: int, chat_id: int) -> tuple[int, int, SendResult]:
             async with limit:
-                if photo is not None and media is not None:
-                    result = await self.sender.deliver(
-                        lambda: self.sender.bot.send_photo(
-                            chat_id, photo, caption=text, parse_mode=ParseMode.HTML, filename=Path(media).name
-                        )
-                    )
-                else:
-                    result = await self.sender.send_text(chat_id, text)
+                result = await self.sender.deliver(lambda: message(chat_id))
             return recipient_id, subscriber_id, result
 
         return list(await asyncio.gather(*(send(*target) for target in targets)))

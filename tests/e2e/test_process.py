@@ -84,3 +84,50 @@ async def test_start_up_problems_are_one_line(
         .strip()
         .endswith("drills are not in the database (e.g. band-lateral-walk); run `glutebot content sync`")
     )
+
+
+@pytest.mark.parametrize("database_kind", ["sqlite"], indirect=True)
+async def test_broadcast_from_the_command_line(
+    emulator: Emulator, empty_database_url: str, test_content: Path
+) -> None:
+    env = environment(emulator, empty_database_url, test_content)
+    await asyncio.to_thread(migrate.upgrade, empty_database_url)
+    assert await (await glutebot("content", "sync", env=env)).wait() == 0
+    process = await glutebot("run", "--role", "bot", env=env)
+    driver = Driver(emulator)
+    runners = [driver.user(950 + index, f"Runner {index}") for index in range(3)]
+    await emulator.wait_for(lambda: emulator.calls_to("getUpdates"), within=30)
+    for runner in runners:
+        driver.send(runner, "/start")
+    await emulator.wait_for(lambda: all(len(driver.messages(r.id)) >= 2 for r in runners), within=30)
+    process.send_signal(signal.SIGTERM)
+    assert await asyncio.wait_for(process.wait(), 30) == 0
+
+    dry = await glutebot(
+        "broadcast", "--text", "<b>New</b> drills", "--segment", "level=1", "--dry-run", env=env
+    )
+    out, _ = await dry.communicate()
+    assert out.decode().startswith("3 recipients; the message:")
+    assert all(len(driver.messages(r.id)) == 2 for r in runners)
+
+    sending = await glutebot("broadcast", "--text", "<b>New</b> drills this week", env=env)
+    out, err = await sending.communicate()
+    assert sending.returncode == 0, err.decode()
+    lines = out.decode().splitlines()
+    assert lines[0] == "broadcast 1: 3 recipients"
+    assert lines[-1].startswith("broadcast 1: sent 3, blocked 0, failed 0, pending 0")
+    assert "3/3" in err.decode()
+    assert all(driver.messages(r.id)[-1]["text"] == "<b>New</b> drills this week" for r in runners)
+
+    status = await glutebot("broadcast", "status", "1", env=env)
+    out, _ = await status.communicate()
+    assert out.decode().startswith("broadcast 1 (done): [")
+    assert "sent 3, blocked 0, failed 0, pending 0" in out.decode()
+
+    bad = await glutebot("broadcast", "--text", "x", "--segment", "colour=blue", env=env)
+    _, err = await bad.communicate()
+    assert bad.returncode == 2
+    assert (
+        err.decode().strip()
+        == "glutebot: --segment colour=blue: expected one of level, stage, source, inactive_days as key=value"
+    )
