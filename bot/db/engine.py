@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event
+from sqlalchemy.engine import make_url
 from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 from sqlalchemy.pool import ConnectionPoolEntry
@@ -20,8 +22,19 @@ def _tune_sqlite(dbapi_connection: DBAPIConnection, _record: ConnectionPoolEntry
     cursor.close()
 
 
+def _require_sqlite_directory(database_url: str) -> None:
+    """Fail before connecting: aiosqlite's worker thread can print a stray error if the loop closes first."""
+    database = make_url(database_url).database
+    if database and database != ":memory:" and not database.startswith("file:"):
+        directory = Path(database).parent
+        if not directory.is_dir():
+            raise FileNotFoundError(f"directory {directory} does not exist")
+
+
 def create_engine(database_url: str, **options: Any) -> AsyncEngine:
     is_sqlite = database_url.startswith("sqlite")
+    if is_sqlite:
+        _require_sqlite_directory(database_url)
     if not is_sqlite:
         options.setdefault("pool_size", 10)
         options.setdefault("max_overflow", 10)
