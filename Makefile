@@ -4,13 +4,18 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: programme test lint format typecheck check db-upgrade content-check clean
+PORT ?= 8080
+
+.PHONY: sandbox programme test lint format typecheck check db-upgrade content-check clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
+
+sandbox: $(STAMP) ## the whole bot on this machine with a chat page on http://127.0.0.1:$(PORT); no token needed
+	$(BIN)/glutebot sandbox --port $(PORT)
 
 programme: $(STAMP) ## print the first four weeks a new runner at each level would get
 	$(BIN)/glutebot programme --days 28

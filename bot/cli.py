@@ -120,6 +120,23 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_sandbox(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.logs import configure_logging
+    from bot.process import StartupError
+    from bot.sandbox.runner import run_sandbox
+
+    configure_logging(settings.log_level, settings.log_format)
+    try:
+        asyncio.run(run_sandbox(args.port, args.database, announce=lambda line: print(line, flush=True)))
+    except StartupError as error:
+        return _fail(str(error))
+    except ContentError as error:
+        for problem in error.problems:
+            print(problem, file=sys.stderr)
+        return _fail(f"{len(error.problems)} content problems; fix them or run `glutebot content check`")
+    return 0
+
+
 def cmd_stats(args: argparse.Namespace, settings: Settings) -> int:
     from bot.db.engine import create_engine, create_session_factory
     from bot.db.repositories import Repository
@@ -289,6 +306,13 @@ def _positive_int(text: str) -> int:
     return value
 
 
+def _port(text: str) -> int:
+    value = int(text)
+    if not 1 <= value <= 65535:
+        raise argparse.ArgumentTypeError("must be from 1 to 65535")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="glutebot", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -301,6 +325,15 @@ def build_parser() -> argparse.ArgumentParser:
         help="all: updates and deliveries; bot: updates only; worker: deliveries only (for scaling out)",
     )
     run.set_defaults(handler=cmd_run)
+
+    sandbox = commands.add_parser(
+        "sandbox", help="the whole bot on this machine with a Telegram-like chat page; no token needed"
+    )
+    sandbox.add_argument("--port", type=_port, default=8080, help="the chat page's port (default 8080)")
+    sandbox.add_argument(
+        "--database", type=Path, help="keep the sandbox's SQLite database in this file (default: a fresh one)"
+    )
+    sandbox.set_defaults(handler=cmd_sandbox)
 
     broadcast = commands.add_parser(
         "broadcast", help="send a message to all or a segment of active runners; `broadcast status ID`"

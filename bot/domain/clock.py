@@ -1,4 +1,4 @@
-"""The one clock: production reads the system time, tests and the sandbox move a manual one."""
+"""The one clock: production reads the system time, tests move a manual one, the sandbox a shifted one."""
 
 from __future__ import annotations
 
@@ -40,3 +40,27 @@ class ManualClock:
             raise ValueError("time only moves forward")
         self._now = moment
         return self._now
+
+
+class ShiftedClock:
+    """Another clock moved forward on demand: the sandbox's time keeps running and can skip ahead a day.
+
+    It never goes back, so nothing already recorded ends up in the future.
+    """
+
+    def __init__(self, base: Clock) -> None:
+        self._base = base
+        self._shift = timedelta(0)
+
+    def now(self) -> datetime:
+        return self._base.now() + self._shift
+
+    def advance(self, delta: timedelta) -> datetime:
+        if delta < timedelta(0):
+            raise ValueError("time only moves forward")
+        self._shift += delta
+        return self.now()
+
+    def jump_to(self, moment: datetime) -> datetime:
+        """Move to `moment`, or stay put when it has already passed."""
+        return self.advance(max(moment - self.now(), timedelta(0)))

@@ -1,0 +1,137 @@
+"""The sandbox chat page in a real browser: Debian's Chromium driven by Playwright over `glutebot sandbox`.
+
+The sandbox runs as a real process, started the way a developer starts it. Screenshots of each step go
+into the test's output folder. Without Chromium the test skips, unless REQUIRE_BROWSER=1 (CI).
+"""
+
+from __future__ import annotations
+
+import os
+import select
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+
+from tests.e2e.conftest import ROOT, free_port
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
+
+CHROMIUM = Path("/usr/bin/chromium")
+REQUIRE_BROWSER = os.environ.get("REQUIRE_BROWSER") == "1"
+# The network is closed: nothing in Chromium may try to reach out, and there is no GPU.
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+    "--disable-sync", "--no-first-run",
+]  # fmt: skip
+
+
+@pytest.fixture
+def browser_ready() -> None:
+    """Skips (or fails, with REQUIRE_BROWSER=1) before anything starts when the browser is missing."""
+    missing = None
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        missing = "the playwright package is not installed (pip install -e '.[dev]')"
+    if not CHROMIUM.exists():
+        missing = f"no Chromium at {CHROMIUM} (apt-get install -y chromium)"
+    if missing and REQUIRE_BROWSER:
+        pytest.fail(f"REQUIRE_BROWSER=1 but {missing}")
+    if missing:
+        pytest.skip(missing)
+
+
+@pytest.fixture
+def sandbox(tmp_path: Path, test_content: Path) -> Iterator[str]:
+    """`glutebot sandbox` on a free port; its address once it says it is ready."""
+    port = free_port()
+    env = {**os.environ, "CONTENT_DIR": str(test_content), "LOG_LEVEL": "WARNING"}
+    command = [sys.executable, "-m", "bot.cli", "sandbox", "--port", str(port),
+               "--database", str(tmp_path / "sandbox.db")]  # fmt: skip
+    errors = (tmp_path / "sandbox.stderr").open("w+")
+    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=errors, text=True)
+    assert process.stdout is not None
+    deadline = time.monotonic() + 60
+    first_line = ""
+    while not first_line and process.poll() is None and time.monotonic() < deadline:
+        if select.select([process.stdout], [], [], 1)[0]:
+            first_line = process.stdout.readline()
+    try:
+        assert first_line.startswith(f"Sandbox chat page: http://127.0.0.1:{port}"), (
+            first_line,
+            errors.seek(0) or errors.read(),
+        )
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        process.send_signal(signal.SIGTERM)
+        code = process.wait(30)
+        errors.seek(0)
+        stderr = errors.read()
+        errors.close()
+        assert code == 0 and "Traceback" not in stderr, stderr
+
+
+def tap(page: Page, label: str) -> None:
+    """Tap the newest button with this label, as a person taps the one on the latest message."""
+    page.get_by_role("button", name=label, exact=True).last.click()
+
+
+def test_onboarding_drill_and_check_in_in_the_browser(
+    browser_ready: None, sandbox: str, tmp_path: Path
+) -> None:
+    from playwright.sync_api import expect, sync_playwright
+
+    expect.set_options(timeout=15_000)
+    shots = tmp_path / "screenshots"
+    shots.mkdir()
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1200, "height": 820})
+            problems: list[str] = []
+            page.on("pageerror", lambda error: problems.append(str(error)))
+            page.goto(sandbox)
+            expect(page.locator("#users button.current .who")).to_have_text("Ana")
+
+            page.get_by_role("button", name="START").click()
+            expect(page.get_by_text("Hi, Ana! I send one short glute drill a day")).to_be_visible()
+            expect(page.locator(".text i").first).to_contain_text("not medical advice")
+            tap(page, "None of these apply")
+            tap(page, "1. New to strength work")
+            tap(page, "07:30")
+            page.get_by_placeholder("Message").fill("London")
+            page.get_by_placeholder("Message").press("Enter")
+            tap(page, "Europe/London")
+            tap(page, "Every day")
+            expect(page.get_by_text("All set! Level 1")).to_be_visible()
+
+            page.get_by_role("button", name="/", exact=True).click()
+            expect(page.locator("#command-menu")).to_contain_text("/progress")
+            page.get_by_role("button", name="/", exact=True).click()
+            page.screenshot(path=shots / "1-onboarded.png")
+
+            page.get_by_role("button", name="Jump to delivery time").click()
+            expect(page.locator("#clock")).to_contain_text("07:30")
+            card = page.locator(".message", has=page.locator("img.animation"))
+            expect(card).to_have_count(1)
+            expect(card.locator("img.animation")).to_have_js_property("complete", True)
+            assert card.locator("img.animation").evaluate("image => image.naturalWidth") > 0
+            expect(card.locator(".text")).to_contain_text("Why it helps your running")
+            expect(card.locator(".text b").first).to_be_visible()
+            page.screenshot(path=shots / "2-drill.png")
+
+            card.get_by_role("button", name="✅ Done").click()
+            expect(card.get_by_role("button", name="Recorded: ✅ Done")).to_be_visible()
+            expect(card.locator(".meta")).to_contain_text("edited")
+            expect(page.locator("#toast")).to_have_text("Recorded: ✅ Done")
+            page.screenshot(path=shots / "3-recorded.png")
+            assert problems == []
+        finally:
+            browser.close()
