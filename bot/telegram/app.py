@@ -25,7 +25,7 @@ from bot.delivery.sender import Sender, Sleep
 from bot.runtime import Runtime
 from bot.telegram import texts
 from bot.telegram.context import RUNTIME_KEY, SENDER_KEY, BotApplication, BotContext
-from bot.telegram.handlers import account, drills, fallback, progress, settings
+from bot.telegram.handlers import account, admin, drills, fallback, progress, settings
 
 log = logging.getLogger(__name__)
 
@@ -57,7 +57,7 @@ def build_application(
     application.bot_data[RUNTIME_KEY] = runtime
     sender = Sender(application.bot) if retry_sleep is None else Sender(application.bot, sleep=retry_sleep)
     application.bot_data[SENDER_KEY] = sender
-    _add_handlers(application, webhook=config.webhook_enabled)
+    _add_handlers(application, webhook=config.webhook_enabled, admin_ids=config.admin_ids)
     return application
 
 
@@ -78,7 +78,7 @@ async def _process_once(update: Update, context: BotContext) -> None:
         raise ApplicationHandlerStop
 
 
-def _add_handlers(application: BotApplication, *, webhook: bool) -> None:
+def _add_handlers(application: BotApplication, *, webhook: bool, admin_ids: frozenset[int]) -> None:
     if webhook:
         application.add_handler(TypeHandler(Update, _process_once), group=-1)
     private = filters.ChatType.PRIVATE
@@ -99,12 +99,22 @@ def _add_handlers(application: BotApplication, *, webhook: bool) -> None:
         "deletedata": account.delete_data_command,
         "help": account.help_command,
     }
+    # Coaches' commands: for anyone not in ADMIN_IDS they match nothing and fall through to the
+    # unknown-command reply, so nobody learns they exist.
+    coaches = filters.User(user_id=admin_ids)
+    admin_commands = {
+        "stats": admin.stats_command,
+    }
     application.add_handlers(
         [
             MessageHandler(filters.ChatType.GROUPS & filters.COMMAND & new_message, fallback.group_chat),
             *(
                 CommandHandler(name, callback, filters=private & new_message)
                 for name, callback in commands.items()
+            ),
+            *(
+                CommandHandler(name, callback, filters=private & new_message & coaches)
+                for name, callback in admin_commands.items()
             ),
             CallbackQueryHandler(settings.on_setting_button, pattern=r"^set:[a-z]+:"),
             CallbackQueryHandler(drills.on_check_in_button, pattern=r"^ci:"),

@@ -6,12 +6,13 @@ from datetime import date, datetime
 from html import escape
 from zoneinfo import ZoneInfo
 
-from bot.db.models import Subscriber
+from bot.db.models import SUBSCRIBER_STATUSES, Subscriber
 from bot.domain.dose import Dose
 from bot.domain.programme import Programme
 from bot.domain.safety import HEALTH_SCREEN_ADVICE, HEALTH_SCREEN_ITEMS, SAFETY_NOTE
 from bot.domain.schedule import describe_days
 from bot.services.progress import Progress
+from bot.services.stats import CHART_DAYS, WEEK_DAYS, CoachStats
 
 COMMANDS: tuple[tuple[str, str], ...] = (
     ("today", "Today's drill now"),
@@ -201,3 +202,52 @@ def history(view: Progress, programme: Programme) -> str:
         dose = Dose.parse(answer.delivery.dose)
         lines.append(f"{answer.delivery.local_date:%a %d %b} · {escape(name)} · {dose} · {result}")
     return "\n".join(lines)
+
+
+MESSAGE_LIMIT = 4096
+STATS_CHART_CAPTION = f"Answers per day over the last {CHART_DAYS} days, by how the drill went."
+
+
+def _share(part: int, whole: int) -> str:
+    return f"{part / whole:.0%}" if whole else "-"
+
+
+def coach_stats(stats: CoachStats) -> str:
+    """The `/stats` figures; drill lines are dropped from the end rather than exceed one message."""
+    by_status = stats.by_status()
+    week = stats.last_week
+    lines = [
+        f"<b>Subscribers: {sum(by_status.values()):,}</b>",
+        " · ".join(f"{status} {by_status.get(status, 0):,}" for status in SUBSCRIBER_STATUSES),
+        "Active by stage: "
+        + (" · ".join(f"{stage}: {count:,}" for stage, count in stats.active_by_stage().items()) or "none"),
+        f"New this week: {stats.joined_this_week:,}",
+        "",
+        f"<b>Last {WEEK_DAYS} days</b> ({stats.first_week_day:%d %b} to {stats.today:%d %b})",
+        f"Drills sent {week.sent:,} · failed {week.failed:,} · pending {week.pending:,}",
+        f"Check-in rate {_share(week.answered, week.sent)} ({week.answered:,} of {week.sent:,})",
+        "",
+        "<b>Retention</b> (still active N days after joining)",
+        *(
+            f"{figure.days} days: {_share(figure.retained, figure.joined)} "
+            f"({figure.retained:,} of {figure.joined:,} who joined {figure.days}+ days ago)"
+            for figure in stats.retention
+        ),
+        "",
+        f"<b>Drills, last {CHART_DAYS} days</b>: sent → checked in → done; "
+        "too hard / too easy / pain as shares of check-ins",
+    ]
+    drills = [
+        f"{escape(funnel.name)} (stage {funnel.stage}): {funnel.delivered:,} → {funnel.checked_in:,} "
+        f"({_share(funnel.checked_in, funnel.delivered)}) → {funnel.done:,} · "
+        f"hard {_share(funnel.hard, funnel.checked_in)} · easy {_share(funnel.easy, funnel.checked_in)} · "
+        f"pain {_share(funnel.pain, funnel.checked_in)}"
+        for funnel in stats.funnels
+    ]
+    if not drills:
+        drills = ["No drills sent yet."]
+    text = "\n".join(lines + drills)
+    while len(text) > MESSAGE_LIMIT:
+        drills.pop()
+        text = "\n".join([*lines, *drills, f"... and {len(stats.funnels) - len(drills)} more drills"])
+    return text

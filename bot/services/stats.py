@@ -1,0 +1,108 @@
+"""The coaches' figures (`/stats`): who is subscribed, how drills land, and which drills need tuning."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from bot.db.repositories import Repository
+from bot.db.repositories.stats import AnswerCount, DeliveryFigures, Retention
+
+WEEK_DAYS = 7
+CHART_DAYS = 28
+"""The chart and the per-drill funnel cover four weeks: enough answers per drill to read a ratio."""
+RETENTION_DAYS = (7, 28)
+COMPLETED_OUTCOMES = frozenset({"done", "easy", "hard", "pain"})
+"""A drill counts as done when the runner did it, however it felt (as the progress card counts it)."""
+
+
+@dataclass(frozen=True, slots=True)
+class DrillFunnel:
+    """One drill's deliveries in a period, each counted once by its latest answer."""
+
+    slug: str
+    name: str
+    stage: int
+    delivered: int
+    checked_in: int
+    done: int
+    easy: int
+    hard: int
+    pain: int
+
+
+def drill_funnels(counts: Sequence[AnswerCount]) -> list[DrillFunnel]:
+    """Per drill, in stage then slug order: the day-by-day counts the database grouped, added up."""
+    by_drill: dict[str, Counter[str | None]] = {}
+    about: dict[str, tuple[str, int]] = {}
+    for row in counts:
+        by_drill.setdefault(row.slug, Counter())[row.outcome] += row.count
+        about[row.slug] = (row.name, row.stage)
+    funnels = []
+    for slug, outcomes in by_drill.items():
+        delivered = sum(outcomes.values())
+        funnels.append(
+            DrillFunnel(
+                slug, *about[slug], delivered=delivered, checked_in=delivered - outcomes[None],
+                done=sum(outcomes[outcome] for outcome in COMPLETED_OUTCOMES),
+                easy=outcomes["easy"], hard=outcomes["hard"], pain=outcomes["pain"],
+            )
+        )  # fmt: skip
+    return sorted(funnels, key=lambda funnel: (funnel.stage, funnel.slug))
+
+
+def answers_per_day(counts: Sequence[AnswerCount]) -> dict[tuple[date, str], int]:
+    per_day: Counter[tuple[date, str]] = Counter()
+    for row in counts:
+        if row.outcome is not None:
+            per_day[row.local_date, row.outcome] += row.count
+    return dict(per_day)
+
+
+@dataclass(frozen=True, slots=True)
+class CoachStats:
+    today: date
+    by_status_and_stage: dict[tuple[str, int], int]
+    joined_this_week: int
+    last_week: DeliveryFigures
+    funnels: list[DrillFunnel]
+    retention: list[Retention]
+    answers_per_day: dict[tuple[date, str], int]
+
+    @property
+    def first_week_day(self) -> date:
+        return self.today - timedelta(days=WEEK_DAYS - 1)
+
+    @property
+    def first_chart_day(self) -> date:
+        return self.today - timedelta(days=CHART_DAYS - 1)
+
+    def by_status(self) -> dict[str, int]:
+        totals: Counter[str] = Counter()
+        for (status, _stage), count in self.by_status_and_stage.items():
+            totals[status] += count
+        return dict(totals)
+
+    def active_by_stage(self) -> dict[int, int]:
+        return {
+            stage: count for (status, stage), count in sorted(self.by_status_and_stage.items())
+            if status == "active"
+        }  # fmt: skip
+
+
+async def coach_stats(repo: Repository, *, now: datetime, today: date) -> CoachStats:
+    """Every figure comes from an SQL aggregate; `today` is the coaches' local date, `now` the instant."""
+    stats = repo.stats
+    first_chart_day = today - timedelta(days=CHART_DAYS - 1)
+    counts = await stats.answer_counts(first_chart_day, today)
+    return CoachStats(
+        today=today,
+        by_status_and_stage=await stats.subscribers_by_status_and_stage(),
+        joined_this_week=await stats.joined_since(now - timedelta(days=WEEK_DAYS)),
+        last_week=await stats.deliveries_between(today - timedelta(days=WEEK_DAYS - 1), today),
+        funnels=drill_funnels(counts),
+        retention=await stats.retention(now=now, days=RETENTION_DAYS),
+        answers_per_day=answers_per_day(counts),
+    )

@@ -1,0 +1,31 @@
+"""Coaches' commands (`/stats`), registered only for ADMIN_IDS: anyone else gets the unknown-command reply."""
+
+from __future__ import annotations
+
+import asyncio
+from zoneinfo import ZoneInfo
+
+from telegram import Update
+
+from bot.services.stats import CHART_DAYS, coach_stats
+from bot.telegram import texts
+from bot.telegram.context import BotContext
+from bot.telegram.handlers.common import reply
+from bot.telegram.stats_chart import render_answers_chart
+
+
+async def stats_command(update: Update, context: BotContext) -> None:
+    """The figures as text, then the last four weeks' answers as a chart."""
+    runtime = context.runtime
+    chat = update.effective_chat
+    if chat is None:
+        return
+    now = runtime.clock.now()
+    today = now.astimezone(ZoneInfo(runtime.settings.default_timezone)).date()
+    async with runtime.unit_of_work() as repo:
+        stats = await coach_stats(repo, now=now, today=today)
+    await reply(context, update, texts.coach_stats(stats))
+    chart = await asyncio.to_thread(
+        render_answers_chart, stats.answers_per_day, first=stats.first_chart_day, days=CHART_DAYS
+    )
+    await context.sender.send_photo(chat.id, chart, caption=texts.STATS_CHART_CAPTION, filename="stats.png")

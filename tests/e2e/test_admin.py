@@ -1,0 +1,81 @@
+"""Coaches' commands over the emulator: /stats for admins, and nothing at all for anyone else."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+
+from bot.db.models import Base
+from bot.sandbox.driver import User
+from bot.telegram import texts
+from tests.db.test_stats import NOW, build_data_set
+from tests.e2e.conftest import Harness
+
+COACH = 999
+"""In ADMIN_IDS in the harness settings."""
+
+
+async def snapshot(harness: Harness) -> dict[str, list[tuple[Any, ...]]]:
+    """Every row of every table, to show a command wrote nothing."""
+    async with harness.runtime.unit_of_work() as repo:
+        return {
+            table.name: [
+                tuple(row)
+                for row in await repo.session.execute(select(table).order_by(*table.primary_key.columns))
+            ]
+            for table in Base.metadata.sorted_tables
+        }
+
+
+async def command(harness: Harness, user: User, text: str, count: int = 1) -> list[dict[str, Any]]:
+    mark = harness.driver.mark(user.id)
+    harness.driver.send(user, text)
+    messages = await harness.driver.messages_after(user.id, mark, count)
+    await harness.settled()
+    return messages
+
+
+async def test_stats_sends_the_figures_and_a_chart(harness: Harness) -> None:
+    await build_data_set(harness.runtime.session_factory, first_telegram_id=1001)
+    harness.advance(NOW - harness.clock.now())
+    coach = harness.driver.user(COACH, "Coach")
+
+    report, chart = await command(harness, coach, "/stats", count=2)
+
+    lines = str(report["text"]).splitlines()
+    assert lines[:4] == [
+        "<b>Subscribers: 8</b>",
+        "active 3 · paused 2 · stopped 2 · blocked 1",
+        "Active by stage: 1: 2 · 2: 1",
+        "New this week: 2",
+    ]
+    assert "<b>Last 7 days</b> (24 Mar to 30 Mar)" in lines
+    assert "Drills sent 4 · failed 1 · pending 1" in lines
+    assert "Check-in rate 75% (3 of 4)" in lines
+    assert "7 days: 67% (4 of 6 who joined 7+ days ago)" in lines
+    assert "28 days: 50% (2 of 4 who joined 28+ days ago)" in lines
+    assert lines[-2:] == [
+        "Clamshell (stage 1): 3 → 3 (100%) → 3 · hard 0% · easy 33% · pain 33%",
+        "Glute bridge (stage 1): 5 → 4 (80%) → 3 · hard 25% · easy 0% · pain 0%",
+    ]
+    [*_smaller, photo] = chart["photo"]
+    stored = harness.emulator.files[photo["file_id"]]
+    assert (stored.width, stored.height) == (900, 520)
+    assert len(stored.data) < 30_000
+    assert chart["caption"] == texts.STATS_CHART_CAPTION
+
+
+async def test_admin_commands_do_not_exist_for_anyone_else(harness: Harness) -> None:
+    await build_data_set(harness.runtime.session_factory, first_telegram_id=1001)
+    runner = harness.driver.user(1001, "Runner A")
+    stranger = harness.driver.user(4242, "Stranger")
+    before = await snapshot(harness)
+
+    for user in (runner, stranger):
+        for text in ("/stats", "/stats now"):
+            [answer] = await command(harness, user, text)
+            assert answer["text"] == texts.UNKNOWN_COMMAND
+            assert "photo" not in answer
+
+    assert await snapshot(harness) == before
