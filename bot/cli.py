@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import sys
 import time
 from collections.abc import Callable, Sequence
 from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import TextIO
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.exc import OperationalError, ProgrammingError
@@ -164,6 +166,51 @@ def cmd_stats(args: argparse.Namespace, settings: Settings) -> int:
 
     for line in asyncio.run(gather()):
         print(line)
+    return 0
+
+
+def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
+    """Bad arguments are checked here rather than by argparse, so each is one line."""
+    from bot.db.engine import create_engine, create_session_factory
+    from bot.services.export import export_check_ins
+
+    if args.what != "check-ins":
+        return _fail(f"export {args.what}: nothing by that name; try `glutebot export check-ins`", 2)
+    if args.format != "csv":
+        return _fail(f"--format {args.format}: only csv is supported", 2)
+    try:
+        since = date.fromisoformat(args.since) if args.since is not None else None
+    except ValueError:
+        return _fail(f"--since {args.since}: expected a date as YYYY-MM-DD", 2)
+    target = Path(args.output) if args.output else None
+    partial = target.with_name(f".{target.name}.partial") if target else None
+
+    async def write(out: TextIO) -> int:
+        engine = create_engine(settings.database_url)
+        try:
+            return await export_check_ins(create_session_factory(engine), out, since=since)
+        finally:
+            await engine.dispose()
+
+    if partial is None or target is None:
+        try:
+            rows = asyncio.run(write(sys.stdout))
+            sys.stdout.flush()
+        except BrokenPipeError:
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            return 0
+    else:
+        try:
+            out = partial.open("w", newline="", encoding="utf-8")
+        except OSError as error:
+            return _fail(f"--output {target}: {error.strerror or error}")
+        try:
+            with out:
+                rows = asyncio.run(write(out))
+            partial.replace(target)
+        finally:
+            partial.unlink(missing_ok=True)
+    print(f"{rows} check-ins exported", file=sys.stderr)
     return 0
 
 
@@ -346,6 +393,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     broadcast.add_argument("--dry-run", action="store_true", help="show the recipient count, send nothing")
     broadcast.set_defaults(handler=cmd_broadcast)
+
+    export = commands.add_parser("export", help="check-ins as CSV for spreadsheets: export check-ins")
+    export.add_argument("what", help="check-ins")
+    export.add_argument(
+        "--since", metavar="DATE", help="only drills of this local date or later (YYYY-MM-DD)"
+    )
+    export.add_argument("--format", default="csv", help="csv (the default and only format)")
+    export.add_argument("--output", metavar="FILE", help="write to FILE instead of standard output")
+    export.set_defaults(handler=cmd_export)
 
     stats = commands.add_parser("stats", help="subscribers by status, today's deliveries, check-in rate")
     stats.set_defaults(handler=cmd_stats)

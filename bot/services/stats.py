@@ -96,11 +96,11 @@ async def coach_stats(repo: Repository, *, now: datetime, today: date) -> CoachS
     """Every figure comes from an SQL aggregate; `today` is the coaches' local date, `now` the instant."""
     stats = repo.stats
     first_chart_day = today - timedelta(days=CHART_DAYS - 1)
-    counts = await stats.answer_counts(first_chart_day, today)
+    counts = await stats.answer_counts(first=first_chart_day, last=today)
     return CoachStats(
         today=today,
         by_status_and_stage=await stats.subscribers_by_status_and_stage(),
-        joined_this_week=await stats.joined_since(now - timedelta(days=WEEK_DAYS)),
+        joined_this_week=await stats.joined_since(since=now - timedelta(days=WEEK_DAYS)),
         last_week=await stats.deliveries_between(today - timedelta(days=WEEK_DAYS - 1), today),
         funnels=drill_funnels(counts),
         retention=await stats.retention(now=now, days=RETENTION_DAYS),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -14,6 +14,19 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
 from bot.db.models import CheckIn, Delivery, Drill, Subscriber
+
+
+@dataclass(frozen=True, slots=True)
+class CheckInRecord:
+    """One check-in as coaches export it: the runner by internal id only, the drill by slug."""
+
+    subscriber_id: int
+    drill: str
+    local_date: date
+    outcome: str | None
+    pain: int | None
+    note: str | None
+    received_at: datetime
 
 
 @dataclass(frozen=True, slots=True)
@@ -241,3 +254,24 @@ class DeliveryRepository:
             if note is not None:
                 notes.setdefault(delivery_id, []).append(note)
         return notes
+
+    async def stream_check_ins(
+        self, *, since: date | None, batch: int = 1000
+    ) -> AsyncIterator[CheckInRecord]:
+        """Check-ins for drills of `since` or later, oldest first, fetched `batch` rows at a time
+        (a server-side cursor on PostgreSQL), so an export of millions never holds them all."""
+        query = (
+            select(
+                Delivery.subscriber_id, Drill.slug, Delivery.local_date, CheckIn.outcome, CheckIn.pain,
+                CheckIn.note, CheckIn.received_at,
+            )
+            .join(Delivery, Delivery.id == CheckIn.delivery_id)
+            .join(Drill, Drill.id == Delivery.drill_id)
+            .order_by(CheckIn.id)
+            .execution_options(yield_per=batch)
+        )  # fmt: skip
+        if since is not None:
+            query = query.where(Delivery.local_date >= since)
+        result = await self.session.stream(query)
+        async for row in result:
+            yield CheckInRecord(*row)

@@ -121,7 +121,7 @@ class StatsRepository:
         )
         return {(status, stage): count for status, stage, count in rows}
 
-    async def joined_since(self, since: datetime) -> int:
+    async def joined_since(self, *, since: datetime) -> int:
         return int(await self.session.scalar(select(func.count()).where(Subscriber.created_at >= since)) or 0)
 
     async def retention(self, *, now: datetime, days: tuple[int, ...]) -> list[Retention]:
@@ -162,7 +162,7 @@ class StatsRepository:
             answered=answered or 0,
         )
 
-    async def answer_counts(self, first: date, last: date) -> list[AnswerCount]:
+    async def answer_counts(self, *, first: date, last: date) -> list[AnswerCount]:
         """Sent deliveries in [first, last] by local day, drill and latest outcome: one pass over the
         period feeds both the per-drill funnel and the per-day chart (a few thousand rows at most)."""
         answers = final_outcomes(first, last)
