@@ -62,8 +62,19 @@ def content_copy(workdir: Path) -> Path:
     return target
 
 
+def cpu_seconds() -> float:
+    """User plus system time of this process, all threads: what noisy wall time on a shared box hides."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+async def emulator_cpu(control: Connection) -> float:
+    control.send("cpu")
+    return float(await asyncio.to_thread(control.recv))
+
+
 def serve_emulator(connection: Connection, first_id: int, count: int) -> None:
-    """The emulator in its own process: register the runners, report the port, serve until terminated."""
+    """The emulator in its own process: register the runners, report the port, then its CPU time on demand."""
 
     async def serve() -> None:
         emulator = Emulator(tokens={TOKEN})
@@ -71,7 +82,8 @@ def serve_emulator(connection: Connection, first_id: int, count: int) -> None:
         for telegram_id in range(first_id, first_id + count):
             emulator.add_user(telegram_id, "Runner")
         connection.send(emulator.port)
-        await asyncio.Event().wait()
+        while await asyncio.to_thread(connection.recv) == "cpu":
+            connection.send(cpu_seconds())
 
     asyncio.run(serve())
 
@@ -82,10 +94,10 @@ async def run(subscribers: int, kind: str, rate_limit: bool, idle: int) -> dict[
         database_url = await fresh_database(kind, workdir)
         await asyncio.to_thread(migrate.upgrade, database_url)
         content_dir = content_copy(workdir)
-        receiving, sending = Pipe(duplex=False)
-        emulator = Process(target=serve_emulator, args=(sending, FIRST_ID, subscribers), daemon=True)
+        control, remote = Pipe()
+        emulator = Process(target=serve_emulator, args=(remote, FIRST_ID, subscribers), daemon=True)
         emulator.start()
-        port = await asyncio.to_thread(receiving.recv)
+        port = await asyncio.to_thread(control.recv)
         settings = load_settings(
             bot_token=TOKEN,
             database_url=database_url,
@@ -155,11 +167,16 @@ async def run(subscribers: int, kind: str, rate_limit: bool, idle: int) -> dict[
         application = build_application(runtime, rate_limit=rate_limit)
         async with application:
             dispatcher = Dispatcher(runtime, application.bot_data[SENDER_KEY])
+            emulator_before = await emulator_cpu(control)
+            bot_before = cpu_seconds()
             begin = time.perf_counter()
             report = await dispatcher.tick()
             elapsed = time.perf_counter() - begin
+            bot_cpu = cpu_seconds() - bot_before
+            emulator_used = await emulator_cpu(control) - emulator_before
         await engine.dispose()
-        emulator.terminate()
+        control.send("stop")
+        emulator.join()
         return {
             "db": kind,
             "rate_limited": rate_limit,
@@ -170,6 +187,8 @@ async def run(subscribers: int, kind: str, rate_limit: bool, idle: int) -> dict[
             "seconds": round(elapsed, 1),
             "deliveries_per_second": round(report.sent / elapsed, 1),
             "db_ms_per_delivery": round(database_seconds * 1000 / max(report.sent, 1), 2),
+            "bot_cpu_ms_per_delivery": round(bot_cpu * 1000 / max(report.sent, 1), 3),
+            "emulator_cpu_ms_per_delivery": round(emulator_used * 1000 / max(report.sent, 1), 3),
             "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
         }
 

@@ -26,12 +26,16 @@ from bot.runtime import Runtime
 from bot.telegram import texts
 from bot.telegram.context import RUNTIME_KEY, SENDER_KEY, BotApplication, BotContext
 from bot.telegram.handlers import account, admin, drills, fallback, progress, settings
+from bot.telegram.http import AiohttpRequest
 
 log = logging.getLogger(__name__)
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 WEBHOOK_PATH = "/telegram"
 PROCESSED_UPDATES_KEPT = timedelta(days=2)
+BOT_API_CONNECTIONS = 256
+POLL_READ_TIMEOUT_SECONDS = 5.0
+"""How long past its long-poll timeout a getUpdates call may take (PTB's default)."""
 
 
 def build_application(
@@ -45,9 +49,22 @@ def build_application(
         .base_url(config.telegram_base_url)
         .base_file_url(config.telegram_base_file_url)
         .context_types(ContextTypes(context=BotContext))
-        .read_timeout(config.telegram_timeout_seconds)
-        .write_timeout(config.telegram_timeout_seconds)
-        .media_write_timeout(config.telegram_timeout_seconds * 2)
+        .request(
+            AiohttpRequest(
+                connection_pool_size=BOT_API_CONNECTIONS,
+                read_timeout=config.telegram_timeout_seconds,
+                write_timeout=config.telegram_timeout_seconds,
+                media_write_timeout=config.telegram_timeout_seconds * 2,
+            )
+        )
+        .get_updates_request(
+            AiohttpRequest(
+                connection_pool_size=1,
+                read_timeout=POLL_READ_TIMEOUT_SECONDS,
+                write_timeout=POLL_READ_TIMEOUT_SECONDS,
+                media_write_timeout=POLL_READ_TIMEOUT_SECONDS,
+            )
+        )
         .concurrent_updates(True)
         .post_init(_post_init)
     )
