@@ -104,7 +104,7 @@ async def test_upload_then_resend_by_file_id_and_download(bot: Bot) -> None:
     first = await bot.send_animation(CHAT, gif_bytes(), caption="one", filename="drill.gif")
     animation = first.animation
     assert animation is not None
-    assert (animation.width, animation.height, animation.duration) == (40, 30, 2)
+    assert (animation.width, animation.height, animation.duration) == (40, 30, timedelta(seconds=2))
     again = await bot.send_animation(CHAT, animation.file_id, caption="two")
     assert again.animation is not None and again.animation.file_id == animation.file_id
     file = await bot.get_file(animation.file_id)
