@@ -24,7 +24,7 @@ from typing import Any
 from aiohttp import BodyPartReader, ClientSession, ClientTimeout, web
 from PIL import Image, UnidentifiedImageError
 
-from bot.sandbox.html_check import HtmlError, check_html, plain_length
+from bot.sandbox.html_check import HtmlError, plain_length
 
 log = logging.getLogger(__name__)
 
@@ -387,10 +387,9 @@ class Emulator:
         parse_mode = str(params.get("parse_mode") or "")
         if parse_mode.upper() == "HTML":
             try:
-                check_html(text)
+                length = plain_length(text)
             except HtmlError as error:
                 raise ApiError(400, f"Bad Request: can't parse entities: {error}") from None
-            length = plain_length(text)
         else:
             length = len(text.encode("utf-16-le")) // 2
         if caption and length > CAPTION_LIMIT:
