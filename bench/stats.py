@@ -136,7 +136,9 @@ async def measure() -> None:
         figures: dict[str, Callable[[], Awaitable[Any]]] = {
             "subscribers by status and stage": stats.subscribers_by_status_and_stage,
             "new this week": lambda: stats.joined_since(since=NOW - timedelta(days=WEEK_DAYS)),
-            "deliveries and check-in rate, 7 days": lambda: stats.deliveries_between(first_week_day, TODAY),
+            "deliveries by status, 7 days": lambda: stats.deliveries_by_status(
+                first=first_week_day, last=TODAY
+            ),
             "retention at 7 and 28 days": lambda: stats.retention(now=NOW, days=RETENTION_DAYS),
             "answers by day, drill and outcome, 28 d": lambda: stats.answer_counts(
                 first=first_chart_day, last=TODAY

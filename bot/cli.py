@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable, Sequence
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.exc import OperationalError, ProgrammingError
@@ -23,6 +23,9 @@ from bot.config import Settings, SettingsError, load_settings
 from bot.content.loader import ContentError, LoadedContent, load_content
 from bot.db.models import SUBSCRIBER_STATUSES
 from bot.domain.clock import SystemClock
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncEngine
 
 Command = Callable[[argparse.Namespace, Settings], int]
 
@@ -86,23 +89,33 @@ def cmd_content_render(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_content_sync(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.content.sync import describe, sync_content
+    from bot.content.sync import describe
     from bot.db.engine import create_engine, create_session_factory
+    from bot.services.content import apply_content
 
+    if args.announce:
+        settings.require_bot_token()
     content = _load(settings.content_dir, allow_missing_media=args.allow_missing_media)
     if content is None:
         return 1
 
-    async def run() -> list[str]:
+    async def run() -> None:
         engine = create_engine(settings.database_url)
         try:
-            report = await sync_content(create_session_factory(engine), content, now=SystemClock().now())
+            update = await apply_content(
+                create_session_factory(engine), content, now=SystemClock().now(), announce=args.announce,
+                created_by=0,
+            )  # fmt: skip
+            for line in describe(update.report):
+                print(line)
+            for item in update.announcements:
+                who = f"{item.recipients} runners at stage {item.stage}"
+                print(f"announcing to {who} (broadcast {item.broadcast_id})")
+            await _send_broadcasts(settings, engine, [item.broadcast_id for item in update.announcements])
         finally:
             await engine.dispose()
-        return describe(report)
 
-    for line in asyncio.run(run()):
-        print(line)
+    asyncio.run(run())
     return 0
 
 
@@ -235,11 +248,7 @@ def _bar(done: int, total: int, width: int = 30) -> str:
 
 def cmd_broadcast(args: argparse.Namespace, settings: Settings) -> int:
     from bot.db.engine import create_engine, create_session_factory
-    from bot.db.repositories import BroadcastFigures, Repository
-    from bot.delivery.broadcasts import BroadcastRunner
-    from bot.process import build_runtime
-    from bot.telegram.app import build_application
-    from bot.telegram.context import SENDER_KEY
+    from bot.db.repositories import Repository
 
     if args.words[:1] == ["status"]:
         if len(args.words) != 2 or not args.words[1].isdigit():
@@ -270,29 +279,43 @@ def cmd_broadcast(args: argparse.Namespace, settings: Settings) -> int:
                 )  # fmt: skip
                 broadcast_id = broadcast.id
             print(f"broadcast {broadcast_id}: {count} recipients")
-            content = load_content(settings.content_dir, allow_missing_media=True)
-            runtime = build_runtime(settings, engine, content, SystemClock())
-            application = build_application(runtime)
-            started = time.monotonic()
-
-            async def progress(figures: BroadcastFigures) -> None:
-                done = figures.total - figures.pending
-                print(f"\r{_bar(done, figures.total)}", end="", file=sys.stderr, flush=True)
-
-            async with application:
-                figures = await BroadcastRunner(runtime, application.bot_data[SENDER_KEY]).run(
-                    broadcast_id, progress=progress
-                )
-            print(file=sys.stderr)
-            print(
-                f"broadcast {broadcast_id}: sent {figures.sent}, blocked {figures.blocked}, "
-                f"failed {figures.failed}, pending {figures.pending} in {time.monotonic() - started:.1f} s"
-            )
+            await _send_broadcasts(settings, engine, [broadcast_id])
             return 0
         finally:
             await engine.dispose()
 
     return asyncio.run(go())
+
+
+async def _send_broadcasts(settings: Settings, engine: AsyncEngine, broadcast_ids: list[int]) -> None:
+    """Run broadcasts to the end through the bot's one sender, with a progress bar on stderr."""
+    from bot.db.repositories import BroadcastFigures
+    from bot.delivery.broadcasts import BroadcastRunner
+    from bot.process import build_runtime
+    from bot.telegram.app import build_application
+    from bot.telegram.context import SENDER_KEY
+
+    if not broadcast_ids:
+        return
+    content = load_content(settings.content_dir, allow_missing_media=True)
+    runtime = build_runtime(settings, engine, content, SystemClock())
+    application = build_application(runtime)
+
+    async def progress(figures: BroadcastFigures) -> None:
+        done = figures.total - figures.pending
+        print(f"\r{_bar(done, figures.total)}", end="", file=sys.stderr, flush=True)
+
+    async with application:
+        for broadcast_id in broadcast_ids:
+            started = time.monotonic()
+            figures = await BroadcastRunner(runtime, application.bot_data[SENDER_KEY]).run(
+                broadcast_id, progress=progress
+            )
+            print(file=sys.stderr)
+            print(
+                f"broadcast {broadcast_id}: sent {figures.sent}, blocked {figures.blocked}, "
+                f"failed {figures.failed}, pending {figures.pending} in {time.monotonic() - started:.1f} s"
+            )
 
 
 async def _broadcast_status(settings: Settings, broadcast_id: int) -> int:
@@ -422,6 +445,9 @@ def build_parser() -> argparse.ArgumentParser:
     render.set_defaults(handler=cmd_content_render)
     sync = content_actions.add_parser("sync", help="upsert drills into the database, retire removed ones")
     sync.add_argument("--allow-missing-media", action="store_true", help="accept drills without a GIF yet")
+    sync.add_argument(
+        "--announce", action="store_true", help="tell runners at each stage that got new drills what is new"
+    )
     sync.set_defaults(handler=cmd_content_sync)
 
     programme = commands.add_parser("programme", help="print the first days a new subscriber would get")

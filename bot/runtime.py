@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, tzinfo
 from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -24,6 +25,31 @@ class Runtime:
     content_dir: Path
     media_hashes: Mapping[str, str] = field(default_factory=dict)
     """Drill slug -> sha256 of its GIF, the key under which Telegram's file id is cached."""
+    previous_programme: Programme | None = None
+    """The programme before the last `/reload`: it still plans the rest of the day that reload fell on."""
+    content_changed_at: datetime | None = None
+
+    def programme_on(self, local_date: date, zone: tzinfo) -> Programme:
+        """The programme that plans a runner's `local_date`.
+
+        Content reloaded during a runner's day applies from their next day: a new drill joins the rotation
+        tomorrow, and a runner still waiting for today's drill gets the one today's programme gave them.
+        """
+        changed_at = self.content_changed_at
+        if self.previous_programme is None or changed_at is None:
+            return self.programme
+        return self.previous_programme if local_date <= changed_at.astimezone(zone).date() else self.programme
+
+    def use_content(self, programme: Programme, media_hashes: Mapping[str, str], *, now: datetime) -> None:
+        """Switch to reloaded content. Retired drills stay known (never planned again, as no rotation has
+        them), so a card already sent with one can still be re-sent, answered and named in /history."""
+        retired = {
+            slug: drill for slug, drill in self.programme.drills.items() if slug not in programme.drills
+        }
+        self.previous_programme = self.programme
+        self.programme = replace(programme, drills={**retired, **programme.drills})
+        self.media_hashes = {**self.media_hashes, **media_hashes}
+        self.content_changed_at = now
 
     @asynccontextmanager
     async def unit_of_work(self) -> AsyncIterator[Repository]:

@@ -12,13 +12,14 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from bot.db.models import Delivery, Subscriber
 from bot.db.repositories import Repository
 from bot.delivery.cards import record_results, send_drill_card
 from bot.delivery.planner import PlannedDrill, caption_for, plan_batch
 from bot.delivery.sender import Sender, SendResult, SendStatus
+from bot.domain.programme import Programme
 from bot.domain.schedule import due_local_date, in_quiet_hours, next_slot
 from bot.runtime import Runtime
 from bot.services.subscriptions import reschedule, zone_of
@@ -182,7 +183,7 @@ class Dispatcher:
                     training_days=subscriber.training_days,
                     from_date=local_day + timedelta(days=1),
                 )
-            planned = await plan_batch(repo, runtime.programme, due_today, now=now, on_demand=False)
+            planned = await _plan(repo, runtime, due_today, now=now)
             for subscriber, _day in due_today:
                 plan = planned.get(subscriber.id)
                 if plan is not None and plan.created:
@@ -243,6 +244,21 @@ class Dispatcher:
 
         await asyncio.gather(*(send(item) for item in batch))
         await record()
+
+
+async def _plan(
+    repo: Repository, runtime: Runtime, due_today: list[tuple[Subscriber, date]], *, now: datetime
+) -> dict[int, PlannedDrill]:
+    """Plan each runner's day with the programme for that day: one batch per programme (just one, unless
+    content was reloaded during some runners' day)."""
+    batches: dict[int, tuple[Programme, list[tuple[Subscriber, date]]]] = {}
+    for subscriber, day in due_today:
+        programme = runtime.programme_on(day, zone_of(subscriber))
+        batches.setdefault(id(programme), (programme, []))[1].append((subscriber, day))
+    planned: dict[int, PlannedDrill] = {}
+    for programme, batch in batches.values():
+        planned.update(await plan_batch(repo, programme, batch, now=now, on_demand=False))
+    return planned
 
 
 async def _replan(repo: Repository, runtime: Runtime, delivery: Delivery) -> PlannedDrill | None:

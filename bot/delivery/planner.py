@@ -81,9 +81,10 @@ async def plan_batch(
     """The day's delivery for each runner, by subscriber id, created where missing, in a few statements.
 
     A runner who already has that day's delivery gets it back with `created=False`; one whose drill no
-    longer exists in the content is left out.
+    longer exists in the content is left out. Retired drills are still found: a drill retired by a
+    `/reload` is still in the programme that plans the rest of that day.
     """
-    drill_ids = await repo.drills.ids_by_slug()
+    drill_ids = await repo.drills.ids_by_slug(include_retired=True)
     slugs = {drill_id: slug for slug, drill_id in drill_ids.items()}
     planned: dict[int, PlannedDrill] = {}
     existing = await repo.deliveries.on_dates([(subscriber.id, day) for subscriber, day in wanted])

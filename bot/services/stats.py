@@ -92,16 +92,30 @@ class CoachStats:
         }  # fmt: skip
 
 
+def week_figures(counts: Sequence[AnswerCount], statuses: dict[str, int], *, first: date) -> DeliveryFigures:
+    """Sent and answered from the four weeks' counts (their last seven days), failed and pending by status."""
+    week = [row for row in counts if row.local_date >= first]
+    sent = sum(row.count for row in week)
+    answered = sum(row.count for row in week if row.outcome is not None)
+    return DeliveryFigures(sent, statuses.get("failed", 0), statuses.get("claimed", 0), answered)
+
+
 async def coach_stats(repo: Repository, *, now: datetime, today: date) -> CoachStats:
-    """Every figure comes from an SQL aggregate; `today` is the coaches' local date, `now` the instant."""
+    """Every figure comes from an SQL aggregate; `today` is the coaches' local date, `now` the instant.
+
+    The four weeks of deliveries and answers are read once, grouped by day, drill and outcome, and the
+    funnel, the chart and the week's check-in rate are all added up from those few thousand rows.
+    """
     stats = repo.stats
     first_chart_day = today - timedelta(days=CHART_DAYS - 1)
+    first_week_day = today - timedelta(days=WEEK_DAYS - 1)
     counts = await stats.answer_counts(first=first_chart_day, last=today)
+    statuses = await stats.deliveries_by_status(first=first_week_day, last=today)
     return CoachStats(
         today=today,
         by_status_and_stage=await stats.subscribers_by_status_and_stage(),
         joined_this_week=await stats.joined_since(since=now - timedelta(days=WEEK_DAYS)),
-        last_week=await stats.deliveries_between(today - timedelta(days=WEEK_DAYS - 1), today),
+        last_week=week_figures(counts, statuses, first=first_week_day),
         funnels=drill_funnels(counts),
         retention=await stats.retention(now=now, days=RETENTION_DAYS),
         answers_per_day=answers_per_day(counts),

@@ -121,6 +121,7 @@ def _add_handlers(application: BotApplication, *, webhook: bool, admin_ids: froz
     coaches = filters.User(user_id=admin_ids)
     admin_commands = {
         "stats": admin.stats_command,
+        "reload": admin.reload_command,
     }
     application.add_handlers(
         [

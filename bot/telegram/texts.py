@@ -6,11 +6,14 @@ from datetime import date, datetime
 from html import escape
 from zoneinfo import ZoneInfo
 
+from bot.content.loader import ContentProblem
+from bot.content.sync import describe
 from bot.db.models import SUBSCRIBER_STATUSES, Subscriber
 from bot.domain.dose import Dose
 from bot.domain.programme import Programme
 from bot.domain.safety import HEALTH_SCREEN_ADVICE, HEALTH_SCREEN_ITEMS, SAFETY_NOTE
 from bot.domain.schedule import describe_days
+from bot.services.content import ContentUpdate
 from bot.services.progress import Progress
 from bot.services.stats import CHART_DAYS, WEEK_DAYS, CoachStats
 
@@ -251,3 +254,32 @@ def coach_stats(stats: CoachStats) -> str:
         drills.pop()
         text = "\n".join([*lines, *drills, f"... and {len(stats.funnels) - len(drills)} more drills"])
     return text
+
+
+RELOAD_USAGE = "/reload syncs the content files; /reload announce also tells runners about new drills."
+PROBLEMS_SHOWN = 20
+
+
+def reloaded(update: ContentUpdate, programme: Programme) -> str:
+    lines = [
+        f"<b>Content reloaded</b>: {len(programme.drills)} drills over {len(programme.stages)} stages.",
+        *(escape(line) for line in describe(update.report)),
+    ]
+    if update.report.any_change:
+        lines.append("Runners get the changes from their next day; today's drills stay as they are.")
+    lines += [
+        f"Announcing to {item.recipients:,} runners at stage {item.stage} (broadcast {item.broadcast_id})."
+        for item in update.announcements
+    ]
+    return "\n".join(lines)
+
+
+def reload_refused(problems: tuple[ContentProblem, ...]) -> str:
+    noun = "problem" if len(problems) == 1 else "problems"
+    lines = [f"<b>Nothing was changed</b>: {len(problems)} {noun} in the content."]
+    lines += [escape(str(problem), quote=False) for problem in problems[:PROBLEMS_SHOWN]]
+    if len(problems) > PROBLEMS_SHOWN:
+        lines.append(
+            f"... and {len(problems) - PROBLEMS_SHOWN} more; `glutebot content check` lists them all."
+        )
+    return "\n".join(lines)

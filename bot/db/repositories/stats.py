@@ -143,6 +143,14 @@ class StatsRepository:
         row = (await self.session.execute(select(*columns).select_from(Subscriber))).one()
         return [Retention(n, int(row[2 * i]), int(row[2 * i + 1])) for i, n in enumerate(days)]
 
+    async def deliveries_by_status(self, *, first: date, last: date) -> dict[str, int]:
+        rows = await self.session.execute(
+            select(Delivery.status, func.count())
+            .where(Delivery.local_date.between(first, last))
+            .group_by(Delivery.status)
+        )
+        return {status: count for status, count in rows}
+
     async def deliveries_between(self, first: date, last: date) -> DeliveryFigures:
         """Deliveries whose local date falls in [first, last], by status, and how many got an answer."""
         in_range = Delivery.local_date.between(first, last)

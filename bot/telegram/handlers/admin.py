@@ -1,4 +1,5 @@
-"""Coaches' commands (`/stats`), registered only for ADMIN_IDS: anyone else gets the unknown-command reply."""
+"""Coaches' commands (`/stats`, `/reload`), registered only for ADMIN_IDS: anyone else gets the
+unknown-command reply."""
 
 from __future__ import annotations
 
@@ -7,6 +8,9 @@ from zoneinfo import ZoneInfo
 
 from telegram import Update
 
+from bot.content.loader import ContentError
+from bot.delivery.broadcasts import BroadcastRunner
+from bot.services.content import reload_content
 from bot.services.stats import CHART_DAYS, coach_stats
 from bot.telegram import texts
 from bot.telegram.context import BotContext
@@ -29,3 +33,26 @@ async def stats_command(update: Update, context: BotContext) -> None:
         render_answers_chart, stats.answers_per_day, first=stats.first_chart_day, days=CHART_DAYS
     )
     await context.sender.send_photo(chat.id, chart, caption=texts.STATS_CHART_CAPTION, filename="stats.png")
+
+
+async def reload_command(update: Update, context: BotContext) -> None:
+    """Validate, sync and switch to the content directory; `/reload announce` also tells runners what is new.
+
+    Announcements go out in the background, through the broadcast runner, while the bot keeps serving.
+    """
+    runtime = context.runtime
+    user = update.effective_user
+    if user is None:
+        return
+    if context.args not in ([], ["announce"]):
+        await reply(context, update, texts.RELOAD_USAGE)
+        return
+    try:
+        result = await reload_content(runtime, announce=context.args == ["announce"], created_by=user.id)
+    except ContentError as error:
+        await reply(context, update, texts.reload_refused(error.problems))
+        return
+    await reply(context, update, texts.reloaded(result, runtime.programme))
+    for item in result.announcements:
+        runner = BroadcastRunner(runtime, context.sender)
+        context.application.create_task(runner.run(item.broadcast_id), update=update)

@@ -42,11 +42,12 @@ async def today_command(update: Update, context: BotContext) -> None:
         subscribed = subscriber is not None and subscriber.status not in ("stopped", "blocked")
         planned = None
         if subscriber is not None and subscribed:
+            today = subscriptions.today_for(subscriber, now)
             planned = await plan_today(
                 repo,
-                runtime.programme,
+                runtime.programme_on(today, subscriptions.zone_of(subscriber)),
                 subscriber,
-                local_date=subscriptions.today_for(subscriber, now),
+                local_date=today,
                 now=now,
                 on_demand=True,
             )
