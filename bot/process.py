@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import logging
 import signal
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -18,11 +19,12 @@ from bot.content.loader import LoadedContent, load_content
 from bot.db import migrate
 from bot.db.engine import create_engine, create_session_factory
 from bot.db.repositories import Repository
+from bot.delivery.broadcasts import BroadcastWorker
 from bot.delivery.dispatcher import Dispatcher
 from bot.domain.clock import Clock, SystemClock
 from bot.runtime import Runtime
 from bot.telegram.app import build_application, serve
-from bot.telegram.context import SENDER_KEY
+from bot.telegram.context import BROADCASTS_KEY, SENDER_KEY
 
 log = logging.getLogger(__name__)
 
@@ -58,19 +60,28 @@ def build_runtime(settings: Settings, engine: AsyncEngine, content: LoadedConten
     )
 
 
-def start_dispatcher(dispatcher: Dispatcher, interval_seconds: float) -> AsyncIOScheduler:
-    """One interval job for all runners; late ticks run once rather than being dropped or piling up."""
+def start_dispatcher(
+    dispatcher: Dispatcher, interval_seconds: float, broadcasts: BroadcastWorker | None = None
+) -> AsyncIOScheduler:
+    """One interval job for all runners; late ticks run once rather than being dropped or piling up.
+
+    Broadcasts get their own job, so a long one never holds up the day's drills.
+    """
     scheduler = AsyncIOScheduler(timezone=UTC)
-    scheduler.add_job(
-        dispatcher.tick,
-        "interval",
-        seconds=interval_seconds,
-        misfire_grace_time=None,
-        coalesce=True,
-        max_instances=1,
-        next_run_time=datetime.now(UTC),
-        id="dispatch",
-    )
+    jobs: dict[str, Callable[[], Awaitable[object]]] = {"dispatch": dispatcher.tick}
+    if broadcasts is not None:
+        jobs["broadcasts"] = broadcasts.tick
+    for job_id, tick in jobs.items():
+        scheduler.add_job(
+            tick,
+            "interval",
+            seconds=interval_seconds,
+            misfire_grace_time=None,
+            coalesce=True,
+            max_instances=1,
+            next_run_time=datetime.now(UTC),
+            id=job_id,
+        )
     scheduler.start()
     return scheduler
 
@@ -101,17 +112,21 @@ async def run(settings: Settings, *, role: str = "all", clock: Clock | None = No
                 loop.add_signal_handler(signum, stop.set)
         log.info("glutebot is running as %s with %d drills", role, len(content.programme.drills))
         sender = application.bot_data[SENDER_KEY]
+        broadcasts = application.bot_data[BROADCASTS_KEY]
         dispatcher = Dispatcher(runtime, sender)
         if role == "worker":
             async with application:
-                scheduler = start_dispatcher(dispatcher, settings.dispatch_interval_seconds)
+                scheduler = start_dispatcher(dispatcher, settings.dispatch_interval_seconds, broadcasts)
                 try:
                     await stop.wait()
                 finally:
                     scheduler.shutdown(wait=False)
+                    await broadcasts.stop()
             return
         scheduler = (
-            start_dispatcher(dispatcher, settings.dispatch_interval_seconds) if role == "all" else None
+            start_dispatcher(dispatcher, settings.dispatch_interval_seconds, broadcasts)
+            if role == "all"
+            else None
         )
         try:
             await serve(application, stop)

@@ -43,8 +43,10 @@ NAMING_CONVENTION = {
 SUBSCRIBER_STATUSES = ("active", "paused", "stopped", "blocked")
 DELIVERY_STATUSES = ("claimed", "sent", "failed")
 OUTCOMES = ("done", "easy", "hard", "skipped", "pain")
-BROADCAST_STATUSES = ("draft", "scheduled", "sending", "done", "cancelled")
-RECIPIENT_STATUSES = ("pending", "sent", "blocked", "failed")
+BROADCAST_STATUSES = ("draft", "scheduled", "sending", "done", "cancelled", "deleted")
+RECIPIENT_STATUSES = ("pending", "sending", "sent", "blocked", "failed", "deleted")
+DRAFT_STEPS = ("content", "audience", "confirm", "send_at", "button")
+"""Where a coach's `/broadcast` conversation stands, so any bot process can take their next message."""
 EVERY_DAY_BUT_SUNDAY = 0b0111111
 """Training weekdays as a bitmask, bit 0 = Monday: Monday to Saturday, Sunday as the rest day."""
 
@@ -224,7 +226,10 @@ class CheckIn(Base):
 
 class Broadcast(Base):
     __tablename__ = "broadcasts"
-    __table_args__ = (CheckConstraint(_check_in("status", BROADCAST_STATUSES), name="status"),)
+    __table_args__ = (
+        CheckConstraint(_check_in("status", BROADCAST_STATUSES), name="status"),
+        CheckConstraint(f"draft_step IS NULL OR {_check_in('draft_step', DRAFT_STEPS)}", name="draft_step"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     created_by: Mapped[int] = mapped_column(BigInteger)
@@ -235,6 +240,8 @@ class Broadcast(Base):
     button_drill_slug: Mapped[str | None] = mapped_column(String(80))
     segment: Mapped[dict[str, Any]] = mapped_column(JSON)
     status: Mapped[str] = mapped_column(String(16), default="draft")
+    draft_step: Mapped[str | None] = mapped_column(String(16))
+    """While `draft`: what the coach's next message or tap answers; None once the broadcast is confirmed."""
     send_at: Mapped[datetime | None]
     progress_chat_id: Mapped[int | None] = mapped_column(BigInteger)
     progress_message_id: Mapped[int | None] = mapped_column(BigInteger)
@@ -255,6 +262,7 @@ class BroadcastRecipient(Base):
     broadcast_id: Mapped[int] = mapped_column(ForeignKey("broadcasts.id", ondelete="CASCADE"))
     subscriber_id: Mapped[int] = mapped_column(ForeignKey("subscribers.id", ondelete="CASCADE"), index=True)
     status: Mapped[str] = mapped_column(String(16), default="pending")
+    """pending, then `sending` while one process holds it (claimed with its time), then how it ended."""
     attempts: Mapped[int] = mapped_column(SmallInteger, default=0)
     telegram_message_id: Mapped[int | None] = mapped_column(BigInteger)
     updated_at: Mapped[datetime]

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from telegram import InlineKeyboardMarkup
 from telegram.constants import ParseMode
 
 from bot.db.models import Delivery, Subscriber
 from bot.db.repositories import Repository
 from bot.delivery.planner import PlannedDrill
 from bot.delivery.sender import Sender, SendResult, SendStatus
+from bot.domain.programme import Drill
 from bot.domain.schedule import nudge_time
 from bot.runtime import Runtime
 from bot.services.subscriptions import mark_blocked, zone_of
@@ -29,31 +31,51 @@ async def send_drill_card(
 
     The dispatcher passes `record=False` and records its sends in batches with `record_results`.
     """
-    markup = check_in(planned.delivery.id)
-    content_hash = runtime.media_hashes.get(planned.drill.slug)
-    if content_hash is not None:
-        result = await sender.send_animation(
-            runtime,
-            chat_id,
-            gif=runtime.content_dir / planned.drill.gif,
-            content_hash=content_hash,
-            caption=planned.caption,
-            reply_markup=markup,
-            disable_notification=disable_notification,
-        )
-    else:
-        result = await sender.deliver(
-            lambda: sender.bot.send_message(
-                chat_id,
-                planned.caption,
-                parse_mode=ParseMode.HTML,
-                reply_markup=markup,
-                disable_notification=disable_notification,
-            )
-        )
+    result = await send_card(
+        runtime,
+        sender,
+        planned.drill,
+        planned.caption,
+        chat_id=chat_id,
+        markup=check_in(planned.delivery.id),
+        disable_notification=disable_notification,
+    )
     if record:
         await record_results(runtime, [(planned.delivery.id, result)])
     return result
+
+
+async def send_card(
+    runtime: Runtime,
+    sender: Sender,
+    drill: Drill,
+    caption: str,
+    *,
+    chat_id: int,
+    markup: InlineKeyboardMarkup | None,
+    disable_notification: bool = False,
+) -> SendResult:
+    """Any drill card: the animation by its cached file id with the caption, or the caption alone."""
+    content_hash = runtime.media_hashes.get(drill.slug)
+    if content_hash is not None:
+        return await sender.send_animation(
+            runtime,
+            chat_id,
+            gif=runtime.content_dir / drill.gif,
+            content_hash=content_hash,
+            caption=caption,
+            reply_markup=markup,
+            disable_notification=disable_notification,
+        )
+    return await sender.deliver(
+        lambda: sender.bot.send_message(
+            chat_id,
+            caption,
+            parse_mode=ParseMode.HTML,
+            reply_markup=markup,
+            disable_notification=disable_notification,
+        )
+    )
 
 
 async def record_results(runtime: Runtime, results: list[tuple[int, SendResult]]) -> None:

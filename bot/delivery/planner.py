@@ -56,6 +56,13 @@ def caption_for(programme: Programme, delivery: Delivery, drill: Drill, note: st
     return render_caption(drill, Dose.parse(delivery.dose), programme.stage(delivery.stage), note=note)
 
 
+def sample_caption(programme: Programme, drill: Drill, subscriber: Subscriber | None, note: str) -> str:
+    """A drill shown outside the plan (a coach's "Try it now"): the runner's rung if it is their stage."""
+    rung = subscriber.rung if subscriber is not None and subscriber.stage == drill.stage else 0
+    dose = drill.doses[min(rung, len(drill.doses) - 1)]
+    return render_caption(drill, dose, programme.stage(drill.stage), note=note)
+
+
 async def plan_today(
     repo: Repository,
     programme: Programme,

@@ -99,14 +99,17 @@ class Sender:
         self._uploads: dict[str, asyncio.Lock] = {}
         """One upload per GIF at a time, so a burst of sends uploads it once and the rest reuse its id."""
 
-    async def deliver(self, send: Callable[[], Awaitable[Message]]) -> SendResult:
-        """Run one Telegram call under the retry policy and say how it ended; never raises TelegramError."""
+    async def deliver(self, send: Callable[[], Awaitable[Message | bool]]) -> SendResult:
+        """Run one Telegram call under the retry policy and say how it ended; never raises TelegramError.
+
+        Sends, edits and deletes all come through here; `message` is set when Telegram returned one.
+        """
         attempts = 0
         retries = 0
         while True:
             attempts += 1
             try:
-                message = await send()
+                answer = await send()
             except RetryAfter as error:
                 wait = retry_after_seconds(error)
                 if wait > self.policy.max_retry_after or attempts >= self.policy.max_attempts * 2:
@@ -123,6 +126,7 @@ class Sender:
                 retries += 1
                 await self.sleep(self.policy.backoff(attempts, self.rng))
                 continue
+            message = answer if isinstance(answer, Message) else None
             return SendResult(SendStatus.SENT, message, attempts, retries)
 
     async def send_text(

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import time
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from bot.domain.programme import Outcome
-from bot.domain.schedule import mask_of
+from bot.domain.schedule import local_date, mask_of, slot_on
 
 _PAIN_WORDS = r"(?:pain|painful|hurts?|hurting|hurted|sore|ache|aches|aching|ouch)"
 _PAIN_SCORE = re.compile(
@@ -47,6 +48,9 @@ _DAY_PRESETS = {
     "weekends": 0b1100000,
 }
 _TIME = re.compile(r"^\s*(\d{1,2})(?:\s*[:.h]\s*(\d{2}))?\s*(am|pm|a\.m\.|p\.m\.)?\s*$", re.IGNORECASE)
+_DATE_AND_TIME = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})[ T]+(.+)$")
+SEND_AT_HORIZON = timedelta(days=60)
+"""How far ahead a coach may schedule a broadcast."""
 _PAUSE = re.compile(r"^\s*(\d{1,3})\s*(d|day|days|w|wk|week|weeks)?\s*$", re.IGNORECASE)
 
 
@@ -113,3 +117,28 @@ def parse_pause_days(text: str) -> int | None:
     amount = int(match[1])
     days = amount * 7 if (match[2] or "").lower().startswith("w") else amount
     return days if 1 <= days <= 90 else None
+
+
+def parse_send_at(text: str, *, now: datetime, zone: ZoneInfo) -> datetime | None:
+    """A coach's "send at": `18:30` (the next one to come) or `2026-03-05 07:00`, local to `zone`, as UTC.
+
+    None when unreadable, already past, or further ahead than `SEND_AT_HORIZON`.
+    """
+    match = _DATE_AND_TIME.match(text)
+    wanted = parse_local_time(match[4] if match else text)
+    if wanted is None:
+        return None
+    if match is None:
+        today = local_date(now, zone)
+        moment = slot_on(today, wanted, zone)
+        if moment <= now:
+            moment = slot_on(today + timedelta(days=1), wanted, zone)
+    else:
+        try:
+            day = date(int(match[1]), int(match[2]), int(match[3]))
+        except ValueError:
+            return None
+        moment = slot_on(day, wanted, zone)
+    if moment <= now or moment - now > SEND_AT_HORIZON:
+        return None
+    return moment

@@ -22,13 +22,43 @@ class Driver:
         self.emulator.add_user(user_id, first_name, language=language)
         return User(user_id, first_name)
 
-    def send(self, user: User, text: str, *, chat_id: int | None = None) -> dict[str, Any]:
-        """A text message; a leading `/word` is marked as a bot command, as Telegram does."""
+    def send(
+        self,
+        user: User,
+        text: str,
+        *,
+        chat_id: int | None = None,
+        entities: list[dict[str, Any]] | None = None,
+    ) -> dict[str, Any]:
+        """A text message; a leading `/word` is marked as a bot command, as Telegram does.
+
+        `entities` is the formatting a Telegram app would attach (bold, links...), in Telegram's shape.
+        """
         content: dict[str, Any] = {"text": text}
         if text.startswith("/"):
             command = text.split()[0]
             content["entities"] = [{"type": "bot_command", "offset": 0, "length": len(command)}]
+        elif entities:
+            content["entities"] = entities
         return self.emulator.user_message(user.id, user.id if chat_id is None else chat_id, **content)
+
+    def gif(
+        self,
+        user: User,
+        data: bytes,
+        *,
+        caption: str = "",
+        caption_entities: list[dict[str, Any]] | None = None,
+        name: str = "clip.gif",
+    ) -> dict[str, Any]:
+        """A GIF with an optional formatted caption, as a Telegram app sends one."""
+        animation = self.emulator.user_animation(data, name)
+        content: dict[str, Any] = {"animation": animation, "document": dict(animation)}
+        if caption:
+            content["caption"] = caption
+        if caption_entities:
+            content["caption_entities"] = caption_entities
+        return self.emulator.user_message(user.id, user.id, **content)
 
     def reply(self, user: User, to: dict[str, Any], text: str) -> dict[str, Any]:
         return self.emulator.user_message(user.id, user.id, text=text, reply_to_message=to)

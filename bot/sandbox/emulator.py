@@ -609,20 +609,14 @@ class Emulator:
         self.files[stored.file_id] = stored
         return stored
 
+    def user_animation(self, data: bytes, name: str) -> dict[str, Any]:
+        """A GIF a user sends, stored as Telegram stores it, so the bot can re-send it by its file id."""
+        return _animation(self._store_file(data, "animation", name))
+
     async def _api_sendanimation(self, params: dict[str, Any], uploads: dict[str, Any]) -> dict[str, Any]:
         chat_id = self._chat(params)
         caption = self._check_text(params.get("caption"), params, caption=True)
-        stored = self._file_from(params, uploads, "animation", "animation")
-        animation = {
-            "file_id": stored.file_id,
-            "file_unique_id": stored.unique_id,
-            "width": stored.width,
-            "height": stored.height,
-            "duration": stored.duration,
-            "file_name": stored.name,
-            "mime_type": stored.mime_type,
-            "file_size": len(stored.data),
-        }
+        animation = _animation(self._file_from(params, uploads, "animation", "animation"))
         content: dict[str, Any] = {"animation": animation, "document": dict(animation)}
         if caption:
             content["caption"] = caption
@@ -732,6 +726,19 @@ _REQUEST: ContextVar[web.Request] = ContextVar("request")
 
 def _public(message: dict[str, Any]) -> dict[str, Any]:
     return {key: value for key, value in message.items() if not key.startswith("_")}
+
+
+def _animation(stored: StoredFile) -> dict[str, Any]:
+    return {
+        "file_id": stored.file_id,
+        "file_unique_id": stored.unique_id,
+        "width": stored.width,
+        "height": stored.height,
+        "duration": stored.duration,
+        "file_name": stored.name,
+        "mime_type": stored.mime_type,
+        "file_size": len(stored.data),
+    }
 
 
 def _file_path(stored: StoredFile) -> str:

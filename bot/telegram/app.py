@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable, Coroutine
 from datetime import timedelta
 from typing import Any
 
@@ -21,14 +22,17 @@ from telegram.ext import (
     filters,
 )
 
+from bot.delivery.broadcasts import BroadcastWorker
 from bot.delivery.sender import Sender, Sleep
 from bot.runtime import Runtime
 from bot.telegram import texts
-from bot.telegram.context import RUNTIME_KEY, SENDER_KEY, BotApplication, BotContext
-from bot.telegram.handlers import account, admin, drills, fallback, progress, settings
+from bot.telegram.context import BROADCASTS_KEY, RUNTIME_KEY, SENDER_KEY, BotApplication, BotContext
+from bot.telegram.handlers import account, admin, broadcasts, drills, fallback, progress, settings
 from bot.telegram.http import AiohttpRequest
 
 log = logging.getLogger(__name__)
+
+Callback = Callable[[Update, BotContext], Coroutine[Any, Any, None]]
 
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 WEBHOOK_PATH = "/telegram"
@@ -36,6 +40,10 @@ PROCESSED_UPDATES_KEPT = timedelta(days=2)
 BOT_API_CONNECTIONS = 256
 POLL_READ_TIMEOUT_SECONDS = 5.0
 """How long past its long-poll timeout a getUpdates call may take (PTB's default)."""
+ONCE_GROUP = -2
+"""Webhook re-sends are dropped before anything else runs."""
+COACH_INPUT_GROUP = -1
+"""A coach's reply to their own `/broadcast` draft is taken here; anything else goes on to group 0."""
 
 
 def build_application(
@@ -74,6 +82,7 @@ def build_application(
     application.bot_data[RUNTIME_KEY] = runtime
     sender = Sender(application.bot) if retry_sleep is None else Sender(application.bot, sleep=retry_sleep)
     application.bot_data[SENDER_KEY] = sender
+    application.bot_data[BROADCASTS_KEY] = BroadcastWorker(runtime, sender)
     _add_handlers(application, webhook=config.webhook_enabled, admin_ids=config.admin_ids)
     return application
 
@@ -95,9 +104,23 @@ async def _process_once(update: Update, context: BotContext) -> None:
         raise ApplicationHandlerStop
 
 
+class _CoachButton(CallbackQueryHandler[BotContext, None]):
+    """A button only coaches may use: anyone else's tap, forged or forwarded, goes on as a stale button."""
+
+    def __init__(self, coaches: filters.User, callback: Callback, *, pattern: str) -> None:
+        super().__init__(callback, pattern=pattern)
+        self.coaches = coaches
+
+    def check_update(self, update: object) -> bool | object | None:
+        user = update.effective_user if isinstance(update, Update) else None
+        if user is None or user.id not in self.coaches.user_ids:
+            return None
+        return super().check_update(update)
+
+
 def _add_handlers(application: BotApplication, *, webhook: bool, admin_ids: frozenset[int]) -> None:
     if webhook:
-        application.add_handler(TypeHandler(Update, _process_once), group=-1)
+        application.add_handler(TypeHandler(Update, _process_once), group=ONCE_GROUP)
     private = filters.ChatType.PRIVATE
     new_message = filters.UpdateType.MESSAGE
     commands = {
@@ -117,12 +140,21 @@ def _add_handlers(application: BotApplication, *, webhook: bool, admin_ids: froz
         "help": account.help_command,
     }
     # Coaches' commands: for anyone not in ADMIN_IDS they match nothing and fall through to the
-    # unknown-command reply, so nobody learns they exist.
+    # unknown-command reply, so nobody learns they exist. Their buttons and replies to their own
+    # broadcast drafts are gated by the same filter.
     coaches = filters.User(user_id=admin_ids)
-    admin_commands = {
+    admin_commands: dict[str, Callback] = {
         "stats": admin.stats_command,
         "reload": admin.reload_command,
+        "broadcast": broadcasts.broadcast_command,
+        "broadcasts": broadcasts.list_command,
+        "cancel_broadcast": broadcasts.cancel_command,
+        "unsend": broadcasts.unsend_command,
     }
+    application.add_handler(
+        MessageHandler(coaches & private & new_message & ~filters.COMMAND, broadcasts.on_coach_message),
+        group=COACH_INPUT_GROUP,
+    )
     application.add_handlers(
         [
             MessageHandler(filters.ChatType.GROUPS & filters.COMMAND & new_message, fallback.group_chat),
@@ -134,6 +166,8 @@ def _add_handlers(application: BotApplication, *, webhook: bool, admin_ids: froz
                 CommandHandler(name, callback, filters=private & new_message & coaches)
                 for name, callback in admin_commands.items()
             ),
+            _CoachButton(coaches, broadcasts.on_coach_button, pattern=r"^bc:\d+:"),
+            CallbackQueryHandler(broadcasts.on_try_button, pattern=r"^try:"),
             CallbackQueryHandler(settings.on_setting_button, pattern=r"^set:[a-z]+:"),
             CallbackQueryHandler(drills.on_check_in_button, pattern=r"^ci:"),
             CallbackQueryHandler(drills.on_pain_score, pattern=r"^(pn|mp):"),
@@ -210,4 +244,5 @@ async def serve(application: BotApplication, stop: asyncio.Event, *, poll_timeou
                 await application.updater.stop()
             if site_runner is not None:
                 await site_runner.cleanup()
+            await application.bot_data[BROADCASTS_KEY].stop()
             await application.stop()

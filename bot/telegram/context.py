@@ -6,11 +6,13 @@ from typing import Any
 
 from telegram.ext import Application, CallbackContext, ExtBot, JobQueue
 
+from bot.delivery.broadcasts import BroadcastWorker
 from bot.delivery.sender import Sender
 from bot.runtime import Runtime
 
 RUNTIME_KEY = "runtime"
 SENDER_KEY = "sender"
+BROADCASTS_KEY = "broadcasts"
 
 
 class BotContext(CallbackContext[ExtBot[Any], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
@@ -25,6 +27,11 @@ class BotContext(CallbackContext[ExtBot[Any], dict[Any, Any], dict[Any, Any], di
     def sender(self) -> Sender:
         sender: Sender = self.bot_data[SENDER_KEY]
         return sender
+
+    @property
+    def broadcasts(self) -> BroadcastWorker:
+        worker: BroadcastWorker = self.bot_data[BROADCASTS_KEY]
+        return worker
 
 
 BotApplication = Application[

@@ -9,6 +9,7 @@ from __future__ import annotations
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.domain.programme import Outcome, Programme
+from bot.services.broadcasts import INACTIVE_DAYS
 
 CHECK_IN_LABELS: dict[Outcome, str] = {
     Outcome.DONE: "✅ Done",
@@ -113,4 +114,66 @@ def pause_lengths() -> InlineKeyboardMarkup:
 def confirm_delete() -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [[_button("Yes, delete everything", "del:yes"), _button("No, keep it", "del:no")]]
+    )
+
+
+TRY_IT_LABEL = "▶️ Try it now"
+ALL_ACTIVE_LABEL = "All active runners"
+
+
+def try_drill(broadcast_id: int) -> InlineKeyboardMarkup:
+    """Under a broadcast: the drill it names, sent to whoever taps."""
+    return InlineKeyboardMarkup([[_button(TRY_IT_LABEL, f"try:{broadcast_id}")]])
+
+
+def audiences(broadcast_id: int, programme: Programme, sources: list[str]) -> InlineKeyboardMarkup:
+    """Who gets a broadcast: everyone active, a level, a stage, a deep-link source, or the inactive."""
+    prefix = f"bc:{broadcast_id}:aud"
+    levels = [
+        _button(f"Level {level.number}", f"{prefix}:level:{level.number}") for level in programme.levels
+    ]
+    stages = [
+        _button(f"Stage {stage.number}", f"{prefix}:stage:{stage.number}") for stage in programme.stages
+    ]
+    tags = [
+        _button(f"From “{source}”", f"{prefix}:source:{source}")
+        for source in sources
+        if len(f"{prefix}:source:{source}".encode()) <= 64
+    ]
+    return InlineKeyboardMarkup(
+        [
+            [_button(ALL_ACTIVE_LABEL, f"{prefix}:all")],
+            levels,
+            *(stages[start : start + 4] for start in range(0, len(stages), 4)),
+            *(tags[start : start + 2] for start in range(0, len(tags), 2)),
+            [_button(f"Inactive for {INACTIVE_DAYS}+ days", f"{prefix}:inactive")],
+            [_button("Cancel", f"bc:{broadcast_id}:cancel")],
+        ]
+    )
+
+
+def broadcast_confirm(broadcast_id: int, *, has_button: bool) -> InlineKeyboardMarkup:
+    prefix = f"bc:{broadcast_id}"
+    button = (
+        _button("Remove the Try it now button", f"{prefix}:nobutton")
+        if has_button
+        else _button("Add a Try it now drill button", f"{prefix}:button")
+    )
+    return InlineKeyboardMarkup(
+        [
+            [_button("Send now", f"{prefix}:now"), _button("Send a test to me", f"{prefix}:test")],
+            [_button("Send at…", f"{prefix}:at"), button],
+            [_button("Cancel", f"{prefix}:cancel")],
+        ]
+    )
+
+
+def drill_choices(broadcast_id: int, drills: list[tuple[int, str]]) -> InlineKeyboardMarkup:
+    """Drill ids and names to pick the Try it now drill from."""
+    buttons = [_button(name, f"bc:{broadcast_id}:drill:{drill_id}") for drill_id, name in drills]
+    return InlineKeyboardMarkup(
+        [
+            *(buttons[start : start + 2] for start in range(0, len(buttons), 2)),
+            [_button("Back", f"bc:{broadcast_id}:back")],
+        ]
     )

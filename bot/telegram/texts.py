@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
-from html import escape
+from html import escape, unescape
 from zoneinfo import ZoneInfo
 
 from bot.content.loader import ContentProblem
 from bot.content.sync import describe
-from bot.db.models import SUBSCRIBER_STATUSES, Subscriber
+from bot.db.models import SUBSCRIBER_STATUSES, Broadcast, Subscriber
+from bot.db.repositories import BroadcastFigures
 from bot.domain.dose import Dose
 from bot.domain.programme import Programme
 from bot.domain.safety import HEALTH_SCREEN_ADVICE, HEALTH_SCREEN_ITEMS, SAFETY_NOTE
@@ -283,3 +285,157 @@ def reload_refused(problems: tuple[ContentProblem, ...]) -> str:
             f"... and {len(problems) - PROBLEMS_SHOWN} more; `glutebot content check` lists them all."
         )
     return "\n".join(lines)
+
+
+# ---- coaches (admins): broadcasts ----------------------------------------------------------------------
+
+BROADCAST_ASK = (
+    "Send me the message for your runners: text, or a GIF or photo with a caption. "
+    "Formatting is kept. Send /broadcast again to start over."
+)
+BROADCAST_UNSUPPORTED = "I can broadcast text, or a GIF or photo with a caption. Please send one of those."
+BROADCAST_AUDIENCE = "Who should get it?"
+BROADCAST_NOBODY = "Nobody is in that audience right now. Please choose another."
+BROADCAST_DRAFT_GONE = "That broadcast is no longer a draft. Send /broadcast to write a new one."
+BROADCAST_DRAFT_CANCELLED = "Cancelled. Nothing was sent."
+BROADCAST_PICK_DRILL = "Which drill should the Try it now button send?"
+BROADCAST_TEST_SENT = "Test sent to you: it's the message just above."
+BROADCAST_USAGE_CANCEL = "Which broadcast? For example /cancel_broadcast 12 (/broadcasts lists them)."
+BROADCAST_USAGE_UNSEND = "Which broadcast? For example /unsend 12 (/broadcasts lists them)."
+BROADCASTS_NONE = "No broadcasts yet. /broadcast writes one."
+
+
+def broadcast_send_at_question(zone: str) -> str:
+    return (
+        f"When should it go out? Type a time like 18:30 (the next one to come) or 2026-03-05 07:00, "
+        f"in {escape(zone)}."
+    )
+
+
+def broadcast_bad_send_at(zone: str) -> str:
+    return (
+        f"I couldn't read that as a time in the next 60 days. Try 18:30 or 2026-03-05 07:00 ({escape(zone)})."
+    )
+
+
+def audience_label(segment: dict[str, object], programme: Programme) -> str:
+    if "level" in segment:
+        number = int(str(segment["level"]))
+        return f"Level {number} ({escape(programme.level(number).name)})"
+    if "stage" in segment:
+        number = int(str(segment["stage"]))
+        return f"Stage {number} ({escape(programme.stage(number).name)})"
+    if "source" in segment:
+        return f"Runners who came from “{escape(str(segment['source']))}”"
+    if "inactive_days" in segment:
+        return f"Runners inactive for {segment['inactive_days']}+ days"
+    return "All active runners"
+
+
+def broadcast_summary(broadcast: Broadcast, programme: Programme, count: int, drill_name: str | None) -> str:
+    runners = "1 runner" if count == 1 else f"{count:,} runners"
+    lines = [
+        f"<b>Broadcast #{broadcast.id}</b>: the message above is exactly what runners will see.",
+        f"Audience: {audience_label(broadcast.segment, programme)}: <b>{runners}</b>.",
+    ]
+    if drill_name is not None:
+        lines.append(f"Try it now sends: {escape(drill_name)}.")
+    return "\n".join(lines)
+
+
+def broadcast_scheduled(broadcast_id: int, moment: datetime, zone: str, count: int) -> str:
+    return (
+        f"Broadcast #{broadcast_id} is scheduled for {local_time(moment, zone)}. It goes to the runners in "
+        f"its audience at that moment ({count:,} now). /cancel_broadcast {broadcast_id} stops it."
+    )
+
+
+def broadcast_progress(broadcast_id: int, figures: BroadcastFigures) -> str:
+    done = figures.total - figures.pending
+    return (
+        f"Broadcast #{broadcast_id}: sending… {done:,} of {figures.total:,}\n"
+        f"sent {figures.sent:,} · blocked {figures.blocked:,} · failed {figures.failed:,}"
+    )
+
+
+def _duration(seconds: float) -> str:
+    whole = round(seconds)
+    if whole < 60:
+        return f"{whole} s"
+    minutes, rest = divmod(whole, 60)
+    return f"{minutes} min {rest} s" if minutes < 60 else f"{minutes // 60} h {minutes % 60} min"
+
+
+def broadcast_report(broadcast: Broadcast, figures: BroadcastFigures) -> str:
+    """The final word on a broadcast: how many got it, who had blocked the bot, what failed, how long."""
+    took = (
+        _duration((broadcast.finished_at - broadcast.started_at).total_seconds())
+        if broadcast.finished_at is not None and broadcast.started_at is not None
+        else "–"
+    )
+    head = (
+        f"Broadcast #{broadcast.id} finished in {took}."
+        if broadcast.status == "done"
+        else f"Broadcast #{broadcast.id} was cancelled after {took}; "
+        f"{figures.pending:,} runners did not get it."
+    )
+    return (
+        f"{head}\nsent {figures.sent:,} · blocked {figures.blocked:,} · failed {figures.failed:,} "
+        f"(of {figures.total:,})"
+    )
+
+
+def broadcast_line(broadcast: Broadcast, figures: BroadcastFigures, programme: Programme) -> str:
+    """One broadcast in `/broadcasts`: number, status, when, audience, figures and how it starts."""
+    moment = broadcast.started_at or broadcast.send_at or broadcast.created_at
+    when = moment.strftime("%Y-%m-%d %H:%M UTC")
+    start = " ".join(_plain(broadcast.text).split())
+    start = start if len(start) <= 40 else start[:39] + "…"
+    audience = audience_label(broadcast.segment, programme)
+    return (
+        f"<b>#{broadcast.id}</b> {broadcast.status} · {when} · {audience}\n"
+        f"sent {figures.sent:,} · blocked {figures.blocked:,} · failed {figures.failed:,} · "
+        f"pending {figures.pending:,}"
+        + (f" · deleted {figures.deleted:,}" if figures.deleted else "")
+        + (f"\n<i>{escape(start)}</i>" if start else "")
+    )
+
+
+def _plain(html_text: str) -> str:
+    return unescape(re.sub(r"<[^>]+>", "", html_text))
+
+
+def broadcast_cancelled(broadcast_id: int, figures: BroadcastFigures) -> str:
+    return f"Broadcast #{broadcast_id} is cancelled; {figures.sent:,} runners had already got it."
+
+
+def broadcast_not_cancellable(broadcast_id: int, status: str | None) -> str:
+    if status is None:
+        return f"There is no broadcast #{broadcast_id}. /broadcasts lists them."
+    return f"Broadcast #{broadcast_id} is {status}, so there is nothing to cancel."
+
+
+def unsend_refused(broadcast_id: int, status: str | None) -> str:
+    if status is None:
+        return f"There is no broadcast #{broadcast_id}. /broadcasts lists them."
+    if status in ("scheduled", "sending"):
+        return f"Broadcast #{broadcast_id} is still {status}: /cancel_broadcast {broadcast_id} first."
+    return f"Broadcast #{broadcast_id} was never sent, so there is nothing to delete."
+
+
+def unsend_too_old(broadcast_id: int, sent_at: datetime) -> str:
+    return (
+        f"Sorry, I can't delete broadcast #{broadcast_id}: it went out {sent_at:%Y-%m-%d %H:%M} UTC, "
+        "more than 48 hours ago, and Telegram only lets a bot delete its own messages for 48 hours."
+    )
+
+
+def unsend_started(broadcast_id: int) -> str:
+    return f"Deleting broadcast #{broadcast_id} from runners' chats…"
+
+
+def unsend_report(broadcast_id: int, deleted: int, failed: int) -> str:
+    text = f"Broadcast #{broadcast_id} is deleted from {deleted:,} chats."
+    if failed:
+        text += f" {failed:,} could not be deleted (Telegram refused, e.g. older than 48 hours)."
+    return text

@@ -22,6 +22,7 @@ from bot.config import load_settings
 from bot.content.loader import load_content
 from bot.content.sync import sync_content
 from bot.db.engine import create_session_factory
+from bot.delivery.broadcasts import BroadcastWorker
 from bot.delivery.dispatcher import Dispatcher, TickReport
 from bot.domain.clock import ManualClock
 from bot.process import build_runtime
@@ -29,7 +30,7 @@ from bot.runtime import Runtime
 from bot.sandbox.driver import Driver
 from bot.sandbox.emulator import Emulator
 from bot.telegram.app import build_application, serve
-from bot.telegram.context import SENDER_KEY, BotApplication
+from bot.telegram.context import BROADCASTS_KEY, SENDER_KEY, BotApplication
 
 ROOT = Path(__file__).resolve().parents[2]
 TOKEN = "123456:TEST"
@@ -83,6 +84,12 @@ class Harness:
 
     def advance(self, delta: timedelta) -> None:
         self.clock.advance(delta)
+
+    @property
+    def broadcasts(self) -> BroadcastWorker:
+        """The bot's background broadcast worker (`tick` is what the process's scheduler job calls)."""
+        worker: BroadcastWorker = self.application.bot_data[BROADCASTS_KEY]
+        return worker
 
 
 def free_port() -> int:

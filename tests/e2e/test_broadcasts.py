@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
 
+from bot.db.engine import create_engine, create_session_factory
 from bot.db.models import Subscriber
-from bot.delivery.broadcasts import BroadcastRunner
+from bot.delivery.broadcasts import BroadcastRunner, BroadcastWorker
 from bot.sandbox.emulator import Fault
 from tests.e2e.conftest import Harness
 from tests.e2e.test_delivery import add_subscribers
@@ -106,3 +109,27 @@ async def test_cancel_stops_a_broadcast(harness: Harness) -> None:
     )
     assert (figures.sent, figures.pending) == (20, 40)
     assert sum(len(harness.driver.messages(telegram_id)) for telegram_id in ids) == 20
+
+
+async def test_two_processes_on_one_database_send_each_recipient_once(
+    harness: Harness, database_url: str
+) -> None:
+    """Two workers, each with its own engine (as two processes would be), share one broadcast."""
+    ids = await add_subscribers(harness, 60, first_id=90_000)
+    broadcast_id = await create(harness, {})
+    other_engine = create_engine(database_url)
+    try:
+        other = replace(harness.runtime, session_factory=create_session_factory(other_engine))
+        workers = [
+            BroadcastWorker(runtime, harness.dispatcher.sender, batch_size=10)
+            for runtime in (harness.runtime, other)
+        ]
+        await asyncio.gather(*(worker.tick() for worker in workers))
+    finally:
+        await other_engine.dispose()
+    assert [len(harness.driver.messages(telegram_id)) for telegram_id in ids] == [1] * 60
+    async with harness.runtime.unit_of_work() as repo:
+        figures = await repo.broadcasts.figures(broadcast_id)
+        broadcast = await repo.broadcasts.get(broadcast_id)
+    assert (figures.sent, figures.pending) == (60, 0)
+    assert broadcast is not None and broadcast.status == "done"

@@ -131,6 +131,19 @@ async def test_edits_and_deletes(bot: Bot, emulator: Emulator) -> None:
         await bot.delete_message(CHAT, message.message_id)
 
 
+async def test_a_bot_deletes_its_own_messages_only_for_48_hours(bot: Bot, emulator: Emulator) -> None:
+    now = [1_000_000.0]
+    emulator.clock = lambda: now[0]
+    fresh = await bot.send_message(CHAT, "sent by mistake")
+    old = await bot.send_message(CHAT, "sent long ago")
+    now[0] += 48 * 3600 - 1
+    assert await bot.delete_message(CHAT, fresh.message_id)
+    now[0] += 2
+    with pytest.raises(BadRequest, match="Message can't be deleted"):
+        await bot.delete_message(CHAT, old.message_id)
+    assert [message["text"] for message in emulator.bot_messages(CHAT)] == ["sent long ago"]
+
+
 async def test_callback_queries_are_answered_once_and_in_time(bot: Bot, emulator: Emulator) -> None:
     now = [1_000_000.0]
     emulator.clock = lambda: now[0]

@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import time
+from datetime import UTC, datetime, time
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from bot.domain.dose import Dose, DoseError
 from bot.domain.programme import Outcome
-from bot.domain.replies import parse_local_time, parse_pause_days, parse_reply, parse_training_days
+from bot.domain.replies import (
+    parse_local_time,
+    parse_pause_days,
+    parse_reply,
+    parse_send_at,
+    parse_training_days,
+)
 from bot.domain.schedule import mask_of
 
 
@@ -96,3 +103,26 @@ def test_bad_doses_are_refused(text: str) -> None:
 def test_deload_keeps_at_least_one_set() -> None:
     assert Dose.parse("1x10").lighter(0.5).sets == 1
     assert Dose.parse("3x10").lighter(0.6).sets == 2
+
+
+LONDON = ZoneInfo("Europe/London")
+SATURDAY_NOON = datetime(2026, 3, 28, 12, 0, tzinfo=UTC)
+"""The day before British Summer Time starts (01:00 GMT on Sunday 29 March 2026 becomes 02:00 BST)."""
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("18:30", datetime(2026, 3, 28, 18, 30, tzinfo=UTC)),
+        ("9:15", datetime(2026, 3, 29, 8, 15, tzinfo=UTC)),  # already past today: tomorrow, in BST
+        ("2026-03-29 01:30", datetime(2026, 3, 29, 1, 0, tzinfo=UTC)),  # in the spring-forward gap
+        ("2026-04-02T07:00", datetime(2026, 4, 2, 6, 0, tzinfo=UTC)),
+        ("2026-03-28 11:00", None),  # in the past
+        ("2026-06-01 07:00", None),  # beyond the 60-day horizon
+        ("2026-02-30 07:00", None),
+        ("tomorrow", None),
+        ("", None),
+    ],
+)
+def test_parse_send_at(text: str, expected: datetime | None) -> None:
+    assert parse_send_at(text, now=SATURDAY_NOON, zone=LONDON) == expected

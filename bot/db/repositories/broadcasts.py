@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, func, insert, literal, select, update
+from sqlalchemy import Select, delete, func, insert, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Broadcast, BroadcastRecipient, CheckIn, Delivery, Subscriber
@@ -17,13 +17,23 @@ SEGMENT_KEYS = ("level", "stage", "source", "inactive_days")
 @dataclass(frozen=True, slots=True)
 class BroadcastFigures:
     pending: int
+    """Not sent yet, including rows a process has claimed and is sending now."""
     sent: int
     blocked: int
     failed: int
+    deleted: int = 0
+    """Sent, then taken back with `/unsend`."""
 
     @property
     def total(self) -> int:
-        return self.pending + self.sent + self.blocked + self.failed
+        return self.pending + self.sent + self.blocked + self.failed + self.deleted
+
+
+@dataclass(frozen=True, slots=True)
+class Claimed:
+    recipient_id: int
+    subscriber_id: int
+    chat_id: int
 
 
 def audience(segment: dict[str, Any], *, now: datetime) -> Select[int, int]:
@@ -57,6 +67,17 @@ class BroadcastRepository:
         subquery = audience(segment, now=now).subquery()
         return int(await self.session.scalar(select(func.count()).select_from(subquery)) or 0)
 
+    async def sources(self, *, limit: int) -> list[str]:
+        """The deep-link tags active runners came from, most common first."""
+        rows = await self.session.execute(
+            select(Subscriber.source)
+            .where(Subscriber.status == "active", Subscriber.source.is_not(None))
+            .group_by(Subscriber.source)
+            .order_by(func.count().desc(), Subscriber.source)
+            .limit(limit)
+        )
+        return [source for (source,) in rows if source]
+
     async def create(
         self,
         *,
@@ -68,7 +89,7 @@ class BroadcastRepository:
         button_drill_slug: str | None,
         now: datetime,
     ) -> Broadcast:
-        """The broadcast and one pending row per recipient, chosen now, in the caller's transaction."""
+        """A broadcast sending at once, with one pending row per recipient chosen now (the CLI's path)."""
         broadcast = Broadcast(
             created_by=created_by,
             text=text,
@@ -82,30 +103,148 @@ class BroadcastRepository:
         )
         self.session.add(broadcast)
         await self.session.flush()
-        chosen = audience(segment, now=now).subquery()
+        await self._add_recipients(broadcast, now=now)
+        return broadcast
+
+    async def create_draft(self, *, created_by: int, now: datetime) -> Broadcast:
+        """A coach's new draft, waiting for its content; an older unfinished draft of theirs is dropped."""
+        await self.session.execute(
+            delete(Broadcast).where(Broadcast.created_by == created_by, Broadcast.status == "draft")
+        )
+        broadcast = Broadcast(
+            created_by=created_by, text="", segment={}, status="draft", draft_step="content", created_at=now
+        )
+        self.session.add(broadcast)
+        await self.session.flush()
+        return broadcast
+
+    async def draft_of(self, created_by: int) -> Broadcast | None:
+        return await self.session.scalar(
+            select(Broadcast)
+            .where(Broadcast.created_by == created_by, Broadcast.status == "draft")
+            .order_by(Broadcast.id.desc())
+            .limit(1)
+        )
+
+    async def start(self, broadcast: Broadcast, *, now: datetime) -> bool:
+        """Draft or scheduled -> sending, with its recipients chosen now; False if another process did it."""
+        result = await self.session.execute(
+            update(Broadcast)
+            .where(Broadcast.id == broadcast.id, Broadcast.status.in_(("draft", "scheduled")))
+            .values(status="sending", draft_step=None, started_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        if not getattr(result, "rowcount", 0):
+            return False
+        await self.session.refresh(broadcast)
+        await self._add_recipients(broadcast, now=now)
+        return True
+
+    async def _add_recipients(self, broadcast: Broadcast, *, now: datetime) -> None:
+        chosen = audience(broadcast.segment, now=now).subquery()
         await self.session.execute(
             insert(BroadcastRecipient).from_select(
                 ["broadcast_id", "subscriber_id", "status", "attempts", "updated_at"],
                 select(literal(broadcast.id), chosen.c.id, literal("pending"), literal(0), literal(now)),
             )
         )
-        return broadcast
+
+    async def due_scheduled(self, *, now: datetime) -> list[Broadcast]:
+        return list(
+            await self.session.scalars(
+                select(Broadcast)
+                .where(Broadcast.status == "scheduled", Broadcast.send_at <= now)
+                .order_by(Broadcast.send_at)
+            )
+        )
+
+    async def sending_ids(self) -> list[int]:
+        return list(
+            await self.session.scalars(
+                select(Broadcast.id).where(Broadcast.status == "sending").order_by(Broadcast.id)
+            )
+        )
 
     async def get(self, broadcast_id: int) -> Broadcast | None:
         return await self.session.get(Broadcast, broadcast_id)
 
-    async def take_pending(self, broadcast_id: int, *, limit: int) -> list[tuple[BroadcastRecipient, int]]:
-        """A batch of recipients still to send to, with their chat ids (locked on PostgreSQL)."""
-        query = (
-            select(BroadcastRecipient, Subscriber.chat_id)
-            .join(Subscriber, Subscriber.id == BroadcastRecipient.subscriber_id)
+    async def recent(self, *, limit: int) -> list[Broadcast]:
+        return list(
+            await self.session.scalars(
+                select(Broadcast)
+                .where(Broadcast.status != "draft")
+                .order_by(Broadcast.id.desc())
+                .limit(limit)
+            )
+        )
+
+    async def claim(self, broadcast_id: int, *, limit: int, now: datetime) -> list[Claimed]:
+        """Mark a batch of pending recipients as being sent by this process, and return them.
+
+        One UPDATE ... RETURNING: on PostgreSQL the rows are picked with SKIP LOCKED, on SQLite the write
+        lock serialises claims, so two processes (or two tasks) never claim the same recipient.
+        """
+        pick = (
+            select(BroadcastRecipient.id)
             .where(BroadcastRecipient.broadcast_id == broadcast_id, BroadcastRecipient.status == "pending")
             .order_by(BroadcastRecipient.id)
             .limit(limit)
         )
         if self.session.get_bind().dialect.name == "postgresql":
-            query = query.with_for_update(of=BroadcastRecipient, skip_locked=True)
-        return [(recipient, chat_id) for recipient, chat_id in await self.session.execute(query)]
+            pick = pick.with_for_update(skip_locked=True)
+        claimed = await self.session.execute(
+            update(BroadcastRecipient)
+            .where(BroadcastRecipient.id.in_(pick.scalar_subquery()), BroadcastRecipient.status == "pending")
+            .values(status="sending", updated_at=now)
+            .returning(BroadcastRecipient.id, BroadcastRecipient.subscriber_id)
+            .execution_options(synchronize_session=False)
+        )
+        rows = list(claimed)
+        if not rows:
+            return []
+        subscriber_ids = [subscriber_id for _, subscriber_id in rows]
+        chats = {
+            subscriber_id: chat_id
+            for subscriber_id, chat_id in await self.session.execute(
+                select(Subscriber.id, Subscriber.chat_id).where(Subscriber.id.in_(subscriber_ids))
+            )
+        }
+        return sorted(
+            (
+                Claimed(recipient_id, subscriber_id, chats[subscriber_id])
+                for recipient_id, subscriber_id in rows
+            ),
+            key=lambda row: row.recipient_id,
+        )
+
+    async def release(self, recipient_ids: list[int], *, now: datetime) -> None:
+        """Claims this process will not send after all (it is stopping): pending again for whoever resumes."""
+        if recipient_ids:
+            await self.session.execute(
+                update(BroadcastRecipient)
+                .where(BroadcastRecipient.id.in_(recipient_ids), BroadcastRecipient.status == "sending")
+                .values(status="pending", updated_at=now)
+            )
+
+    async def release_stale(self, broadcast_id: int, *, claimed_before: datetime, now: datetime) -> int:
+        """Claims left by a process that died mid-batch; sent again, so only those in flight may repeat."""
+        result = await self.session.execute(
+            update(BroadcastRecipient)
+            .where(
+                BroadcastRecipient.broadcast_id == broadcast_id,
+                BroadcastRecipient.status == "sending",
+                BroadcastRecipient.updated_at < claimed_before,
+            )
+            .values(status="pending", updated_at=now)
+        )
+        return int(getattr(result, "rowcount", 0))
+
+    async def recipients(self, recipient_ids: list[int]) -> list[BroadcastRecipient]:
+        return list(
+            await self.session.scalars(
+                select(BroadcastRecipient).where(BroadcastRecipient.id.in_(recipient_ids))
+            )
+        )
 
     async def figures(self, broadcast_id: int) -> BroadcastFigures:
         rows = await self.session.execute(
@@ -115,17 +254,70 @@ class BroadcastRepository:
         )
         counts = {status: count for status, count in rows}
         return BroadcastFigures(
-            counts.get("pending", 0), counts.get("sent", 0), counts.get("blocked", 0), counts.get("failed", 0)
+            counts.get("pending", 0) + counts.get("sending", 0),
+            counts.get("sent", 0),
+            counts.get("blocked", 0),
+            counts.get("failed", 0),
+            counts.get("deleted", 0),
         )
 
-    async def finish(self, broadcast: Broadcast, *, status: str, now: datetime) -> None:
-        broadcast.status = status
-        broadcast.finished_at = now
+    async def finish(self, broadcast_id: int, *, now: datetime) -> bool:
+        """Sending -> done once nothing is pending or in flight; True for the one process that did it."""
+        unfinished = (
+            select(BroadcastRecipient.id)
+            .where(
+                BroadcastRecipient.broadcast_id == broadcast_id,
+                BroadcastRecipient.status.in_(("pending", "sending")),
+            )
+            .exists()
+        )
+        result = await self.session.execute(
+            update(Broadcast)
+            .where(Broadcast.id == broadcast_id, Broadcast.status == "sending", ~unfinished)
+            .values(status="done", finished_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        return bool(getattr(result, "rowcount", 0))
 
     async def cancel(self, broadcast_id: int, *, now: datetime) -> bool:
         result = await self.session.execute(
             update(Broadcast)
             .where(Broadcast.id == broadcast_id, Broadcast.status.in_(("scheduled", "sending")))
             .values(status="cancelled", finished_at=now)
+            .execution_options(synchronize_session=False)
         )
         return bool(getattr(result, "rowcount", 0))
+
+    async def mark_deleted(self, broadcast_id: int) -> bool:
+        """A finished broadcast being taken back; False while it is still sending or already gone."""
+        result = await self.session.execute(
+            update(Broadcast)
+            .where(Broadcast.id == broadcast_id, Broadcast.status.in_(("done", "cancelled", "deleted")))
+            .values(status="deleted")
+            .execution_options(synchronize_session=False)
+        )
+        return bool(getattr(result, "rowcount", 0))
+
+    async def delivered(self, broadcast_id: int, *, after_id: int, limit: int) -> list[tuple[int, int, int]]:
+        """(recipient id, chat id, message id) of messages still in runners' chats, in recipient order."""
+        rows = await self.session.execute(
+            select(BroadcastRecipient.id, Subscriber.chat_id, BroadcastRecipient.telegram_message_id)
+            .join(Subscriber, Subscriber.id == BroadcastRecipient.subscriber_id)
+            .where(
+                BroadcastRecipient.broadcast_id == broadcast_id,
+                BroadcastRecipient.id > after_id,
+                BroadcastRecipient.status == "sent",
+                BroadcastRecipient.telegram_message_id.is_not(None),
+            )
+            .order_by(BroadcastRecipient.id)
+            .limit(limit)
+        )
+        return [(recipient_id, chat_id, message_id or 0) for recipient_id, chat_id, message_id in rows]
+
+    async def mark_recipients_deleted(self, recipient_ids: list[int], *, now: datetime) -> None:
+        if recipient_ids:
+            await self.session.execute(
+                update(BroadcastRecipient)
+                .where(BroadcastRecipient.id.in_(recipient_ids))
+                .values(status="deleted", updated_at=now)
+            )

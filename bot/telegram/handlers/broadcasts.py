@@ -1,0 +1,300 @@
+"""Coaches' broadcasts in Telegram: /broadcast (compose, audience, preview, send or schedule), /broadcasts,
+/cancel_broadcast, /unsend, and the runner's "Try it now" tap.
+
+Only admins reach the coach handlers: app.py registers them behind the `ADMIN_IDS` user filter, so anyone
+else's command falls through to the unknown-command reply and their taps to the stale-button answer.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
+from telegram import Message, Update
+from telegram.ext import ApplicationHandlerStop
+
+from bot.db.models import Broadcast
+from bot.db.repositories import Repository
+from bot.delivery.broadcasts import BroadcastMessage
+from bot.delivery.cards import send_card
+from bot.delivery.planner import sample_caption
+from bot.domain.replies import parse_send_at
+from bot.services import broadcasts as service
+from bot.telegram import keyboards, texts
+from bot.telegram.context import BotContext
+from bot.telegram.handlers.common import Outbox, reply, subscriber_for_update
+
+RECENT = 10
+DELETE_WINDOW = timedelta(hours=48)
+"""Telegram lets a bot delete its own messages for this long."""
+TRY_IT_NOTE = "A drill to try from your coach. Your programme's drill still comes as usual."
+
+
+async def broadcast_command(update: Update, context: BotContext) -> None:
+    """Start a new draft; the coach's next message is its content."""
+    user = update.effective_user
+    if user is None:
+        return
+    runtime = context.runtime
+    async with runtime.unit_of_work() as repo:
+        await repo.broadcasts.create_draft(created_by=user.id, now=runtime.clock.now())
+    await reply(context, update, texts.BROADCAST_ASK)
+
+
+async def on_coach_message(update: Update, context: BotContext) -> None:
+    """A coach's message while their draft waits for its content or its send time; else not for us."""
+    message, user = update.effective_message, update.effective_user
+    if message is None or user is None:
+        return
+    runtime = context.runtime
+    outbox = Outbox()
+    async with runtime.unit_of_work() as repo:
+        draft = await repo.broadcasts.draft_of(user.id)
+        if draft is None or draft.draft_step not in ("content", "send_at"):
+            return
+        if draft.draft_step == "content":
+            await _take_content(repo, context, outbox, draft, message)
+        else:
+            await _take_send_at(repo, context, outbox, draft, message)
+    await outbox.send(context, update)
+    raise ApplicationHandlerStop
+
+
+async def _take_content(
+    repo: Repository, context: BotContext, outbox: Outbox, draft: Broadcast, message: Message
+) -> None:
+    content = _content_of(message)
+    if content is None:
+        outbox.add(texts.BROADCAST_UNSUPPORTED)
+        return
+    service.set_content(draft, content)
+    sources = await repo.broadcasts.sources(limit=6)
+    outbox.add(texts.BROADCAST_AUDIENCE, keyboards.audiences(draft.id, context.runtime.programme, sources))
+
+
+def _content_of(message: Message) -> service.Content | None:
+    """Text, or a GIF or photo with its caption, keeping the coach's formatting as Telegram HTML."""
+    if message.animation is not None:
+        return service.Content(message.caption_html or "", "animation", message.animation.file_id)
+    if message.photo:
+        return service.Content(message.caption_html or "", "photo", message.photo[-1].file_id)
+    if message.text:
+        return service.Content(message.text_html)
+    return None
+
+
+async def _take_send_at(
+    repo: Repository, context: BotContext, outbox: Outbox, draft: Broadcast, message: Message
+) -> None:
+    runtime = context.runtime
+    now = runtime.clock.now()
+    zone = await _zone_of(repo, context, message.from_user.id if message.from_user else 0)
+    send_at = parse_send_at(message.text or "", now=now, zone=ZoneInfo(zone))
+    if send_at is None:
+        outbox.add(texts.broadcast_bad_send_at(zone))
+        return
+    service.schedule(draft, send_at=send_at, chat_id=message.chat_id)
+    count = await repo.broadcasts.count_audience(draft.segment, now=now)
+    outbox.add(texts.broadcast_scheduled(draft.id, send_at, zone, count))
+
+
+async def on_coach_button(update: Update, context: BotContext) -> None:
+    """`bc:<broadcast>:<action>[:<argument>]` on the coach's own draft."""
+    query, user, chat = update.callback_query, update.effective_user, update.effective_chat
+    if query is None or query.data is None or user is None or chat is None:
+        return
+    _prefix, id_text, rest = query.data.split(":", 2)
+    action, _, argument = rest.partition(":")
+    runtime = context.runtime
+    now = runtime.clock.now()
+    async with runtime.unit_of_work() as repo:
+        draft = await repo.broadcasts.get(int(id_text)) if id_text.isdigit() else None
+        if (
+            draft is None
+            or draft.created_by != user.id
+            or draft.status != "draft"
+            or draft.draft_step == "content"
+        ):
+            await query.answer(texts.BROADCAST_DRAFT_GONE, show_alert=True)
+            return
+        if action == "aud":
+            segment = service.segment_from(argument, runtime.programme)
+            count = await service.choose_audience(repo, draft, segment, now=now) if segment is not None else 0
+            if not count:
+                await query.answer(texts.BROADCAST_NOBODY, show_alert=True)
+                return
+        elif action == "cancel":
+            service.cancel_draft(draft, now=now)
+        elif not service.is_ready(draft):
+            await query.answer(texts.BROADCAST_AUDIENCE, show_alert=True)
+            return
+        elif action == "now":
+            total = await service.send_now(repo, draft, chat_id=chat.id, now=now)
+            if total is None:
+                await query.answer(texts.BROADCAST_DRAFT_GONE, show_alert=True)
+                return
+        elif action == "at":
+            draft.draft_step = "send_at"
+        elif action == "button":
+            draft.draft_step = "button"
+        elif action == "drill" and argument.isdigit():
+            drill = await repo.drills.get(int(argument))
+            if drill is None or drill.retired:
+                await query.answer(texts.GONE, show_alert=True)
+                return
+            draft.button_drill_slug = drill.slug
+            draft.draft_step = "confirm"
+        elif action in ("nobutton", "back"):
+            if action == "nobutton":
+                draft.button_drill_slug = None
+            draft.draft_step = "confirm"
+        elif action != "test":
+            await query.answer(texts.GONE)
+            return
+        drills = [(row.id, row.name) for row in await repo.drills.list_active()] if action == "button" else []
+        zone = await _zone_of(repo, context, user.id)
+    await query.answer(texts.BROADCAST_TEST_SENT if action == "test" else None)
+    if action == "cancel":
+        await reply(context, update, texts.BROADCAST_DRAFT_CANCELLED)
+    elif action == "now":
+        await _start_sending(context, update, draft)
+    elif action == "at":
+        await reply(context, update, texts.broadcast_send_at_question(zone))
+    elif action == "button":
+        await reply(context, update, texts.BROADCAST_PICK_DRILL, keyboards.drill_choices(draft.id, drills))
+    elif action == "test":
+        await _send_preview(context, chat.id, draft)
+    else:
+        await _show_preview(context, update, draft)
+
+
+async def _zone_of(repo: Repository, context: BotContext, telegram_id: int) -> str:
+    """Send-at times are read in the coach's own zone if they are a runner too, else the default one."""
+    coach = await repo.subscribers.by_telegram_id(telegram_id)
+    return coach.timezone if coach is not None else context.runtime.settings.default_timezone
+
+
+async def _send_preview(context: BotContext, chat_id: int, draft: Broadcast) -> None:
+    message = BroadcastMessage.of(draft)
+    await message.send(context.sender, chat_id, await message.media())
+
+
+async def _show_preview(context: BotContext, update: Update, draft: Broadcast) -> None:
+    """The message exactly as runners get it, then who gets it and the buttons to send, test or cancel."""
+    chat = update.effective_chat
+    if chat is None:
+        return
+    runtime = context.runtime
+    async with runtime.unit_of_work() as repo:
+        count = await repo.broadcasts.count_audience(draft.segment, now=runtime.clock.now())
+    slug = draft.button_drill_slug
+    drill = runtime.programme.drills.get(slug) if slug is not None else None
+    await _send_preview(context, chat.id, draft)
+    await reply(
+        context,
+        update,
+        texts.broadcast_summary(draft, runtime.programme, count, drill.name if drill is not None else None),
+        keyboards.broadcast_confirm(draft.id, has_button=slug is not None),
+    )
+
+
+async def _start_sending(context: BotContext, update: Update, draft: Broadcast) -> None:
+    """The coach's progress message, then the run in the background (a worker would also pick it up)."""
+    runtime = context.runtime
+    async with runtime.unit_of_work() as repo:
+        figures = await repo.broadcasts.figures(draft.id)
+    sent = await reply(context, update, texts.broadcast_progress(draft.id, figures))
+    if sent is not None and sent.message_id is not None:
+        async with runtime.unit_of_work() as repo:
+            stored = await repo.broadcasts.get(draft.id)
+            if stored is not None:
+                stored.progress_message_id = sent.message_id
+    context.broadcasts.start(draft.id)
+
+
+async def list_command(update: Update, context: BotContext) -> None:
+    """/broadcasts: the most recent ones with their figures."""
+    runtime = context.runtime
+    async with runtime.unit_of_work() as repo:
+        recent = [
+            (row, await repo.broadcasts.figures(row.id)) for row in await repo.broadcasts.recent(limit=RECENT)
+        ]
+    if not recent:
+        await reply(context, update, texts.BROADCASTS_NONE)
+        return
+    lines = [texts.broadcast_line(row, figures, runtime.programme) for row, figures in recent]
+    await reply(context, update, "\n\n".join(lines))
+
+
+def _broadcast_id(context: BotContext) -> int | None:
+    argument = context.args[0].lstrip("#") if context.args and len(context.args) == 1 else ""
+    return int(argument) if argument.isdigit() else None
+
+
+async def cancel_command(update: Update, context: BotContext) -> None:
+    """/cancel_broadcast <id>: stop a scheduled one, or one in flight after its current batch."""
+    broadcast_id = _broadcast_id(context)
+    if broadcast_id is None:
+        await reply(context, update, texts.BROADCAST_USAGE_CANCEL)
+        return
+    runtime = context.runtime
+    async with runtime.unit_of_work() as repo:
+        cancelled = await repo.broadcasts.cancel(broadcast_id, now=runtime.clock.now())
+        broadcast = await repo.broadcasts.get(broadcast_id)
+        figures = await repo.broadcasts.figures(broadcast_id)
+    if cancelled:
+        await reply(context, update, texts.broadcast_cancelled(broadcast_id, figures))
+    else:
+        status = broadcast.status if broadcast is not None else None
+        await reply(context, update, texts.broadcast_not_cancellable(broadcast_id, status))
+
+
+async def unsend_command(update: Update, context: BotContext) -> None:
+    """/unsend <id>: delete a broadcast from every chat that got it, within Telegram's 48 hours."""
+    broadcast_id = _broadcast_id(context)
+    if broadcast_id is None:
+        await reply(context, update, texts.BROADCAST_USAGE_UNSEND)
+        return
+    runtime = context.runtime
+    now = runtime.clock.now()
+    async with runtime.unit_of_work() as repo:
+        broadcast = await repo.broadcasts.get(broadcast_id)
+        started = broadcast.started_at if broadcast is not None else None
+        too_old = started is not None and now - started >= DELETE_WINDOW
+        accepted = started is not None and not too_old and await repo.broadcasts.mark_deleted(broadcast_id)
+    if started is not None and too_old:
+        await reply(context, update, texts.unsend_too_old(broadcast_id, started))
+        return
+    if not accepted:
+        await reply(
+            context, update, texts.unsend_refused(broadcast_id, broadcast.status if broadcast else None)
+        )
+        return
+    sent = await reply(context, update, texts.unsend_started(broadcast_id))
+    chat = update.effective_chat
+    if sent is not None and sent.message_id is not None and chat is not None:
+        context.broadcasts.start_unsend(broadcast_id, chat_id=chat.id, message_id=sent.message_id)
+
+
+async def on_try_button(update: Update, context: BotContext) -> None:
+    """`try:<broadcast>`: the broadcast's drill card, as a sample outside the plan.
+
+    It records no delivery: the day's programme drill, its check-in and the streak are untouched, and a
+    second tap only shows the card again.
+    """
+    query, chat = update.callback_query, update.effective_chat
+    if query is None or query.data is None or chat is None:
+        return
+    id_text = query.data.removeprefix("try:")
+    runtime = context.runtime
+    async with runtime.unit_of_work() as repo:
+        broadcast = await repo.broadcasts.get(int(id_text)) if id_text.isdigit() else None
+        subscriber = await subscriber_for_update(repo, update)
+    slug = broadcast.button_drill_slug if broadcast is not None else None
+    drill = runtime.programme.drills.get(slug) if slug is not None else None
+    if drill is None:
+        await query.answer(texts.GONE)
+        return
+    await query.answer()
+    caption = sample_caption(runtime.programme, drill, subscriber, TRY_IT_NOTE)
+    await send_card(runtime, context.sender, drill, caption, chat_id=chat.id, markup=None)
