@@ -28,7 +28,7 @@ from bot.process import StartupError, build_runtime, start_dispatcher
 from bot.runtime import Runtime
 from bot.sandbox.page import ChatPage, ClockMove, PretendUser, SandboxEmulator
 from bot.telegram.app import build_application, serve
-from bot.telegram.context import SENDER_KEY
+from bot.telegram.context import BROADCASTS_KEY, SENDER_KEY
 
 log = logging.getLogger(__name__)
 
@@ -127,7 +127,9 @@ async def run_sandbox(
                 for signum in (signal.SIGINT, signal.SIGTERM):
                     with contextlib.suppress(NotImplementedError):
                         loop.add_signal_handler(signum, stop.set)
-            scheduler = start_dispatcher(dispatcher, settings.dispatch_interval_seconds)
+            scheduler = start_dispatcher(
+                dispatcher, settings.dispatch_interval_seconds, application.bot_data[BROADCASTS_KEY]
+            )
             serving = asyncio.create_task(serve(application, stop))
             try:
                 await emulator.wait_for(lambda: emulator.calls_to("getUpdates") or serving.done(), within=60)
