@@ -7,13 +7,18 @@ Loads N runners (joined over the last 120 days; 80% active, 8% paused, 8% stoppe
 a drill on six days a week for the last `--days` days (runners who are no longer active stopped getting them
 at some point), answers to 70% of them (a few changed, a few with a morning pain score), then times every
 figure `/stats` shows (best of 3) and prints the plans of the heavy ones. Rows are generated inside
-PostgreSQL with INSERT ... SELECT from generate_series, deterministically (no random()).
+PostgreSQL with INSERT ... SELECT from generate_series, deterministically (no random()). Last, it runs
+`glutebot export check-ins` for the last week to /dev/null and reports its speed and peak memory.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import os
+import resource
+import subprocess
+import sys
 import time
 from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime, timedelta
@@ -157,11 +162,27 @@ async def measure() -> None:
     await engine.dispose()
 
 
+def export(since: str) -> None:
+    """`glutebot export check-ins` as a real process to /dev/null: its time and its own peak memory."""
+    environment = {**os.environ, "DATABASE_URL": URL, "CONTENT_DIR": str(ROOT / "content")}
+    started = time.perf_counter()
+    result = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "export", "check-ins", "--since", since, "--output", os.devnull],
+        env=environment, capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    seconds = time.perf_counter() - started
+    rows = int(result.stderr.split()[0])
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    speed = f"{rows:,} rows in {seconds:.0f} s ({rows / seconds:,.0f} rows/s)"
+    print(f"\nexport check-ins --since {since}: {speed}, peak RSS {peak:.0f} MB")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--subscribers", type=int, default=1_000_000)
     parser.add_argument("--days", type=int, default=28, help="days of delivery history to load")
     parser.add_argument("--skip-load", action="store_true", help="measure the database already loaded")
+    parser.add_argument("--export-since", default="2026-03-24", help="also time `export check-ins --since`")
     args = parser.parse_args()
     if not args.skip_load:
         timings = asyncio.run(load(args.subscribers, args.days))
@@ -171,6 +192,7 @@ def main() -> None:
             f"{timings['check_ins_rows']:,.0f} check-ins ({timings['check_ins']:.0f} s)\n"
         )
     asyncio.run(measure())
+    export(args.export_since)
 
 
 if __name__ == "__main__":

@@ -28,6 +28,8 @@ class Runtime:
     previous_programme: Programme | None = None
     """The programme before the last `/reload`: it still plans the rest of the day that reload fell on."""
     content_changed_at: datetime | None = None
+    content_stamp: datetime | None = None
+    """The drills table's last change this process has taken in; a later one means new content to load."""
 
     def programme_on(self, local_date: date, zone: tzinfo) -> Programme:
         """The programme that plans a runner's `local_date`.

@@ -22,6 +22,7 @@ from bot.delivery.sender import Sender, SendResult, SendStatus
 from bot.domain.programme import Programme
 from bot.domain.schedule import due_local_date, in_quiet_hours, next_slot
 from bot.runtime import Runtime
+from bot.services.content import follow_content
 from bot.services.subscriptions import reschedule, zone_of
 from bot.telegram import texts
 from bot.telegram.keyboards import pain_scale
@@ -70,8 +71,11 @@ class Dispatcher:
     _lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     async def tick(self) -> TickReport:
-        """Everything due now: wake ended pauses, re-send stale claims, then claim and send batch by batch."""
+        """Everything due now: wake ended pauses, re-send stale claims, then claim and send batch by batch.
+
+        First, content synced by another process since the last tick is taken in."""
         async with self._lock:
+            await follow_content(self.runtime)
             report = TickReport()
             report.woken = await self._wake_paused()
             report.morning_checks = await self._send_morning_checks()

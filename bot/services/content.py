@@ -5,6 +5,7 @@ running bot to the new content (`glutebot content sync --announce`, `/reload`).
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -12,10 +13,12 @@ from html import escape
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.content.loader import LoadedContent, load_content
+from bot.content.loader import ContentError, LoadedContent, load_content
 from bot.db.repositories import DrillSyncReport, Repository
 from bot.domain.programme import Drill, Programme, Stage
 from bot.runtime import Runtime
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,4 +89,29 @@ async def reload_content(runtime: Runtime, *, announce: bool, created_by: int) -
         runtime.session_factory, content, now=now, announce=announce, created_by=created_by
     )
     runtime.use_content(content.programme, content.media_hashes, now=now)
+    async with runtime.unit_of_work() as repo:
+        runtime.content_stamp = await repo.drills.last_change()
     return update
+
+
+async def follow_content(runtime: Runtime) -> bool:
+    """Take in content that another process synced (`glutebot content sync`, or `/reload` in the bot
+    process while this one is a worker): reload the content directory when the drills table has changed.
+
+    Called on every dispatcher tick; it costs one `max(updated_at)` over a few dozen rows. Content that no
+    longer validates here is logged and left alone, and this process keeps what it has.
+    """
+    async with runtime.unit_of_work() as repo:
+        stamp = await repo.drills.last_change()
+    known = runtime.content_stamp
+    runtime.content_stamp = stamp
+    if known is None or stamp is None or stamp <= known:
+        return False
+    try:
+        content = await asyncio.to_thread(load_content, runtime.content_dir, allow_missing_media=True)
+    except ContentError as error:
+        log.warning("drills changed in the database but %s does not load: %s", runtime.content_dir, error)
+        return False
+    runtime.use_content(content.programme, content.media_hashes, now=runtime.clock.now())
+    log.info("content reloaded after a sync: %d drills", len(content.programme.drills))
+    return True

@@ -8,6 +8,7 @@ import io
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -97,6 +98,7 @@ def test_export_everything_to_standard_output(
     ]  # fmt: skip
 
 
+@pytest.mark.parametrize("database_kind", ["sqlite"], indirect=True)
 def test_bad_arguments_are_one_line_and_write_nothing(database_url: str, tmp_path: Path) -> None:
     exports = tmp_path / "exports"
     exports.mkdir()

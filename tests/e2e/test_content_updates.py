@@ -188,15 +188,15 @@ async def test_non_coaches_cannot_reload(bot: Harness, content_dir: Path) -> Non
 
 
 @pytest.mark.parametrize("database_kind", ["sqlite"], indirect=True)
-async def test_content_sync_announce_from_the_command_line(
-    emulator: Emulator, engine: AsyncEngine, database_url: str, content_dir: Path
+async def test_content_sync_announce_from_the_command_line_reaches_the_running_bot(
+    bot: Harness, emulator: Emulator, database_url: str, content_dir: Path
 ) -> None:
-    async with running_bot(emulator, engine, database_url, content_dir) as harness:
-        stage_one, stopped, stage_two = await add_subscribers(harness, 3, first_id=50_000)
-        async with harness.runtime.unit_of_work() as repo:
-            rows = {row.telegram_id: row for row in await repo.session.scalars(select(Subscriber))}
-            rows[stopped].status = "stopped"
-            rows[stage_two].stage = 2
+    stage_one, stopped, stage_two = await add_subscribers(bot, 3, first_id=50_000)
+    async with bot.runtime.unit_of_work() as repo:
+        rows = {row.telegram_id: row for row in await repo.session.scalars(select(Subscriber))}
+        rows[stopped].status = "stopped"
+        rows[stage_two].stage = 2
+    await bot.tick()
     env = environment(emulator, database_url, content_dir)
     add_drill(content_dir, "side-plank-hold", "Side plank hold", like="knee-side-plank", stage=1)
 
@@ -210,12 +210,16 @@ async def test_content_sync_announce_from_the_command_line(
     [message] = emulator.bot_messages(stage_one)
     assert message["text"].startswith("<b>New in stage 1, Foundation</b>\n• <b>Side plank hold</b>: ")
     assert emulator.bot_messages(stopped) == [] and emulator.bot_messages(stage_two) == []
+    # The running bot notices the sync on its next tick and plans with the new rotation from then on.
+    assert "side-plank-hold" not in bot.runtime.programme.stage(1).rotation
+    await bot.tick()
+    assert bot.runtime.programme.stage(1).rotation[-1] == "side-plank-hold"
 
     nothing_new = await glutebot("content", "sync", "--announce", env=env)
     out, err = await nothing_new.communicate()
     assert nothing_new.returncode == 0, err.decode()
     assert out.decode().splitlines() == ["Drills are up to date: nothing added, changed or retired."]
     assert len(emulator.bot_messages(stage_one)) == 1
-    async with engine.connect() as connection:
-        assert await connection.scalar(select(func.count()).select_from(Broadcast)) == 1
-        assert await connection.scalar(select(func.count()).select_from(DrillRow)) == 29
+    async with bot.runtime.unit_of_work() as repo:
+        assert await repo.session.scalar(select(func.count()).select_from(Broadcast)) == 1
+        assert await repo.session.scalar(select(func.count()).select_from(DrillRow)) == 29

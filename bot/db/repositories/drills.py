@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Drill as DrillRow
@@ -77,6 +77,10 @@ class DrillRepository:
 
     async def by_slug(self, slug: str) -> DrillRow | None:
         return await self.session.scalar(select(DrillRow).where(DrillRow.slug == slug))
+
+    async def last_change(self) -> datetime | None:
+        """When a sync last added, changed, retired or restored a drill: how running processes notice."""
+        return await self.session.scalar(select(func.max(DrillRow.updated_at)))
 
     async def ids_by_slug(self, *, include_retired: bool = False) -> dict[str, int]:
         query = select(DrillRow.slug, DrillRow.id)
