@@ -9,7 +9,6 @@ from zoneinfo import ZoneInfo
 from telegram import Update
 
 from bot.content.loader import ContentError
-from bot.delivery.broadcasts import BroadcastRunner
 from bot.services.content import reload_content
 from bot.services.stats import CHART_DAYS, coach_stats
 from bot.telegram import texts
@@ -38,7 +37,7 @@ async def stats_command(update: Update, context: BotContext) -> None:
 async def reload_command(update: Update, context: BotContext) -> None:
     """Validate, sync and switch to the content directory; `/reload announce` also tells runners what is new.
 
-    Announcements go out in the background, through the broadcast runner, while the bot keeps serving.
+    Announcements go out in the background through the broadcast worker, while the bot keeps serving.
     """
     runtime = context.runtime
     user = update.effective_user
@@ -54,5 +53,4 @@ async def reload_command(update: Update, context: BotContext) -> None:
         return
     await reply(context, update, texts.reloaded(result, runtime.programme))
     for item in result.announcements:
-        runner = BroadcastRunner(runtime, context.sender)
-        context.application.create_task(runner.run(item.broadcast_id), update=update)
+        context.broadcasts.start(item.broadcast_id)
