@@ -17,7 +17,7 @@ import pytest
 from aiohttp import ClientResponse, ClientSession
 
 from bot.process import StartupError
-from bot.sandbox.runner import run_sandbox
+from bot.sandbox.runner import TOKEN, run_sandbox
 from tests.e2e.conftest import free_port
 
 ANA, BEN, COACH = 1001, 1002, 1000
@@ -142,8 +142,16 @@ async def test_page_start_drill_and_check_in(page: PageClient) -> None:
     assert edited["message"]["message_id"] == card["message_id"] and edited["message"]["edited"]
     assert button(edited["message"], "Recorded: ✅ Done").startswith("ci:")
 
+    async with page.session.post(
+        f"{page.address}/bot{TOKEN}/deleteMessage", json={"chat_id": ANA, "message_id": card["message_id"]}
+    ) as response:
+        assert (await response.json())["ok"], "the bot deletes the card"
+    gone = await page.event(lambda e: e["event"] == "delete")
+    assert gone == {"event": "delete", "chat_id": ANA, "message": {"message_id": card["message_id"]}}
+
     chats = (await page.state())["chats"]
     assert [m["from_bot"] for m in chats[str(ANA)]][:3] == [False, True, True]
+    assert card["message_id"] not in [m["message_id"] for m in chats[str(ANA)]]
     assert chats[str(BEN)] == [] and chats[str(COACH)] == []
 
 

@@ -7,6 +7,7 @@ into the test's output folder. Without Chromium the test skips, unless REQUIRE_B
 from __future__ import annotations
 
 import os
+import re
 import select
 import signal
 import subprocess
@@ -18,6 +19,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from bot.sandbox.runner import TOKEN
 from tests.e2e.conftest import ROOT, free_port
 
 if TYPE_CHECKING:
@@ -132,6 +134,22 @@ def test_onboarding_drill_and_check_in_in_the_browser(
             expect(card.locator(".meta")).to_contain_text("edited")
             expect(page.locator("#toast")).to_have_text("Recorded: ✅ Done")
             page.screenshot(path=shots / "3-recorded.png")
+
+            page.get_by_role("button", name="/", exact=True).click()
+            page.locator("#command-menu li", has_text="/progress").click()
+            photo = page.locator(".message img.photo")
+            expect(photo).to_have_js_property("complete", True)
+            assert photo.evaluate("image => image.naturalWidth") > 0
+            expect(page.locator(".message.from-me").last).to_have_text(re.compile(r"^/progress"))
+            page.screenshot(path=shots / "4-progress.png")
+
+            summary = page.locator(".message", has_text="All set! Level 1")
+            summary_id = int(summary.get_attribute("data-message-id") or 0)
+            deleted = page.request.post(
+                f"{sandbox}/bot{TOKEN}/deleteMessage", data={"chat_id": 1001, "message_id": summary_id}
+            )
+            assert deleted.json() == {"ok": True, "result": True}, "the bot deletes a message"
+            expect(summary).to_have_count(0)
             assert problems == []
         finally:
             browser.close()

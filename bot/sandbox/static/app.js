@@ -22,6 +22,30 @@ async function post(path, body) {
   return answer;
 }
 
+// A /command in the bot's text is a link that sends it, as in Telegram.
+function appendText(to, text, fromBot) {
+  if (!fromBot) {
+    to.append(text);
+    return;
+  }
+  const parts = text.split(/((?<=^|\s)\/[a-z_]{2,32}\b)/);
+  parts.forEach((part, index) => {
+    if (index % 2 === 0) {
+      to.append(part);
+      return;
+    }
+    const link = document.createElement("a");
+    link.className = "command-link";
+    link.href = "#";
+    link.textContent = part;
+    link.addEventListener("click", (event) => {
+      event.preventDefault();
+      send(part);
+    });
+    to.append(link);
+  });
+}
+
 // Telegram HTML from the bot, rebuilt from allowed tags only: anything else becomes its plain text.
 function formatted(html) {
   const source = new DOMParser().parseFromString(`<body>${html}</body>`, "text/html").body;
@@ -29,7 +53,7 @@ function formatted(html) {
   const copy = (from, to) => {
     for (const node of from.childNodes) {
       if (node.nodeType === Node.TEXT_NODE) {
-        to.append(node.textContent);
+        appendText(to, node.textContent, to.tagName !== "A" && to.tagName !== "CODE" && to.tagName !== "PRE");
       } else if (node.nodeType === Node.ELEMENT_NODE && ALLOWED_TAGS.has(node.tagName)) {
         const element = document.createElement(node.tagName === "TG-SPOILER" ? "span" : node.tagName);
         if (node.tagName === "TG-SPOILER" || node.classList.contains("tg-spoiler")) element.className = "tg-spoiler";
@@ -61,13 +85,18 @@ function messageElement(message) {
     image.className = `media ${message.media.kind}`;
     image.src = message.media.url;
     image.alt = message.media.kind;
+    // The picture's height is known only once it loads; keep the newest message in view.
+    image.addEventListener("load", () => {
+      const box = $("messages");
+      box.scrollTop = box.scrollHeight;
+    });
     bubble.append(image);
   }
   if (message.text) {
     const text = document.createElement("div");
     text.className = "text";
     if (message.html) text.append(formatted(message.text));
-    else text.textContent = message.text;
+    else appendText(text, message.text, message.from_bot);
     bubble.append(text);
   }
   const meta = document.createElement("span");
