@@ -17,11 +17,20 @@ from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
+from apscheduler.events import (
+    EVENT_JOB_ERROR,
+    EVENT_JOB_EXECUTED,
+    EVENT_JOB_SUBMITTED,
+    JobEvent,
+)
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
 from bot.config import Settings, load_settings
 from bot.content.loader import load_content
 from bot.content.sync import sync_content
 from bot.db import migrate
 from bot.db.engine import create_engine, create_session_factory
+from bot.delivery.broadcasts import BroadcastWorker
 from bot.delivery.dispatcher import Dispatcher
 from bot.domain.clock import ShiftedClock, SystemClock
 from bot.process import StartupError, build_runtime, start_dispatcher
@@ -58,9 +67,13 @@ class ClockControls:
     clock: ShiftedClock
     runtime: Runtime
     dispatcher: Dispatcher
+    broadcasts: BroadcastWorker
 
     async def move(self, action: str, user_id: int) -> ClockMove:
-        """`hour` and `day` push the clock ahead; `delivery` jumps to this user's next drill. Then a tick."""
+        """`hour` and `day` push the clock ahead; `delivery` jumps to this user's next drill.
+
+        Then the dispatcher and the broadcast job run at once, so what has become due appears now.
+        """
         note = None
         if action == "hour":
             self.clock.advance(timedelta(hours=1))
@@ -75,9 +88,31 @@ class ClockControls:
             else:
                 self.clock.jump_to(due)
         report = await self.dispatcher.tick()
+        await self.broadcasts.tick()
         if report.sent:
             note = f"{report.sent} drill{'s' if report.sent != 1 else ''} sent"
         return ClockMove(now=self.clock.now().isoformat(), note=note)
+
+
+class JobsInFlight:
+    """Whether a scheduler job (a dispatch or broadcast tick) is running, so the sandbox stops between ticks.
+
+    Shutting the scheduler down cancels a running tick, which can leave its database connection closing
+    forever and the event loop unable to finish.
+    """
+
+    def __init__(self, scheduler: AsyncIOScheduler) -> None:
+        self.running = 0
+        self.idle = asyncio.Event()
+        self.idle.set()
+        scheduler.add_listener(self._count, EVENT_JOB_SUBMITTED | EVENT_JOB_EXECUTED | EVENT_JOB_ERROR)
+
+    def _count(self, event: JobEvent) -> None:
+        self.running += 1 if event.code == EVENT_JOB_SUBMITTED else -1
+        if self.running:
+            self.idle.clear()
+        else:
+            self.idle.set()
 
 
 @contextlib.contextmanager
@@ -109,7 +144,8 @@ async def run_sandbox(
             runtime = build_runtime(settings, engine, content, clock)
             application = build_application(runtime)
             dispatcher = Dispatcher(runtime, application.bot_data[SENDER_KEY])
-            controls = ClockControls(clock, runtime, dispatcher)
+            broadcasts = application.bot_data[BROADCASTS_KEY]
+            controls = ClockControls(clock, runtime, dispatcher, broadcasts)
             emulator = SandboxEmulator(
                 tokens={TOKEN}, clock=lambda: clock.now().timestamp(), host=HOST, port=port
             )
@@ -117,6 +153,7 @@ async def run_sandbox(
             try:
                 await emulator.start()
             except OSError as error:
+                await emulator.stop()
                 raise StartupError(
                     f"cannot serve on {HOST}:{port} ({error.strerror or error}); "
                     "pick another port with --port"
@@ -127,9 +164,8 @@ async def run_sandbox(
                 for signum in (signal.SIGINT, signal.SIGTERM):
                     with contextlib.suppress(NotImplementedError):
                         loop.add_signal_handler(signum, stop.set)
-            scheduler = start_dispatcher(
-                dispatcher, settings.dispatch_interval_seconds, application.bot_data[BROADCASTS_KEY]
-            )
+            scheduler = start_dispatcher(dispatcher, settings.dispatch_interval_seconds, broadcasts)
+            jobs = JobsInFlight(scheduler)
             serving = asyncio.create_task(serve(application, stop))
             try:
                 await emulator.wait_for(lambda: emulator.calls_to("getUpdates") or serving.done(), within=60)
@@ -146,6 +182,8 @@ async def run_sandbox(
                 try:
                     await serving
                 finally:
+                    scheduler.pause()
+                    await jobs.idle.wait()
                     scheduler.shutdown(wait=False)
                     await emulator.stop()
         finally:

@@ -10,14 +10,17 @@ import asyncio
 import json
 import socket
 from collections.abc import AsyncIterator, Callable
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from aiohttp import ClientResponse, ClientSession
 
 from bot.process import StartupError
 from bot.sandbox.runner import TOKEN, run_sandbox
+from bot.telegram import texts
 from tests.e2e.conftest import free_port
 
 ANA, BEN, COACH = 1001, 1002, 1000
@@ -163,6 +166,34 @@ async def test_clock_moves_forward_and_says_when_nothing_is_scheduled(page: Page
     assert day["now"][:10] > before[:10]
     shown = [(await page.event(lambda e: e["event"] == "clock"))["now"] for _move in range(2)]
     assert shown == [nothing["now"], day["now"]], "every open page hears of each move"
+
+
+async def test_a_scheduled_broadcast_goes_out_when_the_clock_is_pushed_past_it(page: PageClient) -> None:
+    for user_id, name in ((ANA, "Ana"), (COACH, "Coach")):
+        await page.post("/sandbox/send", {"user_id": user_id, "text": "/start"})
+        await page.event(bot_message(user_id, f"Hi, {name}!"))
+    await page.post("/sandbox/send", {"user_id": COACH, "text": "/broadcast"})
+    await page.event(bot_message(COACH, texts.BROADCAST_ASK))
+    await page.post("/sandbox/send", {"user_id": COACH, "text": "Race day tips"})
+    audience = (await page.event(bot_message(COACH, texts.BROADCAST_AUDIENCE)))["message"]
+    await page.post("/sandbox/press", {"user_id": COACH, "message_id": audience["message_id"],
+                                       "data": button(audience, "All active runners")})  # fmt: skip
+    summary = await page.event(bot_message(COACH, "<b>Broadcast #1</b>: the message above"))
+    assert "2 runners" in summary["message"]["text"]
+    await page.post("/sandbox/press", {"user_id": COACH, "message_id": summary["message"]["message_id"],
+                                       "data": button(summary["message"], "Send at…")})  # fmt: skip
+    await page.event(bot_message(COACH, texts.broadcast_send_at_question("Europe/London")))
+    now = datetime.fromisoformat((await page.state())["clock"])
+    in_two_hours = (now + timedelta(hours=2)).astimezone(ZoneInfo("Europe/London"))
+    await page.post("/sandbox/send", {"user_id": COACH, "text": f"{in_two_hours:%H:%M}"})
+    await page.event(bot_message(COACH, "Broadcast #1 is scheduled for"))
+
+    await page.post("/sandbox/clock", {"user_id": COACH, "action": "hour"})
+    assert not any(m["text"] == "Race day tips" for m in (await page.state())["chats"][str(ANA)])
+    await page.post("/sandbox/clock", {"user_id": COACH, "action": "hour"})
+    assert [m["text"] for m in (await page.state())["chats"][str(ANA)]][-1] == "Race day tips", (
+        "the push ran the broadcast job at once"
+    )
 
 
 async def test_bad_input_from_the_page_is_refused_with_a_reason(page: PageClient) -> None:

@@ -20,12 +20,14 @@ from typing import TYPE_CHECKING
 import pytest
 
 from bot.sandbox.runner import TOKEN
+from bot.telegram import texts
 from tests.e2e.conftest import ROOT, free_port
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page
 
 CHROMIUM = Path("/usr/bin/chromium")
+ANNOUNCEMENT = "Hill session on Saturday: bring your glutes!"
 REQUIRE_BROWSER = os.environ.get("REQUIRE_BROWSER") == "1"
 # The network is closed: nothing in Chromium may try to reach out, and there is no GPU.
 CHROMIUM_ARGS = [
@@ -80,12 +82,17 @@ def sandbox(tmp_path: Path, test_content: Path) -> Iterator[str]:
         assert code == 0 and "Traceback" not in stderr, stderr
 
 
+def say(page: Page, text: str) -> None:
+    page.get_by_placeholder("Message").fill(text)
+    page.get_by_placeholder("Message").press("Enter")
+
+
 def tap(page: Page, label: str) -> None:
     """Tap the newest button with this label, as a person taps the one on the latest message."""
     page.get_by_role("button", name=label, exact=True).last.click()
 
 
-def test_onboarding_drill_and_check_in_in_the_browser(
+def test_onboarding_drill_check_in_and_a_broadcast_in_the_browser(
     browser_ready: None, sandbox: str, tmp_path: Path
 ) -> None:
     from playwright.sync_api import expect, sync_playwright
@@ -108,8 +115,7 @@ def test_onboarding_drill_and_check_in_in_the_browser(
             tap(page, "None of these apply")
             tap(page, "1. New to strength work")
             tap(page, "07:30")
-            page.get_by_placeholder("Message").fill("London")
-            page.get_by_placeholder("Message").press("Enter")
+            say(page, "London")
             tap(page, "Europe/London")
             tap(page, "Every day")
             expect(page.get_by_text("All set! Level 1")).to_be_visible()
@@ -134,6 +140,7 @@ def test_onboarding_drill_and_check_in_in_the_browser(
             expect(card.locator(".meta")).to_contain_text("edited")
             expect(page.locator("#toast")).to_have_text("Recorded: ✅ Done")
             page.screenshot(path=shots / "3-recorded.png")
+            expect(page.locator("#toast")).to_be_hidden()
 
             page.get_by_role("button", name="/", exact=True).click()
             page.locator("#command-menu li", has_text="/progress").click()
@@ -150,6 +157,28 @@ def test_onboarding_drill_and_check_in_in_the_browser(
             )
             assert deleted.json() == {"ok": True, "result": True}, "the bot deletes a message"
             expect(summary).to_have_count(0)
+
+            page.locator("#users button", has_text="Coach").click()
+            expect(page.locator("#viewer")).to_contain_text("chatting as Coach")
+            page.get_by_role("button", name="START").click()
+            expect(page.get_by_text("Hi, Coach!")).to_be_visible()
+            say(page, "/broadcast")
+            expect(page.get_by_text(texts.BROADCAST_ASK.split("\n")[0])).to_be_visible()
+            say(page, ANNOUNCEMENT)
+            expect(page.get_by_text(texts.BROADCAST_AUDIENCE)).to_be_visible()
+            tap(page, "All active runners")
+            tap(page, "Send now")
+            report = page.locator(".message.from-bot", has_text="finished in")
+            expect(report).to_contain_text("sent 2 · blocked 0 · failed 0 (of 2)")
+            expect(report.locator(".meta")).to_contain_text("edited")
+            expect(page.locator(".message.from-bot").last).to_have_text(re.compile(f"^{ANNOUNCEMENT}"))
+            expect(page.locator("#users button", has_text="Ana").locator(".badge")).to_have_text("1")
+            page.screenshot(path=shots / "5-broadcast-sent.png")
+
+            page.locator("#users button", has_text="Ana").click()
+            expect(page.locator(".message.from-bot").last).to_have_text(re.compile(f"^{ANNOUNCEMENT}"))
+            expect(page.locator("#users button", has_text="Ana").locator(".badge")).to_have_count(0)
+            page.screenshot(path=shots / "6-broadcast-received.png")
             assert problems == []
         finally:
             browser.close()
