@@ -149,24 +149,24 @@ class BroadcastRunner:
             return await repo.broadcasts.figures(broadcast_id)
 
     async def _send_batch(self, message: BroadcastMessage, media: Media, batch: list[Claimed]) -> Media:
-        """Send and record one claimed batch; returns the media to use next (a file id after an upload)."""
-        if isinstance(media, bytes):
-            first, batch = batch[0], batch[1:]
-            result = await message.send(self.sender, first.chat_id, media)
-            await self._record([(first, result)], unsent=[])
-            file_id = sent_file_id(result)
-            if file_id is not None:
-                media = file_id
-                async with self.runtime.unit_of_work() as repo:
-                    stored = await repo.broadcasts.get(message.broadcast_id)
-                    if stored is not None:
-                        stored.media_file_id = file_id
+        """Send and record one claimed batch; returns the media to use next (a file id after an upload).
+
+        A file given as bytes is uploaded once, to the first recipient, and re-sent by its file id.
+        """
         limit = asyncio.Semaphore(self.concurrency)
+        upload = asyncio.Lock()
         started: set[int] = set()
 
         async def send(target: Claimed) -> tuple[Claimed, SendResult]:
+            nonlocal media
             async with limit:
                 started.add(target.recipient_id)
+                if isinstance(media, bytes):
+                    async with upload:
+                        if isinstance(media, bytes):
+                            result = await message.send(self.sender, target.chat_id, media)
+                            media = sent_file_id(result) or media
+                            return target, result
                 return target, await message.send(self.sender, target.chat_id, media)
 
         tasks = {target.recipient_id: asyncio.create_task(send(target)) for target in batch}
@@ -183,6 +183,11 @@ class BroadcastRunner:
             raise
         finally:
             await asyncio.shield(self._settle(batch, tasks))
+        if isinstance(media, str) and message.media_file_id is None:
+            async with self.runtime.unit_of_work() as repo:
+                stored = await repo.broadcasts.get(message.broadcast_id)
+                if stored is not None:
+                    stored.media_file_id = media
         return media
 
     async def _settle(

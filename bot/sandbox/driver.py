@@ -42,18 +42,18 @@ class Driver:
             content["entities"] = entities
         return self.emulator.user_message(user.id, user.id if chat_id is None else chat_id, **content)
 
-    def gif(
+    def media(
         self,
         user: User,
         data: bytes,
         *,
+        kind: str = "animation",
         caption: str = "",
         caption_entities: list[dict[str, Any]] | None = None,
         name: str = "clip.gif",
     ) -> dict[str, Any]:
-        """A GIF with an optional formatted caption, as a Telegram app sends one."""
-        animation = self.emulator.user_animation(data, name)
-        content: dict[str, Any] = {"animation": animation, "document": dict(animation)}
+        """A GIF (`animation`) or `photo` with an optional formatted caption, as a Telegram app sends one."""
+        content = self.emulator.user_media(data, kind, name)
         if caption:
             content["caption"] = caption
         if caption_entities:

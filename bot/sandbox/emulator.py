@@ -609,15 +609,14 @@ class Emulator:
         self.files[stored.file_id] = stored
         return stored
 
-    def user_animation(self, data: bytes, name: str) -> dict[str, Any]:
-        """A GIF a user sends, stored as Telegram stores it, so the bot can re-send it by its file id."""
-        return _animation(self._store_file(data, "animation", name))
+    def user_media(self, data: bytes, kind: str, name: str) -> dict[str, Any]:
+        """A GIF (`animation`) or `photo` a user sends, as message fields, re-sendable by its file id."""
+        return _media_content(self._store_file(data, kind, name))
 
     async def _api_sendanimation(self, params: dict[str, Any], uploads: dict[str, Any]) -> dict[str, Any]:
         chat_id = self._chat(params)
         caption = self._check_text(params.get("caption"), params, caption=True)
-        animation = _animation(self._file_from(params, uploads, "animation", "animation"))
-        content: dict[str, Any] = {"animation": animation, "document": dict(animation)}
+        content = _media_content(self._file_from(params, uploads, "animation", "animation"))
         if caption:
             content["caption"] = caption
         return await self._bot_sends(chat_id, content, params)
@@ -625,10 +624,7 @@ class Emulator:
     async def _api_sendphoto(self, params: dict[str, Any], uploads: dict[str, Any]) -> dict[str, Any]:
         chat_id = self._chat(params)
         caption = self._check_text(params.get("caption"), params, caption=True)
-        stored = self._file_from(params, uploads, "photo", "photo")
-        size = {"file_id": stored.file_id, "file_unique_id": stored.unique_id, "width": stored.width,
-                "height": stored.height, "file_size": len(stored.data)}  # fmt: skip
-        content: dict[str, Any] = {"photo": [size]}
+        content = _media_content(self._file_from(params, uploads, "photo", "photo"))
         if caption:
             content["caption"] = caption
         return await self._bot_sends(chat_id, content, params)
@@ -728,8 +724,13 @@ def _public(message: dict[str, Any]) -> dict[str, Any]:
     return {key: value for key, value in message.items() if not key.startswith("_")}
 
 
-def _animation(stored: StoredFile) -> dict[str, Any]:
-    return {
+def _media_content(stored: StoredFile) -> dict[str, Any]:
+    """A stored file as the fields of the message that carries it, in Telegram's shapes."""
+    if stored.kind == "photo":
+        size = {"file_id": stored.file_id, "file_unique_id": stored.unique_id, "width": stored.width,
+                "height": stored.height, "file_size": len(stored.data)}  # fmt: skip
+        return {"photo": [size]}
+    animation = {
         "file_id": stored.file_id,
         "file_unique_id": stored.unique_id,
         "width": stored.width,
@@ -739,6 +740,7 @@ def _animation(stored: StoredFile) -> dict[str, Any]:
         "mime_type": stored.mime_type,
         "file_size": len(stored.data),
     }
+    return {"animation": animation, "document": dict(animation)}
 
 
 def _file_path(stored: StoredFile) -> str:

@@ -61,12 +61,12 @@ async def choose_audience(
     return count
 
 
-async def send_now(repo: Repository, draft: Broadcast, *, chat_id: int, now: datetime) -> int | None:
-    """Start sending: recipients are chosen now; None if the draft was already sent or cancelled."""
+async def send_now(repo: Repository, draft: Broadcast, *, chat_id: int, now: datetime) -> bool:
+    """Start sending, recipients chosen now; False if the draft was already sent or cancelled."""
     if not await repo.broadcasts.start(draft, now=now):
-        return None
+        return False
     draft.progress_chat_id = chat_id
-    return (await repo.broadcasts.figures(draft.id)).total
+    return True
 
 
 def schedule(draft: Broadcast, *, send_at: datetime, chat_id: int) -> None:
@@ -75,6 +75,12 @@ def schedule(draft: Broadcast, *, send_at: datetime, chat_id: int) -> None:
     draft.draft_step = None
     draft.send_at = send_at
     draft.progress_chat_id = chat_id
+
+
+def set_button(draft: Broadcast, drill_slug: str | None) -> None:
+    """The "Try it now" drill under the message, or none; back to the confirmation step either way."""
+    draft.button_drill_slug = drill_slug
+    draft.draft_step = "confirm"
 
 
 def cancel_draft(draft: Broadcast, *, now: datetime) -> None:

@@ -10,6 +10,7 @@ import io
 from datetime import timedelta
 from typing import Any
 
+import pytest
 from PIL import Image
 from sqlalchemy import func, select
 
@@ -20,6 +21,7 @@ from bot.db.models import (
     Delivery,
     Subscriber,
 )
+from bot.db.repositories import BroadcastFigures
 from bot.sandbox.emulator import Fault
 from bot.telegram import texts
 from bot.telegram.app import build_application
@@ -148,7 +150,7 @@ async def test_non_admins_get_only_the_unknown_command_reply_and_write_nothing(h
     await coach.compose("Hello runners")
     outsider = harness.driver.user(runners[0])
     before = await row_counts(harness)
-    for command in ("/broadcast", "/broadcasts", "/cancel_broadcast 1", "/unsend 1"):
+    for command in ("/broadcast", "/broadcasts", "/cancel_broadcast 1", "/unsend 1", "/stats", "/reload"):
         mark = harness.driver.mark(outsider.id)
         harness.driver.send(outsider, command)
         answer = await harness.driver.next_message(outsider.id, mark)
@@ -232,31 +234,34 @@ async def test_each_audience_selects_exactly_the_right_runners(harness: Harness)
         assert all(harness.driver.last(telegram_id)["text"] == f"Message {number}" for telegram_id in chosen)
 
 
-async def test_a_gif_broadcast_is_previewed_tested_and_sent_by_file_id(harness: Harness) -> None:
+@pytest.mark.parametrize(("kind", "method"), [("animation", "sendAnimation"), ("photo", "sendPhoto")])
+async def test_a_gif_or_photo_is_previewed_tested_and_sent_by_file_id(
+    harness: Harness, kind: str, method: str
+) -> None:
     runners = await add_subscribers(harness, 3, first_id=8_000)
     coach = Coach(harness)
     assert (await coach.say("/broadcast"))["text"] == texts.BROADCAST_ASK
     mark = harness.driver.mark(ADMIN)
-    sent = harness.driver.gif(
-        coach.user, gif_bytes(), caption="Form check: hips level", caption_entities=[
-            {"type": "underline", "offset": 0, "length": 10}
-        ],
-    )  # fmt: skip
+    underline = [{"type": "underline", "offset": 0, "length": 10}]
+    sent = harness.driver.media(
+        coach.user, gif_bytes(), kind=kind, caption="Form check: hips level", caption_entities=underline
+    )
+    file_id = visible(sent)["file_id"]
     audience = await harness.driver.next_message(ADMIN, mark)
     await harness.settled()
     preview, summary = await coach.choose(audience, "All active runners")
-    assert preview["animation"]["file_id"] == sent["animation"]["file_id"]
+    assert visible(preview)["file_id"] == file_id
     assert preview["caption"] == "<u>Form check</u>: hips level"
 
     (test,) = await coach.press(summary, "Send a test to me")
     assert visible(test) == visible(preview)
     assert received(harness, runners) == [0, 0, 0]
-    uploads_before = harness.emulator.calls_to("sendAnimation")
+    calls_before = len(harness.emulator.calls_to(method))
     await coach.send_now(summary)
     for telegram_id in runners:
         assert visible(harness.driver.last(telegram_id)) == visible(preview)
-    by_id = harness.emulator.calls_to("sendAnimation")[len(uploads_before) :]
-    assert [call.params["animation"] for call in by_id] == [sent["animation"]["file_id"]] * 3
+    by_id = harness.emulator.calls_to(method)[calls_before:]
+    assert [call.params[kind] for call in by_id] == [file_id] * 3, "re-sent by file id, never uploaded"
 
 
 async def test_unsupported_content_and_cancelling_a_draft(harness: Harness) -> None:
@@ -311,6 +316,18 @@ async def test_send_at_waits_for_the_injected_clock(harness: Harness) -> None:
     assert "sent 2 · blocked 0 · failed 0 (of 2)" in progress["text"]
     await harness.broadcasts.tick()
     assert received(harness, runners) == [0, 1, 1]
+
+    _preview, summary = await coach.choose(await coach.compose("Never mind"), "All active runners")
+    await coach.press(summary, "Send at…")
+    await coach.say("2026-03-03 07:00")
+    called_off = await broadcast_row(harness)
+    assert called_off.status == "scheduled"
+    cancelled = await coach.say(f"/cancel_broadcast {called_off.id}")
+    assert cancelled["text"] == texts.broadcast_cancelled(called_off.id, BroadcastFigures(0, 0, 0, 0))
+    harness.advance(timedelta(days=1))
+    await harness.broadcasts.tick()
+    assert received(harness, runners) == [0, 1, 1]
+    assert (await broadcast_row(harness, called_off.id)).status == "cancelled"
 
 
 async def test_an_interrupted_broadcast_resumes_in_a_new_application(harness: Harness) -> None:

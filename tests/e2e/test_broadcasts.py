@@ -133,3 +133,45 @@ async def test_two_processes_on_one_database_send_each_recipient_once(
         broadcast = await repo.broadcasts.get(broadcast_id)
     assert (figures.sent, figures.pending) == (60, 0)
     assert broadcast is not None and broadcast.status == "done"
+
+
+async def test_claims_left_by_a_dead_process_are_sent_once_they_are_stale(harness: Harness) -> None:
+    ids = await add_subscribers(harness, 12, first_id=95_000)
+    broadcast_id = await create(harness, {})
+    async with harness.runtime.unit_of_work() as repo:
+        orphaned = await repo.broadcasts.claim(broadcast_id, limit=5, now=harness.clock.now())
+    runner = BroadcastRunner(harness.runtime, harness.dispatcher.sender, batch_size=5)
+
+    figures = await runner.run(broadcast_id)
+    assert (figures.sent, figures.pending) == (7, 5), "a live process's claims are left alone"
+    async with harness.runtime.unit_of_work() as repo:
+        broadcast = await repo.broadcasts.get(broadcast_id)
+        assert broadcast is not None and broadcast.status == "sending"
+
+    harness.advance(runner.stale_claim_after + timedelta(seconds=1))
+    figures = await runner.run(broadcast_id)
+    assert (figures.sent, figures.pending) == (12, 0)
+    assert [len(harness.driver.messages(telegram_id)) for telegram_id in ids] == [1] * 12
+    assert {claim.chat_id for claim in orphaned} == set(ids[:5])
+
+
+async def test_a_gif_from_disk_is_uploaded_once_then_sent_by_its_file_id(harness: Harness) -> None:
+    ids = await add_subscribers(harness, 25, first_id=96_000)
+    gif = harness.runtime.content_dir / "gifs" / "clamshell.gif"
+    async with harness.runtime.unit_of_work() as repo:
+        broadcast = await repo.broadcasts.create(
+            created_by=0, text="New: <b>clamshells</b>", segment={}, media_kind="animation",
+            media_path=str(gif), button_drill_slug=None, now=harness.clock.now(),
+        )  # fmt: skip
+    stored_files = len(harness.emulator.files)
+
+    figures = await BroadcastRunner(harness.runtime, harness.dispatcher.sender, batch_size=10).run(
+        broadcast.id
+    )
+
+    assert figures.sent == 25
+    assert len(harness.emulator.files) == stored_files + 1, "one upload"
+    file_ids = {harness.driver.last(telegram_id)["animation"]["file_id"] for telegram_id in ids}
+    async with harness.runtime.unit_of_work() as repo:
+        stored = await repo.broadcasts.get(broadcast.id)
+    assert stored is not None and file_ids == {stored.media_file_id}

@@ -247,19 +247,28 @@ class BroadcastRepository:
         )
 
     async def figures(self, broadcast_id: int) -> BroadcastFigures:
+        return (await self.figures_of([broadcast_id]))[broadcast_id]
+
+    async def figures_of(self, broadcast_ids: list[int]) -> dict[int, BroadcastFigures]:
+        """Recipients by status for several broadcasts in one grouped query."""
         rows = await self.session.execute(
-            select(BroadcastRecipient.status, func.count())
-            .where(BroadcastRecipient.broadcast_id == broadcast_id)
-            .group_by(BroadcastRecipient.status)
+            select(BroadcastRecipient.broadcast_id, BroadcastRecipient.status, func.count())
+            .where(BroadcastRecipient.broadcast_id.in_(broadcast_ids))
+            .group_by(BroadcastRecipient.broadcast_id, BroadcastRecipient.status)
         )
-        counts = {status: count for status, count in rows}
-        return BroadcastFigures(
-            counts.get("pending", 0) + counts.get("sending", 0),
-            counts.get("sent", 0),
-            counts.get("blocked", 0),
-            counts.get("failed", 0),
-            counts.get("deleted", 0),
-        )
+        counts: dict[int, dict[str, int]] = {broadcast_id: {} for broadcast_id in broadcast_ids}
+        for broadcast_id, status, count in rows:
+            counts[broadcast_id][status] = count
+        return {
+            broadcast_id: BroadcastFigures(
+                by_status.get("pending", 0) + by_status.get("sending", 0),
+                by_status.get("sent", 0),
+                by_status.get("blocked", 0),
+                by_status.get("failed", 0),
+                by_status.get("deleted", 0),
+            )
+            for broadcast_id, by_status in counts.items()
+        }
 
     async def finish(self, broadcast_id: int, *, now: datetime) -> bool:
         """Sending -> done once nothing is pending or in flight; True for the one process that did it."""

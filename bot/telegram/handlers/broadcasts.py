@@ -106,50 +106,14 @@ async def on_coach_button(update: Update, context: BotContext) -> None:
     _prefix, id_text, rest = query.data.split(":", 2)
     action, _, argument = rest.partition(":")
     runtime = context.runtime
-    now = runtime.clock.now()
     async with runtime.unit_of_work() as repo:
         draft = await repo.broadcasts.get(int(id_text)) if id_text.isdigit() else None
-        if (
-            draft is None
-            or draft.created_by != user.id
-            or draft.status != "draft"
-            or draft.draft_step == "content"
-        ):
-            await query.answer(texts.BROADCAST_DRAFT_GONE, show_alert=True)
-            return
-        if action == "aud":
-            segment = service.segment_from(argument, runtime.programme)
-            count = await service.choose_audience(repo, draft, segment, now=now) if segment is not None else 0
-            if not count:
-                await query.answer(texts.BROADCAST_NOBODY, show_alert=True)
-                return
-        elif action == "cancel":
-            service.cancel_draft(draft, now=now)
-        elif not service.is_ready(draft):
-            await query.answer(texts.BROADCAST_AUDIENCE, show_alert=True)
-            return
-        elif action == "now":
-            total = await service.send_now(repo, draft, chat_id=chat.id, now=now)
-            if total is None:
-                await query.answer(texts.BROADCAST_DRAFT_GONE, show_alert=True)
-                return
-        elif action == "at":
-            draft.draft_step = "send_at"
-        elif action == "button":
-            draft.draft_step = "button"
-        elif action == "drill" and argument.isdigit():
-            drill = await repo.drills.get(int(argument))
-            if drill is None or drill.retired:
-                await query.answer(texts.GONE, show_alert=True)
-                return
-            draft.button_drill_slug = drill.slug
-            draft.draft_step = "confirm"
-        elif action in ("nobutton", "back"):
-            if action == "nobutton":
-                draft.button_drill_slug = None
-            draft.draft_step = "confirm"
-        elif action != "test":
-            await query.answer(texts.GONE)
+        if draft is None or draft.created_by != user.id or draft.status != "draft":
+            refusal: str | None = texts.BROADCAST_DRAFT_GONE
+        else:
+            refusal = await _apply(repo, context, draft, action, argument, chat_id=chat.id)
+        if draft is None or refusal is not None:
+            await query.answer(refusal, show_alert=True)
             return
         drills = [(row.id, row.name) for row in await repo.drills.list_active()] if action == "button" else []
         zone = await _zone_of(repo, context, user.id)
@@ -166,6 +130,41 @@ async def on_coach_button(update: Update, context: BotContext) -> None:
         await _send_preview(context, chat.id, draft)
     else:
         await _show_preview(context, update, draft)
+
+
+async def _apply(
+    repo: Repository, context: BotContext, draft: Broadcast, action: str, argument: str, *, chat_id: int
+) -> str | None:
+    """Change the draft as the button asks; what to tell the coach instead if it cannot be done."""
+    runtime = context.runtime
+    now = runtime.clock.now()
+    if draft.draft_step == "content":
+        return texts.BROADCAST_DRAFT_GONE
+    if action == "aud":
+        segment = service.segment_from(argument, runtime.programme)
+        count = await service.choose_audience(repo, draft, segment, now=now) if segment is not None else 0
+        return None if count else texts.BROADCAST_NOBODY
+    if action == "cancel":
+        service.cancel_draft(draft, now=now)
+        return None
+    if not service.is_ready(draft):
+        return texts.BROADCAST_AUDIENCE
+    if action == "now":
+        started = await service.send_now(repo, draft, chat_id=chat_id, now=now)
+        return None if started else texts.BROADCAST_DRAFT_GONE
+    if action in ("at", "button", "back"):
+        draft.draft_step = {"at": "send_at", "button": "button", "back": "confirm"}[action]
+        return None
+    if action == "drill":
+        drill = await repo.drills.get(int(argument)) if argument.isdigit() else None
+        if drill is None or drill.retired:
+            return texts.GONE
+        service.set_button(draft, drill.slug)
+        return None
+    if action == "nobutton":
+        service.set_button(draft, None)
+        return None
+    return None if action == "test" else texts.GONE
 
 
 async def _zone_of(repo: Repository, context: BotContext, telegram_id: int) -> str:
@@ -216,13 +215,12 @@ async def list_command(update: Update, context: BotContext) -> None:
     """/broadcasts: the most recent ones with their figures."""
     runtime = context.runtime
     async with runtime.unit_of_work() as repo:
-        recent = [
-            (row, await repo.broadcasts.figures(row.id)) for row in await repo.broadcasts.recent(limit=RECENT)
-        ]
-    if not recent:
+        rows = await repo.broadcasts.recent(limit=RECENT)
+        figures = await repo.broadcasts.figures_of([row.id for row in rows])
+    if not rows:
         await reply(context, update, texts.BROADCASTS_NONE)
         return
-    lines = [texts.broadcast_line(row, figures, runtime.programme) for row, figures in recent]
+    lines = [texts.broadcast_line(row, figures[row.id], runtime.programme) for row in rows]
     await reply(context, update, "\n\n".join(lines))
 
 
