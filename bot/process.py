@@ -120,8 +120,8 @@ async def run(settings: Settings, *, role: str = "all", clock: Clock | None = No
                 try:
                     await stop.wait()
                 finally:
-                    scheduler.shutdown(wait=False)
                     await broadcasts.stop()
+                    scheduler.shutdown(wait=False)
             return
         scheduler = (
             start_dispatcher(dispatcher, settings.dispatch_interval_seconds, broadcasts)

@@ -18,6 +18,7 @@ from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 from telegram import InlineKeyboardMarkup
 from telegram.constants import ParseMode
@@ -118,11 +119,13 @@ class BroadcastRunner:
     """Longer than a batch can take, flood waits included, so a live process's claims are never taken."""
     stop_grace: float = 5.0
     """When stopped, sends already on their way get this long to be answered before they are handed back."""
+    stopping: asyncio.Event = field(default_factory=asyncio.Event)
+    """Set when the process is stopping: the batch in hand winds down and `run` returns."""
 
     async def run(self, broadcast_id: int, *, progress: Progress | None = None) -> BroadcastFigures:
         """Send to every pending recipient until none is left or the broadcast is no longer `sending`."""
         media: Media = None
-        while True:
+        while not self.stopping.is_set():
             now = self.runtime.clock.now()
             async with self.runtime.unit_of_work() as repo:
                 broadcast = await repo.broadcasts.get(broadcast_id)
@@ -171,15 +174,10 @@ class BroadcastRunner:
 
         tasks = {target.recipient_id: asyncio.create_task(send(target)) for target in batch}
         try:
-            if tasks:
-                await asyncio.wait(tasks.values())
+            if not await self._all_sent_unless_stopped(list(tasks.values())):
+                await self._wind_down(tasks, started)
         except asyncio.CancelledError:
-            for recipient_id, task in tasks.items():
-                if recipient_id not in started:
-                    task.cancel()
-            in_flight = [task for task in tasks.values() if not task.done()]
-            if in_flight:
-                await asyncio.wait(in_flight, timeout=self.stop_grace)
+            await self._wind_down(tasks, started)
             raise
         finally:
             await asyncio.shield(self._settle(batch, tasks))
@@ -189,6 +187,30 @@ class BroadcastRunner:
                 if stored is not None:
                     stored.media_file_id = media
         return media
+
+    async def _all_sent_unless_stopped(self, tasks: list[asyncio.Task[tuple[Claimed, SendResult]]]) -> bool:
+        """Wait for every send of the batch, or until the runner is asked to stop; True if all finished."""
+        if not tasks:
+            return True
+        sends = asyncio.gather(*tasks, return_exceptions=True)
+        stopped = asyncio.create_task(self.stopping.wait())
+        waiters: list[asyncio.Future[Any]] = [sends, stopped]
+        try:
+            await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            stopped.cancel()
+        return sends.done()
+
+    async def _wind_down(
+        self, tasks: dict[int, asyncio.Task[tuple[Claimed, SendResult]]], started: set[int]
+    ) -> None:
+        """Stopping: sends not yet begun are dropped; those on their way get `stop_grace` to be answered."""
+        for recipient_id, task in tasks.items():
+            if recipient_id not in started:
+                task.cancel()
+        in_flight = [task for task in tasks.values() if not task.done()]
+        if in_flight:
+            await asyncio.wait(in_flight, timeout=self.stop_grace)
 
     async def _settle(
         self, batch: list[Claimed], tasks: dict[int, asyncio.Task[tuple[Claimed, SendResult]]]
@@ -286,9 +308,16 @@ class BroadcastWorker:
     stop_grace: float = 5.0
     _running: set[int] = field(default_factory=set)
     _tasks: set[asyncio.Task[None]] = field(default_factory=set)
+    _stopping: asyncio.Event = field(default_factory=asyncio.Event)
+    _idle: asyncio.Event = field(default_factory=asyncio.Event)
+
+    def __post_init__(self) -> None:
+        self._idle.set()
 
     async def tick(self) -> None:
         """Start the scheduled broadcasts whose time has come, then run every one still `sending`."""
+        if self._stopping.is_set():
+            return
         now = self.runtime.clock.now()
         started: list[Broadcast] = []
         async with self.runtime.unit_of_work() as repo:
@@ -327,16 +356,20 @@ class BroadcastWorker:
         task.add_done_callback(self._tasks.discard)
 
     async def stop(self) -> None:
-        """Stop background runs; they hand back unsent claims, so another process or a restart resumes."""
-        for task in list(self._tasks):
-            task.cancel()
+        """Let running broadcasts stop after the sends in flight, handing back the rest, and wait for them.
+
+        Nothing is cancelled mid-transaction: another process or a restart resumes from the database.
+        """
+        self._stopping.set()
+        await self._idle.wait()
         if self._tasks:
             await asyncio.wait(list(self._tasks))
 
     async def run(self, broadcast_id: int) -> None:
-        if broadcast_id in self._running:
+        if broadcast_id in self._running or self._stopping.is_set():
             return
         self._running.add(broadcast_id)
+        self._idle.clear()
         try:
             progress = ProgressMessage(self.runtime, self.sender, broadcast_id, self.progress_every)
             runner = BroadcastRunner(
@@ -345,11 +378,14 @@ class BroadcastWorker:
                 batch_size=self.batch_size,
                 concurrency=self.concurrency,
                 stop_grace=self.stop_grace,
+                stopping=self._stopping,
             )
             await runner.run(broadcast_id, progress=progress.update)
             await progress.final()
         finally:
             self._running.discard(broadcast_id)
+            if not self._running:
+                self._idle.set()
 
     async def _announce(self, broadcast: Broadcast) -> None:
         """A scheduled broadcast has started: a fresh message for the coach, which the run then edits."""
@@ -368,12 +404,18 @@ class BroadcastWorker:
 
 
 async def unsend(
-    runtime: Runtime, sender: Sender, broadcast_id: int, *, batch_size: int = 100, concurrency: int = 32
+    runtime: Runtime,
+    sender: Sender,
+    broadcast_id: int,
+    *,
+    batch_size: int = 100,
+    concurrency: int = 32,
+    stopping: asyncio.Event | None = None,
 ) -> tuple[int, int]:
     """Delete a sent broadcast from every chat that got it: (deleted, could not be deleted).
 
     A message the runner already deleted counts as deleted; each deleted row is marked, so running it
-    again only retries what is left.
+    again (after a stop, between batches) only retries what is left.
     """
     deleted = failed = 0
     after_id = 0
@@ -383,7 +425,7 @@ async def unsend(
         async with limit:
             return await sender.deliver(lambda: sender.bot.delete_message(chat_id, message_id))
 
-    while True:
+    while stopping is None or not stopping.is_set():
         async with runtime.unit_of_work() as repo:
             rows = await repo.broadcasts.delivered(broadcast_id, after_id=after_id, limit=batch_size)
         if not rows:
@@ -399,3 +441,4 @@ async def unsend(
             await repo.broadcasts.mark_recipients_deleted(gone, now=runtime.clock.now())
         deleted += len(gone)
         failed += len(rows) - len(gone)
+    return deleted, failed

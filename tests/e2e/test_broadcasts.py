@@ -175,3 +175,32 @@ async def test_a_gif_from_disk_is_uploaded_once_then_sent_by_its_file_id(harness
     async with harness.runtime.unit_of_work() as repo:
         stored = await repo.broadcasts.get(broadcast.id)
     assert stored is not None and file_ids == {stored.media_file_id}
+
+
+async def test_a_cancelled_runner_hands_back_what_it_did_not_send(harness: Harness) -> None:
+    """Cancelled from outside (Ctrl+C on the CLI): unanswered sends get a grace, then are handed back."""
+    ids = await add_subscribers(harness, 20, first_id=97_000)
+    broadcast_id = await create(harness, {})
+    for chat_id in ids[10:12]:
+        harness.emulator.inject("sendMessage", Fault("hang", times=1), chat_id=chat_id)
+    runner = BroadcastRunner(
+        harness.runtime, harness.dispatcher.sender, batch_size=10, concurrency=2, stop_grace=0.05
+    )
+    running = asyncio.create_task(runner.run(broadcast_id))
+    await harness.emulator.wait_for(
+        lambda: (
+            {call.params.get("chat_id") for call in harness.emulator.calls_to("sendMessage")}
+            >= set(ids[10:12])
+        )
+    )
+    running.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await running
+    harness.emulator.clear_faults()
+    async with harness.runtime.unit_of_work() as repo:
+        figures = await repo.broadcasts.figures(broadcast_id)
+    assert (figures.sent, figures.pending) == (10, 10)
+
+    figures = await BroadcastRunner(harness.runtime, harness.dispatcher.sender).run(broadcast_id)
+    assert figures.sent == 20
+    assert [len(harness.driver.messages(telegram_id)) for telegram_id in ids] == [1] * 20
