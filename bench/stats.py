@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 import asyncpg
-from sqlalchemy import func, select, text
+from sqlalchemy import text
 from sqlalchemy.dialects import postgresql
 
 from bot.content.loader import load_content
@@ -34,7 +34,7 @@ from bot.content.sync import sync_content
 from bot.db import migrate
 from bot.db.engine import create_engine, create_session_factory
 from bot.db.repositories import Repository
-from bot.db.repositories.stats import final_outcomes
+from bot.db.repositories.stats import answer_counts_query
 from bot.services.stats import CHART_DAYS, RETENTION_DAYS, WEEK_DAYS, coach_stats
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -134,30 +134,23 @@ def literal_sql(query: Any) -> str:
 
 async def measure() -> None:
     engine = create_engine(URL)
-    first_week_day = TODAY - timedelta(days=WEEK_DAYS - 1)
     first_chart_day = TODAY - timedelta(days=CHART_DAYS - 1)
     async with create_session_factory(engine)() as session:
         stats = Repository(session).stats
         figures: dict[str, Callable[[], Awaitable[Any]]] = {
             "subscribers by status and stage": stats.subscribers_by_status_and_stage,
             "new this week": lambda: stats.joined_since(since=NOW - timedelta(days=WEEK_DAYS)),
-            "deliveries by status, 7 days": lambda: stats.deliveries_by_status(
-                first=first_week_day, last=TODAY
-            ),
             "retention at 7 and 28 days": lambda: stats.retention(now=NOW, days=RETENTION_DAYS),
-            "answers by day, drill and outcome, 28 d": lambda: stats.answer_counts(
+            "answers by day, drill, status, 28 days": lambda: stats.answer_counts(
                 first=first_chart_day, last=TODAY
             ),
             "all of /stats": lambda: coach_stats(Repository(session), now=NOW, today=TODAY),
         }
         for name, call in figures.items():
             print(f"{name:<40} {await best_of(3, call):>9.0f} ms")
-        answers = final_outcomes(first_chart_day, TODAY)
-        grouped = select(answers.c.local_date, answers.c.drill_id, answers.c.outcome, func.count()).group_by(
-            answers.c.local_date, answers.c.drill_id, answers.c.outcome
-        )
-        print("\nplan of the answers by day, drill and outcome:")
-        for (line,) in await session.execute(text(f"EXPLAIN ANALYZE {literal_sql(grouped)}")):
+        query = literal_sql(answer_counts_query(first_chart_day, TODAY))
+        print("\nplan of the answers by day, drill, status and outcome:")
+        for (line,) in await session.execute(text(f"EXPLAIN ANALYZE {query}")):
             print("  " + line)
     await engine.dispose()
 

@@ -34,10 +34,12 @@ class DrillFunnel:
 
 
 def drill_funnels(counts: Sequence[AnswerCount]) -> list[DrillFunnel]:
-    """Per drill, in stage then slug order: the day-by-day counts the database grouped, added up."""
+    """Per drill sent, in stage then slug order: the day-by-day counts the database grouped, added up."""
     by_drill: dict[str, Counter[str | None]] = {}
     about: dict[str, tuple[str, int]] = {}
     for row in counts:
+        if row.status != "sent":
+            continue
         by_drill.setdefault(row.slug, Counter())[row.outcome] += row.count
         about[row.slug] = (row.name, row.stage)
     funnels = []
@@ -56,7 +58,7 @@ def drill_funnels(counts: Sequence[AnswerCount]) -> list[DrillFunnel]:
 def answers_per_day(counts: Sequence[AnswerCount]) -> dict[tuple[date, str], int]:
     per_day: Counter[tuple[date, str]] = Counter()
     for row in counts:
-        if row.outcome is not None:
+        if row.status == "sent" and row.outcome is not None:
             per_day[row.local_date, row.outcome] += row.count
     return dict(per_day)
 
@@ -92,30 +94,33 @@ class CoachStats:
         }  # fmt: skip
 
 
-def week_figures(counts: Sequence[AnswerCount], statuses: dict[str, int], *, first: date) -> DeliveryFigures:
-    """Sent and answered from the four weeks' counts (their last seven days), failed and pending by status."""
-    week = [row for row in counts if row.local_date >= first]
-    sent = sum(row.count for row in week)
-    answered = sum(row.count for row in week if row.outcome is not None)
-    return DeliveryFigures(sent, statuses.get("failed", 0), statuses.get("claimed", 0), answered)
+def week_figures(counts: Sequence[AnswerCount], *, first: date) -> DeliveryFigures:
+    """The last seven days of the four weeks' counts: sent, failed, pending, and sent drills answered."""
+    by_status: Counter[str] = Counter()
+    answered = 0
+    for row in counts:
+        if row.local_date >= first:
+            by_status[row.status] += row.count
+            if row.status == "sent" and row.outcome is not None:
+                answered += row.count
+    return DeliveryFigures(by_status["sent"], by_status["failed"], by_status["claimed"], answered)
 
 
 async def coach_stats(repo: Repository, *, now: datetime, today: date) -> CoachStats:
     """Every figure comes from an SQL aggregate; `today` is the coaches' local date, `now` the instant.
 
-    The four weeks of deliveries and answers are read once, grouped by day, drill and outcome, and the
-    funnel, the chart and the week's check-in rate are all added up from those few thousand rows.
+    The four weeks of deliveries and answers are read once, grouped by day, drill, status and outcome, and
+    the funnel, the chart and the week's figures are all added up from those few thousand rows.
     """
     stats = repo.stats
     first_chart_day = today - timedelta(days=CHART_DAYS - 1)
     first_week_day = today - timedelta(days=WEEK_DAYS - 1)
     counts = await stats.answer_counts(first=first_chart_day, last=today)
-    statuses = await stats.deliveries_by_status(first=first_week_day, last=today)
     return CoachStats(
         today=today,
         by_status_and_stage=await stats.subscribers_by_status_and_stage(),
         joined_this_week=await stats.joined_since(since=now - timedelta(days=WEEK_DAYS)),
-        last_week=week_figures(counts, statuses, first=first_week_day),
+        last_week=week_figures(counts, first=first_week_day),
         funnels=drill_funnels(counts),
         retention=await stats.retention(now=now, days=RETENTION_DAYS),
         answers_per_day=answers_per_day(counts),

@@ -10,7 +10,19 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Boolean, ColumnElement, Subquery, and_, case, distinct, exists, func, or_, select
+from sqlalchemy import (
+    Boolean,
+    ColumnElement,
+    Select,
+    Subquery,
+    and_,
+    case,
+    distinct,
+    exists,
+    func,
+    or_,
+    select,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
@@ -32,12 +44,14 @@ class DeliveryFigures:
 
 @dataclass(frozen=True, slots=True)
 class AnswerCount:
-    """How many of one drill's deliveries on one local day ended with one outcome (None: unanswered)."""
+    """How many of one drill's deliveries on one local day, in one status, ended with one outcome (None:
+    unanswered, or never sent)."""
 
     local_date: date
     slug: str
     name: str
     stage: int
+    status: str
     outcome: str | None
     count: int
 
@@ -82,27 +96,48 @@ def _count_if(condition: ColumnElement[bool]) -> ColumnElement[int]:
     return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
 
 
-def final_outcomes(first: date, last: date) -> Subquery:
-    """(delivery_id, local_date, drill_id, outcome): each sent delivery in [first, last] with its latest
-    answer (latest by received_at, then id, as the programme reads it); outcome is NULL when unanswered."""
-    ranked = (
-        select(
-            CheckIn.delivery_id,
-            CheckIn.outcome,
-            func.row_number()
-            .over(partition_by=CheckIn.delivery_id, order_by=(CheckIn.received_at.desc(), CheckIn.id.desc()))
-            .label("rank"),
-        )
-        .join(Delivery, Delivery.id == CheckIn.delivery_id)
-        .where(Delivery.local_date.between(first, last), CheckIn.outcome.is_not(None))
-        .subquery()
-    )
+def answers_newest_first(first: date, last: date) -> Subquery:
+    """Every delivery in [first, last] with its answers, numbered newest first per delivery (by
+    received_at, then id, as the programme reads them): rank 1 is the latest answer, or the delivery alone
+    (outcome NULL) when nobody answered. Notes and morning pain scores carry no outcome and are left out.
+
+    One merge join on the delivery id in index order and one window: no join back, no hash to spill.
+    """
+    newest_first = (CheckIn.received_at.desc(), CheckIn.id.desc())
     return (
-        select(Delivery.id.label("delivery_id"), Delivery.local_date, Delivery.drill_id, ranked.c.outcome)
-        .outerjoin(ranked, and_(ranked.c.delivery_id == Delivery.id, ranked.c.rank == 1))
-        .where(Delivery.local_date.between(first, last), Delivery.status == "sent")
+        select(
+            Delivery.local_date,
+            Delivery.drill_id,
+            Delivery.status,
+            CheckIn.outcome,
+            func.row_number().over(partition_by=Delivery.id, order_by=newest_first).label("rank"),
+        )
+        .outerjoin(CheckIn, and_(CheckIn.delivery_id == Delivery.id, CheckIn.outcome.is_not(None)))
+        .where(Delivery.local_date.between(first, last))
         .subquery()
     )
+
+
+def answer_counts_query(first: date, last: date) -> Select[Any]:
+    """Counting `rank = 1` in the sum rather than filtering on it keeps PostgreSQL's plan one streaming
+    pass (it estimates a filter on a row number far too selective, and then hashes and spills)."""
+    answers = answers_newest_first(first, last)
+    latest = _count_if(answers.c.rank == 1)
+    grouped = (
+        select(answers.c.local_date, answers.c.drill_id, answers.c.status, answers.c.outcome,
+               latest.label("count"))
+        .group_by(answers.c.local_date, answers.c.drill_id, answers.c.status, answers.c.outcome)
+        .having(latest > 0)
+        .subquery()
+    )  # fmt: skip
+    return (
+        select(
+            grouped.c.local_date, Drill.slug, Drill.name, Drill.stage, grouped.c.status, grouped.c.outcome,
+            grouped.c.count,
+        )
+        .join(Drill, Drill.id == grouped.c.drill_id)
+        .order_by(Drill.stage, Drill.slug, grouped.c.local_date)
+    )  # fmt: skip
 
 
 class StatsRepository:
@@ -143,14 +178,6 @@ class StatsRepository:
         row = (await self.session.execute(select(*columns).select_from(Subscriber))).one()
         return [Retention(n, int(row[2 * i]), int(row[2 * i + 1])) for i, n in enumerate(days)]
 
-    async def deliveries_by_status(self, *, first: date, last: date) -> dict[str, int]:
-        rows = await self.session.execute(
-            select(Delivery.status, func.count())
-            .where(Delivery.local_date.between(first, last))
-            .group_by(Delivery.status)
-        )
-        return {status: count for status, count in rows}
-
     async def deliveries_between(self, first: date, last: date) -> DeliveryFigures:
         """Deliveries whose local date falls in [first, last], by status, and how many got an answer."""
         in_range = Delivery.local_date.between(first, last)
@@ -171,19 +198,7 @@ class StatsRepository:
         )
 
     async def answer_counts(self, *, first: date, last: date) -> list[AnswerCount]:
-        """Sent deliveries in [first, last] by local day, drill and latest outcome: one pass over the
-        period feeds both the per-drill funnel and the per-day chart (a few thousand rows at most)."""
-        answers = final_outcomes(first, last)
-        grouped = (
-            select(answers.c.local_date, answers.c.drill_id, answers.c.outcome, func.count().label("count"))
-            .group_by(answers.c.local_date, answers.c.drill_id, answers.c.outcome)
-            .subquery()
-        )
-        rows = await self.session.execute(
-            select(
-                grouped.c.local_date, Drill.slug, Drill.name, Drill.stage, grouped.c.outcome, grouped.c.count
-            )
-            .join(Drill, Drill.id == grouped.c.drill_id)
-            .order_by(Drill.stage, Drill.slug, grouped.c.local_date)
-        )
+        """Deliveries in [first, last] by local day, drill, status and latest outcome, in one pass: the
+        per-drill funnel, the per-day chart and the week's figures are all added up from these rows."""
+        rows = await self.session.execute(answer_counts_query(first, last))
         return [AnswerCount(*row) for row in rows]
