@@ -32,6 +32,8 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
+from bot.domain.schedule import DEFAULT_QUIET_HOURS
+
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_name)s",
@@ -141,6 +143,13 @@ class Subscriber(Base):
     onboarding_step: Mapped[str | None] = mapped_column(String(32))
     """Where onboarding stands; kept here, not in memory, so any bot process can serve the next answer."""
     nudges_enabled: Mapped[bool] = mapped_column(Boolean, default=True, server_default=text("true"))
+    quiet_start: Mapped[time] = mapped_column(
+        default=DEFAULT_QUIET_HOURS.start, server_default=text("'21:00:00'")
+    )
+    quiet_end: Mapped[time] = mapped_column(
+        default=DEFAULT_QUIET_HOURS.end, server_default=text("'07:00:00'")
+    )
+    """The runner's quiet hours, local wall time (/quiet); equal start and end mean none."""
     stage: Mapped[int] = mapped_column(SmallInteger, default=1)
     rung: Mapped[int] = mapped_column(SmallInteger, default=0)
     good_streak: Mapped[int] = mapped_column(SmallInteger, default=0)

@@ -14,7 +14,7 @@ from bot.delivery.sender import Sender, SendResult, SendStatus
 from bot.domain.programme import Drill
 from bot.domain.schedule import nudge_time
 from bot.runtime import Runtime
-from bot.services.subscriptions import mark_blocked, zone_of
+from bot.services.subscriptions import mark_blocked, quiet_hours_of, zone_of
 from bot.telegram.keyboards import check_in
 
 
@@ -106,7 +106,10 @@ async def _record(
         delivery.error = None
         if first_send and subscriber.nudges_enabled:
             delivery.nudge_at = nudge_time(
-                now, zone_of(subscriber), after=timedelta(hours=runtime.settings.nudge_after_hours)
+                now,
+                zone_of(subscriber),
+                after=timedelta(hours=runtime.settings.nudge_after_hours),
+                quiet=quiet_hours_of(subscriber),
             )
         return
     delivery.error = result.error

@@ -14,16 +14,24 @@ import logging
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
+from sqlalchemy.orm import InstrumentedAttribute
+
 from bot.db.models import Delivery, Subscriber
 from bot.db.repositories import Repository
 from bot.delivery.cards import record_results, send_drill_card
 from bot.delivery.planner import PlannedDrill, caption_for, plan_batch
 from bot.delivery.sender import Sender, SendResult, SendStatus
 from bot.domain.programme import Programme
-from bot.domain.schedule import due_local_date, in_quiet_hours, next_slot
+from bot.domain.schedule import (
+    after_quiet_hours,
+    due_local_date,
+    in_quiet_hours,
+    later_today_outside_quiet_hours,
+    next_slot,
+)
 from bot.runtime import Runtime
 from bot.services.content import follow_content
-from bot.services.subscriptions import reschedule, zone_of
+from bot.services.subscriptions import quiet_hours_of, reschedule, zone_of
 from bot.telegram import texts
 from bot.telegram.keyboards import pain_scale
 
@@ -108,10 +116,10 @@ class Dispatcher:
 
     async def _send_morning_checks(self) -> int:
         """The one-tap 0-10 question the morning after a painful session; its answer feeds progression."""
+        now = self.runtime.clock.now()
         async with self.runtime.unit_of_work() as repo:
-            due = await repo.deliveries.take_due(
-                Delivery.morning_check_at, now=self.runtime.clock.now(), limit=self.batch_size
-            )
+            due = await repo.deliveries.take_due(Delivery.morning_check_at, now=now, limit=self.batch_size)
+            due = _outside_quiet_hours(due, Delivery.morning_check_at, now, same_day=False)
             targets = [(delivery.id, subscriber.chat_id) for delivery, subscriber in due]
         for delivery_id, chat_id in targets:
             await self.sender.send_text(
@@ -122,12 +130,11 @@ class Dispatcher:
     async def _resend_snoozed(self, report: TickReport) -> None:
         """A card the runner put off with "Later" comes back once, at the time they chose."""
         runtime = self.runtime
+        now = runtime.clock.now()
         batch: list[Claimed] = []
         async with runtime.unit_of_work() as repo:
-            due = await repo.deliveries.take_due(
-                Delivery.snoozed_until, now=runtime.clock.now(), limit=self.batch_size
-            )
-            for delivery, subscriber in due:
+            due = await repo.deliveries.take_due(Delivery.snoozed_until, now=now, limit=self.batch_size)
+            for delivery, subscriber in _outside_quiet_hours(due, Delivery.snoozed_until, now, same_day=True):
                 planned = await _replan(repo, runtime, delivery)
                 if planned is not None:
                     batch.append(Claimed(planned, subscriber.chat_id, quiet=False))
@@ -136,10 +143,10 @@ class Dispatcher:
 
     async def _send_nudges(self) -> int:
         """One gentle reminder for a drill still unanswered hours later; never more than one a day."""
+        now = self.runtime.clock.now()
         async with self.runtime.unit_of_work() as repo:
-            due = await repo.deliveries.take_due(
-                Delivery.nudge_at, now=self.runtime.clock.now(), limit=self.batch_size
-            )
+            due = await repo.deliveries.take_due(Delivery.nudge_at, now=now, limit=self.batch_size)
+            due = _outside_quiet_hours(due, Delivery.nudge_at, now, same_day=True)
             answered = await repo.deliveries.answered([delivery.id for delivery, _ in due]) if due else set()
             targets = [
                 (subscriber.chat_id, delivery.drill_id)
@@ -191,9 +198,7 @@ class Dispatcher:
             for subscriber, _day in due_today:
                 plan = planned.get(subscriber.id)
                 if plan is not None and plan.created:
-                    claimed.append(
-                        Claimed(plan, subscriber.chat_id, quiet=in_quiet_hours(now, zone_of(subscriber)))
-                    )
+                    claimed.append(Claimed(plan, subscriber.chat_id, quiet=_quiet_now(subscriber, now)))
         report.claimed += len(claimed)
         return claimed
 
@@ -211,8 +216,7 @@ class Dispatcher:
                     continue
                 planned = await _replan(repo, runtime, delivery)
                 if planned is not None:
-                    quiet = in_quiet_hours(now, zone_of(subscriber))
-                    recovered.append(Claimed(planned, subscriber.chat_id, quiet=quiet))
+                    recovered.append(Claimed(planned, subscriber.chat_id, quiet=_quiet_now(subscriber, now)))
         return recovered
 
     async def _send_all(self, batch: list[Claimed], report: TickReport, *, recovered: bool = False) -> None:
@@ -263,6 +267,35 @@ async def _plan(
     for programme, batch in batches.values():
         planned.update(await plan_batch(repo, programme, batch, now=now, on_demand=False))
     return planned
+
+
+def _quiet_now(subscriber: Subscriber, now: datetime) -> bool:
+    """A drill that goes out inside the runner's quiet hours (their chosen time is in them, or it is late)
+    goes out silently: it is the day's drill, so it does not wait."""
+    return in_quiet_hours(now, zone_of(subscriber), quiet_hours_of(subscriber))
+
+
+def _outside_quiet_hours(
+    due: list[tuple[Delivery, Subscriber]],
+    when: InstrumentedAttribute[datetime | None],
+    now: datetime,
+    *,
+    same_day: bool,
+) -> list[tuple[Delivery, Subscriber]]:
+    """The follow-ups to send now; the rest came due inside the runner's quiet hours (changed since they
+    were planned, or the bot was down) and wait until the hours end. A reminder or a snoozed card waits
+    only within its own day; the morning check always waits."""
+    ready: list[tuple[Delivery, Subscriber]] = []
+    for delivery, subscriber in due:
+        zone, quiet = zone_of(subscriber), quiet_hours_of(subscriber)
+        if not in_quiet_hours(now, zone, quiet):
+            ready.append((delivery, subscriber))
+        elif same_day:
+            later = later_today_outside_quiet_hours(now, zone, quiet, day=delivery.local_date)
+            setattr(delivery, when.key, later)
+        else:
+            setattr(delivery, when.key, after_quiet_hours(now, zone, quiet))
+    return ready
 
 
 async def _replan(repo: Repository, runtime: Runtime, delivery: Delivery) -> PlannedDrill | None:

@@ -12,7 +12,7 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.domain.programme import Outcome
-from bot.domain.schedule import local_date, mask_of, slot_on
+from bot.domain.schedule import QuietHours, local_date, mask_of, slot_on
 
 _PAIN_WORDS = r"(?:pain|painful|hurts?|hurting|hurted|sore|ache|aches|aching|ouch)"
 _PAIN_SCORE = re.compile(
@@ -92,6 +92,22 @@ def parse_local_time(text: str) -> time | None:
     if hour > 23 or minute > 59:
         return None
     return time(hour, minute)
+
+
+def parse_quiet_hours(text: str) -> QuietHours | None:
+    """`22:00-06:30`, `22:00 to 6:30`, `10pm 6am`, or `off` (no quiet hours); None if unreadable or empty."""
+    cleaned = text.strip().lower()
+    if cleaned in ("off", "none", "no"):
+        return QuietHours(time(0), time(0))
+    parts = re.split(r"\s*(?:-|–|—|\bto\b|\buntil\b)\s*", cleaned)
+    if len(parts) != 2:
+        parts = cleaned.split()
+    if len(parts) != 2:
+        return None
+    start, end = parse_local_time(parts[0]), parse_local_time(parts[1])
+    if start is None or end is None or start == end:
+        return None
+    return QuietHours(start, end)
 
 
 def parse_training_days(text: str) -> int | None:

@@ -8,12 +8,46 @@ so every training day has exactly one slot.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-QUIET_START = time(21)
-QUIET_END = time(7)
+EVENING = time(19)
+MAX_QUIET = timedelta(hours=16)
+"""Longer quiet hours would leave too little of the day for reminders and the morning check."""
+
+
+@dataclass(frozen=True, slots=True)
+class QuietHours:
+    """A runner's nightly window (local wall time) with no notifications; start == end means none.
+
+    The window may wrap midnight (21:00-07:00) or not (13:00-15:00). Wall times, so a DST change moves
+    the window with the runner's clock.
+    """
+
+    start: time
+    end: time
+
+    @property
+    def off(self) -> bool:
+        return self.start == self.end
+
+    @property
+    def length(self) -> timedelta:
+        minutes = (self.end.hour * 60 + self.end.minute) - (self.start.hour * 60 + self.start.minute)
+        return timedelta(minutes=minutes % (24 * 60))
+
+    def covers(self, wall: time) -> bool:
+        if self.start <= self.end:
+            return self.start <= wall < self.end
+        return wall >= self.start or wall < self.end
+
+    def __str__(self) -> str:
+        return "off" if self.off else f"{self.start:%H:%M}-{self.end:%H:%M}"
+
+
+DEFAULT_QUIET_HOURS = QuietHours(time(21), time(7))
 
 
 def weekdays_in(mask: int) -> frozenset[int]:
@@ -109,50 +143,53 @@ def due_local_date(
     return None
 
 
-def in_quiet_hours(
-    moment: datetime, zone: ZoneInfo, *, start: time = QUIET_START, end: time = QUIET_END
-) -> bool:
-    wall = moment.astimezone(zone).time()
-    if start <= end:
-        return start <= wall < end
-    return wall >= start or wall < end
+def in_quiet_hours(moment: datetime, zone: ZoneInfo, quiet: QuietHours = DEFAULT_QUIET_HOURS) -> bool:
+    return quiet.covers(moment.astimezone(zone).time().replace(tzinfo=None))
 
 
-def after_quiet_hours(
-    moment: datetime, zone: ZoneInfo, *, start: time = QUIET_START, end: time = QUIET_END
-) -> datetime:
+def after_quiet_hours(moment: datetime, zone: ZoneInfo, quiet: QuietHours = DEFAULT_QUIET_HOURS) -> datetime:
     """`moment` itself outside quiet hours, else the instant they end (DST-safe)."""
-    if not in_quiet_hours(moment, zone, start=start, end=end):
+    if not in_quiet_hours(moment, zone, quiet):
         return moment
     day = local_date(moment, zone)
-    if moment.astimezone(zone).time() >= start and start > end:
+    if moment.astimezone(zone).time() >= quiet.start > quiet.end:
         day += timedelta(days=1)
-    return slot_on(day, end, zone)
+    return slot_on(day, quiet.end, zone)
+
+
+def later_today_outside_quiet_hours(
+    moment: datetime, zone: ZoneInfo, quiet: QuietHours, *, day: date
+) -> datetime | None:
+    """For what can wait but belongs to one local day (a reminder, a snoozed card): `moment`, or when
+    quiet hours end if it falls inside them; None once that is no longer `day`."""
+    target = after_quiet_hours(moment, zone, quiet)
+    return target if local_date(target, zone) == day else None
 
 
 def snooze_until(
-    option: str, *, now: datetime, zone: ZoneInfo, evening: time = time(19), quiet_start: time = QUIET_START
+    option: str, *, now: datetime, zone: ZoneInfo, quiet: QuietHours = DEFAULT_QUIET_HOURS
 ) -> datetime | None:
-    """When a snoozed drill comes back: in an hour, or this evening; None if that would be in quiet hours."""
+    """When a snoozed drill comes back: in an hour, or this evening; None if that would be in quiet hours
+    or tomorrow. "This evening" is 19:00, or an hour before quiet hours if they begin by then."""
+    today = local_date(now, zone)
     if option == "hour":
         target = now + timedelta(hours=1)
     elif option == "evening":
-        target = slot_on(local_date(now, zone), evening, zone)
+        target = slot_on(today, EVENING, zone)
+        if in_quiet_hours(target, zone, quiet):
+            target = slot_on(today, quiet.start, zone) - timedelta(hours=1)
         if target <= now:
             return None
     else:
         raise ValueError(f"unknown snooze option {option!r}")
-    if in_quiet_hours(target, zone, start=quiet_start) or local_date(target, zone) != local_date(now, zone):
+    if in_quiet_hours(target, zone, quiet) or local_date(target, zone) != today:
         return None
     return target
 
 
 def nudge_time(
-    sent_at: datetime, zone: ZoneInfo, *, after: timedelta, quiet_start: time = QUIET_START
+    sent_at: datetime, zone: ZoneInfo, *, after: timedelta, quiet: QuietHours = DEFAULT_QUIET_HOURS
 ) -> datetime | None:
-    """When to remind about an unanswered drill: `after` the send, if that is still before quiet hours
-    on the same local day; otherwise no reminder that day."""
-    moment = sent_at + after
-    if local_date(moment, zone) != local_date(sent_at, zone) or moment.astimezone(zone).time() >= quiet_start:
-        return None
-    return moment
+    """When to remind about an unanswered drill: `after` the send, or when quiet hours end if that falls
+    inside them, as long as it is still the day the drill was sent; otherwise no reminder that day."""
+    return later_today_outside_quiet_hours(sent_at + after, zone, quiet, day=local_date(sent_at, zone))

@@ -11,7 +11,7 @@ from bot.db.repositories import Repository
 from bot.domain.programme import Outcome
 from bot.domain.replies import parse_reply
 from bot.domain.schedule import after_quiet_hours, local_date, slot_on
-from bot.services.subscriptions import today_for, zone_of
+from bot.services.subscriptions import quiet_hours_of, today_for, zone_of
 
 ANSWER_WINDOW = timedelta(days=7)
 """Answers to drills older than this are refused: the programme has moved on."""
@@ -27,7 +27,9 @@ def _ask_next_morning(delivery: Delivery, subscriber: Subscriber, pain: int | No
         return
     zone = zone_of(subscriber)
     tomorrow = local_date(now, zone) + timedelta(days=1)
-    delivery.morning_check_at = after_quiet_hours(slot_on(tomorrow, MORNING_CHECK_TIME, zone), zone)
+    delivery.morning_check_at = after_quiet_hours(
+        slot_on(tomorrow, MORNING_CHECK_TIME, zone), zone, quiet_hours_of(subscriber)
+    )
 
 
 class Refusal(StrEnum):

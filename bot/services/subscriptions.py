@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 from bot.db.models import EVERY_DAY_BUT_SUNDAY, Subscriber
 from bot.db.repositories import Repository
 from bot.domain.programme import Programme
-from bot.domain.schedule import local_date, next_slot
+from bot.domain.schedule import MAX_QUIET, QuietHours, local_date, next_slot
 
 DEFAULT_DELIVERY_TIME = time(7, 30)
 ONBOARDING_STEPS = ("health", "level", "time", "timezone", "days")
@@ -29,6 +29,15 @@ class Joined:
 
 def zone_of(subscriber: Subscriber) -> ZoneInfo:
     return ZoneInfo(subscriber.timezone)
+
+
+def quiet_hours_of(subscriber: Subscriber) -> QuietHours:
+    return QuietHours(subscriber.quiet_start, subscriber.quiet_end)
+
+
+def arrives_silently(subscriber: Subscriber) -> bool:
+    """Their chosen delivery time falls in their own quiet hours: it still comes then, without a sound."""
+    return quiet_hours_of(subscriber).covers(subscriber.delivery_time)
 
 
 def today_for(subscriber: Subscriber, now: datetime) -> date:
@@ -141,6 +150,14 @@ async def set_training_days(repo: Repository, subscriber: Subscriber, mask: int,
         raise ValueError("at least one training day is needed")
     subscriber.training_days = mask
     await reschedule(repo, subscriber, now=now)
+
+
+def set_quiet_hours(subscriber: Subscriber, quiet: QuietHours) -> None:
+    """Follow-ups already planned are checked against the new hours as they come due (the dispatcher)."""
+    if quiet.length > MAX_QUIET:
+        raise ValueError(f"quiet hours can last at most {MAX_QUIET.seconds // 3600} hours")
+    subscriber.quiet_start = quiet.start
+    subscriber.quiet_end = quiet.end
 
 
 async def pause(repo: Repository, subscriber: Subscriber, days: int, *, now: datetime) -> date:

@@ -133,6 +133,7 @@ def _add_handlers(application: BotApplication, *, webhook: bool, admin_ids: froz
         "pause": settings.pause_command,
         "resume": settings.resume_command,
         "nudges": drills.nudges_command,
+        "quiet": settings.quiet_command,
         "progress": progress.progress_command,
         "history": progress.history_command,
         "stop": account.stop_command,

@@ -18,6 +18,7 @@ from bot.domain.schedule import describe_days
 from bot.services.content import ContentUpdate
 from bot.services.progress import Progress
 from bot.services.stats import CHART_DAYS, WEEK_DAYS, CoachStats
+from bot.services.subscriptions import arrives_silently, quiet_hours_of
 
 COMMANDS: tuple[tuple[str, str], ...] = (
     ("today", "Today's drill now"),
@@ -29,6 +30,7 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("level", "Change your level"),
     ("pause", "Pause drills for a few days"),
     ("nudges", "Turn the afternoon reminder on or off"),
+    ("quiet", "Your quiet hours, e.g. /quiet 22:00-06:30"),
     ("resume", "Resume drills"),
     ("stop", "Unsubscribe (your data is kept)"),
     ("deletedata", "Delete everything about you"),
@@ -93,6 +95,13 @@ SNOOZE_QUESTION = "When should it come back?"
 SNOOZE_TOO_LATE = "It's too late to put it off today. Tomorrow's drill comes as usual."
 NUDGES_ON = "Reminders are on: one nudge if a drill is still waiting in the afternoon."
 NUDGES_OFF = "Reminders are off. /nudges on brings them back."
+BAD_QUIET = (
+    "I couldn't read those quiet hours. Give a start and an end on the 24-hour clock, "
+    "e.g. /quiet 22:00-06:30, or /quiet off."
+)
+QUIET_TOO_LONG = (
+    "Quiet hours can last at most 16 hours, so reminders still fit in your day. Try /quiet 22:00-07:00."
+)
 MORNING_QUESTION = "Morning! How does it feel today where it hurt yesterday, from 0 to 10?"
 OOPS = "Sorry, something went wrong on my side. Please try again in a moment."
 
@@ -123,7 +132,41 @@ def next_drill(subscriber: Subscriber) -> str:
 
 
 def time_set(subscriber: Subscriber) -> str:
-    return f"Drills now arrive at {subscriber.delivery_time:%H:%M}. {next_drill(subscriber)}"
+    when = subscriber.delivery_time.strftime("%H:%M")
+    return f"Drills now arrive at {when}.{silent_note(subscriber)} {next_drill(subscriber)}"
+
+
+def silent_note(subscriber: Subscriber) -> str:
+    """Said when their drill time falls in their quiet hours: their choice wins, without a sound."""
+    if not arrives_silently(subscriber):
+        return ""
+    return f" That's inside your quiet hours ({quiet_hours_of(subscriber)}), so it will arrive silently."
+
+
+def quiet_hours(subscriber: Subscriber) -> str:
+    quiet = quiet_hours_of(subscriber)
+    if quiet.off:
+        return (
+            "You have no quiet hours: reminders and the morning check can come at any time. "
+            "Set some with e.g. /quiet 22:00-06:30."
+        )
+    return (
+        f"Your quiet hours are {quiet} ({escape(subscriber.timezone)} time). Inside them nothing that can "
+        "wait makes a sound: reminders, the morning pain check and drills you put off wait until they end, "
+        "and a drill due then arrives silently. Change them with e.g. /quiet 22:00-06:30, or /quiet off."
+    )
+
+
+def quiet_set(subscriber: Subscriber) -> str:
+    quiet = quiet_hours_of(subscriber)
+    if quiet.off:
+        return "Quiet hours are off: reminders and the morning check can come at any time."
+    if arrives_silently(subscriber):
+        return (
+            f"Quiet hours set to {quiet}. Your drills at {subscriber.delivery_time:%H:%M} fall inside them, "
+            "so they will arrive silently."
+        )
+    return f"Quiet hours set to {quiet}."
 
 
 def timezone_set(subscriber: Subscriber) -> str:

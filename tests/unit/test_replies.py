@@ -12,11 +12,12 @@ from bot.domain.programme import Outcome
 from bot.domain.replies import (
     parse_local_time,
     parse_pause_days,
+    parse_quiet_hours,
     parse_reply,
     parse_send_at,
     parse_training_days,
 )
-from bot.domain.schedule import mask_of
+from bot.domain.schedule import QuietHours, mask_of
 
 
 @pytest.mark.parametrize(
@@ -126,3 +127,25 @@ SATURDAY_NOON = datetime(2026, 3, 28, 12, 0, tzinfo=UTC)
 )
 def test_parse_send_at(text: str, expected: datetime | None) -> None:
     assert parse_send_at(text, now=SATURDAY_NOON, zone=LONDON) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("22:00-06:30", QuietHours(time(22), time(6, 30))),
+        (" 22:00 – 6:30 ", QuietHours(time(22), time(6, 30))),
+        ("21:30 to 07:00", QuietHours(time(21, 30), time(7))),
+        ("10pm 6am", QuietHours(time(22), time(6))),
+        ("10 pm - 6 am", QuietHours(time(22), time(6))),
+        ("13:00-15:00", QuietHours(time(13), time(15))),
+        ("off", QuietHours(time(0), time(0))),
+        ("22:00", None),
+        ("22:00-22:00", None),
+        ("25:00-06:00", None),
+        ("22-6", None),
+        ("late night", None),
+        ("22:00-06:00-07:00", None),
+    ],
+)
+def test_parse_quiet_hours(text: str, expected: QuietHours | None) -> None:
+    assert parse_quiet_hours(text) == expected

@@ -8,6 +8,8 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.domain.schedule import (
+    DEFAULT_QUIET_HOURS,
+    QuietHours,
     after_quiet_hours,
     describe_days,
     due_local_date,
@@ -15,6 +17,7 @@ from bot.domain.schedule import (
     local_date,
     mask_of,
     next_slot,
+    nudge_time,
     slot_on,
     snooze_until,
     weekdays_in,
@@ -122,6 +125,70 @@ def test_quiet_hours() -> None:
     assert not in_quiet_hours(utc(2026, 3, 2, 7, 0), LONDON)
     assert after_quiet_hours(utc(2026, 3, 2, 22), LONDON) == utc(2026, 3, 3, 7)
     assert after_quiet_hours(utc(2026, 3, 2, 12), LONDON) == utc(2026, 3, 2, 12)
+
+
+NIGHT_OWL = QuietHours(time(23, 30), time(9, 30))
+SIESTA = QuietHours(time(13), time(16))
+NONE = QuietHours(time(0), time(0))
+
+
+def test_own_quiet_hours_wrapping_midnight_or_not_or_none() -> None:
+    assert in_quiet_hours(utc(2026, 3, 2, 9, 0), LONDON, NIGHT_OWL)
+    assert not in_quiet_hours(utc(2026, 3, 2, 23, 0), LONDON, NIGHT_OWL)
+    assert in_quiet_hours(utc(2026, 3, 2, 15, 59), LONDON, SIESTA)
+    assert not in_quiet_hours(utc(2026, 3, 2, 21, 0), LONDON, SIESTA)
+    assert not any(in_quiet_hours(utc(2026, 3, 2, hour), LONDON, NONE) for hour in range(24))
+    assert after_quiet_hours(utc(2026, 3, 2, 8), LONDON, NIGHT_OWL) == utc(2026, 3, 2, 9, 30)
+    assert after_quiet_hours(utc(2026, 3, 2, 23, 45), LONDON, NIGHT_OWL) == utc(2026, 3, 3, 9, 30)
+    assert after_quiet_hours(utc(2026, 3, 2, 14), LONDON, SIESTA) == utc(2026, 3, 2, 16)
+    assert after_quiet_hours(utc(2026, 3, 2, 3), LONDON, NONE) == utc(2026, 3, 2, 3)
+    assert (DEFAULT_QUIET_HOURS.length, NIGHT_OWL.length, SIESTA.length, NONE.length) == (
+        timedelta(hours=10),
+        timedelta(hours=10),
+        timedelta(hours=3),
+        timedelta(0),
+    )
+    assert (str(NIGHT_OWL), str(NONE)) == ("23:30-09:30", "off")
+
+
+def test_quiet_hours_follow_the_local_clock_through_dst() -> None:
+    late_sleeper = QuietHours(time(22), time(1, 30))
+    # London springs forward at 01:00 on 29 March: 01:30 does not exist, quiet hours end at 02:00 BST.
+    assert after_quiet_hours(utc(2026, 3, 28, 23), LONDON, late_sleeper) == utc(2026, 3, 29, 1, 0)
+    # ... and falls back on 25 October: the first 01:30 (BST) ends them.
+    assert after_quiet_hours(utc(2026, 10, 24, 22), LONDON, late_sleeper) == utc(2026, 10, 25, 0, 30)
+    # 06:30 local is quiet on both sides of New York's change, whatever the UTC offset.
+    assert in_quiet_hours(utc(2026, 3, 7, 11, 30), NEW_YORK)  # 06:30 EST
+    assert in_quiet_hours(utc(2026, 3, 8, 10, 30), NEW_YORK)  # 06:30 EDT
+    assert not in_quiet_hours(utc(2026, 3, 8, 11, 0), NEW_YORK)  # 07:00 EDT
+    assert after_quiet_hours(utc(2026, 3, 8, 4), NEW_YORK) == utc(2026, 3, 8, 11)
+
+
+def test_a_nudge_waits_for_quiet_hours_to_end_but_only_the_same_day() -> None:
+    eight = timedelta(hours=8)
+    assert nudge_time(utc(2026, 3, 2, 8), LONDON, after=eight) == utc(2026, 3, 2, 16)
+    assert nudge_time(utc(2026, 3, 2, 13), LONDON, after=eight) is None  # 21:00: quiet until tomorrow
+    assert nudge_time(utc(2026, 3, 2, 6), LONDON, after=eight, quiet=SIESTA) == utc(2026, 3, 2, 16)
+    assert nudge_time(utc(2026, 3, 2, 14), LONDON, after=eight, quiet=NIGHT_OWL) == utc(2026, 3, 2, 22)
+    assert nudge_time(utc(2026, 3, 2, 15), LONDON, after=eight, quiet=NONE) == utc(2026, 3, 2, 23)
+    assert nudge_time(utc(2026, 3, 2, 16), LONDON, after=eight, quiet=NONE) is None  # tomorrow
+    # Sent 09:00 BST on the day London springs forward: 17:00 BST is inside 17:00-07:00, so no nudge.
+    evening = QuietHours(time(17), time(7))
+    assert nudge_time(utc(2026, 3, 29, 8), LONDON, after=eight, quiet=evening) is None
+    assert nudge_time(utc(2026, 3, 29, 7), LONDON, after=eight, quiet=evening) == utc(2026, 3, 29, 15)
+
+
+def test_snooze_respects_the_runners_own_quiet_hours() -> None:
+    early = QuietHours(time(18, 30), time(6))
+    assert snooze_until("evening", now=utc(2026, 3, 2, 12), zone=LONDON, quiet=early) == utc(
+        2026, 3, 2, 17, 30
+    )
+    assert snooze_until("hour", now=utc(2026, 3, 2, 17, 45), zone=LONDON, quiet=early) is None
+    assert snooze_until("hour", now=utc(2026, 3, 2, 21), zone=LONDON, quiet=NIGHT_OWL) == utc(2026, 3, 2, 22)
+    assert snooze_until("hour", now=utc(2026, 3, 2, 14), zone=LONDON, quiet=SIESTA) is None
+    assert snooze_until("hour", now=utc(2026, 3, 2, 23, 30), zone=LONDON, quiet=NONE) is None  # tomorrow
+    # After the clocks go forward, "this evening" is 19:00 BST.
+    assert snooze_until("evening", now=utc(2026, 3, 29, 9), zone=LONDON) == utc(2026, 3, 29, 18)
 
 
 def test_snooze() -> None:

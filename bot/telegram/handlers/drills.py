@@ -215,7 +215,12 @@ async def on_snooze_button(update: Update, context: BotContext) -> None:
         mine = subscriber is not None and delivery is not None and delivery.subscriber_id == subscriber.id
         until = None
         if mine and subscriber is not None and delivery is not None and option in ("hour", "evening"):
-            until = snooze_until(option, now=now, zone=subscriptions.zone_of(subscriber))
+            until = snooze_until(
+                option,
+                now=now,
+                zone=subscriptions.zone_of(subscriber),
+                quiet=subscriptions.quiet_hours_of(subscriber),
+            )
             delivery.snoozed_until = until
     if not mine or subscriber is None or delivery is None:
         await query.answer(texts.NOT_YOURS, show_alert=True)

@@ -11,7 +11,8 @@ from telegram import Update
 
 from bot.db.models import Subscriber
 from bot.db.repositories import Repository
-from bot.domain.replies import parse_local_time, parse_pause_days, parse_training_days
+from bot.domain.replies import parse_local_time, parse_pause_days, parse_quiet_hours, parse_training_days
+from bot.domain.schedule import MAX_QUIET
 from bot.domain.timezones import match_timezones
 from bot.services import subscriptions
 from bot.telegram import keyboards, texts
@@ -160,6 +161,27 @@ async def time_command(update: Update, context: BotContext) -> None:
         else:
             await subscriptions.set_delivery_time(repo, subscriber, chosen, now=runtime.clock.now())
             outbox.add(texts.time_set(subscriber))
+    await outbox.send(context, update)
+
+
+async def quiet_command(update: Update, context: BotContext) -> None:
+    """/quiet shows the runner's quiet hours; /quiet 22:00-06:30 or /quiet off changes them."""
+    runtime = context.runtime
+    outbox = Outbox()
+    async with runtime.unit_of_work() as repo:
+        subscriber = await subscriber_for_update(repo, update)
+        quiet = parse_quiet_hours(" ".join(context.args)) if context.args else None
+        if subscriber is None:
+            outbox.add(texts.NOT_SUBSCRIBED)
+        elif not context.args:
+            outbox.add(texts.quiet_hours(subscriber))
+        elif quiet is None:
+            outbox.add(texts.BAD_QUIET)
+        elif quiet.length > MAX_QUIET:
+            outbox.add(texts.QUIET_TOO_LONG)
+        else:
+            subscriptions.set_quiet_hours(subscriber, quiet)
+            outbox.add(texts.quiet_set(subscriber))
     await outbox.send(context, update)
 
 
