@@ -128,7 +128,7 @@ async def plan_batch(
                 "claimed_at": now,
             }
         )
-    inserted = await repo.deliveries.by_ids(await repo.deliveries.create_many(rows))
+    inserted = await repo.deliveries.create_many(rows)
     for delivery in inserted:
         subscriber, decision = decisions[delivery.subscriber_id]
         _store_position(subscriber, decision.position, decision.reason, now)

@@ -68,10 +68,10 @@ class DeliveryRepository:
         )
         return {row.subscriber_id: row for row in rows if (row.subscriber_id, row.local_date) in pairs}
 
-    async def create_many(self, rows: list[dict[str, Any]]) -> list[int]:
-        """Insert deliveries in one statement; a (subscriber, day) that already has one is skipped.
+    async def create_many(self, rows: list[dict[str, Any]]) -> list[Delivery]:
+        """Insert deliveries in one round trip; a (subscriber, day) that already has one is skipped.
 
-        Returns the ids inserted: a runner missing from them got today's delivery from another process.
+        Returns the deliveries inserted: a runner missing from them got today's from another process.
         """
         if not rows:
             return []
@@ -79,14 +79,10 @@ class DeliveryRepository:
         insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
         statement = (
             insert(Delivery)
-            .values(rows)
             .on_conflict_do_nothing(index_elements=["subscriber_id", "local_date"])
-            .returning(Delivery.id)
+            .returning(Delivery)
         )
-        return list(await self.session.scalars(statement))
-
-    async def by_ids(self, delivery_ids: list[int]) -> list[Delivery]:
-        return list(await self.session.scalars(select(Delivery).where(Delivery.id.in_(delivery_ids))))
+        return list(await self.session.scalars(statement, rows))
 
     async def latest_answers(self, subscriber_ids: list[int]) -> dict[int, DeliveryAnswer]:
         """Each runner's most recent sent delivery with its latest outcome and worst pain."""
