@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import itertools
 import os
 import resource
@@ -48,6 +49,7 @@ TOKEN = "123456:BENCH"
 NOW = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
 POSTGRES = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
 FIRST_ID = 1_000_000
+AUTOVACUUM_NAPTIME_SECONDS = 60.0
 
 
 async def fresh_database(kind: str, workdir: Path) -> str:
@@ -71,6 +73,28 @@ def cpu_seconds() -> float:
     """User plus system time of this process, all threads: what noisy wall time on a shared box hides."""
     usage = resource.getrusage(resource.RUSAGE_SELF)
     return usage.ru_utime + usage.ru_stime
+
+
+async def analyze_while_autovacuum_is_off(database_url: str, stop: asyncio.Event) -> bool:
+    """ANALYZE the tables a tick changes every minute, as autovacuum would, if this server has it off.
+
+    Without fresh statistics nothing invalidates the plans PostgreSQL cached for the bot's prepared
+    statements while `deliveries` was nearly empty, and they turn into scans that grow with every batch.
+    With autovacuum on (PostgreSQL's default) this does nothing. Returns whether it stood in.
+    """
+    url = make_url(database_url).set(drivername="postgresql").render_as_string(hide_password=False)
+    connection = await asyncpg.connect(url)
+    try:
+        if await connection.fetchval("SHOW autovacuum") == "on":
+            return False
+        while not stop.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), AUTOVACUUM_NAPTIME_SECONDS)
+            if not stop.is_set():
+                await connection.execute("ANALYZE deliveries, subscribers")
+        return True
+    finally:
+        await connection.close()
 
 
 async def postgres_backend_cpu() -> float:
@@ -192,6 +216,12 @@ async def run(subscribers: int, kind: str, rate_limit: bool, idle: int, workers:
             process.start()
         for here, _ in pipes:
             assert await asyncio.to_thread(here.recv) == "ready"
+        stop_analyzing = asyncio.Event()
+        analyzer = (
+            asyncio.create_task(analyze_while_autovacuum_is_off(database_url, stop_analyzing))
+            if kind == "postgres"
+            else None
+        )
         emulator_before = await emulator_cpu(control)
         begin = time.perf_counter()
         for here, _ in pipes:
@@ -200,6 +230,8 @@ async def run(subscribers: int, kind: str, rate_limit: bool, idle: int, workers:
         elapsed = time.perf_counter() - begin
         emulator_used = await emulator_cpu(control) - emulator_before
         server_used = await postgres_backend_cpu() if kind == "postgres" else None
+        stop_analyzing.set()
+        stood_in = await analyzer if analyzer is not None else False
         for here, _ in pipes:
             here.send("exit")
         for process in processes:
@@ -213,6 +245,7 @@ async def run(subscribers: int, kind: str, rate_limit: bool, idle: int, workers:
             "rate_limited": rate_limit,
             "subscribers": subscribers,
             "idle": idle,
+            "autovacuum_stand_in": stood_in,
             "sent": sent,
             "failed": sum(report["failed"] for report in reports),
             "seconds": round(elapsed, 1),
