@@ -138,6 +138,8 @@ class Emulator:
         self.blocked: set[int] = set()
         self.callback_queries: dict[str, CallbackQuery] = {}
         self.commands: list[dict[str, Any]] = []
+        self.chat_commands: dict[int, list[dict[str, Any]]] = {}
+        """Commands set with a `chat` scope (e.g. coaches' own menu), by chat id."""
         self.webhook: Webhook | None = None
         self._update_ids = itertools.count(1)
         self._message_ids: dict[int, itertools.count[int]] = {}
@@ -452,17 +454,40 @@ class Emulator:
     async def _api_close(self, params: dict[str, Any], uploads: dict[str, Any]) -> bool:
         return True
 
+    def _scoped_chat(self, params: dict[str, Any]) -> int | None:
+        """The chat of a `chat` scope, None for the default scope; other scopes are not emulated."""
+        scope = params.get("scope") or {"type": "default"}
+        if scope.get("type") == "default":
+            return None
+        if scope.get("type") != "chat":
+            raise ApiError(400, f"Bad Request: scope {scope.get('type')!r} is not emulated")
+        return self._chat({"chat_id": scope.get("chat_id")})
+
+    def commands_for(self, chat_id: int) -> list[dict[str, Any]]:
+        """The command menu a chat sees: its own scope if set, else the default one."""
+        return self.chat_commands.get(chat_id, self.commands)
+
     async def _api_setmycommands(self, params: dict[str, Any], uploads: dict[str, Any]) -> bool:
-        self.commands = list(params.get("commands") or [])
+        commands = list(params.get("commands") or [])
+        chat_id = self._scoped_chat(params)
+        if chat_id is None:
+            self.commands = commands
+        else:
+            self.chat_commands[chat_id] = commands
         return True
 
     async def _api_getmycommands(
         self, params: dict[str, Any], uploads: dict[str, Any]
     ) -> list[dict[str, Any]]:
-        return self.commands
+        chat_id = self._scoped_chat(params)
+        return self.commands if chat_id is None else self.chat_commands.get(chat_id, [])
 
     async def _api_deletemycommands(self, params: dict[str, Any], uploads: dict[str, Any]) -> bool:
-        self.commands = []
+        chat_id = self._scoped_chat(params)
+        if chat_id is None:
+            self.commands = []
+        else:
+            self.chat_commands.pop(chat_id, None)
         return True
 
     async def _api_getupdates(self, params: dict[str, Any], uploads: dict[str, Any]) -> list[dict[str, Any]]:

@@ -9,7 +9,8 @@ from datetime import timedelta
 from typing import Any
 
 from aiohttp import web
-from telegram import BotCommand, Update
+from telegram import BotCommand, BotCommandScopeChat, Update
+from telegram.error import TelegramError
 from telegram.ext import (
     AIORateLimiter,
     ApplicationBuilder,
@@ -88,7 +89,15 @@ def build_application(
 
 
 async def _post_init(application: BotApplication) -> None:
-    await application.bot.set_my_commands([BotCommand(name, about) for name, about in texts.COMMANDS])
+    """Everyone's command menu; coaches get theirs with the coach commands, in their own chat's scope."""
+    bot = application.bot
+    await bot.set_my_commands([BotCommand(name, about) for name, about in texts.COMMANDS])
+    coach_menu = [BotCommand(name, about) for name, about in (*texts.COMMANDS, *texts.COACH_COMMANDS)]
+    for admin_id in sorted(application.bot_data[RUNTIME_KEY].settings.admin_ids):
+        try:
+            await bot.set_my_commands(coach_menu, scope=BotCommandScopeChat(admin_id))
+        except TelegramError as error:
+            log.info("no coach command menu for %s yet (%s); it is set at the next start", admin_id, error)
 
 
 async def _process_once(update: Update, context: BotContext) -> None:

@@ -112,6 +112,19 @@ HELP = (
     "it moves on after good sessions, holds when it is too hard and steps back on pain.\n\n"
     + "\n".join(f"/{command} - {description}" for command, description in COMMANDS)
 )
+COACH_COMMANDS: tuple[tuple[str, str], ...] = (
+    ("broadcast", "Coaches: write a message to runners"),
+    ("broadcasts", "Coaches: recent broadcasts and their figures"),
+    ("cancel_broadcast", "Coaches: stop a scheduled or running broadcast"),
+    ("unsend", "Coaches: delete a broadcast from runners' chats"),
+    ("stats", "Coaches: subscribers, retention and drills"),
+    ("reload", "Coaches: load the content files into the bot"),
+)
+COACH_HELP = (
+    HELP
+    + "\n\n<b>For coaches</b>\n"
+    + "\n".join(f"/{command} - {about.removeprefix('Coaches: ')}" for command, about in COACH_COMMANDS)
+)
 
 
 def settings_summary(subscriber: Subscriber, programme: Programme) -> str:

@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import io
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
 from PIL import Image
 from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncEngine
+from telegram.ext import CommandHandler
 
 from bot.db.models import (
     Base,
@@ -22,11 +25,11 @@ from bot.db.models import (
     Subscriber,
 )
 from bot.db.repositories import BroadcastFigures
-from bot.sandbox.emulator import Fault
+from bot.sandbox.emulator import Emulator, Fault
 from bot.telegram import texts
 from bot.telegram.app import build_application
 from bot.telegram.context import BROADCASTS_KEY
-from tests.e2e.conftest import Harness, no_wait
+from tests.e2e.conftest import Harness, no_wait, running_bot
 from tests.e2e.test_delivery import add_subscribers
 
 ADMIN = 999
@@ -166,6 +169,30 @@ async def test_non_admins_get_only_the_unknown_command_reply_and_write_nothing(h
     unchanged = await broadcast_row(harness, draft.id)
     assert (unchanged.status, unchanged.draft_step, unchanged.segment) == ("draft", "audience", {})
     assert harness.emulator.commands and "broadcast" not in {c["command"] for c in harness.emulator.commands}
+    mark = harness.driver.mark(outsider.id)
+    harness.driver.send(outsider, "/help")
+    assert (await harness.driver.next_message(outsider.id, mark))["text"] == texts.HELP
+    await harness.settled()
+
+
+async def test_coaches_see_their_commands_in_help_and_in_their_own_menu(
+    emulator: Emulator, engine: AsyncEngine, database_url: str, test_content: Path
+) -> None:
+    emulator.add_user(ADMIN, "Coach")
+    async with running_bot(emulator, engine, database_url, test_content) as harness:
+        coach = Coach(harness)
+        assert (await coach.say("/help"))["text"] == texts.COACH_HELP
+        registered = {
+            command
+            for handler in harness.application.handlers[0]
+            if isinstance(handler, CommandHandler)
+            for command in handler.commands
+        }
+    coach_commands = {name for name, _ in texts.COACH_COMMANDS}
+    everyone = {name for name, _ in texts.COMMANDS}
+    assert registered - {"start"} == everyone | coach_commands, "every coach command is in the coach menu"
+    assert {c["command"] for c in emulator.commands_for(ADMIN)} == everyone | coach_commands
+    assert {c["command"] for c in emulator.commands_for(12345)} == everyone
 
 
 async def test_text_broadcast_preview_send_now_progress_and_report(harness: Harness) -> None:

@@ -11,7 +11,10 @@ from bot.telegram.handlers.common import reply, subscriber_for_update
 
 
 async def help_command(update: Update, context: BotContext) -> None:
-    await reply(context, update, texts.HELP)
+    """Coaches also see their own commands; nobody else learns they exist."""
+    user = update.effective_user
+    coach = user is not None and user.id in context.runtime.settings.admin_ids
+    await reply(context, update, texts.COACH_HELP if coach else texts.HELP)
 
 
 async def stop_command(update: Update, context: BotContext) -> None:
