@@ -10,6 +10,7 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
+from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED, EVENT_JOB_SUBMITTED, JobEvent
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -86,6 +87,34 @@ def start_dispatcher(
     return scheduler
 
 
+class JobsInFlight:
+    """Whether a scheduler job (a dispatch or broadcast tick) is running, so a process stops between ticks.
+
+    Shutting the scheduler down cancels a running tick, which can leave its database connection closing
+    forever and the event loop unable to finish.
+    """
+
+    def __init__(self, scheduler: AsyncIOScheduler) -> None:
+        self.running = 0
+        self.idle = asyncio.Event()
+        self.idle.set()
+        scheduler.add_listener(self._count, EVENT_JOB_SUBMITTED | EVENT_JOB_EXECUTED | EVENT_JOB_ERROR)
+
+    def _count(self, event: JobEvent) -> None:
+        self.running += 1 if event.code == EVENT_JOB_SUBMITTED else -1
+        if self.running:
+            self.idle.clear()
+        else:
+            self.idle.set()
+
+
+async def stop_between_ticks(scheduler: AsyncIOScheduler, jobs: JobsInFlight) -> None:
+    """Take no new tick, let a running one finish, then shut the scheduler down."""
+    scheduler.pause()
+    await jobs.idle.wait()
+    scheduler.shutdown(wait=False)
+
+
 async def run(settings: Settings, *, role: str = "all", clock: Clock | None = None) -> None:
     """`all` takes updates and delivers; `bot` only takes updates; `worker` only delivers (scaled out)."""
     settings.require_bot_token()
@@ -117,21 +146,34 @@ async def run(settings: Settings, *, role: str = "all", clock: Clock | None = No
         if role == "worker":
             async with application:
                 scheduler = start_dispatcher(dispatcher, settings.dispatch_interval_seconds, broadcasts)
+                jobs = JobsInFlight(scheduler)
                 try:
                     await stop.wait()
                 finally:
                     await broadcasts.stop()
-                    scheduler.shutdown(wait=False)
+                    await stop_between_ticks(scheduler, jobs)
             return
-        scheduler = (
-            start_dispatcher(dispatcher, settings.dispatch_interval_seconds, broadcasts)
-            if role == "all"
-            else None
-        )
-        try:
+        if role == "bot":
             await serve(application, stop)
+            return
+        scheduler = start_dispatcher(dispatcher, settings.dispatch_interval_seconds, broadcasts)
+        jobs = JobsInFlight(scheduler)
+        serving = asyncio.Event()
+
+        async def stop_ticks_first() -> None:
+            """On a signal the ticks finish while the bot can still send; then updates stop."""
+            await stop.wait()
+            await broadcasts.stop()
+            await stop_between_ticks(scheduler, jobs)
+            serving.set()
+
+        ordered = asyncio.create_task(stop_ticks_first())
+        try:
+            await serve(application, serving)
         finally:
-            if scheduler is not None:
-                scheduler.shutdown(wait=False)
+            ordered.cancel()
+            if scheduler.running:
+                await broadcasts.stop()
+                await stop_between_ticks(scheduler, jobs)
     finally:
         await engine.dispose()

@@ -17,14 +17,6 @@ from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
-from apscheduler.events import (
-    EVENT_JOB_ERROR,
-    EVENT_JOB_EXECUTED,
-    EVENT_JOB_SUBMITTED,
-    JobEvent,
-)
-from apscheduler.schedulers.asyncio import AsyncIOScheduler
-
 from bot.config import Settings, load_settings
 from bot.content.loader import load_content
 from bot.content.sync import sync_content
@@ -33,7 +25,7 @@ from bot.db.engine import create_engine, create_session_factory
 from bot.delivery.broadcasts import BroadcastWorker
 from bot.delivery.dispatcher import Dispatcher
 from bot.domain.clock import ShiftedClock, SystemClock
-from bot.process import StartupError, build_runtime, start_dispatcher
+from bot.process import JobsInFlight, StartupError, build_runtime, start_dispatcher, stop_between_ticks
 from bot.runtime import Runtime
 from bot.sandbox.page import ChatPage, ClockMove, PretendUser, SandboxEmulator
 from bot.telegram.app import build_application, serve
@@ -92,27 +84,6 @@ class ClockControls:
         if report.sent:
             note = f"{report.sent} drill{'s' if report.sent != 1 else ''} sent"
         return ClockMove(now=self.clock.now().isoformat(), note=note)
-
-
-class JobsInFlight:
-    """Whether a scheduler job (a dispatch or broadcast tick) is running, so the sandbox stops between ticks.
-
-    Shutting the scheduler down cancels a running tick, which can leave its database connection closing
-    forever and the event loop unable to finish.
-    """
-
-    def __init__(self, scheduler: AsyncIOScheduler) -> None:
-        self.running = 0
-        self.idle = asyncio.Event()
-        self.idle.set()
-        scheduler.add_listener(self._count, EVENT_JOB_SUBMITTED | EVENT_JOB_EXECUTED | EVENT_JOB_ERROR)
-
-    def _count(self, event: JobEvent) -> None:
-        self.running += 1 if event.code == EVENT_JOB_SUBMITTED else -1
-        if self.running:
-            self.idle.clear()
-        else:
-            self.idle.set()
 
 
 @contextlib.contextmanager
@@ -182,9 +153,7 @@ async def run_sandbox(
                 try:
                     await serving
                 finally:
-                    scheduler.pause()
-                    await jobs.idle.wait()
-                    scheduler.shutdown(wait=False)
+                    await stop_between_ticks(scheduler, jobs)
                     await emulator.stop()
         finally:
             await engine.dispose()
