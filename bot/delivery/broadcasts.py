@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardMarkup
 from telegram.constants import ParseMode
@@ -27,6 +28,7 @@ from bot.db.models import Broadcast
 from bot.db.repositories import BroadcastFigures
 from bot.db.repositories.broadcasts import Claimed
 from bot.delivery.sender import Sender, SendResult, SendStatus
+from bot.domain.schedule import in_quiet_hours
 from bot.runtime import Runtime
 from bot.services.subscriptions import mark_blocked
 from bot.telegram import texts
@@ -74,27 +76,29 @@ class BroadcastMessage:
             raise ValueError(f"broadcast {self.broadcast_id} has {self.media_kind} but no file")
         return await asyncio.to_thread(Path(self.media_path).read_bytes)
 
-    async def send(self, sender: Sender, chat_id: int, media: Media) -> SendResult:
+    async def send(self, sender: Sender, chat_id: int, media: Media, *, silent: bool = False) -> SendResult:
         bot, markup, caption = sender.bot, self.markup, self.text or None
         name = Path(self.media_path).name if self.media_path else None
         if media is None:
             return await sender.deliver(
-                lambda: bot.send_message(chat_id, self.text, parse_mode=ParseMode.HTML, reply_markup=markup)
-            )
-        if self.media_kind == "photo":
-            return await sender.deliver(
-                lambda: bot.send_photo(
+                lambda: bot.send_message(
                     chat_id,
-                    media,
-                    caption=caption,
+                    self.text,
                     parse_mode=ParseMode.HTML,
                     reply_markup=markup,
-                    filename=name,
+                    disable_notification=silent,
                 )
             )
+        send = bot.send_photo if self.media_kind == "photo" else bot.send_animation
         return await sender.deliver(
-            lambda: bot.send_animation(
-                chat_id, media, caption=caption, parse_mode=ParseMode.HTML, reply_markup=markup, filename=name
+            lambda: send(
+                chat_id,
+                media,
+                caption=caption,
+                parse_mode=ParseMode.HTML,
+                reply_markup=markup,
+                filename=name,
+                disable_notification=silent,
             )
         )
 
@@ -154,23 +158,27 @@ class BroadcastRunner:
     async def _send_batch(self, message: BroadcastMessage, media: Media, batch: list[Claimed]) -> Media:
         """Send and record one claimed batch; returns the media to use next (a file id after an upload).
 
-        A file given as bytes is uploaded once, to the first recipient, and re-sent by its file id.
+        A file given as bytes is uploaded once, to the first recipient, and re-sent by its file id. Runners
+        inside their own quiet hours get it without a sound, as they get a drill due then.
         """
         limit = asyncio.Semaphore(self.concurrency)
         upload = asyncio.Lock()
         started: set[int] = set()
 
+        now = self.runtime.clock.now()
+
         async def send(target: Claimed) -> tuple[Claimed, SendResult]:
             nonlocal media
+            silent = in_quiet_hours(now, ZoneInfo(target.zone), target.quiet)
             async with limit:
                 started.add(target.recipient_id)
                 if isinstance(media, bytes):
                     async with upload:
                         if isinstance(media, bytes):
-                            result = await message.send(self.sender, target.chat_id, media)
+                            result = await message.send(self.sender, target.chat_id, media, silent=silent)
                             media = sent_file_id(result) or media
                             return target, result
-                return target, await message.send(self.sender, target.chat_id, media)
+                return target, await message.send(self.sender, target.chat_id, media, silent=silent)
 
         tasks = {target.recipient_id: asyncio.create_task(send(target)) for target in batch}
         try:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import replace
-from datetime import timedelta
+from datetime import time, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -204,3 +204,17 @@ async def test_a_cancelled_runner_hands_back_what_it_did_not_send(harness: Harne
     figures = await BroadcastRunner(harness.runtime, harness.dispatcher.sender).run(broadcast_id)
     assert figures.sent == 20
     assert [len(harness.driver.messages(telegram_id)) for telegram_id in ids] == [1] * 20
+
+
+async def test_runners_in_their_quiet_hours_get_a_broadcast_without_a_sound(harness: Harness) -> None:
+    ids = await add_subscribers(harness, 2, first_id=98_000)
+    async with harness.runtime.unit_of_work() as repo:
+        without_quiet_hours = await repo.subscribers.by_telegram_id(ids[1])
+        assert without_quiet_hours is not None
+        without_quiet_hours.quiet_start = without_quiet_hours.quiet_end = time(0, 0)
+    broadcast_id = await create(harness, {})
+
+    await BroadcastRunner(harness.runtime, harness.dispatcher.sender).run(broadcast_id)
+
+    # 06:00 in London: still inside the default quiet hours (21:00-07:00) of the first runner
+    assert [harness.driver.last(telegram_id).get("_silent", False) for telegram_id in ids] == [True, False]

@@ -10,6 +10,7 @@ from sqlalchemy import Select, delete, func, insert, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Broadcast, BroadcastRecipient, CheckIn, Delivery, Subscriber
+from bot.domain.schedule import QuietHours
 
 SEGMENT_KEYS = ("level", "stage", "source", "inactive_days")
 
@@ -34,6 +35,9 @@ class Claimed:
     recipient_id: int
     subscriber_id: int
     chat_id: int
+    zone: str
+    quiet: QuietHours
+    """The runner's quiet hours: a broadcast reaching them inside these arrives without a sound."""
 
 
 def audience(segment: dict[str, Any], *, now: datetime) -> Select[int, int]:
@@ -203,15 +207,21 @@ class BroadcastRepository:
         if not rows:
             return []
         subscriber_ids = [subscriber_id for _, subscriber_id in rows]
-        chats = {
-            subscriber_id: chat_id
-            for subscriber_id, chat_id in await self.session.execute(
-                select(Subscriber.id, Subscriber.chat_id).where(Subscriber.id.in_(subscriber_ids))
+        runners = {
+            subscriber_id: (chat_id, zone, QuietHours(quiet_start, quiet_end))
+            for subscriber_id, chat_id, zone, quiet_start, quiet_end in await self.session.execute(
+                select(
+                    Subscriber.id,
+                    Subscriber.chat_id,
+                    Subscriber.timezone,
+                    Subscriber.quiet_start,
+                    Subscriber.quiet_end,
+                ).where(Subscriber.id.in_(subscriber_ids))
             )
         }
         return sorted(
             (
-                Claimed(recipient_id, subscriber_id, chats[subscriber_id])
+                Claimed(recipient_id, subscriber_id, *runners[subscriber_id])
                 for recipient_id, subscriber_id in rows
             ),
             key=lambda row: row.recipient_id,
