@@ -233,6 +233,24 @@ class CheckIn(Base):
     received_at: Mapped[datetime]
 
 
+class DrillDayCount(Base):
+    """Drill cards per local day and drill: sent, failed, and the sent ones by their latest answer
+    (columns named after the outcomes). `/stats` reads these few hundred rows instead of millions of
+    deliveries; every change of a delivery's status or latest answer adds to them in its own transaction."""
+
+    __tablename__ = "drill_day_counts"
+
+    local_date: Mapped[date] = mapped_column(primary_key=True)
+    drill_id: Mapped[int] = mapped_column(ForeignKey("drills.id", ondelete="RESTRICT"), primary_key=True)
+    sent: Mapped[int] = mapped_column(Integer)
+    failed: Mapped[int] = mapped_column(Integer)
+    done: Mapped[int] = mapped_column(Integer)
+    easy: Mapped[int] = mapped_column(Integer)
+    hard: Mapped[int] = mapped_column(Integer)
+    skipped: Mapped[int] = mapped_column(Integer)
+    pain: Mapped[int] = mapped_column(Integer)
+
+
 class Broadcast(Base):
     __tablename__ = "broadcasts"
     __table_args__ = (

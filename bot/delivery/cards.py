@@ -79,14 +79,19 @@ async def send_card(
 
 
 async def record_results(runtime: Runtime, results: list[tuple[int, SendResult]]) -> None:
-    """How sends went, in one transaction: sent with its message id, failed, or the runner blocked."""
+    """How sends went, in one transaction: sent with its message id, failed, or the runner blocked; the
+    per-day counts move with the statuses in the same transaction."""
     now = runtime.clock.now()
     async with runtime.unit_of_work() as repo:
-        deliveries = await repo.deliveries.with_subscribers([delivery_id for delivery_id, _ in results])
+        deliveries = await repo.deliveries.lock_with_subscribers([delivery_id for delivery_id, _ in results])
+        before = {delivery_id: delivery.status for delivery_id, (delivery, _) in deliveries.items()}
         for delivery_id, result in results:
             if delivery_id in deliveries:
                 delivery, subscriber = deliveries[delivery_id]
                 await _record(repo, runtime, delivery, subscriber, result, now)
+        await repo.stats.count_status_changes(
+            [(delivery, before[delivery_id]) for delivery_id, (delivery, _) in deliveries.items()]
+        )
 
 
 async def _record(

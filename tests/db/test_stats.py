@@ -2,12 +2,15 @@
 
 Every expected number below is counted from the rows in `build_data_set` by reading them, not computed.
 The set has the awkward cases: a changed answer (only the latest counts), a note and a morning pain score
-that carry no outcome, failed and unsent deliveries, days just outside each window, and runners one hour
-either side of the retention and "new this week" boundaries.
+that carry no outcome, failed and unsent deliveries, an answer typed while its drill was still going out
+and a failed send sent later, a runner deleted with everything about them, days just outside each window,
+and runners one hour either side of the retention and "new this week" boundaries. The same figures come
+out whether the counts were kept as the bot recorded things or filled in by the migration that added them.
 """
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, date, datetime, time
 from pathlib import Path
 
@@ -15,27 +18,43 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.content.loader import load_content
 from bot.content.sync import sync_content
+from bot.db import migrate
+from bot.db.engine import create_engine, create_session_factory
 from bot.db.models import CheckIn, Delivery, Subscriber
 from bot.db.repositories import Repository
 from bot.db.repositories.stats import Retention
-from bot.services.stats import DrillFunnel, coach_stats
+from bot.services.stats import CoachStats, DrillFunnel, coach_stats
 
 ROOT = Path(__file__).resolve().parents[2]
 NOW = datetime(2026, 3, 30, 12, 0, tzinfo=UTC)
 TODAY = date(2026, 3, 30)
+STATS_COUNTS_REVISION = "0006"
+"""The revision that added `drill_day_counts` and filled it from the rows already there."""
 
 
 def _at(day: str, hour: int = 7, minute: int = 0) -> datetime:
     return datetime.fromisoformat(day).replace(hour=hour, minute=minute, tzinfo=UTC)
 
 
-async def build_data_set(factory: async_sessionmaker[AsyncSession], *, first_telegram_id: int = 1) -> None:
-    """Eight runners A-H with deliveries and answers between January and 30 March 2026."""
+Step = str | tuple[str | None, int | None]
+"""A delivery's history: a status it is given, or an answer (outcome, pain) that arrives."""
+
+
+async def build_data_set(
+    factory: async_sessionmaker[AsyncSession], *, first_telegram_id: int = 1, recorded: bool = True
+) -> None:
+    """Nine runners A-I with deliveries and answers between January and 30 March 2026.
+
+    `recorded`: every send result and answer goes through the repository calls the bot makes, which keep
+    the per-day counts, and runner I is deleted as `/deletedata` does. Otherwise the final rows are
+    written directly, as a database from before the counts existed holds them (I left no rows).
+    """
     await sync_content(
         factory, load_content(ROOT / "content", allow_missing_media=True), now=_at("2026-01-01")
     )
     async with factory() as session, session.begin():
-        drills = await Repository(session).drills.ids_by_slug()
+        repo = Repository(session)
+        drills = await repo.drills.ids_by_slug()
         runners = {
             "A": ("active", 1, _at("2026-01-01")),
             "B": ("active", 2, _at("2026-03-27")),
@@ -45,9 +64,12 @@ async def build_data_set(factory: async_sessionmaker[AsyncSession], *, first_tel
             "F": ("active", 1, _at("2026-03-23", 13)),  # 6 days 23 hours before NOW: new this week
             "G": ("stopped", 2, _at("2026-03-23", 11)),  # 7 days 1 hour before NOW: in the 7-day cohort
             "H": ("paused", 2, _at("2026-01-15")),
+            "I": ("active", 1, _at("2026-02-01")),  # deleted at the end
         }
         ids: dict[str, int] = {}
         for number, (name, (status, stage, joined)) in enumerate(runners.items()):
+            if name == "I" and not recorded:
+                continue
             row = Subscriber(
                 telegram_id=first_telegram_id + number, chat_id=first_telegram_id + number,
                 first_name=f"Runner {name}", timezone="Europe/London", delivery_time=time(7, 30),
@@ -59,33 +81,58 @@ async def build_data_set(factory: async_sessionmaker[AsyncSession], *, first_tel
             ids[name] = row.id
 
         async def deliver(
-            name: str, day: str, slug: str, *answers: tuple[str | None, int | None], status: str = "sent",
-            sent_at: datetime | None = None,
-        ) -> None:  # fmt: skip
+            name: str, day: str, slug: str, *steps: Step, sent_at: datetime | None = None
+        ) -> None:
+            """`steps` after the claim, in order; a delivery whose steps give no status is sent first."""
+            if name not in ids:
+                return
+            if not any(isinstance(step, str) for step in steps):
+                steps = ("sent", *steps)
+            statuses = [step for step in steps if isinstance(step, str)]
             delivery = Delivery(
                 subscriber_id=ids[name], drill_id=drills[slug], local_date=date.fromisoformat(day),
-                dose="2x10", stage=1, status=status, attempts=1, claimed_at=_at(day),
-                sent_at=(sent_at or _at(day)) if status == "sent" else None,
+                dose="2x10", stage=1, status="claimed" if recorded else statuses[-1], attempts=1,
+                claimed_at=_at(day),
             )  # fmt: skip
             session.add(delivery)
             await session.flush()
-            for minutes, (outcome, pain) in enumerate(answers):
-                session.add(
-                    CheckIn(
-                        delivery_id=delivery.id, outcome=outcome, pain=pain, via="button",
-                        note="felt it in the left hip" if outcome is None and pain is None else None,
-                        received_at=_at(day, 9, minutes),
-                    )
-                )  # fmt: skip
+            answers = 0
+            for step in steps:
+                if isinstance(step, str):
+                    if recorded:
+                        before, delivery.status = delivery.status, step
+                        await repo.stats.count_status_changes([(delivery, before)])
+                    if step == "sent":
+                        delivery.sent_at = sent_at or _at(day)
+                    continue
+                outcome, pain = step
+                note = "felt it in the left hip" if outcome is None and pain is None else None
+                received_at = _at(day, 9, answers)
+                answers += 1
+                if recorded:
+                    await repo.deliveries.add_check_in(
+                        delivery_id=delivery.id, outcome=outcome, pain=pain, note=note, via="button",
+                        now=received_at,
+                    )  # fmt: skip
+                else:
+                    session.add(
+                        CheckIn(
+                            delivery_id=delivery.id, outcome=outcome, pain=pain, via="button", note=note,
+                            received_at=received_at,
+                        )
+                    )  # fmt: skip
+            await session.flush()
 
         bridge, clam = "glute-bridge", "clamshell"
         # The last seven days (24-30 March).
         await deliver("A", "2026-03-30", bridge, ("done", None))
-        await deliver("A", "2026-03-29", bridge, status="failed")
-        await deliver("A", "2026-03-28", bridge, status="claimed")
+        await deliver("A", "2026-03-29", bridge, "failed")
+        await deliver("A", "2026-03-28", bridge, "claimed")
         await deliver("B", "2026-03-28", clam, ("hard", None), (None, None), ("done", None))
         await deliver("F", "2026-03-25", bridge)
         await deliver("G", "2026-03-30", clam, ("pain", 6), (None, 3), sent_at=_at("2026-03-30", 6, 30))
+        # Answered while still going out, failed, sent again later, and the answer changed.
+        await deliver("C", "2026-03-26", clam, ("hard", None), "failed", "sent", ("easy", None))
         # Earlier in the four weeks (3-23 March).
         await deliver("C", "2026-03-18", bridge, ("skipped", None))
         await deliver("E", "2026-03-05", clam, ("easy", None))
@@ -95,6 +142,16 @@ async def build_data_set(factory: async_sessionmaker[AsyncSession], *, first_tel
         await deliver("A", "2026-03-02", bridge, ("done", None))
         await deliver("D", "2026-02-05", clam, ("done", None))
         await deliver("H", "2026-02-20", bridge, ("done", None))
+        # Runner I, in every window until deleted: none of it may be left in the figures.
+        await deliver("I", "2026-03-29", clam, ("done", None), ("pain", 7))
+        await deliver("I", "2026-03-28", clam, "failed")
+        await deliver("I", "2026-03-27", bridge, "failed", "sent")
+        await deliver("I", "2026-03-26", bridge, "claimed")
+        await deliver("I", "2026-03-12", clam, ("easy", None))
+        if "I" in ids:
+            deleted = await session.get(Subscriber, ids["I"])
+            assert deleted is not None
+            await repo.subscribers.delete_everything_about(deleted)
 
 
 async def test_every_figure_matches_the_hand_built_data_set(
@@ -102,8 +159,23 @@ async def test_every_figure_matches_the_hand_built_data_set(
 ) -> None:
     await build_data_set(session_factory)
     async with session_factory() as session:
-        stats = await coach_stats(Repository(session), now=NOW, today=TODAY)
+        assert_hand_counted_figures(await coach_stats(Repository(session), now=NOW, today=TODAY))
 
+
+async def test_the_migration_counts_the_deliveries_already_there(empty_database_url: str) -> None:
+    """Rows written before the counts existed give the same figures once the revision that adds them ran."""
+    await asyncio.to_thread(migrate.upgrade, empty_database_url, f"{STATS_COUNTS_REVISION}-1")
+    engine = create_engine(empty_database_url)
+    try:
+        await build_data_set(create_session_factory(engine), recorded=False)
+        await asyncio.to_thread(migrate.upgrade, empty_database_url)
+        async with create_session_factory(engine)() as session:
+            assert_hand_counted_figures(await coach_stats(Repository(session), now=NOW, today=TODAY))
+    finally:
+        await engine.dispose()
+
+
+def assert_hand_counted_figures(stats: CoachStats) -> None:
     assert stats.by_status() == {"active": 3, "paused": 2, "stopped": 2, "blocked": 1}
     assert stats.active_by_stage() == {1: 2, 2: 1}
     assert stats.by_status_and_stage == {
@@ -112,19 +184,19 @@ async def test_every_figure_matches_the_hand_built_data_set(
     }  # fmt: skip
     assert stats.joined_this_week == 2  # B and F; G joined an hour too early
     week = stats.last_week
-    assert (week.sent, week.failed, week.pending, week.answered) == (4, 1, 1, 3)
+    assert (week.sent, week.failed, week.pending, week.answered) == (5, 1, 1, 4)
     # 7 days: A (active), C (a drill 8 days in), E (13 days in), H (36 days in); not D, not G (6 d 19.5 h).
     # 28 days: A and H; E's last drill came 13 days in, and C, F, G, B joined too recently.
     assert stats.retention == [Retention(7, joined=6, retained=4), Retention(28, joined=4, retained=2)]
     assert stats.funnels == [
-        DrillFunnel("clamshell", "Clamshell", 1, delivered=3, checked_in=3, done=3, easy=1, hard=0, pain=1),
+        DrillFunnel("clamshell", "Clamshell", 1, delivered=4, checked_in=4, done=4, easy=2, hard=0, pain=1),
         DrillFunnel("glute-bridge", "Glute bridge", 1, delivered=5, checked_in=4, done=3, easy=0, hard=1,
                     pain=0),
     ]  # fmt: skip
     assert stats.answers_per_day == {
         (date(2026, 3, 30), "done"): 1, (date(2026, 3, 30), "pain"): 1, (date(2026, 3, 28), "done"): 1,
-        (date(2026, 3, 18), "skipped"): 1, (date(2026, 3, 10), "hard"): 1, (date(2026, 3, 5), "easy"): 1,
-        (date(2026, 3, 3), "done"): 1,
+        (date(2026, 3, 26), "easy"): 1, (date(2026, 3, 18), "skipped"): 1, (date(2026, 3, 10), "hard"): 1,
+        (date(2026, 3, 5), "easy"): 1, (date(2026, 3, 3), "done"): 1,
     }  # fmt: skip
 
 

@@ -51,12 +51,12 @@ async def test_stats_sends_the_figures_and_a_chart(harness: Harness) -> None:
         "New this week: 2",
     ]
     assert "<b>Last 7 days</b> (24 Mar to 30 Mar)" in lines
-    assert "Drills sent 4 · failed 1 · pending 1" in lines
-    assert "Check-in rate 75% (3 of 4)" in lines
+    assert "Drills sent 5 · failed 1 · pending 1" in lines
+    assert "Check-in rate 80% (4 of 5)" in lines
     assert "7 days: 67% (4 of 6 who joined 7+ days ago)" in lines
     assert "28 days: 50% (2 of 4 who joined 28+ days ago)" in lines
     assert lines[-2:] == [
-        "Clamshell (stage 1): 3 → 3 (100%) → 3 · hard 0% · easy 33% · pain 33%",
+        "Clamshell (stage 1): 4 → 4 (100%) → 4 · hard 0% · easy 50% · pain 25%",
         "Glute bridge (stage 1): 5 → 4 (80%) → 3 · hard 25% · easy 0% · pain 0%",
     ]
     [*_smaller, photo] = chart["photo"]

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
 from bot.db.models import CheckIn, Delivery, Drill, Subscriber
+from bot.db.repositories.stats import StatsRepository
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,11 +48,16 @@ class DeliveryRepository:
     async def get(self, delivery_id: int) -> Delivery | None:
         return await self.session.get(Delivery, delivery_id)
 
-    async def with_subscribers(self, delivery_ids: list[int]) -> dict[int, tuple[Delivery, Subscriber]]:
+    async def lock_with_subscribers(self, delivery_ids: list[int]) -> dict[int, tuple[Delivery, Subscriber]]:
+        """Deliveries about to get a new status, their rows locked until commit (in id order, so two
+        processes never deadlock): the status read here is the one the counts move it from."""
         rows = await self.session.execute(
             select(Delivery, Subscriber)
             .join(Subscriber, Subscriber.id == Delivery.subscriber_id)
             .where(Delivery.id.in_(delivery_ids))
+            .order_by(Delivery.id)
+            .with_for_update(of=Delivery)
+            .execution_options(populate_existing=True)
         )
         return {delivery.id: (delivery, subscriber) for delivery, subscriber in rows}
 
@@ -232,11 +238,27 @@ class DeliveryRepository:
         via: str,
         now: datetime,
     ) -> CheckIn:
+        """Keep the answer; when it carries an outcome, move the delivery in the per-day counts from the
+        outcome that counted before to the one that counts now (the latest, which is normally this one)."""
+        stats = StatsRepository(self.session)
+        delivery: Delivery | None = None
+        before: str | None = None
+        if outcome is not None:
+            delivery = await self.session.scalar(
+                select(Delivery)
+                .where(Delivery.id == delivery_id)
+                .with_for_update()
+                .execution_options(populate_existing=True)
+            )
+            before = (await stats.latest_outcomes([delivery_id])).get(delivery_id)
         check_in = CheckIn(
             delivery_id=delivery_id, outcome=outcome, pain=pain, note=note, via=via, received_at=now
         )
         self.session.add(check_in)
         await self.session.flush()
+        if delivery is not None:
+            after = (await stats.latest_outcomes([delivery_id])).get(delivery_id)
+            await stats.count_answer_change(delivery, before=before, after=after)
         return check_in
 
     async def notes_for(self, delivery_ids: list[int]) -> dict[int, list[str]]:

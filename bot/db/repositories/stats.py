@@ -1,11 +1,15 @@
 """Aggregates for operators and coaches, computed in SQL so they stay fast on large tables.
 
 Nothing here loads rows to count them in Python: every figure is a GROUP BY or a sum over a condition, and
-what comes back is a handful of rows (one per status and stage, or per day, drill and outcome).
+what comes back is a handful of rows (one per status and stage, or per day, drill and outcome). Drill cards
+are counted as they go: `drill_day_counts` holds sent, failed and answered per local day and drill, moved
+by the same transactions that record a send, an answer or a deletion.
 """
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -13,8 +17,6 @@ from typing import Any
 from sqlalchemy import (
     Boolean,
     ColumnElement,
-    Select,
-    Subquery,
     and_,
     case,
     distinct,
@@ -23,11 +25,17 @@ from sqlalchemy import (
     or_,
     select,
 )
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
-from bot.db.models import CheckIn, Delivery, Drill, Subscriber
+from bot.db.models import OUTCOMES, CheckIn, Delivery, Drill, DrillDayCount, Subscriber
+
+COUNTED_STATUSES = ("sent", "failed")
+"""Deliveries that stay in these statuses are counted in `drill_day_counts`; `claimed` is in flight."""
+COUNT_COLUMNS = (*COUNTED_STATUSES, *OUTCOMES)
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,7 +53,7 @@ class DeliveryFigures:
 @dataclass(frozen=True, slots=True)
 class AnswerCount:
     """How many of one drill's deliveries on one local day, in one status, ended with one outcome (None:
-    unanswered, or never sent)."""
+    unanswered; only sent deliveries are told apart by outcome)."""
 
     local_date: date
     slug: str
@@ -94,50 +102,6 @@ def _at_least_days_after_sqlite(element: _AtLeastDaysAfter, compiler: Any, **kw:
 
 def _count_if(condition: ColumnElement[bool]) -> ColumnElement[int]:
     return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
-
-
-def answers_newest_first(first: date, last: date) -> Subquery:
-    """Every delivery in [first, last] with its answers, numbered newest first per delivery (by
-    received_at, then id, as the programme reads them): rank 1 is the latest answer, or the delivery alone
-    (outcome NULL) when nobody answered. Notes and morning pain scores carry no outcome and are left out.
-
-    One merge join on the delivery id in index order and one window: no join back, no hash to spill.
-    """
-    newest_first = (CheckIn.received_at.desc(), CheckIn.id.desc())
-    return (
-        select(
-            Delivery.local_date,
-            Delivery.drill_id,
-            Delivery.status,
-            CheckIn.outcome,
-            func.row_number().over(partition_by=Delivery.id, order_by=newest_first).label("rank"),
-        )
-        .outerjoin(CheckIn, and_(CheckIn.delivery_id == Delivery.id, CheckIn.outcome.is_not(None)))
-        .where(Delivery.local_date.between(first, last))
-        .subquery()
-    )
-
-
-def answer_counts_query(first: date, last: date) -> Select[Any]:
-    """Counting `rank = 1` in the sum rather than filtering on it keeps PostgreSQL's plan one streaming
-    pass (it estimates a filter on a row number far too selective, and then hashes and spills)."""
-    answers = answers_newest_first(first, last)
-    latest = _count_if(answers.c.rank == 1)
-    grouped = (
-        select(answers.c.local_date, answers.c.drill_id, answers.c.status, answers.c.outcome,
-               latest.label("count"))
-        .group_by(answers.c.local_date, answers.c.drill_id, answers.c.status, answers.c.outcome)
-        .having(latest > 0)
-        .subquery()
-    )  # fmt: skip
-    return (
-        select(
-            grouped.c.local_date, Drill.slug, Drill.name, Drill.stage, grouped.c.status, grouped.c.outcome,
-            grouped.c.count,
-        )
-        .join(Drill, Drill.id == grouped.c.drill_id)
-        .order_by(Drill.stage, Drill.slug, grouped.c.local_date)
-    )  # fmt: skip
 
 
 class StatsRepository:
@@ -198,7 +162,136 @@ class StatsRepository:
         )
 
     async def answer_counts(self, *, first: date, last: date) -> list[AnswerCount]:
-        """Deliveries in [first, last] by local day, drill, status and latest outcome, in one pass: the
-        per-drill funnel, the per-day chart and the week's figures are all added up from these rows."""
-        rows = await self.session.execute(answer_counts_query(first, last))
-        return [AnswerCount(*row) for row in rows]
+        """Deliveries in [first, last] by local day, drill, status and latest outcome: the per-drill funnel,
+        the per-day chart and the week's figures are all added up from these rows.
+
+        Sent and failed come from `drill_day_counts` (a row per day and drill); the few deliveries still
+        being sent (`claimed`) are counted from the deliveries themselves through the status index.
+        """
+        counted = await self.session.execute(
+            select(DrillDayCount, Drill.slug, Drill.name, Drill.stage)
+            .join(Drill, Drill.id == DrillDayCount.drill_id)
+            .where(DrillDayCount.local_date.between(first, last))
+        )
+        rows: list[AnswerCount] = []
+        for day, slug, name, stage in counted:
+            by_outcome: dict[str | None, int] = {outcome: getattr(day, outcome) for outcome in OUTCOMES}
+            by_outcome[None] = day.sent - sum(by_outcome.values())
+            rows += [
+                AnswerCount(day.local_date, slug, name, stage, "sent", outcome, count)
+                for outcome, count in by_outcome.items()
+            ]
+            rows.append(AnswerCount(day.local_date, slug, name, stage, "failed", None, day.failed))
+        pending = await self.session.execute(
+            select(Delivery.local_date, Drill.slug, Drill.name, Drill.stage, func.count())
+            .join(Drill, Drill.id == Delivery.drill_id)
+            .where(Delivery.status == "claimed", Delivery.local_date.between(first, last))
+            .group_by(Delivery.local_date, Drill.slug, Drill.name, Drill.stage)
+        )
+        rows += [AnswerCount(day, slug, name, stage, "claimed", None, count) for day, slug, name, stage, count
+                 in pending]  # fmt: skip
+        return sorted(
+            (row for row in rows if row.count),
+            key=lambda row: (row.stage, row.slug, row.local_date, row.status, row.outcome or ""),
+        )
+
+    async def count_status_changes(self, changes: Sequence[tuple[Delivery, str]]) -> None:
+        """Deliveries whose status was just set, each with the status it had: move them between the sent
+        and failed counts (a sent one with the answer it may already have, typed while it was going out).
+
+        The caller holds the deliveries' rows locked (see `DeliveryRepository.lock_with_subscribers`), so two
+        processes recording the same delivery cannot both count it."""
+        moved = [(delivery, before) for delivery, before in changes if delivery.status != before]
+        touching_sent = [delivery.id for delivery, before in moved if "sent" in (before, delivery.status)]
+        outcomes = await self.latest_outcomes(touching_sent)
+        deltas: Counter[tuple[date, int, str]] = Counter()
+        for delivery, before in moved:
+            for status, sign in ((before, -1), (delivery.status, 1)):
+                _count_delivery(deltas, delivery, status, outcomes.get(delivery.id), sign)
+        await self._add(deltas)
+
+    async def count_answer_change(self, delivery: Delivery, *, before: str | None, after: str | None) -> None:
+        """A sent delivery's latest outcome went from `before` to `after` (None: unanswered)."""
+        if delivery.status != "sent" or before == after:
+            return
+        deltas: Counter[tuple[date, int, str]] = Counter()
+        for outcome, sign in ((before, -1), (after, 1)):
+            if outcome is not None:
+                deltas[delivery.local_date, delivery.drill_id, outcome] += sign
+        await self._add(deltas)
+
+    async def uncount_subscriber(self, subscriber_id: int) -> None:
+        """Take a runner's deliveries out of the counts before they are deleted: the figures always equal a
+        recount of the rows that exist, and nothing derived from a deleted runner stays behind."""
+        deliveries = list(
+            await self.session.scalars(
+                select(Delivery)
+                .where(Delivery.subscriber_id == subscriber_id, Delivery.status.in_(COUNTED_STATUSES))
+                .order_by(Delivery.id)
+                .with_for_update()
+            )
+        )
+        outcomes = await self.latest_outcomes([delivery.id for delivery in deliveries])
+        deltas: Counter[tuple[date, int, str]] = Counter()
+        for delivery in deliveries:
+            _count_delivery(deltas, delivery, delivery.status, outcomes.get(delivery.id), -1)
+        await self._add(deltas)
+
+    async def latest_outcomes(self, delivery_ids: Sequence[int]) -> dict[int, str]:
+        """The outcome that counts for each delivery: its latest answer that carries one (by received_at,
+        then id, as the programme reads them); deliveries nobody answered are left out."""
+        if not delivery_ids:
+            return {}
+        ranked = (
+            select(
+                CheckIn.delivery_id,
+                CheckIn.outcome,
+                func.row_number()
+                .over(
+                    partition_by=CheckIn.delivery_id, order_by=(CheckIn.received_at.desc(), CheckIn.id.desc())
+                )
+                .label("rank"),
+            )
+            .where(CheckIn.delivery_id.in_(delivery_ids), CheckIn.outcome.is_not(None))
+            .subquery()
+        )
+        rows = await self.session.execute(
+            select(ranked.c.delivery_id, ranked.c.outcome).where(ranked.c.rank == 1)
+        )
+        return {delivery_id: outcome for delivery_id, outcome in rows}
+
+    async def _add(self, deltas: Counter[tuple[date, int, str]]) -> None:
+        """One upsert adding to each (day, drill) row: `column = column + delta` inside the database, so
+        concurrent writers never lose each other's counts, and rows in key order, so they never deadlock."""
+        by_key: dict[tuple[date, int], dict[str, int]] = {}
+        for (day, drill_id, column), delta in deltas.items():
+            if delta:
+                by_key.setdefault((day, drill_id), dict.fromkeys(COUNT_COLUMNS, 0))[column] += delta
+        if not by_key:
+            return
+        dialect = self.session.get_bind().dialect.name
+        insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+        statement = insert(DrillDayCount).values(
+            [
+                {"local_date": day, "drill_id": drill_id, **counts}
+                for (day, drill_id), counts in sorted(by_key.items())
+            ]
+        )
+        table = DrillDayCount.__table__.c
+        await self.session.execute(
+            statement.on_conflict_do_update(
+                index_elements=["local_date", "drill_id"],
+                set_={column: table[column] + statement.excluded[column] for column in COUNT_COLUMNS},
+            )
+        )
+
+
+def _count_delivery(
+    deltas: Counter[tuple[date, int, str]], delivery: Delivery, status: str, outcome: str | None, sign: int
+) -> None:
+    """Add (sign 1) or take away (sign -1) one delivery in a status: sent ones with their latest outcome."""
+    if status not in COUNTED_STATUSES:
+        return
+    deltas[delivery.local_date, delivery.drill_id, status] += sign
+    if status == "sent" and outcome is not None:
+        deltas[delivery.local_date, delivery.drill_id, outcome] += sign

@@ -8,6 +8,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import BroadcastRecipient, CheckIn, Delivery, Subscriber
+from bot.db.repositories.stats import StatsRepository
 
 
 class SubscriberRepository:
@@ -87,7 +88,9 @@ class SubscriberRepository:
         return int(getattr(result, "rowcount", 0) or 0)
 
     async def delete_everything_about(self, subscriber: Subscriber) -> None:
-        """Every row about this person: check-ins, deliveries, broadcast receipts and the subscriber."""
+        """Every row about this person: check-ins, deliveries, broadcast receipts and the subscriber; their
+        deliveries are taken out of the per-day counts first."""
+        await StatsRepository(self.session).uncount_subscriber(subscriber.id)
         delivery_ids = select(Delivery.id).where(Delivery.subscriber_id == subscriber.id)
         await self.session.execute(delete(CheckIn).where(CheckIn.delivery_id.in_(delivery_ids)))
         await self.session.execute(delete(Delivery).where(Delivery.subscriber_id == subscriber.id))
