@@ -11,16 +11,18 @@ out whether the counts were kept as the bot recorded things or filled in by the 
 from __future__ import annotations
 
 import asyncio
+from collections import Counter
 from datetime import UTC, date, datetime, time
 from pathlib import Path
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.content.loader import load_content
 from bot.content.sync import sync_content
 from bot.db import migrate
 from bot.db.engine import create_engine, create_session_factory
-from bot.db.models import CheckIn, Delivery, Subscriber
+from bot.db.models import OUTCOMES, CheckIn, Delivery, DrillDayCount, Subscriber
 from bot.db.repositories import Repository
 from bot.db.repositories.stats import Retention
 from bot.services.stats import CoachStats, DrillFunnel, coach_stats
@@ -34,6 +36,30 @@ STATS_COUNTS_REVISION = "0006"
 
 def _at(day: str, hour: int = 7, minute: int = 0) -> datetime:
     return datetime.fromisoformat(day).replace(hour=hour, minute=minute, tzinfo=UTC)
+
+
+async def counts_checked_against_rows(session: AsyncSession) -> Counter[str]:
+    """`drill_day_counts` after checking it equals a recount of the rows (every sent and failed delivery,
+    the sent ones by their latest answer with an outcome), returned as totals over all days and drills."""
+    latest: dict[int, str] = {}
+    for check_in in await session.scalars(select(CheckIn).order_by(CheckIn.received_at, CheckIn.id)):
+        if check_in.outcome is not None:
+            latest[check_in.delivery_id] = check_in.outcome
+    recount: dict[tuple[date, int], Counter[str]] = {}
+    for delivery in await session.scalars(select(Delivery).where(Delivery.status.in_(("sent", "failed")))):
+        counts = recount.setdefault((delivery.local_date, delivery.drill_id), Counter())
+        counts[delivery.status] += 1
+        if delivery.status == "sent" and delivery.id in latest:
+            counts[latest[delivery.id]] += 1
+    stored: dict[tuple[date, int], Counter[str]] = {}
+    for row in await session.scalars(select(DrillDayCount)):
+        counts = Counter({column: getattr(row, column) for column in ("sent", "failed", *OUTCOMES)})
+        if +counts != counts:
+            raise AssertionError(f"a negative count on {row.local_date} for drill {row.drill_id}: {counts}")
+        if +counts:
+            stored[row.local_date, row.drill_id] = +counts
+    assert stored == recount
+    return sum(stored.values(), Counter())
 
 
 Step = str | tuple[str | None, int | None]
@@ -160,6 +186,9 @@ async def test_every_figure_matches_the_hand_built_data_set(
     await build_data_set(session_factory)
     async with session_factory() as session:
         assert_hand_counted_figures(await coach_stats(Repository(session), now=NOW, today=TODAY))
+        assert await counts_checked_against_rows(session) == Counter(
+            sent=12, failed=1, done=6, easy=2, hard=1, skipped=1, pain=1
+        )
 
 
 async def test_the_migration_counts_the_deliveries_already_there(empty_database_url: str) -> None:
@@ -171,6 +200,7 @@ async def test_the_migration_counts_the_deliveries_already_there(empty_database_
         await asyncio.to_thread(migrate.upgrade, empty_database_url)
         async with create_session_factory(engine)() as session:
             assert_hand_counted_figures(await coach_stats(Repository(session), now=NOW, today=TODAY))
+            await counts_checked_against_rows(session)
     finally:
         await engine.dispose()
 

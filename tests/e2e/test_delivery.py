@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import sys
+from collections import Counter
 from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
@@ -24,6 +25,7 @@ from bot.sandbox.emulator import Emulator, Fault
 from bot.services.subscriptions import DEFAULT_DELIVERY_TIME
 from bot.telegram.app import build_application
 from bot.telegram.context import SENDER_KEY
+from tests.db.test_stats import counts_checked_against_rows
 from tests.e2e.conftest import ROOT, Harness, running_bot
 from tests.e2e.test_drills import deliveries, onboard
 
@@ -159,6 +161,8 @@ async def test_a_dispatcher_process_killed_mid_batch_loses_nobody(harness: Harne
         rows = list(await repo.session.scalars(select(Delivery)))
     assert len(rows) == len(ids) == len({row.subscriber_id for row in rows})
     assert all(row.status == "sent" for row in rows)
+    async with harness.runtime.unit_of_work() as repo:
+        assert await counts_checked_against_rows(repo.session) == Counter(sent=40)
     cards = [len(harness.driver.messages(telegram_id)) for telegram_id in ids]
     assert min(cards) == 1
     duplicates = sum(count - 1 for count in cards)
@@ -189,6 +193,8 @@ async def test_telegram_faults_are_retried_or_marked(harness: Harness) -> None:
     failed = [row for row in rows.values() if row.status == "failed"]
     assert len(failed) == 3 and all(row.error for row in failed)
     assert sum(row.status == "sent" for row in rows.values()) == 9
+    async with harness.runtime.unit_of_work() as repo:
+        assert await counts_checked_against_rows(repo.session) == Counter(sent=9, failed=3)
 
 
 def cards(harness: Harness, chat_id: int) -> list[dict[str, object]]:
@@ -298,6 +304,8 @@ async def test_two_dispatchers_share_2000_due_runners_without_duplicates(
             await engine.dispose()
 
     assert sum(report.sent for report in reports) == 2000
+    async with harness.runtime.unit_of_work() as repo:
+        assert await counts_checked_against_rows(repo.session) == Counter(sent=2000)
     assert all(report.claimed > 0 for report in reports), "both processes took part of the work"
     per_chat = [len(harness.driver.messages(telegram_id)) for telegram_id in ids]
     assert per_chat == [1] * 2000

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import timedelta
 from typing import Any
 
@@ -9,6 +10,7 @@ from sqlalchemy import func, select
 
 from bot.db.models import BroadcastRecipient, CheckIn, Delivery, Subscriber
 from bot.sandbox.driver import User
+from tests.db.test_stats import counts_checked_against_rows
 from tests.e2e.conftest import Harness
 
 
@@ -158,6 +160,8 @@ async def test_check_ins_by_text_and_a_note_by_reply(harness: Harness) -> None:
     assert (await driver.next_message(runner.id, mark))["text"] == "Noted on your drill, thanks."
 
     [delivery] = await deliveries(harness, runner.id)
+    async with harness.runtime.unit_of_work() as repo:
+        assert await counts_checked_against_rows(repo.session) == Counter(sent=1, pain=1)
     rows = await check_ins(harness, delivery.id)
     assert [(row.outcome, row.pain, row.via) for row in rows] == [
         ("done", None, "text"),
@@ -220,6 +224,8 @@ async def test_deletedata_leaves_no_row_about_the_runner(harness: Harness) -> No
     await today(harness, keeper)
     driver = harness.driver
     await driver.answered(driver.press(runner, card, "✅ Done"))
+    async with harness.runtime.unit_of_work() as repo:
+        assert await counts_checked_against_rows(repo.session) == Counter(sent=2, done=1)
 
     mark = driver.mark(runner.id)
     driver.send(runner, "/deletedata")
@@ -241,6 +247,7 @@ async def test_deletedata_leaves_no_row_about_the_runner(harness: Harness) -> No
         assert await session.scalar(select(func.count()).select_from(Delivery)) == 1
         assert await session.scalar(select(func.count()).select_from(CheckIn)) == 0
         assert await session.scalar(select(func.count()).select_from(BroadcastRecipient)) == 0
+        assert await counts_checked_against_rows(session) == Counter(sent=1)
 
 
 async def test_stop_then_start_again(harness: Harness) -> None:
