@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from bot.db.repositories import Repository
-from bot.db.repositories.stats import AnswerCount, DeliveryFigures, Retention
+from bot.db.repositories.stats import AnswerCount, DeliveryFigures, Retention, delivery_figures
 
 WEEK_DAYS = 7
 CHART_DAYS = 28
@@ -96,14 +96,7 @@ class CoachStats:
 
 def week_figures(counts: Sequence[AnswerCount], *, first: date) -> DeliveryFigures:
     """The last seven days of the four weeks' counts: sent, failed, pending, and sent drills answered."""
-    by_status: Counter[str] = Counter()
-    answered = 0
-    for row in counts:
-        if row.local_date >= first:
-            by_status[row.status] += row.count
-            if row.status == "sent" and row.outcome is not None:
-                answered += row.count
-    return DeliveryFigures(by_status["sent"], by_status["failed"], by_status["claimed"], answered)
+    return delivery_figures(row for row in counts if row.local_date >= first)
 
 
 async def coach_stats(repo: Repository, *, now: datetime, today: date) -> CoachStats:

@@ -185,7 +185,11 @@ async def test_every_figure_matches_the_hand_built_data_set(
 ) -> None:
     await build_data_set(session_factory)
     async with session_factory() as session:
-        assert_hand_counted_figures(await coach_stats(Repository(session), now=NOW, today=TODAY))
+        stats = await coach_stats(Repository(session), now=NOW, today=TODAY)
+        assert_hand_counted_figures(stats)
+        assert (
+            await Repository(session).stats.deliveries_between(stats.first_week_day, TODAY) == stats.last_week
+        )
         assert await counts_checked_against_rows(session) == Counter(
             sent=12, failed=1, done=6, easy=2, hard=1, skipped=1, pain=1
         )

@@ -9,7 +9,7 @@ by the same transactions that record a send, an answer or a deletion.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -19,7 +19,6 @@ from sqlalchemy import (
     ColumnElement,
     and_,
     case,
-    distinct,
     exists,
     func,
     or_,
@@ -75,6 +74,17 @@ class Retention:
     @property
     def rate(self) -> float:
         return self.retained / self.joined if self.joined else 0.0
+
+
+def delivery_figures(counts: Iterable[AnswerCount]) -> DeliveryFigures:
+    """Sent, failed and pending drills among the counted rows, and the sent ones that got an answer."""
+    by_status: Counter[str] = Counter()
+    answered = 0
+    for row in counts:
+        by_status[row.status] += row.count
+        if row.status == "sent" and row.outcome is not None:
+            answered += row.count
+    return DeliveryFigures(by_status["sent"], by_status["failed"], by_status["claimed"], answered)
 
 
 class _AtLeastDaysAfter(FunctionElement[bool]):
@@ -143,23 +153,9 @@ class StatsRepository:
         return [Retention(n, int(row[2 * i]), int(row[2 * i + 1])) for i, n in enumerate(days)]
 
     async def deliveries_between(self, first: date, last: date) -> DeliveryFigures:
-        """Deliveries whose local date falls in [first, last], by status, and how many got an answer."""
-        in_range = Delivery.local_date.between(first, last)
-        rows = await self.session.execute(
-            select(Delivery.status, func.count()).where(in_range).group_by(Delivery.status)
-        )
-        by_status = {status: count for status, count in rows}
-        answered = await self.session.scalar(
-            select(func.count(distinct(CheckIn.delivery_id)))
-            .join(Delivery, Delivery.id == CheckIn.delivery_id)
-            .where(in_range, Delivery.status == "sent", CheckIn.outcome.is_not(None))
-        )
-        return DeliveryFigures(
-            sent=by_status.get("sent", 0),
-            failed=by_status.get("failed", 0),
-            pending=by_status.get("claimed", 0),
-            answered=answered or 0,
-        )
+        """Deliveries whose local date falls in [first, last], by status, and how many sent ones got an
+        answer."""
+        return delivery_figures(await self.answer_counts(first=first, last=last))
 
     async def answer_counts(self, *, first: date, last: date) -> list[AnswerCount]:
         """Deliveries in [first, last] by local day, drill, status and latest outcome: the per-drill funnel,
