@@ -91,10 +91,10 @@ def test_export_everything_to_standard_output(
     assert result.returncode == 0, result.stderr
     exported = rows(result.stdout)
     assert exported[0] == HEADER
-    assert len(exported) == 1 + 15
+    assert len(exported) == 1 + 17
     assert sorted({row[2] for row in exported[1:]}) == [
         "2026-02-05", "2026-02-20", "2026-03-02", "2026-03-03", "2026-03-05", "2026-03-10", "2026-03-18",
-        "2026-03-28", "2026-03-30",
+        "2026-03-26", "2026-03-28", "2026-03-30",
     ]  # fmt: skip
 
 
