@@ -278,11 +278,13 @@ class Broadcast(Base):
 
 
 class BroadcastRecipient(Base):
+    """One runner's copy of a broadcast; the index serves both the figures and claims in id order."""
+
     __tablename__ = "broadcast_recipients"
     __table_args__ = (
         UniqueConstraint("broadcast_id", "subscriber_id", name="uq_broadcast_recipients_once"),
         CheckConstraint(_check_in("status", RECIPIENT_STATUSES), name="status"),
-        Index("ix_broadcast_recipients_progress", "broadcast_id", "status"),
+        Index("ix_broadcast_recipients_progress", "broadcast_id", "status", "id"),
     )
 
     id: Mapped[int] = mapped_column(BIG_ID, primary_key=True)
