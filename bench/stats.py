@@ -6,9 +6,9 @@
 Loads N runners (joined over the last 120 days; 80% active, 8% paused, 8% stopped, 4% blocked; four stages),
 a drill on six days a week for the last `--days` days (runners who are no longer active stopped getting them
 at some point), answers to 70% of them (a few changed, a few with a morning pain score), all at the schema
-before `drill_day_counts`; then times the migration that adds and fills it, and every figure `/stats` shows
-(best of 3). Rows are generated inside PostgreSQL with INSERT ... SELECT from generate_series,
-deterministically (no random()). Last, it runs
+before `drill_day_counts`; then times the migrations that add and fill the counts, and every figure
+`/stats` shows (best of 3). Rows are generated inside PostgreSQL with INSERT ... SELECT from
+generate_series, deterministically (no random()). Last, it runs
 `glutebot export check-ins` for the last week to /dev/null and reports its speed and peak memory.
 """
 
@@ -39,7 +39,7 @@ ROOT = Path(__file__).resolve().parents[1]
 ADMIN = "postgresql://postgres@127.0.0.1:5432/test"
 DATABASE = "glutebot_stats"
 STATS_COUNTS_REVISION = "0006"
-"""Rows are loaded at the schema before this revision, so that its backfill is measured too."""
+"""Rows are loaded at the schema before this revision, so that its backfill (and 0007's) is measured too."""
 URL = f"postgresql+asyncpg://postgres@127.0.0.1:5432/{DATABASE}"
 NOW = datetime(2026, 3, 30, 12, 0, tzinfo=UTC)
 TODAY = date(2026, 3, 30)
@@ -178,7 +178,7 @@ def main() -> None:
             f"loaded {timings['subscribers_rows']:,.0f} runners ({timings['subscribers']:.0f} s), "
             f"{timings['deliveries_rows']:,.0f} deliveries ({timings['deliveries']:.0f} s), "
             f"{timings['check_ins_rows']:,.0f} check-ins ({timings['check_ins']:.0f} s); "
-            f"migration {STATS_COUNTS_REVISION} counted them in {timings['migration']:.0f} s\n"
+            f"migrations from {STATS_COUNTS_REVISION} on: {timings['migration']:.0f} s\n"
         )
     asyncio.run(measure())
     export(args.export_since)

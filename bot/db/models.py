@@ -158,6 +158,9 @@ class Subscriber(Base):
     programme_started_on: Mapped[date | None]
     last_session_on: Mapped[date | None]
     last_reason: Mapped[str | None] = mapped_column(Text)
+    last_drill_sent_at: Mapped[datetime | None]
+    """When a drill card last reached this runner: retention asks whether that came N days after joining
+    without reading their deliveries. Set with each successful send."""
     next_delivery_at: Mapped[datetime | None]
     """The one scheduling key, in UTC: the dispatcher claims active subscribers whose time has come."""
     created_at: Mapped[datetime]

@@ -109,6 +109,7 @@ async def _record(
         delivery.telegram_message_id = result.message_id
         delivery.sent_at = now
         delivery.error = None
+        subscriber.last_drill_sent_at = now
         if first_send and subscriber.nudges_enabled:
             delivery.nudge_at = nudge_time(
                 now,

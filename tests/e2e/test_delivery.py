@@ -189,6 +189,13 @@ async def test_telegram_faults_are_retried_or_marked(harness: Harness) -> None:
         )
         rows = {row.subscriber_id: row for row in await repo.session.scalars(select(Delivery))}
     assert statuses[ids[0]] == statuses[ids[1]] == "blocked"
+    async with harness.runtime.unit_of_work() as repo:
+        last_drills = {
+            row.telegram_id: row.last_drill_sent_at for row in await repo.session.scalars(select(Subscriber))
+        }
+    assert last_drills == {
+        telegram_id: None if telegram_id in ids[:3] else harness.clock.now() for telegram_id in ids
+    }
     assert statuses[ids[2]] == "active"
     failed = [row for row in rows.values() if row.status == "failed"]
     assert len(failed) == 3 and all(row.error for row in failed)

@@ -17,9 +17,9 @@ from typing import Any
 from sqlalchemy import (
     Boolean,
     ColumnElement,
+    SQLColumnExpression,
     and_,
     case,
-    exists,
     func,
     or_,
     select,
@@ -93,7 +93,7 @@ class _AtLeastDaysAfter(FunctionElement[bool]):
     inherit_cache = True
     type = Boolean()
 
-    def __init__(self, later: ColumnElement[Any], earlier: ColumnElement[Any], days: int) -> None:
+    def __init__(self, later: SQLColumnExpression[Any], earlier: SQLColumnExpression[Any], days: int) -> None:
         self.days = days
         super().__init__(later, earlier)
 
@@ -137,16 +137,13 @@ class StatsRepository:
         """For each N: of the runners who joined at least N days ago, how many were still active N days in.
 
         A runner counts when they are active now, or when they were sent a drill N or more days after
-        joining (drills only go to active runners), so someone who stopped on day 20 counts at 7 days.
+        joining (drills only go to active runners), so someone who stopped on day 20 counts at 7 days. Their
+        last drill's time is kept on the runner, so this is one pass over `subscribers`.
         """
         columns: list[ColumnElement[int]] = []
         for n in days:
             old_enough = Subscriber.created_at <= now - timedelta(days=n)
-            drilled_later = exists().where(
-                Delivery.subscriber_id == Subscriber.id,
-                Delivery.status == "sent",
-                _AtLeastDaysAfter(Delivery.sent_at, Subscriber.created_at, n),  # type: ignore[arg-type]
-            )
+            drilled_later = _AtLeastDaysAfter(Subscriber.last_drill_sent_at, Subscriber.created_at, n)
             still_active = or_(Subscriber.status == "active", drilled_later)
             columns += [_count_if(old_enough), _count_if(and_(old_enough, still_active))]
         row = (await self.session.execute(select(*columns).select_from(Subscriber))).one()
