@@ -39,7 +39,7 @@ ROOT = Path(__file__).resolve().parents[1]
 ADMIN = "postgresql://postgres@127.0.0.1:5432/test"
 DATABASE = "glutebot_stats"
 STATS_COUNTS_REVISION = "0006"
-"""Rows are loaded at the schema before this revision, so that its backfill (and 0007's) is measured too."""
+"""Rows are loaded at the schema before this revision, so that its backfill (and 0008's) is measured too."""
 URL = f"postgresql+asyncpg://postgres@127.0.0.1:5432/{DATABASE}"
 NOW = datetime(2026, 3, 30, 12, 0, tzinfo=UTC)
 TODAY = date(2026, 3, 30)

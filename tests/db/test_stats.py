@@ -32,7 +32,7 @@ ROOT = Path(__file__).resolve().parents[2]
 NOW = datetime(2026, 3, 30, 12, 0, tzinfo=UTC)
 TODAY = date(2026, 3, 30)
 STATS_COUNTS_REVISION = "0006"
-"""The first revision that fills figures from the rows already there (`drill_day_counts`; then 0007,
+"""The first revision that fills figures from the rows already there (`drill_day_counts`; then 0008,
 `subscribers.last_drill_sent_at`)."""
 
 
