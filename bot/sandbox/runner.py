@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import logging
 import signal
 import tempfile
 from collections.abc import Callable, Iterator
@@ -30,8 +29,6 @@ from bot.runtime import Runtime
 from bot.sandbox.page import ChatPage, ClockMove, PretendUser, SandboxEmulator
 from bot.telegram.app import build_application, serve
 from bot.telegram.context import BROADCASTS_KEY, SENDER_KEY
-
-log = logging.getLogger(__name__)
 
 HOST = "127.0.0.1"
 TOKEN = "123456:SANDBOX"

@@ -103,7 +103,7 @@ def test_onboarding_drill_check_in_and_a_broadcast_in_the_browser(
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
         try:
-            page = browser.new_page(viewport={"width": 1200, "height": 820})
+            page = browser.new_page(viewport={"width": 1200, "height": 1000})
             problems: list[str] = []
             page.on("pageerror", lambda error: problems.append(str(error)))
             page.goto(sandbox)
@@ -142,13 +142,22 @@ def test_onboarding_drill_check_in_and_a_broadcast_in_the_browser(
             page.screenshot(path=shots / "3-recorded.png")
             expect(page.locator("#toast")).to_be_hidden()
 
+            days = page.locator(".messages .day")
+            days_so_far = days.count()
+            page.get_by_role("button", name="Next day").click()
+            expect(page.locator(".message img.animation")).to_have_count(2)
+            expect(page.locator("#clock-note")).to_have_text("1 drill sent")
+            expect(days).to_have_count(days_so_far + 1)
+            assert days.last.inner_text() != days.nth(days_so_far - 1).inner_text()
+            page.screenshot(path=shots / "4-next-day.png")
+
             page.get_by_role("button", name="/", exact=True).click()
             page.locator("#command-menu li", has_text="/progress").click()
             photo = page.locator(".message img.photo")
             expect(photo).to_have_js_property("complete", True)
             assert photo.evaluate("image => image.naturalWidth") > 0
             expect(page.locator(".message.from-me").last).to_have_text(re.compile(r"^/progress"))
-            page.screenshot(path=shots / "4-progress.png")
+            page.screenshot(path=shots / "5-progress.png")
 
             summary = page.locator(".message", has_text="All set! Level 1")
             summary_id = int(summary.get_attribute("data-message-id") or 0)
@@ -173,12 +182,12 @@ def test_onboarding_drill_check_in_and_a_broadcast_in_the_browser(
             expect(report.locator(".meta")).to_contain_text("edited")
             expect(page.locator(".message.from-bot").last).to_have_text(re.compile(f"^{ANNOUNCEMENT}"))
             expect(page.locator("#users button", has_text="Ana").locator(".badge")).to_have_text("1")
-            page.screenshot(path=shots / "5-broadcast-sent.png")
+            page.screenshot(path=shots / "6-broadcast-sent.png")
 
             page.locator("#users button", has_text="Ana").click()
             expect(page.locator(".message.from-bot").last).to_have_text(re.compile(f"^{ANNOUNCEMENT}"))
             expect(page.locator("#users button", has_text="Ana").locator(".badge")).to_have_count(0)
-            page.screenshot(path=shots / "6-broadcast-received.png")
+            page.screenshot(path=shots / "7-broadcast-received.png")
             assert problems == []
         finally:
             browser.close()

@@ -5,6 +5,9 @@ const ALLOWED_TAGS = new Set(["B", "STRONG", "I", "EM", "U", "INS", "S", "STRIKE
   "BLOCKQUOTE", "A", "TG-SPOILER", "SPAN", "BR"]);
 const AVATAR_COLOURS = ["#e17076", "#7bc862", "#65aadd", "#a695e7", "#ee7aae", "#6ec9cb", "#faa774"];
 const TIME_FORMAT = new Intl.DateTimeFormat("en-GB", { hour: "2-digit", minute: "2-digit", timeZone: "UTC" });
+const DAY_FORMAT = new Intl.DateTimeFormat("en-GB", {
+  weekday: "long", day: "numeric", month: "long", timeZone: "UTC",
+});
 const CLOCK_FORMAT = new Intl.DateTimeFormat("en-GB", {
   weekday: "short", day: "2-digit", month: "short", year: "numeric", hour: "2-digit", minute: "2-digit",
   timeZone: "UTC", timeZoneName: "short",
@@ -133,6 +136,21 @@ function messageElement(message) {
   return wrapper;
 }
 
+// A date line above the first message of each day, as Telegram draws one; clock pushes make days fly by.
+function appendMessage(box, message) {
+  const day = DAY_FORMAT.format(new Date(message.date * 1000));
+  const previous = [...box.querySelectorAll(".message")].pop();
+  if (!previous || previous.dataset.day !== day) {
+    const line = document.createElement("div");
+    line.className = "day";
+    line.textContent = day;
+    box.append(line);
+  }
+  const element = messageElement(message);
+  element.dataset.day = day;
+  box.append(element);
+}
+
 function renderChat() {
   const box = $("messages");
   box.replaceChildren();
@@ -143,7 +161,7 @@ function renderChat() {
     empty.textContent = "Tap START to talk to the bot.";
     box.append(empty);
   }
-  for (const message of messages) box.append(messageElement(message));
+  for (const message of messages) appendMessage(box, message);
   $("start").hidden = messages.length > 0;
   $("compose").hidden = messages.length === 0;
   box.scrollTop = box.scrollHeight;
@@ -224,11 +242,13 @@ function onEvent(event) {
   }
   const existing = box.querySelector(`[data-message-id="${event.message.message_id}"]`);
   if (existing) {
-    existing.replaceWith(messageElement(event.message));
+    const replacement = messageElement(event.message);
+    replacement.dataset.day = existing.dataset.day;
+    existing.replaceWith(replacement);
   } else if (box.querySelector(".empty")) {
     renderChat();
   } else {
-    box.append(messageElement(event.message));
+    appendMessage(box, event.message);
     box.scrollTop = box.scrollHeight;
   }
 }
