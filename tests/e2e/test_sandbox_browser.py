@@ -115,6 +115,8 @@ def test_onboarding_drill_check_in_and_a_broadcast_in_the_browser(
             tap(page, "None of these apply")
             tap(page, "1. New to strength work")
             tap(page, "07:30")
+            # Typing before the question arrives would answer the previous one, as in Telegram.
+            expect(page.get_by_text(texts.TIMEZONE_QUESTION)).to_be_visible()
             say(page, "London")
             tap(page, "Europe/London")
             tap(page, "Every day")
