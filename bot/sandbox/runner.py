@@ -11,10 +11,13 @@ import asyncio
 import contextlib
 import signal
 import tempfile
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import AsyncIterator, Callable, Iterator
+from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.schedulers.base import STATE_PAUSED
 
 from bot.config import Settings, load_settings
 from bot.content.loader import load_content
@@ -58,29 +61,59 @@ class ClockControls:
     dispatcher: Dispatcher
     broadcasts: BroadcastWorker
 
+    scheduler: AsyncIOScheduler | None = None
+    jobs: JobsInFlight | None = None
+    _moving: asyncio.Lock = field(default_factory=asyncio.Lock)
+    _stopped: bool = False
+
     async def move(self, action: str, user_id: int) -> ClockMove:
         """`hour` and `day` push the clock ahead; `delivery` jumps to this user's next drill.
 
         Then the dispatcher and the broadcast job run at once, so what has become due appears now.
         """
-        note = None
-        if action == "hour":
-            self.clock.advance(timedelta(hours=1))
-        elif action == "day":
-            self.clock.advance(timedelta(days=1))
-        else:
-            async with self.runtime.unit_of_work() as repo:
-                subscriber = await repo.subscribers.by_telegram_id(user_id)
-            due = subscriber.next_delivery_at if subscriber is not None else None
-            if subscriber is None or subscriber.status != "active" or due is None:
-                note = "No drill is scheduled for this user. Press Start (or /resume) first."
+        async with self._moving, self._between_scheduled_ticks():
+            if self._stopped:
+                return ClockMove(now=self.clock.now().isoformat(), note="The sandbox is stopping.")
+            note = None
+            if action == "hour":
+                self.clock.advance(timedelta(hours=1))
+            elif action == "day":
+                self.clock.advance(timedelta(days=1))
             else:
-                self.clock.jump_to(due)
-        report = await self.dispatcher.tick()
-        await self.broadcasts.tick()
+                async with self.runtime.unit_of_work() as repo:
+                    subscriber = await repo.subscribers.by_telegram_id(user_id)
+                due = subscriber.next_delivery_at if subscriber is not None else None
+                if subscriber is None or subscriber.status != "active" or due is None:
+                    note = "No drill is scheduled for this user. Press Start (or /resume) first."
+                else:
+                    self.clock.jump_to(due)
+            report = await self.dispatcher.tick()
+            await self.broadcasts.tick()
         if report.sent:
             note = f"{report.sent} drill{'s' if report.sent != 1 else ''} sent"
         return ClockMove(now=self.clock.now().isoformat(), note=note)
+
+    async def stop_ticks(self) -> None:
+        """Stop the scheduler between ticks, never in the middle of a clock push; later pushes do nothing."""
+        async with self._moving:
+            self._stopped = True
+            if self.scheduler is not None and self.jobs is not None:
+                await stop_between_ticks(self.scheduler, self.jobs)
+
+    @contextlib.asynccontextmanager
+    async def _between_scheduled_ticks(self) -> AsyncIterator[None]:
+        """Hold the scheduler's own ticks while the clock moves, so the push's tick is the one that sends
+        what the move made due (and can say so), not a scheduled tick that happened to start meanwhile."""
+        if self.scheduler is None or self.jobs is None or self._stopped:
+            yield
+            return
+        self.scheduler.pause()
+        try:
+            await self.jobs.idle.wait()
+            yield
+        finally:
+            if self.scheduler.state == STATE_PAUSED:
+                self.scheduler.resume()
 
 
 @contextlib.contextmanager
@@ -134,6 +167,7 @@ async def run_sandbox(
                         loop.add_signal_handler(signum, stop.set)
             scheduler = start_dispatcher(dispatcher, settings.dispatch_interval_seconds, broadcasts)
             jobs = JobsInFlight(scheduler)
+            controls.scheduler, controls.jobs = scheduler, jobs
             serving = asyncio.create_task(serve(application, stop))
             try:
                 await emulator.wait_for(lambda: emulator.calls_to("getUpdates") or serving.done(), within=60)
@@ -150,7 +184,7 @@ async def run_sandbox(
                 try:
                     await serving
                 finally:
-                    await stop_between_ticks(scheduler, jobs)
+                    await controls.stop_ticks()
                     await emulator.stop()
         finally:
             await engine.dispose()

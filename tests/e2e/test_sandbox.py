@@ -84,6 +84,8 @@ async def page(
     tmp_path: Path, test_content: Path, monkeypatch: pytest.MonkeyPatch
 ) -> AsyncIterator[PageClient]:
     monkeypatch.setenv("CONTENT_DIR", str(test_content))
+    # Scheduled ticks back to back: a clock push must still be the tick that sends what it made due.
+    monkeypatch.setenv("DISPATCH_INTERVAL_SECONDS", "0.01")
     stop = asyncio.Event()
     ready = asyncio.Event()
     announced: list[str] = []
