@@ -76,5 +76,5 @@ def test_each_mark_has_its_own_colour_and_a_symbol() -> None:
 def test_the_day_cells_take_their_colours() -> None:
     image = opened(render_progress_card(card_for([Outcome.PAIN] * 3))).convert("RGB")
     pain_colour = STYLE[DayMark.PAIN][0]
-    pixels = set(image.getdata())
+    pixels = set(image.get_flattened_data())
     assert any(max(abs(a - b) for a, b in zip(pixel, pain_colour, strict=True)) < 12 for pixel in pixels)
