@@ -41,8 +41,11 @@ def _load(directory: Path, *, allow_missing_media: bool, quiet: bool = False) ->
     except ContentError as error:
         for problem in error.problems:
             print(problem, file=sys.stderr)
-        noun = "problem" if len(error.problems) == 1 else "problems"
-        print(f"{len(error.problems)} {noun} in {directory}; nothing was written.", file=sys.stderr)
+        from bot.telegram.texts import counted
+
+        print(
+            f"{counted(len(error.problems), 'problem')} in {directory}; nothing was written.", file=sys.stderr
+        )
         return None
     if content.missing_media and not quiet:
         print(
@@ -92,6 +95,7 @@ def cmd_content_sync(args: argparse.Namespace, settings: Settings) -> int:
     from bot.content.sync import describe
     from bot.db.engine import create_engine, create_session_factory
     from bot.services.content import apply_content
+    from bot.telegram.texts import counted
 
     if args.announce:
         settings.require_bot_token()
@@ -109,7 +113,7 @@ def cmd_content_sync(args: argparse.Namespace, settings: Settings) -> int:
             for line in describe(update.report):
                 print(line)
             for item in update.announcements:
-                who = f"{item.recipients} runners at stage {item.stage}"
+                who = f"{counted(item.recipients, 'runner')} at stage {item.stage}"
                 print(f"announcing to {who} (broadcast {item.broadcast_id})")
             await _send_broadcasts(settings, engine, [item.broadcast_id for item in update.announcements])
         finally:

@@ -37,6 +37,12 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("help", "What this bot does and how to use it"),
 )
 
+
+def counted(count: int, noun: str) -> str:
+    """A number with its noun agreeing: "1 drill", "2 drills", "1,200 runners" (regular plurals only)."""
+    return f"{count:,} {noun if count == 1 else noun + 's'}"
+
+
 WELCOME = (
     "Hi{name}! I send one short glute drill a day for runners.\n"
     "Strong glutes keep your pelvis level when you land and power your push-off, "
@@ -241,8 +247,9 @@ def progress(view: Progress) -> str:
     lines = [
         f"<b>Stage {view.stage.number} of {view.stage_count}: {escape(view.stage.name)}</b>",
         escape(view.stage.summary),
-        f"Streak: {summary.current} drills (best {summary.best})",
-        f"Completed: {summary.completed} of {summary.delivered} drills ({summary.completion_rate:.0%})",
+        f"Streak: {counted(summary.current, 'drill')} (best {summary.best})",
+        f"Completed: {summary.completed} of {counted(summary.delivered, 'drill')} "
+        f"({summary.completion_rate:.0%})",
         f"Free pass this month: {free_pass}",
     ]
     if view.last_reason:
@@ -310,7 +317,9 @@ def coach_stats(stats: CoachStats) -> str:
     text = "\n".join(lines + drills)
     while len(text) > MESSAGE_LIMIT:
         drills.pop()
-        text = "\n".join([*lines, *drills, f"... and {len(stats.funnels) - len(drills)} more drills"])
+        text = "\n".join(
+            [*lines, *drills, f"... and {counted(len(stats.funnels) - len(drills), 'more drill')}"]
+        )
     return text
 
 
@@ -320,21 +329,22 @@ PROBLEMS_SHOWN = 20
 
 def reloaded(update: ContentUpdate, programme: Programme) -> str:
     lines = [
-        f"<b>Content reloaded</b>: {len(programme.drills)} drills over {len(programme.stages)} stages.",
+        f"<b>Content reloaded</b>: {counted(len(programme.drills), 'drill')} over "
+        f"{counted(len(programme.stages), 'stage')}.",
         *(escape(line) for line in describe(update.report)),
     ]
     if update.report.any_change:
         lines.append("Runners get the changes from their next day; today's drills stay as they are.")
     lines += [
-        f"Announcing to {item.recipients:,} runners at stage {item.stage} (broadcast {item.broadcast_id})."
+        f"Announcing to {counted(item.recipients, 'runner')} at stage {item.stage} "
+        f"(broadcast {item.broadcast_id})."
         for item in update.announcements
     ]
     return "\n".join(lines)
 
 
 def reload_refused(problems: tuple[ContentProblem, ...]) -> str:
-    noun = "problem" if len(problems) == 1 else "problems"
-    lines = [f"<b>Nothing was changed</b>: {len(problems)} {noun} in the content."]
+    lines = [f"<b>Nothing was changed</b>: {counted(len(problems), 'problem')} in the content."]
     lines += [escape(str(problem), quote=False) for problem in problems[:PROBLEMS_SHOWN]]
     if len(problems) > PROBLEMS_SHOWN:
         lines.append(
@@ -389,10 +399,9 @@ def audience_label(segment: dict[str, object], programme: Programme) -> str:
 
 
 def broadcast_summary(broadcast: Broadcast, programme: Programme, count: int, drill_name: str | None) -> str:
-    runners = "1 runner" if count == 1 else f"{count:,} runners"
     lines = [
         f"<b>Broadcast #{broadcast.id}</b>: the message above is exactly what runners will see.",
-        f"Audience: {audience_label(broadcast.segment, programme)}: <b>{runners}</b>.",
+        f"Audience: {audience_label(broadcast.segment, programme)}: <b>{counted(count, 'runner')}</b>.",
     ]
     if drill_name is not None:
         lines.append(f"Try it now sends: {escape(drill_name)}.")
@@ -433,7 +442,7 @@ def broadcast_report(broadcast: Broadcast, figures: BroadcastFigures) -> str:
         f"Broadcast #{broadcast.id} finished in {took}."
         if broadcast.status == "done"
         else f"Broadcast #{broadcast.id} was cancelled after {took}; "
-        f"{figures.pending:,} runners did not get it."
+        f"{counted(figures.pending, 'runner')} did not get it."
     )
     return (
         f"{head}\nsent {figures.sent:,} · blocked {figures.blocked:,} · failed {figures.failed:,} "
@@ -462,7 +471,7 @@ def _plain(html_text: str) -> str:
 
 
 def broadcast_cancelled(broadcast_id: int, figures: BroadcastFigures) -> str:
-    return f"Broadcast #{broadcast_id} is cancelled; {figures.sent:,} runners had already got it."
+    return f"Broadcast #{broadcast_id} is cancelled; {counted(figures.sent, 'runner')} had already got it."
 
 
 def broadcast_not_cancellable(broadcast_id: int, status: str | None) -> str:
@@ -491,7 +500,7 @@ def unsend_started(broadcast_id: int) -> str:
 
 
 def unsend_report(broadcast_id: int, deleted: int, failed: int) -> str:
-    text = f"Broadcast #{broadcast_id} is deleted from {deleted:,} chats."
+    text = f"Broadcast #{broadcast_id} is deleted from {counted(deleted, 'chat')}."
     if failed:
         text += f" {failed:,} could not be deleted (Telegram refused, e.g. older than 48 hours)."
     return text

@@ -156,8 +156,8 @@ async def test_reload_announce_tells_only_active_runners_at_stages_with_new_dril
     [report] = await command(bot, coach, "/reload announce")
 
     assert report["text"].splitlines()[-2:] == [
-        "Announcing to 1 runners at stage 1 (broadcast 1).",
-        "Announcing to 1 runners at stage 2 (broadcast 2).",
+        "Announcing to 1 runner at stage 1 (broadcast 1).",
+        "Announcing to 1 runner at stage 2 (broadcast 2).",
     ]
     await bot.emulator.wait_for(
         lambda: bot.driver.messages(stage_one) and bot.driver.messages(stage_two), within=10
@@ -205,7 +205,7 @@ async def test_content_sync_announce_from_the_command_line_reaches_the_running_b
 
     assert sync.returncode == 0, err.decode()
     lines = out.decode().splitlines()
-    assert lines[:2] == ["added (1): side-plank-hold", "announcing to 1 runners at stage 1 (broadcast 1)"]
+    assert lines[:2] == ["added (1): side-plank-hold", "announcing to 1 runner at stage 1 (broadcast 1)"]
     assert lines[2].startswith("broadcast 1: sent 1, blocked 0, failed 0, pending 0")
     [message] = emulator.bot_messages(stage_one)
     assert message["text"].startswith("<b>New in stage 1, Foundation</b>\n• <b>Side plank hold</b>: ")

@@ -1,0 +1,48 @@
+"""Counts in what the bot says: one of a thing is singular, any other number plural."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from bot.db.repositories import BroadcastFigures
+from bot.domain.programme import Stage
+from bot.domain.streaks import StreakSummary
+from bot.services.progress import Progress
+from bot.telegram import texts
+
+STAGE = Stage(1, "Foundation", "Wake the glutes up.", ("glute-bridge",), "easy", "60 s")
+
+
+@pytest.mark.parametrize(
+    ("count", "expected"),
+    [(0, "0 drills"), (1, "1 drill"), (2, "2 drills"), (1200, "1,200 drills")],
+)
+def test_counted_agrees_with_the_number(count: int, expected: str) -> None:
+    assert texts.counted(count, "drill") == expected
+
+
+def progress_lines(current: int, delivered: int) -> list[str]:
+    summary = StreakSummary(current, current, current, delivered, ())
+    view = Progress(STAGE, 4, summary, {}, date(2026, 4, 22), None, [])
+    return texts.progress(view).splitlines()
+
+
+def test_progress_with_one_drill_is_singular() -> None:
+    lines = progress_lines(1, 1)
+    assert "Streak: 1 drill (best 1)" in lines
+    assert "Completed: 1 of 1 drill (100%)" in lines
+
+
+def test_progress_with_several_drills_is_plural() -> None:
+    lines = progress_lines(3, 4)
+    assert "Streak: 3 drills (best 3)" in lines
+    assert "Completed: 3 of 4 drills (75%)" in lines
+
+
+def test_broadcast_counts_agree() -> None:
+    one = BroadcastFigures(pending=1, sent=1, blocked=0, failed=0)
+    assert "1 runner had already got it" in texts.broadcast_cancelled(7, one)
+    assert "2 runners had already got it" in texts.broadcast_cancelled(7, BroadcastFigures(0, 2, 0, 0))
+    assert texts.unsend_report(7, 1, 0) == "Broadcast #7 is deleted from 1 chat."
