@@ -24,6 +24,11 @@ BACKGROUND = (250, 248, 244)
 INK = (34, 38, 46)
 MUTED = (120, 124, 132)
 ACCENT = (214, 92, 52)
+STAGE_BAR_HEIGHT = 56
+LABEL_PADDING = 10
+LABEL_SIZE = 24
+MIN_LABEL_SIZE = 12
+LABEL_SPACING = 2
 
 STYLE: dict[DayMark, tuple[tuple[int, int, int], str]] = {
     DayMark.DONE: ((76, 163, 96), "check"),
@@ -55,6 +60,29 @@ class ProgressCard:
 
 def _font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
     return ImageFont.load_default(size=size)
+
+
+def fit_label(
+    draw: ImageDraw.ImageDraw, text: str, *, width: int, height: int
+) -> tuple[ImageFont.FreeTypeFont | ImageFont.ImageFont, str]:
+    """The largest font (24 px down) at which `text` fits the box: on one line, else on two split at a space.
+
+    Stage names come from the content files, so any length has to stay inside its segment of the bar.
+    """
+    words = text.split(" ")
+    splits = sorted(
+        (" ".join(words[:cut]) + "\n" + " ".join(words[cut:]) for cut in range(1, len(words))),
+        key=lambda lines: max(len(line) for line in lines.split("\n")),
+    )
+    for size in range(LABEL_SIZE, MIN_LABEL_SIZE - 1, -1):
+        font = _font(size)
+        for candidate in (text, *splits):
+            left, top, right, bottom = draw.multiline_textbbox(
+                (0, 0), candidate, font=font, spacing=LABEL_SPACING, align="center"
+            )
+            if right - left <= width and bottom - top <= height:
+                return font, candidate
+    return _font(MIN_LABEL_SIZE), splits[0] if splits else text
 
 
 def _mark(draw: ImageDraw.ImageDraw, kind: str, box: tuple[int, int, int, int]) -> None:
@@ -147,13 +175,21 @@ def render_progress_card(card: ProgressCard) -> bytes:
         left = MARGIN + (index - 1) * (segment + GAP)
         current = index == card.stage
         fill = ACCENT if current else ((236, 200, 184) if index < card.stage else (228, 228, 228))
-        draw.rounded_rectangle((left, y, left + segment, y + 56), radius=12, fill=fill)
-        draw.text(
-            (left + segment // 2, y + 28),
+        draw.rounded_rectangle((left, y, left + segment, y + STAGE_BAR_HEIGHT), radius=12, fill=fill)
+        font, label = fit_label(
+            draw,
             f"{index}. {stage_name}",
+            width=segment - 2 * LABEL_PADDING,
+            height=STAGE_BAR_HEIGHT - LABEL_PADDING,
+        )
+        draw.multiline_text(
+            (left + segment // 2, y + STAGE_BAR_HEIGHT // 2),
+            label,
             fill=(255, 255, 255) if current else INK,
-            font=_font(24),
+            font=font,
             anchor="mm",
+            spacing=LABEL_SPACING,
+            align="center",
         )
     y += 120
     figures = (

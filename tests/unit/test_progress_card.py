@@ -6,11 +6,20 @@ import io
 from datetime import date, timedelta
 
 import pytest
-from PIL import Image
+from PIL import Image, ImageDraw
 
 from bot.domain.programme import Outcome
 from bot.domain.streaks import DayMark, SessionDay, day_marks, summarise
-from bot.telegram.progress_card import STYLE, ProgressCard, render_progress_card
+from bot.telegram.progress_card import (
+    BACKGROUND,
+    LABEL_SPACING,
+    MARGIN,
+    STYLE,
+    WIDTH,
+    ProgressCard,
+    fit_label,
+    render_progress_card,
+)
 
 TODAY = date(2026, 4, 22)
 STAGES = ("Foundation", "Build", "Strength", "Run-specific control")
@@ -78,3 +87,25 @@ def test_the_day_cells_take_their_colours() -> None:
     pain_colour = STYLE[DayMark.PAIN][0]
     pixels = set(image.get_flattened_data())
     assert any(max(abs(a - b) for a, b in zip(pixel, pain_colour, strict=True)) < 12 for pixel in pixels)
+
+
+@pytest.mark.parametrize("stage", [1, 4])
+def test_nothing_spills_into_the_side_margins(stage: int) -> None:
+    """The last stage's long label ("4. Run-specific control") once ran past its box into the margin."""
+    image = opened(render_progress_card(card_for([Outcome.DONE] * 20, stage=stage))).convert("RGB")
+    # Pillow's boxes include their right edge, so the last segment ends on x = WIDTH - MARGIN itself.
+    for box in ((0, 0, MARGIN, image.height), (WIDTH - MARGIN + 1, 0, WIDTH, image.height)):
+        assert set(image.crop(box).get_flattened_data()) == {BACKGROUND}
+
+
+@pytest.mark.parametrize(
+    "label",
+    ["1. Foundation", "4. Run-specific control", "5. Single-leg landing control and return to racing"],
+)
+def test_stage_labels_fit_their_box(label: str) -> None:
+    draw = ImageDraw.Draw(Image.new("RGB", (WIDTH, 100)))
+    font, text = fit_label(draw, label, width=178, height=46)
+    left, top, right, bottom = draw.multiline_textbbox((0, 0), text, font=font, spacing=LABEL_SPACING)
+    assert right - left <= 178
+    assert bottom - top <= 46
+    assert text.replace("\n", " ") == label
