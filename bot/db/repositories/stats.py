@@ -1,6 +1,6 @@
 """Aggregates for operators and coaches, computed in SQL so they stay fast on large tables.
 
-Nothing here loads rows to count them in Python: every figure is a GROUP BY or a sum over a condition, and
+No figure is counted by loading rows into Python: each is a GROUP BY or a sum over a condition, and
 what comes back is a handful of rows (one per status and stage, or per day, drill and outcome). Drill cards
 are counted as they go: `drill_day_counts` holds sent, failed and answered per local day and drill, moved
 by the same transactions that record a send, an answer or a deletion.
