@@ -275,6 +275,8 @@ class Broadcast(Base):
     send_at: Mapped[datetime | None]
     progress_chat_id: Mapped[int | None] = mapped_column(BigInteger)
     progress_message_id: Mapped[int | None] = mapped_column(BigInteger)
+    summary_message_id: Mapped[int | None] = mapped_column(BigInteger)
+    """The latest summary with the send buttons, in the coach's chat; they go once it is confirmed."""
     created_at: Mapped[datetime]
     started_at: Mapped[datetime | None]
     finished_at: Mapped[datetime | None]

@@ -408,6 +408,18 @@ def broadcast_summary(broadcast: Broadcast, programme: Programme, count: int, dr
     return "\n".join(lines)
 
 
+def broadcast_settled(broadcast_id: int, status: str) -> str:
+    """The answer to a button left on a broadcast that is no longer a draft: the tap changes nothing."""
+    if status == "scheduled":
+        return f"Broadcast #{broadcast_id} is already scheduled. To stop it: /cancel_broadcast {broadcast_id}"
+    if status == "cancelled":
+        return f"Broadcast #{broadcast_id} was cancelled; nothing more goes out. /broadcast writes a new one."
+    return (
+        f"Broadcast #{broadcast_id} has already gone out, so nothing was sent again. "
+        "/broadcasts has its figures."
+    )
+
+
 def broadcast_scheduled(broadcast_id: int, moment: datetime, zone: str, count: int) -> str:
     return (
         f"Broadcast #{broadcast_id} is scheduled for {local_time(moment, zone)}. It goes to the runners in "

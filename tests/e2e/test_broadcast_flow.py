@@ -221,8 +221,16 @@ async def test_text_broadcast_preview_send_now_progress_and_report(harness: Harn
     assert edits == 3 + 1, "one edit per batch of two (five recipients) and the final report"
     assert final["text"].startswith(f"Broadcast #{(await broadcast_row(harness)).id} finished in 0 s.")
     assert "sent 4 · blocked 1 · failed 0 (of 5)" in final["text"]
+    assert "reply_markup" not in summary, "Send now takes the buttons off the summary"
 
     assert received(harness, runners) == [0, 0, 0, 1, 1, 1, 1]
+    broadcast = await broadcast_row(harness)
+    mark = harness.driver.mark(ADMIN)
+    for action in ("now", "test", "cancel"):
+        stale = harness.driver.press_data(coach.user, summary, f"bc:{broadcast.id}:{action}")
+        assert (await harness.driver.answered(stale))["text"] == texts.broadcast_settled(broadcast.id, "done")
+        await harness.settled()
+    assert harness.driver.mark(ADMIN) == mark and received(harness, runners) == [0, 0, 0, 1, 1, 1, 1]
     for telegram_id in runners[3:]:
         assert visible(harness.driver.last(telegram_id)) == visible(preview)
     broadcast = await broadcast_row(harness)
@@ -304,10 +312,12 @@ async def test_unsupported_content_and_cancelling_a_draft(harness: Harness) -> N
     _preview, summary = await coach.choose(audience, "All active runners")
     (cancelled,) = await coach.press(summary, "Cancel")
     assert cancelled["text"] == texts.BROADCAST_DRAFT_CANCELLED
-    query = harness.driver.press(coach.user, summary, "Send now")
-    assert (await harness.driver.answered(query))["text"] == texts.BROADCAST_DRAFT_GONE
-    await harness.settled()
+    assert "reply_markup" not in summary, "Cancel takes the buttons off the summary"
     broadcast = await broadcast_row(harness)
+    query = harness.driver.press_data(coach.user, summary, f"bc:{broadcast.id}:now")
+    answer = await harness.driver.answered(query)
+    assert answer["text"] == texts.broadcast_settled(broadcast.id, "cancelled")
+    await harness.settled()
     assert broadcast.status == "cancelled"
     assert await recipients(harness, broadcast.id) == {}
     assert received(harness, runners) == [0, 0]
@@ -323,9 +333,17 @@ async def test_send_at_waits_for_the_injected_clock(harness: Harness) -> None:
     (question,) = await coach.press(summary, "Send at…")
     assert question["text"] == texts.broadcast_send_at_question("Europe/London")
     assert (await coach.say("yesterday"))["text"] == texts.broadcast_bad_send_at("Europe/London")
+    assert "Send now" in labels(summary), "while the time is asked for, the coach may still send at once"
     scheduled = await coach.say("09:30")
     broadcast = await broadcast_row(harness)
     assert scheduled["text"] == texts.broadcast_scheduled(broadcast.id, broadcast.send_at, "Europe/London", 3)
+    assert "reply_markup" not in summary, "once scheduled, the summary has no buttons left"
+    stale = harness.driver.press_data(coach.user, summary, f"bc:{broadcast.id}:now")
+    assert (await harness.driver.answered(stale))["text"] == texts.broadcast_settled(
+        broadcast.id, "scheduled"
+    )
+    await harness.settled()
+    assert (await broadcast_row(harness, broadcast.id)).status == "scheduled"
     assert (broadcast.status, broadcast.send_at) == (
         "scheduled",
         harness.clock.now() + timedelta(hours=3, minutes=30),
@@ -444,13 +462,22 @@ async def test_unsend_deletes_from_every_chat_and_refuses_after_48_hours(harness
 async def test_try_it_now_sends_the_named_drill_card_without_touching_the_day(harness: Harness) -> None:
     runners = await add_subscribers(harness, 2, first_id=14_000)
     coach = Coach(harness)
-    _preview, summary = await coach.choose(await coach.compose("Meet the clamshell"), "All active runners")
-    (picker,) = await coach.press(summary, "Add a Try it now drill button")
+    _preview, first_summary = await coach.choose(
+        await coach.compose("Meet the clamshell"), "All active runners"
+    )
+    (picker,) = await coach.press(first_summary, "Add a Try it now drill button")
     drill = harness.runtime.programme.drills["clamshell"]
     preview, summary = await coach.press(picker, drill.name, replies=2)
     assert labels(preview) == ["▶️ Try it now"]
     assert f"Try it now sends: {drill.name}" in summary["text"]
     await coach.send_now(summary)
+    broadcast = await broadcast_row(harness)
+    mark = harness.driver.mark(ADMIN)
+    stale = harness.driver.press(coach.user, first_summary, "Send now")
+    assert (await harness.driver.answered(stale))["text"] == texts.broadcast_settled(broadcast.id, "done")
+    await harness.settled()
+    assert "reply_markup" not in first_summary, "a stale tap takes the old buttons away too"
+    assert harness.driver.mark(ADMIN) == mark and received(harness, runners) == [1, 1]
 
     runner = harness.driver.user(runners[0])
     message = harness.driver.last(runner.id)

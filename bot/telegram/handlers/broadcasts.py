@@ -22,7 +22,7 @@ from bot.domain.replies import parse_send_at
 from bot.services import broadcasts as service
 from bot.telegram import keyboards, texts
 from bot.telegram.context import BotContext
-from bot.telegram.handlers.common import Outbox, reply, subscriber_for_update
+from bot.telegram.handlers.common import Outbox, edit_markup, remove_buttons, reply, subscriber_for_update
 
 RECENT = 10
 DELETE_WINDOW = timedelta(hours=48)
@@ -48,6 +48,7 @@ async def on_coach_message(update: Update, context: BotContext) -> None:
         return
     runtime = context.runtime
     outbox = Outbox()
+    confirmed_summary: int | None = None
     async with runtime.unit_of_work() as repo:
         draft = await repo.broadcasts.draft_of(user.id)
         if draft is None or draft.draft_step not in ("content", "send_at"):
@@ -55,7 +56,9 @@ async def on_coach_message(update: Update, context: BotContext) -> None:
         if draft.draft_step == "content":
             await _take_content(repo, context, outbox, draft, message)
         else:
-            await _take_send_at(repo, context, outbox, draft, message)
+            confirmed_summary = await _take_send_at(repo, context, outbox, draft, message)
+    if confirmed_summary is not None:
+        await remove_buttons(context, chat_id=message.chat_id, message_id=confirmed_summary)
     await outbox.send(context, update)
     raise ApplicationHandlerStop
 
@@ -85,21 +88,27 @@ def _content_of(message: Message) -> service.Content | None:
 
 async def _take_send_at(
     repo: Repository, context: BotContext, outbox: Outbox, draft: Broadcast, message: Message
-) -> None:
+) -> int | None:
+    """Schedule the draft at the typed time; the summary whose buttons are now stale, if it is scheduled."""
     runtime = context.runtime
     now = runtime.clock.now()
     zone = await _zone_of(repo, context, message.from_user.id if message.from_user else 0)
     send_at = parse_send_at(message.text or "", now=now, zone=ZoneInfo(zone))
     if send_at is None:
         outbox.add(texts.broadcast_bad_send_at(zone))
-        return
+        return None
     service.schedule(draft, send_at=send_at, chat_id=message.chat_id)
     count = await repo.broadcasts.count_audience(draft.segment, now=now)
     outbox.add(texts.broadcast_scheduled(draft.id, send_at, zone, count))
+    return draft.summary_message_id
 
 
 async def on_coach_button(update: Update, context: BotContext) -> None:
-    """`bc:<broadcast>:<action>[:<argument>]` on the coach's own draft."""
+    """`bc:<broadcast>:<action>[:<argument>]` on the coach's own draft.
+
+    Sending or cancelling takes the buttons off the tapped message; a button left on one of the coach's
+    broadcasts that is no longer a draft changes nothing, says so, and goes too.
+    """
     query, user, chat = update.callback_query, update.effective_user, update.effective_chat
     if query is None or query.data is None or user is None or chat is None:
         return
@@ -108,16 +117,23 @@ async def on_coach_button(update: Update, context: BotContext) -> None:
     runtime = context.runtime
     async with runtime.unit_of_work() as repo:
         draft = await repo.broadcasts.get(int(id_text)) if id_text.isdigit() else None
-        if draft is None or draft.created_by != user.id or draft.status != "draft":
+        settled = draft is not None and draft.created_by == user.id and draft.status != "draft"
+        if draft is None or draft.created_by != user.id:
             refusal: str | None = texts.BROADCAST_DRAFT_GONE
+        elif settled:
+            refusal = texts.broadcast_settled(draft.id, draft.status)
         else:
             refusal = await _apply(repo, context, draft, action, argument, chat_id=chat.id)
         if draft is None or refusal is not None:
             await query.answer(refusal, show_alert=True)
+            if settled:
+                await edit_markup(update, None)
             return
         drills = [(row.id, row.name) for row in await repo.drills.list_active()] if action == "button" else []
         zone = await _zone_of(repo, context, user.id)
     await query.answer(texts.BROADCAST_TEST_SENT if action == "test" else None)
+    if action in ("cancel", "now"):
+        await edit_markup(update, None)
     if action == "cancel":
         await reply(context, update, texts.BROADCAST_DRAFT_CANCELLED)
     elif action == "now":
@@ -189,12 +205,17 @@ async def _show_preview(context: BotContext, update: Update, draft: Broadcast) -
     slug = draft.button_drill_slug
     drill = runtime.programme.drills.get(slug) if slug is not None else None
     await _send_preview(context, chat.id, draft)
-    await reply(
+    summary = await reply(
         context,
         update,
         texts.broadcast_summary(draft, runtime.programme, count, drill.name if drill is not None else None),
         keyboards.broadcast_confirm(draft.id, has_button=slug is not None),
     )
+    if summary is not None and summary.message_id is not None:
+        async with runtime.unit_of_work() as repo:
+            stored = await repo.broadcasts.get(draft.id)
+            if stored is not None:
+                stored.summary_message_id = summary.message_id
 
 
 async def _start_sending(context: BotContext, update: Update, draft: Broadcast) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from telegram import InlineKeyboardMarkup, Update
+from telegram.error import BadRequest
 
 from bot.db.models import Subscriber
 from bot.db.repositories import Repository
@@ -22,6 +23,26 @@ async def reply(
     if chat is None:
         return None
     return await context.sender.send_text(chat.id, text, reply_markup=markup)
+
+
+async def edit_markup(update: Update, markup: InlineKeyboardMarkup | None) -> None:
+    """Change the buttons on the message that was tapped; an unchanged keyboard is not an error."""
+    query = update.callback_query
+    if query is None or query.message is None:
+        return
+    try:
+        await query.edit_message_reply_markup(reply_markup=markup)
+    except BadRequest as error:
+        if "not modified" not in error.message.lower():
+            raise
+
+
+async def remove_buttons(context: BotContext, *, chat_id: int, message_id: int) -> None:
+    """Take the buttons off an earlier message; one deleted or too old to edit is left as it is."""
+    try:
+        await context.bot.edit_message_reply_markup(chat_id=chat_id, message_id=message_id, reply_markup=None)
+    except BadRequest:
+        return
 
 
 class Outbox:

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from html import escape
 
-from telegram import InlineKeyboardMarkup, Update
-from telegram.error import BadRequest
+from telegram import Update
 
 from bot.delivery.cards import send_drill_card
 from bot.delivery.planner import plan_today
@@ -16,7 +15,7 @@ from bot.domain.schedule import snooze_until
 from bot.services import checkins, subscriptions
 from bot.telegram import keyboards, texts
 from bot.telegram.context import BotContext
-from bot.telegram.handlers.common import Outbox, reply, subscriber_for_update
+from bot.telegram.handlers.common import Outbox, edit_markup, reply, subscriber_for_update
 from bot.telegram.handlers.settings import typed_setting
 
 MAX_TEXT_LENGTH = 1000
@@ -63,18 +62,6 @@ async def today_command(update: Update, context: BotContext) -> None:
         await reply(context, update, texts.SEND_FAILED)
 
 
-async def _edit_markup(update: Update, markup: InlineKeyboardMarkup | None) -> None:
-    """Show what was recorded on the drill message itself; an unchanged keyboard is not an error."""
-    query = update.callback_query
-    if query is None or query.message is None:
-        return
-    try:
-        await query.edit_message_reply_markup(reply_markup=markup)
-    except BadRequest as error:
-        if "not modified" not in error.message.lower():
-            raise
-
-
 async def on_check_in_button(update: Update, context: BotContext) -> None:
     """`ci:<delivery>:<outcome|change|show>` on a drill card."""
     query = update.callback_query
@@ -94,7 +81,7 @@ async def on_check_in_button(update: Update, context: BotContext) -> None:
             await query.answer(texts.NOT_YOURS, show_alert=True)
             return
         await query.answer("Pick your new answer")
-        await _edit_markup(update, keyboards.check_in(delivery_id))
+        await edit_markup(update, keyboards.check_in(delivery_id))
         return
     if action == "show":
         await query.answer("Tap Change to give another answer.")
@@ -117,10 +104,10 @@ async def on_check_in_button(update: Update, context: BotContext) -> None:
         return
     await query.answer(f"Recorded: {keyboards.CHECK_IN_LABELS[outcome]}")
     if outcome is Outcome.PAIN:
-        await _edit_markup(update, keyboards.pain_scale("pn", delivery_id))
+        await edit_markup(update, keyboards.pain_scale("pn", delivery_id))
         await reply(context, update, texts.PAIN_SCORE_QUESTION)
         return
-    await _edit_markup(update, keyboards.recorded(delivery_id, outcome))
+    await edit_markup(update, keyboards.recorded(delivery_id, outcome))
 
 
 async def on_pain_score(update: Update, context: BotContext) -> None:
@@ -157,7 +144,7 @@ async def on_pain_score(update: Update, context: BotContext) -> None:
         return
     await query.answer(f"Recorded: pain {score}/10")
     markup = keyboards.recorded(delivery_id, Outcome.PAIN, score) if prefix == "pn" else None
-    await _edit_markup(update, markup)
+    await edit_markup(update, markup)
     await reply(context, update, escape(pain_advice(score)))
 
 
@@ -226,12 +213,12 @@ async def on_snooze_button(update: Update, context: BotContext) -> None:
         await query.answer(texts.NOT_YOURS, show_alert=True)
     elif option == "menu":
         await query.answer()
-        await _edit_markup(update, keyboards.snooze_choices(delivery.id))
+        await edit_markup(update, keyboards.snooze_choices(delivery.id))
     elif until is None:
         await query.answer(texts.SNOOZE_TOO_LATE, show_alert=True)
     else:
         await query.answer(texts.snoozed(until, subscriber.timezone))
-        await _edit_markup(update, keyboards.check_in(delivery.id))
+        await edit_markup(update, keyboards.check_in(delivery.id))
 
 
 async def nudges_command(update: Update, context: BotContext) -> None:
