@@ -11,10 +11,10 @@ import asyncio
 import os
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Coroutine, Sequence
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.exc import OperationalError, ProgrammingError
@@ -123,13 +123,14 @@ def cmd_content_sync(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
+def _serve(service: Coroutine[Any, Any, None], settings: Settings) -> int:
+    """Run a long-lived process (the bot, the sandbox) until it stops; start-up problems are one line."""
     from bot.logs import configure_logging
-    from bot.process import StartupError, run
+    from bot.process import StartupError
 
     configure_logging(settings.log_level, settings.log_format)
     try:
-        asyncio.run(run(settings, role=args.role))
+        asyncio.run(service)
     except StartupError as error:
         return _fail(str(error))
     except ContentError as error:
@@ -137,23 +138,20 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
             print(problem, file=sys.stderr)
         return _fail(f"{len(error.problems)} content problems; fix them or run `glutebot content check`")
     return 0
+
+
+def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.process import run
+
+    return _serve(run(settings, role=args.role), settings)
 
 
 def cmd_sandbox(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.logs import configure_logging
-    from bot.process import StartupError
     from bot.sandbox.runner import run_sandbox
 
-    configure_logging(settings.log_level, settings.log_format)
-    try:
-        asyncio.run(run_sandbox(args.port, args.database, announce=lambda line: print(line, flush=True)))
-    except StartupError as error:
-        return _fail(str(error))
-    except ContentError as error:
-        for problem in error.problems:
-            print(problem, file=sys.stderr)
-        return _fail(f"{len(error.problems)} content problems; fix them or run `glutebot content check`")
-    return 0
+    return _serve(
+        run_sandbox(args.port, args.database, announce=lambda line: print(line, flush=True)), settings
+    )
 
 
 def cmd_stats(args: argparse.Namespace, settings: Settings) -> int:
