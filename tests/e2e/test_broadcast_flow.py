@@ -26,7 +26,7 @@ from bot.db.models import (
 )
 from bot.db.repositories import BroadcastFigures
 from bot.sandbox.emulator import Emulator, Fault
-from bot.telegram import texts
+from bot.telegram import keyboards, texts
 from bot.telegram.app import build_application
 from bot.telegram.context import BROADCASTS_KEY
 from tests.e2e.conftest import Harness, no_wait, running_bot
@@ -208,6 +208,7 @@ async def test_text_broadcast_preview_send_now_progress_and_report(harness: Harn
     audience = await coach.compose("New drill is in: try it", entities=bold)
     assert "All active runners" in labels(audience)
     preview, summary = await coach.choose(audience, "All active runners")
+    assert "reply_markup" not in audience, "the chosen audience takes the buttons off the list"
     assert preview["text"] == "<b>New drill</b> is in: <i>try</i> it"
     assert "5 runners" in summary["text"]
     for label in ("Send now", "Send a test to me", "Send at…", "Cancel"):
@@ -309,6 +310,11 @@ async def test_unsupported_content_and_cancelling_a_draft(harness: Harness) -> N
     await harness.settled()
     audience = await coach.say("Never mind")
     assert audience["text"] == texts.BROADCAST_AUDIENCE
+    inactive = f"Inactive for {keyboards.INACTIVE_DAYS}+ days"
+    refused = harness.driver.press(coach.user, audience, inactive)
+    assert (await harness.driver.answered(refused))["text"] == texts.BROADCAST_NOBODY
+    await harness.settled()
+    assert inactive in labels(audience), "nobody is inactive yet: the list stays to choose again"
     _preview, summary = await coach.choose(audience, "All active runners")
     (cancelled,) = await coach.press(summary, "Cancel")
     assert cancelled["text"] == texts.BROADCAST_DRAFT_CANCELLED
@@ -466,17 +472,18 @@ async def test_try_it_now_sends_the_named_drill_card_without_touching_the_day(ha
         await coach.compose("Meet the clamshell"), "All active runners"
     )
     (picker,) = await coach.press(first_summary, "Add a Try it now drill button")
+    assert "reply_markup" not in first_summary, "a new summary follows the drill, so this one's buttons go"
     drill = harness.runtime.programme.drills["clamshell"]
     preview, summary = await coach.press(picker, drill.name, replies=2)
+    assert "reply_markup" not in picker, "the chosen drill takes the buttons off the picker"
     assert labels(preview) == ["▶️ Try it now"]
     assert f"Try it now sends: {drill.name}" in summary["text"]
     await coach.send_now(summary)
     broadcast = await broadcast_row(harness)
     mark = harness.driver.mark(ADMIN)
-    stale = harness.driver.press(coach.user, first_summary, "Send now")
+    stale = harness.driver.press_data(coach.user, first_summary, f"bc:{broadcast.id}:now")
     assert (await harness.driver.answered(stale))["text"] == texts.broadcast_settled(broadcast.id, "done")
     await harness.settled()
-    assert "reply_markup" not in first_summary, "a stale tap takes the old buttons away too"
     assert harness.driver.mark(ADMIN) == mark and received(harness, runners) == [1, 1]
 
     runner = harness.driver.user(runners[0])

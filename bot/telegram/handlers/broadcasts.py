@@ -28,6 +28,10 @@ RECENT = 10
 DELETE_WINDOW = timedelta(hours=48)
 """Telegram lets a bot delete its own messages for this long."""
 TRY_IT_NOTE = "A drill to try from your coach. Your programme's drill still comes as usual."
+KEEP_BUTTONS = frozenset({"test", "at"})
+"""Taps after which the tapped message's buttons still apply: after a test the summary is still the one to
+act on, and after "Send at…" it is until the time is typed. Any other choice, once made, is followed by a
+new message with its own buttons (or ends the draft), so the old buttons come off."""
 
 
 async def broadcast_command(update: Update, context: BotContext) -> None:
@@ -106,8 +110,9 @@ async def _take_send_at(
 async def on_coach_button(update: Update, context: BotContext) -> None:
     """`bc:<broadcast>:<action>[:<argument>]` on the coach's own draft.
 
-    Sending or cancelling takes the buttons off the tapped message; a button left on one of the coach's
-    broadcasts that is no longer a draft changes nothing, says so, and goes too.
+    A choice that is made takes the buttons off the tapped message (see `KEEP_BUTTONS`); a refused one leaves
+    them to choose again. A button left on one of the coach's broadcasts that is no longer a draft changes
+    nothing, says so, and goes too.
     """
     query, user, chat = update.callback_query, update.effective_user, update.effective_chat
     if query is None or query.data is None or user is None or chat is None:
@@ -132,7 +137,7 @@ async def on_coach_button(update: Update, context: BotContext) -> None:
         drills = [(row.id, row.name) for row in await repo.drills.list_active()] if action == "button" else []
         zone = await _zone_of(repo, context, user.id)
     await query.answer(texts.BROADCAST_TEST_SENT if action == "test" else None)
-    if action in ("cancel", "now"):
+    if action not in KEEP_BUTTONS:
         await edit_markup(update, None)
     if action == "cancel":
         await reply(context, update, texts.BROADCAST_DRAFT_CANCELLED)
