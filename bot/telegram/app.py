@@ -9,7 +9,7 @@ from datetime import timedelta
 from typing import Any
 
 from aiohttp import web
-from telegram import BotCommand, BotCommandScopeChat, Update
+from telegram import Bot, BotCommand, BotCommandScopeChat, Update
 from telegram.error import TelegramError
 from telegram.ext import (
     AIORateLimiter,
@@ -45,6 +45,8 @@ ONCE_GROUP = -2
 """Webhook re-sends are dropped before anything else runs."""
 COACH_INPUT_GROUP = -1
 """A coach's reply to their own `/broadcast` draft is taken here; anything else goes on to group 0."""
+COACH_MENU_GROUP = 1
+"""After a coach's /start or /help has been answered, their command menu is set again."""
 
 
 def build_application(
@@ -92,12 +94,26 @@ async def _post_init(application: BotApplication) -> None:
     """Everyone's command menu; coaches get theirs with the coach commands, in their own chat's scope."""
     bot = application.bot
     await bot.set_my_commands([BotCommand(name, about) for name, about in texts.COMMANDS])
-    coach_menu = [BotCommand(name, about) for name, about in (*texts.COMMANDS, *texts.COACH_COMMANDS)]
     for admin_id in sorted(application.bot_data[RUNTIME_KEY].settings.admin_ids):
-        try:
-            await bot.set_my_commands(coach_menu, scope=BotCommandScopeChat(admin_id))
-        except TelegramError as error:
-            log.info("no coach command menu for %s yet (%s); it is set at the next start", admin_id, error)
+        await _set_coach_menu(bot, admin_id)
+
+
+async def _set_coach_menu(bot: Bot, chat_id: int) -> None:
+    """Setting it again is harmless; for a coach who has never written to the bot it fails, and is logged."""
+    menu = [BotCommand(name, about) for name, about in (*texts.COMMANDS, *texts.COACH_COMMANDS)]
+    try:
+        await bot.set_my_commands(menu, scope=BotCommandScopeChat(chat_id))
+    except TelegramError as error:
+        log.info(
+            "no coach command menu for %s yet (%s); it is set at their next /start or /help", chat_id, error
+        )
+
+
+async def _refresh_coach_menu(update: Update, context: BotContext) -> None:
+    """A coach added after start-up gets their menu with their first /start or /help, without a restart."""
+    chat = update.effective_chat
+    if chat is not None:
+        await _set_coach_menu(context.bot, chat.id)
 
 
 async def _process_once(update: Update, context: BotContext) -> None:
@@ -164,6 +180,10 @@ def _add_handlers(application: BotApplication, *, webhook: bool, admin_ids: froz
     application.add_handler(
         MessageHandler(coaches & private & new_message & ~filters.COMMAND, broadcasts.on_coach_message),
         group=COACH_INPUT_GROUP,
+    )
+    application.add_handler(
+        CommandHandler(("start", "help"), _refresh_coach_menu, filters=private & new_message & coaches),
+        group=COACH_MENU_GROUP,
     )
     application.add_handlers(
         [

@@ -1,4 +1,5 @@
-"""Coaches' commands over the emulator: /stats for admins, and nothing at all for anyone else."""
+"""Coaches' commands over the emulator: /stats for admins, and nothing at all for anyone else; the coaches'
+own command menu."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from sqlalchemy import select
 
 from bot.db.models import Base
 from bot.sandbox.driver import User
+from bot.sandbox.emulator import Fault
 from bot.telegram import texts
 from tests.db.test_stats import NOW, build_data_set
 from tests.e2e.conftest import Harness
@@ -79,3 +81,41 @@ async def test_admin_commands_do_not_exist_for_anyone_else(harness: Harness) -> 
             assert "photo" not in answer
 
     assert await snapshot(harness) == before
+
+
+async def test_a_coach_added_after_start_up_gets_their_menu_with_their_first_start_or_help(
+    harness: Harness,
+) -> None:
+    everyone = [name for name, _ in texts.COMMANDS]
+    coach_menu = [name for name, _ in (*texts.COMMANDS, *texts.COACH_COMMANDS)]
+
+    def menu(chat_id: int) -> list[str]:
+        return [entry["command"] for entry in harness.emulator.commands_for(chat_id)]
+
+    def menu_calls() -> int:
+        return len(harness.emulator.calls_to("setMyCommands"))
+
+    assert menu(COACH) == everyone, "the coach had never written to the bot when it started"
+    coach = harness.driver.user(COACH, "Coach")
+    harness.emulator.inject("setMyCommands", Fault("400", description="Bad Request: chat not found"))
+    calls = menu_calls()
+    mark = harness.driver.mark(COACH)
+    welcome, _health = await command(harness, coach, "/start", count=2)
+    assert welcome["text"] == texts.welcome("Coach", returning=False)
+    assert harness.driver.mark(COACH) == mark + 2, "a failed menu shows the coach no error"
+    assert menu_calls() == calls + 1 and menu(COACH) == everyone
+
+    [help_text] = await command(harness, coach, "/help")
+    assert help_text["text"] == texts.COACH_HELP
+    assert menu(COACH) == coach_menu
+    for text in ("/start", "/help"):
+        calls = menu_calls()
+        await command(harness, coach, text, count=2 if text == "/start" else 1)
+        assert menu_calls() == calls + 1, "one call per /start or /help, setting the same menu again"
+        assert menu(COACH) == coach_menu
+
+    runner = harness.driver.user(1001, "Runner")
+    calls = menu_calls()
+    await command(harness, runner, "/start", count=2)
+    await command(harness, runner, "/help")
+    assert menu_calls() == calls and menu(runner.id) == everyone, "nobody else gets a menu of their own"
