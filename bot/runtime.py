@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field, replace
@@ -12,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.config import Settings
 from bot.db.repositories import Repository
+from bot.db.transient import Sleep
 from bot.domain.clock import Clock
 from bot.domain.programme import Programme
 
@@ -30,6 +32,8 @@ class Runtime:
     content_changed_at: datetime | None = None
     content_stamp: datetime | None = None
     """The drills table's last change this process has taken in; a later one means new content to load."""
+    retry_sleep: Sleep = asyncio.sleep
+    """How a transaction retried after a deadlock or lost connection waits; tests pass one that does not."""
 
     def programme_on(self, local_date: date, zone: tzinfo) -> Programme:
         """The programme that plans a runner's `local_date`.

@@ -16,7 +16,7 @@ import logging
 import math
 from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -27,6 +27,7 @@ from telegram.constants import ParseMode
 from bot.db.models import Broadcast
 from bot.db.repositories import BroadcastFigures
 from bot.db.repositories.broadcasts import Claimed
+from bot.db.transient import retry_transient
 from bot.delivery.sender import Sender, SendResult, SendStatus
 from bot.domain.schedule import in_quiet_hours
 from bot.runtime import Runtime
@@ -241,7 +242,17 @@ class BroadcastRunner:
             raise error
 
     async def _record(self, results: list[tuple[Claimed, SendResult]], *, unsent: list[int]) -> None:
+        """One transaction, run again after a deadlock or lost connection: claims left behind are re-sent."""
         now = self.runtime.clock.now()
+        await retry_transient(
+            lambda: self._record_once(results, unsent=unsent, now=now),
+            what="recording broadcast sends",
+            sleep=self.runtime.retry_sleep,
+        )
+
+    async def _record_once(
+        self, results: list[tuple[Claimed, SendResult]], *, unsent: list[int], now: datetime
+    ) -> None:
         async with self.runtime.unit_of_work() as repo:
             rows = {
                 row.id: row

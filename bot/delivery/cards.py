@@ -9,6 +9,7 @@ from telegram.constants import ParseMode
 
 from bot.db.models import Delivery, Subscriber
 from bot.db.repositories import Repository
+from bot.db.transient import retry_transient
 from bot.delivery.planner import PlannedDrill
 from bot.delivery.sender import Sender, SendResult, SendStatus
 from bot.domain.programme import Drill
@@ -80,8 +81,18 @@ async def send_card(
 
 async def record_results(runtime: Runtime, results: list[tuple[int, SendResult]]) -> None:
     """How sends went, in one transaction: sent with its message id, failed, or the runner blocked; the
-    per-day counts move with the statuses in the same transaction."""
+    per-day counts move with the statuses in the same transaction.
+
+    A deadlock (say with `/deletedata` removing a runner of the batch) or a lost connection runs the whole
+    transaction again: a batch left claimed would be re-sent by stale-claim recovery, every message twice.
+    """
     now = runtime.clock.now()
+    await retry_transient(
+        lambda: _record_all(runtime, results, now), what="recording send results", sleep=runtime.retry_sleep
+    )
+
+
+async def _record_all(runtime: Runtime, results: list[tuple[int, SendResult]], now: datetime) -> None:
     async with runtime.unit_of_work() as repo:
         deliveries = await repo.deliveries.lock_with_subscribers([delivery_id for delivery_id, _ in results])
         before = {delivery_id: delivery.status for delivery_id, (delivery, _) in deliveries.items()}

@@ -117,6 +117,7 @@ async def running_bot(
     clock = ManualClock(START)
     await sync_content(create_session_factory(engine), content, now=clock.now())
     runtime = build_runtime(settings, engine, content, clock)
+    runtime.retry_sleep = no_wait
     application = build_application(runtime, retry_sleep=no_wait)
     dispatcher = Dispatcher(runtime, application.bot_data[SENDER_KEY])
     stop = asyncio.Event()
