@@ -23,8 +23,9 @@ from telegram.ext import (
     filters,
 )
 
+from bot.db.transient import Sleep
 from bot.delivery.broadcasts import BroadcastWorker
-from bot.delivery.sender import Sender, Sleep
+from bot.delivery.sender import Sender
 from bot.runtime import Runtime
 from bot.telegram import texts
 from bot.telegram.context import BROADCASTS_KEY, RUNTIME_KEY, SENDER_KEY, BotApplication, BotContext
