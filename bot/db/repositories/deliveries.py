@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
 from bot.db.models import CheckIn, Delivery, Drill, Subscriber
-from bot.db.repositories.stats import StatsRepository
+from bot.db.repositories.stats import StatsRepository, ranked_answers
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,19 +192,7 @@ class DeliveryRepository:
         )
 
     async def _answers_query(self, condition: ColumnElement[bool]) -> list[DeliveryAnswer]:
-        latest = (
-            select(
-                CheckIn.delivery_id,
-                CheckIn.outcome,
-                func.row_number()
-                .over(
-                    partition_by=CheckIn.delivery_id, order_by=(CheckIn.received_at.desc(), CheckIn.id.desc())
-                )
-                .label("rank"),
-            )
-            .where(CheckIn.outcome.is_not(None))
-            .subquery()
-        )
+        latest = ranked_answers()
         worst_pain = (
             select(
                 CheckIn.delivery_id,

@@ -18,6 +18,7 @@ from sqlalchemy import (
     Boolean,
     ColumnElement,
     SQLColumnExpression,
+    Subquery,
     and_,
     case,
     func,
@@ -112,6 +113,22 @@ def _at_least_days_after_sqlite(element: _AtLeastDaysAfter, compiler: Any, **kw:
 
 def _count_if(condition: ColumnElement[bool]) -> ColumnElement[int]:
     return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+
+def ranked_answers(*conditions: ColumnElement[bool]) -> Subquery:
+    """Check-ins that carry an outcome, numbered per delivery newest first (by received_at, then id, as the
+    programme reads them): rank 1 is the outcome that counts."""
+    return (
+        select(
+            CheckIn.delivery_id,
+            CheckIn.outcome,
+            func.row_number()
+            .over(partition_by=CheckIn.delivery_id, order_by=(CheckIn.received_at.desc(), CheckIn.id.desc()))
+            .label("rank"),
+        )
+        .where(CheckIn.outcome.is_not(None), *conditions)
+        .subquery()
+    )
 
 
 class StatsRepository:
@@ -235,19 +252,7 @@ class StatsRepository:
         then id, as the programme reads them); deliveries nobody answered are left out."""
         if not delivery_ids:
             return {}
-        ranked = (
-            select(
-                CheckIn.delivery_id,
-                CheckIn.outcome,
-                func.row_number()
-                .over(
-                    partition_by=CheckIn.delivery_id, order_by=(CheckIn.received_at.desc(), CheckIn.id.desc())
-                )
-                .label("rank"),
-            )
-            .where(CheckIn.delivery_id.in_(delivery_ids), CheckIn.outcome.is_not(None))
-            .subquery()
-        )
+        ranked = ranked_answers(CheckIn.delivery_id.in_(delivery_ids))
         rows = await self.session.execute(
             select(ranked.c.delivery_id, ranked.c.outcome).where(ranked.c.rank == 1)
         )
