@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from telegram import InlineKeyboardMarkup
-from telegram.constants import ParseMode
 
 from bot.db.models import Delivery, Subscriber
 from bot.db.repositories import Repository
@@ -68,14 +67,8 @@ async def send_card(
             reply_markup=markup,
             disable_notification=disable_notification,
         )
-    return await sender.deliver(
-        lambda: sender.bot.send_message(
-            chat_id,
-            caption,
-            parse_mode=ParseMode.HTML,
-            reply_markup=markup,
-            disable_notification=disable_notification,
-        )
+    return await sender.send_text(
+        chat_id, caption, reply_markup=markup, disable_notification=disable_notification
     )
 
 
