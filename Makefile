@@ -6,13 +6,21 @@ STAMP := $(VENV)/.installed
 
 PORT ?= 8080
 
-.PHONY: sandbox programme test lint format typecheck check db-upgrade content-check clean
+.PHONY: sandbox programme test lint format typecheck check db-upgrade content-check lock clean
 
-$(STAMP): pyproject.toml
+# The locked versions, every file checked against its hash; then the project itself, without resolving again.
+$(STAMP): pyproject.toml requirements-dev.lock
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements-dev.lock
+	$(BIN)/python -m pip install --quiet --no-deps -e .
 	touch $(STAMP)
+
+LOCK_OPTIONS := --quiet --generate-hashes --universal --python-version 3.11 $(LOCK_FLAGS)
+
+lock: $(STAMP) ## refresh the lock files after a change to pyproject.toml (LOCK_FLAGS=--upgrade: newest allowed)
+	$(BIN)/uv pip compile pyproject.toml $(LOCK_OPTIONS) -o requirements.lock
+	$(BIN)/uv pip compile pyproject.toml --extra dev $(LOCK_OPTIONS) -o requirements-dev.lock
 
 sandbox: $(STAMP) ## the whole bot on this machine with a chat page on http://127.0.0.1:$(PORT); no token needed
 	$(BIN)/glutebot sandbox --port $(PORT)
