@@ -32,6 +32,7 @@ _ENV_NAMES = {
     "webhook_port": "WEBHOOK_PORT",
     "log_level": "LOG_LEVEL",
     "log_format": "LOG_FORMAT",
+    "metrics_port": "METRICS_PORT",
 }
 
 
@@ -57,6 +58,8 @@ class Settings(BaseSettings):
     webhook_port: int = Field(default=8443, ge=1, le=65535)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_format: Literal["text", "json"] = "text"
+    metrics_port: int | None = Field(default=None, ge=1, le=65535)
+    """`/healthz` and Prometheus `/metrics` are served on this port; unset (the default): not served."""
 
     @field_validator("admin_ids", mode="before")
     @classmethod
@@ -94,6 +97,11 @@ class Settings(BaseSettings):
         except (ZoneInfoNotFoundError, ValueError):
             raise ValueError(f"{value!r} is not an IANA time zone such as Europe/London") from None
         return value
+
+    @field_validator("metrics_port", mode="before")
+    @classmethod
+    def _empty_metrics_port(cls, value: object) -> object:
+        return None if value == "" else value
 
     @field_validator("log_level", mode="before")
     @classmethod

@@ -10,6 +10,7 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
+from aiohttp import web
 from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED, EVENT_JOB_SUBMITTED, JobEvent
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy.exc import SQLAlchemyError
@@ -23,6 +24,7 @@ from bot.db.repositories import Repository
 from bot.delivery.broadcasts import BroadcastWorker
 from bot.delivery.dispatcher import Dispatcher
 from bot.domain.clock import Clock, SystemClock
+from bot.monitoring import start_monitoring
 from bot.runtime import Runtime
 from bot.telegram.app import build_application, serve
 from bot.telegram.context import BROADCASTS_KEY, SENDER_KEY
@@ -48,6 +50,14 @@ async def _check_database(engine: AsyncEngine, content: LoadedContent) -> None:
         raise StartupError(
             f"{len(missing)} drills are not in the database (e.g. {missing[0]}); run `glutebot content sync`"
         )
+
+
+async def _start_monitoring(runtime: Runtime, role: str) -> web.AppRunner | None:
+    port = runtime.settings.metrics_port
+    try:
+        return await start_monitoring(runtime, port=port, dispatching=role != "bot")
+    except OSError as error:
+        raise StartupError(f"METRICS_PORT: cannot listen on port {port} ({error.strerror})") from None
 
 
 def build_runtime(settings: Settings, engine: AsyncEngine, content: LoadedContent, clock: Clock) -> Runtime:
@@ -130,9 +140,11 @@ async def run(settings: Settings, *, role: str = "all", clock: Clock | None = No
     if await asyncio.to_thread(migrate.current, settings.database_url) == "":
         raise StartupError("database has no schema; run `glutebot db upgrade` first")
     engine = create_engine(settings.database_url)
+    monitoring: web.AppRunner | None = None
     try:
         await _check_database(engine, content)
         runtime = build_runtime(settings, engine, content, clock or SystemClock())
+        monitoring = await _start_monitoring(runtime, role)
         application = build_application(runtime)
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
@@ -176,4 +188,6 @@ async def run(settings: Settings, *, role: str = "all", clock: Clock | None = No
                 await broadcasts.stop()
                 await stop_between_ticks(scheduler, jobs)
     finally:
+        if monitoring is not None:
+            await monitoring.cleanup()
         await engine.dispose()

@@ -16,6 +16,7 @@ from bot.db.repositories import Repository
 from bot.db.transient import Sleep
 from bot.domain.clock import Clock
 from bot.domain.programme import Programme
+from bot.metrics import Metrics
 
 
 @dataclass
@@ -34,6 +35,7 @@ class Runtime:
     """The drills table's last change this process has taken in; a later one means new content to load."""
     retry_sleep: Sleep = asyncio.sleep
     """How a transaction retried after a deadlock or lost connection waits; tests pass one that does not."""
+    metrics: Metrics = field(default_factory=Metrics)
 
     def programme_on(self, local_date: date, zone: tzinfo) -> Programme:
         """The programme that plans a runner's `local_date`.

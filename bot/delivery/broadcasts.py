@@ -149,10 +149,12 @@ class BroadcastRunner:
             if media is None:
                 media = await message.media()
             media = await self._send_batch(message, media, batch)
+            async with self.runtime.unit_of_work() as repo:
+                figures = await repo.broadcasts.figures(broadcast_id)
+            self.runtime.metrics.broadcast_progress(broadcast_id, pending=figures.pending, running=True)
             if progress is not None:
-                async with self.runtime.unit_of_work() as repo:
-                    figures = await repo.broadcasts.figures(broadcast_id)
                 await progress(figures)
+        self.runtime.metrics.broadcast_progress(broadcast_id, pending=0, running=False)
         async with self.runtime.unit_of_work() as repo:
             return await repo.broadcasts.figures(broadcast_id)
 
@@ -169,6 +171,11 @@ class BroadcastRunner:
         now = self.runtime.clock.now()
 
         async def send(target: Claimed) -> tuple[Claimed, SendResult]:
+            result = await send_once(target)
+            self.runtime.metrics.broadcast_sends.labels(result=result.status).inc()
+            return target, result
+
+        async def send_once(target: Claimed) -> SendResult:
             nonlocal media
             silent = in_quiet_hours(now, ZoneInfo(target.zone), target.quiet)
             async with limit:
@@ -178,8 +185,8 @@ class BroadcastRunner:
                         if isinstance(media, bytes):
                             result = await message.send(self.sender, target.chat_id, media, silent=silent)
                             media = sent_file_id(result) or media
-                            return target, result
-                return target, await message.send(self.sender, target.chat_id, media, silent=silent)
+                            return result
+                return await message.send(self.sender, target.chat_id, media, silent=silent)
 
         tasks = {target.recipient_id: asyncio.create_task(send(target)) for target in batch}
         try:

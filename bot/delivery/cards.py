@@ -40,6 +40,7 @@ async def send_drill_card(
         markup=check_in(planned.delivery.id),
         disable_notification=disable_notification,
     )
+    runtime.metrics.delivery(result.status, result.reason)
     if record:
         await record_results(runtime, [(planned.delivery.id, result)])
     return result

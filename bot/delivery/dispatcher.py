@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -83,7 +84,9 @@ class Dispatcher:
 
         First, content synced by another process since the last tick is taken in."""
         async with self._lock:
+            started = time.perf_counter()
             await follow_content(self.runtime)
+            await self._measure_backlog()
             report = TickReport()
             report.woken = await self._wake_paused()
             report.morning_checks = await self._send_morning_checks()
@@ -106,7 +109,16 @@ class Dispatcher:
                     report.recovered,
                     extra={"tick": report.__dict__},
                 )
+            metrics = self.runtime.metrics
+            metrics.tick_seconds.observe(time.perf_counter() - started)
+            metrics.dispatcher_alive(self.runtime.clock.now())
             return report
+
+    async def _measure_backlog(self) -> None:
+        """The runners due as the tick begins: near zero while the bot keeps up, growing when it does not."""
+        async with self.runtime.unit_of_work() as repo:
+            due = await repo.subscribers.count_due(now=self.runtime.clock.now())
+        self.runtime.metrics.due_backlog.set(due)
 
     async def _wake_paused(self) -> int:
         """A pause that has run its course: the runner is active again, due at the slot computed on /pause."""
@@ -171,6 +183,7 @@ class Dispatcher:
             due = await repo.subscribers.lock_due(now=now, limit=self.batch_size)
             if not due:
                 return None
+            runtime.metrics.dispatcher_alive(now)
             due_today: list[tuple[Subscriber, date]] = []
             for subscriber in due:
                 zone = zone_of(subscriber)

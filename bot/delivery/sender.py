@@ -20,7 +20,7 @@ from pathlib import Path
 
 from telegram import Bot, InlineKeyboardMarkup, Message
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 
 from bot.db.transient import Sleep
 from bot.runtime import Runtime
@@ -41,6 +41,8 @@ class SendResult:
     attempts: int = 1
     retries: int = 0
     error: str | None = None
+    reason: str = ""
+    """Why it was not sent, in a fixed word (`flood_wait`, `forbidden`, ...) for metrics; "" when sent."""
 
     @property
     def message_id(self) -> int | None:
@@ -71,6 +73,20 @@ def _blocks_chat(error: TelegramError) -> bool:
         return True
     text = error.message.lower()
     return isinstance(error, BadRequest) and ("chat not found" in text or "user is deactivated" in text)
+
+
+def _reason(error: TelegramError) -> str:
+    """A few fixed words, never Telegram's free text, so a metric label has a handful of values."""
+    text = error.message.lower()
+    if isinstance(error, Forbidden):
+        return "forbidden"
+    if isinstance(error, BadRequest):
+        if "chat not found" in text:
+            return "chat_not_found"
+        return "user_deactivated" if "user is deactivated" in text else "bad_request"
+    if isinstance(error, TimedOut):
+        return "timeout"
+    return "network" if isinstance(error, NetworkError) else "telegram_error"
 
 
 def _refused_file_id(result: SendResult) -> bool:
@@ -112,16 +128,22 @@ class Sender:
             except RetryAfter as error:
                 wait = retry_after_seconds(error)
                 if wait > self.policy.max_retry_after or attempts >= self.policy.max_attempts * 2:
-                    return SendResult(SendStatus.FAILED, None, attempts, retries, f"flood wait {wait:.0f} s")
+                    return SendResult(
+                        SendStatus.FAILED, None, attempts, retries, f"flood wait {wait:.0f} s", "flood_wait"
+                    )
                 retries += 1
                 await self.sleep(wait)
                 continue
             except TelegramError as error:
                 if _blocks_chat(error):
-                    return SendResult(SendStatus.BLOCKED, None, attempts, retries, error.message[:255])
+                    return SendResult(
+                        SendStatus.BLOCKED, None, attempts, retries, error.message[:255], _reason(error)
+                    )
                 retryable = isinstance(error, NetworkError) and not isinstance(error, BadRequest)
                 if not retryable or attempts >= self.policy.max_attempts:
-                    return SendResult(SendStatus.FAILED, None, attempts, retries, error.message[:255])
+                    return SendResult(
+                        SendStatus.FAILED, None, attempts, retries, error.message[:255], _reason(error)
+                    )
                 retries += 1
                 await self.sleep(self.policy.backoff(attempts, self.rng))
                 continue

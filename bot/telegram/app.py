@@ -31,6 +31,7 @@ from bot.telegram import texts
 from bot.telegram.context import BROADCASTS_KEY, RUNTIME_KEY, SENDER_KEY, BotApplication, BotContext
 from bot.telegram.handlers import account, admin, broadcasts, drills, fallback, progress, settings
 from bot.telegram.http import AiohttpRequest
+from bot.telegram.update_metrics import count_update
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +43,8 @@ PROCESSED_UPDATES_KEPT = timedelta(days=2)
 BOT_API_CONNECTIONS = 256
 POLL_READ_TIMEOUT_SECONDS = 5.0
 """How long past its long-poll timeout a getUpdates call may take (PTB's default)."""
+COUNT_GROUP = -3
+"""Every update is counted (for the metrics) before anything else looks at it."""
 ONCE_GROUP = -2
 """Webhook re-sends are dropped before anything else runs."""
 COACH_INPUT_GROUP = -1
@@ -67,6 +70,7 @@ def build_application(
                 read_timeout=config.telegram_timeout_seconds,
                 write_timeout=config.telegram_timeout_seconds,
                 media_write_timeout=config.telegram_timeout_seconds * 2,
+                metrics=runtime.metrics,
             )
         )
         .get_updates_request(
@@ -145,6 +149,7 @@ class _CoachButton(CallbackQueryHandler[BotContext, None]):
 
 
 def _add_handlers(application: BotApplication, *, webhook: bool, admin_ids: frozenset[int]) -> None:
+    application.add_handler(TypeHandler(Update, count_update), group=COUNT_GROUP)
     if webhook:
         application.add_handler(TypeHandler(Update, _process_once), group=ONCE_GROUP)
     private = filters.ChatType.PRIVATE

@@ -10,6 +10,7 @@ encode), multipart when there are files.
 from __future__ import annotations
 
 import json
+import time
 from typing import Any
 
 import aiohttp
@@ -17,6 +18,8 @@ from telegram._utils.defaultvalue import DefaultValue
 from telegram._utils.types import ODVInput, UploadFileDict
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
+
+from bot.metrics import Metrics
 
 JSON_CONTENT = {"Content-Type": "application/json"}
 
@@ -36,6 +39,7 @@ class AiohttpRequest(BaseRequest):
         media_write_timeout: float | None,
         connect_timeout: float | None = 5.0,
         pool_timeout: float | None = 1.0,
+        metrics: Metrics | None = None,
     ) -> None:
         self._pool_size = connection_pool_size
         self._read_timeout = read_timeout
@@ -44,6 +48,7 @@ class AiohttpRequest(BaseRequest):
         self._connect_timeout = connect_timeout
         self._pool_timeout = pool_timeout
         self._session: aiohttp.ClientSession | None = None
+        self._metrics = metrics
 
     @property
     def read_timeout(self) -> float | None:
@@ -84,15 +89,20 @@ class AiohttpRequest(BaseRequest):
             sock_connect=connect,
             sock_read=read,
         )
+        started = time.perf_counter()
         try:
             async with self._session.request(
                 method, url, timeout=timeout, **_body(request_data, files)
             ) as response:
-                return response.status, await response.read()
+                body = await response.read()
         except TimeoutError as error:
             raise TimedOut from error
         except aiohttp.ClientError as error:
             raise NetworkError(f"aiohttp.{type(error).__name__}: {error}") from error
+        if self._metrics is not None:
+            api_method = url.rsplit("/", 1)[-1]
+            self._metrics.bot_api_call(api_method, time.perf_counter() - started, status=response.status)
+        return response.status, body
 
 
 def _given(value: ODVInput[float], default: float | None) -> float | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.repositories.broadcasts import BroadcastFigures, BroadcastRepository
@@ -24,6 +25,10 @@ class Repository:
         self.updates = UpdateRepository(session)
         self.stats = StatsRepository(session)
         self.broadcasts = BroadcastRepository(session)
+
+    async def ping(self) -> None:
+        """One round trip to the database, for the health check."""
+        await self.session.execute(text("SELECT 1"))
 
 
 __all__ = [

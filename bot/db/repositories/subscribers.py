@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, time
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import BroadcastRecipient, CheckIn, Delivery, Subscriber
@@ -77,6 +77,11 @@ class SubscriberRepository:
         if self.session.get_bind().dialect.name == "postgresql":
             query = query.with_for_update(skip_locked=True)
         return list(await self.session.scalars(query))
+
+    async def count_due(self, *, now: datetime) -> int:
+        """How many active runners' drills are due (the dispatcher's backlog)."""
+        query = select(func.count()).where(Subscriber.status == "active", Subscriber.next_delivery_at <= now)
+        return int(await self.session.scalar(query) or 0)
 
     async def wake_ended_pauses(self, *, now: datetime) -> int:
         """Paused runners whose resume slot has come are active again."""
