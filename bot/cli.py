@@ -11,6 +11,8 @@ import asyncio
 import os
 import sys
 import time
+import urllib.error
+import urllib.request
 from collections.abc import Callable, Coroutine, Sequence
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -144,6 +146,21 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     from bot.process import run
 
     return _serve(run(settings, role=args.role), settings)
+
+
+def cmd_health(args: argparse.Namespace, settings: Settings) -> int:
+    """The container's health check: does `glutebot run` here answer /healthz? Exit 0 only if healthy."""
+    if settings.metrics_port is None:
+        return _fail("METRICS_PORT: not set, so `glutebot run` serves no /healthz to ask")
+    url = f"http://127.0.0.1:{settings.metrics_port}/healthz"
+    try:
+        with urllib.request.urlopen(url, timeout=args.timeout) as response:
+            print(response.read().decode())
+    except urllib.error.HTTPError as error:
+        return _fail(f"unhealthy: {error.read().decode()}")
+    except OSError as error:
+        return _fail(f"{url}: {getattr(error, 'reason', None) or error}")
+    return 0
 
 
 def cmd_sandbox(args: argparse.Namespace, settings: Settings) -> int:
@@ -427,6 +444,12 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--format", default="csv", help="csv (the default and only format)")
     export.add_argument("--output", metavar="FILE", help="write to FILE instead of standard output")
     export.set_defaults(handler=cmd_export)
+
+    health = commands.add_parser(
+        "health", help="ask the running bot's /healthz (METRICS_PORT); exit 1 unless ok"
+    )
+    health.add_argument("--timeout", type=float, default=5.0, help="seconds to wait for the answer")
+    health.set_defaults(handler=cmd_health)
 
     stats = commands.add_parser("stats", help="subscribers by status, today's deliveries, check-in rate")
     stats.set_defaults(handler=cmd_stats)

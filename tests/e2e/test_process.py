@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import signal
 import sys
 from pathlib import Path
 
+import aiohttp
 import pytest
 
 from bot.db import migrate
 from bot.sandbox.driver import Driver
 from bot.sandbox.emulator import Emulator
-from tests.e2e.conftest import ROOT, TOKEN
+from tests.e2e.conftest import ROOT, TOKEN, free_port
 
 
 def environment(emulator: Emulator, database_url: str, content_dir: Path, **extra: str) -> dict[str, str]:
@@ -130,4 +132,46 @@ async def test_broadcast_from_the_command_line(
     assert (
         err.decode().strip()
         == "glutebot: --segment colour=blue: expected one of level, stage, source, inactive_days as key=value"
+    )
+
+
+@pytest.mark.parametrize("database_kind", ["sqlite"], indirect=True)
+async def test_run_serves_health_and_metrics_on_metrics_port(
+    emulator: Emulator, empty_database_url: str, test_content: Path
+) -> None:
+    port = free_port()
+    env = environment(emulator, empty_database_url, test_content, METRICS_PORT=str(port))
+    await asyncio.to_thread(migrate.upgrade, empty_database_url)
+    assert await (await glutebot("content", "sync", env=env)).wait() == 0
+    process = await glutebot("run", env=env)
+    driver = Driver(emulator)
+    runner = driver.user(902, "Fay")
+    await emulator.wait_for(lambda: emulator.calls_to("getUpdates"), within=30)
+    driver.send(runner, "/start")
+    await driver.messages_after(runner.id, 0, 2, within=30)
+
+    healthy = await glutebot("health", env=env)
+    out, err = await healthy.communicate()
+    assert healthy.returncode == 0, err.decode()
+    assert json.loads(out)["status"] == "ok"
+    async with (
+        aiohttp.ClientSession() as session,
+        session.get(f"http://127.0.0.1:{port}/metrics") as response,
+    ):
+        metrics = await response.text()
+    assert 'glutebot_updates_total{type="command"} 1.0' in metrics
+
+    process.send_signal(signal.SIGTERM)
+    assert await asyncio.wait_for(process.wait(), 30) == 0
+    stopped = await glutebot("health", env=env)
+    _, err = await stopped.communicate()
+    assert stopped.returncode == 1
+    assert err.decode().startswith(f"glutebot: http://127.0.0.1:{port}/healthz: ")
+    assert len(err.decode().splitlines()) == 1
+
+    unset = await glutebot("health", env={**env, "METRICS_PORT": ""})
+    _, err = await unset.communicate()
+    assert unset.returncode == 1
+    assert (
+        err.decode().strip() == "glutebot: METRICS_PORT: not set, so `glutebot run` serves no /healthz to ask"
     )

@@ -12,7 +12,15 @@ from bot.config import SettingsError, load_settings
 
 @pytest.fixture(autouse=True)
 def clean_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: pytest.TempPathFactory) -> None:
-    for name in ("BOT_TOKEN", "DATABASE_URL", "ADMIN_IDS", "DEFAULT_TIMEZONE", "LOG_LEVEL", "WEBHOOK_URL"):
+    for name in (
+        "BOT_TOKEN",
+        "DATABASE_URL",
+        "ADMIN_IDS",
+        "DEFAULT_TIMEZONE",
+        "LOG_LEVEL",
+        "WEBHOOK_URL",
+        "METRICS_PORT",
+    ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.chdir(tmp_path)  # type: ignore[arg-type]
 
@@ -22,6 +30,15 @@ def test_defaults_need_nothing() -> None:
     assert settings.database_url == "sqlite+aiosqlite:///glutebot.db"
     assert settings.admin_ids == frozenset()
     assert settings.webhook_enabled is False
+
+
+@pytest.mark.parametrize(("value", "port"), [("9100", 9100), ("", None)])
+def test_metrics_port_is_off_unless_set(
+    monkeypatch: pytest.MonkeyPatch, value: str, port: int | None
+) -> None:
+    assert load_settings().metrics_port is None
+    monkeypatch.setenv("METRICS_PORT", value)
+    assert load_settings().metrics_port == port
 
 
 def test_values_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -46,6 +63,8 @@ def test_values_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
         ("DISPATCH_INTERVAL_SECONDS", "0", "DISPATCH_INTERVAL_SECONDS: Input should be greater than 0"),
         ("WEBHOOK_PORT", "70000", "WEBHOOK_PORT: Input should be less than or equal to 65535"),
         ("LOG_FORMAT", "xml", "LOG_FORMAT: Input should be 'text' or 'json'"),
+        ("METRICS_PORT", "0", "METRICS_PORT: Input should be greater than or equal to 1"),
+        ("METRICS_PORT", "http", "METRICS_PORT: Input should be a valid integer"),
     ],
 )
 def test_a_bad_value_names_the_variable(
