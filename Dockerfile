@@ -20,7 +20,7 @@ RUN pip install --no-deps -e .
 
 COPY alembic.ini ./
 COPY migrations ./migrations
-COPY --chown=glutebot:glutebot content ./content
+COPY content ./content
 
 USER glutebot
 ENTRYPOINT ["glutebot"]

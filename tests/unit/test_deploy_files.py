@@ -2,25 +2,139 @@
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
+import subprocess
 from pathlib import Path
+from typing import Any
 
+import pytest
 import yaml
 
 from bot.cli import build_parser
+from bot.config import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _compose() -> dict[str, object]:
+FIXED_BY_COMPOSE = {"DATABASE_URL", "CONTENT_DIR", "METRICS_PORT"}
+"""Settings compose itself sets for the bot: its own database, the content volume's mount point, and the
+port its health check and Prometheus read. Every other setting comes from .env."""
+
+
+def _compose() -> dict[str, Any]:
     data = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
     assert isinstance(data, dict)
     return data
 
 
+def _with_defaults(value: str) -> str:
+    """`${NAME:-default}` as compose reads it when NAME is not set."""
+    return re.sub(r"\$\{(\w+):-([^}]*)\}", r"\2", value)
+
+
+def _readme_settings() -> set[str]:
+    """The variables named in the first column of the README's configuration table."""
+    readme = (ROOT / "README.md").read_text()
+    table = readme.split("## Configuration", 1)[1].split("\n## ", 1)[0]
+    rows = [line.split("|")[1] for line in table.splitlines() if line.startswith("| `")]
+    return {name for row in rows for name in re.findall(r"`([A-Z_]+)`", row)}
+
+
+def test_the_readme_table_lists_every_setting() -> None:
+    assert _readme_settings() == {name.upper() for name in Settings.model_fields}
+
+
+@pytest.mark.parametrize("service", ["bot", "migrate"])
+def test_every_setting_in_the_readme_reaches_the_bot_from_dot_env(service: str) -> None:
+    """Through `env_file: .env`, unless compose sets it from .env itself (`${NAME...}`) or on purpose."""
+    bot = _compose()["services"][service]
+    assert {"path": ".env", "required": False} in bot["env_file"]
+    environment = bot["environment"]
+    assert set(environment) >= FIXED_BY_COMPOSE
+    for name in _readme_settings() - FIXED_BY_COMPOSE:
+        value = environment.get(name)
+        assert value is None or f"${{{name}" in value, f"{name} in .env would be ignored: {value!r}"
+
+
+def test_the_webhook_and_metrics_ports_are_published() -> None:
+    bot = _compose()["services"]["bot"]
+    published = [_with_defaults(port).rsplit(":", 2)[-2:] for port in bot["ports"]]
+    webhook_port = str(Settings.model_fields["webhook_port"].default)
+    assert [webhook_port, webhook_port] in published
+    assert ["9100", bot["environment"]["METRICS_PORT"]] in published
+
+
+def test_the_bot_has_a_health_check_that_asks_its_healthz() -> None:
+    bot = _compose()["services"]["bot"]
+    check = bot["healthcheck"]["test"]
+    assert check[0] == "CMD"
+    assert check[1] == "glutebot"
+    assert build_parser().parse_args(check[2:]).handler.__name__ == "cmd_health"
+    assert int(bot["environment"]["METRICS_PORT"]) > 0
+
+
+@pytest.mark.parametrize("service", ["bot", "migrate"])
+def test_content_is_a_volume_from_the_repository(service: str) -> None:
+    """`/reload` and `content sync` read the operator's ./content, not a copy baked into the image."""
+    bot = _compose()["services"][service]
+    mounts = [volume.split(":") for volume in bot["volumes"]]
+    assert [["./content", bot["environment"]["CONTENT_DIR"], "ro"]] == [
+        mount for mount in mounts if mount[0] == "./content"
+    ]
+    assert (ROOT / "content" / "programme.yaml").exists()
+
+
+def test_monitoring_is_an_optional_profile_with_files_from_the_repository() -> None:
+    services = _compose()["services"]
+    for name in ("prometheus", "grafana"):
+        assert services[name]["profiles"] == ["monitoring"]
+        for volume in services[name]["volumes"]:
+            source = volume.split(":")[0]
+            if source.startswith("./"):
+                assert (ROOT / source).exists(), f"{name} mounts {source}, which does not exist"
+    assert all("profiles" not in services[name] for name in ("db", "migrate", "bot"))
+
+    scrape = yaml.safe_load((ROOT / "deploy/monitoring/prometheus.yml").read_text())["scrape_configs"]
+    [target] = [config for job in scrape for config in job["dns_sd_configs"]]
+    assert target["names"] == ["bot"]
+    assert str(target["port"]) == services["bot"]["environment"]["METRICS_PORT"]
+
+    providers = yaml.safe_load(
+        (ROOT / "deploy/monitoring/grafana/provisioning/dashboards/glutebot.yml").read_text()
+    )["providers"]
+    dashboards_mount = next(v for v in services["grafana"]["volumes"] if "grafana/dashboards" in v)
+    assert providers[0]["options"]["path"] == dashboards_mount.split(":")[1]
+
+
+def _compose_client() -> bool:
+    docker = shutil.which("docker")
+    if docker is None:
+        return False
+    return subprocess.run([docker, "compose", "version"], capture_output=True, check=False).returncode == 0
+
+
+@pytest.mark.skipif(not _compose_client(), reason="no `docker compose` client on this machine")
+def test_docker_compose_accepts_the_file(tmp_path: Path) -> None:
+    """Compose's own parser, offline, with a throwaway project directory holding a dummy .env."""
+    project = tmp_path / "project"
+    shutil.copytree(ROOT, project, ignore=shutil.ignore_patterns(".venv", ".git", "*.db"))
+    (project / ".env").write_text("BOT_TOKEN=123:abc\nWEBHOOK_PORT=8444\n")
+    for profile in ([], ["--profile", "monitoring"]):
+        result = subprocess.run(
+            ["docker", "compose", *profile, "config", "-q"],
+            cwd=project,
+            capture_output=True,
+            text=True,
+            check=False,
+            env={**os.environ, "COMPOSE_PROJECT_NAME": "glutebot-test"},
+        )
+        assert result.returncode == 0, result.stderr
+
+
 def test_bot_waits_for_a_healthy_database_and_the_migration() -> None:
     services = _compose()["services"]
-    assert isinstance(services, dict)
     assert {"db", "migrate", "bot"} <= set(services)
     assert "healthcheck" in services["db"]
     assert services["migrate"]["depends_on"]["db"]["condition"] == "service_healthy"
@@ -30,7 +144,6 @@ def test_bot_waits_for_a_healthy_database_and_the_migration() -> None:
 
 def test_services_point_the_bot_at_the_compose_database() -> None:
     services = _compose()["services"]
-    assert isinstance(services, dict)
     db_environment = services["db"]["environment"]
     url = services["bot"]["environment"]["DATABASE_URL"]
     expected = (
@@ -42,7 +155,6 @@ def test_services_point_the_bot_at_the_compose_database() -> None:
 
 def test_compose_commands_are_real_glutebot_commands() -> None:
     services = _compose()["services"]
-    assert isinstance(services, dict)
     migrate_script = services["migrate"]["entrypoint"][-1]
     commands = [part.strip().split()[1:] for part in migrate_script.split("&&")]
     commands.append(services["bot"]["command"])
