@@ -1,4 +1,5 @@
-"""docker-compose.yml and the Dockerfile, checked the way `docker compose config` would, without an engine."""
+"""docker-compose.yml, the Dockerfile and the lock files, checked the way `docker compose config` would,
+without an engine."""
 
 from __future__ import annotations
 
@@ -6,11 +7,14 @@ import os
 import re
 import shutil
 import subprocess
+import tomllib
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
 
 from bot.cli import build_parser
 from bot.config import Settings
@@ -176,3 +180,43 @@ def test_dockerfile_copies_only_what_exists() -> None:
     for source in sources:
         assert (ROOT / source).exists(), f"Dockerfile copies {source}, which does not exist"
     assert re.search(r'^ENTRYPOINT \["glutebot"\]$', dockerfile, re.MULTILINE)
+
+
+def _pins(lock: str) -> dict[str, tuple[str, int]]:
+    """Package -> (pinned version, number of hashes) from a `uv pip compile --generate-hashes` file."""
+    pins: dict[str, tuple[str, int]] = {}
+    for entry in re.split(r"\n(?=[a-z0-9])", (ROOT / lock).read_text()):
+        match = re.match(r"([a-z0-9][a-z0-9._-]*)==([^\s;]+)", entry)
+        if match:
+            pins[canonicalize_name(match[1])] = (match[2], entry.count("--hash=sha256:"))
+    return pins
+
+
+@pytest.mark.parametrize(
+    ("lock", "groups"), [("requirements.lock", ["runtime"]), ("requirements-dev.lock", ["runtime", "dev"])]
+)
+def test_the_lock_files_pin_every_dependency_with_hashes(lock: str, groups: list[str]) -> None:
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    declared = {"runtime": project["dependencies"], "dev": project["optional-dependencies"]["dev"]}
+    pins = _pins(lock)
+    assert pins
+    assert all(hashes > 0 for _, hashes in pins.values())
+    for group in groups:
+        for line in declared[group]:
+            requirement = Requirement(line)
+            name = canonicalize_name(requirement.name)
+            assert name in pins, f"{name} is not in {lock}; run `make lock`"
+            assert requirement.specifier.contains(pins[name][0]), f"{lock} pins {name} outside {line}"
+    if lock == "requirements.lock":
+        assert not {canonicalize_name(Requirement(line).name) for line in declared["dev"]} & set(pins)
+
+
+def test_installs_come_from_the_lock_files() -> None:
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    assert "pip install --require-hashes -r requirements.lock" in dockerfile
+    assert "pip install --no-deps -e ." in dockerfile
+    makefile = (ROOT / "Makefile").read_text()
+    assert "pip install --quiet --require-hashes -r requirements-dev.lock" in makefile
+    assert "pip install --quiet --no-deps -e ." in makefile
+    assert re.search(r"^lock: ", makefile, re.MULTILINE)
+    assert tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["license"] == "MIT"
