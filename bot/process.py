@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import signal
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
@@ -57,7 +58,8 @@ async def _start_monitoring(runtime: Runtime, role: str) -> web.AppRunner | None
     try:
         return await start_monitoring(runtime, port=port, dispatching=role != "bot")
     except OSError as error:
-        raise StartupError(f"METRICS_PORT: cannot listen on port {port} ({error.strerror})") from None
+        reason = os.strerror(error.errno) if error.errno else str(error)
+        raise StartupError(f"METRICS_PORT: cannot listen on port {port} ({reason})") from None
 
 
 def build_runtime(settings: Settings, engine: AsyncEngine, content: LoadedContent, clock: Clock) -> Runtime:

@@ -6,6 +6,7 @@ import asyncio
 import json
 import os
 import signal
+import socket
 import sys
 from pathlib import Path
 
@@ -143,6 +144,17 @@ async def test_run_serves_health_and_metrics_on_metrics_port(
     env = environment(emulator, empty_database_url, test_content, METRICS_PORT=str(port))
     await asyncio.to_thread(migrate.upgrade, empty_database_url)
     assert await (await glutebot("content", "sync", env=env)).wait() == 0
+    with socket.socket() as taken:
+        taken.bind(("0.0.0.0", port))
+        taken.listen()
+        busy = await glutebot("run", env=env)
+        _, err = await busy.communicate()
+    assert busy.returncode == 1
+    assert (
+        err.decode().strip()
+        == f"glutebot: METRICS_PORT: cannot listen on port {port} (Address already in use)"
+    )
+
     process = await glutebot("run", env=env)
     driver = Driver(emulator)
     runner = driver.user(902, "Fay")
