@@ -12,7 +12,6 @@ from aiohttp import web
 from telegram import Bot, BotCommand, BotCommandScopeChat, Update
 from telegram.error import TelegramError
 from telegram.ext import (
-    AIORateLimiter,
     ApplicationBuilder,
     ApplicationHandlerStop,
     CallbackQueryHandler,
@@ -40,6 +39,7 @@ from bot.telegram.context import (
 from bot.telegram.handlers import account, admin, broadcasts, drills, fallback, progress, settings
 from bot.telegram.handlers.common import acknowledge
 from bot.telegram.http import AiohttpRequest
+from bot.telegram.pacing import Pacing
 from bot.telegram.updates import ChatQueues
 
 log = logging.getLogger(__name__)
@@ -102,7 +102,7 @@ def build_application(
         .post_init(_post_init)
     )
     if rate_limit:
-        builder = builder.rate_limiter(AIORateLimiter(max_retries=0))
+        builder = builder.rate_limiter(Pacing())
     application: BotApplication = builder.build()
     application.bot_data[RUNTIME_KEY] = runtime
     sender = Sender(application.bot) if retry_sleep is None else Sender(application.bot, sleep=retry_sleep)
