@@ -73,8 +73,8 @@ def build_application(
     config = runtime.settings
 
     async def slow_down(chat_id: int) -> None:
-        """Called only once the application below is built and taking updates."""
-        await application.bot_data[SENDER_KEY].send_text(chat_id, texts.SLOW_DOWN)
+        """A flood's one reply; it runs only once the application and its sender below exist."""
+        await sender.send_text(chat_id, texts.SLOW_DOWN)
 
     builder: ApplicationBuilder[Any, Any, Any, Any, Any, Any] = (
         ApplicationBuilder()

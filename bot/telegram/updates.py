@@ -39,6 +39,11 @@ class _ChatBacklog:
 
 
 class ChatQueues(BaseUpdateProcessor):
+    """At most `running` updates run at once, one per chat; a chat holds at most `backlog` waiting or running.
+
+    PTB's count of updates in progress (`current_concurrent_updates`) includes the waiting ones.
+    """
+
     def __init__(self, *, running: int, backlog: int, on_flood: FloodReply) -> None:
         super().__init__(HELD_UPDATES)
         self.backlog = backlog
