@@ -12,7 +12,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from aiohttp import web
-from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED, EVENT_JOB_SUBMITTED, JobEvent
+from apscheduler.events import (
+    EVENT_JOB_ERROR,
+    EVENT_JOB_EXECUTED,
+    EVENT_JOB_MAX_INSTANCES,
+    EVENT_JOB_SUBMITTED,
+    JobEvent,
+)
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -73,6 +79,31 @@ def build_runtime(settings: Settings, engine: AsyncEngine, content: LoadedConten
     )
 
 
+class _SkippedRunsFilter(logging.Filter):
+    """APScheduler warns at every interval a long tick skips; `LongTicks` says it once instead."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "maximum number of running instances" not in record.getMessage()
+
+
+_SKIPPED_RUNS_FILTER = _SkippedRunsFilter()
+
+
+class LongTicks:
+    """One INFO line for a tick that outlasts its interval, however many intervals it makes the job skip."""
+
+    def __init__(self, scheduler: AsyncIOScheduler) -> None:
+        self.noted: set[str] = set()
+        scheduler.add_listener(self._note, EVENT_JOB_MAX_INSTANCES | EVENT_JOB_EXECUTED | EVENT_JOB_ERROR)
+
+    def _note(self, event: JobEvent) -> None:
+        if event.code != EVENT_JOB_MAX_INSTANCES:
+            self.noted.discard(event.job_id)
+        elif event.job_id not in self.noted:
+            self.noted.add(event.job_id)
+            log.info("the %s tick is outlasting its interval; the job runs again once it ends", event.job_id)
+
+
 def start_dispatcher(
     dispatcher: Dispatcher, interval_seconds: float, broadcasts: BroadcastWorker | None = None
 ) -> AsyncIOScheduler:
@@ -80,7 +111,9 @@ def start_dispatcher(
 
     Broadcasts get their own job, so a long one never holds up the day's drills.
     """
+    logging.getLogger("apscheduler.scheduler").addFilter(_SKIPPED_RUNS_FILTER)
     scheduler = AsyncIOScheduler(timezone=UTC)
+    LongTicks(scheduler)
     jobs: dict[str, Callable[[], Awaitable[object]]] = {"dispatch": dispatcher.tick}
     if broadcasts is not None:
         jobs["broadcasts"] = broadcasts.tick

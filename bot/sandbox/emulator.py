@@ -3,7 +3,9 @@
 It keeps chats, messages, files and callback queries in memory, answers in Telegram's own shapes, and refuses
 what Telegram refuses (long texts and captions, oversized callback data, malformed HTML, unchanged edits,
 stale callback queries, two pollers at once), so tests catch what production would reject. Faults (429, 403,
-400, 5xx, latency, hung requests) can be injected per method and per chat.
+400, 5xx, latency, hung requests) can be injected per method and per chat; with `chat_limits` on it answers
+429 as Telegram does to a bot sending faster than a chat allows; `hold_updates` keeps updates from the bot as
+Telegram does while a bot is down or too busy to fetch them.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import io
 import itertools
 import json
 import logging
+import math
 import secrets
 import time
 from collections.abc import Callable
@@ -32,6 +35,10 @@ TEXT_LIMIT = 4096
 CAPTION_LIMIT = 1024
 CALLBACK_DATA_LIMIT = 64
 CALLBACK_ANSWER_WINDOW = 15.0
+PRIVATE_CHAT_LIMIT = (1, 1.0)
+"""Telegram lets a bot send one message a second to a private chat..."""
+GROUP_CHAT_LIMIT = (20, 60.0)
+"""...and twenty a minute to a group."""
 JSON_FIELDS = {
     "reply_markup", "entities", "caption_entities", "allowed_updates", "commands", "link_preview_options",
     "reply_parameters", "scope",
@@ -125,6 +132,8 @@ class Emulator:
     clock: Callable[[], float] = time.time
     host: str = "127.0.0.1"
     port: int = 0
+    chat_limits: bool = False
+    """Refuse sends beyond Telegram's per-chat rates with 429 and `retry_after` (by `clock`)."""
 
     def __post_init__(self) -> None:
         self.users: dict[int, dict[str, Any]] = {}
@@ -141,6 +150,9 @@ class Emulator:
         self.chat_commands: dict[int, list[dict[str, Any]]] = {}
         """Commands set with a `chat` scope (e.g. coaches' own menu), by chat id."""
         self.webhook: Webhook | None = None
+        self.holding = False
+        """While set, updates wait here and neither getUpdates nor the webhook hands them out."""
+        self._sent_at: dict[int, list[float]] = {}
         self._update_ids = itertools.count(1)
         self._message_ids: dict[int, itertools.count[int]] = {}
         self._confirmed_offset = 0
@@ -275,6 +287,14 @@ class Emulator:
         self.update_log.append(update)
         asyncio.get_running_loop().create_task(self._announce_update())
         return update
+
+    def hold_updates(self) -> None:
+        """Keep new and pending updates from the bot, as Telegram does while the bot is not fetching them."""
+        self.holding = True
+
+    def release_updates(self) -> None:
+        self.holding = False
+        asyncio.get_running_loop().create_task(self._announce_update())
 
     async def _announce_update(self) -> None:
         async with self._new_update:
@@ -414,9 +434,23 @@ class Emulator:
                     raise ApiError(400, "Bad Request: text buttons are unallowed in the inline keyboard")
         return markup
 
+    def _check_chat_rate(self, chat_id: int) -> None:
+        """With `chat_limits` on, a send beyond the chat's rate is refused until the oldest one ages out."""
+        if not self.chat_limits:
+            return
+        most, period = PRIVATE_CHAT_LIMIT if self.chats[chat_id]["type"] == "private" else GROUP_CHAT_LIMIT
+        now = self.clock()
+        recent = [at for at in self._sent_at.get(chat_id, []) if now - at < period]
+        self._sent_at[chat_id] = recent
+        if len(recent) >= most:
+            retry_after = max(1, math.ceil(period - (now - recent[0])))
+            raise ApiError(429, f"Too Many Requests: retry after {retry_after}", retry_after)
+        recent.append(now)
+
     async def _bot_sends(
         self, chat_id: int, content: dict[str, Any], params: dict[str, Any]
     ) -> dict[str, Any]:
+        self._check_chat_rate(chat_id)
         message: dict[str, Any] = {
             "message_id": self._next_message_id(chat_id),
             "date": int(self.clock()),
@@ -517,6 +551,8 @@ class Emulator:
             deadline = asyncio.get_running_loop().time() + timeout
             while True:
                 pending = [u for u in self.updates if u["update_id"] >= self._confirmed_offset][:limit]
+                if self.holding:
+                    pending = []
                 remaining = deadline - asyncio.get_running_loop().time()
                 if pending or remaining <= 0:
                     return pending
@@ -564,7 +600,7 @@ class Emulator:
         assert self._http is not None
         headers = {"X-Telegram-Bot-Api-Secret-Token": webhook.secret} if webhook.secret else {}
         while True:
-            if not self.updates:
+            if not self.updates or self.holding:
                 async with self._new_update:
                     await self._new_update.wait()
                 continue

@@ -12,7 +12,6 @@ from aiohttp import web
 from telegram import Bot, BotCommand, BotCommandScopeChat, Update
 from telegram.error import TelegramError
 from telegram.ext import (
-    AIORateLimiter,
     ApplicationBuilder,
     ApplicationHandlerStop,
     CallbackQueryHandler,
@@ -26,12 +25,23 @@ from telegram.ext import (
 from bot.db.transient import Sleep
 from bot.delivery.broadcasts import BroadcastWorker
 from bot.delivery.sender import Sender
+from bot.domain.throttle import OncePer
 from bot.runtime import Runtime
 from bot.telegram import texts
-from bot.telegram.context import BROADCASTS_KEY, RUNTIME_KEY, SENDER_KEY, BotApplication, BotContext
+from bot.telegram.context import (
+    BROADCASTS_KEY,
+    GROUP_NOTICES_KEY,
+    RUNTIME_KEY,
+    SENDER_KEY,
+    BotApplication,
+    BotContext,
+)
 from bot.telegram.handlers import account, admin, broadcasts, drills, fallback, progress, settings
+from bot.telegram.handlers.common import acknowledge
 from bot.telegram.http import AiohttpRequest
+from bot.telegram.pacing import Pacing
 from bot.telegram.update_metrics import count_update
+from bot.telegram.updates import ChatQueues
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +51,12 @@ SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 WEBHOOK_PATH = "/telegram"
 PROCESSED_UPDATES_KEPT = timedelta(days=2)
 BOT_API_CONNECTIONS = 256
+RUNNING_UPDATES = 256
+"""Updates handled at once, one per chat at most."""
+CHAT_BACKLOG = 10
+"""A chat's updates held at once; at a private chat's one reply a second the last waits about 10 s, inside
+Telegram's 15 s for answering a button tap."""
+GROUP_NOTICE_INTERVAL = timedelta(hours=1)
 POLL_READ_TIMEOUT_SECONDS = 5.0
 """How long past its long-poll timeout a getUpdates call may take (PTB's default)."""
 COUNT_GROUP = -3
@@ -58,6 +74,11 @@ def build_application(
 ) -> BotApplication:
     """The one Application production, tests and the sandbox all run; only the Bot API address differs."""
     config = runtime.settings
+
+    async def slow_down(chat_id: int) -> None:
+        """A flood's one reply; it runs only once the application and its sender below exist."""
+        await sender.send_text(chat_id, texts.SLOW_DOWN)
+
     builder: ApplicationBuilder[Any, Any, Any, Any, Any, Any] = (
         ApplicationBuilder()
         .token(config.require_bot_token())
@@ -81,16 +102,17 @@ def build_application(
                 media_write_timeout=POLL_READ_TIMEOUT_SECONDS,
             )
         )
-        .concurrent_updates(True)
+        .concurrent_updates(ChatQueues(running=RUNNING_UPDATES, backlog=CHAT_BACKLOG, on_flood=slow_down))
         .post_init(_post_init)
     )
     if rate_limit:
-        builder = builder.rate_limiter(AIORateLimiter(max_retries=0))
+        builder = builder.rate_limiter(Pacing())
     application: BotApplication = builder.build()
     application.bot_data[RUNTIME_KEY] = runtime
     sender = Sender(application.bot) if retry_sleep is None else Sender(application.bot, sleep=retry_sleep)
     application.bot_data[SENDER_KEY] = sender
     application.bot_data[BROADCASTS_KEY] = BroadcastWorker(runtime, sender)
+    application.bot_data[GROUP_NOTICES_KEY] = OncePer(GROUP_NOTICE_INTERVAL)
     _add_handlers(application, webhook=config.webhook_enabled, admin_ids=config.admin_ids)
     return application
 
@@ -220,7 +242,7 @@ def _add_handlers(application: BotApplication, *, webhook: bool, admin_ids: froz
 
 async def _stale_button(update: Update, context: BotContext) -> None:
     if update.callback_query is not None:
-        await update.callback_query.answer(texts.GONE)
+        await acknowledge(update.callback_query, texts.GONE)
 
 
 def webhook_app(application: BotApplication, secret: str) -> web.Application:

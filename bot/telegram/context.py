@@ -8,11 +8,13 @@ from telegram.ext import Application, CallbackContext, ExtBot, JobQueue
 
 from bot.delivery.broadcasts import BroadcastWorker
 from bot.delivery.sender import Sender
+from bot.domain.throttle import OncePer
 from bot.runtime import Runtime
 
 RUNTIME_KEY = "runtime"
 SENDER_KEY = "sender"
 BROADCASTS_KEY = "broadcasts"
+GROUP_NOTICES_KEY = "group_notices"
 
 
 class BotContext(CallbackContext[ExtBot[Any], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
@@ -32,6 +34,12 @@ class BotContext(CallbackContext[ExtBot[Any], dict[Any, Any], dict[Any, Any], di
     def broadcasts(self) -> BroadcastWorker:
         worker: BroadcastWorker = self.bot_data[BROADCASTS_KEY]
         return worker
+
+    @property
+    def group_notices(self) -> OncePer:
+        """Which groups were told to use the bot privately within the last hour."""
+        notices: OncePer = self.bot_data[GROUP_NOTICES_KEY]
+        return notices
 
 
 BotApplication = Application[

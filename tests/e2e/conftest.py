@@ -42,6 +42,35 @@ async def no_wait(_seconds: float) -> None:
     await asyncio.sleep(0)
 
 
+class ClockWaits:
+    """Retry waits that last until the test moves the manual clock past them, as a 429's wait holds its
+    update in production; `release` ends them all (and any later one at once) when the bot stops."""
+
+    def __init__(self, clock: ManualClock) -> None:
+        self.clock = clock
+        self.waiting: list[tuple[datetime, asyncio.Event]] = []
+        self.released = False
+
+    async def sleep(self, seconds: float) -> None:
+        if self.released or seconds <= 0:
+            await asyncio.sleep(0)
+            return
+        woken = asyncio.Event()
+        self.waiting.append((self.clock.now() + timedelta(seconds=seconds), woken))
+        await woken.wait()
+
+    def wake_due(self) -> None:
+        for entry in list(self.waiting):
+            due, woken = entry
+            if self.released or due <= self.clock.now():
+                woken.set()
+                self.waiting.remove(entry)
+
+    def release(self) -> None:
+        self.released = True
+        self.wake_due()
+
+
 @pytest.fixture(scope="session")
 def test_content(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A copy of the shipped programme, GIFs and poses included, that tests may not change in place."""
@@ -66,6 +95,7 @@ class Harness:
     clock: ManualClock
     application: BotApplication
     dispatcher: Dispatcher
+    waits: ClockWaits
 
     async def tick(self) -> None:
         await self.dispatcher.tick()
@@ -82,8 +112,27 @@ class Harness:
             await asyncio.sleep(0.005)
         raise TimeoutError("the bot is still handling updates")
 
+    async def all_handled(self) -> None:
+        """Until the bot has fetched every update sent so far and handled them all."""
+        await self.emulator.wait_for(lambda: not self.emulator.updates)
+        await self.settled()
+
+    async def drain(self) -> None:
+        """Handle every update sent so far, moving the clock past each retry wait that holds one up."""
+        await self.emulator.wait_for(lambda: not self.emulator.updates)
+        processor = self.application.update_processor
+        for _ in range(2000):
+            if self.waits.waiting:
+                latest = max(due for due, _woken in self.waits.waiting)
+                self.advance(max(latest - self.clock.now(), timedelta(0)))
+            elif self.application.update_queue.empty() and processor.current_concurrent_updates == 0:
+                return
+            await asyncio.sleep(0.005)
+        raise TimeoutError("the bot is still handling updates")
+
     def advance(self, delta: timedelta) -> None:
         self.clock.advance(delta)
+        self.waits.wake_due()
 
     @property
     def broadcasts(self) -> BroadcastWorker:
@@ -100,9 +149,19 @@ def free_port() -> int:
 
 @contextlib.asynccontextmanager
 async def running_bot(
-    emulator: Emulator, engine: AsyncEngine, database_url: str, content_dir: Path, **overrides: object
+    emulator: Emulator,
+    engine: AsyncEngine,
+    database_url: str,
+    content_dir: Path,
+    *,
+    chat_limits: bool = False,
+    **overrides: object,
 ) -> AsyncIterator[Harness]:
-    """The bot process as `glutebot run` starts it, with a manual clock and no waiting between retries."""
+    """The bot process as `glutebot run` starts it, with a manual clock and no waiting between retries.
+
+    With `chat_limits` the emulator runs on the same clock and enforces Telegram's per-chat rates, and a
+    retry's wait lasts until the test moves the clock past it (`advance`, `drain`).
+    """
     settings = load_settings(
         bot_token=TOKEN,
         database_url=database_url,
@@ -115,10 +174,14 @@ async def running_bot(
     )
     content = load_content(content_dir)
     clock = ManualClock(START)
+    waits = ClockWaits(clock)
+    if chat_limits:
+        emulator.clock = lambda: clock.now().timestamp()
+        emulator.chat_limits = True
     await sync_content(create_session_factory(engine), content, now=clock.now())
     runtime = build_runtime(settings, engine, content, clock)
     runtime.retry_sleep = no_wait
-    application = build_application(runtime, retry_sleep=no_wait)
+    application = build_application(runtime, retry_sleep=waits.sleep if chat_limits else no_wait)
     dispatcher = Dispatcher(runtime, application.bot_data[SENDER_KEY])
     stop = asyncio.Event()
     task = asyncio.create_task(serve(application, stop, poll_timeout=0.2))
@@ -127,8 +190,9 @@ async def running_bot(
     if task.done():
         task.result()
     try:
-        yield Harness(emulator, Driver(emulator), runtime, clock, application, dispatcher)
+        yield Harness(emulator, Driver(emulator), runtime, clock, application, dispatcher, waits)
     finally:
+        waits.release()
         stop.set()
         await asyncio.wait_for(task, 15)
 
@@ -138,4 +202,13 @@ async def harness(
     emulator: Emulator, engine: AsyncEngine, database_url: str, test_content: Path
 ) -> AsyncIterator[Harness]:
     async with running_bot(emulator, engine, database_url, test_content) as running:
+        yield running
+
+
+@pytest.fixture
+async def limited_harness(
+    emulator: Emulator, engine: AsyncEngine, database_url: str, test_content: Path
+) -> AsyncIterator[Harness]:
+    """The bot against an emulator that enforces Telegram's per-chat rates on the harness's clock."""
+    async with running_bot(emulator, engine, database_url, test_content, chat_limits=True) as running:
         yield running

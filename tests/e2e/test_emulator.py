@@ -163,6 +163,41 @@ async def test_callback_queries_are_answered_once_and_in_time(bot: Bot, emulator
         await bot.answer_callback_query(late)
 
 
+async def test_per_chat_rates_when_turned_on(bot: Bot, emulator: Emulator) -> None:
+    now = [1_000_000.0]
+    emulator.clock = lambda: now[0]
+    emulator.add_group(-100, "Club")
+    await bot.send_message(CHAT, "one")
+    await bot.send_message(CHAT, "two")
+    emulator.chat_limits = True
+    await bot.send_message(CHAT, "three")
+    with pytest.raises(RetryAfter) as flood:
+        await bot.send_message(CHAT, "four")
+    assert flood.value.retry_after in (1, timedelta(seconds=1))
+    now[0] += 1
+    await bot.send_message(CHAT, "four")
+    for number in range(20):
+        await bot.send_message(-100, f"group {number}")
+    now[0] += 30
+    with pytest.raises(RetryAfter) as group_flood:
+        await bot.send_message(-100, "one more")
+    assert group_flood.value.retry_after in (30, timedelta(seconds=30))
+    now[0] += 30
+    await bot.send_message(-100, "one more")
+    assert len(emulator.bot_messages(CHAT)) == 4 and len(emulator.bot_messages(-100)) == 21
+
+
+async def test_held_updates_wait_until_released(bot: Bot, emulator: Emulator) -> None:
+    driver = Driver(emulator)
+    user = driver.user(CHAT, "Ana")
+    emulator.hold_updates()
+    driver.send(user, "while held")
+    assert await bot.get_updates(timeout=0) == ()
+    emulator.release_updates()
+    [update] = await bot.get_updates(timeout=0)
+    assert update.message is not None and update.message.text == "while held"
+
+
 async def test_injected_faults(bot: Bot, emulator: Emulator) -> None:
     emulator.inject("sendMessage", Fault("429", retry_after=3))
     with pytest.raises(RetryAfter) as flood:

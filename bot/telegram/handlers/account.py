@@ -7,7 +7,7 @@ from telegram import Update
 from bot.services import subscriptions
 from bot.telegram import keyboards, texts
 from bot.telegram.context import BotContext
-from bot.telegram.handlers.common import reply, subscriber_for_update
+from bot.telegram.handlers.common import acknowledge, reply, subscriber_for_update
 
 
 async def help_command(update: Update, context: BotContext) -> None:
@@ -41,7 +41,7 @@ async def on_delete_button(update: Update, context: BotContext) -> None:
     query = update.callback_query
     if query is None or query.data is None:
         return
-    await query.answer()
+    await acknowledge(query)
     if query.data != "del:yes":
         await query.edit_message_text(texts.DELETE_KEPT)
         return

@@ -22,7 +22,14 @@ from bot.domain.replies import parse_send_at
 from bot.services import broadcasts as service
 from bot.telegram import keyboards, texts
 from bot.telegram.context import BotContext
-from bot.telegram.handlers.common import Outbox, edit_markup, remove_buttons, reply, subscriber_for_update
+from bot.telegram.handlers.common import (
+    Outbox,
+    acknowledge,
+    edit_markup,
+    remove_buttons,
+    reply,
+    subscriber_for_update,
+)
 
 RECENT = 10
 DELETE_WINDOW = timedelta(hours=48)
@@ -130,13 +137,13 @@ async def on_coach_button(update: Update, context: BotContext) -> None:
         else:
             refusal = await _apply(repo, context, draft, action, argument, chat_id=chat.id)
         if draft is None or refusal is not None:
-            await query.answer(refusal, show_alert=True)
+            await acknowledge(query, refusal, alert=True)
             if settled:
                 await edit_markup(update, None)
             return
         drills = [(row.id, row.name) for row in await repo.drills.list_active()] if action == "button" else []
         zone = await _zone_of(repo, context, user.id)
-    await query.answer(texts.BROADCAST_TEST_SENT if action == "test" else None)
+    await acknowledge(query, texts.BROADCAST_TEST_SENT if action == "test" else None)
     if action not in KEEP_BUTTONS:
         await edit_markup(update, None)
     if action == "cancel":
@@ -317,8 +324,8 @@ async def on_try_button(update: Update, context: BotContext) -> None:
     slug = broadcast.button_drill_slug if broadcast is not None else None
     drill = runtime.programme.drills.get(slug) if slug is not None else None
     if drill is None:
-        await query.answer(texts.GONE)
+        await acknowledge(query, texts.GONE)
         return
-    await query.answer()
+    await acknowledge(query)
     caption = sample_caption(runtime.programme, drill, subscriber, TRY_IT_NOTE)
     await send_card(runtime, context.sender, drill, caption, chat_id=chat.id, markup=None)

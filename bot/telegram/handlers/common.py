@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from telegram import InlineKeyboardMarkup, Update
+import logging
+
+from telegram import CallbackQuery, InlineKeyboardMarkup, Update
 from telegram.error import BadRequest
 
 from bot.db.models import Subscriber
 from bot.db.repositories import Repository
 from bot.delivery.sender import SendResult
 from bot.telegram.context import BotContext
+
+log = logging.getLogger(__name__)
 
 
 async def subscriber_for_update(repo: Repository, update: Update) -> Subscriber | None:
@@ -23,6 +27,21 @@ async def reply(
     if chat is None:
         return None
     return await context.sender.send_text(chat.id, text, reply_markup=markup)
+
+
+async def acknowledge(query: CallbackQuery, text: str | None = None, *, alert: bool = False) -> bool:
+    """Answer a button tap; False when Telegram's 15 s to answer it had passed.
+
+    A late answer only loses the toast: what the tap did is recorded, and the card is still updated.
+    """
+    try:
+        await query.answer(text, show_alert=alert)
+    except BadRequest as error:
+        if "query is too old" not in error.message.lower():
+            raise
+        log.info("button tap %r answered after Telegram's window; the toast is lost", query.data)
+        return False
+    return True
 
 
 async def edit_markup(update: Update, markup: InlineKeyboardMarkup | None) -> None:

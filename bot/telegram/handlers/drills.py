@@ -15,7 +15,7 @@ from bot.domain.schedule import snooze_until
 from bot.services import checkins, subscriptions
 from bot.telegram import keyboards, texts
 from bot.telegram.context import BotContext
-from bot.telegram.handlers.common import Outbox, edit_markup, reply, subscriber_for_update
+from bot.telegram.handlers.common import Outbox, acknowledge, edit_markup, reply, subscriber_for_update
 from bot.telegram.handlers.settings import typed_setting
 
 MAX_TEXT_LENGTH = 1000
@@ -69,7 +69,7 @@ async def on_check_in_button(update: Update, context: BotContext) -> None:
         return
     _prefix, delivery_text, action = query.data.split(":", 2)
     if not delivery_text.isdigit():
-        await query.answer(texts.GONE)
+        await acknowledge(query, texts.GONE)
         return
     delivery_id = int(delivery_text)
     if action == "change":
@@ -78,16 +78,16 @@ async def on_check_in_button(update: Update, context: BotContext) -> None:
             delivery = await repo.deliveries.get(delivery_id)
             mine = subscriber is not None and delivery is not None and delivery.subscriber_id == subscriber.id
         if not mine:
-            await query.answer(texts.NOT_YOURS, show_alert=True)
+            await acknowledge(query, texts.NOT_YOURS, alert=True)
             return
-        await query.answer("Pick your new answer")
+        await acknowledge(query, "Pick your new answer")
         await edit_markup(update, keyboards.check_in(delivery_id))
         return
     if action == "show":
-        await query.answer("Tap Change to give another answer.")
+        await acknowledge(query, "Tap Change to give another answer.")
         return
     if action not in Outcome.__members__.values():
-        await query.answer(texts.GONE)
+        await acknowledge(query, texts.GONE)
         return
     outcome = Outcome(action)
     runtime = context.runtime
@@ -100,9 +100,9 @@ async def on_check_in_button(update: Update, context: BotContext) -> None:
             now=runtime.clock.now(),
         )
     if isinstance(result, checkins.Refusal):
-        await query.answer(REFUSAL_TEXTS[result], show_alert=True)
+        await acknowledge(query, REFUSAL_TEXTS[result], alert=True)
         return
-    await query.answer(f"Recorded: {keyboards.CHECK_IN_LABELS[outcome]}")
+    await acknowledge(query, f"Recorded: {keyboards.CHECK_IN_LABELS[outcome]}")
     if outcome is Outcome.PAIN:
         await edit_markup(update, keyboards.pain_scale("pn", delivery_id))
         await reply(context, update, texts.PAIN_SCORE_QUESTION)
@@ -117,7 +117,7 @@ async def on_pain_score(update: Update, context: BotContext) -> None:
         return
     prefix, delivery_text, score_text = query.data.split(":", 2)
     if not (delivery_text.isdigit() and score_text.isdigit() and 0 <= int(score_text) <= 10):
-        await query.answer(texts.GONE)
+        await acknowledge(query, texts.GONE)
         return
     delivery_id, score = int(delivery_text), int(score_text)
     runtime = context.runtime
@@ -140,9 +140,9 @@ async def on_pain_score(update: Update, context: BotContext) -> None:
                 now=runtime.clock.now(),
             )
     if isinstance(result, checkins.Refusal):
-        await query.answer(REFUSAL_TEXTS[result], show_alert=True)
+        await acknowledge(query, REFUSAL_TEXTS[result], alert=True)
         return
-    await query.answer(f"Recorded: pain {score}/10")
+    await acknowledge(query, f"Recorded: pain {score}/10")
     markup = keyboards.recorded(delivery_id, Outcome.PAIN, score) if prefix == "pn" else None
     await edit_markup(update, markup)
     await reply(context, update, escape(pain_advice(score)))
@@ -210,14 +210,14 @@ async def on_snooze_button(update: Update, context: BotContext) -> None:
             )
             delivery.snoozed_until = until
     if not mine or subscriber is None or delivery is None:
-        await query.answer(texts.NOT_YOURS, show_alert=True)
+        await acknowledge(query, texts.NOT_YOURS, alert=True)
     elif option == "menu":
-        await query.answer()
+        await acknowledge(query)
         await edit_markup(update, keyboards.snooze_choices(delivery.id))
     elif until is None:
-        await query.answer(texts.SNOOZE_TOO_LATE, show_alert=True)
+        await acknowledge(query, texts.SNOOZE_TOO_LATE, alert=True)
     else:
-        await query.answer(texts.snoozed(until, subscriber.timezone))
+        await acknowledge(query, texts.snoozed(until, subscriber.timezone))
         await edit_markup(update, keyboards.check_in(delivery.id))
 
 

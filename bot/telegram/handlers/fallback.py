@@ -14,7 +14,7 @@ from telegram.error import Forbidden, TelegramError
 from bot.services import subscriptions
 from bot.telegram import texts
 from bot.telegram.context import BotContext
-from bot.telegram.handlers.common import reply
+from bot.telegram.handlers.common import acknowledge, reply
 
 log = logging.getLogger(__name__)
 
@@ -28,7 +28,10 @@ async def not_text(update: Update, context: BotContext) -> None:
 
 
 async def group_chat(update: Update, context: BotContext) -> None:
-    await reply(context, update, texts.GROUP_CHAT)
+    """The bot's only word in a group, at most once an hour there, so a busy group cannot keep it talking."""
+    chat = update.effective_chat
+    if chat is not None and context.group_notices.due(chat.id, now=context.runtime.clock.now()):
+        await reply(context, update, texts.GROUP_CHAT)
 
 
 async def on_error(update: object, context: BotContext) -> None:
@@ -49,8 +52,8 @@ async def on_error(update: object, context: BotContext) -> None:
     ):
         if update.callback_query is not None:
             try:
-                await update.callback_query.answer(texts.OOPS)
-                return
+                if await acknowledge(update.callback_query, texts.OOPS):
+                    return
             except TelegramError:
                 log.debug("could not answer the callback query after an error", exc_info=True)
         await reply(context, update, texts.OOPS)

@@ -17,7 +17,7 @@ from bot.domain.timezones import match_timezones
 from bot.services import subscriptions
 from bot.telegram import keyboards, texts
 from bot.telegram.context import BotContext
-from bot.telegram.handlers.common import Outbox, subscriber_for_update
+from bot.telegram.handlers.common import Outbox, acknowledge, subscriber_for_update
 
 AWAITING_TIME = "await:time"
 AWAITING_TIMEZONE = "await:timezone"
@@ -96,7 +96,7 @@ async def on_setting_button(update: Update, context: BotContext) -> None:
     async with runtime.unit_of_work() as repo:
         subscriber = await subscriber_for_update(repo, update)
         if subscriber is None:
-            await query.answer(texts.NOT_SUBSCRIBED, show_alert=True)
+            await acknowledge(query, texts.NOT_SUBSCRIBED, alert=True)
             return
         level_numbers = {level.number for level in runtime.programme.levels}
         chosen_time = parse_local_time(f"{value[:2]}:{value[2:]}") if what == "time" else None
@@ -124,7 +124,7 @@ async def on_setting_button(update: Update, context: BotContext) -> None:
             outbox.add(texts.paused(await subscriptions.pause(repo, subscriber, int(value), now=now)))
         else:
             outbox.add(texts.GONE)
-    await query.answer()
+    await acknowledge(query)
     await outbox.send(context, update)
 
 
