@@ -3,10 +3,7 @@ without an engine."""
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
-import subprocess
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -110,31 +107,6 @@ def test_monitoring_is_an_optional_profile_with_files_from_the_repository() -> N
     )["providers"]
     dashboards_mount = next(v for v in services["grafana"]["volumes"] if "grafana/dashboards" in v)
     assert providers[0]["options"]["path"] == dashboards_mount.split(":")[1]
-
-
-def _compose_client() -> bool:
-    docker = shutil.which("docker")
-    if docker is None:
-        return False
-    return subprocess.run([docker, "compose", "version"], capture_output=True, check=False).returncode == 0
-
-
-@pytest.mark.skipif(not _compose_client(), reason="no `docker compose` client on this machine")
-def test_docker_compose_accepts_the_file(tmp_path: Path) -> None:
-    """Compose's own parser, offline, with a throwaway project directory holding a dummy .env."""
-    project = tmp_path / "project"
-    shutil.copytree(ROOT, project, ignore=shutil.ignore_patterns(".venv", ".git", "*.db"))
-    (project / ".env").write_text("BOT_TOKEN=123:abc\nWEBHOOK_PORT=8444\n")
-    for profile in ([], ["--profile", "monitoring"]):
-        result = subprocess.run(
-            ["docker", "compose", *profile, "config", "-q"],
-            cwd=project,
-            capture_output=True,
-            text=True,
-            check=False,
-            env={**os.environ, "COMPOSE_PROJECT_NAME": "glutebot-test"},
-        )
-        assert result.returncode == 0, result.stderr
 
 
 def test_bot_waits_for_a_healthy_database_and_the_migration() -> None:
