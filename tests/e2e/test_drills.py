@@ -250,6 +250,34 @@ async def test_deletedata_leaves_no_row_about_the_runner(harness: Harness) -> No
         assert await counts_checked_against_rows(session) == Counter(sent=1)
 
 
+async def test_quick_answers_to_one_drill_count_it_once_before_and_after_deletedata(harness: Harness) -> None:
+    """Six "done" texts sent at once are handled concurrently: each answer's count update reads the outcome
+    that counted before it, so two that both read "unanswered" would each count a new answer."""
+    runner = await onboard(harness, 215)
+    keeper = await onboard(harness, 216)
+    await today(harness, runner)
+    await today(harness, keeper)
+    driver = harness.driver
+    for user, answers in ((runner, 6), (keeper, 1)):
+        mark = driver.mark(user.id)
+        for _ in range(answers):
+            driver.send(user, "done")
+        await driver.messages_after(user.id, mark, answers)
+    await harness.settled()
+    async with harness.runtime.unit_of_work() as repo:
+        assert await counts_checked_against_rows(repo.session) == Counter(sent=2, done=2)
+
+    mark = driver.mark(runner.id)
+    driver.send(runner, "/deletedata")
+    question = await driver.next_message(runner.id, mark)
+    driver.press(runner, question, "Yes, delete everything")
+    await harness.emulator.wait_for(
+        lambda: driver.last(runner.id).get("text", "").startswith("Done: everything")
+    )
+    async with harness.runtime.unit_of_work() as repo:
+        assert await counts_checked_against_rows(repo.session) == Counter(sent=1, done=1)
+
+
 async def test_stop_then_start_again(harness: Harness) -> None:
     runner = await onboard(harness, 214)
     driver = harness.driver
