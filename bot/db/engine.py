@@ -28,12 +28,13 @@ read (an export) never holds up the bot's writes."""
 
 
 def _serialize_sqlite_transactions(engine: AsyncEngine) -> None:
-    """Every SQLite transaction that may write takes the write lock when it begins (`BEGIN IMMEDIATE`).
+    """Every SQLite transaction but a `READ_ONLY` one takes the write lock when it begins (`BEGIN IMMEDIATE`).
 
     SQLite ignores `FOR UPDATE`, and the driver's own transactions begin only at the first write, so two
     transactions could both read the same rows (a delivery's counted answer, say) before either wrote, and
     both act on what they read: counts drifted. Holding the lock from the start makes them run one after
-    another, as the row locks do on PostgreSQL; one that finds the lock taken waits (`busy_timeout`).
+    another, as the row locks do on PostgreSQL; one that finds the lock taken waits (`busy_timeout`), which
+    is short because no transaction stays open across a Telegram call.
     """
 
     @event.listens_for(engine.sync_engine, "connect")
