@@ -250,19 +250,21 @@ async def test_deletedata_leaves_no_row_about_the_runner(harness: Harness) -> No
         assert await counts_checked_against_rows(session) == Counter(sent=1)
 
 
-async def test_quick_answers_to_one_drill_count_it_once_before_and_after_deletedata(harness: Harness) -> None:
-    """Six "done" texts sent at once are handled concurrently: each answer's count update reads the outcome
-    that counted before it, so two that both read "unanswered" would each count a new answer."""
+async def test_quick_answers_count_each_drill_once_before_and_after_deletedata(harness: Harness) -> None:
+    """Six "done" texts sent at once by each of two runners are handled concurrently: each answer's count
+    update reads the outcome that counted before it, so two that both read "unanswered" would each count a
+    new answer (as SQLite's deferred transactions let them)."""
     runner = await onboard(harness, 215)
     keeper = await onboard(harness, 216)
     await today(harness, runner)
     await today(harness, keeper)
     driver = harness.driver
-    for user, answers in ((runner, 6), (keeper, 1)):
-        mark = driver.mark(user.id)
-        for _ in range(answers):
+    marks = {user.id: driver.mark(user.id) for user in (runner, keeper)}
+    for _ in range(6):
+        for user in (runner, keeper):
             driver.send(user, "done")
-        await driver.messages_after(user.id, mark, answers)
+    for user_id, mark in marks.items():
+        await driver.messages_after(user_id, mark, 6)
     await harness.settled()
     async with harness.runtime.unit_of_work() as repo:
         assert await counts_checked_against_rows(repo.session) == Counter(sent=2, done=2)
