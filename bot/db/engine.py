@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import Connection, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
@@ -20,6 +20,31 @@ def _tune_sqlite(dbapi_connection: DBAPIConnection, _record: ConnectionPoolEntry
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA busy_timeout=10000")
     cursor.close()
+
+
+READ_ONLY = {"read_only": True}
+"""Session execution options for a transaction that only reads: on SQLite it takes no write lock, so a long
+read (an export) never holds up the bot's writes."""
+
+
+def _serialize_sqlite_transactions(engine: AsyncEngine) -> None:
+    """Every SQLite transaction but a `READ_ONLY` one takes the write lock when it begins (`BEGIN IMMEDIATE`).
+
+    SQLite ignores `FOR UPDATE`, and the driver's own transactions begin only at the first write, so two
+    transactions could both read the same rows (a delivery's counted answer, say) before either wrote, and
+    both act on what they read: counts drifted. Holding the lock from the start makes them run one after
+    another, as the row locks do on PostgreSQL; one that finds the lock taken waits (`busy_timeout`), which
+    is short because no transaction stays open across a Telegram call.
+    """
+
+    @event.listens_for(engine.sync_engine, "connect")
+    def leave_transactions_to_sqlalchemy(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None:
+        dbapi_connection.isolation_level = None
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def begin_immediate(connection: Connection) -> None:
+        read_only = connection.get_execution_options().get("read_only", False)
+        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
 def _require_sqlite_directory(database_url: str) -> None:
@@ -42,6 +67,7 @@ def create_engine(database_url: str, **options: Any) -> AsyncEngine:
     engine = create_async_engine(database_url, **options)
     if is_sqlite:
         event.listen(engine.sync_engine, "connect", _tune_sqlite)
+        _serialize_sqlite_transactions(engine)
     return engine
 
 

@@ -12,6 +12,7 @@ from typing import TextIO
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.db.engine import READ_ONLY
 from bot.db.repositories import Repository
 
 CHECK_IN_COLUMNS = ("subscriber_id", "drill", "local_date", "outcome", "pain", "note", "received_at")
@@ -32,7 +33,7 @@ async def export_check_ins(
     writer = csv.writer(out)
     writer.writerow(CHECK_IN_COLUMNS)
     rows = 0
-    async with session_factory() as session, session.begin():
+    async with session_factory(execution_options=READ_ONLY) as session, session.begin():
         async for record in Repository(session).deliveries.stream_check_ins(since=since):
             writer.writerow(
                 (

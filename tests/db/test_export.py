@@ -5,14 +5,17 @@ from __future__ import annotations
 import asyncio
 import csv
 import io
+import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.db.models import CheckIn, Delivery, Subscriber
+from bot.services.export import export_check_ins
 from tests.db.test_cli import glutebot
 from tests.db.test_stats import build_data_set
 
@@ -96,6 +99,30 @@ def test_export_everything_to_standard_output(
         "2026-02-05", "2026-02-20", "2026-03-02", "2026-03-03", "2026-03-05", "2026-03-10", "2026-03-18",
         "2026-03-26", "2026-03-28", "2026-03-30",
     ]  # fmt: skip
+
+
+@pytest.mark.parametrize("database_kind", ["sqlite"], indirect=True)
+async def test_another_process_writes_while_an_export_reads(
+    database_url: str, session_factory: async_sessionmaker[AsyncSession]
+) -> None:
+    """An export takes no write lock on SQLite, however long it runs: the bot keeps recording meanwhile."""
+    await prepare(session_factory)
+    written_meanwhile: list[str] = []
+
+    class WritingWhileExported(io.StringIO):
+        def write(self, text: str) -> int:
+            if self.tell() and not written_meanwhile:  # the header is out: the export is reading rows
+                bot = sqlite3.connect(str(make_url(database_url).database), timeout=0, isolation_level=None)
+                try:
+                    bot.execute("UPDATE subscribers SET first_name = 'Renamed' WHERE first_name = 'Runner A'")
+                finally:
+                    bot.close()
+                written_meanwhile.append(text)
+            return super().write(text)
+
+    out = WritingWhileExported()
+    assert await export_check_ins(session_factory, out, since=None) == 17
+    assert written_meanwhile and len(rows(out.getvalue())) == 1 + 17
 
 
 @pytest.mark.parametrize("database_kind", ["sqlite"], indirect=True)

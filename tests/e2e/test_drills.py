@@ -250,6 +250,36 @@ async def test_deletedata_leaves_no_row_about_the_runner(harness: Harness) -> No
         assert await counts_checked_against_rows(session) == Counter(sent=1)
 
 
+async def test_quick_answers_count_each_drill_once_before_and_after_deletedata(harness: Harness) -> None:
+    """Six "done" texts sent at once by each of two runners are handled concurrently: each answer's count
+    update reads the outcome that counted before it, so two that both read "unanswered" would each count a
+    new answer (as SQLite's deferred transactions let them)."""
+    runner = await onboard(harness, 215)
+    keeper = await onboard(harness, 216)
+    await today(harness, runner)
+    await today(harness, keeper)
+    driver = harness.driver
+    marks = {user.id: driver.mark(user.id) for user in (runner, keeper)}
+    for _ in range(6):
+        for user in (runner, keeper):
+            driver.send(user, "done")
+    for user_id, mark in marks.items():
+        await driver.messages_after(user_id, mark, 6)
+    await harness.settled()
+    async with harness.runtime.unit_of_work() as repo:
+        assert await counts_checked_against_rows(repo.session) == Counter(sent=2, done=2)
+
+    mark = driver.mark(runner.id)
+    driver.send(runner, "/deletedata")
+    question = await driver.next_message(runner.id, mark)
+    driver.press(runner, question, "Yes, delete everything")
+    await harness.emulator.wait_for(
+        lambda: driver.last(runner.id).get("text", "").startswith("Done: everything")
+    )
+    async with harness.runtime.unit_of_work() as repo:
+        assert await counts_checked_against_rows(repo.session) == Counter(sent=1, done=1)
+
+
 async def test_stop_then_start_again(harness: Harness) -> None:
     runner = await onboard(harness, 214)
     driver = harness.driver

@@ -21,11 +21,9 @@ async def stop_command(update: Update, context: BotContext) -> None:
     runtime = context.runtime
     async with runtime.unit_of_work() as repo:
         subscriber = await subscriber_for_update(repo, update)
-        if subscriber is None:
-            await reply(context, update, texts.NOT_SUBSCRIBED)
-            return
-        await subscriptions.stop(repo, subscriber, now=runtime.clock.now())
-    await reply(context, update, texts.STOPPED)
+        if subscriber is not None:
+            await subscriptions.stop(repo, subscriber, now=runtime.clock.now())
+    await reply(context, update, texts.NOT_SUBSCRIBED if subscriber is None else texts.STOPPED)
 
 
 async def delete_data_command(update: Update, context: BotContext) -> None:

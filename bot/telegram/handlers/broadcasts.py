@@ -136,13 +136,14 @@ async def on_coach_button(update: Update, context: BotContext) -> None:
             refusal = texts.broadcast_settled(draft.id, draft.status)
         else:
             refusal = await _apply(repo, context, draft, action, argument, chat_id=chat.id)
-        if draft is None or refusal is not None:
-            await acknowledge(query, refusal, alert=True)
-            if settled:
-                await edit_markup(update, None)
-            return
-        drills = [(row.id, row.name) for row in await repo.drills.list_active()] if action == "button" else []
+        choosing_drill = action == "button" and refusal is None
+        drills = [(row.id, row.name) for row in await repo.drills.list_active()] if choosing_drill else []
         zone = await _zone_of(repo, context, user.id)
+    if draft is None or refusal is not None:
+        await acknowledge(query, refusal, alert=True)
+        if settled:
+            await edit_markup(update, None)
+        return
     await acknowledge(query, texts.BROADCAST_TEST_SENT if action == "test" else None)
     if action not in KEEP_BUTTONS:
         await edit_markup(update, None)

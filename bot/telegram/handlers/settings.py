@@ -93,14 +93,14 @@ async def on_setting_button(update: Update, context: BotContext) -> None:
     runtime = context.runtime
     now = runtime.clock.now()
     outbox = Outbox()
+    level_numbers = {level.number for level in runtime.programme.levels}
+    chosen_time = parse_local_time(f"{value[:2]}:{value[2:]}") if what == "time" else None
+    refusal: str | None = None
     async with runtime.unit_of_work() as repo:
         subscriber = await subscriber_for_update(repo, update)
         if subscriber is None:
-            await acknowledge(query, texts.NOT_SUBSCRIBED, alert=True)
-            return
-        level_numbers = {level.number for level in runtime.programme.levels}
-        chosen_time = parse_local_time(f"{value[:2]}:{value[2:]}") if what == "time" else None
-        if what == "health" and value in ("clear", "flag"):
+            refusal = texts.NOT_SUBSCRIBED
+        elif what == "health" and value in ("clear", "flag"):
             if value == "flag":
                 outbox.add(texts.health_advice())
             _finish_step(outbox, context, subscriber, "health", "")
@@ -124,6 +124,9 @@ async def on_setting_button(update: Update, context: BotContext) -> None:
             outbox.add(texts.paused(await subscriptions.pause(repo, subscriber, int(value), now=now)))
         else:
             outbox.add(texts.GONE)
+    if refusal is not None:
+        await acknowledge(query, refusal, alert=True)
+        return
     await acknowledge(query)
     await outbox.send(context, update)
 
