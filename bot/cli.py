@@ -123,12 +123,15 @@ def cmd_content_sync(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def _serve(service: Coroutine[Any, Any, None], settings: Settings) -> int:
-    """Run a long-lived process (the bot, the sandbox) until it stops; start-up problems are one line."""
+def _serve(service: Coroutine[Any, Any, None], settings: Settings, *, token: str | None) -> int:
+    """Run a long-lived process (the bot, the sandbox) until it stops; start-up problems are one line.
+
+    `token` is the one the process talks to the Bot API with, masked in every log line.
+    """
     from bot.logs import configure_logging
     from bot.process import StartupError
 
-    configure_logging(settings.log_level, settings.log_format)
+    configure_logging(settings.log_level, settings.log_format, tokens=[token])
     try:
         asyncio.run(service)
     except StartupError as error:
@@ -143,14 +146,16 @@ def _serve(service: Coroutine[Any, Any, None], settings: Settings) -> int:
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     from bot.process import run
 
-    return _serve(run(settings, role=args.role), settings)
+    return _serve(run(settings, role=args.role), settings, token=settings.bot_token)
 
 
 def cmd_sandbox(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.sandbox.runner import run_sandbox
+    from bot.sandbox.runner import TOKEN, run_sandbox
 
     return _serve(
-        run_sandbox(args.port, args.database, announce=lambda line: print(line, flush=True)), settings
+        run_sandbox(args.port, args.database, announce=lambda line: print(line, flush=True)),
+        settings,
+        token=TOKEN,
     )
 
 
@@ -294,7 +299,7 @@ async def _send_broadcasts(settings: Settings, engine: AsyncEngine, broadcast_id
     from bot.db.repositories import BroadcastFigures
     from bot.delivery.broadcasts import BroadcastRunner
     from bot.process import build_runtime
-    from bot.telegram.app import build_application
+    from bot.telegram.app import build_application, initialize
     from bot.telegram.context import SENDER_KEY
 
     if not broadcast_ids:
@@ -307,6 +312,7 @@ async def _send_broadcasts(settings: Settings, engine: AsyncEngine, broadcast_id
         done = figures.total - figures.pending
         print(f"\r{_bar(done, figures.total)}", end="", file=sys.stderr, flush=True)
 
+    await initialize(application)
     async with application:
         for broadcast_id in broadcast_ids:
             started = time.monotonic()

@@ -24,7 +24,7 @@ from bot.delivery.broadcasts import BroadcastWorker
 from bot.delivery.dispatcher import Dispatcher
 from bot.domain.clock import Clock, SystemClock
 from bot.runtime import Runtime
-from bot.telegram.app import build_application, serve
+from bot.telegram.app import build_application, initialize, serve
 from bot.telegram.context import BROADCASTS_KEY, SENDER_KEY
 
 log = logging.getLogger(__name__)
@@ -134,6 +134,7 @@ async def run(settings: Settings, *, role: str = "all", clock: Clock | None = No
         await _check_database(engine, content)
         runtime = build_runtime(settings, engine, content, clock or SystemClock())
         application = build_application(runtime)
+        await initialize(application)
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGINT, signal.SIGTERM):

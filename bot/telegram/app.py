@@ -10,7 +10,7 @@ from typing import Any
 
 from aiohttp import web
 from telegram import Bot, BotCommand, BotCommandScopeChat, Update
-from telegram.error import TelegramError
+from telegram.error import InvalidToken, TelegramError
 from telegram.ext import (
     AIORateLimiter,
     ApplicationBuilder,
@@ -23,6 +23,7 @@ from telegram.ext import (
     filters,
 )
 
+from bot.config import SettingsError
 from bot.db.transient import Sleep
 from bot.delivery.broadcasts import BroadcastWorker
 from bot.delivery.sender import Sender
@@ -240,12 +241,26 @@ def webhook_app(application: BotApplication, secret: str) -> web.Application:
     return app
 
 
+async def initialize(application: BotApplication) -> None:
+    """Open the Bot API sessions and check the token (getMe); doing it again is a no-op.
+
+    A token Telegram refuses is one line naming BOT_TOKEN, never PTB's `InvalidToken`, whose message
+    carries the token; PTB leaves the bot's HTTP sessions open then, so they are closed here.
+    """
+    try:
+        await application.initialize()
+    except InvalidToken:
+        await application.bot.shutdown()
+        raise SettingsError("BOT_TOKEN: rejected by Telegram") from None
+
+
 async def serve(application: BotApplication, stop: asyncio.Event, *, poll_timeout: float = 10.0) -> None:
     """Run until `stop` is set: long polling by default, a webhook when WEBHOOK_URL is configured.
 
     PTB calls `post_init` only from its own `run_*` helpers; serving it ourselves, we call it here.
     """
     config = application.bot_data[RUNTIME_KEY].settings
+    await initialize(application)
     async with application:
         if application.post_init is not None:
             await application.post_init(application)
