@@ -23,6 +23,7 @@ from bot.config import Settings, SettingsError, load_settings
 from bot.content.loader import ContentError, LoadedContent, load_content
 from bot.db.models import SUBSCRIBER_STATUSES
 from bot.domain.clock import SystemClock
+from bot.domain.parsing import parse_number
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncEngine
@@ -242,9 +243,10 @@ def _segment(pairs: list[str]) -> dict[str, object]:
         key, _, value = pair.partition("=")
         if key not in SEGMENT_KEYS or not value:
             raise SettingsError(f"--segment {pair}: expected one of {', '.join(SEGMENT_KEYS)} as key=value")
-        segment[key] = value if key == "source" else int(value) if value.isdigit() else value
-        if key != "source" and not value.isdigit():
+        number = parse_number(value)
+        if key != "source" and number is None:
             raise SettingsError(f"--segment {pair}: {key} takes a number")
+        segment[key] = value if key == "source" else number
     return segment
 
 
@@ -258,9 +260,10 @@ def cmd_broadcast(args: argparse.Namespace, settings: Settings) -> int:
     from bot.db.repositories import Repository
 
     if args.words[:1] == ["status"]:
-        if len(args.words) != 2 or not args.words[1].isdigit():
+        broadcast_id = parse_number(args.words[1]) if len(args.words) == 2 else None
+        if broadcast_id is None:
             return _fail("usage: glutebot broadcast status ID", 2)
-        return asyncio.run(_broadcast_status(settings, int(args.words[1])))
+        return asyncio.run(_broadcast_status(settings, broadcast_id))
     if args.words or not args.text:
         return _fail(
             "usage: glutebot broadcast --text TEXT [--gif PATH] [--segment key=value] [--dry-run]", 2

@@ -198,9 +198,9 @@ def _add_handlers(application: BotApplication, *, webhook: bool, admin_ids: froz
                 CommandHandler(name, callback, filters=private & new_message & coaches)
                 for name, callback in admin_commands.items()
             ),
-            _CoachButton(coaches, broadcasts.on_coach_button, pattern=r"^bc:\d+:"),
+            _CoachButton(coaches, broadcasts.on_coach_button, pattern=r"^bc:"),
             CallbackQueryHandler(broadcasts.on_try_button, pattern=r"^try:"),
-            CallbackQueryHandler(settings.on_setting_button, pattern=r"^set:[a-z]+:"),
+            CallbackQueryHandler(settings.on_setting_button, pattern=r"^set:"),
             CallbackQueryHandler(drills.on_check_in_button, pattern=r"^ci:"),
             CallbackQueryHandler(drills.on_pain_score, pattern=r"^(pn|mp):"),
             CallbackQueryHandler(drills.on_snooze_button, pattern=r"^sn:"),

@@ -65,3 +65,10 @@ def test_programme_rejects_an_unknown_level(capsys: pytest.CaptureFixture[str]) 
         capsys.readouterr().err.strip()
         == "glutebot: --level 7: no such level; the programme has levels 1, 2, 3"
     )
+
+
+def test_broadcast_numbers_in_other_scripts_are_a_usage_line(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["broadcast", "status", "²"]) == 2
+    assert capsys.readouterr().err == "glutebot: usage: glutebot broadcast status ID\n"
+    assert main(["broadcast", "--text", "x", "--segment", "level=²"]) == 2
+    assert capsys.readouterr().err == "glutebot: --segment level=²: level takes a number\n"
