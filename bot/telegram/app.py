@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 from collections.abc import Callable, Coroutine
 from datetime import timedelta
@@ -27,6 +28,7 @@ from bot.config import SettingsError
 from bot.db.transient import Sleep
 from bot.delivery.broadcasts import BroadcastWorker
 from bot.delivery.sender import Sender
+from bot.domain.parsing import BIGINT_MAX
 from bot.runtime import Runtime
 from bot.telegram import texts
 from bot.telegram.context import BROADCASTS_KEY, RUNTIME_KEY, SENDER_KEY, BotApplication, BotContext
@@ -219,15 +221,32 @@ async def _stale_button(update: Update, context: BotContext) -> None:
         await update.callback_query.answer(texts.GONE)
 
 
+def update_from_json(body: str, bot: Bot) -> Update | None:
+    """The update in a webhook body, or None if it is not one: Telegram always sends a JSON object with a
+    whole-number `update_id` and fields PTB can read, and a handler must never meet anything else."""
+    try:
+        data = json.loads(body)
+    except ValueError:
+        return None
+    update_id = data.get("update_id") if isinstance(data, dict) else None
+    if type(update_id) is not int or not 0 <= update_id <= BIGINT_MAX:
+        return None
+    try:
+        return Update.de_json(data, bot)
+    except (AttributeError, KeyError, TypeError, ValueError):
+        return None
+
+
 def webhook_app(application: BotApplication, secret: str) -> web.Application:
     """An aiohttp app that checks Telegram's secret header and queues each update for the Application."""
 
     async def receive(request: web.Request) -> web.Response:
         if request.headers.get(SECRET_HEADER) != secret:
             return web.Response(status=403, text="wrong secret token")
-        try:
-            update = Update.de_json(await request.json(), application.bot)
-        except ValueError:
+        body = await request.text()
+        update = update_from_json(body, application.bot)
+        if update is None:
+            log.warning("webhook: refused a body that is not a Telegram update: %.80r", body)
             return web.Response(status=400, text="not a Telegram update")
         await application.update_queue.put(update)
         return web.Response(text="ok")
