@@ -94,11 +94,14 @@ class Harness:
         return worker
 
 
-async def every_row(runtime: Runtime) -> dict[str, list[tuple[object, ...]]]:
-    """Every row of every table, to show that something wrote nothing at all."""
-    async with runtime.unit_of_work() as repo:
+async def snapshot(harness: Harness) -> dict[str, list[tuple[object, ...]]]:
+    """Every row of every table, to show a command wrote nothing."""
+    async with harness.runtime.unit_of_work() as repo:
         return {
-            table.name: sorted((tuple(row) for row in await repo.session.execute(select(table))), key=repr)
+            table.name: [
+                tuple(row)
+                for row in await repo.session.execute(select(table).order_by(*table.primary_key.columns))
+            ]
             for table in Base.metadata.sorted_tables
         }
 

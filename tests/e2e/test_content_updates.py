@@ -21,8 +21,8 @@ from bot.db.models import Broadcast, Subscriber
 from bot.db.models import Drill as DrillRow
 from bot.sandbox.emulator import Emulator
 from bot.telegram import texts
-from tests.e2e.conftest import Harness, running_bot
-from tests.e2e.test_admin import COACH, command, snapshot
+from tests.e2e.conftest import Harness, running_bot, snapshot
+from tests.e2e.test_admin import COACH, command
 from tests.e2e.test_delivery import add_subscribers
 from tests.e2e.test_process import environment, glutebot
 

@@ -14,7 +14,7 @@ import pytest
 from bot.db.models import Broadcast
 from bot.sandbox.driver import User
 from bot.telegram import texts
-from tests.e2e.conftest import Harness, every_row
+from tests.e2e.conftest import Harness, snapshot
 
 COACH = 999
 """The harness runs with ADMIN_IDS=999."""
@@ -84,7 +84,7 @@ async def test_forged_button_data_gets_the_stale_answer_and_changes_nothing(
         texts.BROADCAST_NOBODY: [f"bc:{draft.id}:aud:level:²", f"bc:{draft.id}:aud:stage:{too_big}"],
         texts.GONE: [f"bc:{draft.id}:drill:²", f"bc:{draft.id}:drill:{too_big}", f"bc:{draft.id}:bogus"],
     }
-    before, calls_before = await every_row(harness.runtime), visible_calls(harness)
+    before, calls_before = await snapshot(harness), visible_calls(harness)
 
     for who, message, taps in ((runner, card, runner_taps), (coach, coach_chat, coach_taps)):
         for expected, payloads in taps.items():
@@ -96,7 +96,7 @@ async def test_forged_button_data_gets_the_stale_answer_and_changes_nothing(
 
     assert errors_logged(caplog) == []
     assert visible_calls(harness) == calls_before
-    assert await every_row(harness.runtime) == before
+    assert await snapshot(harness) == before
 
 
 async def test_numeric_command_arguments_get_the_usage_answer_and_change_nothing(
@@ -115,7 +115,7 @@ async def test_numeric_command_arguments_get_the_usage_answer_and_change_nothing
         (coach, "/unsend ²", texts.BROADCAST_USAGE_UNSEND),
         (coach, f"/unsend {'9' * 12}", texts.BROADCAST_USAGE_UNSEND),
     ]
-    before = await every_row(harness.runtime)
+    before = await snapshot(harness)
 
     for who, command, expected in commands:
         mark = harness.driver.mark(who.id)
@@ -124,7 +124,7 @@ async def test_numeric_command_arguments_get_the_usage_answer_and_change_nothing
     await harness.settled()
 
     assert errors_logged(caplog) == []
-    assert await every_row(harness.runtime) == before
+    assert await snapshot(harness) == before
 
 
 async def test_try_it_now_works_only_for_runners_who_got_the_broadcast_and_for_coaches(
@@ -156,7 +156,7 @@ async def test_try_it_now_works_only_for_runners_who_got_the_broadcast_and_for_c
     await harness.settled()
     broadcast_message = driver.last(recipient.id)
     assert broadcast_message["text"] == "Meet the clamshell"
-    before, calls_before = await every_row(harness.runtime), visible_calls(harness)
+    before, calls_before = await snapshot(harness), visible_calls(harness)
 
     refused = [
         (latecomer, driver.last(latecomer.id), f"try:{sent.id}"),
@@ -170,7 +170,7 @@ async def test_try_it_now_works_only_for_runners_who_got_the_broadcast_and_for_c
         assert answer["text"] == texts.GONE, (who.id, data)
     await harness.settled()
     assert visible_calls(harness) == calls_before
-    assert await every_row(harness.runtime) == before
+    assert await snapshot(harness) == before
 
     allowed = [
         (recipient, broadcast_message, f"try:{sent.id}"),
@@ -183,7 +183,7 @@ async def test_try_it_now_works_only_for_runners_who_got_the_broadcast_and_for_c
         assert answer.get("text") is None
         assert drill.name in card["caption"], who.id
     await harness.settled()
-    after = await every_row(harness.runtime)
+    after = await snapshot(harness)
     assert after.pop("media_files") != before.pop("media_files"), "the GIF's file id is cached"
     assert after == before, "a sample records no delivery"
     assert errors_logged(caplog) == []

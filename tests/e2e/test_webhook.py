@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.sandbox.emulator import Emulator
 from bot.telegram.app import SECRET_HEADER, WEBHOOK_PATH
-from tests.e2e.conftest import Harness, every_row, free_port, running_bot
+from tests.e2e.conftest import Harness, free_port, running_bot, snapshot
 
 SECRET = "hook-secret-123"
 
@@ -96,7 +96,7 @@ async def test_a_body_that_is_not_an_update_gets_400_and_one_log_line(
         '{"update_id":6,"message":{"message_id":1}}',
         '{"update_id":7,"callback_query":{"id":"1"}}',
     ]  # fmt: skip
-    before = await every_row(harness.runtime)
+    before = await snapshot(harness)
     calls = len(harness.emulator.calls)
 
     async with ClientSession() as http:
@@ -109,7 +109,7 @@ async def test_a_body_that_is_not_an_update_gets_400_and_one_log_line(
     assert [record.levelno for record in refused] == [logging.WARNING] * len(bodies)
     assert [record.exc_info for record in refused] == [None] * len(bodies)
     assert [record for record in caplog.records if record.levelno >= logging.ERROR] == []
-    assert await every_row(harness.runtime) == before
+    assert await snapshot(harness) == before
     assert harness.emulator.calls[calls:] == []
     update = {"update_id": 8, "message": {"message_id": 1, "date": 0, "chat": {"id": 5, "type": "private"}}}
     async with (
