@@ -25,6 +25,7 @@ from bot.config import Settings, SettingsError, load_settings
 from bot.content.loader import ContentError, LoadedContent, load_content
 from bot.db.models import SUBSCRIBER_STATUSES
 from bot.domain.clock import SystemClock
+from bot.domain.parsing import parse_number
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncEngine
@@ -125,12 +126,15 @@ def cmd_content_sync(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def _serve(service: Coroutine[Any, Any, None], settings: Settings) -> int:
-    """Run a long-lived process (the bot, the sandbox) until it stops; start-up problems are one line."""
+def _serve(service: Coroutine[Any, Any, None], settings: Settings, *, token: str | None) -> int:
+    """Run a long-lived process (the bot, the sandbox) until it stops; start-up problems are one line.
+
+    `token` is the one the process talks to the Bot API with, masked in every log line.
+    """
     from bot.logs import configure_logging
     from bot.process import StartupError
 
-    configure_logging(settings.log_level, settings.log_format)
+    configure_logging(settings.log_level, settings.log_format, tokens=[token])
     try:
         asyncio.run(service)
     except StartupError as error:
@@ -145,7 +149,7 @@ def _serve(service: Coroutine[Any, Any, None], settings: Settings) -> int:
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     from bot.process import run
 
-    return _serve(run(settings, role=args.role), settings)
+    return _serve(run(settings, role=args.role), settings, token=settings.bot_token)
 
 
 def cmd_health(args: argparse.Namespace, settings: Settings) -> int:
@@ -164,10 +168,12 @@ def cmd_health(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_sandbox(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.sandbox.runner import run_sandbox
+    from bot.sandbox.runner import TOKEN, run_sandbox
 
     return _serve(
-        run_sandbox(args.port, args.database, announce=lambda line: print(line, flush=True)), settings
+        run_sandbox(args.port, args.database, announce=lambda line: print(line, flush=True)),
+        settings,
+        token=TOKEN,
     )
 
 
@@ -254,9 +260,10 @@ def _segment(pairs: list[str]) -> dict[str, object]:
         key, _, value = pair.partition("=")
         if key not in SEGMENT_KEYS or not value:
             raise SettingsError(f"--segment {pair}: expected one of {', '.join(SEGMENT_KEYS)} as key=value")
-        segment[key] = value if key == "source" else int(value) if value.isdigit() else value
-        if key != "source" and not value.isdigit():
+        number = parse_number(value)
+        if key != "source" and number is None:
             raise SettingsError(f"--segment {pair}: {key} takes a number")
+        segment[key] = value if key == "source" else number
     return segment
 
 
@@ -270,9 +277,10 @@ def cmd_broadcast(args: argparse.Namespace, settings: Settings) -> int:
     from bot.db.repositories import Repository
 
     if args.words[:1] == ["status"]:
-        if len(args.words) != 2 or not args.words[1].isdigit():
+        broadcast_id = parse_number(args.words[1]) if len(args.words) == 2 else None
+        if broadcast_id is None:
             return _fail("usage: glutebot broadcast status ID", 2)
-        return asyncio.run(_broadcast_status(settings, int(args.words[1])))
+        return asyncio.run(_broadcast_status(settings, broadcast_id))
     if args.words or not args.text:
         return _fail(
             "usage: glutebot broadcast --text TEXT [--gif PATH] [--segment key=value] [--dry-run]", 2
@@ -311,7 +319,7 @@ async def _send_broadcasts(settings: Settings, engine: AsyncEngine, broadcast_id
     from bot.db.repositories import BroadcastFigures
     from bot.delivery.broadcasts import BroadcastRunner
     from bot.process import build_runtime
-    from bot.telegram.app import build_application
+    from bot.telegram.app import build_application, initialize
     from bot.telegram.context import SENDER_KEY
 
     if not broadcast_ids:
@@ -324,6 +332,7 @@ async def _send_broadcasts(settings: Settings, engine: AsyncEngine, broadcast_id
         done = figures.total - figures.pending
         print(f"\r{_bar(done, figures.total)}", end="", file=sys.stderr, flush=True)
 
+    await initialize(application)
     async with application:
         for broadcast_id in broadcast_ids:
             started = time.monotonic()

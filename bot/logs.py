@@ -1,12 +1,20 @@
-"""Logging as operators want it: readable text on a terminal, one JSON object per line for collectors."""
+"""Logging as operators want it: readable text on a terminal, one JSON object per line for collectors.
+
+Every line goes through the one handler on the root logger, ours and third-party loggers' alike, and that
+handler masks the bot token: PTB logs the Bot API URL (which carries it) at DEBUG, its `InvalidToken` names
+it, and an HTTP client's error can quote a URL.
+"""
 
 from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Iterable
 from datetime import UTC, datetime
 
 _STANDARD_ATTRIBUTES = set(logging.makeLogRecord({}).__dict__) | {"message", "asctime"}
+MASK = "***"
+TEXT_FORMAT = "%(asctime)s %(levelname)-7s %(name)s: %(message)s"
 
 
 class JsonFormatter(logging.Formatter):
@@ -25,12 +33,33 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, default=str)
 
 
-def configure_logging(level: str, log_format: str) -> None:
+def secret_of(token: str) -> str:
+    """The part of a bot token that must not leak: after the colon (the bot's id before it is public)."""
+    _bot_id, colon, secret = token.partition(":")
+    return secret if colon and secret else token
+
+
+class MaskingFormatter(logging.Formatter):
+    """Formats as `inner` does, then masks every secret anywhere in the result: the message, the
+    traceback, JSON fields, whatever a library put there."""
+
+    def __init__(self, inner: logging.Formatter, secrets: Iterable[str]) -> None:
+        super().__init__()
+        self.inner = inner
+        self.secrets = tuple(sorted({secret for secret in secrets if secret}, key=len, reverse=True))
+
+    def format(self, record: logging.LogRecord) -> str:
+        line = self.inner.format(record)
+        for secret in self.secrets:
+            line = line.replace(secret, MASK)
+        return line
+
+
+def configure_logging(level: str, log_format: str, *, tokens: Iterable[str | None]) -> None:
+    """One handler on the root logger, on stderr, masking each of `tokens` in every line."""
     handler = logging.StreamHandler()
-    if log_format == "json":
-        handler.setFormatter(JsonFormatter())
-    else:
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)-7s %(name)s: %(message)s"))
+    inner = JsonFormatter() if log_format == "json" else logging.Formatter(TEXT_FORMAT)
+    handler.setFormatter(MaskingFormatter(inner, (secret_of(token) for token in tokens if token)))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)

@@ -33,7 +33,7 @@ from bot.delivery.dispatcher import Dispatcher
 from bot.domain.clock import Clock, SystemClock
 from bot.monitoring import start_monitoring
 from bot.runtime import Runtime
-from bot.telegram.app import build_application, serve
+from bot.telegram.app import build_application, initialize, serve
 from bot.telegram.context import BROADCASTS_KEY, SENDER_KEY
 
 log = logging.getLogger(__name__)
@@ -181,6 +181,7 @@ async def run(settings: Settings, *, role: str = "all", clock: Clock | None = No
         runtime = build_runtime(settings, engine, content, clock or SystemClock())
         monitoring = await _start_monitoring(runtime, role)
         application = build_application(runtime)
+        await initialize(application)
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGINT, signal.SIGTERM):

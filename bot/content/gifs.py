@@ -124,10 +124,14 @@ def load_pose_file(path: Path) -> PoseFile:
     surfaces = tuple(
         (float(left), float(right), float(height)) for left, right, height in data.get("surfaces", [])
     )
-    digest = hashlib.sha256(raw + RENDERER_VERSION.encode()).hexdigest()
     return PoseFile(
-        int(data.get("fps", 15)), tuple(data.get("props", [])), tuple(keyframes), surfaces, digest
+        int(data.get("fps", 15)), tuple(data.get("props", [])), tuple(keyframes), surfaces, _digest(raw)
     )
+
+
+def _digest(raw: bytes) -> str:
+    """What a GIF rendered from these pose file bytes is stamped with."""
+    return hashlib.sha256(raw + RENDERER_VERSION.encode()).hexdigest()
 
 
 def _ease(t: float) -> float:
@@ -282,7 +286,7 @@ def gif_problems(content_dir: Path, gif_relpath: str, slug: str) -> list[str]:
             stamp = image.info.get("comment", b"")
     except (UnidentifiedImageError, OSError):
         return [*problems, f"{gif_relpath} is not a readable image"]
-    expected = f"glutebot-pose:{load_pose_file(pose_path).digest}".encode()
+    expected = f"glutebot-pose:{_digest(pose_path.read_bytes())}".encode()
     if stamp != expected:
         problems.append(f"GIF {gif_relpath} is stale: its pose file changed; run `glutebot content render`")
     return problems

@@ -74,6 +74,18 @@ def _line(node: Node) -> int:
     return node.start_mark.line + 1
 
 
+def _yaml_error(error: yaml.YAMLError, text: str) -> tuple[int, str]:
+    """The line of a YAML error and what is wrong. The scanner's and parser's errors carry a mark; the
+    reader's (a control character) only an offset into the text."""
+    if isinstance(error, yaml.MarkedYAMLError):
+        mark = error.problem_mark or error.context_mark
+        return (mark.line + 1 if mark is not None else 1), str(error.problem or error.context)
+    if isinstance(error, yaml.reader.ReaderError):
+        code = ord(error.character) if isinstance(error.character, str) else error.character
+        return text.count("\n", 0, error.position) + 1, f"a control character (#x{code:04x}) is not allowed"
+    return 1, str(error)
+
+
 @dataclass
 class _File:
     """Reads one YAML file's nodes, noting problems against their lines instead of stopping at the first."""
@@ -87,14 +99,15 @@ class _File:
 
     def compose(self) -> Node | None:
         try:
-            node = yaml.compose(self.path.read_text(encoding="utf-8"))
-        except yaml.MarkedYAMLError as error:
-            mark = error.problem_mark or error.context_mark
-            line = mark.line + 1 if mark is not None else 1
-            self.problem(line, f"not valid YAML: {error.problem or error.context}")
-            return None
+            text = self.path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as error:
             self.problem(1, f"cannot be read: {error}")
+            return None
+        try:
+            node = yaml.compose(text)
+        except yaml.YAMLError as error:
+            line, reason = _yaml_error(error, text)
+            self.problem(line, f"not valid YAML: {reason}")
             return None
         if node is None:
             self.problem(1, "is empty")

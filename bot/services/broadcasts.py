@@ -10,8 +10,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from bot.db.models import Broadcast
+from bot.db.models import Broadcast, Subscriber
 from bot.db.repositories import Repository
+from bot.domain.parsing import parse_number
 from bot.domain.programme import Programme
 
 INACTIVE_DAYS = 7
@@ -36,9 +37,10 @@ def segment_from(choice: str, programme: Programme) -> dict[str, Any] | None:
         return {"inactive_days": INACTIVE_DAYS}
     if kind == "source" and value:
         return {"source": value}
-    if kind in ("level", "stage") and value.isdigit():
+    number = parse_number(value)
+    if kind in ("level", "stage") and number is not None:
         numbers = {item.number for item in (programme.levels if kind == "level" else programme.stages)}
-        return {kind: int(value)} if int(value) in numbers else None
+        return {kind: number} if number in numbers else None
     return None
 
 
@@ -92,3 +94,18 @@ def cancel_draft(draft: Broadcast, *, now: datetime) -> None:
 def is_ready(draft: Broadcast) -> bool:
     """Content and audience are chosen, so it can be previewed, tested, scheduled or sent."""
     return draft.draft_step in ("confirm", "send_at", "button")
+
+
+async def drill_to_try(
+    repo: Repository, broadcast_id: int, *, subscriber: Subscriber | None, coach: bool
+) -> str | None:
+    """The drill a broadcast's "Try it now" button sends, for a coach (on a preview or test, even of a
+    draft) or a runner the broadcast was sent to; None for anyone else, and for a broadcast without one."""
+    broadcast = await repo.broadcasts.get(broadcast_id)
+    if broadcast is None:
+        return None
+    allowed = coach or (
+        subscriber is not None
+        and await repo.broadcasts.was_sent_to(broadcast_id=broadcast.id, subscriber_id=subscriber.id)
+    )
+    return broadcast.button_drill_slug if allowed else None

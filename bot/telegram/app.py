@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 from collections.abc import Callable, Coroutine
 from datetime import timedelta
@@ -10,7 +11,7 @@ from typing import Any
 
 from aiohttp import web
 from telegram import Bot, BotCommand, BotCommandScopeChat, Update
-from telegram.error import TelegramError
+from telegram.error import InvalidToken, TelegramError
 from telegram.ext import (
     ApplicationBuilder,
     ApplicationHandlerStop,
@@ -22,9 +23,11 @@ from telegram.ext import (
     filters,
 )
 
+from bot.config import SettingsError
 from bot.db.transient import Sleep
 from bot.delivery.broadcasts import BroadcastWorker
 from bot.delivery.sender import Sender
+from bot.domain.parsing import BIGINT_MAX
 from bot.domain.throttle import OncePer
 from bot.runtime import Runtime
 from bot.telegram import texts
@@ -224,9 +227,9 @@ def _add_handlers(application: BotApplication, *, webhook: bool, admin_ids: froz
                 CommandHandler(name, callback, filters=private & new_message & coaches)
                 for name, callback in admin_commands.items()
             ),
-            _CoachButton(coaches, broadcasts.on_coach_button, pattern=r"^bc:\d+:"),
+            _CoachButton(coaches, broadcasts.on_coach_button, pattern=r"^bc:"),
             CallbackQueryHandler(broadcasts.on_try_button, pattern=r"^try:"),
-            CallbackQueryHandler(settings.on_setting_button, pattern=r"^set:[a-z]+:"),
+            CallbackQueryHandler(settings.on_setting_button, pattern=r"^set:"),
             CallbackQueryHandler(drills.on_check_in_button, pattern=r"^ci:"),
             CallbackQueryHandler(drills.on_pain_score, pattern=r"^(pn|mp):"),
             CallbackQueryHandler(drills.on_snooze_button, pattern=r"^sn:"),
@@ -245,15 +248,32 @@ async def _stale_button(update: Update, context: BotContext) -> None:
         await acknowledge(update.callback_query, texts.GONE)
 
 
+def update_from_json(body: str, bot: Bot) -> Update | None:
+    """The update in a webhook body, or None if it is not one: Telegram always sends a JSON object with a
+    whole-number `update_id` and fields PTB can read, and a handler must never meet anything else."""
+    try:
+        data = json.loads(body)
+    except ValueError:
+        return None
+    update_id = data.get("update_id") if isinstance(data, dict) else None
+    if type(update_id) is not int or not 0 <= update_id <= BIGINT_MAX:
+        return None
+    try:
+        return Update.de_json(data, bot)
+    except (AttributeError, KeyError, TypeError, ValueError):
+        return None
+
+
 def webhook_app(application: BotApplication, secret: str) -> web.Application:
     """An aiohttp app that checks Telegram's secret header and queues each update for the Application."""
 
     async def receive(request: web.Request) -> web.Response:
         if request.headers.get(SECRET_HEADER) != secret:
             return web.Response(status=403, text="wrong secret token")
-        try:
-            update = Update.de_json(await request.json(), application.bot)
-        except ValueError:
+        body = await request.text()
+        update = update_from_json(body, application.bot)
+        if update is None:
+            log.warning("webhook: refused a body that is not a Telegram update: %.80r", body)
             return web.Response(status=400, text="not a Telegram update")
         await application.update_queue.put(update)
         return web.Response(text="ok")
@@ -267,12 +287,26 @@ def webhook_app(application: BotApplication, secret: str) -> web.Application:
     return app
 
 
+async def initialize(application: BotApplication) -> None:
+    """Open the Bot API sessions and check the token (getMe); doing it again is a no-op.
+
+    A token Telegram refuses is one line naming BOT_TOKEN, never PTB's `InvalidToken`, whose message
+    carries the token; PTB leaves the bot's HTTP sessions open then, so they are closed here.
+    """
+    try:
+        await application.initialize()
+    except InvalidToken:
+        await application.bot.shutdown()
+        raise SettingsError("BOT_TOKEN: rejected by Telegram") from None
+
+
 async def serve(application: BotApplication, stop: asyncio.Event, *, poll_timeout: float = 10.0) -> None:
     """Run until `stop` is set: long polling by default, a webhook when WEBHOOK_URL is configured.
 
     PTB calls `post_init` only from its own `run_*` helpers; serving it ourselves, we call it here.
     """
     config = application.bot_data[RUNTIME_KEY].settings
+    await initialize(application)
     async with application:
         if application.post_init is not None:
             await application.post_init(application)

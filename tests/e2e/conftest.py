@@ -16,12 +16,14 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.config import load_settings
 from bot.content.loader import load_content
 from bot.content.sync import sync_content
 from bot.db.engine import create_session_factory
+from bot.db.models import Base
 from bot.delivery.broadcasts import BroadcastWorker
 from bot.delivery.dispatcher import Dispatcher, TickReport
 from bot.domain.clock import ManualClock
@@ -139,6 +141,18 @@ class Harness:
         """The bot's background broadcast worker (`tick` is what the process's scheduler job calls)."""
         worker: BroadcastWorker = self.application.bot_data[BROADCASTS_KEY]
         return worker
+
+
+async def snapshot(harness: Harness) -> dict[str, list[tuple[object, ...]]]:
+    """Every row of every table, to show a command wrote nothing."""
+    async with harness.runtime.unit_of_work() as repo:
+        return {
+            table.name: [
+                tuple(row)
+                for row in await repo.session.execute(select(table).order_by(*table.primary_key.columns))
+            ]
+            for table in Base.metadata.sorted_tables
+        }
 
 
 def free_port() -> int:

@@ -5,29 +5,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
-
-from bot.db.models import Base
 from bot.sandbox.driver import User
 from bot.sandbox.emulator import Fault
 from bot.telegram import texts
 from tests.db.test_stats import NOW, build_data_set
-from tests.e2e.conftest import Harness
+from tests.e2e.conftest import Harness, snapshot
 
 COACH = 999
 """In ADMIN_IDS in the harness settings."""
-
-
-async def snapshot(harness: Harness) -> dict[str, list[tuple[Any, ...]]]:
-    """Every row of every table, to show a command wrote nothing."""
-    async with harness.runtime.unit_of_work() as repo:
-        return {
-            table.name: [
-                tuple(row)
-                for row in await repo.session.execute(select(table).order_by(*table.primary_key.columns))
-            ]
-            for table in Base.metadata.sorted_tables
-        }
 
 
 async def command(harness: Harness, user: User, text: str, count: int = 1) -> list[dict[str, Any]]:

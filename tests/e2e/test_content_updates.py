@@ -6,6 +6,7 @@ file and GIF, as a coach would add one), or a broken drill file.
 
 from __future__ import annotations
 
+import logging
 import shutil
 from collections.abc import AsyncIterator
 from datetime import time, timedelta
@@ -20,8 +21,8 @@ from bot.db.models import Broadcast, Subscriber
 from bot.db.models import Drill as DrillRow
 from bot.sandbox.emulator import Emulator
 from bot.telegram import texts
-from tests.e2e.conftest import Harness, running_bot
-from tests.e2e.test_admin import COACH, command, snapshot
+from tests.e2e.conftest import Harness, running_bot, snapshot
+from tests.e2e.test_admin import COACH, command
 from tests.e2e.test_delivery import add_subscribers
 from tests.e2e.test_process import environment, glutebot
 
@@ -223,3 +224,60 @@ async def test_content_sync_announce_from_the_command_line_reaches_the_running_b
     async with bot.runtime.unit_of_work() as repo:
         assert await repo.session.scalar(select(func.count()).select_from(Broadcast)) == 1
         assert await repo.session.scalar(select(func.count()).select_from(DrillRow)) == 29
+
+
+def put_control_character(path: Path, line: int) -> None:
+    """A BEL pasted into the file, as an editor or a copy from a chat can leave one."""
+    lines = path.read_text().splitlines(keepends=True)
+    lines[line - 1] = lines[line - 1].rstrip("\n") + "\x07\n"
+    path.write_text("".join(lines))
+
+
+async def test_reload_of_a_file_with_a_control_character_names_its_line(
+    bot: Harness, content_dir: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    coach = bot.driver.user(COACH, "Coach")
+    programme = bot.runtime.programme
+    before = await snapshot(bot)
+    put_control_character(content_dir / "drills" / "clamshell.yaml", 4)
+
+    [refusal] = await command(bot, coach, "/reload")
+
+    lines = refusal["text"].splitlines()
+    assert lines[0] == "<b>Nothing was changed</b>: 1 problem in the content."
+    assert lines[1].endswith(
+        "drills/clamshell.yaml:4: not valid YAML: a control character (#x0007) is not allowed"
+    )
+    assert await snapshot(bot) == before
+    assert bot.runtime.programme is programme
+    assert [record for record in caplog.records if record.levelno >= logging.ERROR] == []
+
+
+async def test_a_tick_with_broken_yaml_on_disk_still_delivers_and_logs_one_line(
+    bot: Harness, content_dir: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    runner = bot.driver.user(60_001, "Runner")
+    mark = bot.driver.mark(runner.id)
+    bot.driver.send(runner, "/start")
+    await bot.driver.messages_after(runner.id, mark, 2)
+    await bot.settled()
+    await bot.tick()
+    programme = bot.runtime.programme
+    put_control_character(content_dir / "programme.yaml", 2)
+    async with bot.runtime.unit_of_work() as repo:
+        drill = await repo.session.scalar(select(DrillRow).where(DrillRow.slug == "clamshell"))
+        assert drill is not None
+        drill.updated_at = bot.clock.now() + timedelta(seconds=1)
+    caplog.clear()
+    bot.advance(timedelta(hours=2))
+
+    report = await bot.tick_report()
+
+    assert report.sent == 1
+    assert bot.runtime.programme is programme
+    [warning] = [record for record in caplog.records if record.levelno >= logging.WARNING]
+    assert warning.levelno == logging.WARNING and warning.exc_info is None
+    assert (
+        "programme.yaml:2: not valid YAML: a control character (#x0007) is not allowed"
+        in warning.getMessage()
+    )

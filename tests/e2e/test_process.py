@@ -187,3 +187,62 @@ async def test_run_serves_health_and_metrics_on_metrics_port(
     assert (
         err.decode().strip() == "glutebot: METRICS_PORT: not set, so `glutebot run` serves no /healthz to ask"
     )
+
+
+REAL_LOOKING_TOKEN = "7012345678:AAHq3vWcb-_SecretPartOfTheToken0123"
+"""Shaped as @BotFather's tokens are; the part after the colon is the secret."""
+TOKEN_SECRET = REAL_LOOKING_TOKEN.split(":", 1)[1]
+
+
+@pytest.mark.parametrize("database_kind", ["sqlite"], indirect=True)
+@pytest.mark.parametrize("log_format", ["text", "json"])
+async def test_the_token_is_in_no_log_line_at_debug(
+    log_format: str, empty_database_url: str, test_content: Path
+) -> None:
+    emulator = Emulator(tokens={REAL_LOOKING_TOKEN})
+    await emulator.start()
+    try:
+        env = environment(
+            emulator, empty_database_url, test_content,
+            BOT_TOKEN=REAL_LOOKING_TOKEN, LOG_LEVEL="DEBUG", LOG_FORMAT=log_format,
+        )  # fmt: skip
+        await asyncio.to_thread(migrate.upgrade, empty_database_url)
+        assert await (await glutebot("content", "sync", env=env)).wait() == 0
+        process = await glutebot("run", env=env)
+        driver = Driver(emulator)
+        runner = driver.user(902, "Finn")
+        await emulator.wait_for(lambda: emulator.calls_to("getUpdates"), within=30)
+        driver.send(runner, "/start")
+        await driver.messages_after(runner.id, 0, 2, within=30)
+        process.send_signal(signal.SIGTERM)
+        _, stderr = await asyncio.wait_for(process.communicate(), 30)
+    finally:
+        await emulator.stop()
+
+    logged = stderr.decode()
+    assert "Set Bot API URL" in logged
+    assert "sendMessage" in logged
+    assert TOKEN_SECRET not in logged
+
+
+@pytest.mark.parametrize("database_kind", ["sqlite"], indirect=True)
+@pytest.mark.parametrize("log_level", ["INFO", "DEBUG"])
+async def test_a_token_telegram_rejects_is_one_line(
+    log_level: str, emulator: Emulator, empty_database_url: str, test_content: Path
+) -> None:
+    env = environment(emulator, empty_database_url, test_content)
+    await asyncio.to_thread(migrate.upgrade, empty_database_url)
+    assert await (await glutebot("content", "sync", env=env)).wait() == 0
+
+    rejected = await glutebot("run", env={**env, "BOT_TOKEN": REAL_LOOKING_TOKEN, "LOG_LEVEL": log_level})
+    _, stderr = await asyncio.wait_for(rejected.communicate(), 30)
+
+    assert rejected.returncode == 2
+    logged = stderr.decode()
+    assert TOKEN_SECRET not in logged
+    assert "Traceback" not in logged
+    assert "Unclosed" not in logged
+    lines = logged.strip().splitlines()
+    assert lines[-1] == "glutebot: BOT_TOKEN: rejected by Telegram"
+    if log_level == "INFO":
+        assert lines == ["glutebot: BOT_TOKEN: rejected by Telegram"]

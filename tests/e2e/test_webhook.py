@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -11,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.sandbox.emulator import Emulator
 from bot.telegram.app import SECRET_HEADER, WEBHOOK_PATH
-from tests.e2e.conftest import Harness, free_port, running_bot
+from tests.e2e.conftest import Harness, free_port, running_bot, snapshot
 
 SECRET = "hook-secret-123"
 
@@ -79,3 +80,40 @@ async def test_an_update_sent_twice_is_processed_once(webhook_bot: tuple[Harness
     await harness.settled()
     assert len(driver.messages(runner.id)) == mark + 1
     assert len(harness.emulator.calls_to("sendAnimation")) == 1
+
+
+async def test_a_body_that_is_not_an_update_gets_400_and_one_log_line(
+    webhook_bot: tuple[Harness, str], caplog: pytest.LogCaptureFixture
+) -> None:
+    harness, url = webhook_bot
+    bodies = [
+        "[]", '"x"', "{}", "5", "null", "not json", "",
+        '{"update_id":5,"message":"x"}',
+        '{"update_id":"abc"}',
+        '{"update_id":true}',
+        '{"update_id":-1}',
+        f'{{"update_id":{2**63}}}',
+        '{"update_id":6,"message":{"message_id":1}}',
+        '{"update_id":7,"callback_query":{"id":"1"}}',
+    ]  # fmt: skip
+    before = await snapshot(harness)
+    calls = len(harness.emulator.calls)
+
+    async with ClientSession() as http:
+        for body in bodies:
+            async with http.post(url, data=body, headers={SECRET_HEADER: SECRET}) as response:
+                assert response.status == 400, body
+    await harness.settled()
+
+    refused = [record for record in caplog.records if record.name == "bot.telegram.app"]
+    assert [record.levelno for record in refused] == [logging.WARNING] * len(bodies)
+    assert [record.exc_info for record in refused] == [None] * len(bodies)
+    assert [record for record in caplog.records if record.levelno >= logging.ERROR] == []
+    assert await snapshot(harness) == before
+    assert harness.emulator.calls[calls:] == []
+    update = {"update_id": 8, "message": {"message_id": 1, "date": 0, "chat": {"id": 5, "type": "private"}}}
+    async with (
+        ClientSession() as http,
+        http.post(url, json=update, headers={SECRET_HEADER: SECRET}) as response,
+    ):
+        assert response.status == 200, "an update with nothing for the bot to answer is still taken"

@@ -65,3 +65,33 @@ def test_programme_rejects_an_unknown_level(capsys: pytest.CaptureFixture[str]) 
         capsys.readouterr().err.strip()
         == "glutebot: --level 7: no such level; the programme has levels 1, 2, 3"
     )
+
+
+def test_broadcast_numbers_in_other_scripts_are_a_usage_line(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["broadcast", "status", "²"]) == 2
+    assert capsys.readouterr().err == "glutebot: usage: glutebot broadcast status ID\n"
+    assert main(["broadcast", "--text", "x", "--segment", "level=²"]) == 2
+    assert capsys.readouterr().err == "glutebot: --segment level=²: level takes a number\n"
+
+
+def test_content_check_names_the_line_of_a_control_character(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    broken = tmp_path / "content"
+    shutil.copytree(ROOT / "content", broken)
+    for path, line in (
+        (broken / "drills" / "clamshell.yaml", 4),
+        (broken / "poses" / "glute-bridge.yaml", 2),
+    ):
+        lines = path.read_text().splitlines(keepends=True)
+        lines[line - 1] = lines[line - 1].rstrip("\n") + "\x07\n"
+        path.write_text("".join(lines))
+    monkeypatch.chdir(tmp_path)
+
+    assert main(["content", "check", "content"]) == 1
+    assert capsys.readouterr().err.splitlines() == [
+        "content/drills/clamshell.yaml:4: not valid YAML: a control character (#x0007) is not allowed",
+        "content/drills/glute-bridge.yaml:15: GIF gifs/glute-bridge.gif is stale: its pose file changed; "
+        "run `glutebot content render`",
+        "2 problems in content; nothing was written.",
+    ]

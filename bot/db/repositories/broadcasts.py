@@ -172,6 +172,17 @@ class BroadcastRepository:
     async def get(self, broadcast_id: int) -> Broadcast | None:
         return await self.session.get(Broadcast, broadcast_id)
 
+    async def was_sent_to(self, *, broadcast_id: int, subscriber_id: int) -> bool:
+        """Whether this runner got the broadcast (and it was not deleted from their chat since)."""
+        sent = await self.session.scalar(
+            select(BroadcastRecipient.id).where(
+                BroadcastRecipient.broadcast_id == broadcast_id,
+                BroadcastRecipient.subscriber_id == subscriber_id,
+                BroadcastRecipient.status == "sent",
+            )
+        )
+        return sent is not None
+
     async def recent(self, *, limit: int) -> list[Broadcast]:
         return list(
             await self.session.scalars(

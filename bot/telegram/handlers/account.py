@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from telegram import Update
 
+from bot.domain.parsing import parse_fields
 from bot.services import subscriptions
 from bot.telegram import keyboards, texts
 from bot.telegram.context import BotContext
@@ -39,8 +40,12 @@ async def on_delete_button(update: Update, context: BotContext) -> None:
     query = update.callback_query
     if query is None or query.data is None:
         return
+    fields = parse_fields(query.data, "del", 1)
+    if fields is None or fields[0] not in ("yes", "no"):
+        await acknowledge(query, texts.GONE)
+        return
     await acknowledge(query)
-    if query.data != "del:yes":
+    if fields[0] == "no":
         await query.edit_message_text(texts.DELETE_KEPT)
         return
     async with context.runtime.unit_of_work() as repo:

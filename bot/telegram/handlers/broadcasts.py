@@ -18,6 +18,7 @@ from bot.db.repositories import Repository
 from bot.delivery.broadcasts import BroadcastMessage
 from bot.delivery.cards import send_card
 from bot.delivery.planner import sample_caption
+from bot.domain.parsing import parse_fields, parse_number, parse_numbered
 from bot.domain.replies import parse_send_at
 from bot.services import broadcasts as service
 from bot.telegram import keyboards, texts
@@ -124,11 +125,15 @@ async def on_coach_button(update: Update, context: BotContext) -> None:
     query, user, chat = update.callback_query, update.effective_user, update.effective_chat
     if query is None or query.data is None or user is None or chat is None:
         return
-    _prefix, id_text, rest = query.data.split(":", 2)
+    parsed = parse_numbered(query.data, "bc")
+    if parsed is None:
+        await acknowledge(query, texts.BROADCAST_DRAFT_GONE, alert=True)
+        return
+    broadcast_id, rest = parsed
     action, _, argument = rest.partition(":")
     runtime = context.runtime
     async with runtime.unit_of_work() as repo:
-        draft = await repo.broadcasts.get(int(id_text)) if id_text.isdigit() else None
+        draft = await repo.broadcasts.get(broadcast_id)
         settled = draft is not None and draft.created_by == user.id and draft.status != "draft"
         if draft is None or draft.created_by != user.id:
             refusal: str | None = texts.BROADCAST_DRAFT_GONE
@@ -185,7 +190,8 @@ async def _apply(
         draft.draft_step = {"at": "send_at", "button": "button", "back": "confirm"}[action]
         return None
     if action == "drill":
-        drill = await repo.drills.get(int(argument)) if argument.isdigit() else None
+        drill_id = parse_number(argument)
+        drill = await repo.drills.get(drill_id) if drill_id is not None else None
         if drill is None or drill.retired:
             return texts.GONE
         service.set_button(draft, drill.slug)
@@ -260,7 +266,7 @@ async def list_command(update: Update, context: BotContext) -> None:
 
 def _broadcast_id(context: BotContext) -> int | None:
     argument = context.args[0].lstrip("#") if context.args and len(context.args) == 1 else ""
-    return int(argument) if argument.isdigit() else None
+    return parse_number(argument)
 
 
 async def cancel_command(update: Update, context: BotContext) -> None:
@@ -312,17 +318,23 @@ async def on_try_button(update: Update, context: BotContext) -> None:
     """`try:<broadcast>`: the broadcast's drill card, as a sample outside the plan.
 
     It records no delivery: the day's programme drill, its check-in and the streak are untouched, and a
-    second tap only shows the card again.
+    second tap only shows the card again. Only a runner who got the broadcast may use its button, and
+    coaches (on their preview); anyone else's tap, forged or forwarded, is a stale button.
     """
-    query, chat = update.callback_query, update.effective_chat
-    if query is None or query.data is None or chat is None:
+    query, chat, user = update.callback_query, update.effective_chat, update.effective_user
+    if query is None or query.data is None or chat is None or user is None:
         return
-    id_text = query.data.removeprefix("try:")
+    fields = parse_fields(query.data, "try", 1)
+    broadcast_id = parse_number(fields[0]) if fields is not None else None
     runtime = context.runtime
     async with runtime.unit_of_work() as repo:
-        broadcast = await repo.broadcasts.get(int(id_text)) if id_text.isdigit() else None
         subscriber = await subscriber_for_update(repo, update)
-    slug = broadcast.button_drill_slug if broadcast is not None else None
+        coach = user.id in runtime.settings.admin_ids
+        slug = (
+            await service.drill_to_try(repo, broadcast_id, subscriber=subscriber, coach=coach)
+            if broadcast_id is not None
+            else None
+        )
     drill = runtime.programme.drills.get(slug) if slug is not None else None
     if drill is None:
         await acknowledge(query, texts.GONE)

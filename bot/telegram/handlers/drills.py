@@ -9,6 +9,7 @@ from telegram import Update
 from bot.delivery.cards import send_drill_card
 from bot.delivery.planner import plan_today
 from bot.delivery.sender import SendStatus
+from bot.domain.parsing import BIGINT_MAX, parse_number, parse_numbered
 from bot.domain.programme import Outcome
 from bot.domain.safety import pain_advice
 from bot.domain.schedule import snooze_until
@@ -19,6 +20,7 @@ from bot.telegram.handlers.common import Outbox, acknowledge, edit_markup, reply
 from bot.telegram.handlers.settings import typed_setting
 
 MAX_TEXT_LENGTH = 1000
+SNOOZE_OPTIONS = ("menu", "hour", "evening")
 
 REFUSAL_TEXTS = {
     checkins.Refusal.NOT_SUBSCRIBED: texts.NOT_SUBSCRIBED,
@@ -67,11 +69,11 @@ async def on_check_in_button(update: Update, context: BotContext) -> None:
     query = update.callback_query
     if query is None or query.data is None or update.effective_user is None:
         return
-    _prefix, delivery_text, action = query.data.split(":", 2)
-    if not delivery_text.isdigit():
+    parsed = parse_numbered(query.data, "ci", maximum=BIGINT_MAX)
+    if parsed is None:
         await acknowledge(query, texts.GONE)
         return
-    delivery_id = int(delivery_text)
+    delivery_id, action = parsed
     if action == "change":
         async with context.runtime.unit_of_work() as repo:
             subscriber = await subscriber_for_update(repo, update)
@@ -115,11 +117,13 @@ async def on_pain_score(update: Update, context: BotContext) -> None:
     query = update.callback_query
     if query is None or query.data is None or update.effective_user is None:
         return
-    prefix, delivery_text, score_text = query.data.split(":", 2)
-    if not (delivery_text.isdigit() and score_text.isdigit() and 0 <= int(score_text) <= 10):
+    prefix = "mp" if query.data.startswith("mp:") else "pn"
+    parsed = parse_numbered(query.data, prefix, maximum=BIGINT_MAX)
+    score = parse_number(parsed[1], maximum=10) if parsed is not None else None
+    if parsed is None or score is None:
         await acknowledge(query, texts.GONE)
         return
-    delivery_id, score = int(delivery_text), int(score_text)
+    delivery_id = parsed[0]
     runtime = context.runtime
     async with runtime.unit_of_work() as repo:
         if prefix == "mp":
@@ -193,12 +197,16 @@ async def on_snooze_button(update: Update, context: BotContext) -> None:
     query = update.callback_query
     if query is None or query.data is None:
         return
-    _prefix, delivery_text, option = query.data.split(":", 2)
+    parsed = parse_numbered(query.data, "sn", maximum=BIGINT_MAX)
+    if parsed is None or parsed[1] not in SNOOZE_OPTIONS:
+        await acknowledge(query, texts.GONE)
+        return
+    delivery_id, option = parsed
     runtime = context.runtime
     now = runtime.clock.now()
     async with runtime.unit_of_work() as repo:
         subscriber = await subscriber_for_update(repo, update)
-        delivery = await repo.deliveries.get(int(delivery_text)) if delivery_text.isdigit() else None
+        delivery = await repo.deliveries.get(delivery_id)
         mine = subscriber is not None and delivery is not None and delivery.subscriber_id == subscriber.id
         until = None
         if mine and subscriber is not None and delivery is not None and option in ("hour", "evening"):

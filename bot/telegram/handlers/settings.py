@@ -11,6 +11,7 @@ from telegram import Update
 
 from bot.db.models import Subscriber
 from bot.db.repositories import Repository
+from bot.domain.parsing import parse_fields, parse_number
 from bot.domain.replies import parse_local_time, parse_pause_days, parse_quiet_hours, parse_training_days
 from bot.domain.schedule import MAX_QUIET
 from bot.domain.timezones import match_timezones
@@ -89,13 +90,19 @@ async def on_setting_button(update: Update, context: BotContext) -> None:
     query = update.callback_query
     if query is None or query.data is None:
         return
-    _prefix, what, value = query.data.split(":", 2)
+    fields = parse_fields(query.data, "set", 2)
+    if fields is None:
+        await acknowledge(query, texts.GONE)
+        return
+    what, value = fields
+    number = parse_number(value)
     runtime = context.runtime
     now = runtime.clock.now()
     outbox = Outbox()
     level_numbers = {level.number for level in runtime.programme.levels}
     chosen_time = parse_local_time(f"{value[:2]}:{value[2:]}") if what == "time" else None
     refusal: str | None = None
+    stale: str | None = None
     async with runtime.unit_of_work() as repo:
         subscriber = await subscriber_for_update(repo, update)
         if subscriber is None:
@@ -104,8 +111,8 @@ async def on_setting_button(update: Update, context: BotContext) -> None:
             if value == "flag":
                 outbox.add(texts.health_advice())
             _finish_step(outbox, context, subscriber, "health", "")
-        elif what == "level" and value.isdigit() and int(value) in level_numbers:
-            subscriptions.set_level(subscriber, runtime.programme, int(value), now=now)
+        elif what == "level" and number is not None and number in level_numbers:
+            subscriptions.set_level(subscriber, runtime.programme, number, now=now)
             _finish_step(outbox, context, subscriber, "level", texts.level_set(subscriber, runtime.programme))
         elif what == "time" and value == "type":
             if subscriber.onboarding_step != "time":
@@ -120,14 +127,14 @@ async def on_setting_button(update: Update, context: BotContext) -> None:
         elif what == "days" and value in keyboards.DAY_PRESETS:
             await subscriptions.set_training_days(repo, subscriber, keyboards.DAY_PRESETS[value][1], now=now)
             _finish_step(outbox, context, subscriber, "days", texts.days_set(subscriber))
-        elif what == "pause" and value.isdigit() and 1 <= int(value) <= 90:
-            outbox.add(texts.paused(await subscriptions.pause(repo, subscriber, int(value), now=now)))
+        elif what == "pause" and number is not None and 1 <= number <= 90:
+            outbox.add(texts.paused(await subscriptions.pause(repo, subscriber, number, now=now)))
         else:
-            outbox.add(texts.GONE)
+            stale = texts.GONE
     if refusal is not None:
         await acknowledge(query, refusal, alert=True)
         return
-    await acknowledge(query)
+    await acknowledge(query, stale)
     await outbox.send(context, update)
 
 
@@ -232,15 +239,15 @@ async def level_command(update: Update, context: BotContext) -> None:
     outbox = Outbox()
     async with runtime.unit_of_work() as repo:
         subscriber = await subscriber_for_update(repo, update)
-        value = context.args[0] if context.args else ""
+        number = parse_number(context.args[0]) if context.args else None
         if subscriber is None:
             outbox.add(texts.NOT_SUBSCRIBED)
-        elif not value:
+        elif not context.args:
             outbox.add(texts.LEVEL_QUESTION, keyboards.levels(programme))
-        elif not value.isdigit() or int(value) not in {level.number for level in programme.levels}:
+        elif number is None or number not in {level.number for level in programme.levels}:
             outbox.add(texts.BAD_LEVEL)
         else:
-            subscriptions.set_level(subscriber, programme, int(value), now=runtime.clock.now())
+            subscriptions.set_level(subscriber, programme, number, now=runtime.clock.now())
             outbox.add(texts.level_set(subscriber, programme))
     await outbox.send(context, update)
 

@@ -1,0 +1,189 @@
+"""What anyone can send: forged button payloads, odd command arguments, and other people's Try it now.
+
+A Telegram client can send any callback data, not only what our keyboards made. Each is answered in a
+friendly way (the stale-button or usage reply), nothing is logged as an error, and nothing is written.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import pytest
+
+from bot.db.models import Broadcast
+from bot.sandbox.driver import User
+from bot.telegram import texts
+from tests.e2e.conftest import Harness, snapshot
+
+COACH = 999
+"""The harness runs with ADMIN_IDS=999."""
+QUIET_METHODS = {"getupdates", "answercallbackquery"}
+"""Bot API calls that change nothing a person sees."""
+
+
+async def onboard(harness: Harness, user_id: int) -> User:
+    driver = harness.driver
+    runner = driver.user(user_id, f"Runner {user_id}")
+    mark = driver.mark(user_id)
+    driver.send(runner, "/start")
+    await driver.messages_after(user_id, mark, 2)
+    await harness.settled()
+    return runner
+
+
+async def today(harness: Harness, runner: User) -> dict[str, Any]:
+    mark = harness.driver.mark(runner.id)
+    harness.driver.send(runner, "/today")
+    card = await harness.driver.next_message(runner.id, mark)
+    await harness.settled()
+    return card
+
+
+def visible_calls(harness: Harness) -> list[str]:
+    return [call.method for call in harness.emulator.calls if call.method not in QUIET_METHODS]
+
+
+async def ready_draft(harness: Harness) -> Broadcast:
+    """A coach's draft with its content and audience chosen, waiting for Send now or a button."""
+    async with harness.runtime.unit_of_work() as repo:
+        draft = await repo.broadcasts.create_draft(created_by=COACH, now=harness.clock.now())
+        draft.text, draft.draft_step = "Hello runners", "confirm"
+    return draft
+
+
+def errors_logged(caplog: pytest.LogCaptureFixture) -> list[str]:
+    return [record.getMessage() for record in caplog.records if record.levelno >= logging.ERROR]
+
+
+async def test_forged_button_data_gets_the_stale_answer_and_changes_nothing(
+    harness: Harness, caplog: pytest.LogCaptureFixture
+) -> None:
+    runner = await onboard(harness, 401)
+    coach = await onboard(harness, COACH)
+    card = await today(harness, runner)
+    delivery = card["reply_markup"]["inline_keyboard"][0][0]["callback_data"].split(":")[1]
+    draft = await ready_draft(harness)
+    coach_chat = harness.driver.last(COACH)
+    too_big = "9" * 25
+    runner_taps = {
+        texts.GONE: [
+            "ci:5", "ci:", "ci:²:done", "ci:٣:done", f"ci:{delivery}", f"ci:{too_big}:done",
+            f"ci:{delivery}:nonsense",
+            "pn:1", f"pn:{delivery}", f"pn:{delivery}:²", f"pn:{delivery}:11", "pn:²:3", f"pn:{too_big}:3",
+            "mp:1", f"mp:{delivery}:²", "mp:x:1",
+            "sn:…", f"sn:{delivery}", "sn:²:hour", f"sn:{delivery}:never", f"sn:{too_big}:hour",
+            "set", "set:", "set:level", "set:level:²", "set:level:9", "set:pause:²", f"set:pause:{too_big}",
+            "del", "del:", "del:maybe",
+            "try:", "try:²", "try:1:2", f"try:{too_big}",
+            "bc:1:now", "nonsense",
+        ],
+    }  # fmt: skip
+    coach_taps = {
+        texts.BROADCAST_DRAFT_GONE: ["bc:", "bc:²:now", "bc:1", f"bc:{too_big}:now", f"bc:{draft.id}²:now"],
+        texts.BROADCAST_NOBODY: [f"bc:{draft.id}:aud:level:²", f"bc:{draft.id}:aud:stage:{too_big}"],
+        texts.GONE: [f"bc:{draft.id}:drill:²", f"bc:{draft.id}:drill:{too_big}", f"bc:{draft.id}:bogus"],
+    }
+    before, calls_before = await snapshot(harness), visible_calls(harness)
+
+    for who, message, taps in ((runner, card, runner_taps), (coach, coach_chat, coach_taps)):
+        for expected, payloads in taps.items():
+            for data in payloads:
+                query = harness.driver.press_data(who, message, data)
+                answer = await harness.driver.answered(query)
+                assert answer["text"] == expected, data
+    await harness.settled()
+
+    assert errors_logged(caplog) == []
+    assert visible_calls(harness) == calls_before
+    assert await snapshot(harness) == before
+
+
+async def test_numeric_command_arguments_get_the_usage_answer_and_change_nothing(
+    harness: Harness, caplog: pytest.LogCaptureFixture
+) -> None:
+    runner = await onboard(harness, 402)
+    coach = await onboard(harness, COACH)
+    commands = [
+        (runner, "/level ²", texts.BAD_LEVEL),
+        (runner, "/level ٢", texts.BAD_LEVEL),
+        (runner, f"/level {'2' * 30}", texts.BAD_LEVEL),
+        (runner, "/level -1", texts.BAD_LEVEL),
+        (coach, "/cancel_broadcast ²", texts.BROADCAST_USAGE_CANCEL),
+        (coach, "/cancel_broadcast #٣", texts.BROADCAST_USAGE_CANCEL),
+        (coach, f"/cancel_broadcast {'9' * 12}", texts.BROADCAST_USAGE_CANCEL),
+        (coach, "/unsend ²", texts.BROADCAST_USAGE_UNSEND),
+        (coach, f"/unsend {'9' * 12}", texts.BROADCAST_USAGE_UNSEND),
+    ]
+    before = await snapshot(harness)
+
+    for who, command, expected in commands:
+        mark = harness.driver.mark(who.id)
+        harness.driver.send(who, command)
+        assert (await harness.driver.next_message(who.id, mark))["text"] == expected, command
+    await harness.settled()
+
+    assert errors_logged(caplog) == []
+    assert await snapshot(harness) == before
+
+
+async def test_try_it_now_works_only_for_runners_who_got_the_broadcast_and_for_coaches(
+    harness: Harness, caplog: pytest.LogCaptureFixture
+) -> None:
+    driver = harness.driver
+    recipient = await onboard(harness, 411)
+    blocked = await onboard(harness, 412)
+    coach = driver.user(COACH, "Coach")
+    drill = harness.runtime.programme.drills["clamshell"]
+    async with harness.runtime.unit_of_work() as repo:
+        sent = await repo.broadcasts.create(
+            created_by=COACH, text="Meet the clamshell", segment={}, media_kind=None, media_path=None,
+            button_drill_slug=drill.slug, now=harness.clock.now(),
+        )  # fmt: skip
+    harness.emulator.blocked.add(blocked.id)
+    await harness.broadcasts.run(sent.id)
+    harness.emulator.blocked.discard(blocked.id)
+    await onboard(harness, blocked.id)
+    latecomer = await onboard(harness, 413)
+    stranger = driver.user(414, "Stranger")
+    driver.send(stranger, "hello")
+    driver.send(coach, "/help")
+    draft = await ready_draft(harness)
+    async with harness.runtime.unit_of_work() as repo:
+        stored = await repo.broadcasts.get(draft.id)
+        assert stored is not None
+        stored.button_drill_slug = drill.slug
+    await harness.settled()
+    broadcast_message = driver.last(recipient.id)
+    assert broadcast_message["text"] == "Meet the clamshell"
+    before, calls_before = await snapshot(harness), visible_calls(harness)
+
+    refused = [
+        (latecomer, driver.last(latecomer.id), f"try:{sent.id}"),
+        (latecomer, broadcast_message, f"try:{sent.id}"),
+        (blocked, driver.last(blocked.id), f"try:{sent.id}"),
+        (stranger, driver.last(stranger.id), f"try:{sent.id}"),
+        (recipient, broadcast_message, f"try:{draft.id}"),
+    ]
+    for who, message, data in refused:
+        answer = await driver.answered(driver.press_data(who, message, data))
+        assert answer["text"] == texts.GONE, (who.id, data)
+    await harness.settled()
+    assert visible_calls(harness) == calls_before
+    assert await snapshot(harness) == before
+
+    allowed = [
+        (recipient, broadcast_message, f"try:{sent.id}"),
+        (coach, driver.last(COACH), f"try:{draft.id}"),
+    ]
+    for who, message, data in allowed:
+        mark = driver.mark(who.id)
+        answer = await driver.answered(driver.press_data(who, message, data))
+        card = await driver.next_message(who.id, mark)
+        assert answer.get("text") is None
+        assert drill.name in card["caption"], who.id
+    await harness.settled()
+    after = await snapshot(harness)
+    assert after.pop("media_files") != before.pop("media_files"), "the GIF's file id is cached"
+    assert after == before, "a sample records no delivery"
+    assert errors_logged(caplog) == []
