@@ -29,7 +29,7 @@ from bot.delivery.sender import Sender
 from bot.runtime import Runtime
 from bot.telegram import texts
 from bot.telegram.context import BROADCASTS_KEY, RUNTIME_KEY, SENDER_KEY, BotApplication, BotContext
-from bot.telegram.handlers import account, admin, broadcasts, drills, fallback, progress, settings
+from bot.telegram.handlers import account, admin, broadcasts, drills, fallback, progress, safety, settings
 from bot.telegram.http import AiohttpRequest
 
 log = logging.getLogger(__name__)
@@ -165,6 +165,7 @@ def _add_handlers(application: BotApplication, *, webhook: bool, admin_ids: froz
         "stop": account.stop_command,
         "deletedata": account.delete_data_command,
         "help": account.help_command,
+        "cleared": safety.cleared_command,
     }
     # Coaches' commands: for anyone not in ADMIN_IDS they match nothing and fall through to the
     # unknown-command reply, so nobody learns they exist. Their buttons and replies to their own
@@ -203,6 +204,8 @@ def _add_handlers(application: BotApplication, *, webhook: bool, admin_ids: froz
             CallbackQueryHandler(drills.on_check_in_button, pattern=r"^ci:"),
             CallbackQueryHandler(drills.on_pain_score, pattern=r"^(pn|mp):"),
             CallbackQueryHandler(drills.on_snooze_button, pattern=r"^sn:"),
+            CallbackQueryHandler(safety.on_screen_button, pattern=r"^hs:\d+:"),
+            CallbackQueryHandler(safety.on_cleared_button, pattern=r"^hc:\d+:"),
             CallbackQueryHandler(account.on_delete_button, pattern=r"^del:"),
             CallbackQueryHandler(_stale_button),
             MessageHandler(private & new_message & filters.COMMAND, fallback.unknown_command),

@@ -13,7 +13,7 @@ from bot.db.models import SUBSCRIBER_STATUSES, Broadcast, Subscriber
 from bot.db.repositories import BroadcastFigures
 from bot.domain.dose import Dose
 from bot.domain.programme import Programme
-from bot.domain.safety import HEALTH_SCREEN_ADVICE, HEALTH_SCREEN_ITEMS, SAFETY_NOTE
+from bot.domain.safety import SAFETY_NOTE, SCREEN_ITEMS, PregnancyStage, Rule, ScreenOutcome, Tag
 from bot.domain.schedule import describe_days
 from bot.services.content import ContentUpdate
 from bot.services.progress import Progress
@@ -32,6 +32,7 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("nudges", "Turn the afternoon reminder on or off"),
     ("quiet", "Your quiet hours, e.g. /quiet 22:00-06:30"),
     ("resume", "Resume drills"),
+    ("cleared", "A professional has cleared you to train"),
     ("stop", "Unsubscribe (your data is kept)"),
     ("deletedata", "Delete everything about you"),
     ("help", "What this bot does and how to use it"),
@@ -59,13 +60,99 @@ def welcome(first_name: str | None, returning: bool) -> str:
     return WELCOME.format(name=name, safety=escape(SAFETY_NOTE))
 
 
-def health_question() -> str:
-    items = "\n".join(f"• {escape(item)}" for item in HEALTH_SCREEN_ITEMS)
-    return f"First, a quick health check. Does any of these apply to you?\n{items}"
+def health_question(*, on_its_own: bool = False) -> str:
+    items = "\n".join(f"• <b>{escape(item.label)}</b>: {escape(item.text)}" for item in SCREEN_ITEMS)
+    opening = (
+        "Before your next drill: I now ask every runner a short health check, once."
+        if on_its_own
+        else "First, a quick health check."
+    )
+    return f"{opening} Tap each one that applies to you, then Done. If none do, tap None of these.\n{items}"
 
 
-def health_advice() -> str:
-    return escape(HEALTH_SCREEN_ADVICE)
+PREGNANCY_QUESTION = "Congratulations! Which fits you now?"
+SCREEN_CLEAR = "Thanks, nothing there holds you back."
+SCREEN_FIRST = "Your drills start once the quick health check is answered: here it is again."
+NOT_FOR_YOU_NOW = "This drill isn't in your programme right now: /today shows what is."
+SCREEN_FIRST_ALERT = "Please answer the quick health check first: it's in the chat."
+SCREEN_DONE_ALONE = "Thanks for answering. /today sends today's drill."
+SCREEN_GONE = "That health check is already answered. /start asks it again if something has changed."
+PAIN_PAUSED_TODAY = (
+    "Your drills are paused while the pain settles. When everyday movement is comfortable again, tap the "
+    "button and we'll start again gently, one stage lower."
+)
+NOTHING_TO_CLEAR = "Nothing is on hold or left out of your drills, so there's nothing to clear."
+HOLD_PARAGRAPHS: dict[Rule, str] = {
+    Rule.HEART: (
+        "Thank you for telling me. Chest pain, a racing heart or fainting with exercise, or heart disease, "
+        "needs a doctor's go-ahead before new training. Your drills are on hold until then: once your "
+        "doctor has cleared you, tap the button below or send /cleared."
+    ),
+    Rule.REFER: (
+        "Thank you for telling me. Pain at night or at rest, a tender spot on a bone, numbness or tingling, "
+        "or a joint that gives way is worth having checked by a physiotherapist or doctor first. Please stop "
+        "for now: your drills are paused until you've been seen. Once you're cleared, tap the button below "
+        "or send /cleared."
+    ),
+}
+RESTRICT_PARAGRAPH = (
+    "After hip surgery or an injection, or a recent stress fracture, I'll leave out drills that load one "
+    "leg and hopping drills; the rest of the programme goes on. Please show the drills to your surgeon or "
+    "physiotherapist, and when they've cleared you, tap the button below or send /cleared."
+)
+
+
+def _left_out(excluded: frozenset[Tag]) -> str:
+    kinds = [
+        words
+        for tag, words in (
+            (Tag.PLYOMETRIC, "hopping drills"),
+            (Tag.LYING_ON_BACK, "drills lying on your back"),
+            (Tag.LOADED_SINGLE_LEG, "drills that load one leg"),
+        )
+        if tag in excluded
+    ]
+    return " and ".join(kinds)
+
+
+def pregnancy_advice(stage: PregnancyStage, outcome: ScreenOutcome) -> str:
+    held = (
+        " I'll hold your drills until you tell me you've checked: tap the button below or send /cleared."
+        if outcome.held_by is Rule.PREGNANCY
+        else ""
+    )
+    return (
+        "Please check with your midwife or physiotherapist before starting, and show them the drills. "
+        f"While this applies I'll leave out {_left_out(outcome.excluded)}.{held}"
+    )
+
+
+def screen_result(outcome: ScreenOutcome, restricted: bool, pregnancy: PregnancyStage | None) -> str:
+    """Why, kindly, once: one paragraph for each kind of answer given."""
+    paragraphs = [HOLD_PARAGRAPHS[rule] for rule in (Rule.HEART, Rule.REFER) if outcome.held_by is rule]
+    if restricted and outcome.held_by is None:
+        paragraphs.append(RESTRICT_PARAGRAPH)
+    if pregnancy is not None:
+        paragraphs.append(pregnancy_advice(pregnancy, outcome))
+    return "\n\n".join(paragraphs) or SCREEN_CLEAR
+
+
+def held_today(held_by: Rule) -> str:
+    if held_by is Rule.PREGNANCY:
+        return (
+            "Your drills are on hold until you've checked with your midwife or physio. Then tap the button."
+        )
+    who = "your doctor" if held_by is Rule.HEART else "a professional"
+    return f"Your drills are on hold until {who} has cleared you. When they have, tap the button or /cleared."
+
+
+def cleared(outcome: ScreenOutcome, subscriber: Subscriber) -> str:
+    still = (
+        f" {_left_out(outcome.excluded).capitalize()} stay out while this applies."
+        if outcome.excluded
+        else ""
+    )
+    return f"Thanks for letting me know: your drills are back on.{still} {next_drill(subscriber)}"
 
 
 LEVEL_QUESTION = "How much strength training do you do now?"

@@ -15,12 +15,17 @@ from tests.e2e.conftest import Harness
 
 
 async def onboard(harness: Harness, user_id: int, name: str = "Runner") -> User:
-    """A runner who pressed /start and accepted the defaults (07:30 Europe/London, Mon-Sat, level 1)."""
+    """A runner who pressed /start, answered "None of these" to the health check and accepted the
+    defaults (07:30 Europe/London, Mon-Sat, level 1)."""
     driver = harness.driver
     runner = driver.user(user_id, name)
     mark = driver.mark(user_id)
     driver.send(runner, "/start")
+    _welcome, screen = await driver.messages_after(user_id, mark, 2)
+    mark = driver.mark(user_id)
+    driver.press(runner, screen, "None of these")
     await driver.messages_after(user_id, mark, 2)
+    await harness.settled()
     return runner
 
 
@@ -87,7 +92,7 @@ async def test_today_then_the_scheduled_time_sends_nothing_more(harness: Harness
     await harness.tick()
     assert [
         message.get("caption", message.get("text", ""))[:20] for message in harness.driver.messages(runner.id)
-    ][2:] == ["<b>Glute bridge</b> "]
+    ][4:] == ["<b>Glute bridge</b> "]
     assert len(await deliveries(harness, runner.id)) == 1
     harness.advance(timedelta(days=1))
     await harness.tick()
@@ -134,13 +139,13 @@ async def test_pain_asks_for_a_score_and_gives_the_advice(harness: Harness) -> N
     scale = driver.messages(runner.id)[mark - 1]
     assert [button["text"] for button in scale["reply_markup"]["inline_keyboard"][0]][:3] == ["0", "1", "2"]
     mark = driver.mark(runner.id)
-    driver.press(runner, scale, "7")
+    driver.press(runner, scale, "6")
     advice = await driver.next_message(runner.id, mark)
-    assert "7/10 is too much" in advice["text"]
+    assert "6/10 is too much" in advice["text"]
     [delivery] = await deliveries(harness, runner.id)
     assert [(row.outcome, row.pain) for row in await check_ins(harness, delivery.id)] == [
         ("pain", None),
-        ("pain", 7),
+        ("pain", 6),
     ]
 
 

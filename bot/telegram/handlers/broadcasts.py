@@ -20,6 +20,7 @@ from bot.delivery.cards import send_card
 from bot.delivery.planner import sample_caption
 from bot.domain.replies import parse_send_at
 from bot.services import broadcasts as service
+from bot.services import safety
 from bot.telegram import keyboards, texts
 from bot.telegram.context import BotContext
 from bot.telegram.handlers.common import Outbox, edit_markup, remove_buttons, reply, subscriber_for_update
@@ -318,6 +319,9 @@ async def on_try_button(update: Update, context: BotContext) -> None:
     drill = runtime.programme.drills.get(slug) if slug is not None else None
     if drill is None:
         await query.answer(texts.GONE)
+        return
+    if subscriber is not None and not safety.may_have(subscriber, drill):
+        await query.answer(texts.NOT_FOR_YOU_NOW, show_alert=True)
         return
     await query.answer()
     caption = sample_caption(runtime.programme, drill, subscriber, TRY_IT_NOTE)

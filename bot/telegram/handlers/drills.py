@@ -12,10 +12,12 @@ from bot.delivery.sender import SendStatus
 from bot.domain.programme import Outcome
 from bot.domain.safety import pain_advice
 from bot.domain.schedule import snooze_until
-from bot.services import checkins, subscriptions
+from bot.services import checkins, safety, subscriptions
+from bot.services.safety import Gate
 from bot.telegram import keyboards, texts
 from bot.telegram.context import BotContext
 from bot.telegram.handlers.common import Outbox, edit_markup, reply, subscriber_for_update
+from bot.telegram.handlers.safety import explain_gate, screen_first
 from bot.telegram.handlers.settings import typed_setting
 
 MAX_TEXT_LENGTH = 1000
@@ -36,11 +38,14 @@ async def today_command(update: Update, context: BotContext) -> None:
     now = runtime.clock.now()
     if chat is None:
         return
+    held = Outbox()
     async with runtime.unit_of_work() as repo:
         subscriber = await subscriber_for_update(repo, update)
         subscribed = subscriber is not None and subscriber.status not in ("stopped", "blocked")
         planned = None
-        if subscriber is not None and subscribed:
+        if subscriber is not None and subscribed and (gate := safety.gate_of(subscriber)) is not Gate.OPEN:
+            explain_gate(held, subscriber, gate, now=now)
+        elif subscriber is not None and subscribed:
             today = subscriptions.today_for(subscriber, now)
             planned = await plan_today(
                 repo,
@@ -54,6 +59,8 @@ async def today_command(update: Update, context: BotContext) -> None:
                 await subscriptions.reschedule(repo, subscriber, now=now)
     if not subscribed:
         await reply(context, update, texts.NOT_SUBSCRIBED)
+    elif held.items:
+        await held.send(context, update)
     elif planned is None:
         await reply(context, update, texts.NO_DRILL_TODAY)
     elif (
@@ -66,6 +73,8 @@ async def on_check_in_button(update: Update, context: BotContext) -> None:
     """`ci:<delivery>:<outcome|change|show>` on a drill card."""
     query = update.callback_query
     if query is None or query.data is None or update.effective_user is None:
+        return
+    if await screen_first(update, context):
         return
     _prefix, delivery_text, action = query.data.split(":", 2)
     if not delivery_text.isdigit():
@@ -114,6 +123,8 @@ async def on_pain_score(update: Update, context: BotContext) -> None:
     """`pn:<delivery>:<0-10>` (just after the drill) or `mp:<delivery>:<0-10>` (the next morning)."""
     query = update.callback_query
     if query is None or query.data is None or update.effective_user is None:
+        return
+    if await screen_first(update, context):
         return
     prefix, delivery_text, score_text = query.data.split(":", 2)
     if not (delivery_text.isdigit() and score_text.isdigit() and 0 <= int(score_text) <= 10):
@@ -191,7 +202,7 @@ def _acknowledge(outbox: Outbox, result: checkins.Recorded | checkins.Refusal) -
 async def on_snooze_button(update: Update, context: BotContext) -> None:
     """`sn:<delivery>:menu|hour|evening`: put today's card off until later, once."""
     query = update.callback_query
-    if query is None or query.data is None:
+    if query is None or query.data is None or await screen_first(update, context):
         return
     _prefix, delivery_text, option = query.data.split(":", 2)
     runtime = context.runtime

@@ -1,0 +1,243 @@
+"""The health screen through the real bot: each answer's outcome, holds, restrictions, clearance, and that
+nothing (not /today, not the dispatcher, not a drill button) gets past an unanswered screen."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from bot.db.models import CheckIn, Delivery, Drill, Subscriber
+from bot.domain.safety import Tag
+from bot.sandbox.driver import User
+from bot.telegram import texts
+from tests.e2e.conftest import Harness
+
+
+async def start(harness: Harness, user_id: int) -> tuple[User, dict[str, Any]]:
+    driver = harness.driver
+    runner = driver.user(user_id, "Runner")
+    mark = driver.mark(user_id)
+    driver.send(runner, "/start")
+    _welcome, screen = await driver.messages_after(user_id, mark, 2)
+    return runner, screen
+
+
+async def answer_screen(
+    harness: Harness, runner: User, screen: dict[str, Any], ticks: list[str], finish: str = "Done"
+) -> list[dict[str, Any]]:
+    """Tick each item, then finish; the bot's replies to the finishing tap."""
+    driver = harness.driver
+    for label in ticks:
+        await driver.answered(driver.press(runner, screen, label))
+        await harness.settled()
+    mark = driver.mark(runner.id)
+    await driver.answered(driver.press(runner, screen, finish))
+    await driver.next_message(runner.id, mark)
+    await harness.settled()
+    return driver.messages(runner.id)[mark:]
+
+
+async def send(harness: Harness, runner: User, text: str) -> list[dict[str, Any]]:
+    mark = harness.driver.mark(runner.id)
+    harness.driver.send(runner, text)
+    await harness.driver.next_message(runner.id, mark)
+    await harness.settled()
+    return harness.driver.messages(runner.id)[mark:]
+
+
+async def delivered(harness: Harness, telegram_id: int) -> list[str]:
+    """The slugs of a runner's drills, in order."""
+    async with harness.runtime.unit_of_work() as repo:
+        rows = await repo.session.scalars(
+            select(Drill.slug)
+            .join(Delivery, Delivery.drill_id == Drill.id)
+            .join(Subscriber, Subscriber.id == Delivery.subscriber_id)
+            .where(Subscriber.telegram_id == telegram_id)
+            .order_by(Delivery.local_date)
+        )
+        return list(rows)
+
+
+async def drills_over(harness: Harness, runner: User, days: int) -> list[str]:
+    """/today on each of `days` days in a row (unanswered, so the stage stays): the drills it sent."""
+    before = len(await delivered(harness, runner.id))
+    for _day in range(days):
+        await send(harness, runner, "/today")
+        harness.advance(timedelta(days=1))
+    return (await delivered(harness, runner.id))[before:]
+
+
+def tags_of(harness: Harness, slugs: list[str]) -> set[Tag]:
+    return {tag for slug in slugs for tag in harness.runtime.programme.drills[slug].tags}
+
+
+def allowed_in_stage(harness: Harness, stage: int, excluded: set[Tag]) -> set[str]:
+    programme = harness.runtime.programme
+    return {
+        slug for slug in programme.stage(stage).rotation if programme.drills[slug].tags.isdisjoint(excluded)
+    }
+
+
+def button_texts(message: dict[str, Any]) -> list[str]:
+    return [
+        button["text"] for row in message.get("reply_markup", {}).get("inline_keyboard", []) for button in row
+    ]
+
+
+async def test_the_screen_shows_every_item_as_its_own_button(harness: Harness) -> None:
+    _runner, screen = await start(harness, 700)
+    assert button_texts(screen) == [
+        "Heart", "Hip surgery or injection", "Stress fracture", "Pregnancy or new baby", "Night or rest pain",
+        "Tender spot on a bone", "Numbness or tingling", "A joint gives way", "None of these", "Done",
+    ]  # fmt: skip
+    assert "known heart disease" in screen["text"] and "groin pain when you hop" in screen["text"]
+
+
+async def test_today_deliveries_and_drill_buttons_wait_for_the_screen(harness: Harness) -> None:
+    runner, screen = await start(harness, 701)
+    waiting = await send(harness, runner, "/today")
+    assert waiting[0]["text"] == texts.SCREEN_FIRST
+    assert button_texts(waiting[1])[-2:] == ["None of these", "Done"]
+    harness.advance(timedelta(hours=3))  # past the 07:30 slot
+    await harness.tick()
+    assert await delivered(harness, runner.id) == []
+
+    replies = await answer_screen(harness, runner, screen, [], finish="None of these")
+    assert replies[0]["text"] == texts.SCREEN_CLEAR
+    await send(harness, runner, "/today")
+    [slug] = await delivered(harness, runner.id)
+    card = harness.driver.last(runner.id)
+
+    await send(harness, runner, "/start")  # the screen is asked again, so drills wait again
+    query = harness.driver.press(runner, card, "✅ Done")
+    assert (await harness.driver.answered(query)) == {"text": texts.SCREEN_FIRST_ALERT, "show_alert": True}
+    await harness.settled()
+    async with harness.runtime.unit_of_work() as repo:
+        assert list(await repo.session.scalars(select(CheckIn))) == []
+
+
+@pytest.mark.parametrize(
+    ("item", "clear_label"),
+    [
+        ("Heart", "My doctor has cleared me"),
+        ("Night or rest pain", "A professional has cleared me"),
+        ("Tender spot on a bone", "A professional has cleared me"),
+        ("Numbness or tingling", "A professional has cleared me"),
+        ("A joint gives way", "A professional has cleared me"),
+    ],
+)
+async def test_a_hold_answer_stops_every_drill_until_cleared(
+    harness: Harness, item: str, clear_label: str
+) -> None:
+    runner, screen = await start(harness, 702)
+    outcome, _level_question = await answer_screen(harness, runner, screen, [item])
+    assert outcome["text"].startswith("Thank you for telling me.")
+    assert "/cleared" in outcome["text"] and button_texts(outcome) == [clear_label]
+
+    held = await send(harness, runner, "/today")
+    assert "on hold" in held[0]["text"] and button_texts(held[0]) == [clear_label]
+    said = len(harness.driver.messages(runner.id))
+    for _day in range(3):
+        harness.advance(timedelta(days=1))
+        await harness.tick()
+    assert await delivered(harness, runner.id) == [], "held runners get no drill"
+    assert len(harness.driver.messages(runner.id)) == said, "the bot said why once, not every day"
+
+    mark = harness.driver.mark(runner.id)
+    harness.driver.press(runner, outcome, clear_label)
+    back = await harness.driver.next_message(runner.id, mark)
+    assert back["text"].startswith("Thanks for letting me know: your drills are back on.")
+    await harness.settled()
+    assert len(await drills_over(harness, runner, 1)) == 1
+    harness.advance(timedelta(hours=2))  # past the 07:30 slot
+    await harness.tick()
+    assert len(await delivered(harness, runner.id)) == 2, "deliveries resume too"
+
+
+@pytest.mark.parametrize("item", ["Hip surgery or injection", "Stress fracture"])
+async def test_surgery_or_fracture_leaves_out_loaded_single_leg_and_hops_until_cleared(
+    harness: Harness, item: str
+) -> None:
+    runner, screen = await start(harness, 703)
+    outcome, level_question = await answer_screen(harness, runner, screen, [item])
+    assert "leave out drills that load one leg and hopping drills" in outcome["text"]
+    await harness.driver.answered(harness.driver.press(runner, level_question, "2. Some strength training"))
+    await harness.settled()
+    excluded = {Tag.LOADED_SINGLE_LEG, Tag.PLYOMETRIC}
+
+    restricted = await drills_over(harness, runner, 9)
+    assert (
+        set(restricted)
+        == allowed_in_stage(harness, 2, excluded)
+        != set(harness.runtime.programme.stage(2).rotation)
+    )
+    assert tags_of(harness, restricted).isdisjoint(excluded)
+
+    await send(harness, runner, "/cleared")
+    assert set(await drills_over(harness, runner, 9)) == set(harness.runtime.programme.stage(2).rotation)
+
+
+@pytest.mark.parametrize(
+    ("stage_label", "excluded"),
+    [
+        ("Pregnant: first trimester", {Tag.PLYOMETRIC}),
+        ("Pregnant: second or third trimester", {Tag.PLYOMETRIC, Tag.LYING_ON_BACK}),
+        ("Baby born in the last 3 months", {Tag.PLYOMETRIC}),
+    ],
+)
+async def test_pregnancy_asks_which_holds_until_checked_then_leaves_out_what_it_must(
+    harness: Harness, stage_label: str, excluded: set[Tag]
+) -> None:
+    runner, screen = await start(harness, 704)
+    [question] = await answer_screen(harness, runner, screen, ["Pregnancy or new baby"])
+    assert question["text"] == texts.PREGNANCY_QUESTION
+    mark = harness.driver.mark(runner.id)
+    harness.driver.press(runner, question, stage_label)
+    advice, _level_question = await harness.driver.messages_after(runner.id, mark, 2)
+    assert "midwife or physiotherapist" in advice["text"]
+    assert ("lying on your back" in advice["text"]) == (Tag.LYING_ON_BACK in excluded)
+    assert button_texts(advice) == ["I've checked with my midwife or physio"]
+    await harness.settled()
+
+    assert "on hold" in (await send(harness, runner, "/today"))[0]["text"]
+    assert await delivered(harness, runner.id) == []
+    mark = harness.driver.mark(runner.id)
+    harness.driver.press(runner, advice, "I've checked with my midwife or physio")
+    assert "stay out while this applies" in (await harness.driver.next_message(runner.id, mark))["text"]
+    await harness.settled()
+
+    stage_one = await drills_over(harness, runner, 8)
+    assert set(stage_one) == allowed_in_stage(harness, 1, excluded)
+    assert tags_of(harness, stage_one).isdisjoint(excluded)
+
+
+async def test_a_runner_from_before_the_screen_is_asked_once_at_their_next_drill(harness: Harness) -> None:
+    runner = harness.driver.user(705, "Old hand")
+    async with harness.runtime.unit_of_work() as repo:
+        subscriber = await repo.subscribers.create(
+            telegram_id=runner.id, chat_id=runner.id, first_name="Old hand", language=None, source=None,
+            timezone="Europe/London", delivery_time=harness.clock.now().time().replace(hour=7, minute=30),
+            training_days=0b1111111, level=1, stage=1, now=harness.clock.now(),
+        )  # fmt: skip
+        subscriber.next_delivery_at = harness.clock.now() + timedelta(hours=1, minutes=30)
+    harness.advance(timedelta(hours=2))
+    await harness.tick()
+    [asked] = harness.driver.messages(runner.id)
+    assert asked["text"].startswith(
+        "Before your next drill: I now ask every runner a short health check, once."
+    )
+    assert await delivered(harness, runner.id) == []
+
+    harness.advance(timedelta(days=1))
+    await harness.tick()
+    assert len(harness.driver.messages(runner.id)) == 1, "asked once, not at every drill"
+    assert await delivered(harness, runner.id) == []
+
+    replies = await answer_screen(harness, runner, asked, [], finish="None of these")
+    assert [reply["text"] for reply in replies] == [texts.SCREEN_CLEAR, texts.SCREEN_DONE_ALONE]
+    harness.advance(timedelta(days=1))
+    await harness.tick()
+    assert len(await delivered(harness, runner.id)) == 1
