@@ -13,7 +13,7 @@ from bot.db.models import SUBSCRIBER_STATUSES, Broadcast, Subscriber
 from bot.db.repositories import BroadcastFigures
 from bot.domain.dose import Dose
 from bot.domain.programme import Programme
-from bot.domain.safety import SAFETY_NOTE, SCREEN_ITEMS, PregnancyStage, Rule, ScreenOutcome, Tag
+from bot.domain.safety import ALL_DRILLS, SAFETY_NOTE, SCREEN_ITEMS, PregnancyStage, Rule, ScreenOutcome, Tag
 from bot.domain.schedule import describe_days
 from bot.services.content import ContentUpdate
 from bot.services.progress import Progress
@@ -137,6 +137,25 @@ def screen_result(outcome: ScreenOutcome, restricted: bool, pregnancy: Pregnancy
     return "\n\n".join(paragraphs) or SCREEN_CLEAR
 
 
+def pain_paused(pause: str) -> str:
+    """The referral, said once when pain pauses drills: every drill at 7+, else the painful pattern."""
+    if pause == ALL_DRILLS:
+        return (
+            "I've paused all your drills. Pain this strong is a sign to rest and have it checked: please "
+            "see a physiotherapist or doctor, sooner if it's sharp, swollen or there at night. When it has "
+            "settled, tap the button and we'll start again gently, one stage lower."
+        )
+    return (
+        f"It keeps hurting, so I've paused your {escape(pause.replace('-', ' '))} drills; the rest of your "
+        "programme goes on. If it doesn't settle within a few days, please see a physiotherapist. When it "
+        "has settled, tap the button to bring them back, one stage lower."
+    )
+
+
+def pain_resumed(subscriber: Subscriber) -> str:
+    return f"Glad it has settled. We start again gently at stage {subscriber.stage}. {next_drill(subscriber)}"
+
+
 def held_today(held_by: Rule) -> str:
     if held_by is Rule.PREGNANCY:
         return (
@@ -183,7 +202,14 @@ DELETED = "Done: everything about you is deleted. /start whenever you want to be
 DELETE_KEPT = "Nothing was deleted."
 NO_DRILL_TODAY = "There's no drill for you right now; the content is being updated. Try again in a minute."
 SEND_FAILED = "I couldn't send the drill just now. Please try /today again in a minute."
-PAIN_SCORE_QUESTION = "Sorry it hurt. How bad was it, from 0 (none) to 10 (worst)?"
+PAIN_WHERE_QUESTION = "Sorry it hurt. Where do you feel it?"
+PAIN_KIND_QUESTION = "What does it feel like?"
+PAIN_SCORE_QUESTION = "How bad was it, from 0 (none) to 10 (worst)?"
+MUSCLE_BURN = (
+    "That burn is your muscles working, which is what the drill is for: it's not pain, so I've recorded the "
+    "drill as done and your programme carries on. If it ever turns sharp or catching, tap Pain again."
+)
+NOT_PAUSED = "Your drills aren't paused for pain: they carry on as planned."
 SNOOZE_QUESTION = "When should it come back?"
 SNOOZE_TOO_LATE = "It's too late to put it off today. Tomorrow's drill comes as usual."
 NUDGES_ON = "Reminders are on: one nudge if a drill is still waiting in the afternoon."

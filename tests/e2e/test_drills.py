@@ -128,24 +128,38 @@ async def test_check_in_by_button_and_changing_the_answer(harness: Harness) -> N
     ]
 
 
-async def test_pain_asks_for_a_score_and_gives_the_advice(harness: Harness) -> None:
+async def test_pain_asks_where_what_it_feels_like_and_a_score_then_gives_the_advice(harness: Harness) -> None:
     runner = await onboard(harness, 206)
     card = await today(harness, runner)
     driver = harness.driver
     mark = driver.mark(runner.id)
     driver.press(runner, card, "⚠️ Pain")
-    question = await driver.next_message(runner.id, mark)
-    assert "0 (none) to 10" in question["text"]
-    scale = driver.messages(runner.id)[mark - 1]
+    where = await driver.next_message(runner.id, mark)
+    assert where["text"] == "Sorry it hurt. Where do you feel it?"
+    mark = driver.mark(runner.id)
+    driver.press(runner, where, "Knee")
+    feel = await driver.next_message(runner.id, mark)
+    assert [row[0]["text"] for row in feel["reply_markup"]["inline_keyboard"]] == [
+        "Muscle working or burning",
+        "Sharp or catching in a joint",
+    ]
+    mark = driver.mark(runner.id)
+    driver.press(runner, feel, "Sharp or catching in a joint")
+    scale = await driver.next_message(runner.id, mark)
+    assert "0 (none) to 10" in scale["text"]
     assert [button["text"] for button in scale["reply_markup"]["inline_keyboard"][0]][:3] == ["0", "1", "2"]
     mark = driver.mark(runner.id)
     driver.press(runner, scale, "6")
     advice = await driver.next_message(runner.id, mark)
     assert "6/10 is too much" in advice["text"]
     [delivery] = await deliveries(harness, runner.id)
-    assert [(row.outcome, row.pain) for row in await check_ins(harness, delivery.id)] == [
-        ("pain", None),
-        ("pain", 6),
+    assert [
+        (row.outcome, row.pain, row.pain_area, row.pain_kind) for row in await check_ins(harness, delivery.id)
+    ] == [
+        ("pain", None, None, None),
+        (None, None, "knee", None),
+        (None, None, None, "sharp"),
+        ("pain", 6, "knee", None),
     ]
 
 

@@ -108,7 +108,7 @@ async def test_today_deliveries_and_drill_buttons_wait_for_the_screen(harness: H
     replies = await answer_screen(harness, runner, screen, [], finish="None of these")
     assert replies[0]["text"] == texts.SCREEN_CLEAR
     await send(harness, runner, "/today")
-    [slug] = await delivered(harness, runner.id)
+    assert len(await delivered(harness, runner.id)) == 1
     card = harness.driver.last(runner.id)
 
     await send(harness, runner, "/start")  # the screen is asked again, so drills wait again
@@ -241,3 +241,137 @@ async def test_a_runner_from_before_the_screen_is_asked_once_at_their_next_drill
     harness.advance(timedelta(days=1))
     await harness.tick()
     assert len(await delivered(harness, runner.id)) == 1
+
+
+async def onboarded(harness: Harness, user_id: int, level: str = "2. Some strength training") -> User:
+    runner, screen = await start(harness, user_id)
+    _thanks, level_question = await answer_screen(harness, runner, screen, [], finish="None of these")
+    await harness.driver.answered(harness.driver.press(runner, level_question, level))
+    await harness.settled()
+    return runner
+
+
+async def report_pain(harness: Harness, runner: User, card: dict[str, Any], area: str, kind: str,
+                      score: int | None) -> list[dict[str, Any]]:  # fmt: skip
+    """Pain on a card, then where, what it feels like and (unless a burn) the score: the bot's last replies."""
+    driver = harness.driver
+    question = card
+    for label in ("⚠️ Pain", area, kind, *([] if score is None else [str(score)])):
+        mark = driver.mark(runner.id)
+        driver.press(runner, question, label)
+        question = await driver.next_message(runner.id, mark)
+        await harness.settled()
+        replies = driver.messages(runner.id)[mark:]
+    return replies
+
+
+async def todays_card(harness: Harness, runner: User) -> dict[str, Any]:
+    [card] = [message for message in await send(harness, runner, "/today") if "animation" in message]
+    return card
+
+
+async def subscriber_row(harness: Harness, telegram_id: int) -> Subscriber:
+    async with harness.runtime.unit_of_work() as repo:
+        row = await repo.subscribers.by_telegram_id(telegram_id)
+        assert row is not None
+        return row
+
+
+async def stage_of_latest(harness: Harness, telegram_id: int) -> int:
+    async with harness.runtime.unit_of_work() as repo:
+        stage = await repo.session.scalar(
+            select(Delivery.stage).join(Subscriber).where(Subscriber.telegram_id == telegram_id)
+            .order_by(Delivery.local_date.desc()).limit(1)
+        )  # fmt: skip
+        assert stage is not None
+        return stage
+
+
+async def test_a_muscle_burn_is_not_pain_and_does_not_regress(harness: Harness) -> None:
+    runner = await onboarded(harness, 710)
+    card = await todays_card(harness, runner)
+    [said] = await report_pain(harness, runner, card, "Buttock", "Muscle working or burning", None)
+    assert said["text"] == texts.MUSCLE_BURN
+    harness.advance(timedelta(days=1))
+    await todays_card(harness, runner)
+    assert await stage_of_latest(harness, runner.id) == 2, "a burn is a done session: no step back"
+
+    harness.advance(timedelta(days=1))
+    await report_pain(
+        harness, runner, await todays_card(harness, runner), "Buttock", "Sharp or catching in a joint", 5
+    )
+    harness.advance(timedelta(days=1))
+    await todays_card(harness, runner)
+    assert await stage_of_latest(harness, runner.id) == 1, "real pain does step back"
+
+
+async def test_pain_of_seven_or_more_pauses_every_drill_until_it_settles(harness: Harness) -> None:
+    runner = await onboarded(harness, 711)
+    card = await todays_card(harness, runner)
+    advice, referral = await report_pain(harness, runner, card, "Knee", "Sharp or catching in a joint", 8)
+    assert advice["text"].startswith("8/10")
+    assert (
+        referral["text"].startswith("I've paused all your drills.") and "physiotherapist" in referral["text"]
+    )
+    assert button_texts(referral) == ["It has settled: resume"]
+
+    paused = await send(harness, runner, "/today")
+    assert paused[0]["text"] == texts.PAIN_PAUSED_TODAY
+    for _day in range(2):
+        harness.advance(timedelta(days=1))
+        await harness.tick()
+        harness.advance(timedelta(hours=3))
+        await harness.tick()
+    assert len(await delivered(harness, runner.id)) == 1, "no drill while paused"
+
+    mark = harness.driver.mark(runner.id)
+    harness.driver.press(runner, referral, "It has settled: resume")
+    resumed = await harness.driver.next_message(runner.id, mark)
+    assert resumed["text"].startswith("Glad it has settled. We start again gently at stage 1.")
+    await harness.settled()
+    harness.advance(timedelta(days=1))
+    await todays_card(harness, runner)
+    assert await stage_of_latest(harness, runner.id) == 1
+
+
+async def test_two_ambers_on_one_area_within_a_week_pause_that_pattern(harness: Harness) -> None:
+    runner = await onboarded(harness, 712, level="1. New to strength work")
+    sharp = "Sharp or catching in a joint"
+    replies = await report_pain(harness, runner, await todays_card(harness, runner), "Groin", sharp, 4)
+    assert len(replies) == 1, "one amber: advice only"
+    harness.advance(timedelta(days=1))
+    replies = await report_pain(harness, runner, await todays_card(harness, runner), "Lower back", sharp, 5)
+    assert len(replies) == 1, "an amber on another area does not add up"
+    harness.advance(timedelta(days=2))
+    replies = await report_pain(harness, runner, await todays_card(harness, runner), "Groin", sharp, 4)
+    pattern = harness.runtime.programme.drills[(await delivered(harness, runner.id))[-1]].pattern
+    assert replies[-1]["text"].startswith(
+        f"It keeps hurting, so I've paused your {pattern.replace('-', ' ')} drills"
+    )
+    assert (await subscriber_row(harness, runner.id)).pain_pause == pattern
+
+    harness.advance(timedelta(days=1))
+    later = await drills_over(harness, runner, 8)
+    assert len(later) == 8, "the rest of the programme goes on"
+    assert all(harness.runtime.programme.drills[slug].pattern != pattern for slug in later)
+
+
+async def test_a_morning_score_that_has_not_settled_pauses_that_pattern(harness: Harness) -> None:
+    runner = await onboarded(harness, 713)
+    await report_pain(
+        harness, runner, await todays_card(harness, runner), "Side of hip", "Sharp or catching in a joint", 4
+    )
+    pattern = harness.runtime.programme.drills[(await delivered(harness, runner.id))[-1]].pattern
+    harness.advance(timedelta(days=1, hours=3))  # 09:00 the next morning
+    mark = harness.driver.mark(runner.id)
+    await harness.tick()
+    morning = await harness.driver.next_message(runner.id, mark)
+    assert morning["text"] == texts.MORNING_QUESTION
+    mark = harness.driver.mark(runner.id)
+    harness.driver.press(runner, morning, "4")
+    _advice, referral = await harness.driver.messages_after(runner.id, mark, 2)
+    assert referral["text"].startswith(
+        f"It keeps hurting, so I've paused your {pattern.replace('-', ' ')} drills"
+    )
+    await harness.settled()
+    assert (await subscriber_row(harness, runner.id)).pain_pause == pattern

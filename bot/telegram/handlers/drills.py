@@ -112,11 +112,9 @@ async def on_check_in_button(update: Update, context: BotContext) -> None:
         await query.answer(REFUSAL_TEXTS[result], show_alert=True)
         return
     await query.answer(f"Recorded: {keyboards.CHECK_IN_LABELS[outcome]}")
-    if outcome is Outcome.PAIN:
-        await edit_markup(update, keyboards.pain_scale("pn", delivery_id))
-        await reply(context, update, texts.PAIN_SCORE_QUESTION)
-        return
     await edit_markup(update, keyboards.recorded(delivery_id, outcome))
+    if outcome is Outcome.PAIN:
+        await reply(context, update, texts.PAIN_WHERE_QUESTION, keyboards.pain_areas(delivery_id))
 
 
 async def on_pain_score(update: Update, context: BotContext) -> None:
@@ -130,33 +128,20 @@ async def on_pain_score(update: Update, context: BotContext) -> None:
     if not (delivery_text.isdigit() and score_text.isdigit() and 0 <= int(score_text) <= 10):
         await query.answer(texts.GONE)
         return
-    delivery_id, score = int(delivery_text), int(score_text)
     runtime = context.runtime
     async with runtime.unit_of_work() as repo:
-        if prefix == "mp":
-            result = await checkins.record_morning_pain(
-                repo,
-                telegram_id=update.effective_user.id,
-                delivery_id=delivery_id,
-                pain=score,
-                now=runtime.clock.now(),
-            )
-        else:
-            result = await checkins.record_outcome(
-                repo,
-                telegram_id=update.effective_user.id,
-                delivery_id=delivery_id,
-                outcome=Outcome.PAIN,
-                pain=score,
-                now=runtime.clock.now(),
-            )
+        result = await checkins.record_pain_score(
+            repo, runtime.programme, telegram_id=update.effective_user.id, delivery_id=int(delivery_text),
+            pain=int(score_text), morning=prefix == "mp", now=runtime.clock.now(),
+        )  # fmt: skip
     if isinstance(result, checkins.Refusal):
         await query.answer(REFUSAL_TEXTS[result], show_alert=True)
         return
-    await query.answer(f"Recorded: pain {score}/10")
-    markup = keyboards.recorded(delivery_id, Outcome.PAIN, score) if prefix == "pn" else None
-    await edit_markup(update, markup)
-    await reply(context, update, escape(pain_advice(score)))
+    await query.answer(f"Recorded: pain {score_text}/10")
+    await edit_markup(update, None)
+    outbox = Outbox()
+    _acknowledge(outbox, result)
+    await outbox.send(context, update)
 
 
 async def on_text(update: Update, context: BotContext) -> None:
@@ -177,6 +162,7 @@ async def on_text(update: Update, context: BotContext) -> None:
             reply_to = message.reply_to_message
             result = await checkins.record_text(
                 repo,
+                runtime.programme,
                 subscriber,
                 message.text,
                 reply_to_message_id=reply_to.message_id if reply_to is not None else None,
@@ -189,12 +175,16 @@ async def on_text(update: Update, context: BotContext) -> None:
 def _acknowledge(outbox: Outbox, result: checkins.Recorded | checkins.Refusal) -> None:
     if isinstance(result, checkins.Refusal):
         outbox.add(REFUSAL_TEXTS[result])
+    elif result.pain is not None:
+        outbox.add(escape(pain_advice(result.pain)))
+        if result.paused is not None:
+            outbox.add(
+                texts.pain_paused(result.paused), keyboards.pain_settled(result.delivery.subscriber_id)
+            )
     elif result.outcome is None:
         outbox.add("Noted on your drill, thanks.")
-    elif result.outcome is Outcome.PAIN and result.pain is None:
-        outbox.add(texts.PAIN_SCORE_QUESTION, keyboards.pain_scale("pn", result.delivery.id))
-    elif result.outcome is Outcome.PAIN and result.pain is not None:
-        outbox.add(escape(pain_advice(result.pain)))
+    elif result.outcome is Outcome.PAIN:
+        outbox.add(texts.PAIN_WHERE_QUESTION, keyboards.pain_areas(result.delivery.id))
     else:
         outbox.add(f"Recorded: {keyboards.CHECK_IN_LABELS[result.outcome]}. Thanks!")
 

@@ -7,12 +7,12 @@ from datetime import datetime
 from telegram import Update
 
 from bot.db.models import Subscriber
-from bot.domain.safety import SCREEN_KEYS, PregnancyStage
-from bot.services import safety
+from bot.domain.safety import SCREEN_KEYS, PainArea, PainKind, PregnancyStage
+from bot.services import checkins, safety
 from bot.services.safety import Gate
 from bot.telegram import keyboards, texts
 from bot.telegram.context import BotContext
-from bot.telegram.handlers.common import Outbox, edit_markup, subscriber_for_update
+from bot.telegram.handlers.common import Outbox, edit_markup, reply, subscriber_for_update
 from bot.telegram.handlers.settings import finish_step
 
 
@@ -137,3 +137,75 @@ async def screen_first(update: Update, context: BotContext) -> bool:
         await query.answer(texts.SCREEN_FIRST_ALERT, show_alert=True)
     await outbox.send(context, update)
     return True
+
+
+async def on_pain_area(update: Update, context: BotContext) -> None:
+    """`pa:<delivery>:<area>`: where it hurts; then what it feels like."""
+    query = update.callback_query
+    if query is None or query.data is None or update.effective_user is None:
+        return
+    _prefix, delivery_text, area = query.data.split(":", 2)
+    if not delivery_text.isdigit() or area not in PainArea.__members__.values():
+        await query.answer(texts.GONE)
+        return
+    runtime = context.runtime
+    async with runtime.unit_of_work() as repo:
+        result = await checkins.record_pain_area(
+            repo, telegram_id=update.effective_user.id, delivery_id=int(delivery_text), area=PainArea(area),
+            now=runtime.clock.now(),
+        )  # fmt: skip
+    if isinstance(result, checkins.Refusal):
+        await query.answer(texts.NOT_YOURS, show_alert=True)
+        return
+    await query.answer(keyboards.PAIN_AREA_LABELS[PainArea(area)])
+    await edit_markup(update, None)
+    await reply(context, update, texts.PAIN_KIND_QUESTION, keyboards.pain_kinds(int(delivery_text)))
+
+
+async def on_pain_kind(update: Update, context: BotContext) -> None:
+    """`pk:<delivery>:<kind>`: a muscle burn is recorded as done; sharp or catching asks for a score."""
+    query = update.callback_query
+    if query is None or query.data is None or update.effective_user is None:
+        return
+    _prefix, delivery_text, kind = query.data.split(":", 2)
+    if not delivery_text.isdigit() or kind not in PainKind.__members__.values():
+        await query.answer(texts.GONE)
+        return
+    runtime = context.runtime
+    async with runtime.unit_of_work() as repo:
+        result = await checkins.record_pain_kind(
+            repo, telegram_id=update.effective_user.id, delivery_id=int(delivery_text), kind=PainKind(kind),
+            now=runtime.clock.now(),
+        )  # fmt: skip
+    if isinstance(result, checkins.Refusal):
+        await query.answer(texts.NOT_YOURS, show_alert=True)
+        return
+    await query.answer(keyboards.PAIN_KIND_LABELS[PainKind(kind)])
+    await edit_markup(update, None)
+    if PainKind(kind) is PainKind.MUSCLE_BURN:
+        await reply(context, update, texts.MUSCLE_BURN)
+    else:
+        await reply(
+            context, update, texts.PAIN_SCORE_QUESTION, keyboards.pain_scale("pn", int(delivery_text))
+        )
+
+
+async def on_pain_settled(update: Update, context: BotContext) -> None:
+    """`pr:<subscriber>:settled`: the pain has settled; drills resume one stage lower."""
+    query = update.callback_query
+    if query is None or query.data is None:
+        return
+    runtime = context.runtime
+    outbox = Outbox()
+    async with runtime.unit_of_work() as repo:
+        subscriber = await subscriber_for_update(repo, update)
+        mine = subscriber is not None and query.data.split(":")[1] == str(subscriber.id)
+        if mine and subscriber is not None:
+            resumed = safety.resume_after_pain(subscriber, runtime.programme, now=runtime.clock.now())
+            outbox.add(texts.pain_resumed(subscriber) if resumed else texts.NOT_PAUSED)
+    if not mine:
+        await query.answer(texts.NOT_YOURS, show_alert=True)
+        return
+    await query.answer()
+    await edit_markup(update, None)
+    await outbox.send(context, update)
