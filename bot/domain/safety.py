@@ -75,7 +75,7 @@ def pain_advice(score: int) -> str:
             f"{score}/10 is too much: stop this drill for today. The programme steps back. If the pain is "
             "sharp, swollen or still there in a few days, please see a physiotherapist or doctor."
         )
-    return f"{score}/10 is a lot. Please stop for today."
+    return f"{score}/10 is a lot: please stop for today. Your drills are paused until it settles."
 
 
 # ---- the health screen -------------------------------------------------------------------------------

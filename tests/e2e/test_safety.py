@@ -251,9 +251,10 @@ async def onboarded(harness: Harness, user_id: int, level: str = "2. Some streng
     return runner
 
 
-async def report_pain(harness: Harness, runner: User, card: dict[str, Any], area: str, kind: str,
-                      score: int | None) -> list[dict[str, Any]]:  # fmt: skip
-    """Pain on a card, then where, what it feels like and (unless a burn) the score: the bot's last replies."""
+async def report_pain(
+    harness: Harness, runner: User, card: dict[str, Any], area: str, kind: str, score: int | None
+) -> list[dict[str, Any]]:
+    """Pain on a card, then where, what it feels like and (unless a burn) the score; the last replies."""
     driver = harness.driver
     question = card
     for label in ("⚠️ Pain", area, kind, *([] if score is None else [str(score)])):
