@@ -46,8 +46,8 @@ def counted(count: int, noun: str) -> str:
 
 WELCOME = (
     "Hi{name}! I send one short glute drill a day for runners.\n"
-    "Strong glutes keep your pelvis level when you land and power your push-off, "
-    "so you run more efficiently and spread the load away from knees and shins.\n\n"
+    "Strong glutes help keep your pelvis level when you land and can add power to your push-off. "
+    "Strength alone doesn't change how you run, so each drill comes with form cues to practise.\n\n"
     "<i>{safety}</i>"
 )
 WELCOME_BACK = "Welcome back{name}! Your drills are on again."
