@@ -38,6 +38,32 @@ SCREEN_STEP = "screen"
 """The onboarding step of a runner asked the screen on its own (they joined before it existed)."""
 
 
+class ScreenStatus(StrEnum):
+    """The screen's outcome in a word, for /progress, coaches' figures and the export."""
+
+    NOT_SCREENED = "not screened"
+    HELD = "held"
+    RESTRICTED = "some drills left out"
+    CLEAR = "clear"
+
+
+def screen_status(answers: list[str], *, screened: bool, cleared: bool) -> ScreenStatus:
+    if not screened:
+        return ScreenStatus.NOT_SCREENED
+    outcome = screen_outcome(answers, cleared=cleared)
+    if outcome.held:
+        return ScreenStatus.HELD
+    return ScreenStatus.RESTRICTED if outcome.excluded else ScreenStatus.CLEAR
+
+
+def status_of(subscriber: Subscriber) -> ScreenStatus:
+    return screen_status(
+        subscriber.health_answers or [],
+        screened=subscriber.health_screened_at is not None,
+        cleared=subscriber.health_cleared_at is not None,
+    )
+
+
 def outcome_of(subscriber: Subscriber) -> ScreenOutcome:
     return screen_outcome(subscriber.health_answers or [], cleared=subscriber.health_cleared_at is not None)
 

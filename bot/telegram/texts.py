@@ -17,6 +17,7 @@ from bot.domain.safety import ALL_DRILLS, SAFETY_NOTE, SCREEN_ITEMS, PregnancySt
 from bot.domain.schedule import describe_days
 from bot.services.content import ContentUpdate
 from bot.services.progress import Progress
+from bot.services.safety import ScreenStatus
 from bot.services.stats import CHART_DAYS, WEEK_DAYS, CoachStats
 from bot.services.subscriptions import arrives_silently, quiet_hours_of
 
@@ -365,9 +366,24 @@ def progress(view: Progress) -> str:
         f"({summary.completion_rate:.0%})",
         f"Free pass this month: {free_pass}",
     ]
+    lines.append(SCREEN_STATUS_LINES[view.screen])
+    if view.pain_pause == ALL_DRILLS:
+        lines.append("Paused for pain: every drill, until it settles.")
+    elif view.pain_pause is not None:
+        lines.append(
+            f"Paused for pain: your {escape(view.pain_pause.replace('-', ' '))} drills, until it settles."
+        )
     if view.last_reason:
         lines.append(f"<i>Latest programme decision:</i> {escape(view.last_reason)}")
     return "\n".join(lines)
+
+
+SCREEN_STATUS_LINES = {
+    ScreenStatus.NOT_SCREENED: "Health check: not answered yet; /today shows it.",
+    ScreenStatus.HELD: "Health check: drills on hold until you're cleared (/cleared).",
+    ScreenStatus.RESTRICTED: "Health check: some drills are left out for now.",
+    ScreenStatus.CLEAR: "Health check: nothing holds you back.",
+}
 
 
 def history(view: Progress, programme: Programme) -> str:
@@ -403,6 +419,9 @@ def coach_stats(stats: CoachStats) -> str:
         "Active by stage: "
         + (" · ".join(f"{stage}: {count:,}" for stage, count in stats.active_by_stage().items()) or "none"),
         f"New this week: {stats.joined_this_week:,}",
+        f"Safety: not yet screened {stats.safety.not_screened:,} · held by the health check "
+        f"{stats.safety.held:,} · some drills left out {stats.safety.restricted:,} · "
+        f"paused for pain {stats.safety.pain_paused:,}",
         "",
         f"<b>Last {WEEK_DAYS} days</b> ({stats.first_week_day:%d %b} to {stats.today:%d %b})",
         f"Drills sent {week.sent:,} · failed {week.failed:,} · pending {week.pending:,}",

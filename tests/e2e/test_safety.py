@@ -81,6 +81,10 @@ def allowed_in_stage(harness: Harness, stage: int, excluded: set[Tag]) -> set[st
     }
 
 
+def said(messages: list[dict[str, Any]]) -> str:
+    return "\n".join(message.get("text", message.get("caption", "")) for message in messages)
+
+
 def button_texts(message: dict[str, Any]) -> list[str]:
     return [
         button["text"] for row in message.get("reply_markup", {}).get("inline_keyboard", []) for button in row
@@ -376,3 +380,36 @@ async def test_a_morning_score_that_has_not_settled_pauses_that_pattern(harness:
     )
     await harness.settled()
     assert (await subscriber_row(harness, runner.id)).pain_pause == pattern
+
+
+async def test_progress_shows_the_screen_outcome_and_a_pain_pause(harness: Harness) -> None:
+    runner, screen = await start(harness, 720)
+    await answer_screen(harness, runner, screen, ["Stress fracture"])
+    assert "Health check: some drills are left out for now." in said(await send(harness, runner, "/progress"))
+    await send(harness, runner, "/cleared")
+    card = await todays_card(harness, runner)
+    await report_pain(harness, runner, card, "Knee", "Sharp or catching in a joint", 9)
+    shown = said(await send(harness, runner, "/progress"))
+    assert "Health check: nothing holds you back." in shown
+    assert "Paused for pain: every drill, until it settles." in shown
+
+
+async def test_coaches_see_how_many_are_held_or_paused_but_no_answers(harness: Harness) -> None:
+    for user_id, ticks in ((730, []), (731, ["Heart"]), (732, ["Stress fracture"]), (733, [])):
+        runner, screen = await start(harness, user_id)
+        await answer_screen(harness, runner, screen, ticks, finish="Done" if ticks else "None of these")
+    paused = harness.driver.user(733, "Runner")
+    await report_pain(
+        harness, paused, await todays_card(harness, paused), "Groin", "Sharp or catching in a joint", 7
+    )
+    await start(harness, 734)  # has not answered the screen yet
+
+    coach = harness.driver.user(999, "Coach")
+    mark = harness.driver.mark(coach.id)
+    harness.driver.send(coach, "/stats")
+    report, _chart = await harness.driver.messages_after(coach.id, mark, 2)
+    assert (
+        "Safety: not yet screened 1 · held by the health check 1 · some drills left out 1 · paused for pain 1"
+        in report["text"].splitlines()
+    )
+    assert not any(word in report["text"].lower() for word in ("heart", "fracture", "groin"))

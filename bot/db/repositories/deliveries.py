@@ -29,6 +29,10 @@ class CheckInRecord:
     pain: int | None
     note: str | None
     received_at: datetime
+    health_answers: list[str] | None
+    health_screened_at: datetime | None
+    health_cleared_at: datetime | None
+    pain_pause: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -301,10 +305,12 @@ class DeliveryRepository:
         query = (
             select(
                 Delivery.subscriber_id, Drill.slug, Delivery.local_date, CheckIn.outcome, CheckIn.pain,
-                CheckIn.note, CheckIn.received_at,
+                CheckIn.note, CheckIn.received_at, Subscriber.health_answers, Subscriber.health_screened_at,
+                Subscriber.health_cleared_at, Subscriber.pain_pause,
             )
             .join(Delivery, Delivery.id == CheckIn.delivery_id)
             .join(Drill, Drill.id == Delivery.drill_id)
+            .join(Subscriber, Subscriber.id == Delivery.subscriber_id)
             .order_by(CheckIn.id)
             .execution_options(yield_per=batch)
         )  # fmt: skip
