@@ -41,7 +41,8 @@ async def add_subscribers(
     delivery_time: time = DEFAULT_DELIVERY_TIME,
     training_days: int = MON_TO_SAT,
 ) -> list[int]:
-    """Runners created straight in the database, as if they had onboarded earlier."""
+    """Runners created straight in the database, as if they had onboarded earlier (health check answered,
+    nothing holding them back)."""
     now = harness.clock.now()
     ids = list(range(first_id, first_id + count))
     async with harness.runtime.unit_of_work() as repo:
@@ -63,6 +64,7 @@ async def add_subscribers(
             subscriber.next_delivery_at = next_slot(
                 now=now, zone=ZoneInfo(zone), delivery_time=delivery_time, training_days=training_days
             )
+            subscriber.health_answers, subscriber.health_screened_at = [], now
     return ids
 
 
