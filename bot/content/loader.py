@@ -20,18 +20,21 @@ from bot.content.media import media_problems
 from bot.domain.card import CAPTION_LIMIT, NOTE_LIMIT, render_caption, visible_length
 from bot.domain.dose import Dose, DoseError
 from bot.domain.programme import AdvancementRules, Drill, Level, Programme, Stage
+from bot.domain.safety import Tag
 
 DRILL_KEYS = (
-    "slug", "name", "stage", "focus", "purpose", "cues", "mistake", "dose",
-    "regression", "progression", "equipment", "gif",
+    "slug", "name", "stage", "focus", "pattern", "purpose", "cues", "mistake", "dose",
+    "regression", "progression", "equipment", "tags", "gif",
 )  # fmt: skip
-OPTIONAL_DRILL_KEYS = ("regression", "progression")
+OPTIONAL_DRILL_KEYS = ("regression", "progression", "tags")
+TAGS = tuple(tag.value for tag in Tag)
 PROGRAMME_KEYS = ("levels", "stages", "advancement")
 STAGE_KEYS = ("number", "name", "summary", "effort", "rest", "rotation")
 LEVEL_KEYS = ("number", "name", "start_stage")
 TEXT_LIMITS = {
     "name": 60,
     "focus": 40,
+    "pattern": 24,
     "purpose": 220,
     "mistake": 140,
     "cue": 90,
@@ -223,10 +226,12 @@ def _read_drill(path: Path, problems: list[ContentProblem]) -> _DrillSource | No
                 file.problem(node, str(error))
     equipment_nodes = file.items(fields.get("equipment"), "equipment") or []
     equipment = [item for node in equipment_nodes if (item := file.text(node, "equipment"))]
+    tags = _tags(file, fields.get("tags"))
     values = {
         "name": file.text(fields.get("name"), "name", limit=TEXT_LIMITS["name"]),
         "stage": file.integer(fields.get("stage"), "stage"),
         "focus": file.text(fields.get("focus"), "focus", limit=TEXT_LIMITS["focus"]),
+        "pattern": file.text(fields.get("pattern"), "pattern", limit=TEXT_LIMITS["pattern"]),
         "purpose": file.text(fields.get("purpose"), "purpose", limit=TEXT_LIMITS["purpose"]),
         "mistake": file.text(fields.get("mistake"), "mistake", limit=TEXT_LIMITS["mistake"]),
         "gif": file.text(fields.get("gif"), "gif"),
@@ -254,10 +259,28 @@ def _read_drill(path: Path, problems: list[ContentProblem]) -> _DrillSource | No
         progression=file.optional_slug(fields.get("progression"), "progression"),
         equipment=tuple(equipment),
         gif=str(values["gif"]),
+        pattern=str(values["pattern"]),
+        tags=tags,
     )
     lines = {key: _line(node) for key, node in fields.items()}
     lines["_file"] = _line(root)
     return _DrillSource(drill, file, lines)
+
+
+def _tags(file: _File, node: Node | None) -> frozenset[Tag]:
+    """The health screen's restrictions name these; an unknown tag would silently restrict nothing."""
+    tags: set[Tag] = set()
+    for item in file.items(node, "tags") or []:
+        text = file.text(item, "tag")
+        if text is None:
+            continue
+        if text not in TAGS:
+            suggestion = difflib.get_close_matches(text, TAGS, n=1)
+            hint = f" (did you mean '{suggestion[0]}'?)" if suggestion else f" (one of {', '.join(TAGS)})"
+            file.problem(item, f"unknown tag '{text}'{hint}")
+            continue
+        tags.add(Tag(text))
+    return frozenset(tags)
 
 
 @dataclass
@@ -341,7 +364,6 @@ _RULE_RANGES: dict[str, tuple[float, float]] = {
     "good_in_a_row_to_step_up": (1, 10),
     "good_sessions_to_advance": (1, 60),
     "easy_counts_as": (1, 5),
-    "max_pain_to_progress": (0, 10),
     "absence_days_to_step_back": (2, 60),
     "deload_every_weeks": (2, 12),
     "deload_set_factor": (0.1, 1.0),

@@ -163,6 +163,18 @@ class Subscriber(Base):
     without reading their deliveries. Set with each successful send."""
     next_delivery_at: Mapped[datetime | None]
     """The one scheduling key, in UTC: the dispatcher claims active subscribers whose time has come."""
+    health_answers: Mapped[list[str] | None] = mapped_column(JSON)
+    """The health screen items that apply (keys of `bot.domain.safety`); ticked so far while it is open."""
+    health_asked_at: Mapped[datetime | None]
+    """When the screen was put to the runner: a runner from before it existed is asked once, at a drill."""
+    health_screened_at: Mapped[datetime | None]
+    """When they finished the screen; None means not yet screened, and no drill goes out."""
+    health_cleared_at: Mapped[datetime | None]
+    """When they confirmed a professional cleared them (`/cleared`), lifting holds and restrictions."""
+    pain_pause: Mapped[str | None] = mapped_column(String(32))
+    """Pain paused every drill ("all") or one movement pattern, until the runner says it has settled."""
+    pain_pause_area: Mapped[str | None] = mapped_column(String(16))
+    pain_paused_at: Mapped[datetime | None]
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
 
@@ -230,6 +242,10 @@ class CheckIn(Base):
     outcome: Mapped[str | None] = mapped_column(String(16))
     """None for a note or a morning-after pain score that does not change the outcome."""
     pain: Mapped[int | None] = mapped_column(SmallInteger)
+    pain_area: Mapped[str | None] = mapped_column(String(16))
+    """Where it hurt (`PainArea`), from the button after Pain; copied onto the score that follows."""
+    pain_kind: Mapped[str | None] = mapped_column(String(16))
+    """What it felt like (`PainKind`): a muscle burn is not counted as pain."""
     note: Mapped[str | None] = mapped_column(Text)
     via: Mapped[str] = mapped_column(String(16))
     """How it came in: button, text, reply or morning (the next-day pain check)."""

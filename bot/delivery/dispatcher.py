@@ -32,9 +32,10 @@ from bot.domain.schedule import (
 )
 from bot.runtime import Runtime
 from bot.services.content import follow_content
+from bot.services.safety import ask_screen
 from bot.services.subscriptions import quiet_hours_of, reschedule, zone_of
 from bot.telegram import texts
-from bot.telegram.keyboards import pain_scale
+from bot.telegram.keyboards import health_screen, pain_scale
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +53,8 @@ class TickReport:
     morning_checks: int = 0
     snoozed: int = 0
     nudges: int = 0
+    screens: int = 0
+    """Runners from before the health screen, asked it once in place of their drill."""
 
     def add(self, result: SendResult) -> None:
         self.retried += result.retries
@@ -94,9 +97,11 @@ class Dispatcher:
             report.nudges = await self._send_nudges()
             await self._send_all(await self._recover_stale_claims(), report, recovered=True)
             while True:
-                batch = await self._claim_batch(report)
+                screens: list[tuple[int, int]] = []
+                batch = await self._claim_batch(report, screens)
                 if batch is None:
                     break
+                await self._send_screens(screens, report)
                 await self._send_all(batch, report)
             if report.claimed or report.recovered or report.failed:
                 log.info(
@@ -170,11 +175,19 @@ class Dispatcher:
             await self.sender.send_text(chat_id, texts.nudge(names.get(drill_id, "today's drill")))
         return len(targets)
 
-    async def _claim_batch(self, report: TickReport) -> list[Claimed] | None:
+    async def _send_screens(self, screens: list[tuple[int, int]], report: TickReport) -> None:
+        for chat_id, subscriber_id in screens:
+            await self.sender.send_text(
+                chat_id, texts.health_question(on_its_own=True), reply_markup=health_screen(subscriber_id, [])
+            )
+        report.screens += len(screens)
+
+    async def _claim_batch(self, report: TickReport, screens: list[tuple[int, int]]) -> list[Claimed] | None:
         """One transaction: lock a batch of due runners, record today's deliveries, move their schedules on.
 
         Returns None when nothing was due (the tick is over), else the deliveries to send (possibly none,
-        when every due runner already had today's drill or their missed day is gone).
+        when every due runner already had today's drill or their missed day is gone, or the health screen
+        or pain holds them). A runner never asked the health screen is asked it now, into `screens`.
         """
         runtime = self.runtime
         now = runtime.clock.now()
@@ -200,6 +213,9 @@ class Dispatcher:
                     report.rescheduled += 1
                     continue
                 due_today.append((subscriber, local_day))
+                if subscriber.health_screened_at is None and subscriber.health_asked_at is None:
+                    ask_screen(subscriber, now=now, on_its_own=True)
+                    screens.append((subscriber.chat_id, subscriber.id))
                 subscriber.next_delivery_at = next_slot(
                     now=now,
                     zone=zone,

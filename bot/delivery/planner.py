@@ -16,7 +16,8 @@ from bot.db.repositories import DeliveryAnswer, Repository
 from bot.domain.card import render_caption
 from bot.domain.dose import Dose
 from bot.domain.programme import Drill, Outcome, Programme
-from bot.domain.progression import Decision, Position, SessionResult, decide
+from bot.domain.progression import Decision, Position, SessionResult, decide_within
+from bot.services.safety import Gate, allows, gate_of
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,9 +89,11 @@ async def plan_batch(
     """The day's delivery for each runner, by subscriber id, created where missing, in a few statements.
 
     A runner who already has that day's delivery gets it back with `created=False`; one whose drill no
-    longer exists in the content is left out. Retired drills are still found: a drill retired by a
-    `/reload` is still in the programme that plans the rest of that day.
+    longer exists in the content is left out, and so is one the health screen or pain holds, or for whom
+    no drill is allowed. Retired drills are still found: a drill retired by a `/reload` is still in the
+    programme that plans the rest of that day.
     """
+    wanted = [(subscriber, day) for subscriber, day in wanted if gate_of(subscriber) is Gate.OPEN]
     drill_ids = await repo.drills.ids_by_slug(include_retired=True)
     slugs = {drill_id: slug for slug, drill_id in drill_ids.items()}
     planned: dict[int, PlannedDrill] = {}
@@ -109,9 +112,9 @@ async def plan_batch(
     for subscriber, day in fresh:
         answer = previous.get(subscriber.id)
         results = [] if answer is None else [_session_result(answer)]
-        decision = decide(programme, position_of(subscriber), results, day)
-        drill_id = drill_ids.get(decision.drill.slug)
-        if drill_id is None:
+        decision = decide_within(programme, position_of(subscriber), results, day, allowed=allows(subscriber))
+        drill_id = drill_ids.get(decision.drill.slug) if decision is not None else None
+        if decision is None or drill_id is None:
             continue
         decisions[subscriber.id] = (subscriber, decision)
         rows.append(

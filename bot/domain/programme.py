@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 
 from bot.domain.dose import Dose
+from bot.domain.safety import Tag
 
 
 class Outcome(StrEnum):
@@ -35,6 +36,11 @@ class Drill:
     equipment: tuple[str, ...]
     gif: str
     """Path of the animated GIF, relative to the content directory."""
+    pattern: str = ""
+    """The movement pattern (e.g. hip-extension): pain that keeps coming back pauses the whole pattern."""
+    tags: frozenset[Tag] = frozenset()
+    """What the drill asks of the body (loaded single-leg, plyometric, lying on the back), for the health
+    screen's restrictions."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,7 +67,6 @@ class AdvancementRules:
     good_sessions_to_advance: int = 8
     """Good sessions in a stage (an 'easy' counts double) before moving to the next stage."""
     easy_counts_as: int = 2
-    max_pain_to_progress: int = 3
     absence_days_to_step_back: int = 7
     deload_every_weeks: int = 4
     deload_set_factor: float = 0.6

@@ -2,7 +2,8 @@
 
 Rules, in the order they apply:
 - a long absence steps back one stage (strength fades; coming back slightly easier is safer);
-- pain above the safe threshold regresses one rung, or one stage from the bottom rung, and never advances;
+- pain outside the green band (`PAIN_BANDS`, the advice text's own bands) regresses one rung, or one stage
+  from the bottom rung, and never advances;
 - "too hard" holds everything and offers the drill's regression;
 - a good session (done or easy, pain within the threshold) counts towards the 2-for-2 rule, which climbs one
   dose rung after two good sessions in a row, and towards advancing a stage ("easy" counts double);
@@ -13,14 +14,14 @@ The engine is pure and deterministic: the same inputs always give the same decis
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 
 from bot.domain.card import NOTE_LIMIT
 from bot.domain.dose import Dose
 from bot.domain.programme import Drill, Outcome, Programme, Stage
-from bot.domain.safety import PAIN_ADVICE
+from bot.domain.safety import PAIN_BANDS
 
 GOOD_OUTCOMES = (Outcome.DONE, Outcome.EASY)
 
@@ -54,7 +55,6 @@ class Decision:
     position: Position
     reason: str
     note: str | None
-    safety_message: str | None
     offer_regression: Drill | None
     deload: bool
 
@@ -90,7 +90,7 @@ def _fold(programme: Programme, position: Position, result: SessionResult) -> _F
     if answered:
         position = replace(position, last_session_on=result.local_date)
     painful = result.outcome is Outcome.PAIN or (
-        result.pain is not None and result.pain > rules.max_pain_to_progress
+        result.pain is not None and not PAIN_BANDS.progresses(result.pain)
     )
     if painful:
         if position.rung > 0:
@@ -150,10 +150,41 @@ def _fit(text: str) -> str:
     return text if len(text) <= NOTE_LIMIT else text[: NOTE_LIMIT - 1].rstrip() + "…"
 
 
+def _allow_every_drill(_drill: Drill) -> bool:
+    return True
+
+
+def _pick(programme: Programme, position: Position, allowed: Callable[[Drill], bool]) -> Drill | None:
+    """The stage's next allowed drill in rotation; if it has none, the nearest lower stage's, rotating too."""
+    for number in range(position.stage, programme.first_stage - 1, -1):
+        rotation = programme.stage(number).rotation
+        for offset in range(len(rotation)):
+            drill = programme.drills[rotation[(position.rotation_index + offset) % len(rotation)]]
+            if allowed(drill):
+                return drill
+    return None
+
+
 def decide(
     programme: Programme, position: Position, results: Sequence[SessionResult], today: date
 ) -> Decision:
-    """Fold the sessions since the last decision into the position, then choose today's drill and dose."""
+    """Today's drill and dose when every drill is allowed."""
+    decision = decide_within(programme, position, results, today, allowed=_allow_every_drill)
+    assert decision is not None, "a programme always has a drill"
+    return decision
+
+
+def decide_within(
+    programme: Programme,
+    position: Position,
+    results: Sequence[SessionResult],
+    today: date,
+    *,
+    allowed: Callable[[Drill], bool],
+) -> Decision | None:
+    """Fold the sessions since the last decision into the position, then choose today's drill and dose
+    among the drills `allowed` (the health screen's restrictions, a paused pattern); None if there is none.
+    """
     rules = programme.rules
     reason = "Your programme starts here." if position.programme_started_on is None else "On plan."
     painful_drill: str | None = None
@@ -176,10 +207,13 @@ def decide(
 
     stage = programme.stage(position.stage)
     rotation = stage.rotation
-    drill = programme.drills[rotation[position.rotation_index % len(rotation)]]
+    picked = _pick(programme, position, allowed)
+    if picked is None:
+        return None
+    drill = picked
     if painful_drill is not None:
         easier = _regression_of(programme, painful_drill)
-        drill = easier or drill
+        drill = easier if easier is not None and allowed(easier) else drill
     dose = drill.doses[min(position.rung, len(drill.doses) - 1)]
     deload = _is_deload_week(programme, position.programme_started_on, today)
     note = None
@@ -189,6 +223,8 @@ def decide(
     offer = None
     if hard_drill is not None:
         offer = _regression_of(programme, hard_drill)
+        if offer is not None and not allowed(offer):
+            offer = None
         if offer is not None:
             note = _fit(f"Too hard last time? Try the easier {offer.name} instead.")
     position = replace(position, rotation_index=(position.rotation_index + 1) % len(rotation))
@@ -199,7 +235,6 @@ def decide(
         position=position,
         reason=_fit(reason),
         note=note,
-        safety_message=PAIN_ADVICE if painful_drill is not None else None,
         offer_regression=offer,
         deload=deload,
     )

@@ -8,20 +8,21 @@ from enum import StrEnum
 
 from bot.db.models import Delivery, Subscriber
 from bot.db.repositories import Repository
-from bot.domain.programme import Outcome
+from bot.domain.programme import Outcome, Programme
 from bot.domain.replies import parse_reply
+from bot.domain.safety import AMBER_WINDOW_DAYS, PAIN_BANDS, PainArea, PainKind, pain_pause
 from bot.domain.schedule import after_quiet_hours, local_date, slot_on
+from bot.services.safety import pause_for_pain
 from bot.services.subscriptions import quiet_hours_of, today_for, zone_of
 
 ANSWER_WINDOW = timedelta(days=7)
 """Answers to drills older than this are refused: the programme has moved on."""
 MORNING_CHECK_TIME = time(8, 0)
-SAFE_PAIN = 3
 
 
 def _ask_next_morning(delivery: Delivery, subscriber: Subscriber, pain: int | None, now: datetime) -> None:
     """After a painful session, ask once the next morning how it feels (the traffic light's 24 h rule)."""
-    if pain is not None and pain <= SAFE_PAIN:
+    if pain is not None and PAIN_BANDS.green.covers(pain):
         return
     if delivery.morning_check_at is not None:
         return
@@ -46,6 +47,8 @@ class Recorded:
     outcome: Outcome | None
     pain: int | None
     note: str | None
+    paused: str | None = None
+    """What this answer newly paused for pain: every drill ("all") or a movement pattern."""
 
 
 async def _answerable(
@@ -69,39 +72,24 @@ async def record_outcome(
     telegram_id: int,
     delivery_id: int,
     outcome: Outcome,
-    pain: int | None = None,
-    via: str = "button",
     now: datetime,
 ) -> Recorded | Refusal:
-    """A tap on a check-in button (or a pain score): checked against the person who pressed it."""
+    """A tap on a check-in button: checked against the person who pressed it."""
     subscriber = await repo.subscribers.by_telegram_id(telegram_id)
     delivery = await _answerable(repo, subscriber, delivery_id, now)
     if isinstance(delivery, Refusal):
         return delivery
     await repo.deliveries.add_check_in(
-        delivery_id=delivery.id, outcome=outcome.value, pain=pain, note=None, via=via, now=now
+        delivery_id=delivery.id, outcome=outcome.value, pain=None, note=None, via="button", now=now
     )
     if outcome is Outcome.PAIN and subscriber is not None:
-        _ask_next_morning(delivery, subscriber, pain, now)
-    return Recorded(delivery, outcome, pain, None)
-
-
-async def record_morning_pain(
-    repo: Repository, *, telegram_id: int, delivery_id: int, pain: int, now: datetime
-) -> Recorded | Refusal:
-    """The next-morning 0-10 check after a painful session: kept as pain, the outcome stays as it was."""
-    subscriber = await repo.subscribers.by_telegram_id(telegram_id)
-    delivery = await _answerable(repo, subscriber, delivery_id, now)
-    if isinstance(delivery, Refusal):
-        return delivery
-    await repo.deliveries.add_check_in(
-        delivery_id=delivery.id, outcome=None, pain=pain, note=None, via="morning", now=now
-    )
-    return Recorded(delivery, None, pain, None)
+        _ask_next_morning(delivery, subscriber, None, now)
+    return Recorded(delivery, outcome, None, None)
 
 
 async def record_text(
     repo: Repository,
+    programme: Programme,
     subscriber: Subscriber,
     text: str,
     *,
@@ -130,6 +118,94 @@ async def record_text(
         via="reply" if reply_to_message_id is not None else "text",
         now=now,
     )
+    paused = None
     if parsed.outcome is Outcome.PAIN:
         _ask_next_morning(delivery, subscriber, parsed.pain, now)
-    return Recorded(delivery, parsed.outcome, parsed.pain, note)
+    if parsed.pain is not None:
+        paused = await _escalate(repo, programme, subscriber, delivery, parsed.pain, morning=False, now=now)
+    return Recorded(delivery, parsed.outcome, parsed.pain, note, paused)
+
+
+async def _escalate(
+    repo: Repository,
+    programme: Programme,
+    subscriber: Subscriber,
+    delivery: Delivery,
+    score: int,
+    *,
+    morning: bool,
+    now: datetime,
+) -> str | None:
+    """Pause for pain when the rules say so (7+, two ambers on one area in a week, an unsettled morning)."""
+    area = await repo.deliveries.pain_area_of(delivery.id)
+    ambers = 0
+    if area is not None:
+        ambers = await repo.deliveries.sessions_with_pain_on(
+            subscriber_id=subscriber.id,
+            area=area,
+            band=PAIN_BANDS.amber,
+            since=delivery.local_date - timedelta(days=AMBER_WINDOW_DAYS - 1),
+        )
+    row = await repo.drills.get(delivery.drill_id)
+    drill = programme.drills.get(row.slug) if row is not None else None
+    pause = pain_pause(score, morning=morning, ambers_on_area=ambers, pattern=drill.pattern if drill else "")
+    if pause is None or not pause_for_pain(subscriber, pause, area=area, now=now):
+        return None
+    return pause
+
+
+async def record_pain_score(
+    repo: Repository,
+    programme: Programme,
+    *,
+    telegram_id: int,
+    delivery_id: int,
+    pain: int,
+    morning: bool,
+    now: datetime,
+) -> Recorded | Refusal:
+    """A 0-10 score, just after the drill or the next morning; it may pause drills for pain."""
+    subscriber = await repo.subscribers.by_telegram_id(telegram_id)
+    delivery = await _answerable(repo, subscriber, delivery_id, now)
+    if isinstance(delivery, Refusal) or subscriber is None:
+        return delivery if isinstance(delivery, Refusal) else Refusal.NOT_SUBSCRIBED
+    area = await repo.deliveries.pain_area_of(delivery.id)
+    await repo.deliveries.add_check_in(
+        delivery_id=delivery.id, outcome=None if morning else Outcome.PAIN.value, pain=pain, note=None,
+        via="morning" if morning else "button", now=now, pain_area=area,
+    )  # fmt: skip
+    if not morning:
+        _ask_next_morning(delivery, subscriber, pain, now)
+    paused = await _escalate(repo, programme, subscriber, delivery, pain, morning=morning, now=now)
+    return Recorded(delivery, None if morning else Outcome.PAIN, pain, None, paused)
+
+
+async def record_pain_area(
+    repo: Repository, *, telegram_id: int, delivery_id: int, area: PainArea, now: datetime
+) -> Recorded | Refusal:
+    subscriber = await repo.subscribers.by_telegram_id(telegram_id)
+    delivery = await _answerable(repo, subscriber, delivery_id, now)
+    if isinstance(delivery, Refusal):
+        return delivery
+    await repo.deliveries.add_check_in(
+        delivery_id=delivery.id, outcome=None, pain=None, note=None, via="button", now=now, pain_area=area
+    )
+    return Recorded(delivery, None, None, None)
+
+
+async def record_pain_kind(
+    repo: Repository, *, telegram_id: int, delivery_id: int, kind: PainKind, now: datetime
+) -> Recorded | Refusal:
+    """A muscle working or burning is not pain: the drill counts as done and nothing regresses."""
+    subscriber = await repo.subscribers.by_telegram_id(telegram_id)
+    delivery = await _answerable(repo, subscriber, delivery_id, now)
+    if isinstance(delivery, Refusal):
+        return delivery
+    burn = kind is PainKind.MUSCLE_BURN
+    await repo.deliveries.add_check_in(
+        delivery_id=delivery.id, outcome=Outcome.DONE.value if burn else None, pain=None, note=None,
+        via="button", now=now, pain_kind=kind,
+    )  # fmt: skip
+    if burn:
+        delivery.morning_check_at = None
+    return Recorded(delivery, Outcome.DONE if burn else Outcome.PAIN, None, None)

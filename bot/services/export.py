@@ -14,8 +14,13 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.db.engine import READ_ONLY
 from bot.db.repositories import Repository
+from bot.services.safety import screen_status
 
-CHECK_IN_COLUMNS = ("subscriber_id", "drill", "local_date", "outcome", "pain", "note", "received_at")
+CHECK_IN_COLUMNS = (
+    "subscriber_id", "drill", "local_date", "outcome", "pain", "note", "received_at",
+    "health_screen", "health_answers", "pain_pause",
+)  # fmt: skip
+"""The runner's health screen outcome, its answers and any pain pause, as they stand now, on each row."""
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 """A note a runner typed as `=HYPERLINK(...)` would run as a formula in the coach's spreadsheet."""
 
@@ -44,6 +49,13 @@ async def export_check_ins(
                     "" if record.pain is None else record.pain,
                     _cell(record.note),
                     record.received_at.isoformat(timespec="seconds"),
+                    screen_status(
+                        record.health_answers or [],
+                        screened=record.health_screened_at is not None,
+                        cleared=record.health_cleared_at is not None,
+                    ).value,
+                    ";".join(record.health_answers or []),
+                    record.pain_pause or "",
                 )
             )
             rows += 1

@@ -9,6 +9,7 @@ from bot.db.models import Subscriber
 from bot.db.repositories import DeliveryAnswer, Repository
 from bot.domain.programme import Outcome, Programme, Stage
 from bot.domain.streaks import DayMark, SessionDay, StreakSummary, day_marks, summarise
+from bot.services.safety import ScreenStatus, status_of
 from bot.services.subscriptions import today_for, zone_of
 
 
@@ -21,6 +22,8 @@ class Progress:
     today: date
     last_reason: str | None
     recent: list[DeliveryAnswer]
+    screen: ScreenStatus
+    pain_pause: str | None
 
 
 def _has_reason(notes: list[str]) -> bool:
@@ -53,4 +56,6 @@ async def progress_of(
         today=today,
         last_reason=subscriber.last_reason,
         recent=answers[-14:],
+        screen=status_of(subscriber),
+        pain_pause=subscriber.pain_pause,
     )

@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from bot.db.repositories import Repository
-from bot.db.repositories.stats import AnswerCount, DeliveryFigures, Retention, delivery_figures
+from bot.db.repositories.stats import AnswerCount, DeliveryFigures, Retention, SafetyState, delivery_figures
+from bot.services.safety import ScreenStatus, screen_status
 
 WEEK_DAYS = 7
 CHART_DAYS = 28
@@ -64,6 +65,31 @@ def answers_per_day(counts: Sequence[AnswerCount]) -> dict[tuple[date, str], int
 
 
 @dataclass(frozen=True, slots=True)
+class SafetyFigures:
+    """How many runners the health screen holds or restricts, and how many pain paused: counts only."""
+
+    not_screened: int
+    held: int
+    restricted: int
+    pain_paused: int
+
+
+def safety_figures(states: Sequence[SafetyState]) -> SafetyFigures:
+    statuses = Counter(
+        screen_status(
+            state.answers, screened=state.screened_at is not None, cleared=state.cleared_at is not None
+        )
+        for state in states
+    )
+    return SafetyFigures(
+        not_screened=statuses[ScreenStatus.NOT_SCREENED],
+        held=statuses[ScreenStatus.HELD],
+        restricted=statuses[ScreenStatus.RESTRICTED],
+        pain_paused=sum(state.pain_pause is not None for state in states),
+    )
+
+
+@dataclass(frozen=True, slots=True)
 class CoachStats:
     today: date
     by_status_and_stage: dict[tuple[str, int], int]
@@ -72,6 +98,7 @@ class CoachStats:
     funnels: list[DrillFunnel]
     retention: list[Retention]
     answers_per_day: dict[tuple[date, str], int]
+    safety: SafetyFigures
 
     @property
     def first_week_day(self) -> date:
@@ -117,4 +144,5 @@ async def coach_stats(repo: Repository, *, now: datetime, today: date) -> CoachS
         funnels=drill_funnels(counts),
         retention=await stats.retention(now=now, days=RETENTION_DAYS),
         answers_per_day=answers_per_day(counts),
+        safety=safety_figures(await stats.safety_states()),
     )

@@ -14,6 +14,7 @@ from bot.db.models import EVERY_DAY_BUT_SUNDAY, Subscriber
 from bot.db.repositories import Repository
 from bot.domain.programme import Programme
 from bot.domain.schedule import MAX_QUIET, QuietHours, local_date, next_slot
+from bot.services.safety import ask_screen
 
 DEFAULT_DELIVERY_TIME = time(7, 30)
 ONBOARDING_STEPS = ("health", "level", "time", "timezone", "days")
@@ -95,6 +96,7 @@ async def join(
             now=now,
         )
         subscriber.onboarding_step = ONBOARDING_STEPS[0]
+        ask_screen(subscriber, now=now, on_its_own=False)
         await reschedule(repo, subscriber, now=now)
         return Joined(subscriber, is_new=True, was_inactive=False)
     was_inactive = subscriber.status != "active"
@@ -105,6 +107,7 @@ async def join(
     if source and not subscriber.source:
         subscriber.source = source
     subscriber.onboarding_step = ONBOARDING_STEPS[0]
+    ask_screen(subscriber, now=now, on_its_own=False)
     await reschedule(repo, subscriber, now=now)
     return Joined(subscriber, is_new=False, was_inactive=was_inactive)
 

@@ -39,7 +39,7 @@ from bot.telegram.context import (
     BotApplication,
     BotContext,
 )
-from bot.telegram.handlers import account, admin, broadcasts, drills, fallback, progress, settings
+from bot.telegram.handlers import account, admin, broadcasts, drills, fallback, progress, safety, settings
 from bot.telegram.handlers.common import acknowledge
 from bot.telegram.http import AiohttpRequest
 from bot.telegram.pacing import Pacing
@@ -195,6 +195,7 @@ def _add_handlers(application: BotApplication, *, webhook: bool, admin_ids: froz
         "stop": account.stop_command,
         "deletedata": account.delete_data_command,
         "help": account.help_command,
+        "cleared": safety.cleared_command,
     }
     # Coaches' commands: for anyone not in ADMIN_IDS they match nothing and fall through to the
     # unknown-command reply, so nobody learns they exist. Their buttons and replies to their own
@@ -233,6 +234,11 @@ def _add_handlers(application: BotApplication, *, webhook: bool, admin_ids: froz
             CallbackQueryHandler(drills.on_check_in_button, pattern=r"^ci:"),
             CallbackQueryHandler(drills.on_pain_score, pattern=r"^(pn|mp):"),
             CallbackQueryHandler(drills.on_snooze_button, pattern=r"^sn:"),
+            CallbackQueryHandler(safety.on_screen_button, pattern=r"^hs:\d+:"),
+            CallbackQueryHandler(safety.on_cleared_button, pattern=r"^hc:\d+:"),
+            CallbackQueryHandler(safety.on_pain_area, pattern=r"^pa:"),
+            CallbackQueryHandler(safety.on_pain_kind, pattern=r"^pk:"),
+            CallbackQueryHandler(safety.on_pain_settled, pattern=r"^pr:\d+:"),
             CallbackQueryHandler(account.on_delete_button, pattern=r"^del:"),
             CallbackQueryHandler(_stale_button),
             MessageHandler(private & new_message & filters.COMMAND, fallback.unknown_command),

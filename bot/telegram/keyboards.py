@@ -9,6 +9,7 @@ from __future__ import annotations
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.domain.programme import Outcome, Programme
+from bot.domain.safety import SCREEN_ITEMS, PainArea, PainKind, PregnancyStage, Rule
 from bot.services.broadcasts import INACTIVE_DAYS
 
 CHECK_IN_LABELS: dict[Outcome, str] = {
@@ -72,13 +73,76 @@ def pain_scale(prefix: str, delivery_id: int) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([buttons[:6], buttons[6:]])
 
 
-def health_screen() -> InlineKeyboardMarkup:
+def health_screen(subscriber_id: int, ticked: list[str]) -> InlineKeyboardMarkup:
+    """One button per item (tap again to untick), then Done; "None of these" ends the screen at once."""
+    buttons = [
+        _button(("✅ " if item.key in ticked else "") + item.label, f"hs:{subscriber_id}:{item.key}")
+        for item in SCREEN_ITEMS
+    ]
     return InlineKeyboardMarkup(
         [
-            [_button("None of these apply", "set:health:clear")],
-            [_button("One of these applies to me", "set:health:flag")],
+            *(buttons[start : start + 2] for start in range(0, len(buttons), 2)),
+            [
+                _button("None of these", f"hs:{subscriber_id}:none"),
+                _button("Done", f"hs:{subscriber_id}:done"),
+            ],
         ]
     )
+
+
+PREGNANCY_LABELS: dict[PregnancyStage, str] = {
+    PregnancyStage.FIRST_TRIMESTER: "Pregnant: first trimester",
+    PregnancyStage.LATER: "Pregnant: second or third trimester",
+    PregnancyStage.POSTPARTUM: "Baby born in the last 3 months",
+}
+
+
+def pregnancy_stages(subscriber_id: int) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [[_button(label, f"hs:{subscriber_id}:{stage.value}")] for stage, label in PREGNANCY_LABELS.items()]
+    )
+
+
+CLEARED_LABELS: dict[Rule | None, str] = {
+    Rule.HEART: "My doctor has cleared me",
+    Rule.PREGNANCY: "I've checked with my midwife or physio",
+    Rule.REFER: "A professional has cleared me",
+    None: "I've been cleared",
+}
+
+
+def cleared(subscriber_id: int, held_by: Rule | None) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([[_button(CLEARED_LABELS[held_by], f"hc:{subscriber_id}:cleared")]])
+
+
+PAIN_AREA_LABELS: dict[PainArea, str] = {
+    PainArea.FRONT_OF_HIP: "Front of hip",
+    PainArea.SIDE_OF_HIP: "Side of hip",
+    PainArea.GROIN: "Groin",
+    PainArea.BUTTOCK: "Buttock",
+    PainArea.KNEE: "Knee",
+    PainArea.LOWER_BACK: "Lower back",
+    PainArea.OTHER: "Somewhere else",
+}
+PAIN_KIND_LABELS: dict[PainKind, str] = {
+    PainKind.MUSCLE_BURN: "Muscle working or burning",
+    PainKind.SHARP: "Sharp or catching in a joint",
+}
+
+
+def pain_areas(delivery_id: int) -> InlineKeyboardMarkup:
+    buttons = [_button(label, f"pa:{delivery_id}:{area.value}") for area, label in PAIN_AREA_LABELS.items()]
+    return InlineKeyboardMarkup([buttons[start : start + 2] for start in range(0, len(buttons), 2)])
+
+
+def pain_kinds(delivery_id: int) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [[_button(label, f"pk:{delivery_id}:{kind.value}")] for kind, label in PAIN_KIND_LABELS.items()]
+    )
+
+
+def pain_settled(subscriber_id: int) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([[_button("It has settled: resume", f"pr:{subscriber_id}:settled")]])
 
 
 def levels(programme: Programme) -> InlineKeyboardMarkup:

@@ -13,10 +13,11 @@ from bot.db.models import SUBSCRIBER_STATUSES, Broadcast, Subscriber
 from bot.db.repositories import BroadcastFigures
 from bot.domain.dose import Dose
 from bot.domain.programme import Programme
-from bot.domain.safety import HEALTH_SCREEN_ADVICE, HEALTH_SCREEN_ITEMS, SAFETY_NOTE
+from bot.domain.safety import ALL_DRILLS, SAFETY_NOTE, SCREEN_ITEMS, PregnancyStage, Rule, ScreenOutcome, Tag
 from bot.domain.schedule import describe_days
 from bot.services.content import ContentUpdate
 from bot.services.progress import Progress
+from bot.services.safety import ScreenStatus
 from bot.services.stats import CHART_DAYS, WEEK_DAYS, CoachStats
 from bot.services.subscriptions import arrives_silently, quiet_hours_of
 
@@ -32,6 +33,7 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("nudges", "Turn the afternoon reminder on or off"),
     ("quiet", "Your quiet hours, e.g. /quiet 22:00-06:30"),
     ("resume", "Resume drills"),
+    ("cleared", "A professional has cleared you to train"),
     ("stop", "Unsubscribe (your data is kept)"),
     ("deletedata", "Delete everything about you"),
     ("help", "What this bot does and how to use it"),
@@ -45,8 +47,8 @@ def counted(count: int, noun: str) -> str:
 
 WELCOME = (
     "Hi{name}! I send one short glute drill a day for runners.\n"
-    "Strong glutes keep your pelvis level when you land and power your push-off, "
-    "so you run more efficiently and spread the load away from knees and shins.\n\n"
+    "Strong glutes help keep your pelvis level when you land and can add power to your push-off. "
+    "Strength alone doesn't change how you run, so each drill comes with form cues to practise.\n\n"
     "<i>{safety}</i>"
 )
 WELCOME_BACK = "Welcome back{name}! Your drills are on again."
@@ -59,13 +61,118 @@ def welcome(first_name: str | None, returning: bool) -> str:
     return WELCOME.format(name=name, safety=escape(SAFETY_NOTE))
 
 
-def health_question() -> str:
-    items = "\n".join(f"• {escape(item)}" for item in HEALTH_SCREEN_ITEMS)
-    return f"First, a quick health check. Does any of these apply to you?\n{items}"
+def health_question(*, on_its_own: bool = False) -> str:
+    items = "\n".join(f"• <b>{escape(item.label)}</b>: {escape(item.text)}" for item in SCREEN_ITEMS)
+    opening = (
+        "Before your next drill: I now ask every runner a short health check, once."
+        if on_its_own
+        else "First, a quick health check."
+    )
+    return f"{opening} Tap each one that applies to you, then Done. If none do, tap None of these.\n{items}"
 
 
-def health_advice() -> str:
-    return escape(HEALTH_SCREEN_ADVICE)
+PREGNANCY_QUESTION = "Congratulations! Which fits you now?"
+SCREEN_CLEAR = "Thanks, nothing there holds you back."
+SCREEN_FIRST = "Your drills start once the quick health check is answered: here it is again."
+NOT_FOR_YOU_NOW = "This drill isn't in your programme right now: /today shows what is."
+SCREEN_FIRST_ALERT = "Please answer the quick health check first: it's in the chat."
+SCREEN_DONE_ALONE = "Thanks for answering. /today sends today's drill."
+SCREEN_GONE = "That health check is already answered. /start asks it again if something has changed."
+PAIN_PAUSED_TODAY = (
+    "Your drills are paused while the pain settles. When everyday movement is comfortable again, tap the "
+    "button and we'll start again gently, one stage lower."
+)
+NOTHING_TO_CLEAR = "Nothing is on hold or left out of your drills, so there's nothing to clear."
+HOLD_PARAGRAPHS: dict[Rule, str] = {
+    Rule.HEART: (
+        "Thank you for telling me. Chest pain, a racing heart or fainting with exercise, or heart disease, "
+        "needs a doctor's go-ahead before new training. Your drills are on hold until then: once your "
+        "doctor has cleared you, tap the button below or send /cleared."
+    ),
+    Rule.REFER: (
+        "Thank you for telling me. Pain at night or at rest, a tender spot on a bone, numbness or tingling, "
+        "or a joint that gives way is worth having checked by a physiotherapist or doctor first. Please stop "
+        "for now: your drills are paused until you've been seen. Once you're cleared, tap the button below "
+        "or send /cleared."
+    ),
+}
+RESTRICT_PARAGRAPH = (
+    "After hip surgery or an injection, or a recent stress fracture, I'll leave out drills that load one "
+    "leg and hopping drills; the rest of the programme goes on. Please show the drills to your surgeon or "
+    "physiotherapist, and when they've cleared you, tap the button below or send /cleared."
+)
+
+
+def _left_out(excluded: frozenset[Tag]) -> str:
+    kinds = [
+        words
+        for tag, words in (
+            (Tag.PLYOMETRIC, "hopping drills"),
+            (Tag.LYING_ON_BACK, "drills lying on your back"),
+            (Tag.LOADED_SINGLE_LEG, "drills that load one leg"),
+        )
+        if tag in excluded
+    ]
+    return " and ".join(kinds)
+
+
+def pregnancy_advice(stage: PregnancyStage, outcome: ScreenOutcome) -> str:
+    held = (
+        " I'll hold your drills until you tell me you've checked: tap the button below or send /cleared."
+        if outcome.held_by is Rule.PREGNANCY
+        else ""
+    )
+    return (
+        "Please check with your midwife or physiotherapist before starting, and show them the drills. "
+        f"While this applies I'll leave out {_left_out(outcome.excluded)}.{held}"
+    )
+
+
+def screen_result(outcome: ScreenOutcome, restricted: bool, pregnancy: PregnancyStage | None) -> str:
+    """Why, kindly, once: one paragraph for each kind of answer given."""
+    paragraphs = [HOLD_PARAGRAPHS[rule] for rule in (Rule.HEART, Rule.REFER) if outcome.held_by is rule]
+    if restricted and outcome.held_by is None:
+        paragraphs.append(RESTRICT_PARAGRAPH)
+    if pregnancy is not None:
+        paragraphs.append(pregnancy_advice(pregnancy, outcome))
+    return "\n\n".join(paragraphs) or SCREEN_CLEAR
+
+
+def pain_paused(pause: str) -> str:
+    """The referral, said once when pain pauses drills: every drill at 7+, else the painful pattern."""
+    if pause == ALL_DRILLS:
+        return (
+            "I've paused all your drills. Pain this strong is a sign to rest and have it checked: please "
+            "see a physiotherapist or doctor, sooner if it's sharp, swollen or there at night. When it has "
+            "settled, tap the button and we'll start again gently, one stage lower."
+        )
+    return (
+        f"It keeps hurting, so I've paused your {escape(pause.replace('-', ' '))} drills; the rest of your "
+        "programme goes on. If it doesn't settle within a few days, please see a physiotherapist. When it "
+        "has settled, tap the button to bring them back, one stage lower."
+    )
+
+
+def pain_resumed(subscriber: Subscriber) -> str:
+    return f"Glad it has settled. We start again gently at stage {subscriber.stage}. {next_drill(subscriber)}"
+
+
+def held_today(held_by: Rule) -> str:
+    if held_by is Rule.PREGNANCY:
+        return (
+            "Your drills are on hold until you've checked with your midwife or physio. Then tap the button."
+        )
+    who = "your doctor" if held_by is Rule.HEART else "a professional"
+    return f"Your drills are on hold until {who} has cleared you. When they have, tap the button or /cleared."
+
+
+def cleared(outcome: ScreenOutcome, subscriber: Subscriber) -> str:
+    still = (
+        f" {_left_out(outcome.excluded).capitalize()} stay out while this applies."
+        if outcome.excluded
+        else ""
+    )
+    return f"Thanks for letting me know: your drills are back on.{still} {next_drill(subscriber)}"
 
 
 LEVEL_QUESTION = "How much strength training do you do now?"
@@ -97,7 +204,14 @@ DELETED = "Done: everything about you is deleted. /start whenever you want to be
 DELETE_KEPT = "Nothing was deleted."
 NO_DRILL_TODAY = "There's no drill for you right now; the content is being updated. Try again in a minute."
 SEND_FAILED = "I couldn't send the drill just now. Please try /today again in a minute."
-PAIN_SCORE_QUESTION = "Sorry it hurt. How bad was it, from 0 (none) to 10 (worst)?"
+PAIN_WHERE_QUESTION = "Sorry it hurt. Where do you feel it?"
+PAIN_KIND_QUESTION = "What does it feel like?"
+PAIN_SCORE_QUESTION = "How bad was it, from 0 (none) to 10 (worst)?"
+MUSCLE_BURN = (
+    "That burn is your muscles working, which is what the drill is for: it's not pain, so I've recorded the "
+    "drill as done and your programme carries on. If it ever turns sharp or catching, tap Pain again."
+)
+NOT_PAUSED = "Your drills aren't paused for pain: they carry on as planned."
 SNOOZE_QUESTION = "When should it come back?"
 SNOOZE_TOO_LATE = "It's too late to put it off today. Tomorrow's drill comes as usual."
 NUDGES_ON = "Reminders are on: one nudge if a drill is still waiting in the afternoon."
@@ -253,9 +367,24 @@ def progress(view: Progress) -> str:
         f"({summary.completion_rate:.0%})",
         f"Free pass this month: {free_pass}",
     ]
+    lines.append(SCREEN_STATUS_LINES[view.screen])
+    if view.pain_pause == ALL_DRILLS:
+        lines.append("Paused for pain: every drill, until it settles.")
+    elif view.pain_pause is not None:
+        lines.append(
+            f"Paused for pain: your {escape(view.pain_pause.replace('-', ' '))} drills, until it settles."
+        )
     if view.last_reason:
         lines.append(f"<i>Latest programme decision:</i> {escape(view.last_reason)}")
     return "\n".join(lines)
+
+
+SCREEN_STATUS_LINES = {
+    ScreenStatus.NOT_SCREENED: "Health check: not answered yet; /today shows it.",
+    ScreenStatus.HELD: "Health check: drills on hold until you're cleared (/cleared).",
+    ScreenStatus.RESTRICTED: "Health check: some drills are left out for now.",
+    ScreenStatus.CLEAR: "Health check: nothing holds you back.",
+}
 
 
 def history(view: Progress, programme: Programme) -> str:
@@ -291,6 +420,9 @@ def coach_stats(stats: CoachStats) -> str:
         "Active by stage: "
         + (" · ".join(f"{stage}: {count:,}" for stage, count in stats.active_by_stage().items()) or "none"),
         f"New this week: {stats.joined_this_week:,}",
+        f"Safety: not yet screened {stats.safety.not_screened:,} · held by the health check "
+        f"{stats.safety.held:,} · some drills left out {stats.safety.restricted:,} · "
+        f"paused for pain {stats.safety.pain_paused:,}",
         "",
         f"<b>Last {WEEK_DAYS} days</b> ({stats.first_week_day:%d %b} to {stats.today:%d %b})",
         f"Drills sent {week.sent:,} · failed {week.failed:,} · pending {week.pending:,}",

@@ -19,7 +19,13 @@ from bot.services.export import export_check_ins
 from tests.db.test_cli import glutebot
 from tests.db.test_stats import build_data_set
 
-HEADER = ["subscriber_id", "drill", "local_date", "outcome", "pain", "note", "received_at"]
+HEADER = [
+    "subscriber_id", "drill", "local_date", "outcome", "pain", "note", "received_at",
+    "health_screen", "health_answers", "pain_pause",
+]  # fmt: skip
+NOT_SCREENED = ["not screened", "", ""]
+CLEAR_BUT_PAUSED = ["clear", "", "hip-extension"]
+HELD = ["held", "heart", ""]
 
 
 async def prepare(factory: async_sessionmaker[AsyncSession]) -> dict[str, int]:
@@ -35,6 +41,10 @@ async def prepare(factory: async_sessionmaker[AsyncSession]) -> dict[str, int]:
         )
         delivery = await session.scalar(latest.limit(1))
         assert delivery is not None
+        screened_at = datetime(2026, 3, 1, tzinfo=UTC)
+        for name, answers, pause in (("B", [], "hip-extension"), ("G", ["heart"], None)):
+            runner = await session.get_one(Subscriber, ids[name])
+            runner.health_answers, runner.health_screened_at, runner.pain_pause = answers, screened_at, pause
         for minute, note in ((30, 'tight, then "fine"\nnext line'), (31, '=HYPERLINK("http://x")')):
             session.add(
                 CheckIn(
@@ -66,23 +76,18 @@ def test_export_since_a_date_to_a_file(
     a, b, g = str(ids["A"]), str(ids["B"]), str(ids["G"])
     assert rows(target.read_text(encoding="utf-8")) == [
         HEADER,
-        [a, "glute-bridge", "2026-03-30", "done", "", "", "2026-03-30T09:00:00+00:00"],
-        [b, "clamshell", "2026-03-28", "hard", "", "", "2026-03-28T09:00:00+00:00"],
-        [b, "clamshell", "2026-03-28", "", "", "felt it in the left hip", "2026-03-28T09:01:00+00:00"],
-        [b, "clamshell", "2026-03-28", "done", "", "", "2026-03-28T09:02:00+00:00"],
-        [g, "clamshell", "2026-03-30", "pain", "6", "", "2026-03-30T09:00:00+00:00"],
-        [g, "clamshell", "2026-03-30", "", "3", "", "2026-03-30T09:01:00+00:00"],
-        [
-            a,
-            "glute-bridge",
-            "2026-03-30",
-            "",
-            "",
-            'tight, then "fine"\nnext line',
-            "2026-03-30T09:30:00+00:00",
-        ],
-        [a, "glute-bridge", "2026-03-30", "", "", '\'=HYPERLINK("http://x")', "2026-03-30T09:31:00+00:00"],
-    ]
+        [a, "glute-bridge", "2026-03-30", "done", "", "", "2026-03-30T09:00:00+00:00", *NOT_SCREENED],
+        [b, "clamshell", "2026-03-28", "hard", "", "", "2026-03-28T09:00:00+00:00", *CLEAR_BUT_PAUSED],
+        [b, "clamshell", "2026-03-28", "", "", "felt it in the left hip", "2026-03-28T09:01:00+00:00",
+         *CLEAR_BUT_PAUSED],
+        [b, "clamshell", "2026-03-28", "done", "", "", "2026-03-28T09:02:00+00:00", *CLEAR_BUT_PAUSED],
+        [g, "clamshell", "2026-03-30", "pain", "6", "", "2026-03-30T09:00:00+00:00", *HELD],
+        [g, "clamshell", "2026-03-30", "", "3", "", "2026-03-30T09:01:00+00:00", *HELD],
+        [a, "glute-bridge", "2026-03-30", "", "", 'tight, then "fine"\nnext line',
+         "2026-03-30T09:30:00+00:00", *NOT_SCREENED],
+        [a, "glute-bridge", "2026-03-30", "", "", '\'=HYPERLINK("http://x")',
+         "2026-03-30T09:31:00+00:00", *NOT_SCREENED],
+    ]  # fmt: skip
     assert not list(tmp_path.glob(".*partial"))
 
 

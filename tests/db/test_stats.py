@@ -146,9 +146,9 @@ async def build_data_set(
                         delivery_id=delivery.id, outcome=outcome, pain=pain, note=note, via="button",
                         now=received_at,
                     )  # fmt: skip
-                else:
-                    session.add(
-                        CheckIn(
+                else:  # only these columns, to fit the older schema of the migration test
+                    await session.execute(
+                        insert(CheckIn).values(
                             delivery_id=delivery.id, outcome=outcome, pain=pain, via="button", note=note,
                             received_at=received_at,
                         )

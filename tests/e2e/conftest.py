@@ -14,6 +14,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import select
@@ -23,13 +24,13 @@ from bot.config import load_settings
 from bot.content.loader import load_content
 from bot.content.sync import sync_content
 from bot.db.engine import create_session_factory
-from bot.db.models import Base
+from bot.db.models import Base, Delivery, Subscriber
 from bot.delivery.broadcasts import BroadcastWorker
 from bot.delivery.dispatcher import Dispatcher, TickReport
 from bot.domain.clock import ManualClock
 from bot.process import build_runtime
 from bot.runtime import Runtime
-from bot.sandbox.driver import Driver
+from bot.sandbox.driver import Driver, User
 from bot.sandbox.emulator import Emulator
 from bot.telegram.app import build_application, serve
 from bot.telegram.context import BROADCASTS_KEY, SENDER_KEY, BotApplication
@@ -153,6 +154,42 @@ async def snapshot(harness: Harness) -> dict[str, list[tuple[object, ...]]]:
             ]
             for table in Base.metadata.sorted_tables
         }
+
+
+async def onboard(harness: Harness, user_id: int, name: str = "Runner") -> User:
+    """A runner who pressed /start, answered "None of these" to the health check and accepted the
+    defaults (07:30 Europe/London, Mon-Sat, level 1)."""
+    driver = harness.driver
+    runner = driver.user(user_id, name)
+    mark = driver.mark(user_id)
+    driver.send(runner, "/start")
+    _welcome, screen = await driver.messages_after(user_id, mark, 2)
+    mark = driver.mark(user_id)
+    driver.press(runner, screen, "None of these")
+    await driver.messages_after(user_id, mark, 2)
+    await harness.settled()
+    return runner
+
+
+async def deliveries(harness: Harness, telegram_id: int) -> list[Delivery]:
+    """A runner's deliveries, oldest first."""
+    async with harness.runtime.unit_of_work() as repo:
+        rows = await repo.session.scalars(
+            select(Delivery)
+            .join(Subscriber)
+            .where(Subscriber.telegram_id == telegram_id)
+            .order_by(Delivery.id)
+        )
+        return list(rows)
+
+
+async def today(harness: Harness, runner: User) -> dict[str, Any]:
+    """Today's drill card, asked for with /today."""
+    mark = harness.driver.mark(runner.id)
+    harness.driver.send(runner, "/today")
+    card = await harness.driver.next_message(runner.id, mark)
+    await harness.settled()
+    return card
 
 
 def free_port() -> int:

@@ -7,8 +7,7 @@ from zoneinfo import ZoneInfo
 
 from bot.db.models import Subscriber
 from bot.sandbox.driver import User
-from tests.e2e.conftest import Harness
-from tests.e2e.test_drills import deliveries, onboard, today
+from tests.e2e.conftest import Harness, deliveries, onboard, today
 
 
 async def ask(harness: Harness, runner: User, text: str) -> dict[str, object]:

@@ -21,7 +21,7 @@ from bot.db.models import Broadcast, Subscriber
 from bot.db.models import Drill as DrillRow
 from bot.sandbox.emulator import Emulator
 from bot.telegram import texts
-from tests.e2e.conftest import Harness, running_bot, snapshot
+from tests.e2e.conftest import Harness, onboard, running_bot, snapshot
 from tests.e2e.test_admin import COACH, command
 from tests.e2e.test_delivery import add_subscribers
 from tests.e2e.test_process import environment, glutebot
@@ -256,11 +256,7 @@ async def test_reload_of_a_file_with_a_control_character_names_its_line(
 async def test_a_tick_with_broken_yaml_on_disk_still_delivers_and_logs_one_line(
     bot: Harness, content_dir: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    runner = bot.driver.user(60_001, "Runner")
-    mark = bot.driver.mark(runner.id)
-    bot.driver.send(runner, "/start")
-    await bot.driver.messages_after(runner.id, mark, 2)
-    await bot.settled()
+    await onboard(bot, 60_001)
     await bot.tick()
     programme = bot.runtime.programme
     put_control_character(content_dir / "programme.yaml", 2)

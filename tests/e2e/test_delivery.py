@@ -26,8 +26,7 @@ from bot.services.subscriptions import DEFAULT_DELIVERY_TIME
 from bot.telegram.app import build_application
 from bot.telegram.context import SENDER_KEY
 from tests.db.test_stats import counts_checked_against_rows
-from tests.e2e.conftest import ROOT, Harness, running_bot
-from tests.e2e.test_drills import deliveries, onboard
+from tests.e2e.conftest import ROOT, Harness, deliveries, onboard, running_bot
 
 MON_TO_SAT = 0b0111111
 
@@ -41,7 +40,8 @@ async def add_subscribers(
     delivery_time: time = DEFAULT_DELIVERY_TIME,
     training_days: int = MON_TO_SAT,
 ) -> list[int]:
-    """Runners created straight in the database, as if they had onboarded earlier."""
+    """Runners created straight in the database, as if they had onboarded earlier (health check answered,
+    nothing holding them back)."""
     now = harness.clock.now()
     ids = list(range(first_id, first_id + count))
     async with harness.runtime.unit_of_work() as repo:
@@ -63,6 +63,7 @@ async def add_subscribers(
             subscriber.next_delivery_at = next_slot(
                 now=now, zone=ZoneInfo(zone), delivery_time=delivery_time, training_days=training_days
             )
+            subscriber.health_answers, subscriber.health_screened_at = [], now
     return ids
 
 

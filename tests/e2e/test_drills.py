@@ -4,49 +4,18 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import timedelta
-from typing import Any
 
 from sqlalchemy import func, select
 
 from bot.db.models import BroadcastRecipient, CheckIn, Delivery, Subscriber
-from bot.sandbox.driver import User
 from tests.db.test_stats import counts_checked_against_rows
-from tests.e2e.conftest import Harness
-
-
-async def onboard(harness: Harness, user_id: int, name: str = "Runner") -> User:
-    """A runner who pressed /start and accepted the defaults (07:30 Europe/London, Mon-Sat, level 1)."""
-    driver = harness.driver
-    runner = driver.user(user_id, name)
-    mark = driver.mark(user_id)
-    driver.send(runner, "/start")
-    await driver.messages_after(user_id, mark, 2)
-    return runner
-
-
-async def today(harness: Harness, runner: User) -> dict[str, Any]:
-    mark = harness.driver.mark(runner.id)
-    harness.driver.send(runner, "/today")
-    card = await harness.driver.next_message(runner.id, mark)
-    await harness.settled()
-    return card
+from tests.e2e.conftest import Harness, deliveries, onboard, today
 
 
 async def check_ins(harness: Harness, delivery_id: int) -> list[CheckIn]:
     async with harness.runtime.unit_of_work() as repo:
         rows = await repo.session.scalars(
             select(CheckIn).where(CheckIn.delivery_id == delivery_id).order_by(CheckIn.id)
-        )
-        return list(rows)
-
-
-async def deliveries(harness: Harness, telegram_id: int) -> list[Delivery]:
-    async with harness.runtime.unit_of_work() as repo:
-        rows = await repo.session.scalars(
-            select(Delivery)
-            .join(Subscriber)
-            .where(Subscriber.telegram_id == telegram_id)
-            .order_by(Delivery.id)
         )
         return list(rows)
 
@@ -87,7 +56,7 @@ async def test_today_then_the_scheduled_time_sends_nothing_more(harness: Harness
     await harness.tick()
     assert [
         message.get("caption", message.get("text", ""))[:20] for message in harness.driver.messages(runner.id)
-    ][2:] == ["<b>Glute bridge</b> "]
+    ][4:] == ["<b>Glute bridge</b> "]
     assert len(await deliveries(harness, runner.id)) == 1
     harness.advance(timedelta(days=1))
     await harness.tick()
@@ -123,24 +92,38 @@ async def test_check_in_by_button_and_changing_the_answer(harness: Harness) -> N
     ]
 
 
-async def test_pain_asks_for_a_score_and_gives_the_advice(harness: Harness) -> None:
+async def test_pain_asks_where_what_it_feels_like_and_a_score_then_gives_the_advice(harness: Harness) -> None:
     runner = await onboard(harness, 206)
     card = await today(harness, runner)
     driver = harness.driver
     mark = driver.mark(runner.id)
     driver.press(runner, card, "⚠️ Pain")
-    question = await driver.next_message(runner.id, mark)
-    assert "0 (none) to 10" in question["text"]
-    scale = driver.messages(runner.id)[mark - 1]
+    where = await driver.next_message(runner.id, mark)
+    assert where["text"] == "Sorry it hurt. Where do you feel it?"
+    mark = driver.mark(runner.id)
+    driver.press(runner, where, "Knee")
+    feel = await driver.next_message(runner.id, mark)
+    assert [row[0]["text"] for row in feel["reply_markup"]["inline_keyboard"]] == [
+        "Muscle working or burning",
+        "Sharp or catching in a joint",
+    ]
+    mark = driver.mark(runner.id)
+    driver.press(runner, feel, "Sharp or catching in a joint")
+    scale = await driver.next_message(runner.id, mark)
+    assert "0 (none) to 10" in scale["text"]
     assert [button["text"] for button in scale["reply_markup"]["inline_keyboard"][0]][:3] == ["0", "1", "2"]
     mark = driver.mark(runner.id)
-    driver.press(runner, scale, "7")
+    driver.press(runner, scale, "6")
     advice = await driver.next_message(runner.id, mark)
-    assert "7/10 is too much" in advice["text"]
+    assert "6/10 is too much" in advice["text"]
     [delivery] = await deliveries(harness, runner.id)
-    assert [(row.outcome, row.pain) for row in await check_ins(harness, delivery.id)] == [
-        ("pain", None),
-        ("pain", 7),
+    assert [
+        (row.outcome, row.pain, row.pain_area, row.pain_kind) for row in await check_ins(harness, delivery.id)
+    ] == [
+        ("pain", None, None, None),
+        (None, None, "knee", None),
+        (None, None, None, "sharp"),
+        ("pain", 6, "knee", None),
     ]
 
 

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from bot.db.models import CheckIn
 from bot.telegram import texts
-from tests.e2e.conftest import Harness
+from tests.e2e.conftest import Harness, onboard
 
 RUNNER = 501
 
@@ -21,9 +21,7 @@ async def test_a_tap_answered_after_the_window_is_recorded_and_updates_the_card(
 ) -> None:
     emulator, driver = harness.emulator, harness.driver
     emulator.clock = lambda: harness.clock.now().timestamp()
-    runner = driver.user(RUNNER, "Lia")
-    driver.send(runner, "/start")
-    await driver.messages_after(RUNNER, 0, 2)
+    runner = await onboard(harness, RUNNER, "Lia")
     mark = driver.mark(RUNNER)
     driver.send(runner, "/today")
     card = await driver.next_message(RUNNER, mark)

@@ -21,9 +21,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.db.repositories import BroadcastFigures
 from bot.delivery.broadcasts import BroadcastRunner
 from bot.monitoring import start_monitoring
-from bot.sandbox.driver import User
 from bot.sandbox.emulator import Fault
-from tests.e2e.conftest import ROOT, Harness, free_port
+from tests.e2e.conftest import ROOT, Harness, free_port, onboard
 
 DASHBOARD = ROOT / "deploy" / "monitoring" / "grafana" / "dashboards" / "glutebot.json"
 Samples = dict[tuple[str, frozenset[tuple[str, str]]], float]
@@ -67,16 +66,6 @@ async def health(address: str) -> tuple[int, dict[str, Any]]:
     return status, body
 
 
-async def onboard(harness: Harness, user_id: int) -> User:
-    """A runner who pressed /start and kept the defaults: a drill at 07:30 London, Monday to Saturday."""
-    runner = harness.driver.user(user_id, "Runner")
-    mark = harness.driver.mark(user_id)
-    harness.driver.send(runner, "/start")
-    await harness.driver.messages_after(user_id, mark, 2)
-    await harness.settled()
-    return runner
-
-
 async def test_metrics_count_deliveries_flood_waits_updates_and_broadcasts(harness: Harness) -> None:
     async with monitoring(harness) as address:
         _, before = await scrape(address)
@@ -98,7 +87,9 @@ async def test_metrics_count_deliveries_flood_waits_updates_and_broadcasts(harne
     assert value(after, "glutebot_bot_api_request_seconds_count", method="sendMessage") >= 4
     assert value(after, "glutebot_dispatch_tick_seconds_count") == 1
     assert value(after, "glutebot_due_backlog") == 2
-    assert len(harness.driver.messages(runner.id)) == 3
+    assert len(harness.driver.messages(runner.id)) == 5, (
+        "onboarding (welcome, screen, its answer, the next question), then the drill card"
+    )
 
 
 async def test_broadcast_progress_is_a_gauge_while_it_runs(harness: Harness) -> None:

@@ -29,8 +29,10 @@ async def test_onboarding_start_to_finish(harness: Harness) -> None:
     assert joined is not None and joined.status == "active" and joined.source == "club42"
     assert joined.next_delivery_at is not None, "active with defaults as soon as they start"
 
+    await driver.answered(driver.press(runner, health, "Stress fracture"))
+    await harness.settled()
     mark = driver.mark(runner.id)
-    driver.press(runner, health, "One of these applies to me")
+    driver.press(runner, health, "Done")
     advice, level_question = await driver.messages_after(runner.id, mark, 2)
     assert "physiotherapist" in advice["text"]
     assert level_question["text"] == "How much strength training do you do now?"
@@ -90,8 +92,9 @@ async def test_bad_answers_during_onboarding_are_explained(harness: Harness) -> 
     driver.send(runner, "/start")
     _, health = await driver.messages_after(runner.id, mark, 2)
     mark = driver.mark(runner.id)
-    driver.press(runner, health, "None of these apply")
-    level_question = await driver.next_message(runner.id, mark)
+    driver.press(runner, health, "None of these")
+    thanks, level_question = await driver.messages_after(runner.id, mark, 2)
+    assert thanks["text"] == "Thanks, nothing there holds you back."
     mark = driver.mark(runner.id)
     driver.press(runner, level_question, "1. New to strength work")
     await driver.next_message(runner.id, mark)

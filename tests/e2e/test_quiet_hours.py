@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, time, timedelta
 
-from tests.e2e.conftest import Harness
+from tests.e2e.conftest import Harness, deliveries, onboard, today
 from tests.e2e.test_commands import ask, stored
 from tests.e2e.test_delivery import cards
-from tests.e2e.test_drills import deliveries, onboard, today
 
 
 def texts_of(harness: Harness, chat_id: int) -> list[str]:

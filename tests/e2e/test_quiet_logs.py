@@ -13,7 +13,7 @@ from apscheduler.events import EVENT_JOB_MAX_INSTANCES, JobSubmissionEvent
 from bot.process import JobsInFlight, start_dispatcher, stop_between_ticks
 from bot.sandbox.emulator import Fault
 from bot.telegram import texts
-from tests.e2e.conftest import Harness
+from tests.e2e.conftest import Harness, onboard
 
 RUNNER = 601
 FLOOD_WAITS = 3
@@ -41,9 +41,7 @@ async def test_429s_the_sender_retries_log_no_error(
 
 async def test_a_long_tick_is_one_info_line(harness: Harness, caplog: pytest.LogCaptureFixture) -> None:
     driver = harness.driver
-    runner = driver.user(RUNNER, "Ida")
-    driver.send(runner, "/start")
-    await driver.messages_after(RUNNER, 0, 2)
+    await onboard(harness, RUNNER, "Ida")
     await harness.all_handled()
     harness.advance(timedelta(hours=2))
     harness.emulator.inject("sendAnimation", Fault("hang"))

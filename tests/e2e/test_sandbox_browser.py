@@ -112,7 +112,7 @@ def test_onboarding_drill_check_in_and_a_broadcast_in_the_browser(
             page.get_by_role("button", name="START").click()
             expect(page.get_by_text("Hi, Ana! I send one short glute drill a day")).to_be_visible()
             expect(page.locator(".text i").first).to_contain_text("not medical advice")
-            tap(page, "None of these apply")
+            tap(page, "None of these")
             tap(page, "1. New to strength work")
             tap(page, "07:30")
             # Typing before the question arrives would answer the previous one, as in Telegram.

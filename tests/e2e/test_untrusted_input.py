@@ -7,37 +7,17 @@ friendly way (the stale-button or usage reply), nothing is logged as an error, a
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 import pytest
 
 from bot.db.models import Broadcast
-from bot.sandbox.driver import User
 from bot.telegram import texts
-from tests.e2e.conftest import Harness, snapshot
+from tests.e2e.conftest import Harness, onboard, snapshot, today
 
 COACH = 999
 """The harness runs with ADMIN_IDS=999."""
 QUIET_METHODS = {"getupdates", "answercallbackquery"}
 """Bot API calls that change nothing a person sees."""
-
-
-async def onboard(harness: Harness, user_id: int) -> User:
-    driver = harness.driver
-    runner = driver.user(user_id, f"Runner {user_id}")
-    mark = driver.mark(user_id)
-    driver.send(runner, "/start")
-    await driver.messages_after(user_id, mark, 2)
-    await harness.settled()
-    return runner
-
-
-async def today(harness: Harness, runner: User) -> dict[str, Any]:
-    mark = harness.driver.mark(runner.id)
-    harness.driver.send(runner, "/today")
-    card = await harness.driver.next_message(runner.id, mark)
-    await harness.settled()
-    return card
 
 
 def visible_calls(harness: Harness) -> list[str]:
@@ -77,7 +57,11 @@ async def test_forged_button_data_gets_the_stale_answer_and_changes_nothing(
             "del", "del:", "del:maybe",
             "try:", "try:²", "try:1:2", f"try:{too_big}",
             "bc:1:now", "nonsense",
+            "hs:", "hs:²:none", f"hs:{too_big}:none", "hs:none",
+            "pa:", f"pa:{delivery}", f"pa:{delivery}:nowhere", "pa:²:knee", f"pa:{too_big}:knee",
+            "pk:", f"pk:{delivery}:itchy", "pk:²:burn", "hc:", "hc:²:cleared", "pr:", "pr:²:settled",
         ],
+        texts.NOT_YOURS: [f"hc:{too_big}:cleared", f"pr:{too_big}:settled", "hc:٣:cleared"],
     }  # fmt: skip
     coach_taps = {
         texts.BROADCAST_DRAFT_GONE: ["bc:", "bc:²:now", "bc:1", f"bc:{too_big}:now", f"bc:{draft.id}²:now"],

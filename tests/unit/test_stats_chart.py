@@ -10,7 +10,7 @@ from PIL import Image
 from bot.db.repositories import DeliveryFigures
 from bot.db.repositories.stats import Retention
 from bot.domain.streaks import DayMark
-from bot.services.stats import CoachStats, DrillFunnel
+from bot.services.stats import CoachStats, DrillFunnel, SafetyFigures
 from bot.telegram import texts
 from bot.telegram.progress_card import STYLE
 from bot.telegram.stats_chart import MARGIN, PLOT_BOTTOM, PLOT_LEFT, PLOT_TOP, WIDTH, render_answers_chart
@@ -67,6 +67,7 @@ def test_many_drills_still_fit_one_message() -> None:
         today=date(2026, 3, 30), by_status_and_stage={("active", 1): 5}, joined_this_week=1,
         last_week=DeliveryFigures(10, 0, 0, 5), funnels=funnels,
         retention=[Retention(7, 4, 3), Retention(28, 0, 0)], answers_per_day={},
+        safety=SafetyFigures(not_screened=0, held=0, restricted=0, pain_paused=0),
     )  # fmt: skip
     text = texts.coach_stats(stats)
     assert len(text) <= texts.MESSAGE_LIMIT

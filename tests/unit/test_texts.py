@@ -10,6 +10,7 @@ from bot.db.repositories import BroadcastFigures
 from bot.domain.programme import Stage
 from bot.domain.streaks import StreakSummary
 from bot.services.progress import Progress
+from bot.services.safety import ScreenStatus
 from bot.telegram import texts
 
 STAGE = Stage(1, "Foundation", "Wake the glutes up.", ("glute-bridge",), "easy", "60 s")
@@ -25,7 +26,7 @@ def test_counted_agrees_with_the_number(count: int, expected: str) -> None:
 
 def progress_lines(current: int, delivered: int) -> list[str]:
     summary = StreakSummary(current, current, current, delivered, ())
-    view = Progress(STAGE, 4, summary, {}, date(2026, 4, 22), None, [])
+    view = Progress(STAGE, 4, summary, {}, date(2026, 4, 22), None, [], ScreenStatus.CLEAR, None)
     return texts.progress(view).splitlines()
 
 

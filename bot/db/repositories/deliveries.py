@@ -15,6 +15,7 @@ from sqlalchemy.orm import InstrumentedAttribute
 
 from bot.db.models import CheckIn, Delivery, Drill, Subscriber
 from bot.db.repositories.stats import StatsRepository, ranked_answers
+from bot.domain.safety import PainBand
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,6 +29,10 @@ class CheckInRecord:
     pain: int | None
     note: str | None
     received_at: datetime
+    health_answers: list[str] | None
+    health_screened_at: datetime | None
+    health_cleared_at: datetime | None
+    pain_pause: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -225,6 +230,8 @@ class DeliveryRepository:
         note: str | None,
         via: str,
         now: datetime,
+        pain_area: str | None = None,
+        pain_kind: str | None = None,
     ) -> CheckIn:
         """Keep the answer; when it carries an outcome, move the delivery in the per-day counts from the
         outcome that counted before to the one that counts now (the latest, which is normally this one)."""
@@ -240,14 +247,43 @@ class DeliveryRepository:
             )
             before = (await stats.latest_outcomes([delivery_id])).get(delivery_id)
         check_in = CheckIn(
-            delivery_id=delivery_id, outcome=outcome, pain=pain, note=note, via=via, received_at=now
-        )
+            delivery_id=delivery_id, outcome=outcome, pain=pain, note=note, via=via, received_at=now,
+            pain_area=pain_area, pain_kind=pain_kind,
+        )  # fmt: skip
         self.session.add(check_in)
         await self.session.flush()
         if delivery is not None:
             after = (await stats.latest_outcomes([delivery_id])).get(delivery_id)
             await stats.count_answer_change(delivery, before=before, after=after)
         return check_in
+
+    async def pain_area_of(self, delivery_id: int) -> str | None:
+        """Where the runner last said this drill hurt."""
+        return await self.session.scalar(
+            select(CheckIn.pain_area)
+            .where(CheckIn.delivery_id == delivery_id, CheckIn.pain_area.is_not(None))
+            .order_by(CheckIn.received_at.desc(), CheckIn.id.desc())
+            .limit(1)
+        )
+
+    async def sessions_with_pain_on(
+        self, *, subscriber_id: int, area: str, band: PainBand, since: date
+    ) -> int:
+        """A runner's drills since `since` scored in `band` on `area` just after the drill."""
+        return int(
+            await self.session.scalar(
+                select(func.count(func.distinct(Delivery.id)))
+                .join(CheckIn, CheckIn.delivery_id == Delivery.id)
+                .where(
+                    Delivery.subscriber_id == subscriber_id,
+                    Delivery.local_date >= since,
+                    CheckIn.pain_area == area,
+                    CheckIn.pain.between(band.low, band.high),
+                    CheckIn.via != "morning",
+                )
+            )
+            or 0
+        )
 
     async def notes_for(self, delivery_ids: list[int]) -> dict[int, list[str]]:
         rows = await self.session.execute(
@@ -269,10 +305,12 @@ class DeliveryRepository:
         query = (
             select(
                 Delivery.subscriber_id, Drill.slug, Delivery.local_date, CheckIn.outcome, CheckIn.pain,
-                CheckIn.note, CheckIn.received_at,
+                CheckIn.note, CheckIn.received_at, Subscriber.health_answers, Subscriber.health_screened_at,
+                Subscriber.health_cleared_at, Subscriber.pain_pause,
             )
             .join(Delivery, Delivery.id == CheckIn.delivery_id)
             .join(Drill, Drill.id == Delivery.drill_id)
+            .join(Subscriber, Subscriber.id == Delivery.subscriber_id)
             .order_by(CheckIn.id)
             .execution_options(yield_per=batch)
         )  # fmt: skip

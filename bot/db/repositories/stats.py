@@ -65,6 +65,16 @@ class AnswerCount:
 
 
 @dataclass(frozen=True, slots=True)
+class SafetyState:
+    """One runner's health screen answers and pain pause, without who they are."""
+
+    answers: list[str]
+    screened_at: datetime | None
+    cleared_at: datetime | None
+    pain_pause: str | None
+
+
+@dataclass(frozen=True, slots=True)
 class Retention:
     days: int
     joined: int
@@ -146,6 +156,25 @@ class StatsRepository:
             )
         )
         return {(status, stage): count for status, stage, count in rows}
+
+    async def safety_states(self) -> list[SafetyState]:
+        """The health screen and pain pause of every runner still in the programme who is not simply
+        screened and clear of holds: the unscreened, the uncleared and the paused for pain."""
+        rows = await self.session.execute(
+            select(
+                Subscriber.health_answers, Subscriber.health_screened_at, Subscriber.health_cleared_at,
+                Subscriber.pain_pause,
+            ).where(
+                Subscriber.status.in_(("active", "paused")),
+                Subscriber.health_screened_at.is_(None)
+                | Subscriber.health_cleared_at.is_(None)
+                | Subscriber.pain_pause.is_not(None),
+            )
+        )  # fmt: skip
+        return [
+            SafetyState(list(answers or []), screened, cleared, pause)
+            for answers, screened, cleared, pause in rows
+        ]
 
     async def joined_since(self, *, since: datetime) -> int:
         return int(await self.session.scalar(select(func.count()).where(Subscriber.created_at >= since)) or 0)

@@ -21,6 +21,7 @@ from bot.delivery.planner import sample_caption
 from bot.domain.parsing import parse_fields, parse_number, parse_numbered
 from bot.domain.replies import parse_send_at
 from bot.services import broadcasts as service
+from bot.services import safety
 from bot.telegram import keyboards, texts
 from bot.telegram.context import BotContext
 from bot.telegram.handlers.common import (
@@ -338,6 +339,9 @@ async def on_try_button(update: Update, context: BotContext) -> None:
     drill = runtime.programme.drills.get(slug) if slug is not None else None
     if drill is None:
         await acknowledge(query, texts.GONE)
+        return
+    if subscriber is not None and not safety.may_have(subscriber, drill):
+        await acknowledge(query, texts.NOT_FOR_YOU_NOW, alert=True)
         return
     await acknowledge(query)
     caption = sample_caption(runtime.programme, drill, subscriber, TRY_IT_NOTE)

@@ -13,10 +13,12 @@ from bot.domain.parsing import BIGINT_MAX, parse_number, parse_numbered
 from bot.domain.programme import Outcome
 from bot.domain.safety import pain_advice
 from bot.domain.schedule import snooze_until
-from bot.services import checkins, subscriptions
+from bot.services import checkins, safety, subscriptions
+from bot.services.safety import Gate
 from bot.telegram import keyboards, texts
 from bot.telegram.context import BotContext
 from bot.telegram.handlers.common import Outbox, acknowledge, edit_markup, reply, subscriber_for_update
+from bot.telegram.handlers.safety import explain_gate, screen_first
 from bot.telegram.handlers.settings import typed_setting
 
 MAX_TEXT_LENGTH = 1000
@@ -38,11 +40,14 @@ async def today_command(update: Update, context: BotContext) -> None:
     now = runtime.clock.now()
     if chat is None:
         return
+    held = Outbox()
     async with runtime.unit_of_work() as repo:
         subscriber = await subscriber_for_update(repo, update)
         subscribed = subscriber is not None and subscriber.status not in ("stopped", "blocked")
         planned = None
-        if subscriber is not None and subscribed:
+        if subscriber is not None and subscribed and (gate := safety.gate_of(subscriber)) is not Gate.OPEN:
+            explain_gate(held, subscriber, gate, now=now)
+        elif subscriber is not None and subscribed:
             today = subscriptions.today_for(subscriber, now)
             planned = await plan_today(
                 repo,
@@ -56,6 +61,8 @@ async def today_command(update: Update, context: BotContext) -> None:
                 await subscriptions.reschedule(repo, subscriber, now=now)
     if not subscribed:
         await reply(context, update, texts.NOT_SUBSCRIBED)
+    elif held.items:
+        await held.send(context, update)
     elif planned is None:
         await reply(context, update, texts.NO_DRILL_TODAY)
     elif (
@@ -68,6 +75,8 @@ async def on_check_in_button(update: Update, context: BotContext) -> None:
     """`ci:<delivery>:<outcome|change|show>` on a drill card."""
     query = update.callback_query
     if query is None or query.data is None or update.effective_user is None:
+        return
+    if await screen_first(update, context):
         return
     parsed = parse_numbered(query.data, "ci", maximum=BIGINT_MAX)
     if parsed is None:
@@ -105,17 +114,17 @@ async def on_check_in_button(update: Update, context: BotContext) -> None:
         await acknowledge(query, REFUSAL_TEXTS[result], alert=True)
         return
     await acknowledge(query, f"Recorded: {keyboards.CHECK_IN_LABELS[outcome]}")
-    if outcome is Outcome.PAIN:
-        await edit_markup(update, keyboards.pain_scale("pn", delivery_id))
-        await reply(context, update, texts.PAIN_SCORE_QUESTION)
-        return
     await edit_markup(update, keyboards.recorded(delivery_id, outcome))
+    if outcome is Outcome.PAIN:
+        await reply(context, update, texts.PAIN_WHERE_QUESTION, keyboards.pain_areas(delivery_id))
 
 
 async def on_pain_score(update: Update, context: BotContext) -> None:
     """`pn:<delivery>:<0-10>` (just after the drill) or `mp:<delivery>:<0-10>` (the next morning)."""
     query = update.callback_query
     if query is None or query.data is None or update.effective_user is None:
+        return
+    if await screen_first(update, context):
         return
     prefix = "mp" if query.data.startswith("mp:") else "pn"
     parsed = parse_numbered(query.data, prefix, maximum=BIGINT_MAX)
@@ -126,30 +135,18 @@ async def on_pain_score(update: Update, context: BotContext) -> None:
     delivery_id = parsed[0]
     runtime = context.runtime
     async with runtime.unit_of_work() as repo:
-        if prefix == "mp":
-            result = await checkins.record_morning_pain(
-                repo,
-                telegram_id=update.effective_user.id,
-                delivery_id=delivery_id,
-                pain=score,
-                now=runtime.clock.now(),
-            )
-        else:
-            result = await checkins.record_outcome(
-                repo,
-                telegram_id=update.effective_user.id,
-                delivery_id=delivery_id,
-                outcome=Outcome.PAIN,
-                pain=score,
-                now=runtime.clock.now(),
-            )
+        result = await checkins.record_pain_score(
+            repo, runtime.programme, telegram_id=update.effective_user.id, delivery_id=delivery_id,
+            pain=score, morning=prefix == "mp", now=runtime.clock.now(),
+        )  # fmt: skip
     if isinstance(result, checkins.Refusal):
         await acknowledge(query, REFUSAL_TEXTS[result], alert=True)
         return
     await acknowledge(query, f"Recorded: pain {score}/10")
-    markup = keyboards.recorded(delivery_id, Outcome.PAIN, score) if prefix == "pn" else None
-    await edit_markup(update, markup)
-    await reply(context, update, escape(pain_advice(score)))
+    await edit_markup(update, None)
+    outbox = Outbox()
+    _acknowledge(outbox, result)
+    await outbox.send(context, update)
 
 
 async def on_text(update: Update, context: BotContext) -> None:
@@ -170,6 +167,7 @@ async def on_text(update: Update, context: BotContext) -> None:
             reply_to = message.reply_to_message
             result = await checkins.record_text(
                 repo,
+                runtime.programme,
                 subscriber,
                 message.text,
                 reply_to_message_id=reply_to.message_id if reply_to is not None else None,
@@ -182,12 +180,16 @@ async def on_text(update: Update, context: BotContext) -> None:
 def _acknowledge(outbox: Outbox, result: checkins.Recorded | checkins.Refusal) -> None:
     if isinstance(result, checkins.Refusal):
         outbox.add(REFUSAL_TEXTS[result])
+    elif result.pain is not None:
+        outbox.add(escape(pain_advice(result.pain)))
+        if result.paused is not None:
+            outbox.add(
+                texts.pain_paused(result.paused), keyboards.pain_settled(result.delivery.subscriber_id)
+            )
     elif result.outcome is None:
         outbox.add("Noted on your drill, thanks.")
-    elif result.outcome is Outcome.PAIN and result.pain is None:
-        outbox.add(texts.PAIN_SCORE_QUESTION, keyboards.pain_scale("pn", result.delivery.id))
-    elif result.outcome is Outcome.PAIN and result.pain is not None:
-        outbox.add(escape(pain_advice(result.pain)))
+    elif result.outcome is Outcome.PAIN:
+        outbox.add(texts.PAIN_WHERE_QUESTION, keyboards.pain_areas(result.delivery.id))
     else:
         outbox.add(f"Recorded: {keyboards.CHECK_IN_LABELS[result.outcome]}. Thanks!")
 
@@ -195,7 +197,7 @@ def _acknowledge(outbox: Outbox, result: checkins.Recorded | checkins.Refusal) -
 async def on_snooze_button(update: Update, context: BotContext) -> None:
     """`sn:<delivery>:menu|hour|evening`: put today's card off until later, once."""
     query = update.callback_query
-    if query is None or query.data is None:
+    if query is None or query.data is None or await screen_first(update, context):
         return
     parsed = parse_numbered(query.data, "sn", maximum=BIGINT_MAX)
     if parsed is None or parsed[1] not in SNOOZE_OPTIONS:

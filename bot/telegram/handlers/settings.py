@@ -45,7 +45,7 @@ async def start(update: Update, context: BotContext) -> None:
         )
     outbox = Outbox()
     outbox.add(texts.welcome(user.first_name, returning=not joined.is_new and joined.was_inactive))
-    outbox.add(texts.health_question(), keyboards.health_screen())
+    outbox.add(texts.health_question(), keyboards.health_screen(joined.subscriber.id, []))
     await outbox.send(context, update)
 
 
@@ -61,7 +61,7 @@ def _ask_next(outbox: Outbox, context: BotContext, subscriber: Subscriber) -> No
         outbox.add(texts.DAYS_QUESTION, keyboards.days())
 
 
-def _finish_step(
+def finish_step(
     outbox: Outbox, context: BotContext, subscriber: Subscriber, step: str, confirmation: str
 ) -> None:
     """After an answer: the next onboarding question, the summary at the end, or just the confirmation."""
@@ -107,26 +107,22 @@ async def on_setting_button(update: Update, context: BotContext) -> None:
         subscriber = await subscriber_for_update(repo, update)
         if subscriber is None:
             refusal = texts.NOT_SUBSCRIBED
-        elif what == "health" and value in ("clear", "flag"):
-            if value == "flag":
-                outbox.add(texts.health_advice())
-            _finish_step(outbox, context, subscriber, "health", "")
         elif what == "level" and number is not None and number in level_numbers:
             subscriptions.set_level(subscriber, runtime.programme, number, now=now)
-            _finish_step(outbox, context, subscriber, "level", texts.level_set(subscriber, runtime.programme))
+            finish_step(outbox, context, subscriber, "level", texts.level_set(subscriber, runtime.programme))
         elif what == "time" and value == "type":
             if subscriber.onboarding_step != "time":
                 subscriber.onboarding_step = AWAITING_TIME
             outbox.add(texts.TIME_TYPE_PROMPT)
         elif what == "time" and chosen_time is not None:
             await subscriptions.set_delivery_time(repo, subscriber, chosen_time, now=now)
-            _finish_step(outbox, context, subscriber, "time", texts.time_set(subscriber))
+            finish_step(outbox, context, subscriber, "time", texts.time_set(subscriber))
         elif what == "tz" and match_timezones(value, limit=1) == [value]:
             await subscriptions.set_timezone(repo, subscriber, value, now=now)
-            _finish_step(outbox, context, subscriber, "timezone", texts.timezone_set(subscriber))
+            finish_step(outbox, context, subscriber, "timezone", texts.timezone_set(subscriber))
         elif what == "days" and value in keyboards.DAY_PRESETS:
             await subscriptions.set_training_days(repo, subscriber, keyboards.DAY_PRESETS[value][1], now=now)
-            _finish_step(outbox, context, subscriber, "days", texts.days_set(subscriber))
+            finish_step(outbox, context, subscriber, "days", texts.days_set(subscriber))
         elif what == "pause" and number is not None and 1 <= number <= 90:
             outbox.add(texts.paused(await subscriptions.pause(repo, subscriber, number, now=now)))
         else:
@@ -149,7 +145,7 @@ async def typed_setting(
             outbox.add(texts.BAD_TIME)
             return True
         await subscriptions.set_delivery_time(repo, subscriber, chosen, now=context.runtime.clock.now())
-        _finish_step(outbox, context, subscriber, "time", texts.time_set(subscriber))
+        finish_step(outbox, context, subscriber, "time", texts.time_set(subscriber))
         return True
     if step in ("timezone", AWAITING_TIMEZONE):
         _offer_zones(outbox, text)

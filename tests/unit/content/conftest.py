@@ -45,6 +45,7 @@ regression: {regression}
 progression: {progression}
 equipment: [mat]
 gif: gifs/{slug}.gif
+pattern: "hip-extension"
 """
 
 DRILLS = {

@@ -1,0 +1,218 @@
+"""The health screen's buttons, `/cleared`, and what a runner is told when the screen or pain holds drills."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from telegram import Update
+
+from bot.db.models import Subscriber
+from bot.domain.parsing import BIGINT_MAX, parse_numbered
+from bot.domain.safety import SCREEN_KEYS, PainArea, PainKind, PregnancyStage
+from bot.services import checkins, safety
+from bot.services.safety import Gate
+from bot.telegram import keyboards, texts
+from bot.telegram.context import BotContext
+from bot.telegram.handlers.common import Outbox, acknowledge, edit_markup, reply, subscriber_for_update
+from bot.telegram.handlers.settings import finish_step
+
+
+def explain_gate(outbox: Outbox, subscriber: Subscriber, gate: Gate, *, now: datetime) -> None:
+    """Why no drill comes now, with the one button that moves things on."""
+    if gate is Gate.UNSCREENED:
+        if not safety.screen_open(subscriber):
+            safety.ask_screen(subscriber, now=now, on_its_own=True)
+        outbox.add(texts.SCREEN_FIRST)
+        add_screen(outbox, subscriber)
+    elif gate is Gate.HELD:
+        held_by = safety.hold_reason(subscriber)
+        assert held_by is not None
+        outbox.add(texts.held_today(held_by), keyboards.cleared(subscriber.id, held_by))
+    elif gate is Gate.PAIN_PAUSED:
+        outbox.add(texts.PAIN_PAUSED_TODAY, keyboards.pain_settled(subscriber.id))
+
+
+def add_screen(outbox: Outbox, subscriber: Subscriber, *, on_its_own: bool = False) -> None:
+    ticked = subscriber.health_answers or []
+    outbox.add(texts.health_question(on_its_own=on_its_own), keyboards.health_screen(subscriber.id, ticked))
+
+
+def _finish(outbox: Outbox, context: BotContext, subscriber: Subscriber, *, none_apply: bool) -> None:
+    """The screen's outcome, said once, then the rest of onboarding (or, asked on its own, what next)."""
+    alone = subscriber.onboarding_step == safety.SCREEN_STEP
+    outcome = safety.finish_screen(subscriber, now=context.runtime.clock.now(), none_apply=none_apply)
+    markup = keyboards.cleared(subscriber.id, outcome.held_by) if safety.clearable(subscriber) else None
+    outbox.add(
+        texts.screen_result(outcome, safety.restricted(subscriber), safety.pregnancy_stage(subscriber)),
+        markup,
+    )
+    if not alone:
+        finish_step(outbox, context, subscriber, "health", "")
+    elif not outcome.held:
+        outbox.add(texts.SCREEN_DONE_ALONE)
+
+
+async def on_screen_button(update: Update, context: BotContext) -> None:
+    """`hs:<subscriber>:<item|none|done|pregnancy stage>`: tick items, then finish the screen."""
+    query = update.callback_query
+    if query is None or query.data is None:
+        return
+    parsed = parse_numbered(query.data, "hs")
+    if parsed is None:
+        await acknowledge(query, texts.GONE)
+        return
+    owner, choice = parsed
+    outbox = Outbox()
+    async with context.runtime.unit_of_work() as repo:
+        subscriber = await subscriber_for_update(repo, update)
+        mine = subscriber is not None and subscriber.id == owner
+        still_open = mine and subscriber is not None and safety.screen_open(subscriber)
+        ticked: list[str] | None = None
+        if subscriber is None or not still_open:
+            pass
+        elif choice in SCREEN_KEYS:
+            safety.toggle_answer(subscriber, choice)
+            ticked = list(subscriber.health_answers or [])
+        elif choice == "done" and safety.needs_pregnancy_stage(subscriber):
+            outbox.add(texts.PREGNANCY_QUESTION, keyboards.pregnancy_stages(subscriber.id))
+        elif choice in safety.PREGNANCY_VALUES and safety.needs_pregnancy_stage(subscriber):
+            safety.set_pregnancy_stage(subscriber, PregnancyStage(choice))
+            _finish(outbox, context, subscriber, none_apply=False)
+        elif choice in ("done", "none"):
+            _finish(outbox, context, subscriber, none_apply=choice == "none")
+    if not mine:
+        await acknowledge(query, texts.NOT_YOURS, alert=True)
+        return
+    await acknowledge(query, None if still_open else texts.SCREEN_GONE)
+    if ticked is not None:
+        await edit_markup(update, keyboards.health_screen(owner, ticked))
+    elif still_open:
+        await edit_markup(update, None)
+    await outbox.send(context, update)
+
+
+async def _clear(update: Update, context: BotContext) -> None:
+    runtime = context.runtime
+    outbox = Outbox()
+    async with runtime.unit_of_work() as repo:
+        subscriber = await subscriber_for_update(repo, update)
+        if subscriber is None:
+            outbox.add(texts.NOT_SUBSCRIBED)
+        elif subscriber.health_screened_at is None:
+            explain_gate(outbox, subscriber, Gate.UNSCREENED, now=runtime.clock.now())
+        elif safety.clear(subscriber, now=runtime.clock.now()) is None:
+            outbox.add(texts.NOTHING_TO_CLEAR)
+        else:
+            outbox.add(texts.cleared(safety.outcome_of(subscriber), subscriber))
+    await outbox.send(context, update)
+
+
+async def cleared_command(update: Update, context: BotContext) -> None:
+    """/cleared: a professional has said go ahead."""
+    await _clear(update, context)
+
+
+async def on_cleared_button(update: Update, context: BotContext) -> None:
+    """`hc:<subscriber>:cleared`, under the screen's outcome or a held /today."""
+    query = update.callback_query
+    if query is None or query.data is None:
+        return
+    async with context.runtime.unit_of_work() as repo:
+        subscriber = await subscriber_for_update(repo, update)
+    parsed = parse_numbered(query.data, "hc")
+    if subscriber is None or parsed is None or parsed[0] != subscriber.id:
+        await acknowledge(query, texts.NOT_YOURS, alert=True)
+        return
+    await acknowledge(query)
+    await edit_markup(update, None)
+    await _clear(update, context)
+
+
+async def screen_first(update: Update, context: BotContext) -> bool:
+    """A drill button pressed before the health screen is answered: it waits, and the screen comes again.
+    True when the tap was taken here."""
+    query = update.callback_query
+    outbox = Outbox()
+    async with context.runtime.unit_of_work() as repo:
+        subscriber = await subscriber_for_update(repo, update)
+        if subscriber is not None and safety.gate_of(subscriber) is Gate.UNSCREENED:
+            explain_gate(outbox, subscriber, Gate.UNSCREENED, now=context.runtime.clock.now())
+    if not outbox.items:
+        return False
+    if query is not None:
+        await acknowledge(query, texts.SCREEN_FIRST_ALERT, alert=True)
+    await outbox.send(context, update)
+    return True
+
+
+async def on_pain_area(update: Update, context: BotContext) -> None:
+    """`pa:<delivery>:<area>`: where it hurts; then what it feels like."""
+    query = update.callback_query
+    if query is None or query.data is None or update.effective_user is None:
+        return
+    parsed = parse_numbered(query.data, "pa", maximum=BIGINT_MAX)
+    if parsed is None or parsed[1] not in PainArea.__members__.values():
+        await acknowledge(query, texts.GONE)
+        return
+    delivery_id, area = parsed
+    runtime = context.runtime
+    async with runtime.unit_of_work() as repo:
+        result = await checkins.record_pain_area(
+            repo, telegram_id=update.effective_user.id, delivery_id=delivery_id, area=PainArea(area),
+            now=runtime.clock.now(),
+        )  # fmt: skip
+    if isinstance(result, checkins.Refusal):
+        await acknowledge(query, texts.NOT_YOURS, alert=True)
+        return
+    await acknowledge(query, keyboards.PAIN_AREA_LABELS[PainArea(area)])
+    await edit_markup(update, None)
+    await reply(context, update, texts.PAIN_KIND_QUESTION, keyboards.pain_kinds(delivery_id))
+
+
+async def on_pain_kind(update: Update, context: BotContext) -> None:
+    """`pk:<delivery>:<kind>`: a muscle burn is recorded as done; sharp or catching asks for a score."""
+    query = update.callback_query
+    if query is None or query.data is None or update.effective_user is None:
+        return
+    parsed = parse_numbered(query.data, "pk", maximum=BIGINT_MAX)
+    if parsed is None or parsed[1] not in PainKind.__members__.values():
+        await acknowledge(query, texts.GONE)
+        return
+    delivery_id, kind = parsed
+    runtime = context.runtime
+    async with runtime.unit_of_work() as repo:
+        result = await checkins.record_pain_kind(
+            repo, telegram_id=update.effective_user.id, delivery_id=delivery_id, kind=PainKind(kind),
+            now=runtime.clock.now(),
+        )  # fmt: skip
+    if isinstance(result, checkins.Refusal):
+        await acknowledge(query, texts.NOT_YOURS, alert=True)
+        return
+    await acknowledge(query, keyboards.PAIN_KIND_LABELS[PainKind(kind)])
+    await edit_markup(update, None)
+    if PainKind(kind) is PainKind.MUSCLE_BURN:
+        await reply(context, update, texts.MUSCLE_BURN)
+    else:
+        await reply(context, update, texts.PAIN_SCORE_QUESTION, keyboards.pain_scale("pn", delivery_id))
+
+
+async def on_pain_settled(update: Update, context: BotContext) -> None:
+    """`pr:<subscriber>:settled`: the pain has settled; drills resume one stage lower."""
+    query = update.callback_query
+    if query is None or query.data is None:
+        return
+    runtime = context.runtime
+    outbox = Outbox()
+    async with runtime.unit_of_work() as repo:
+        subscriber = await subscriber_for_update(repo, update)
+        parsed = parse_numbered(query.data, "pr")
+        mine = subscriber is not None and parsed is not None and parsed[0] == subscriber.id
+        if mine and subscriber is not None:
+            resumed = safety.resume_after_pain(subscriber, runtime.programme, now=runtime.clock.now())
+            outbox.add(texts.pain_resumed(subscriber) if resumed else texts.NOT_PAUSED)
+    if not mine:
+        await acknowledge(query, texts.NOT_YOURS, alert=True)
+        return
+    await acknowledge(query)
+    await edit_markup(update, None)
+    await outbox.send(context, update)

@@ -1,0 +1,38 @@
+"""No promise of injury prevention anywhere a runner reads: the evidence supports "helps", "can", "trains"."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from bot.content.loader import load_content
+from bot.domain import safety
+from bot.telegram import texts
+
+ROOT = Path(__file__).resolve().parents[2]
+OVERCLAIM = re.compile(
+    r"\b(prevents?|preventing|prevention|protects?|protecting|stops? (?:your|you)|injury[- ]free|"
+    r"bulletproof|injury[- ]proof|guarantee\w*)\b",
+    re.IGNORECASE,
+)
+
+
+def _runner_facing_texts() -> list[str]:
+    programme = load_content(ROOT / "content").programme
+    found = [safety.SAFETY_NOTE, *(safety.pain_advice(score) for score in range(11))]
+    for drill in programme.drills.values():
+        found += [drill.purpose, drill.mistake, *drill.cues]
+    found += [stage.summary for stage in programme.stages]
+    found += [value for value in vars(texts).values() if isinstance(value, str)]
+    found += [value for value in texts.HOLD_PARAGRAPHS.values()]
+    return found
+
+
+def test_nothing_a_runner_reads_promises_to_prevent_injury() -> None:
+    overclaims = [text for text in _runner_facing_texts() if OVERCLAIM.search(text)]
+    assert overclaims == []
+
+
+def test_the_safety_note_says_general_information_not_a_diagnosis() -> None:
+    assert "general exercise information" in safety.SAFETY_NOTE
+    assert "not medical advice or a diagnosis" in safety.SAFETY_NOTE
