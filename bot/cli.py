@@ -17,12 +17,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 from zoneinfo import ZoneInfo
 
-from sqlalchemy.exc import OperationalError, ProgrammingError
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 
 from bot.config import Settings, SettingsError, load_settings
 from bot.content.loader import ContentError, LoadedContent, load_content
 from bot.db.models import SUBSCRIBER_STATUSES
 from bot.domain.clock import SystemClock
+from bot.runtime import StartupError
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncEngine
@@ -126,13 +128,10 @@ def cmd_content_sync(args: argparse.Namespace, settings: Settings) -> int:
 def _serve(service: Coroutine[Any, Any, None], settings: Settings) -> int:
     """Run a long-lived process (the bot, the sandbox) until it stops; start-up problems are one line."""
     from bot.logs import configure_logging
-    from bot.process import StartupError
 
     configure_logging(settings.log_level, settings.log_format)
     try:
         asyncio.run(service)
-    except StartupError as error:
-        return _fail(str(error))
     except ContentError as error:
         for problem in error.problems:
             print(problem, file=sys.stderr)
@@ -294,7 +293,7 @@ async def _send_broadcasts(settings: Settings, engine: AsyncEngine, broadcast_id
     from bot.db.repositories import BroadcastFigures
     from bot.delivery.broadcasts import BroadcastRunner
     from bot.process import build_runtime
-    from bot.telegram.app import build_application
+    from bot.telegram.app import build_application, initialized
     from bot.telegram.context import SENDER_KEY
 
     if not broadcast_ids:
@@ -307,7 +306,7 @@ async def _send_broadcasts(settings: Settings, engine: AsyncEngine, broadcast_id
         done = figures.total - figures.pending
         print(f"\r{_bar(done, figures.total)}", end="", file=sys.stderr, flush=True)
 
-    async with application:
+    async with initialized(application):
         for broadcast_id in broadcast_ids:
             started = time.monotonic()
             figures = await BroadcastRunner(runtime, application.bot_data[SENDER_KEY]).run(
@@ -462,6 +461,16 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _shown(database_url: str) -> str:
+    return make_url(database_url).render_as_string(hide_password=True)
+
+
+def _cause(error: BaseException) -> str:
+    """The driver's own words, first line only: asyncpg's errors come wrapped as "<class ...>: words"."""
+    text = str(getattr(error, "orig", None) or error).splitlines()[0]
+    return text.split(">: ", 1)[1] if text.startswith("<class ") and ">: " in text else text
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
@@ -470,9 +479,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return code
     except SettingsError as error:
         return _fail(str(error), 2)
-    except (OperationalError, ProgrammingError, OSError) as error:
-        reason = str(getattr(error, "orig", None) or error).splitlines()[0]
-        return _fail(f"database {settings.database_url}: {reason}")
+    except StartupError as error:
+        return _fail(str(error))
+    except (DBAPIError, OSError) as error:
+        return _fail(f"database {_shown(settings.database_url)} (DATABASE_URL): {_cause(error)}")
     except KeyboardInterrupt:
         return 130
 

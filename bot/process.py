@@ -23,15 +23,11 @@ from bot.db.repositories import Repository
 from bot.delivery.broadcasts import BroadcastWorker
 from bot.delivery.dispatcher import Dispatcher
 from bot.domain.clock import Clock, SystemClock
-from bot.runtime import Runtime
-from bot.telegram.app import build_application, serve
-from bot.telegram.context import BROADCASTS_KEY, SENDER_KEY
+from bot.runtime import Runtime, StartupError
+from bot.telegram.app import build_application, initialized, serve
+from bot.telegram.context import BROADCASTS_KEY, SENDER_KEY, BotApplication
 
 log = logging.getLogger(__name__)
-
-
-class StartupError(Exception):
-    """Something an operator must fix before the bot can run; the message says what, in one line."""
 
 
 async def _check_database(engine: AsyncEngine, content: LoadedContent) -> None:
@@ -139,41 +135,47 @@ async def run(settings: Settings, *, role: str = "all", clock: Clock | None = No
         for signum in (signal.SIGINT, signal.SIGTERM):
             with contextlib.suppress(NotImplementedError):
                 loop.add_signal_handler(signum, stop.set)
-        log.info("glutebot is running as %s with %d drills", role, len(content.programme.drills))
-        sender = application.bot_data[SENDER_KEY]
-        broadcasts = application.bot_data[BROADCASTS_KEY]
-        dispatcher = Dispatcher(runtime, sender)
-        if role == "worker":
-            async with application:
-                scheduler = start_dispatcher(dispatcher, settings.dispatch_interval_seconds, broadcasts)
-                jobs = JobsInFlight(scheduler)
-                try:
-                    await stop.wait()
-                finally:
-                    await broadcasts.stop()
-                    await stop_between_ticks(scheduler, jobs)
-            return
-        if role == "bot":
-            await serve(application, stop)
-            return
-        scheduler = start_dispatcher(dispatcher, settings.dispatch_interval_seconds, broadcasts)
-        jobs = JobsInFlight(scheduler)
-        serving = asyncio.Event()
-
-        async def stop_ticks_first() -> None:
-            """On a signal the ticks finish while the bot can still send; then updates stop."""
-            await stop.wait()
-            await broadcasts.stop()
-            await stop_between_ticks(scheduler, jobs)
-            serving.set()
-
-        ordered = asyncio.create_task(stop_ticks_first())
-        try:
-            await serve(application, serving)
-        finally:
-            ordered.cancel()
-            if scheduler.running:
-                await broadcasts.stop()
-                await stop_between_ticks(scheduler, jobs)
+        async with initialized(application):  # Telegram answers before anything starts
+            log.info("glutebot is running as %s with %d drills", role, len(content.programme.drills))
+            dispatcher = Dispatcher(runtime, application.bot_data[SENDER_KEY])
+            await _serve_role(role, application, dispatcher, stop)
     finally:
         await engine.dispose()
+
+
+async def _serve_role(
+    role: str, application: BotApplication, dispatcher: Dispatcher, stop: asyncio.Event
+) -> None:
+    interval = dispatcher.runtime.settings.dispatch_interval_seconds
+    broadcasts = application.bot_data[BROADCASTS_KEY]
+    if role == "worker":
+        scheduler = start_dispatcher(dispatcher, interval, broadcasts)
+        jobs = JobsInFlight(scheduler)
+        try:
+            await stop.wait()
+        finally:
+            await broadcasts.stop()
+            await stop_between_ticks(scheduler, jobs)
+        return
+    if role == "bot":
+        await serve(application, stop)
+        return
+    scheduler = start_dispatcher(dispatcher, interval, broadcasts)
+    jobs = JobsInFlight(scheduler)
+    serving = asyncio.Event()
+
+    async def stop_ticks_first() -> None:
+        """On a signal the ticks finish while the bot can still send; then updates stop."""
+        await stop.wait()
+        await broadcasts.stop()
+        await stop_between_ticks(scheduler, jobs)
+        serving.set()
+
+    ordered = asyncio.create_task(stop_ticks_first())
+    try:
+        await serve(application, serving)
+    finally:
+        ordered.cancel()
+        if scheduler.running:
+            await broadcasts.stop()
+            await stop_between_ticks(scheduler, jobs)

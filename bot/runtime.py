@@ -18,6 +18,10 @@ from bot.domain.clock import Clock
 from bot.domain.programme import Programme
 
 
+class StartupError(Exception):
+    """Something an operator must fix before the bot can run; the message says what, in one line."""
+
+
 @dataclass
 class Runtime:
     settings: Settings

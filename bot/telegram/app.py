@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Coroutine
+from collections.abc import AsyncIterator, Callable, Coroutine
+from contextlib import asynccontextmanager
 from datetime import timedelta
 from typing import Any
 
 from aiohttp import web
 from telegram import Bot, BotCommand, BotCommandScopeChat, Update
-from telegram.error import TelegramError
+from telegram.error import NetworkError, TelegramError
 from telegram.ext import (
     AIORateLimiter,
     ApplicationBuilder,
@@ -26,7 +27,7 @@ from telegram.ext import (
 from bot.db.transient import Sleep
 from bot.delivery.broadcasts import BroadcastWorker
 from bot.delivery.sender import Sender
-from bot.runtime import Runtime
+from bot.runtime import Runtime, StartupError
 from bot.telegram import texts
 from bot.telegram.context import BROADCASTS_KEY, RUNTIME_KEY, SENDER_KEY, BotApplication, BotContext
 from bot.telegram.handlers import account, admin, broadcasts, drills, fallback, progress, settings
@@ -89,6 +90,29 @@ def build_application(
     application.bot_data[BROADCASTS_KEY] = BroadcastWorker(runtime, sender)
     _add_handlers(application, webhook=config.webhook_enabled, admin_ids=config.admin_ids)
     return application
+
+
+@asynccontextmanager
+async def initialized(application: BotApplication) -> AsyncIterator[BotApplication]:
+    """`async with application`, except that a Telegram it cannot reach at start-up is one line.
+
+    PTB shuts down only an application that finished initializing, so a failed first call would leave
+    the bot's HTTP sessions open ("Unclosed client session"); they are closed here.
+    """
+    try:
+        await application.initialize()
+    except BaseException as error:
+        await application.bot.shutdown()
+        if isinstance(error, NetworkError):
+            address = application.bot_data[RUNTIME_KEY].settings.telegram_base_url
+            raise StartupError(
+                f"Telegram is unreachable at {address} (TELEGRAM_BASE_URL): {error.message}"
+            ) from None
+        raise
+    try:
+        yield application
+    finally:
+        await application.shutdown()
 
 
 async def _post_init(application: BotApplication) -> None:
@@ -246,7 +270,7 @@ async def serve(application: BotApplication, stop: asyncio.Event, *, poll_timeou
     PTB calls `post_init` only from its own `run_*` helpers; serving it ourselves, we call it here.
     """
     config = application.bot_data[RUNTIME_KEY].settings
-    async with application:
+    async with initialized(application):
         if application.post_init is not None:
             await application.post_init(application)
         await application.start()
