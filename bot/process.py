@@ -20,6 +20,7 @@ from bot.content.loader import LoadedContent, load_content
 from bot.db import migrate
 from bot.db.engine import create_engine, create_session_factory
 from bot.db.repositories import Repository
+from bot.db.transient import skipped_during_outages
 from bot.delivery.broadcasts import BroadcastWorker
 from bot.delivery.dispatcher import Dispatcher
 from bot.domain.clock import Clock, SystemClock
@@ -62,15 +63,17 @@ def start_dispatcher(
 ) -> AsyncIOScheduler:
     """One interval job for all runners; late ticks run once rather than being dropped or piling up.
 
-    Broadcasts get their own job, so a long one never holds up the day's drills.
+    Broadcasts get their own job, so a long one never holds up the day's drills. While the database is
+    unreachable the ticks are skipped; the first one after it is back catches up.
     """
     scheduler = AsyncIOScheduler(timezone=UTC)
     jobs: dict[str, Callable[[], Awaitable[object]]] = {"dispatch": dispatcher.tick}
     if broadcasts is not None:
         jobs["broadcasts"] = broadcasts.tick
+    health = dispatcher.runtime.database_health
     for job_id, tick in jobs.items():
         scheduler.add_job(
-            tick,
+            skipped_during_outages(tick, health=health),
             "interval",
             seconds=interval_seconds,
             misfire_grace_time=None,

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.config import Settings
 from bot.db.repositories import Repository
-from bot.db.transient import Sleep
+from bot.db.transient import DatabaseHealth, Sleep
 from bot.domain.clock import Clock
 from bot.domain.programme import Programme
 
@@ -38,6 +38,7 @@ class Runtime:
     """The drills table's last change this process has taken in; a later one means new content to load."""
     retry_sleep: Sleep = asyncio.sleep
     """How a transaction retried after a deadlock or lost connection waits; tests pass one that does not."""
+    database_health: DatabaseHealth = field(default_factory=DatabaseHealth)
 
     def programme_on(self, local_date: date, zone: tzinfo) -> Programme:
         """The programme that plans a runner's `local_date`.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 from collections.abc import AsyncIterator, Callable, Coroutine
 from contextlib import asynccontextmanager
@@ -24,7 +25,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot.db.transient import Sleep
+from bot.db.transient import Sleep, through_outages
 from bot.delivery.broadcasts import BroadcastWorker
 from bot.delivery.sender import Sender
 from bot.runtime import Runtime, StartupError
@@ -235,6 +236,23 @@ def _add_handlers(application: BotApplication, *, webhook: bool, admin_ids: froz
         ]
     )
     application.add_error_handler(fallback.on_error)
+    for handlers in application.handlers.values():
+        for handler in handlers:
+            handler.callback = kept_through_outages(handler.callback)
+
+
+def kept_through_outages(callback: Callback) -> Callback:
+    """An update that meets an unreachable (or locked) database is handled again when the database is
+    back, in its turn, rather than answered "try again" and lost."""
+
+    @functools.wraps(callback)
+    async def handle(update: Update, context: BotContext) -> None:
+        runtime = context.runtime
+        await through_outages(
+            lambda: callback(update, context), health=runtime.database_health, sleep=runtime.retry_sleep
+        )
+
+    return handle
 
 
 async def _stale_button(update: Update, context: BotContext) -> None:
