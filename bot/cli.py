@@ -23,6 +23,7 @@ from sqlalchemy.exc import DBAPIError
 from bot.config import Settings, SettingsError, load_settings
 from bot.content.loader import ContentError, LoadedContent, load_content
 from bot.db.models import SUBSCRIBER_STATUSES
+from bot.db.transient import driver_words
 from bot.domain.clock import SystemClock
 from bot.runtime import StartupError
 
@@ -465,12 +466,6 @@ def _shown(database_url: str) -> str:
     return make_url(database_url).render_as_string(hide_password=True)
 
 
-def _cause(error: BaseException) -> str:
-    """The driver's own words, first line only: asyncpg's errors come wrapped as "<class ...>: words"."""
-    text = str(getattr(error, "orig", None) or error).splitlines()[0]
-    return text.split(">: ", 1)[1] if text.startswith("<class ") and ">: " in text else text
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
@@ -482,7 +477,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except StartupError as error:
         return _fail(str(error))
     except (DBAPIError, OSError) as error:
-        return _fail(f"database {_shown(settings.database_url)} (DATABASE_URL): {_cause(error)}")
+        return _fail(f"database {_shown(settings.database_url)} (DATABASE_URL): {driver_words(error)}")
     except KeyboardInterrupt:
         return 130
 

@@ -19,7 +19,7 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, OperationalError
 
 log = logging.getLogger(__name__)
 
@@ -34,6 +34,8 @@ TRANSIENT_SQLSTATES = {
     "57P03": "server starting up",
 }
 CONNECTION_SQLSTATE_CLASS = "08"
+FAULT_SQLSTATE_CLASSES = {"53": "insufficient resources", "58": "system error"}
+READ_ONLY_SQLSTATE = "25006"
 TRANSACTION_ATTEMPTS = 4
 FIRST_RETRY_DELAY = 0.05
 """Seconds; doubled per retry, with jitter so two transactions that deadlocked do not meet again in step."""
@@ -63,28 +65,63 @@ def transient_reason(error: BaseException) -> str | None:
     return TRANSIENT_SQLSTATES.get(sqlstate)
 
 
+def database_fault(error: BaseException) -> str | None:
+    """What is wrong with a database that answers but cannot do the work (read-only, disk full, an I/O
+    error, a missing table), in the database's own words; None for anything else. Retrying soon will not
+    help: an operator must act."""
+    if not isinstance(error, DBAPIError) or transient_reason(error) is not None:
+        return None
+    sqlstate = getattr(error.orig, "sqlstate", None)
+    if isinstance(error, OperationalError) or (
+        isinstance(sqlstate, str)
+        and (sqlstate[:2] in FAULT_SQLSTATE_CLASSES or sqlstate == READ_ONLY_SQLSTATE)
+    ):
+        return driver_words(error)
+    return None
+
+
+def driver_words(error: BaseException) -> str:
+    """The database driver's own first line: asyncpg's errors come wrapped as "<class ...>: words"."""
+    text = str(getattr(error, "orig", None) or error).splitlines()[0]
+    return text.split(">: ", 1)[1] if text.startswith("<class ") and ">: " in text else text
+
+
 class DatabaseHealth:
-    """Whether the database answered the last work that needed it, so an outage is one warning when it
-    starts and one line when it ends, however many ticks and updates run into it meanwhile."""
+    """Whether the database did the last work that needed it, so a fault is one line when it starts and
+    one when it is over, however many ticks and updates run into it meanwhile."""
 
     def __init__(self) -> None:
-        self.down_since: float | None = None
+        self.problem: str | None = None
+        self._since = 0.0
 
     @property
     def down(self) -> bool:
-        return self.down_since is not None
+        return self.problem is not None
 
     def lost(self, reason: str) -> None:
-        if self.down_since is None:
-            self.down_since = time.monotonic()
-            log.warning(
-                "database unreachable: %s; ticks are skipped and updates wait until it is back", reason
-            )
+        """Unreachable or locked: it will be back by itself."""
+        self._report(
+            "unavailable",
+            logging.WARNING,
+            f"database unavailable: {reason}; ticks are skipped and updates wait until it answers",
+        )
+
+    def broken(self, fault: str) -> None:
+        """It answers but cannot do the work: someone must act."""
+        self._report(fault, logging.ERROR, f"database error: {fault}; ticks are skipped until it is fixed")
+
+    def _report(self, problem: str, level: int, message: str) -> None:
+        if problem == self.problem:
+            return
+        if self.problem is None:
+            self._since = time.monotonic()
+        self.problem = problem
+        log.log(level, message)
 
     def reached(self) -> None:
-        if self.down_since is not None:
-            log.warning("database reachable again after %.0f s", time.monotonic() - self.down_since)
-            self.down_since = None
+        if self.problem is not None:
+            log.warning("database working again after %.0f s", time.monotonic() - self._since)
+            self.problem = None
 
 
 async def through_outages(work: Callable[[], Awaitable[T]], *, health: DatabaseHealth, sleep: Sleep) -> T:
@@ -115,17 +152,20 @@ async def through_outages(work: Callable[[], Awaitable[T]], *, health: DatabaseH
 def skipped_during_outages(
     tick: Callable[[], Awaitable[object]], *, health: DatabaseHealth
 ) -> Callable[[], Awaitable[None]]:
-    """A scheduler job that skips its turn while the database is unreachable, instead of logging a
-    traceback each interval; the next interval tries again."""
+    """A scheduler job that skips its turn while the database is unreachable or faulty, instead of logging
+    a traceback each interval; the next interval tries again."""
 
     async def job() -> None:
         try:
             await tick()
         except Exception as error:
-            reason = transient_reason(error)
-            if reason is None:
+            reason, fault = transient_reason(error), database_fault(error)
+            if reason is not None:
+                health.lost(reason)
+            elif fault is not None:
+                health.broken(fault)
+            else:
                 raise
-            health.lost(reason)
             return
         health.reached()
 

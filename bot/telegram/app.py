@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
+import time
 from collections.abc import AsyncIterator, Callable, Coroutine
 from contextlib import asynccontextmanager
 from datetime import timedelta
@@ -12,7 +13,7 @@ from typing import Any
 
 from aiohttp import web
 from telegram import Bot, BotCommand, BotCommandScopeChat, Update
-from telegram.error import NetworkError, TelegramError
+from telegram.error import Conflict, NetworkError, TelegramError
 from telegram.ext import (
     AIORateLimiter,
     ApplicationBuilder,
@@ -282,6 +283,36 @@ def webhook_app(application: BotApplication, secret: str) -> web.Application:
     return app
 
 
+class PollingTrouble:
+    """getUpdates failing (another bot instance polling with this token, Telegram unreachable) is one line
+    per kind of trouble, not a traceback per try; PTB keeps trying, waiting longer each time (up to 30 s).
+
+    Said again when the kind of trouble changes, or every `repeat_after` seconds while it lasts.
+    """
+
+    def __init__(self, repeat_after: float = 600.0) -> None:
+        self.repeat_after = repeat_after
+        self._said: tuple[type[TelegramError], float] | None = None
+
+    def __call__(self, error: TelegramError) -> None:
+        now = time.monotonic()
+        if (
+            self._said is not None
+            and self._said[0] is type(error)
+            and now - self._said[1] < self.repeat_after
+        ):
+            return
+        self._said = (type(error), now)
+        if isinstance(error, Conflict):
+            log.error(
+                "another bot instance is taking updates with this token (%s); "
+                "this one keeps trying, less often, until only one is left",
+                error.message,
+            )
+        else:
+            log.warning("getting updates failed (%s); trying again", error.message)
+
+
 async def serve(application: BotApplication, stop: asyncio.Event, *, poll_timeout: float = 10.0) -> None:
     """Run until `stop` is set: long polling by default, a webhook when WEBHOOK_URL is configured.
 
@@ -308,7 +339,9 @@ async def serve(application: BotApplication, stop: asyncio.Event, *, poll_timeou
             else:
                 assert application.updater is not None
                 await application.updater.start_polling(
-                    timeout=timedelta(seconds=poll_timeout), allowed_updates=Update.ALL_TYPES
+                    timeout=timedelta(seconds=poll_timeout),
+                    allowed_updates=Update.ALL_TYPES,
+                    error_callback=PollingTrouble(),
                 )
                 log.info("taking updates by long polling")
             await stop.wait()

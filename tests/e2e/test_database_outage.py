@@ -86,7 +86,7 @@ async def test_a_start_sent_during_an_outage_is_answered_once_the_database_is_ba
         async with harness.runtime.unit_of_work() as repo:
             assert await repo.subscribers.by_telegram_id(runner.id) is not None
         await harness.settled()
-    assert problems(caplog) == ["WARNING database unreachable", "WARNING database reachable again after N s"]
+    assert problems(caplog) == ["WARNING database unavailable", "WARNING database working again after N s"]
     assert not any(record.exc_info for record in caplog.records)
 
 
@@ -110,4 +110,4 @@ async def test_ticks_during_an_outage_are_skipped_with_one_warning(
         for job in jobs:
             await job()
         assert not health.down
-    assert problems(caplog) == ["WARNING database unreachable", "WARNING database reachable again after N s"]
+    assert problems(caplog) == ["WARNING database unavailable", "WARNING database working again after N s"]
