@@ -37,7 +37,8 @@ class Runtime:
     content_stamp: datetime | None = None
     """The drills table's last change this process has taken in; a later one means new content to load."""
     retry_sleep: Sleep = asyncio.sleep
-    """How a transaction retried after a deadlock or lost connection waits; tests pass one that does not."""
+    """How a transaction retried after a deadlock or lost connection waits, and an update held through a
+    database outage; tests pass one that does not (or one that waits for the outage to end)."""
     database_health: DatabaseHealth = field(default_factory=DatabaseHealth)
 
     def programme_on(self, local_date: date, zone: tzinfo) -> Programme:

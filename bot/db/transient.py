@@ -34,13 +34,12 @@ TRANSIENT_SQLSTATES = {
     "57P03": "server starting up",
 }
 CONNECTION_SQLSTATE_CLASS = "08"
-FAULT_SQLSTATE_CLASSES = {"53": "insufficient resources", "58": "system error"}
+FAULT_SQLSTATE_CLASSES = frozenset({"53", "58"})
+"""Insufficient resources (disk full, out of memory) and system errors (I/O): an operator must act."""
 READ_ONLY_SQLSTATE = "25006"
 TRANSACTION_ATTEMPTS = 4
 FIRST_RETRY_DELAY = 0.05
 """Seconds; doubled per retry, with jitter so two transactions that deadlocked do not meet again in step."""
-
-
 OUTAGE_FIRST_WAIT = 0.5
 OUTAGE_LONGEST_WAIT = 15.0
 """Seconds between tries of an update held while the database is unreachable."""
