@@ -19,13 +19,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 from zoneinfo import ZoneInfo
 
-from sqlalchemy.exc import OperationalError, ProgrammingError
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 
 from bot.config import Settings, SettingsError, load_settings
 from bot.content.loader import ContentError, LoadedContent, load_content
 from bot.db.models import SUBSCRIBER_STATUSES
+from bot.db.transient import driver_words
 from bot.domain.clock import SystemClock
 from bot.domain.parsing import parse_number
+from bot.runtime import StartupError
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncEngine
@@ -132,13 +135,10 @@ def _serve(service: Coroutine[Any, Any, None], settings: Settings, *, token: str
     `token` is the one the process talks to the Bot API with, masked in every log line.
     """
     from bot.logs import configure_logging
-    from bot.process import StartupError
 
     configure_logging(settings.log_level, settings.log_format, tokens=[token])
     try:
         asyncio.run(service)
-    except StartupError as error:
-        return _fail(str(error))
     except ContentError as error:
         for problem in error.problems:
             print(problem, file=sys.stderr)
@@ -319,7 +319,7 @@ async def _send_broadcasts(settings: Settings, engine: AsyncEngine, broadcast_id
     from bot.db.repositories import BroadcastFigures
     from bot.delivery.broadcasts import BroadcastRunner
     from bot.process import build_runtime
-    from bot.telegram.app import build_application, initialize
+    from bot.telegram.app import build_application, initialized
     from bot.telegram.context import SENDER_KEY
 
     if not broadcast_ids:
@@ -332,8 +332,7 @@ async def _send_broadcasts(settings: Settings, engine: AsyncEngine, broadcast_id
         done = figures.total - figures.pending
         print(f"\r{_bar(done, figures.total)}", end="", file=sys.stderr, flush=True)
 
-    await initialize(application)
-    async with application:
+    async with initialized(application):
         for broadcast_id in broadcast_ids:
             started = time.monotonic()
             figures = await BroadcastRunner(runtime, application.bot_data[SENDER_KEY]).run(
@@ -494,6 +493,10 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _shown(database_url: str) -> str:
+    return make_url(database_url).render_as_string(hide_password=True)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
@@ -502,9 +505,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return code
     except SettingsError as error:
         return _fail(str(error), 2)
-    except (OperationalError, ProgrammingError, OSError) as error:
-        reason = str(getattr(error, "orig", None) or error).splitlines()[0]
-        return _fail(f"database {settings.database_url}: {reason}")
+    except StartupError as error:
+        return _fail(str(error))
+    except (DBAPIError, OSError) as error:
+        return _fail(f"database {_shown(settings.database_url)} (DATABASE_URL): {driver_words(error)}")
     except KeyboardInterrupt:
         return 130
 

@@ -28,19 +28,16 @@ from bot.content.loader import LoadedContent, load_content
 from bot.db import migrate
 from bot.db.engine import create_engine, create_session_factory
 from bot.db.repositories import Repository
+from bot.db.transient import skipped_during_outages
 from bot.delivery.broadcasts import BroadcastWorker
 from bot.delivery.dispatcher import Dispatcher
 from bot.domain.clock import Clock, SystemClock
 from bot.monitoring import start_monitoring
-from bot.runtime import Runtime
-from bot.telegram.app import build_application, initialize, serve
-from bot.telegram.context import BROADCASTS_KEY, SENDER_KEY
+from bot.runtime import Runtime, StartupError
+from bot.telegram.app import build_application, initialized, serve
+from bot.telegram.context import BROADCASTS_KEY, SENDER_KEY, BotApplication
 
 log = logging.getLogger(__name__)
-
-
-class StartupError(Exception):
-    """Something an operator must fix before the bot can run; the message says what, in one line."""
 
 
 async def _check_database(engine: AsyncEngine, content: LoadedContent) -> None:
@@ -109,7 +106,8 @@ def start_dispatcher(
 ) -> AsyncIOScheduler:
     """One interval job for all runners; late ticks run once rather than being dropped or piling up.
 
-    Broadcasts get their own job, so a long one never holds up the day's drills.
+    Broadcasts get their own job, so a long one never holds up the day's drills. While the database is
+    unreachable the ticks are skipped; the first one after it is back catches up.
     """
     logging.getLogger("apscheduler.scheduler").addFilter(_SKIPPED_RUNS_FILTER)
     scheduler = AsyncIOScheduler(timezone=UTC)
@@ -117,9 +115,10 @@ def start_dispatcher(
     jobs: dict[str, Callable[[], Awaitable[object]]] = {"dispatch": dispatcher.tick}
     if broadcasts is not None:
         jobs["broadcasts"] = broadcasts.tick
+    health = dispatcher.runtime.database_health
     for job_id, tick in jobs.items():
         scheduler.add_job(
-            tick,
+            skipped_during_outages(tick, health=health),
             "interval",
             seconds=interval_seconds,
             misfire_grace_time=None,
@@ -127,6 +126,7 @@ def start_dispatcher(
             max_instances=1,
             next_run_time=datetime.now(UTC),
             id=job_id,
+            name=f"{job_id} tick",
         )
     scheduler.start()
     return scheduler
@@ -181,49 +181,54 @@ async def run(settings: Settings, *, role: str = "all", clock: Clock | None = No
         runtime = build_runtime(settings, engine, content, clock or SystemClock())
         monitoring = await _start_monitoring(runtime, role)
         application = build_application(runtime)
-        await initialize(application)
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGINT, signal.SIGTERM):
             with contextlib.suppress(NotImplementedError):
                 loop.add_signal_handler(signum, stop.set)
-        log.info("glutebot is running as %s with %d drills", role, len(content.programme.drills))
-        sender = application.bot_data[SENDER_KEY]
-        broadcasts = application.bot_data[BROADCASTS_KEY]
-        dispatcher = Dispatcher(runtime, sender)
-        if role == "worker":
-            async with application:
-                scheduler = start_dispatcher(dispatcher, settings.dispatch_interval_seconds, broadcasts)
-                jobs = JobsInFlight(scheduler)
-                try:
-                    await stop.wait()
-                finally:
-                    await broadcasts.stop()
-                    await stop_between_ticks(scheduler, jobs)
-            return
-        if role == "bot":
-            await serve(application, stop)
-            return
-        scheduler = start_dispatcher(dispatcher, settings.dispatch_interval_seconds, broadcasts)
-        jobs = JobsInFlight(scheduler)
-        serving = asyncio.Event()
-
-        async def stop_ticks_first() -> None:
-            """On a signal the ticks finish while the bot can still send; then updates stop."""
-            await stop.wait()
-            await broadcasts.stop()
-            await stop_between_ticks(scheduler, jobs)
-            serving.set()
-
-        ordered = asyncio.create_task(stop_ticks_first())
-        try:
-            await serve(application, serving)
-        finally:
-            ordered.cancel()
-            if scheduler.running:
-                await broadcasts.stop()
-                await stop_between_ticks(scheduler, jobs)
+        async with initialized(application):  # Telegram answers before anything starts
+            log.info("glutebot is running as %s with %d drills", role, len(content.programme.drills))
+            dispatcher = Dispatcher(runtime, application.bot_data[SENDER_KEY])
+            await _serve_role(role, application, dispatcher, stop)
     finally:
         if monitoring is not None:
             await monitoring.cleanup()
         await engine.dispose()
+
+
+async def _serve_role(
+    role: str, application: BotApplication, dispatcher: Dispatcher, stop: asyncio.Event
+) -> None:
+    interval = dispatcher.runtime.settings.dispatch_interval_seconds
+    broadcasts = application.bot_data[BROADCASTS_KEY]
+    if role == "worker":
+        scheduler = start_dispatcher(dispatcher, interval, broadcasts)
+        jobs = JobsInFlight(scheduler)
+        try:
+            await stop.wait()
+        finally:
+            await broadcasts.stop()
+            await stop_between_ticks(scheduler, jobs)
+        return
+    if role == "bot":
+        await serve(application, stop)
+        return
+    scheduler = start_dispatcher(dispatcher, interval, broadcasts)
+    jobs = JobsInFlight(scheduler)
+    serving = asyncio.Event()
+
+    async def stop_ticks_first() -> None:
+        """On a signal the ticks finish while the bot can still send; then updates stop."""
+        await stop.wait()
+        await broadcasts.stop()
+        await stop_between_ticks(scheduler, jobs)
+        serving.set()
+
+    ordered = asyncio.create_task(stop_ticks_first())
+    try:
+        await serve(application, serving)
+    finally:
+        ordered.cancel()
+        if scheduler.running:
+            await broadcasts.stop()
+            await stop_between_ticks(scheduler, jobs)

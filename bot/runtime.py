@@ -13,10 +13,14 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.config import Settings
 from bot.db.repositories import Repository
-from bot.db.transient import Sleep
+from bot.db.transient import DatabaseHealth, Sleep
 from bot.domain.clock import Clock
 from bot.domain.programme import Programme
 from bot.metrics import Metrics
+
+
+class StartupError(Exception):
+    """Something an operator must fix before the bot can run; the message says what, in one line."""
 
 
 @dataclass
@@ -34,7 +38,9 @@ class Runtime:
     content_stamp: datetime | None = None
     """The drills table's last change this process has taken in; a later one means new content to load."""
     retry_sleep: Sleep = asyncio.sleep
-    """How a transaction retried after a deadlock or lost connection waits; tests pass one that does not."""
+    """How a transaction retried after a deadlock or lost connection waits, and an update held through a
+    database outage; tests pass one that does not (or one that waits for the outage to end)."""
+    database_health: DatabaseHealth = field(default_factory=DatabaseHealth)
     metrics: Metrics = field(default_factory=Metrics)
 
     def programme_on(self, local_date: date, zone: tzinfo) -> Programme:

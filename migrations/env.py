@@ -33,7 +33,7 @@ def _configure(connection: Connection) -> None:
 
 
 async def _run_online() -> None:
-    engine = create_engine(_database_url())
+    engine = create_engine(_database_url(), may_create=bool(config.attributes.get("may_create")))
     try:
         async with engine.connect() as connection:
             await connection.run_sync(_configure)

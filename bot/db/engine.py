@@ -47,19 +47,26 @@ def _serialize_sqlite_transactions(engine: AsyncEngine) -> None:
         connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
-def _require_sqlite_directory(database_url: str) -> None:
-    """Fail before connecting: aiosqlite's worker thread can print a stray error if the loop closes first."""
+def _require_sqlite_file(database_url: str, *, may_create: bool) -> None:
+    """Fail before connecting: aiosqlite's worker thread can print a stray error if the loop closes first.
+
+    SQLite creates a missing file on first connect; only migrations may, so that a command run with the
+    wrong DATABASE_URL (or in the wrong directory) says so instead of leaving an empty database behind.
+    """
     database = make_url(database_url).database
     if database and database != ":memory:" and not database.startswith("file:"):
-        directory = Path(database).parent
-        if not directory.is_dir():
-            raise FileNotFoundError(f"directory {directory} does not exist")
+        path = Path(database)
+        if not path.parent.is_dir():
+            raise FileNotFoundError(f"directory {path.parent} does not exist")
+        if not may_create and not path.exists():
+            raise FileNotFoundError("no such file; run `glutebot db upgrade` first")
 
 
-def create_engine(database_url: str, **options: Any) -> AsyncEngine:
+def create_engine(database_url: str, *, may_create: bool = False, **options: Any) -> AsyncEngine:
+    """`may_create`: a missing SQLite file is created (migrations only); otherwise it is an error."""
     is_sqlite = database_url.startswith("sqlite")
     if is_sqlite:
-        _require_sqlite_directory(database_url)
+        _require_sqlite_file(database_url, may_create=may_create)
     if not is_sqlite:
         options.setdefault("pool_size", 10)
         options.setdefault("max_overflow", 10)

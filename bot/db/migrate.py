@@ -12,15 +12,17 @@ from alembic.config import Config
 MIGRATIONS_DIR = Path(__file__).resolve().parents[2] / "migrations"
 
 
-def alembic_config(database_url: str, *, output: TextIO | None = None) -> Config:
+def alembic_config(database_url: str, *, output: TextIO | None = None, may_create: bool = False) -> Config:
+    """`may_create`: only an upgrade creates a missing SQLite file; inspecting one must not."""
     config = Config(stdout=output) if output is not None else Config()
     config.set_main_option("script_location", str(MIGRATIONS_DIR))
     config.attributes["database_url"] = database_url
+    config.attributes["may_create"] = may_create
     return config
 
 
 def upgrade(database_url: str, revision: str = "head") -> None:
-    command.upgrade(alembic_config(database_url), revision)
+    command.upgrade(alembic_config(database_url, may_create=True), revision)
 
 
 def downgrade(database_url: str, revision: str = "-1") -> None:

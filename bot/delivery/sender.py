@@ -3,7 +3,8 @@
 429 waits as long as Telegram asks; network errors and 5xx retry with capped exponential backoff and jitter;
 403 (blocked) and "chat not found" stop at once, since retrying cannot help and the runner must be marked
 blocked; any other 400 is our mistake and is not retried. GIFs are uploaded once per bot, then re-sent by the
-`file_id` Telegram gave back.
+`file_id` Telegram gave back; a file id Telegram refuses is uploaded again once, and a card whose GIF cannot
+be read or uploaded goes out as text, buttons and all.
 """
 
 from __future__ import annotations
@@ -113,6 +114,8 @@ class Sender:
         """Content hash -> Telegram file id, remembered in memory after the first database lookup."""
         self._uploads: dict[str, asyncio.Lock] = {}
         """One upload per GIF at a time, so a burst of sends uploads it once and the rest reuse its id."""
+        self._unreadable: set[str] = set()
+        """GIFs found missing or unreadable (deleted while running), said once each, not once per card."""
 
     async def deliver(self, send: Callable[[], Awaitable[Message | bool]]) -> SendResult:
         """Run one Telegram call under the retry policy and say how it ended; never raises TelegramError.
@@ -228,6 +231,13 @@ class Sender:
                 disable_notification=disable_notification,
             )
 
+        as_text = functools.partial(
+            self.send_text,
+            chat_id,
+            caption,
+            reply_markup=reply_markup,
+            disable_notification=disable_notification,
+        )
         if file_id is not None:
             self._file_ids[content_hash] = file_id
             result = await self.deliver(by_id(file_id))
@@ -238,7 +248,14 @@ class Sender:
             async with runtime.unit_of_work() as repo:
                 await repo.media.forget(bot_id=self.bot.id, content_hash=content_hash)
 
-        data = await asyncio.to_thread(gif.read_bytes)
+        try:
+            data = await asyncio.to_thread(gif.read_bytes)
+        except OSError as error:
+            if content_hash not in self._unreadable:
+                self._unreadable.add(content_hash)
+                log.warning("%s cannot be read (%s); its cards go out as text", gif, error.strerror or error)
+            return await as_text()
+        self._unreadable.discard(content_hash)
 
         def upload() -> Awaitable[Message]:
             return self.bot.send_animation(
@@ -252,6 +269,11 @@ class Sender:
             )
 
         result = await self.deliver(upload)
+        if file_id is not None and result.status is SendStatus.FAILED:
+            log.warning(
+                "%s was refused again on upload (%s); this card goes out as text", gif.name, result.error
+            )
+            return await as_text()
         if result.message is not None and result.message.animation is not None:
             self._file_ids[content_hash] = result.message.animation.file_id
             async with runtime.unit_of_work() as repo:

@@ -27,8 +27,8 @@ from bot.db.engine import create_engine, create_session_factory
 from bot.delivery.broadcasts import BroadcastWorker
 from bot.delivery.dispatcher import Dispatcher
 from bot.domain.clock import ShiftedClock, SystemClock
-from bot.process import JobsInFlight, StartupError, build_runtime, start_dispatcher, stop_between_ticks
-from bot.runtime import Runtime
+from bot.process import JobsInFlight, build_runtime, start_dispatcher, stop_between_ticks
+from bot.runtime import Runtime, StartupError
 from bot.sandbox.page import ChatPage, ClockMove, PretendUser, SandboxEmulator
 from bot.telegram.app import build_application, serve
 from bot.telegram.context import BROADCASTS_KEY, SENDER_KEY

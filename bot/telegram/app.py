@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import logging
-from collections.abc import Callable, Coroutine
+import time
+from collections.abc import AsyncIterator, Callable, Coroutine
+from contextlib import asynccontextmanager
 from datetime import timedelta
 from typing import Any
 
 from aiohttp import web
 from telegram import Bot, BotCommand, BotCommandScopeChat, Update
-from telegram.error import InvalidToken, TelegramError
+from telegram.error import Conflict, InvalidToken, NetworkError, TelegramError
 from telegram.ext import (
     ApplicationBuilder,
     ApplicationHandlerStop,
@@ -24,12 +27,12 @@ from telegram.ext import (
 )
 
 from bot.config import SettingsError
-from bot.db.transient import Sleep
+from bot.db.transient import Sleep, through_outages
 from bot.delivery.broadcasts import BroadcastWorker
 from bot.delivery.sender import Sender
 from bot.domain.parsing import BIGINT_MAX
 from bot.domain.throttle import OncePer
-from bot.runtime import Runtime
+from bot.runtime import Runtime, StartupError
 from bot.telegram import texts
 from bot.telegram.context import (
     BROADCASTS_KEY,
@@ -118,6 +121,32 @@ def build_application(
     application.bot_data[GROUP_NOTICES_KEY] = OncePer(GROUP_NOTICE_INTERVAL)
     _add_handlers(application, webhook=config.webhook_enabled, admin_ids=config.admin_ids)
     return application
+
+
+@asynccontextmanager
+async def initialized(application: BotApplication) -> AsyncIterator[BotApplication]:
+    """`async with application`, except that a Telegram it cannot reach at start-up, or a token it refuses,
+    is one line (never PTB's `InvalidToken`, whose message carries the token).
+
+    PTB shuts down only an application that finished initializing, so a failed first call would leave
+    the bot's HTTP sessions open ("Unclosed client session"); they are closed here.
+    """
+    try:
+        await application.initialize()
+    except BaseException as error:
+        await application.bot.shutdown()
+        if isinstance(error, InvalidToken):
+            raise SettingsError("BOT_TOKEN: rejected by Telegram") from None
+        if isinstance(error, NetworkError):
+            address = application.bot_data[RUNTIME_KEY].settings.telegram_base_url
+            raise StartupError(
+                f"Telegram is unreachable at {address} (TELEGRAM_BASE_URL): {error.message}"
+            ) from None
+        raise
+    try:
+        yield application
+    finally:
+        await application.shutdown()
 
 
 async def _post_init(application: BotApplication) -> None:
@@ -247,6 +276,23 @@ def _add_handlers(application: BotApplication, *, webhook: bool, admin_ids: froz
         ]
     )
     application.add_error_handler(fallback.on_error)
+    for handlers in application.handlers.values():
+        for handler in handlers:
+            handler.callback = kept_through_outages(handler.callback)
+
+
+def kept_through_outages(callback: Callback) -> Callback:
+    """An update that meets an unreachable (or locked) database is handled again when the database is
+    back, in its turn, rather than answered "try again" and lost."""
+
+    @functools.wraps(callback)
+    async def handle(update: Update, context: BotContext) -> None:
+        runtime = context.runtime
+        await through_outages(
+            lambda: callback(update, context), health=runtime.database_health, sleep=runtime.retry_sleep
+        )
+
+    return handle
 
 
 async def _stale_button(update: Update, context: BotContext) -> None:
@@ -293,17 +339,34 @@ def webhook_app(application: BotApplication, secret: str) -> web.Application:
     return app
 
 
-async def initialize(application: BotApplication) -> None:
-    """Open the Bot API sessions and check the token (getMe); doing it again is a no-op.
+class PollingTrouble:
+    """getUpdates failing (another bot instance polling with this token, Telegram unreachable) is one line
+    per kind of trouble, not a traceback per try; PTB keeps trying, waiting longer each time (up to 30 s).
 
-    A token Telegram refuses is one line naming BOT_TOKEN, never PTB's `InvalidToken`, whose message
-    carries the token; PTB leaves the bot's HTTP sessions open then, so they are closed here.
+    Said again when the kind of trouble changes, or every `repeat_after` seconds while it lasts.
     """
-    try:
-        await application.initialize()
-    except InvalidToken:
-        await application.bot.shutdown()
-        raise SettingsError("BOT_TOKEN: rejected by Telegram") from None
+
+    def __init__(self, repeat_after: float = 600.0) -> None:
+        self.repeat_after = repeat_after
+        self._said: tuple[type[TelegramError], float] | None = None
+
+    def __call__(self, error: TelegramError) -> None:
+        now = time.monotonic()
+        if (
+            self._said is not None
+            and self._said[0] is type(error)
+            and now - self._said[1] < self.repeat_after
+        ):
+            return
+        self._said = (type(error), now)
+        if isinstance(error, Conflict):
+            log.error(
+                "another bot instance is taking updates with this token (%s); "
+                "this one keeps trying, less often, until only one is left",
+                error.message,
+            )
+        else:
+            log.warning("getting updates failed (%s); trying again", error.message)
 
 
 async def serve(application: BotApplication, stop: asyncio.Event, *, poll_timeout: float = 10.0) -> None:
@@ -312,8 +375,7 @@ async def serve(application: BotApplication, stop: asyncio.Event, *, poll_timeou
     PTB calls `post_init` only from its own `run_*` helpers; serving it ourselves, we call it here.
     """
     config = application.bot_data[RUNTIME_KEY].settings
-    await initialize(application)
-    async with application:
+    async with initialized(application):
         if application.post_init is not None:
             await application.post_init(application)
         await application.start()
@@ -333,7 +395,9 @@ async def serve(application: BotApplication, stop: asyncio.Event, *, poll_timeou
             else:
                 assert application.updater is not None
                 await application.updater.start_polling(
-                    timeout=timedelta(seconds=poll_timeout), allowed_updates=Update.ALL_TYPES
+                    timeout=timedelta(seconds=poll_timeout),
+                    allowed_updates=Update.ALL_TYPES,
+                    error_callback=PollingTrouble(),
                 )
                 log.info("taking updates by long polling")
             await stop.wait()

@@ -225,6 +225,10 @@ QUIET_TOO_LONG = (
 )
 MORNING_QUESTION = "Morning! How does it feel today where it hurt yesterday, from 0 to 10?"
 OOPS = "Sorry, something went wrong on my side. Please try again in a moment."
+CANNOT_SAVE = (
+    "Sorry, I can't save anything right now: something on my side needs fixing, and the team has been "
+    "told. Nothing was changed; please try again later."
+)
 
 HELP = (
     "<b>Your daily glute drill</b>\n"

@@ -3,32 +3,50 @@
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from sqlalchemy.engine import make_url
+
+from tests.conftest import POSTGRES_URL
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def glutebot(
-    *args: str, database_url: str, content_dir: Path | None = None
+    *args: str,
+    database_url: str | None,
+    content_dir: Path | None = None,
+    cwd: Path = ROOT,
+    **settings: str,
 ) -> subprocess.CompletedProcess[str]:
+    """`database_url=None` runs with the default DATABASE_URL (a file in `cwd`)."""
     environment = {
-        **os.environ,
-        "DATABASE_URL": database_url,
+        **{name: value for name, value in os.environ.items() if name != "DATABASE_URL"},
         "CONTENT_DIR": str(content_dir or ROOT / "content"),
         "DEFAULT_TIMEZONE": "Europe/London",
+        **settings,
     }
+    if database_url is not None:
+        environment["DATABASE_URL"] = database_url
     return subprocess.run(
         [sys.executable, "-m", "bot.cli", *args],
         capture_output=True,
         text=True,
         env=environment,
         check=False,
-        cwd=ROOT,
+        cwd=cwd,
     )
+
+
+def assert_one_line(result: subprocess.CompletedProcess[str], expected: str) -> None:
+    assert result.returncode == 1
+    assert result.stderr.count("\n") == 1, result.stderr
+    assert result.stderr.startswith("glutebot: "), result.stderr
+    assert expected in result.stderr
 
 
 def test_db_upgrade_current_and_downgrade(empty_database_url: str) -> None:
@@ -77,3 +95,56 @@ def test_an_unreachable_database_is_one_line(tmp_path: Path) -> None:
     assert len(result.stderr.strip().splitlines()) == 1
     assert result.stderr.startswith("glutebot: database ")
     assert "Traceback" not in result.stderr
+
+
+def test_stats_with_the_default_database_url_creates_no_file(tmp_path: Path) -> None:
+    result = glutebot("stats", database_url=None, cwd=tmp_path)
+    assert_one_line(
+        result,
+        "sqlite+aiosqlite:///glutebot.db (DATABASE_URL): no such file; run `glutebot db upgrade` first",
+    )
+    assert list(tmp_path.iterdir()) == []
+    run = glutebot("run", database_url=None, cwd=tmp_path, BOT_TOKEN="123456:TEST")
+    assert_one_line(run, "glutebot.db (DATABASE_URL): no such file")
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize(
+    ("change", "cause"),
+    [
+        ({"database": "glutebot_no_such_database"}, 'database "glutebot_no_such_database" does not exist'),
+        (
+            {"username": "glutebot_no_such_role", "password": "secret"},
+            'role "glutebot_no_such_role" does not exist',
+        ),
+    ],
+)
+@pytest.mark.parametrize("command", [("stats",), ("run",), ("content", "sync", "--allow-missing-media")])
+def test_a_missing_postgresql_database_or_role_is_one_line(
+    postgres_available: bool, change: dict[str, str], cause: str, command: tuple[str, ...]
+) -> None:
+    if not postgres_available:
+        pytest.skip("PostgreSQL is not reachable")
+    url = make_url(POSTGRES_URL).set(**change).render_as_string(hide_password=False)
+    result = glutebot(*command, database_url=url, BOT_TOKEN="123456:TEST")
+    assert_one_line(result, f"(DATABASE_URL): {cause}")
+    assert "secret" not in result.stderr
+
+
+@pytest.mark.parametrize("database_kind", ["sqlite"], indirect=True)
+def test_telegram_unreachable_at_start_is_one_line(database_url: str) -> None:
+    assert glutebot("content", "sync", "--allow-missing-media", database_url=database_url).returncode == 0
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        closed_port = probe.getsockname()[1]
+    address = f"http://127.0.0.1:{closed_port}/bot"
+    result = glutebot(
+        "run",
+        database_url=database_url,
+        BOT_TOKEN="123456:TEST",
+        TELEGRAM_BASE_URL=address,
+        LOG_LEVEL="WARNING",
+    )
+    assert_one_line(result, f"glutebot: Telegram is unreachable at {address} (TELEGRAM_BASE_URL): ")
+    assert "Unclosed" not in result.stderr

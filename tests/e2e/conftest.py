@@ -18,6 +18,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.config import load_settings
@@ -190,6 +191,62 @@ async def today(harness: Harness, runner: User) -> dict[str, Any]:
     card = await harness.driver.next_message(runner.id, mark)
     await harness.settled()
     return card
+
+
+class DatabaseProxy:
+    """A TCP proxy between the bot and PostgreSQL that a test can cut and restore, as if the server were
+    stopped and started again: `cut` drops every connection and refuses new ones; `restore` listens again on
+    the same port. (The shared test server itself must keep running for everyone else.)"""
+
+    def __init__(self, database_url: str) -> None:
+        self.target = make_url(database_url)
+        self.port = free_port()
+        self.url = self.target.set(host="127.0.0.1", port=self.port).render_as_string(hide_password=False)
+        self.serving = asyncio.Event()
+        """Set while connections are let through; outage waits in tests end when it is set."""
+        self._server: asyncio.Server | None = None
+        self._open: set[asyncio.StreamWriter] = set()
+
+    async def restore(self) -> None:
+        self._server = await asyncio.start_server(self._connect, "127.0.0.1", self.port, reuse_address=True)
+        self.serving.set()
+
+    async def cut(self) -> None:
+        self.serving.clear()
+        if self._server is not None:
+            self._server.close()
+            self._server = None
+        for writer in list(self._open):
+            writer.transport.abort()
+        self._open.clear()
+
+    async def _connect(self, client_reader: asyncio.StreamReader, client: asyncio.StreamWriter) -> None:
+        try:
+            server_reader, server = await asyncio.open_connection(self.target.host, self.target.port or 5432)
+        except OSError:
+            client.transport.abort()
+            return
+        self._open |= {client, server}
+        await asyncio.gather(self._pipe(client_reader, server), self._pipe(server_reader, client))
+
+    async def _pipe(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            while data := await reader.read(65536):
+                writer.write(data)
+                await writer.drain()
+        except OSError:
+            pass
+        finally:
+            self._open.discard(writer)
+            writer.transport.abort()
+
+
+@pytest.fixture
+async def database_proxy(database_url: str) -> AsyncIterator[DatabaseProxy]:
+    proxy = DatabaseProxy(database_url)
+    await proxy.restore()
+    yield proxy
+    await proxy.cut()
 
 
 def free_port() -> int:

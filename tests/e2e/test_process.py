@@ -32,6 +32,10 @@ def environment(emulator: Emulator, database_url: str, content_dir: Path, **extr
     }
 
 
+def sqlite_path(database_url: str) -> Path:
+    return Path(database_url.removeprefix("sqlite+aiosqlite:///"))
+
+
 async def glutebot(*args: str, env: dict[str, str]) -> asyncio.subprocess.Process:
     return await asyncio.create_subprocess_exec(
         sys.executable, "-m", "bot.cli", *args, env=env, cwd=ROOT,
@@ -71,6 +75,14 @@ async def test_start_up_problems_are_one_line(
     not_migrated = await glutebot("run", env=env)
     _, stderr = await not_migrated.communicate()
     assert not_migrated.returncode == 1
+    assert stderr.decode().strip() == (
+        f"glutebot: database {empty_database_url} (DATABASE_URL): "
+        "no such file; run `glutebot db upgrade` first"
+    )
+    sqlite_path(empty_database_url).touch()
+    no_schema = await glutebot("run", env=env)
+    _, stderr = await no_schema.communicate()
+    assert no_schema.returncode == 1
     assert stderr.decode().strip() == "glutebot: database has no schema; run `glutebot db upgrade` first"
 
     no_token = await glutebot("run", env={**env, "BOT_TOKEN": ""})

@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from aiohttp import ClientResponse, ClientSession
 
-from bot.process import StartupError
+from bot.runtime import StartupError
 from bot.sandbox.runner import TOKEN, run_sandbox
 from bot.telegram import texts
 from tests.e2e.conftest import free_port

@@ -1,7 +1,8 @@
 """Everything else: unknown commands, stickers and photos, group chats, and errors.
 
 A person writing something the bot does not understand gets a short, friendly pointer; an error is logged
-with its traceback for the operator and the runner only sees an apology.
+with its traceback for the operator and the runner only sees an apology. A database that cannot do the work
+(read-only, disk full) is one line for the operator, not a traceback: the cause is in the line.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import logging
 from telegram import Update
 from telegram.error import Forbidden, TelegramError
 
+from bot.db.transient import database_fault
 from bot.services import subscriptions
 from bot.telegram import texts
 from bot.telegram.context import BotContext
@@ -44,7 +46,12 @@ async def on_error(update: object, context: BotContext) -> None:
                 await subscriptions.mark_blocked(repo, subscriber, now=runtime.clock.now())
         log.info("user %s blocked the bot", update.effective_user.id)
         return
-    log.error("error while handling an update", exc_info=error)
+    fault = database_fault(error) if error is not None else None
+    if fault is not None:
+        log.error("an update was not handled: database error: %s", fault)
+    else:
+        log.error("error while handling an update", exc_info=error)
+    apology = texts.OOPS if fault is None else texts.CANNOT_SAVE
     if (
         isinstance(update, Update)
         and update.effective_chat is not None
@@ -52,8 +59,8 @@ async def on_error(update: object, context: BotContext) -> None:
     ):
         if update.callback_query is not None:
             try:
-                if await acknowledge(update.callback_query, texts.OOPS):
+                if await acknowledge(update.callback_query, apology):
                     return
             except TelegramError:
                 log.debug("could not answer the callback query after an error", exc_info=True)
-        await reply(context, update, texts.OOPS)
+        await reply(context, update, apology)
