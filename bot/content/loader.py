@@ -178,6 +178,15 @@ class _DrillSource:
     lines: dict[str, int] = field(default_factory=dict)
 
 
+def read_drill(path: Path) -> Drill:
+    """One drill file on its own (review sheets draw a drill whose content does not pass yet)."""
+    problems: list[ContentProblem] = []
+    source = _read_drill(path, problems)
+    if source is None or problems:
+        raise ContentError(problems)
+    return source.drill
+
+
 def _read_drill(path: Path, problems: list[ContentProblem]) -> _DrillSource | None:
     file = _File(path, problems)
     root = file.compose()
