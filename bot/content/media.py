@@ -22,4 +22,7 @@ def media_problems(content_dir: Path, drill: Drill) -> list[str]:
         pose_file = poses.load(pose_path)
     except (ValueError, KeyError, TypeError) as error:
         return [f"poses/{pose_path.name}: {error}"]
-    return [*check.problems(pose_file, drill), *gif_problems(content_dir, drill.gif, drill.slug, pose_file.digest)]
+    return [
+        *check.problems(pose_file, drill),
+        *gif_problems(content_dir, drill.gif, drill.slug, pose_file.digest),
+    ]

@@ -8,7 +8,7 @@ does the work.
 
 from __future__ import annotations
 
-
+import itertools
 import re
 
 from bot.content.animation.poses import Box, Frame, PoseFile, frames
@@ -35,8 +35,10 @@ SINK = 0.01
 """Soft tissue flattens about 1 cm on a mat or a bench; deeper is a body part inside the floor or a prop."""
 DRIFT = 0.01
 """How far a pinned contact may move over a loop."""
-CONTACT_PART = {"heel": "foot", "toe": "foot", "knee": "shin", "ankle": "shin", "hand": "hand", "wrist": "forearm",
-                "elbow": "forearm", "neck": "chest", "head": "head", "pelvis": "pelvis"}  # fmt: skip
+CONTACT_PART = {
+    "heel": "foot", "toe": "foot", "knee": "shin", "ankle": "shin", "hand": "hand", "wrist": "forearm",
+    "elbow": "forearm", "neck": "chest", "head": "head", "pelvis": "pelvis",
+}  # fmt: skip
 CUE_HOLD = re.compile(r"\b(?:hold|squeeze|freeze|pause)\b[^.;]*?(\d+(?:\.\d+)?)\s*s\b", re.IGNORECASE)
 CUE_SLOW = re.compile(r"\bover (\d+(?:\.\d+)?)\s*s\b", re.IGNORECASE)
 LEG_ANGLES = ("hip_flex", "hip_abd", "hip_rot", "knee", "ankle")
@@ -51,7 +53,9 @@ def joint_ranges(pose_file: PoseFile, loop: list[Frame]) -> list[str]:
     worst: dict[tuple[str, str], float] = {}
     for frame in loop:
         for name, angle in frame.angles.items():
-            low, high, _below, _above = LIMITS.get(name.removeprefix("left_").removeprefix("right_"), (-360, 360, "", ""))
+            low, high, _below, _above = LIMITS.get(
+                name.removeprefix("left_").removeprefix("right_"), (-360, 360, "", "")
+            )
             if not low <= angle <= high and abs(angle) > abs(worst.get((frame.label, name), 0.0)):
                 worst[(frame.label, name)] = angle
     problems = []
@@ -61,7 +65,9 @@ def joint_ranges(pose_file: PoseFile, loop: list[Frame]) -> list[str]:
         side = name.removesuffix(joint).replace("_", " ")
         part = joint.split("_")[0]
         motion, limit = (below, -low) if angle < low else (above, high)
-        problems.append(f"{_where(pose_file, label)}: {side}{part} {motion} {abs(angle):.0f}° (at most {limit}°)")
+        problems.append(
+            f"{_where(pose_file, label)}: {side}{part} {motion} {abs(angle):.0f}° (at most {limit}°)"
+        )
     return problems
 
 
@@ -106,22 +112,28 @@ def contacts_still(pose_file: PoseFile, loop: list[Frame]) -> list[str]:
         moved = [(length(sub(frame.body.joints[joint], first)), frame.label) for frame in loop]
         drift, label = max(moved)
         if drift > DRIFT and not pose_file.walks:
-            problems.append(f"{_where(pose_file, label)}: {joint.replace('_', ' ')} slides {drift * 100:.1f} cm (pinned)")
+            problems.append(
+                f"{_where(pose_file, label)}: {joint.replace('_', ' ')} slides {drift * 100:.1f} cm (pinned)"
+            )
         tops = {"floor": 0.0} | {box.kind: box.high[1] for box in pose_file.boxes}
         if surface not in tops:
-            problems.append(f"{_where(pose_file, loop[0].label)}: {joint} rests on {surface!r}, which is not a prop")
+            problems.append(
+                f"{_where(pose_file, loop[0].label)}: {joint} rests on {surface!r}, which is not a prop"
+            )
             continue
         gap = first[1] - _contact_radius(joint) - tops[surface]
         if abs(gap) > 0.02:
             problems.append(
-                f"{_where(pose_file, loop[0].label)}: {joint.replace('_', ' ')} is {gap * 100:.0f} cm off the {surface}"
+                f"{_where(pose_file, loop[0].label)}: {joint.replace('_', ' ')} is {gap * 100:.0f} cm "
+                f"off the {surface}"
             )
     return problems
 
 
 def _leg_motion(loop: list[Frame], side: str) -> float:
     return sum(
-        max(frame.angles[f"{side}_{angle}"] for frame in loop) - min(frame.angles[f"{side}_{angle}"] for frame in loop)
+        max(frame.angles[f"{side}_{angle}"] for frame in loop)
+        - min(frame.angles[f"{side}_{angle}"] for frame in loop)
         for angle in LEG_ANGLES
     )
 
@@ -138,12 +150,16 @@ def moving_side(pose_file: PoseFile, loop: list[Frame], drill: Drill) -> list[st
         return problems
     other = "left" if pose_file.side == "right" else "right"
     if motion[pose_file.side] <= motion[other]:
-        problems.append(f"{where}: the {other} leg moves more ({motion[other]:.0f}°) than the {pose_file.side} "
-                        f"leg the file names ({motion[pose_file.side]:.0f}°)")  # fmt: skip
+        problems.append(
+            f"{where}: the {other} leg moves more ({motion[other]:.0f}°) than the {pose_file.side} "
+            f"leg the file names ({motion[pose_file.side]:.0f}°)"
+        )
     cues = " ".join(drill.cues).lower()
     named = {side for side in SIDES if re.search(rf"\b{side}\b", cues)}
     if named and pose_file.side not in named:
-        problems.append(f"{where}: the cues name the {' and '.join(sorted(named))} side; the {pose_file.side} moves")
+        problems.append(
+            f"{where}: the cues name the {' and '.join(sorted(named))} side; the {pose_file.side} moves"
+        )
     hip = 1
     if re.search(r"\btop (knee|leg|hip)\b", cues):
         height = {side: loop[0].body.joints[f"{side}_hip"][hip] for side in SIDES}
@@ -158,15 +174,17 @@ def _step(a: Frame, b: Frame) -> float:
 
 def loop_closes(pose_file: PoseFile, loop: list[Frame]) -> list[str]:
     """The last frame leads into the first no faster than the figure moves anywhere else."""
-    steps = [_step(a, b) for a, b in zip(loop, loop[1:], strict=False)]
+    steps = [_step(a, b) for a, b in itertools.pairwise(loop)]
     wrap = _step(loop[-1], loop[0])
     if wrap > max(0.02, 2 * max(steps, default=0.0)):
-        return [f"{_where(pose_file, loop[-1].label)}: the loop jumps {wrap * 100:.0f} cm back to the first frame"]
+        return [
+            f"{_where(pose_file, loop[-1].label)}: the loop jumps {wrap * 100:.0f} cm back to the first frame"
+        ]
     return []
 
 
 def holds_match_the_dose(pose_file: PoseFile, loop: list[Frame], drill: Drill) -> list[str]:
-    """Timed-hold drills hold at least half the loop; cue holds ('squeeze 2 s') and slow phases play in real time."""
+    """Timed holds fill half the loop or more; cue holds and slow phases ("over 3 s") play in real time."""
     fps = pose_file.fps
     longest_hold = max((key.hold for key in pose_file.keyframes), default=0.0)
     longest_move = max((key.move for key in pose_file.keyframes), default=0.0)
@@ -178,10 +196,14 @@ def holds_match_the_dose(pose_file: PoseFile, loop: list[Frame], drill: Drill) -
     for cue in drill.cues:
         for match in CUE_HOLD.finditer(cue):
             if longest_hold < float(match.group(1)) - 0.5 / fps:
-                problems.append(f"{where}: the cue says {match.group(0)!r}; the longest hold is {longest_hold:g} s")
+                problems.append(
+                    f"{where}: the cue says {match.group(0)!r}; the longest hold is {longest_hold:g} s"
+                )
         for match in CUE_SLOW.finditer(cue):
             if longest_move < float(match.group(1)) - 0.5 / fps:
-                problems.append(f"{where}: the cue says {match.group(0)!r}; the slowest move takes {longest_move:g} s")
+                problems.append(
+                    f"{where}: the cue says {match.group(0)!r}; the slowest move takes {longest_move:g} s"
+                )
     return problems
 
 
@@ -198,6 +220,3 @@ def problems(pose_file: PoseFile, drill: Drill) -> list[str]:
         *loop_closes(pose_file, loop),
         *holds_match_the_dose(pose_file, loop, drill),
     ]
-
-
-

@@ -10,7 +10,20 @@ from __future__ import annotations
 import math
 
 from bot.content.animation.skeleton import SHIN, SIDES, THIGH, thigh_frame
-from bot.content.animation.vec import Mat, Vec, add, apply, chain, dot, length, rot_z, scale, sub, transpose, unit
+from bot.content.animation.vec import (
+    Mat,
+    Vec,
+    add,
+    apply,
+    chain,
+    dot,
+    length,
+    rot_z,
+    scale,
+    sub,
+    transpose,
+    unit,
+)
 
 
 def _perpendicular(v: Vec, axis: Vec) -> Vec:

@@ -1,8 +1,8 @@
 """The 3D pose file format (`format: 3d` in content/poses/<slug>.yaml) and the frames of one loop.
 
 A keyframe gives the pelvis (`at` a point, or hanging from a `pivot` where the base of the neck rests), a few
-joint angles, and for each leg either a planted `foot` (the floor point under the heel, the toes' direction and
-the knee's direction) or an `ankle` target; legs without either follow their angles. Each keyframe inherits
+joint angles, and for each leg either a planted `foot` (the floor point under the heel, the toes' and
+the knee's directions) or an `ankle` target; legs without either follow their angles. Each keyframe inherits
 what it does not say from the one before. In-between frames blend the keyframes with an ease in and out and
 solve the legs again, so a planted foot never moves. See docs/animations/AUTHORING.md.
 """
@@ -18,7 +18,16 @@ from typing import Any
 import yaml
 
 from bot.content.animation.ik import solve_leg
-from bot.content.animation.skeleton import ANGLES, HEEL, RADIUS, SIDES, Body, forward, neck_offset, pelvis_frame
+from bot.content.animation.skeleton import (
+    ANGLES,
+    HEEL,
+    RADIUS,
+    SIDES,
+    Body,
+    forward,
+    neck_offset,
+    pelvis_frame,
+)
 from bot.content.animation.vec import Vec, add, apply, scale, sub, unit
 
 FORMAT = "3d"
@@ -116,7 +125,9 @@ def _keyframe(raw: dict[str, Any], previous: Keyframe | None, modes: dict[str, s
             raise ValueError(f"legs: {side!r} is not left or right")
         mode = "foot" if "foot" in leg else "ankle"
         if modes.setdefault(side, mode) != mode:
-            raise ValueError(f"the {side} leg is placed by {modes[side]} in one keyframe and {mode} in another")
+            raise ValueError(
+                f"the {side} leg is placed by {modes[side]} in one keyframe and {mode} in another"
+            )
         toes = unit(_vector(leg.get("toes", [1, 0, 0]), "toes"))
         _put(values, f"{side}_toes", toes)
         _put(values, f"{side}_knee", unit(_vector(leg.get("knee", list(toes)), "knee")))

@@ -1,4 +1,4 @@
-"""Shaded-capsule GIFs of a 3D pose file: a camera per drill, far-to-near drawing, a glow on the working glute.
+"""Shaded-capsule GIFs of a 3D pose file: a camera per drill, drawn far to near, a glow on the working glute.
 
 Pure Pillow: each frame is drawn at twice the size and scaled down, so edges are smooth; the figure and its
 props are framed to fill most of the picture. The same pose file always gives the same bytes, stamped with
@@ -54,7 +54,12 @@ class Camera:
 
 
 def _box_corners(box: Box) -> list[Vec]:
-    return [(x, y, z) for x in (box.low[0], box.high[0]) for y in (box.low[1], box.high[1]) for z in (box.low[2], box.high[2])]
+    return [
+        (x, y, z)
+        for x in (box.low[0], box.high[0])
+        for y in (box.low[1], box.high[1])
+        for z in (box.low[2], box.high[2])
+    ]
 
 
 def frame_camera(pose_file: PoseFile, loop: list[Frame], size: int) -> Camera:
@@ -111,7 +116,9 @@ def _draw_floor(draw: ImageDraw.ImageDraw, camera: Camera, pose_file: PoseFile, 
     xs = [p[0] for frame in loop for p in frame.body.joints.values()]
     zs = [p[2] for frame in loop for p in frame.body.joints.values()]
     x0, x1, z0, z1 = min(xs) - 1.5, max(xs) + 1.5, min(zs) - 1.5, max(zs) + 1.5
-    draw.polygon([camera.project(p) for p in ((x0, 0, z0), (x1, 0, z0), (x1, 0, z1), (x0, 0, z1))], fill=FLOOR)
+    draw.polygon(
+        [camera.project(p) for p in ((x0, 0, z0), (x1, 0, z0), (x1, 0, z1), (x0, 0, z1))], fill=FLOOR
+    )
     line = max(1, round(camera.pixels(0.006, camera.target)))
     for k in range(13):
         x = x0 + (x1 - x0) * k / 12
@@ -135,7 +142,9 @@ def _draw_box(draw: ImageDraw.ImageDraw, camera: Camera, box: Box) -> None:
     ]
     for corners, normal, shade in faces:
         if apply(camera.view, normal)[2] > 0:
-            draw.polygon([camera.project(c) for c in corners], fill=_shade(PROP, shade), outline=_shade(PROP, -0.4))
+            draw.polygon(
+                [camera.project(c) for c in corners], fill=_shade(PROP, shade), outline=_shade(PROP, -0.4)
+            )
 
 
 def _glow(image: Image.Image, centre: tuple[float, float], radius: float) -> Image.Image:
@@ -156,14 +165,16 @@ def draw_frame(pose_file: PoseFile, loop: list[Frame], index: int, camera: Camer
     for box in sorted(pose_file.boxes, key=lambda box: big.depth(box.low)):
         _draw_box(draw, big, box)
     if pose_file.ghost and index:
-        for _name, a, b, r in sorted(capsules(loop[0].body), key=lambda part: big.depth(part[1]) + big.depth(part[2])):
+        for _name, a, b, r in sorted(
+            capsules(loop[0].body), key=lambda part: big.depth(part[1]) + big.depth(part[2])
+        ):
             _capsule(draw, big.project(a), big.project(b), big.pixels(r, a), GHOST, shaded=False)
     body = loop[index].body
     items: list[tuple[float, str, Vec, Vec, float]] = [
         ((big.depth(a) + big.depth(b)) / 2, name, a, b, r) for name, a, b, r in capsules(body)
     ]
     for side in pose_file.highlight[1]:
-        glute = body.joints[f"{side}_glute"]
+        glute = body.joints[f"{side}_glute_med" if "medius" in pose_file.highlight[0] else f"{side}_glute"]
         items.append((big.depth(glute) + 0.001, "glow", glute, glute, 0.1))
     for _depth, name, a, b, r in sorted(items, key=lambda item: item[0]):
         if name == "glow":

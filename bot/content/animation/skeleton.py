@@ -36,8 +36,8 @@ ANGLES = (
     *(f"{side}_{joint}" for side in SIDES for joint in (
         "hip_flex", "hip_abd", "hip_rot", "knee", "ankle", "shoulder_flex", "shoulder_abd", "elbow")),
 )  # fmt: skip
-"""Every angle of a pose. The pelvis turns (about the vertical, 0 = facing +x, 90 = facing the camera), then
-pitches (tips backwards: 90 = lying on the back, head towards -x), then rolls (90 = lying on the right side)."""
+"""Every angle of a pose. The pelvis turns (about the vertical, 0 = facing +x, 90 = facing the camera),
+then pitches (tips back: 90 = lying on the back, head to -x), then rolls (90 = on the right side)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,8 +95,12 @@ def forward(root: Vec, angles: dict[str, float]) -> Body:
         shin = chain(thigh, rot_z(-angles[f"{side}_knee"]))
         ankle = add(knee, apply(shin, (0.0, -SHIN, 0.0)))
         foot = chain(shin, rot_z(angles[f"{side}_ankle"]))
-        shoulder = add(neck, apply(chest, (SHOULDER_OFFSET[0], SHOULDER_OFFSET[1], sign * SHOULDER_OFFSET[2])))
-        arm = chain(chest, rot_z(angles[f"{side}_shoulder_flex"]), rot_x(-sign * angles[f"{side}_shoulder_abd"]))
+        shoulder = add(
+            neck, apply(chest, (SHOULDER_OFFSET[0], SHOULDER_OFFSET[1], sign * SHOULDER_OFFSET[2]))
+        )
+        arm = chain(
+            chest, rot_z(angles[f"{side}_shoulder_flex"]), rot_x(-sign * angles[f"{side}_shoulder_abd"])
+        )
         elbow = add(shoulder, apply(arm, (0.0, -UPPER_ARM, 0.0)))
         forearm = chain(arm, rot_z(angles[f"{side}_elbow"]))
         wrist = add(elbow, apply(forearm, (0.0, -FOREARM, 0.0)))
@@ -106,12 +110,13 @@ def forward(root: Vec, angles: dict[str, float]) -> Body:
             f"{side}_shoulder": shoulder, f"{side}_elbow": elbow, f"{side}_wrist": wrist,
             f"{side}_hand": add(wrist, apply(forearm, (0.0, -HAND, 0.0))),
             f"{side}_glute": add(hip, apply(pelvis, (-0.09, -0.01, sign * -0.01))),
+            f"{side}_glute_med": add(hip, apply(pelvis, (-0.03, 0.06, sign * 0.08))),
         })  # fmt: skip
     return Body(joints, pelvis, chest)
 
 
 def capsules(body: Body) -> list[tuple[str, Vec, Vec, float]]:
-    """The body as capsules (name, one end, other end, radius): what the renderer draws and the checker tests."""
+    """The body as capsules (name, end, end, radius): drawn by the renderer, tested by the checker."""
     j = body.joints
     parts = [
         ("pelvis", j["left_hip"], j["right_hip"], RADIUS["pelvis"]),
