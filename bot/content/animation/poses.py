@@ -31,7 +31,7 @@ from bot.content.animation.skeleton import (
 from bot.content.animation.vec import Vec, add, apply, scale, sub, unit
 
 FORMAT = "3d"
-RENDERER_VERSION = "3d-1"
+RENDERER_VERSION = "3d-3"
 VECTORS = ("root", *(f"{side}_{part}" for side in SIDES for part in ("target", "knee", "toes")))
 
 
@@ -168,7 +168,7 @@ def load(path: Path) -> PoseFile:
             Box(str(box.get("kind", "box")), _vector(box["low"], "low"), _vector(box["high"], "high"))
             for box in props.get("boxes", [])
         ),
-        contacts=tuple((str(c["joint"]), str(c.get("on", "floor"))) for c in data.get("contacts", [])),
+        contacts=tuple((str(c["joint"]), str(c.get("surface", "floor"))) for c in data.get("contacts", [])),
         root_mode=modes["root"],
         leg_modes={side: modes[side] for side in SIDES if side in modes},
         keyframes=tuple(keyframes),

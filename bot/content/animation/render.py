@@ -115,14 +115,14 @@ def _colour(name: str) -> tuple[int, int, int]:
 def _draw_floor(draw: ImageDraw.ImageDraw, camera: Camera, pose_file: PoseFile, loop: list[Frame]) -> None:
     xs = [p[0] for frame in loop for p in frame.body.joints.values()]
     zs = [p[2] for frame in loop for p in frame.body.joints.values()]
-    x0, x1, z0, z1 = min(xs) - 1.5, max(xs) + 1.5, min(zs) - 1.5, max(zs) + 1.5
+    x0, x1, z0, z1 = min(xs) - 3.0, max(xs) + 3.0, min(zs) - 3.0, max(zs) + 3.0
     draw.polygon(
         [camera.project(p) for p in ((x0, 0, z0), (x1, 0, z0), (x1, 0, z1), (x0, 0, z1))], fill=FLOOR
     )
     line = max(1, round(camera.pixels(0.006, camera.target)))
-    for k in range(13):
-        x = x0 + (x1 - x0) * k / 12
-        z = z0 + (z1 - z0) * k / 12
+    for k in range(25):
+        x = x0 + (x1 - x0) * k / 24
+        z = z0 + (z1 - z0) * k / 24
         draw.line([camera.project((x, 0, z0)), camera.project((x, 0, z1))], fill=FLOOR_LINE, width=line)
         draw.line([camera.project((x0, 0, z)), camera.project((x1, 0, z))], fill=FLOOR_LINE, width=line)
     if pose_file.mat:
@@ -189,11 +189,9 @@ def render_gif(pose_file: PoseFile, size: int = SIZE, step: int = 1) -> bytes:
     """The looping GIF: every frame of the loop (or every `step`th one, for quick tests), stamped."""
     loop = frames(pose_file)
     camera = frame_camera(pose_file, loop, size)
-    images = [
-        draw_frame(pose_file, loop, index, camera, size).quantize(colors=48, method=Image.Quantize.MEDIANCUT,
-                                                                  dither=Image.Dither.NONE)
-        for index in range(0, len(loop), step)
-    ]  # fmt: skip
+    drawn = [draw_frame(pose_file, loop, index, camera, size) for index in range(0, len(loop), step)]
+    palette = _shared_palette(drawn)
+    images = [image.quantize(palette=palette, dither=Image.Dither.NONE) for image in drawn]
     buffer = io.BytesIO()
     images[0].save(
         buffer,
@@ -207,6 +205,16 @@ def render_gif(pose_file: PoseFile, size: int = SIZE, step: int = 1) -> bytes:
         comment=stamp(pose_file),
     )
     return buffer.getvalue()
+
+
+def _shared_palette(drawn: list[Image.Image]) -> Image.Image:
+    """One palette for the whole loop, from the first and middle frames: the still parts of the picture
+    stay identical from frame to frame, so the GIF stores only what moves."""
+    first, middle = drawn[0], drawn[len(drawn) // 2]
+    sample = Image.new("RGB", (first.width * 2, first.height))
+    sample.paste(first, (0, 0))
+    sample.paste(middle, (first.width, 0))
+    return sample.quantize(colors=64, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
 
 
 def stamp(pose_file: PoseFile) -> bytes:
