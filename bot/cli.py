@@ -90,10 +90,37 @@ def cmd_content_render(args: argparse.Namespace, settings: Settings) -> int:
     from bot.content.gifs import render_all
 
     directory = Path(args.directory) if args.directory else settings.content_dir
-    written = render_all(directory)
+    try:
+        written = render_all(directory)
+    except ContentError as error:
+        return _fail(str(error))
     for path in written:
         print(f"rendered {path} ({path.stat().st_size // 1024} KB)")
     print(f"{len(written)} GIFs rendered from {directory / 'poses'}")
+    return 0
+
+
+def cmd_content_sheet(args: argparse.Namespace, settings: Settings) -> int:
+    """Review sheets of 3D pose files: four frames, their joint angles, the cues and the checker's verdict."""
+    from bot.content.animation import check, poses
+    from bot.content.animation.sheet import write_sheet
+    from bot.content.loader import read_drill
+
+    directory = Path(args.directory) if args.directory else settings.content_dir
+    slugs = args.slugs or sorted(
+        path.stem for path in (directory / "poses").glob("*.yaml") if poses.is_3d(path)
+    )
+    for slug in slugs:
+        pose_path = directory / "poses" / f"{slug}.yaml"
+        if not pose_path.is_file() or not poses.is_3d(pose_path):
+            return _fail(f"sheet {slug}: no 3D pose file poses/{slug}.yaml (format: 3d)", 2)
+        try:
+            pose_file = poses.load(pose_path)
+            drill = read_drill(directory / "drills" / f"{slug}.yaml")
+        except (ValueError, ContentError) as error:
+            return _fail(f"sheet {slug}: {error}")
+        target = write_sheet(pose_file, drill, check.problems(pose_file, drill), Path(args.output))
+        print(f"wrote {target}")
     return 0
 
 
@@ -476,6 +503,15 @@ def build_parser() -> argparse.ArgumentParser:
     render = content_actions.add_parser("render", help="render every drill GIF from content/poses/")
     render.add_argument("directory", nargs="?", help="content directory (default: CONTENT_DIR)")
     render.set_defaults(handler=cmd_content_render)
+    sheet = content_actions.add_parser(
+        "sheet", help="review sheets (PNG) of 3D pose files: frames, angles, cues"
+    )
+    sheet.add_argument(
+        "slugs", nargs="*", metavar="SLUG", help="drills to draw (default: every 3D pose file)"
+    )
+    sheet.add_argument("--output", required=True, help="directory for the PNGs")
+    sheet.add_argument("--directory", help="content directory (default: CONTENT_DIR)")
+    sheet.set_defaults(handler=cmd_content_sheet)
     sync = content_actions.add_parser("sync", help="upsert drills into the database, retire removed ones")
     sync.add_argument("--allow-missing-media", action="store_true", help="accept drills without a GIF yet")
     sync.add_argument(

@@ -258,17 +258,31 @@ def render_gif(pose_path: Path) -> bytes:
 
 
 def render_all(content_dir: Path) -> list[Path]:
+    """Every GIF from its pose file: 3D files through the capsule renderer, the old 2D ones here."""
+    from bot.content.animation import poses, render
+    from bot.content.loader import ContentError, ContentProblem, yaml_problem
+
     written = []
     for pose_path in sorted((content_dir / "poses").glob("*.yaml")):
         target = content_dir / "gifs" / f"{pose_path.stem}.gif"
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(render_gif(pose_path))
+        try:
+            gif = (
+                render.render_gif(poses.load(pose_path)) if poses.is_3d(pose_path) else render_gif(pose_path)
+            )
+        except yaml.YAMLError as error:
+            line, reason = yaml_problem(error, pose_path.read_text(encoding="utf-8", errors="replace"))
+            raise ContentError([ContentProblem(pose_path, line, f"not valid YAML: {reason}")]) from None
+        target.write_bytes(gif)
         written.append(target)
     return written
 
 
-def gif_problems(content_dir: Path, gif_relpath: str, slug: str) -> list[str]:
-    """Why a drill's GIF cannot ship as it is: missing, no pose, stale, too big, or not animated."""
+def gif_problems(content_dir: Path, gif_relpath: str, slug: str, digest: str | None = None) -> list[str]:
+    """Why a drill's GIF cannot ship as it is: missing, no pose, stale, too big, or not animated.
+
+    `digest` is the pose file's stamp when it is a 3D one; the old 2D files are read here.
+    """
     gif = content_dir / gif_relpath
     pose_path = content_dir / "poses" / f"{slug}.yaml"
     if not pose_path.is_file():
@@ -286,7 +300,7 @@ def gif_problems(content_dir: Path, gif_relpath: str, slug: str) -> list[str]:
             stamp = image.info.get("comment", b"")
     except (UnidentifiedImageError, OSError):
         return [*problems, f"{gif_relpath} is not a readable image"]
-    expected = f"glutebot-pose:{_digest(pose_path.read_bytes())}".encode()
+    expected = f"glutebot-pose:{digest or _digest(pose_path.read_bytes())}".encode()
     if stamp != expected:
         problems.append(f"GIF {gif_relpath} is stale: its pose file changed; run `glutebot content render`")
     return problems

@@ -77,7 +77,7 @@ def _line(node: Node) -> int:
     return node.start_mark.line + 1
 
 
-def _yaml_error(error: yaml.YAMLError, text: str) -> tuple[int, str]:
+def yaml_problem(error: yaml.YAMLError, text: str) -> tuple[int, str]:
     """The line of a YAML error and what is wrong. The scanner's and parser's errors carry a mark; the
     reader's (a control character) only an offset into the text."""
     if isinstance(error, yaml.MarkedYAMLError):
@@ -109,7 +109,7 @@ class _File:
         try:
             node = yaml.compose(text)
         except yaml.YAMLError as error:
-            line, reason = _yaml_error(error, text)
+            line, reason = yaml_problem(error, text)
             self.problem(line, f"not valid YAML: {reason}")
             return None
         if node is None:
@@ -192,6 +192,15 @@ class _DrillSource:
     drill: Drill
     file: _File
     lines: dict[str, int] = field(default_factory=dict)
+
+
+def read_drill(path: Path) -> Drill:
+    """One drill file on its own (review sheets draw a drill whose content does not pass yet)."""
+    problems: list[ContentProblem] = []
+    source = _read_drill(path, problems)
+    if source is None or problems:
+        raise ContentError(problems)
+    return source.drill
 
 
 def _read_drill(path: Path, problems: list[ContentProblem]) -> _DrillSource | None:

@@ -91,7 +91,24 @@ def test_content_check_names_the_line_of_a_control_character(
     assert main(["content", "check", "content"]) == 1
     assert capsys.readouterr().err.splitlines() == [
         "content/drills/clamshell.yaml:4: not valid YAML: a control character (#x0007) is not allowed",
-        "content/drills/glute-bridge.yaml:15: GIF gifs/glute-bridge.gif is stale: its pose file changed; "
-        "run `glutebot content render`",
+        "content/drills/glute-bridge.yaml:15: poses/glute-bridge.yaml:2: not valid YAML: "
+        "a control character (#x0007) is not allowed",
         "2 problems in content; nothing was written.",
+    ]
+
+
+def test_content_render_names_the_line_of_a_broken_pose_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    broken = tmp_path / "content"
+    shutil.copytree(ROOT / "content", broken)
+    pose = broken / "poses" / "glute-bridge.yaml"
+    lines = pose.read_text().splitlines(keepends=True)
+    lines[1] = lines[1].rstrip("\n") + "\x07\n"
+    pose.write_text("".join(lines))
+    monkeypatch.chdir(tmp_path)
+
+    assert main(["content", "render", "content"]) == 1
+    assert capsys.readouterr().err.splitlines() == [
+        "glutebot: content/poses/glute-bridge.yaml:2: not valid YAML: a control character (#x0007) is not allowed"
     ]

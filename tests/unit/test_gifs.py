@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from PIL import Image, ImageSequence
 
+from bot.content.animation.poses import is_3d
 from bot.content.gifs import (
     FLOOR,
     SEGMENTS,
@@ -22,7 +23,9 @@ from bot.content.gifs import (
 from bot.content.loader import load_content
 
 ROOT = Path(__file__).resolve().parents[2]
-POSES = sorted((ROOT / "content" / "poses").glob("*.yaml"))
+ALL_POSES = sorted((ROOT / "content" / "poses").glob("*.yaml"))
+POSES = [path for path in ALL_POSES if not is_3d(path)]
+"""The old 2D pose files, until every drill is re-authored in 3D (tests/unit/test_animation.py)."""
 BONES = {
     ("near_hip", "near_knee"): SEGMENTS["thigh"], ("near_knee", "near_ankle"): SEGMENTS["shin"],
     ("far_hip", "far_knee"): SEGMENTS["thigh"], ("far_knee", "far_ankle"): SEGMENTS["shin"],
@@ -34,7 +37,7 @@ BONES = {
 def test_every_drill_has_a_pose_and_a_fresh_gif() -> None:
     content = load_content(ROOT / "content")
     assert content.missing_media == ()
-    assert {path.stem for path in POSES} == set(content.programme.drills)
+    assert {path.stem for path in ALL_POSES} == set(content.programme.drills)
 
 
 @pytest.mark.parametrize("pose_path", POSES, ids=[path.stem for path in POSES])
@@ -51,7 +54,7 @@ def test_the_figure_stays_on_screen_above_the_floor_with_constant_limbs(pose_pat
             assert math.dist(joints[start], joints[end]) == pytest.approx(length, abs=0.5)
 
 
-@pytest.mark.parametrize("slug", ["glute-bridge", "side-plank-abduction", "step-up"])
+@pytest.mark.parametrize("slug", ["banded-glute-bridge", "side-plank-abduction", "step-up"])
 def test_rendering_is_deterministic_and_well_formed(slug: str) -> None:
     pose_path = ROOT / "content" / "poses" / f"{slug}.yaml"
     data = render_gif(pose_path)
@@ -78,11 +81,11 @@ def content_copy(tmp_path: Path) -> Path:
 
 
 def test_gif_problems_missing_stale_big_and_still(content_copy: Path) -> None:
-    assert gif_problems(content_copy, "gifs/clamshell.gif", "clamshell") == []
+    assert gif_problems(content_copy, "gifs/hip-hike.gif", "hip-hike") == []
 
-    (content_copy / "gifs" / "clamshell.gif").unlink()
-    assert gif_problems(content_copy, "gifs/clamshell.gif", "clamshell") == [
-        "GIF gifs/clamshell.gif is missing (render it with `glutebot content render`)"
+    (content_copy / "gifs" / "side-plank.gif").unlink()
+    assert gif_problems(content_copy, "gifs/side-plank.gif", "side-plank") == [
+        "GIF gifs/side-plank.gif is missing (render it with `glutebot content render`)"
     ]
 
     pose = content_copy / "poses" / "hip-hike.yaml"
@@ -97,10 +100,10 @@ def test_gif_problems_missing_stale_big_and_still(content_copy: Path) -> None:
         "GIF gifs/step-up.gif is 1,0"
     )
 
-    still = content_copy / "gifs" / "glute-bridge.gif"
+    still = content_copy / "gifs" / "bridge-march.gif"
     Image.new("RGB", (SIZE, SIZE), "white").save(still, format="GIF")
-    assert "GIF gifs/glute-bridge.gif is not animated" in gif_problems(
-        content_copy, "gifs/glute-bridge.gif", "glute-bridge"
+    assert "GIF gifs/bridge-march.gif is not animated" in gif_problems(
+        content_copy, "gifs/bridge-march.gif", "bridge-march"
     )
 
     (content_copy / "poses" / "running-man.yaml").unlink()
