@@ -110,5 +110,6 @@ def test_content_render_names_the_line_of_a_broken_pose_file(
 
     assert main(["content", "render", "content"]) == 1
     assert capsys.readouterr().err.splitlines() == [
-        "glutebot: content/poses/glute-bridge.yaml:2: not valid YAML: a control character (#x0007) is not allowed"
+        "glutebot: content/poses/glute-bridge.yaml:2: not valid YAML: "
+        "a control character (#x0007) is not allowed"
     ]
