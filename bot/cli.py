@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
 import os
 import sys
 import time
@@ -32,6 +33,8 @@ from bot.runtime import StartupError
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncEngine
+
+log = logging.getLogger(__name__)
 
 Command = Callable[[argparse.Namespace, Settings], int]
 
@@ -534,9 +537,16 @@ def _shown(database_url: str) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Every command logs through the one masking handler (`broadcast` and `content sync --announce` talk to
+    Telegram too), one-shot commands from WARNING up unless LOG_LEVEL asks for less or more; a crash nobody
+    foresaw is logged there, token masked, instead of Python printing it."""
+    from bot.logs import configure_logging
+
     args = build_parser().parse_args(argv)
     try:
         settings = load_settings()
+        quiet_level = "WARNING" if settings.log_level == "INFO" else settings.log_level
+        configure_logging(quiet_level, settings.log_format, tokens=[settings.bot_token])
         code: int = args.handler(args, settings)
         return code
     except SettingsError as error:
@@ -547,6 +557,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _fail(f"database {_shown(settings.database_url)} (DATABASE_URL): {driver_words(error)}")
     except KeyboardInterrupt:
         return 130
+    except Exception:
+        logging.getLogger(__name__).exception(
+            "glutebot %s failed unexpectedly", " ".join(argv or sys.argv[1:])
+        )
+        return 1
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from bot import cli
 from bot.cli import main
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -113,3 +114,22 @@ def test_content_render_names_the_line_of_a_broken_pose_file(
         "glutebot: content/poses/glute-bridge.yaml:2: not valid YAML: "
         "a control character (#x0007) is not allowed"
     ]
+
+
+def test_an_unforeseen_crash_is_logged_with_the_token_masked(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Whatever a command meets that nobody foresaw is logged by the masking handler, not printed by Python."""
+    token = "7012345678:AAHq3vWcb-SecretPartOfTheToken"
+    monkeypatch.setenv("BOT_TOKEN", token)
+
+    def crash(_args: object, _settings: object) -> int:
+        raise RuntimeError(f"POST https://api.telegram.org/bot{token}/getMe failed")
+
+    monkeypatch.setattr(cli, "cmd_health", crash)
+
+    assert main(["health"]) == 1
+    logged = capsys.readouterr().err
+    assert "glutebot health failed unexpectedly" in logged
+    assert "RuntimeError: POST https://api.telegram.org/bot7012345678:***/getMe failed" in logged
+    assert "SecretPartOfTheToken" not in logged
