@@ -119,7 +119,7 @@ def test_content_render_names_the_line_of_a_broken_pose_file(
 def test_an_unforeseen_crash_is_logged_with_the_token_masked(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Whatever a command meets that nobody foresaw is logged by the masking handler, not printed by Python."""
+    """A crash nobody foresaw is logged by the masking handler, not printed by Python."""
     token = "7012345678:AAHq3vWcb-SecretPartOfTheToken"
     monkeypatch.setenv("BOT_TOKEN", token)
 
