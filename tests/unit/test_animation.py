@@ -17,7 +17,14 @@ from bot.content.media import media_problems
 from bot.domain.programme import Drill
 
 ROOT = Path(__file__).resolve().parents[2]
-REAUTHORED = ["glute-bridge", "clamshell", "lateral-step-down", "quadruped-hip-extension", "side-plank"]
+REAUTHORED = [
+    "glute-bridge",
+    "clamshell",
+    "lateral-step-down",
+    "quadruped-hip-extension",
+    "side-plank",
+    "knee-side-plank",
+]
 
 
 def _drill(slug: str) -> Drill:

@@ -3,9 +3,10 @@
 A keyframe gives the pelvis (`at` a point, or hanging from a `pivot` where the base of the neck rests), a few
 joint angles, and for each leg either a planted `foot` (the floor point under the heel, the toes' and
 the knee's directions), an `ankle` target or a `kneel` point (knee and shin resting on it); legs without
-any follow their angles. Arms likewise: a flat `hand` or a `forearm` on the floor, or their angles. Each keyframe inherits
-what it does not say from the one before. In-between frames blend the keyframes with an ease in and out and
-solve the legs again, so a planted foot never moves. See docs/animations/AUTHORING.md.
+any follow their angles. Arms likewise: a flat `hand` or a `forearm` on the floor, or their angles. Each
+keyframe inherits what it does not say from the one before. In-between frames blend the keyframes with an
+ease in and out and solve the limbs again, so a planted foot or hand never moves.
+See docs/animations/AUTHORING.md.
 """
 
 from __future__ import annotations
