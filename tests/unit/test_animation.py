@@ -11,13 +11,20 @@ from PIL import Image, ImageSequence
 
 from bot.cli import main
 from bot.content.animation import check, poses, render
-from bot.content.animation.skeleton import SHIN, THIGH
+from bot.content.animation.skeleton import FOREARM, SHIN, THIGH, UPPER_ARM
 from bot.content.loader import read_drill
 from bot.content.media import media_problems
 from bot.domain.programme import Drill
 
 ROOT = Path(__file__).resolve().parents[2]
-REAUTHORED = ["glute-bridge", "clamshell", "lateral-step-down"]
+REAUTHORED = [
+    "glute-bridge",
+    "clamshell",
+    "lateral-step-down",
+    "quadruped-hip-extension",
+    "side-plank",
+    "knee-side-plank",
+]
 
 
 def _drill(slug: str) -> Drill:
@@ -48,6 +55,39 @@ def test_ik_keeps_planted_feet_and_upper_back_still_with_constant_bones() -> Non
         j = frame.body.joints
         assert math.dist(j["right_hip"], j["right_knee"]) == pytest.approx(THIGH)
         assert math.dist(j["right_knee"], j["right_ankle"]) == pytest.approx(SHIN)
+
+
+def _drift(loop: list[poses.Frame], joint: str) -> float:
+    first = loop[0].body.joints[joint]
+    return max(math.dist(frame.body.joints[joint], first) for frame in loop)
+
+
+def test_arm_ik_keeps_flat_hands_still_while_the_body_shifts_with_constant_bones() -> None:
+    loop = poses.frames(_shipped("quadruped-hip-extension"))
+    assert _drift(loop, "pelvis") > 0.015
+    for joint in ("left_hand", "right_hand", "left_wrist", "right_wrist"):
+        assert _drift(loop, joint) < 0.002
+    for frame in loop:
+        j = frame.body.joints
+        assert math.dist(j["right_shoulder"], j["right_elbow"]) == pytest.approx(UPPER_ARM)
+        assert math.dist(j["right_elbow"], j["right_wrist"]) == pytest.approx(FOREARM)
+        assert j["right_hand"][1] == pytest.approx(j["right_wrist"][1])
+
+
+def test_a_forearm_on_the_floor_stays_put_while_the_hips_lift() -> None:
+    loop = poses.frames(_shipped("side-plank"))
+    hips = [frame.body.joints["right_hip"][1] for frame in loop]
+    assert max(hips) - min(hips) > 0.1
+    for joint in ("right_elbow", "right_wrist"):
+        assert _drift(loop, joint) < 0.002
+        assert all(frame.body.joints[joint][1] == pytest.approx(0.038, abs=0.005) for frame in loop)
+
+
+def test_a_kneeling_knee_and_shin_stay_put_while_the_other_leg_lifts() -> None:
+    loop = poses.frames(_shipped("quadruped-hip-extension"))
+    assert _drift(loop, "right_knee") > 0.3
+    assert _drift(loop, "left_knee") < 0.002
+    assert _drift(loop, "left_ankle") < 0.002
 
 
 @pytest.mark.parametrize("slug", REAUTHORED)

@@ -2,9 +2,11 @@
 
 A keyframe gives the pelvis (`at` a point, or hanging from a `pivot` where the base of the neck rests), a few
 joint angles, and for each leg either a planted `foot` (the floor point under the heel, the toes' and
-the knee's directions) or an `ankle` target; legs without either follow their angles. Each keyframe inherits
-what it does not say from the one before. In-between frames blend the keyframes with an ease in and out and
-solve the legs again, so a planted foot never moves. See docs/animations/AUTHORING.md.
+the knee's directions), an `ankle` target or a `kneel` point (knee and shin resting on it); legs without
+any follow their angles. Arms likewise: a flat `hand` or a `forearm` on the floor, or their angles. Each
+keyframe inherits what it does not say from the one before. In-between frames blend the keyframes with an
+ease in and out and solve the limbs again, so a planted foot or hand never moves.
+See docs/animations/AUTHORING.md.
 """
 
 from __future__ import annotations
@@ -17,21 +19,28 @@ from typing import Any
 
 import yaml
 
-from bot.content.animation.ik import solve_leg
+from bot.content.animation.ik import solve_arm, solve_leg
 from bot.content.animation.skeleton import (
     ANGLES,
+    FOREARM,
     HEEL,
     RADIUS,
+    SHIN,
     SIDES,
     Body,
+    chest_frame,
     forward,
-    neck_offset,
     pelvis_frame,
 )
 from bot.content.animation.vec import Vec, add, apply, scale, sub, unit
 
 FORMAT = "3d"
 RENDERER_VERSION = "3d-3"
+PIVOTS = ("neck", "head", "left_shoulder", "right_shoulder")
+"""Trunk joints a body can hang from (`pelvis: {pivot: [x, y, z], joint: right_shoulder}`)."""
+KNEEL_HEIGHT = 0.067
+"""How far a kneeling knee's joint centre sits above what it rests on: the kneecap and shin take the weight,
+between the shin's and the thigh's radius."""
 VECTORS = ("root", *(f"{side}_{part}" for side in SIDES for part in ("target", "knee", "toes")))
 
 
@@ -78,7 +87,10 @@ class PoseFile:
     contacts: tuple[tuple[str, str], ...]
     """(joint, what it rests on), pinned for the whole loop."""
     root_mode: str
+    pivot_joint: str
+    """The trunk joint a `pivot` hangs the body from: the base of the neck unless `joint:` names another."""
     leg_modes: dict[str, str]
+    arm_modes: dict[str, str]
     keyframes: tuple[Keyframe, ...]
     digest: str
 
@@ -108,6 +120,12 @@ def _foot_ankle(ground: Vec, toes: Vec) -> Vec:
     return add(add(ground, (0.0, up, 0.0)), scale(toes, -HEEL[0]))
 
 
+def _same_mode(modes: dict[str, str], what: str, mode: str) -> None:
+    """A limb or the pivot is placed the same way in every keyframe, or the in-between frames would jump."""
+    if modes.setdefault(what, mode) != mode:
+        raise ValueError(f"the {what} is placed by {modes[what]} in one keyframe and {mode} in another")
+
+
 def _keyframe(raw: dict[str, Any], previous: Keyframe | None, modes: dict[str, str]) -> Keyframe:
     values = dict(previous.values) if previous else dict.fromkeys(ANGLES, 0.0)
     for name, angle in (raw.get("angles") or {}).items():
@@ -120,19 +138,40 @@ def _keyframe(raw: dict[str, Any], previous: Keyframe | None, modes: dict[str, s
             if modes.setdefault("root", mode) != mode:
                 raise ValueError("the pelvis is placed `at` or by `pivot`, the same way in every keyframe")
             _put(values, "root", _vector(pelvis[mode], f"pelvis {mode}"))
+    if "joint" in pelvis:
+        if pelvis["joint"] not in PIVOTS:
+            raise ValueError(f"the body hangs from one of {', '.join(PIVOTS)}, not {pelvis['joint']!r}")
+        _same_mode(modes, "pivot", str(pelvis["joint"]))
     for side, leg in (raw.get("legs") or {}).items():
         if side not in SIDES:
             raise ValueError(f"legs: {side!r} is not left or right")
-        mode = "foot" if "foot" in leg else "ankle"
-        if modes.setdefault(side, mode) != mode:
-            raise ValueError(
-                f"the {side} leg is placed by {modes[side]} in one keyframe and {mode} in another"
-            )
+        mode = next((mode for mode in ("foot", "kneel") if mode in leg), "ankle")
+        _same_mode(modes, f"{side} leg", mode)
         toes = unit(_vector(leg.get("toes", [1, 0, 0]), "toes"))
         _put(values, f"{side}_toes", toes)
+        if mode == "kneel":
+            knee = add(_vector(leg["kneel"], "kneel"), (0.0, KNEEL_HEIGHT, 0.0))
+            shin = unit(_vector(leg.get("shin"), "shin"))
+            _put(values, f"{side}_target", add(knee, scale(shin, SHIN)))
+            _put(values, f"{side}_knee", scale(shin, -1.0))
+            continue
         _put(values, f"{side}_knee", unit(_vector(leg.get("knee", list(toes)), "knee")))
         target = _vector(leg[mode], mode)
         _put(values, f"{side}_target", _foot_ankle(target, toes) if mode == "foot" else target)
+    for side, arm in (raw.get("arms") or {}).items():
+        if side not in SIDES:
+            raise ValueError(f"arms: {side!r} is not left or right")
+        mode = "hand" if "hand" in arm else "forearm"
+        _same_mode(modes, f"{side} arm", mode)
+        fingers = unit(_vector(arm.get("fingers"), "fingers"))
+        _put(values, f"{side}_fingers", fingers)
+        ground = add(_vector(arm[mode], mode), (0.0, RADIUS["forearm"], 0.0))
+        if mode == "hand":
+            _put(values, f"{side}_wrist_target", ground)
+            _put(values, f"{side}_elbow_pole", unit(_vector(arm.get("elbow"), "elbow")))
+        else:
+            _put(values, f"{side}_wrist_target", add(ground, scale(fingers, FOREARM)))
+            _put(values, f"{side}_elbow_pole", scale(fingers, -1.0))
     if "root" not in modes:
         raise ValueError("the first keyframe needs pelvis: {at: [x, y, z]} or {pivot: [x, y, z]}")
     return Keyframe(str(raw.get("name", "")), values, float(raw.get("hold", 0)), float(raw.get("move", 1)))
@@ -170,7 +209,9 @@ def load(path: Path) -> PoseFile:
         ),
         contacts=tuple((str(c["joint"]), str(c.get("surface", "floor"))) for c in data.get("contacts", [])),
         root_mode=modes["root"],
-        leg_modes={side: modes[side] for side in SIDES if side in modes},
+        pivot_joint=modes.get("pivot", "neck"),
+        leg_modes={side: modes[f"{side} leg"] for side in SIDES if f"{side} leg" in modes},
+        arm_modes={side: modes[f"{side} arm"] for side in SIDES if f"{side} arm" in modes},
         keyframes=tuple(keyframes),
         digest=hashlib.sha256(raw + RENDERER_VERSION.encode()).hexdigest(),
     )
@@ -181,7 +222,7 @@ def solve(pose_file: PoseFile, values: dict[str, float]) -> tuple[Body, dict[str
     angles = {name: values[name] for name in ANGLES}
     root = _get(values, "root")
     if pose_file.root_mode == "pivot":
-        root = sub(root, neck_offset(angles))
+        root = sub(root, forward((0.0, 0.0, 0.0), angles).joints[pose_file.pivot_joint])
     pelvis = pelvis_frame(angles)
     for side, mode in pose_file.leg_modes.items():
         sign = SIDES[side]
@@ -197,8 +238,23 @@ def solve(pose_file: PoseFile, values: dict[str, float]) -> tuple[Body, dict[str
                 toes=toes if mode == "foot" else None,
             )
         )
-        if mode == "ankle":
+        if mode != "foot":
             angles[f"{side}_ankle"] = values[f"{side}_ankle"]
+    chest = chest_frame(pelvis, angles)
+    for side, mode in pose_file.arm_modes.items():
+        shoulder = add(root, forward((0.0, 0.0, 0.0), angles).joints[f"{side}_shoulder"])
+        angles.update(
+            solve_arm(
+                shoulder=shoulder,
+                chest=chest,
+                side=side,
+                wrist=_get(values, f"{side}_wrist_target"),
+                elbow_towards=_get(values, f"{side}_elbow_pole"),
+                fingers=unit(_get(values, f"{side}_fingers")) if mode == "hand" else None,
+            )
+        )
+        if mode != "hand":
+            angles[f"{side}_wrist"] = values[f"{side}_wrist"]
     return forward(root, angles), angles
 
 

@@ -34,7 +34,8 @@ RADIUS = {
 ANGLES = (
     "pelvis_turn", "pelvis_pitch", "pelvis_roll", "spine_flex", "spine_side", "spine_twist", "neck_flex",
     *(f"{side}_{joint}" for side in SIDES for joint in (
-        "hip_flex", "hip_abd", "hip_rot", "knee", "ankle", "shoulder_flex", "shoulder_abd", "elbow")),
+        "hip_flex", "hip_abd", "hip_rot", "knee", "ankle", "shoulder_flex", "shoulder_abd", "shoulder_rot",
+        "elbow", "wrist")),
 )  # fmt: skip
 """Every angle of a pose. The pelvis turns (about the vertical, 0 = facing +x, 90 = facing the camera),
 then pitches (tips back: 90 = lying on the back, head to -x), then rolls (90 = on the right side)."""
@@ -73,11 +74,15 @@ def thigh_frame(pelvis: Mat, angles: dict[str, float], side: str) -> Mat:
     )
 
 
-def neck_offset(angles: dict[str, float]) -> Vec:
-    """Where the base of the neck sits relative to the pelvis centre."""
-    pelvis = pelvis_frame(angles)
-    lumbar = apply(chest_frame(pelvis, angles, 0.5), (0.0, SPINE / 2, 0.0))
-    return add(lumbar, apply(chest_frame(pelvis, angles), (0.0, SPINE / 2, 0.0)))
+def arm_frame(chest: Mat, angles: dict[str, float], side: str) -> Mat:
+    """The upper arm's frame, built like the thigh's: flexion, abduction, then rotation about its length."""
+    sign = SIDES[side]
+    return chain(
+        chest,
+        rot_z(angles[f"{side}_shoulder_flex"]),
+        rot_x(-sign * angles[f"{side}_shoulder_abd"]),
+        rot_y(sign * angles[f"{side}_shoulder_rot"]),
+    )
 
 
 def forward(root: Vec, angles: dict[str, float]) -> Body:
@@ -98,17 +103,16 @@ def forward(root: Vec, angles: dict[str, float]) -> Body:
         shoulder = add(
             neck, apply(chest, (SHOULDER_OFFSET[0], SHOULDER_OFFSET[1], sign * SHOULDER_OFFSET[2]))
         )
-        arm = chain(
-            chest, rot_z(angles[f"{side}_shoulder_flex"]), rot_x(-sign * angles[f"{side}_shoulder_abd"])
-        )
+        arm = arm_frame(chest, angles, side)
         elbow = add(shoulder, apply(arm, (0.0, -UPPER_ARM, 0.0)))
         forearm = chain(arm, rot_z(angles[f"{side}_elbow"]))
         wrist = add(elbow, apply(forearm, (0.0, -FOREARM, 0.0)))
+        hand = chain(forearm, rot_z(angles[f"{side}_wrist"]))
         joints.update({
             f"{side}_hip": hip, f"{side}_knee": knee, f"{side}_ankle": ankle,
             f"{side}_heel": add(ankle, apply(foot, HEEL)), f"{side}_toe": add(ankle, apply(foot, TOE)),
             f"{side}_shoulder": shoulder, f"{side}_elbow": elbow, f"{side}_wrist": wrist,
-            f"{side}_hand": add(wrist, apply(forearm, (0.0, -HAND, 0.0))),
+            f"{side}_hand": add(wrist, apply(hand, (0.0, -HAND, 0.0))),
             f"{side}_glute": add(hip, apply(pelvis, (-0.09, -0.01, sign * -0.01))),
             f"{side}_glute_med": add(hip, apply(pelvis, (-0.03, 0.06, sign * 0.08))),
         })  # fmt: skip
