@@ -17,7 +17,15 @@ from bot.content.media import media_problems
 from bot.domain.programme import Drill
 
 ROOT = Path(__file__).resolve().parents[2]
-REAUTHORED = ["glute-bridge", "clamshell", "lateral-step-down", "step-up", "lateral-step-up", "crossover-step-up"]
+REAUTHORED = [
+    "glute-bridge",
+    "clamshell",
+    "lateral-step-down",
+    "step-up",
+    "lateral-step-up",
+    "crossover-step-up",
+    "single-leg-hop-stick",
+]
 
 
 def _drill(slug: str) -> Drill:
