@@ -25,6 +25,7 @@ REAUTHORED = [
     "lateral-step-up",
     "crossover-step-up",
     "single-leg-hop-stick",
+    "split-squat",
 ]
 
 
