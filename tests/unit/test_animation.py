@@ -24,6 +24,11 @@ REAUTHORED = [
     "quadruped-hip-extension",
     "side-plank",
     "knee-side-plank",
+    "step-up",
+    "lateral-step-up",
+    "crossover-step-up",
+    "single-leg-hop-stick",
+    "split-squat",
 ]
 
 
@@ -152,6 +157,19 @@ def test_holds_follow_the_cues_and_the_dose(tmp_path: Path) -> None:
         "poses/glute-bridge.yaml:top: a timed hold, but the longest hold is 2 s of a 6.5 s loop "
         "(hold at least half)"
     )
+
+
+def test_a_loaded_knee_must_track_over_the_second_toe(tmp_path: Path) -> None:
+    planted = "toes: [0, 0, 1], knee: [0, 0, 1]"
+    caving = _broken(tmp_path, "lateral-step-down", planted, "toes: [0, 0, 1], knee: [0.5, 0, 1]")
+    assert check.knee_over_toe(caving, poses.frames(caving))[1] == (
+        "poses/lateral-step-down.yaml:bottom: right knee 11 cm inside the line hip-second toe "
+        "(valgus 15°, at most 3 cm)"
+    )
+    bowed = _broken(tmp_path, "lateral-step-down", planted, "toes: [0, 0, 1], knee: [-0.5, 0, 1]")
+    assert "right knee 11 cm outside" in check.knee_over_toe(bowed, poses.frames(bowed))[1]
+    shipped = _shipped("lateral-step-down")
+    assert check.knee_over_toe(shipped, poses.frames(shipped)) == []
 
 
 def test_a_quick_render_loops_and_frames_the_figure() -> None:

@@ -9,11 +9,12 @@ does the work.
 from __future__ import annotations
 
 import itertools
+import math
 import re
 
 from bot.content.animation.poses import Box, Frame, PoseFile, frames
 from bot.content.animation.skeleton import RADIUS, SIDES, capsules
-from bot.content.animation.vec import Vec, add, length, scale, sub
+from bot.content.animation.vec import Vec, add, apply, cross, dot, length, scale, sub, unit
 from bot.domain.programme import Drill
 
 LIMITS = {
@@ -42,6 +43,10 @@ CONTACT_PART = {
 CUE_HOLD = re.compile(r"\b(?:hold|squeeze|freeze|pause)\b[^.;]*?(\d+(?:\.\d+)?)\s*s\b", re.IGNORECASE)
 CUE_SLOW = re.compile(r"\bover (\d+(?:\.\d+)?)\s*s\b", re.IGNORECASE)
 LEG_ANGLES = ("hip_flex", "hip_abd", "hip_rot", "knee", "ankle")
+KNEE_OFF_LINE = 0.03
+"""How far a loaded knee may sit inside (valgus) or outside (varus) the plane it should bend in."""
+STANDING = 0.5
+"""The pelvis's up axis at least this far towards the sky (tipped 60° or less): a standing or landing leg."""
 
 
 def _where(pose_file: PoseFile, label: str) -> str:
@@ -207,6 +212,45 @@ def holds_match_the_dose(pose_file: PoseFile, loop: list[Frame], drill: Drill) -
     return problems
 
 
+def _knee_offset(frame: Frame, side: str) -> float:
+    """The knee's distance from the upright plane through hip and ankle that faces the way the pelvis
+    faces (where a knee over the second toe bends); positive = inwards (valgus).
+
+    The pelvis, not the drawn foot, gives the direction: the foot turns with the knee in the leg IK."""
+    j = frame.body.joints
+    hip, knee, ankle = j[f"{side}_hip"], j[f"{side}_knee"], j[f"{side}_ankle"]
+    facing = apply(frame.body.pelvis, (1.0, 0.0, 0.0))
+    normal = unit(cross(sub(hip, ankle), (facing[0], 0.0, facing[2])))
+    inwards = apply(frame.body.pelvis, (0.0, 0.0, -SIDES[side]))
+    if dot(normal, inwards) < 0:
+        normal = scale(normal, -1.0)
+    return dot(sub(knee, ankle), normal)
+
+
+def knee_over_toe(pose_file: PoseFile, loop: list[Frame]) -> list[str]:
+    """A planted leg of an upright body bends with its knee over the second toe: no valgus or varus."""
+    loaded = [
+        side for side, mode in pose_file.leg_modes.items()
+        if mode == "foot" and any(joint.startswith(f"{side}_") for joint, _surface in pose_file.contacts)
+    ]  # fmt: skip
+    worst: dict[tuple[str, str], tuple[float, float]] = {}
+    for frame in loop:
+        if apply(frame.body.pelvis, (0.0, 1.0, 0.0))[1] < STANDING:
+            continue
+        for side in loaded:
+            offset = _knee_offset(frame, side)
+            key = (frame.label, side)
+            if abs(offset) > KNEE_OFF_LINE and abs(offset) > abs(worst.get(key, (0.0, 0.0))[0]):
+                bend = length(sub(frame.body.joints[f"{side}_knee"], frame.body.joints[f"{side}_ankle"]))
+                worst[key] = offset, math.degrees(math.asin(min(1.0, abs(offset) / bend)))
+    return [
+        f"{_where(pose_file, label)}: {side} knee {abs(offset) * 100:.0f} cm "
+        f"{'inside' if offset > 0 else 'outside'} the line hip-second toe "
+        f"({'valgus' if offset > 0 else 'varus'} {angle:.0f}°, at most {KNEE_OFF_LINE * 100:.0f} cm)"
+        for (label, side), (offset, angle) in worst.items()
+    ]
+
+
 def problems(pose_file: PoseFile, drill: Drill) -> list[str]:
     """Every rule on every frame of the loop."""
     loop = frames(pose_file)
@@ -219,4 +263,5 @@ def problems(pose_file: PoseFile, drill: Drill) -> list[str]:
         *moving_side(pose_file, loop, drill),
         *loop_closes(pose_file, loop),
         *holds_match_the_dose(pose_file, loop, drill),
+        *knee_over_toe(pose_file, loop),
     ]
