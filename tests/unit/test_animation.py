@@ -84,6 +84,19 @@ def test_contacts_still_catches_a_sliding_foot(tmp_path: Path) -> None:
     ]
 
 
+def test_pelvis_level_reports_a_dropped_hip_unless_the_drill_tilts_it_on_purpose(tmp_path: Path) -> None:
+    dropped = "angles: {pelvis_pitch: -25, pelvis_roll: -12,"
+    pose_file = _broken(tmp_path, "lateral-step-down", "angles: {pelvis_pitch: -25,", dropped)
+    assert check.pelvis_level(pose_file, poses.frames(pose_file)) == [
+        "poses/lateral-step-down.yaml:bottom: pelvis tilts 11°, the left hip low (level within 5°)"
+    ]
+    declared = _broken(tmp_path, "lateral-step-down", "angles: {pelvis_pitch: -25,", dropped).path
+    declared.write_text(declared.read_text().replace("ghost: true", "ghost: true\npelvis_tilt: 12"))
+    assert check.pelvis_level(poses.load(declared), poses.frames(poses.load(declared))) == []
+    side_lying = _shipped("clamshell")
+    assert check.pelvis_level(side_lying, poses.frames(side_lying)) == []
+
+
 def test_moving_side_must_be_the_side_the_file_and_cues_name(tmp_path: Path) -> None:
     pose_file = _broken(tmp_path, "clamshell", "side: right", "side: left")
     found = check.moving_side(pose_file, poses.frames(pose_file), _drill("clamshell"))
@@ -152,4 +165,4 @@ def test_sheet_cli_writes_one_png_per_drill(tmp_path: Path, monkeypatch: pytest.
     assert main(["content", "sheet", "glute-bridge", "--output", str(tmp_path)]) == 0
     with Image.open(tmp_path / "glute-bridge.png") as sheet:
         assert sheet.width == 4 * 320
-    assert main(["content", "sheet", "hip-hike", "--output", str(tmp_path)]) == 2
+    assert main(["content", "sheet", "no-such-drill", "--output", str(tmp_path)]) == 2
