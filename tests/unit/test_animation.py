@@ -17,7 +17,7 @@ from bot.content.media import media_problems
 from bot.domain.programme import Drill
 
 ROOT = Path(__file__).resolve().parents[2]
-REAUTHORED = ["glute-bridge", "clamshell", "lateral-step-down", "single-leg-balance", "hip-hike", "single-leg-rdl", "weighted-single-leg-rdl"]
+REAUTHORED = ["glute-bridge", "clamshell", "lateral-step-down", "single-leg-balance", "hip-hike", "single-leg-rdl", "weighted-single-leg-rdl", "running-man"]
 
 
 def _drill(slug: str) -> Drill:
