@@ -17,7 +17,17 @@ from bot.content.media import media_problems
 from bot.domain.programme import Drill
 
 ROOT = Path(__file__).resolve().parents[2]
-REAUTHORED = ["glute-bridge", "clamshell", "lateral-step-down", "single-leg-balance", "hip-hike", "single-leg-rdl", "weighted-single-leg-rdl", "running-man"]
+REAUTHORED = [
+    "glute-bridge",
+    "clamshell",
+    "lateral-step-down",
+    "single-leg-balance",
+    "hip-hike",
+    "single-leg-rdl",
+    "weighted-single-leg-rdl",
+    "running-man",
+    "band-lateral-walk",
+]
 
 
 def _drill(slug: str) -> Drill:
@@ -82,6 +92,23 @@ def test_contacts_still_catches_a_sliding_foot(tmp_path: Path) -> None:
         "poses/glute-bridge.yaml:top: right heel slides 8.0 cm (pinned)",
         "poses/glute-bridge.yaml:top: right toe slides 8.0 cm (pinned)",
     ]
+
+
+def test_a_walking_foot_may_move_only_while_lifted(tmp_path: Path) -> None:
+    """The right foot's step out, with its lift taken away: dragged 14 cm along the floor."""
+    up = "pelvis: {at: [-0.01, 0.925, 0.0]}\n    legs:\n      right: {foot: [-0.13, 0.03"
+    out = "pelvis: {at: [-0.05, 0.925, 0.0]}\n    legs:\n      right: {foot: [-0.27, 0.03"
+    path = _broken(tmp_path, "band-lateral-walk", up, up.replace("0.03", "0.0")).path
+    path.write_text(path.read_text().replace(out, out.replace("0.03", "0.0")))
+    dragged = poses.load(path)
+    assert check.contacts_still(dragged, poses.frames(dragged)) == [
+        "poses/band-lateral-walk.yaml:right out: right heel slides 14.5 cm along the floor "
+        "(a walking foot moves only when lifted)",
+        "poses/band-lateral-walk.yaml:right out: right toe slides 14.5 cm along the floor "
+        "(a walking foot moves only when lifted)",
+    ]
+    walk = _shipped("band-lateral-walk")
+    assert check.contacts_still(walk, poses.frames(walk)) == []
 
 
 def test_pelvis_level_reports_a_dropped_hip_unless_the_drill_tilts_it_on_purpose(tmp_path: Path) -> None:
