@@ -27,6 +27,7 @@ REAUTHORED = [
     "weighted-single-leg-rdl",
     "running-man",
     "band-lateral-walk",
+    "monster-walk",
 ]
 
 
