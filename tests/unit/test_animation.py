@@ -29,6 +29,13 @@ REAUTHORED = [
     "crossover-step-up",
     "single-leg-hop-stick",
     "split-squat",
+    "single-leg-balance",
+    "hip-hike",
+    "single-leg-rdl",
+    "weighted-single-leg-rdl",
+    "running-man",
+    "band-lateral-walk",
+    "monster-walk",
 ]
 
 
@@ -129,6 +136,36 @@ def test_contacts_still_catches_a_sliding_foot(tmp_path: Path) -> None:
     ]
 
 
+def test_a_walking_foot_may_move_only_while_lifted(tmp_path: Path) -> None:
+    """The right foot's step out, with its lift taken away: dragged 14 cm along the floor."""
+    up = "pelvis: {at: [-0.01, 0.925, 0.0]}\n    legs:\n      right: {foot: [-0.13, 0.03"
+    out = "pelvis: {at: [-0.05, 0.925, 0.0]}\n    legs:\n      right: {foot: [-0.27, 0.03"
+    path = _broken(tmp_path, "band-lateral-walk", up, up.replace("0.03", "0.0")).path
+    path.write_text(path.read_text().replace(out, out.replace("0.03", "0.0")))
+    dragged = poses.load(path)
+    assert check.contacts_still(dragged, poses.frames(dragged)) == [
+        "poses/band-lateral-walk.yaml:right out: right heel slides 14.5 cm along the floor "
+        "(a walking foot moves only when lifted)",
+        "poses/band-lateral-walk.yaml:right out: right toe slides 14.5 cm along the floor "
+        "(a walking foot moves only when lifted)",
+    ]
+    walk = _shipped("band-lateral-walk")
+    assert check.contacts_still(walk, poses.frames(walk)) == []
+
+
+def test_pelvis_level_reports_a_dropped_hip_unless_the_drill_tilts_it_on_purpose(tmp_path: Path) -> None:
+    dropped = "angles: {pelvis_pitch: -25, pelvis_roll: -12,"
+    pose_file = _broken(tmp_path, "lateral-step-down", "angles: {pelvis_pitch: -25,", dropped)
+    assert check.pelvis_level(pose_file, poses.frames(pose_file)) == [
+        "poses/lateral-step-down.yaml:bottom: pelvis tilts 11°, the left hip low (level within 5°)"
+    ]
+    declared = _broken(tmp_path, "lateral-step-down", "angles: {pelvis_pitch: -25,", dropped).path
+    declared.write_text(declared.read_text().replace("ghost: true", "ghost: true\npelvis_tilt: 12"))
+    assert check.pelvis_level(poses.load(declared), poses.frames(poses.load(declared))) == []
+    side_lying = _shipped("clamshell")
+    assert check.pelvis_level(side_lying, poses.frames(side_lying)) == []
+
+
 def test_moving_side_must_be_the_side_the_file_and_cues_name(tmp_path: Path) -> None:
     pose_file = _broken(tmp_path, "clamshell", "side: right", "side: left")
     found = check.moving_side(pose_file, poses.frames(pose_file), _drill("clamshell"))
@@ -210,4 +247,4 @@ def test_sheet_cli_writes_one_png_per_drill(tmp_path: Path, monkeypatch: pytest.
     assert main(["content", "sheet", "glute-bridge", "--output", str(tmp_path)]) == 0
     with Image.open(tmp_path / "glute-bridge.png") as sheet:
         assert sheet.width == 4 * 320
-    assert main(["content", "sheet", "hip-hike", "--output", str(tmp_path)]) == 2
+    assert main(["content", "sheet", "no-such-drill", "--output", str(tmp_path)]) == 2

@@ -36,6 +36,8 @@ SINK = 0.01
 """Soft tissue flattens about 1 cm on a mat or a bench; deeper is a body part inside the floor or a prop."""
 DRIFT = 0.01
 """How far a pinned contact may move over a loop."""
+GROUNDED = 0.005
+"""A walking drill's contact closer than this to its surface is down, bearing weight, and must not slide."""
 CONTACT_PART = {
     "heel": "foot", "toe": "foot", "knee": "shin", "ankle": "shin", "hand": "hand", "wrist": "forearm",
     "elbow": "forearm", "neck": "chest", "head": "head", "pelvis": "pelvis",
@@ -109,23 +111,42 @@ def _contact_radius(joint: str) -> float:
     return RADIUS[CONTACT_PART.get(joint.split("_")[-1], "hand")]
 
 
+def _skid(loop: list[Frame], joint: str, top: float) -> tuple[float, str]:
+    """In a walking drill: the furthest a contact moves while it stays down on its surface, and where."""
+    worst, where, anchor = 0.0, loop[0].label, None
+    for frame in loop:
+        point = frame.body.joints[joint]
+        if point[1] - _contact_radius(joint) - top > GROUNDED:
+            anchor = None
+            continue
+        anchor = anchor or point
+        if length(sub(point, anchor)) > worst:
+            worst, where = length(sub(point, anchor)), frame.label
+    return worst, where
+
+
 def contacts_still(pose_file: PoseFile, loop: list[Frame]) -> list[str]:
-    """Pinned contacts stay within 1 cm over the loop and rest on what they are said to rest on."""
+    """Pinned contacts stay within 1 cm over the loop and rest on what they are said to rest on; in a
+    walking drill a contact moves only while it is lifted, never sliding along its surface."""
     problems = []
+    tops = {"floor": 0.0} | {box.kind: box.high[1] for box in pose_file.boxes}
     for joint, surface in pose_file.contacts:
-        first = loop[0].body.joints[joint]
-        moved = [(length(sub(frame.body.joints[joint], first)), frame.label) for frame in loop]
-        drift, label = max(moved)
-        if drift > DRIFT and not pose_file.walks:
-            problems.append(
-                f"{_where(pose_file, label)}: {joint.replace('_', ' ')} slides {drift * 100:.1f} cm (pinned)"
-            )
-        tops = {"floor": 0.0} | {box.kind: box.high[1] for box in pose_file.boxes}
         if surface not in tops:
             problems.append(
                 f"{_where(pose_file, loop[0].label)}: {joint} rests on {surface!r}, which is not a prop"
             )
             continue
+        first = loop[0].body.joints[joint]
+        if pose_file.walks:
+            drift, label = _skid(loop, joint, tops[surface])
+            how = f"along the {surface} (a walking foot moves only when lifted)"
+        else:
+            drift, label = max((length(sub(frame.body.joints[joint], first)), frame.label) for frame in loop)
+            how = "(pinned)"
+        if drift > DRIFT:
+            problems.append(
+                f"{_where(pose_file, label)}: {joint.replace('_', ' ')} slides {drift * 100:.1f} cm {how}"
+            )
         gap = first[1] - _contact_radius(joint) - tops[surface]
         if abs(gap) > 0.02:
             problems.append(
@@ -133,6 +154,26 @@ def contacts_still(pose_file: PoseFile, loop: list[Frame]) -> list[str]:
                 f"off the {surface}"
             )
     return problems
+
+
+def _hip_line_tilt(frame: Frame) -> float:
+    """Degrees the left-to-right hip line rises from horizontal (negative: the right hip is lower)."""
+    across = sub(frame.body.joints["right_hip"], frame.body.joints["left_hip"])
+    return math.degrees(math.asin(across[1] / length(across)))
+
+
+def pelvis_level(pose_file: PoseFile, loop: list[Frame]) -> list[str]:
+    """The hip bones stay level within 5° (or the tilt a drill like the hip hike declares as `pelvis_tilt`).
+    A side-lying start (the hip line vertical by design) is exempt."""
+    if abs(_hip_line_tilt(loop[0])) > 45:
+        return []
+    worst = max(loop, key=lambda frame: abs(_hip_line_tilt(frame)))
+    tilt = _hip_line_tilt(worst)
+    if abs(tilt) <= pose_file.pelvis_tilt + 0.05:
+        return []
+    low = "right" if tilt < 0 else "left"
+    return [f"{_where(pose_file, worst.label)}: pelvis tilts {abs(tilt):.0f}°, the {low} hip low "
+            f"(level within {pose_file.pelvis_tilt:g}°)"]  # fmt: skip
 
 
 def _leg_motion(loop: list[Frame], side: str) -> float:
@@ -260,6 +301,7 @@ def problems(pose_file: PoseFile, drill: Drill) -> list[str]:
         *joint_ranges(pose_file, loop),
         *no_penetration(pose_file, loop),
         *contacts_still(pose_file, loop),
+        *pelvis_level(pose_file, loop),
         *moving_side(pose_file, loop, drill),
         *loop_closes(pose_file, loop),
         *holds_match_the_dose(pose_file, loop, drill),

@@ -41,6 +41,8 @@ PIVOTS = ("neck", "head", "left_shoulder", "right_shoulder")
 KNEEL_HEIGHT = 0.067
 """How far a kneeling knee's joint centre sits above what it rests on: the kneecap and shin take the weight,
 between the shin's and the thigh's radius."""
+LEVEL = 5.0
+"""How far (degrees) a pelvis that should stay level may tilt sideways: about what an eye notices."""
 VECTORS = ("root", *(f"{side}_{part}" for side in SIDES for part in ("target", "knee", "toes")))
 
 
@@ -79,11 +81,18 @@ class PoseFile:
     side: str
     """The side that moves: left, right or both."""
     walks: bool
+    """A travelling drill: a contact may move while it is lifted, never while it is down."""
+    pelvis_tilt: float
+    """Degrees the hip line may tilt sideways: level unless a drill tilts it on purpose (the hip hike)."""
     ghost: bool
     highlight: tuple[str, tuple[str, ...]]
     never: str
     mat: tuple[float, float, float, float] | None
     boxes: tuple[Box, ...]
+    band: tuple[str, str] | None
+    """The two joints a mini band loops around (e.g. the ankles), drawn taut between them."""
+    dumbbells: tuple[str, ...]
+    """The hands holding a dumbbell."""
     contacts: tuple[tuple[str, str], ...]
     """(joint, what it rests on), pinned for the whole loop."""
     root_mode: str
@@ -191,6 +200,11 @@ def load(path: Path) -> PoseFile:
         raise ValueError(f"{path.name}: place every planted leg in the first keyframe")
     props = data.get("props") or {}
     mat = props.get("mat")
+    band = props.get("band")
+    joints = forward((0.0, 0.0, 0.0), dict.fromkeys(ANGLES, 0.0)).joints
+    for joint in [*(band or []), *props.get("dumbbells", [])]:
+        if joint not in joints:
+            raise ValueError(f"{path.name}: props: {joint!r} is not a joint (one of {', '.join(joints)})")
     camera = data.get("camera") or {}
     highlight = data.get("highlight") or {}
     return PoseFile(
@@ -199,6 +213,7 @@ def load(path: Path) -> PoseFile:
         camera=(float(camera.get("yaw", 0)), float(camera.get("pitch", 10))),
         side=str(data.get("side", "both")),
         walks=bool(data.get("walks", False)),
+        pelvis_tilt=float(data.get("pelvis_tilt", LEVEL)),
         ghost=bool(data.get("ghost", False)),
         highlight=(str(highlight.get("muscle", "")), tuple(highlight.get("sides", []))),
         never=str(data.get("never", "")),
@@ -207,6 +222,8 @@ def load(path: Path) -> PoseFile:
             Box(str(box.get("kind", "box")), _vector(box["low"], "low"), _vector(box["high"], "high"))
             for box in props.get("boxes", [])
         ),
+        band=(str(band[0]), str(band[1])) if band else None,
+        dumbbells=tuple(str(hand) for hand in props.get("dumbbells", [])),
         contacts=tuple((str(c["joint"]), str(c.get("surface", "floor"))) for c in data.get("contacts", [])),
         root_mode=modes["root"],
         pivot_joint=modes.get("pivot", "neck"),
