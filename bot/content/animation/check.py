@@ -11,7 +11,7 @@ from __future__ import annotations
 import itertools
 import re
 
-from bot.content.animation.poses import Box, Frame, PoseFile, frames
+from bot.content.animation.poses import Box, Frame, PoseFile, carried, frames
 from bot.content.animation.skeleton import RADIUS, SIDES, capsules
 from bot.content.animation.vec import Vec, add, length, scale, sub
 from bot.domain.programme import Drill
@@ -37,7 +37,7 @@ DRIFT = 0.01
 """How far a pinned contact may move over a loop."""
 CONTACT_PART = {
     "heel": "foot", "toe": "foot", "knee": "shin", "ankle": "shin", "hand": "hand", "wrist": "forearm",
-    "elbow": "forearm", "neck": "chest", "head": "head", "pelvis": "pelvis",
+    "elbow": "forearm", "neck": "chest", "back": "chest", "head": "head", "pelvis": "pelvis",
 }  # fmt: skip
 CUE_HOLD = re.compile(r"\b(?:hold|squeeze|freeze|pause)\b[^.;]*?(\d+(?:\.\d+)?)\s*s\b", re.IGNORECASE)
 CUE_SLOW = re.compile(r"\bover (\d+(?:\.\d+)?)\s*s\b", re.IGNORECASE)
@@ -81,10 +81,10 @@ def _box_depth(point: Vec, radius: float, box: Box) -> float:
 
 
 def no_penetration(pose_file: PoseFile, loop: list[Frame]) -> list[str]:
-    """No part of the body below the floor or inside a step, bench or wall (beyond 1 cm of soft tissue)."""
+    """No part of the body, band or dumbbell below the floor or inside a step, bench or wall (beyond 1 cm)."""
     worst: dict[tuple[str, str, str], float] = {}
     for frame in loop:
-        for name, a, b, radius in capsules(frame.body):
+        for name, a, b, radius in capsules(frame.body) + carried(pose_file, frame.body):
             for k in range(5):
                 point = add(a, scale(sub(b, a), k / 4))
                 depths = {"the floor": radius - point[1]} | {

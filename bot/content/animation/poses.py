@@ -1,10 +1,11 @@
 """The 3D pose file format (`format: 3d` in content/poses/<slug>.yaml) and the frames of one loop.
 
-A keyframe gives the pelvis (`at` a point, or hanging from a `pivot` where the base of the neck rests), a few
-joint angles, and for each leg either a planted `foot` (the floor point under the heel, the toes' and
-the knee's directions) or an `ankle` target; legs without either follow their angles. Each keyframe inherits
-what it does not say from the one before. In-between frames blend the keyframes with an ease in and out and
-solve the legs again, so a planted foot never moves. See docs/animations/AUTHORING.md.
+A keyframe gives the pelvis (`at` a point, or hanging from a `pivot` where the base of the neck rests, or from
+the upper `back` where it rests on a bench edge), a few joint angles, and for each leg either a planted `foot`
+(the floor point under the heel, the toes' and the knee's directions) or an `ankle` target; legs without
+either follow their angles. Each keyframe inherits what it does not say from the one before. In-between
+frames blend the keyframes with an ease in and out and solve the legs again, so a planted foot never moves.
+A mini band and a dumbbell are carried by the body. See docs/animations/AUTHORING.md.
 """
 
 from __future__ import annotations
@@ -27,11 +28,19 @@ from bot.content.animation.skeleton import (
     forward,
     neck_offset,
     pelvis_frame,
+    upper_back_offset,
 )
-from bot.content.animation.vec import Vec, add, apply, scale, sub, unit
+from bot.content.animation.vec import Vec, add, apply, cross, dot, scale, sub, unit
 
 FORMAT = "3d"
 RENDERER_VERSION = "3d-3"
+ROOT_MODES = {"at": None, "pivot": neck_offset, "back": upper_back_offset}
+"""How the pelvis is placed: at a point, or hung from where the base of the neck or the upper back rests."""
+LIMB_ENDS = {"thigh": ("hip", "knee"), "shin": ("knee", "ankle")}
+BAND_RADIUS = 0.018
+DUMBBELL_HANDLE = (0.17, 0.016)
+DUMBBELL_HEAD = (0.12, 0.2, 0.06)
+"""Half-length and radius of the handle; inner end, outer end and radius of each head (m from the centre)."""
 VECTORS = ("root", *(f"{side}_{part}" for side in SIDES for part in ("target", "knee", "toes")))
 
 
@@ -75,6 +84,10 @@ class PoseFile:
     never: str
     mat: tuple[float, float, float, float] | None
     boxes: tuple[Box, ...]
+    band: tuple[str, float] | None
+    """A mini band round both legs: the limb (thigh or shin) and how far along it, from its upper end."""
+    dumbbell: Vec | None
+    """The centre of a dumbbell lying across the pelvis, in the pelvis frame: it moves with the hips."""
     contacts: tuple[tuple[str, str], ...]
     """(joint, what it rests on), pinned for the whole loop."""
     root_mode: str
@@ -115,10 +128,12 @@ def _keyframe(raw: dict[str, Any], previous: Keyframe | None, modes: dict[str, s
             raise ValueError(f"unknown angle {name!r}")
         values[name] = float(angle)
     pelvis = raw.get("pelvis") or {}
-    for mode in ("at", "pivot"):
+    for mode in ROOT_MODES:
         if mode in pelvis:
             if modes.setdefault("root", mode) != mode:
-                raise ValueError("the pelvis is placed `at` or by `pivot`, the same way in every keyframe")
+                raise ValueError(
+                    "the pelvis is placed `at`, by `pivot` or by `back`, the same way in every keyframe"
+                )
             _put(values, "root", _vector(pelvis[mode], f"pelvis {mode}"))
     for side, leg in (raw.get("legs") or {}).items():
         if side not in SIDES:
@@ -134,7 +149,7 @@ def _keyframe(raw: dict[str, Any], previous: Keyframe | None, modes: dict[str, s
         target = _vector(leg[mode], mode)
         _put(values, f"{side}_target", _foot_ankle(target, toes) if mode == "foot" else target)
     if "root" not in modes:
-        raise ValueError("the first keyframe needs pelvis: {at: [x, y, z]} or {pivot: [x, y, z]}")
+        raise ValueError("the first keyframe needs pelvis: {at: [x, y, z]}, {pivot: [...]} or {back: [...]}")
     return Keyframe(str(raw.get("name", "")), values, float(raw.get("hold", 0)), float(raw.get("move", 1)))
 
 
@@ -154,6 +169,9 @@ def load(path: Path) -> PoseFile:
     mat = props.get("mat")
     camera = data.get("camera") or {}
     highlight = data.get("highlight") or {}
+    band = props.get("band")
+    if band and band.get("limb") not in LIMB_ENDS:
+        raise ValueError(f"{path.name}: props: band: limb is thigh or shin")
     return PoseFile(
         path=path,
         fps=int(data.get("fps", 20)),
@@ -168,6 +186,8 @@ def load(path: Path) -> PoseFile:
             Box(str(box.get("kind", "box")), _vector(box["low"], "low"), _vector(box["high"], "high"))
             for box in props.get("boxes", [])
         ),
+        band=(str(band["limb"]), float(band.get("at", 0.85))) if band else None,
+        dumbbell=_vector(props["dumbbell"], "dumbbell") if "dumbbell" in props else None,
         contacts=tuple((str(c["joint"]), str(c.get("surface", "floor"))) for c in data.get("contacts", [])),
         root_mode=modes["root"],
         leg_modes={side: modes[side] for side in SIDES if side in modes},
@@ -180,8 +200,9 @@ def solve(pose_file: PoseFile, values: dict[str, float]) -> tuple[Body, dict[str
     """The body for one set of blended keyframe values: pelvis placed, legs solved to their targets."""
     angles = {name: values[name] for name in ANGLES}
     root = _get(values, "root")
-    if pose_file.root_mode == "pivot":
-        root = sub(root, neck_offset(angles))
+    hang = ROOT_MODES[pose_file.root_mode]
+    if hang:
+        root = sub(root, hang(angles))
     pelvis = pelvis_frame(angles)
     for side, mode in pose_file.leg_modes.items():
         sign = SIDES[side]
@@ -200,6 +221,54 @@ def solve(pose_file: PoseFile, values: dict[str, float]) -> tuple[Body, dict[str
         if mode == "ankle":
             angles[f"{side}_ankle"] = values[f"{side}_ankle"]
     return forward(root, angles), angles
+
+
+def _band_loop(band: tuple[str, float], body: Body) -> list[Vec]:
+    """A mini band round both legs: round the outside of each, across the front and the back between them."""
+    limb, at = band
+    upper, lower = LIMB_ENDS[limb]
+    loop: list[Vec] = []
+    for side, sign in SIDES.items():
+        top, bottom = body.joints[f"{side}_{upper}"], body.joints[f"{side}_{lower}"]
+        axis = unit(sub(bottom, top))
+        front = unit(
+            sub(
+                apply(body.pelvis, (1.0, 0.0, 0.0)),
+                scale(axis, dot(axis, apply(body.pelvis, (1.0, 0.0, 0.0)))),
+            )
+        )
+        outside = scale(cross(axis, front), -sign)
+        centre = add(top, scale(sub(bottom, top), at))
+        reach = RADIUS[limb] + BAND_RADIUS
+        turns = [math.radians(step * 45) for step in range(5)]
+        ring = [
+            add(centre, add(scale(front, reach * math.cos(t)), scale(outside, reach * math.sin(t))))
+            for t in turns
+        ]
+        loop += ring if side == "left" else ring[::-1]
+    return loop
+
+
+def carried(pose_file: PoseFile, body: Body) -> list[tuple[str, Vec, Vec, float]]:
+    """The band and the dumbbell as capsules (name, end, end, radius): they move with the body."""
+    parts: list[tuple[str, Vec, Vec, float]] = []
+    if pose_file.band:
+        loop = _band_loop(pose_file.band, body)
+        parts += [("band", a, b, BAND_RADIUS) for a, b in zip(loop, loop[1:] + loop[:1], strict=True)]
+    if pose_file.dumbbell:
+        centre = add(body.joints["pelvis"], apply(body.pelvis, pose_file.dumbbell))
+        across = apply(body.pelvis, (0.0, 0.0, 1.0))
+        half, radius = DUMBBELL_HANDLE
+        parts.append(
+            ("dumbbell handle", sub(centre, scale(across, half)), add(centre, scale(across, half)), radius)
+        )
+        inner, outer, head = DUMBBELL_HEAD
+        for sign in (-1.0, 1.0):
+            parts.append((
+                "dumbbell head",
+                add(centre, scale(across, sign * inner)), add(centre, scale(across, sign * outer)), head,
+            ))  # fmt: skip
+    return parts
 
 
 def ease(t: float) -> float:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from PIL import Image, ImageDraw, ImageFilter
 
-from bot.content.animation.poses import Box, Frame, PoseFile, frames
+from bot.content.animation.poses import Box, Frame, PoseFile, carried, frames
 from bot.content.animation.skeleton import capsules
 from bot.content.animation.vec import Mat, Vec, apply, chain, rot_x, rot_y, sub
 
@@ -32,6 +32,10 @@ TORSO = (52, 74, 112)
 SIDE_COLOUR = {"right": (58, 96, 160), "left": (112, 128, 158)}
 GHOST = (214, 218, 228)
 GLOW = (255, 120, 40)
+BAND = (206, 70, 92)
+IRON = (72, 76, 86)
+CARRIED_AFTER = 0.002
+"""A band or dumbbell is drawn just after the limb it touches, so it wraps the limb instead of hiding."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,7 +70,12 @@ def frame_camera(pose_file: PoseFile, loop: list[Frame], size: int) -> Camera:
     """A camera at the file's yaw and pitch, framing every frame of the loop and the props."""
     yaw, pitch = pose_file.camera
     view = chain(rot_x(pitch), rot_y(-yaw))
-    points = [point for frame in loop for _n, a, b, _r in capsules(frame.body) for point in (a, b)]
+    points = [
+        point
+        for frame in loop
+        for _n, a, b, _r in capsules(frame.body) + carried(pose_file, frame.body)
+        for point in (a, b)
+    ]
     points += [corner for box in pose_file.boxes for corner in _box_corners(box)]
     low = tuple(min(p[i] for p in points) for i in range(3))
     high = tuple(max(p[i] for p in points) for i in range(3))
@@ -106,6 +115,8 @@ def _capsule(draw: ImageDraw.ImageDraw, a: tuple[float, float], b: tuple[float, 
 
 
 def _colour(name: str) -> tuple[int, int, int]:
+    if name.startswith(("band", "dumbbell")):
+        return BAND if name.startswith("band") else IRON
     if name in ("head", "neck") or name.endswith("hand"):
         return SKIN
     side = name.split(" ")[0]
@@ -172,6 +183,10 @@ def draw_frame(pose_file: PoseFile, loop: list[Frame], index: int, camera: Camer
     body = loop[index].body
     items: list[tuple[float, str, Vec, Vec, float]] = [
         ((big.depth(a) + big.depth(b)) / 2, name, a, b, r) for name, a, b, r in capsules(body)
+    ]
+    items += [
+        ((big.depth(a) + big.depth(b)) / 2 + CARRIED_AFTER, name, a, b, r)
+        for name, a, b, r in carried(pose_file, body)
     ]
     for side in pose_file.highlight[1]:
         glute = body.joints[f"{side}_glute_med" if "medius" in pose_file.highlight[0] else f"{side}_glute"]
