@@ -19,7 +19,7 @@ from bot.domain.programme import Drill
 ROOT = Path(__file__).resolve().parents[2]
 REAUTHORED = [
     "glute-bridge", "clamshell", "lateral-step-down",
-    "banded-glute-bridge", "single-leg-bridge",
+    "banded-glute-bridge", "single-leg-bridge", "bridge-march",
 ]  # fmt: skip
 
 
