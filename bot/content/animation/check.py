@@ -39,7 +39,10 @@ CONTACT_PART = {
     "heel": "foot", "toe": "foot", "knee": "shin", "ankle": "shin", "hand": "hand", "wrist": "forearm",
     "elbow": "forearm", "neck": "chest", "back": "chest", "head": "head", "pelvis": "pelvis",
 }  # fmt: skip
-CUE_HOLD = re.compile(r"\b(?:hold|squeeze|freeze|pause)\b[^.;]*?(\d+(?:\.\d+)?)\s*s\b", re.IGNORECASE)
+CUE_HOLD = re.compile(
+    r"\b(?:hold|squeeze|freeze|pause)\b[^.;]*?(?<!over )(\d+(?:\.\d+)?)\s*s\b", re.IGNORECASE
+)
+"""A hold in a cue ("squeeze for 2 s"); "squeeze, lower over 3 s" is a slow phase, not a hold."""
 CUE_SLOW = re.compile(r"\bover (\d+(?:\.\d+)?)\s*s\b", re.IGNORECASE)
 LEG_ANGLES = ("hip_flex", "hip_abd", "hip_rot", "knee", "ankle")
 
