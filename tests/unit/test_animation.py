@@ -19,7 +19,7 @@ from bot.domain.programme import Drill
 ROOT = Path(__file__).resolve().parents[2]
 REAUTHORED = [
     "glute-bridge", "clamshell", "lateral-step-down",
-    "banded-glute-bridge", "single-leg-bridge", "bridge-march",
+    "banded-glute-bridge", "single-leg-bridge", "bridge-march", "hip-thrust",
 ]  # fmt: skip
 
 
@@ -115,6 +115,17 @@ def test_holds_follow_the_cues_and_the_dose(tmp_path: Path) -> None:
         "poses/glute-bridge.yaml:top: a timed hold, but the longest hold is 2 s of a 6.5 s loop "
         "(hold at least half)"
     )
+
+
+def test_a_squeeze_then_lowering_over_3_s_is_a_slow_phase_not_a_3_s_hold(tmp_path: Path) -> None:
+    thrust = _drill("hip-thrust")
+    assert "Finish with a full squeeze, lower over 3 s" in thrust.cues
+    shipped = _shipped("hip-thrust")
+    assert check.holds_match_the_dose(shipped, poses.frames(shipped), thrust) == []
+    hurried = _broken(tmp_path, "hip-thrust", "move: 3.0", "move: 2.0")
+    assert check.holds_match_the_dose(hurried, poses.frames(hurried), thrust) == [
+        "poses/hip-thrust.yaml:top: the cue says 'over 3 s'; the slowest move takes 2 s"
+    ]
 
 
 def test_a_quick_render_loops_and_frames_the_figure() -> None:
