@@ -19,7 +19,7 @@ from bot.domain.programme import Drill
 ROOT = Path(__file__).resolve().parents[2]
 REAUTHORED = [
     "glute-bridge", "clamshell", "lateral-step-down",
-    "banded-glute-bridge", "single-leg-bridge", "bridge-march", "hip-thrust",
+    "banded-glute-bridge", "single-leg-bridge", "bridge-march", "hip-thrust", "weighted-hip-thrust",
 ]  # fmt: skip
 
 
@@ -73,6 +73,29 @@ def test_no_penetration_finds_the_body_inside_the_floor_and_a_prop(tmp_path: Pat
     )
     walled = _broken(tmp_path, "clamshell", "high: [1.25, 0.45, -0.13]", "high: [1.25, 0.45, 0.05]")
     assert any("inside the wall" in line for line in check.no_penetration(walled, poses.frames(walled)))
+
+
+def test_a_carried_dumbbell_may_not_sink_into_the_floor(tmp_path: Path) -> None:
+    shipped = _shipped("weighted-hip-thrust")
+    assert check.no_penetration(shipped, poses.frames(shipped)) == []
+    dropped = _broken(tmp_path, "weighted-hip-thrust", "dumbbell: [0.19,", "dumbbell: [-0.3,")
+    assert (
+        "poses/weighted-hip-thrust.yaml:bottom: dumbbell head 5 cm inside the floor"
+        in check.no_penetration(dropped, poses.frames(dropped))
+    )
+
+
+def test_the_band_and_the_dumbbell_are_drawn_where_the_body_carries_them() -> None:
+    for slug, colour in (("banded-glute-bridge", render.BAND), ("weighted-hip-thrust", render.IRON)):
+        pose_file = _shipped(slug)
+        loop = poses.frames(pose_file)
+        camera = render.frame_camera(pose_file, loop, 200)
+        frame = render.draw_frame(pose_file, loop, 0, camera, 200)
+        near = [
+            pixel for pixel in frame.get_flattened_data()
+            if sum(abs(a - b) for a, b in zip(pixel, colour, strict=True)) < 30
+        ]  # fmt: skip
+        assert len(near) > 20, f"{slug}: no {colour} pixels"
 
 
 def test_contacts_still_catches_a_sliding_foot(tmp_path: Path) -> None:

@@ -38,8 +38,8 @@ ROOT_MODES = {"at": None, "pivot": neck_offset, "back": upper_back_offset}
 """How the pelvis is placed: at a point, or hung from where the base of the neck or the upper back rests."""
 LIMB_ENDS = {"thigh": ("hip", "knee"), "shin": ("knee", "ankle")}
 BAND_RADIUS = 0.018
-DUMBBELL_HANDLE = (0.17, 0.016)
-DUMBBELL_HEAD = (0.12, 0.2, 0.06)
+DUMBBELL_HANDLE = (0.19, 0.018)
+DUMBBELL_HEAD = (0.11, 0.19, 0.075)
 """Half-length and radius of the handle; inner end, outer end and radius of each head (m from the centre)."""
 VECTORS = ("root", *(f"{side}_{part}" for side in SIDES for part in ("target", "knee", "toes")))
 
