@@ -20,6 +20,7 @@ ROOT = Path(__file__).resolve().parents[2]
 REAUTHORED = [
     "glute-bridge", "clamshell", "lateral-step-down",
     "banded-glute-bridge", "single-leg-bridge", "bridge-march", "hip-thrust", "weighted-hip-thrust",
+    "side-lying-abduction",
 ]  # fmt: skip
 
 
