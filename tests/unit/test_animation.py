@@ -36,6 +36,12 @@ REAUTHORED = [
     "running-man",
     "band-lateral-walk",
     "monster-walk",
+    "banded-glute-bridge",
+    "single-leg-bridge",
+    "bridge-march",
+    "hip-thrust",
+    "weighted-hip-thrust",
+    "side-lying-abduction",
 ]
 
 
@@ -124,6 +130,30 @@ def test_no_penetration_finds_the_body_inside_the_floor_and_a_prop(tmp_path: Pat
     assert any("inside the wall" in line for line in check.no_penetration(walled, poses.frames(walled)))
 
 
+def test_a_carried_dumbbell_may_not_sink_into_the_floor(tmp_path: Path) -> None:
+    shipped = _shipped("weighted-hip-thrust")
+    assert check.no_penetration(shipped, poses.frames(shipped)) == []
+    dropped = _broken(tmp_path, "weighted-hip-thrust", "dumbbell: [0.19,", "dumbbell: [-0.3,")
+    assert (
+        "poses/weighted-hip-thrust.yaml:bottom: dumbbell head 5 cm inside the floor"
+        in check.no_penetration(dropped, poses.frames(dropped))
+    )
+
+
+def test_the_band_and_the_dumbbell_are_drawn_where_the_body_carries_them() -> None:
+    for slug, prop in (("banded-glute-bridge", "band"), ("weighted-hip-thrust", "dumbbell")):
+        colour = render.PROP_COLOUR[prop]
+        pose_file = _shipped(slug)
+        loop = poses.frames(pose_file)
+        camera = render.frame_camera(pose_file, loop, 200)
+        frame = render.draw_frame(pose_file, loop, 0, camera, 200)
+        near = [
+            pixel for pixel in frame.get_flattened_data()
+            if sum(abs(a - b) for a, b in zip(pixel, colour, strict=True)) < 30
+        ]  # fmt: skip
+        assert len(near) > 20, f"{slug}: no {colour} pixels"
+
+
 def test_contacts_still_catches_a_sliding_foot(tmp_path: Path) -> None:
     pose_file = _broken(
         tmp_path, "glute-bridge", "angles: {pelvis_pitch: 115,",
@@ -207,6 +237,17 @@ def test_a_loaded_knee_must_track_over_the_second_toe(tmp_path: Path) -> None:
     assert "right knee 11 cm outside" in check.knee_over_toe(bowed, poses.frames(bowed))[1]
     shipped = _shipped("lateral-step-down")
     assert check.knee_over_toe(shipped, poses.frames(shipped)) == []
+
+
+def test_a_squeeze_then_lowering_over_3_s_is_a_slow_phase_not_a_3_s_hold(tmp_path: Path) -> None:
+    thrust = _drill("hip-thrust")
+    assert "Finish with a full squeeze, lower over 3 s" in thrust.cues
+    shipped = _shipped("hip-thrust")
+    assert check.holds_match_the_dose(shipped, poses.frames(shipped), thrust) == []
+    hurried = _broken(tmp_path, "hip-thrust", "move: 3.0", "move: 2.0")
+    assert check.holds_match_the_dose(hurried, poses.frames(hurried), thrust) == [
+        "poses/hip-thrust.yaml:top: the cue says 'over 3 s'; the slowest move takes 2 s"
+    ]
 
 
 def test_a_quick_render_loops_and_frames_the_figure() -> None:

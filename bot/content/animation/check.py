@@ -12,7 +12,7 @@ import itertools
 import math
 import re
 
-from bot.content.animation.poses import Box, Frame, PoseFile, frames
+from bot.content.animation.poses import Box, Frame, PoseFile, carried, frames
 from bot.content.animation.skeleton import RADIUS, SIDES, capsules
 from bot.content.animation.vec import Vec, add, apply, cross, dot, length, scale, sub, unit
 from bot.domain.programme import Drill
@@ -40,9 +40,12 @@ GROUNDED = 0.005
 """A walking drill's contact closer than this to its surface is down, bearing weight, and must not slide."""
 CONTACT_PART = {
     "heel": "foot", "toe": "foot", "knee": "shin", "ankle": "shin", "hand": "hand", "wrist": "forearm",
-    "elbow": "forearm", "neck": "chest", "head": "head", "pelvis": "pelvis",
+    "elbow": "forearm", "neck": "chest", "back": "chest", "head": "head", "pelvis": "pelvis",
 }  # fmt: skip
-CUE_HOLD = re.compile(r"\b(?:hold|squeeze|freeze|pause)\b[^.;]*?(\d+(?:\.\d+)?)\s*s\b", re.IGNORECASE)
+CUE_HOLD = re.compile(
+    r"\b(?:hold|squeeze|freeze|pause)\b[^.;]*?(?<!over )(\d+(?:\.\d+)?)\s*s\b", re.IGNORECASE
+)
+"""A hold in a cue ("squeeze for 2 s"); "squeeze, lower over 3 s" is a slow phase, not a hold."""
 CUE_SLOW = re.compile(r"\bover (\d+(?:\.\d+)?)\s*s\b", re.IGNORECASE)
 LEG_ANGLES = ("hip_flex", "hip_abd", "hip_rot", "knee", "ankle")
 KNEE_OFF_LINE = 0.03
@@ -88,10 +91,10 @@ def _box_depth(point: Vec, radius: float, box: Box) -> float:
 
 
 def no_penetration(pose_file: PoseFile, loop: list[Frame]) -> list[str]:
-    """No part of the body below the floor or inside a step, bench or wall (beyond 1 cm of soft tissue)."""
+    """No part of the body, band or dumbbell below the floor or inside a step, bench or wall (beyond 1 cm)."""
     worst: dict[tuple[str, str, str], float] = {}
     for frame in loop:
-        for name, a, b, radius in capsules(frame.body):
+        for name, a, b, radius in capsules(frame.body) + carried(pose_file, frame.body):
             for k in range(5):
                 point = add(a, scale(sub(b, a), k / 4))
                 depths = {"the floor": radius - point[1]} | {

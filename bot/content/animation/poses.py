@@ -1,12 +1,13 @@
 """The 3D pose file format (`format: 3d` in content/poses/<slug>.yaml) and the frames of one loop.
 
-A keyframe gives the pelvis (`at` a point, or hanging from a `pivot` where the base of the neck rests), a few
-joint angles, and for each leg either a planted `foot` (the floor point under the heel, the toes' and
-the knee's directions), an `ankle` target or a `kneel` point (knee and shin resting on it); legs without
-any follow their angles. Arms likewise: a flat `hand` or a `forearm` on the floor, or their angles. Each
-keyframe inherits what it does not say from the one before. In-between frames blend the keyframes with an
-ease in and out and solve the limbs again, so a planted foot or hand never moves.
-See docs/animations/AUTHORING.md.
+A keyframe gives the pelvis (`at` a point, hanging from a `pivot` where the base of the neck or another trunk
+joint rests, or from the upper `back` where it rests on a bench edge), a few joint angles, and for each leg
+either a planted `foot` (the floor point under the heel, the toes' and the knee's directions), an `ankle`
+target or a `kneel` point (knee and shin resting on it); legs without any follow their angles. Arms likewise:
+a flat `hand` or a `forearm` on the floor, or their angles. Each keyframe inherits what it does not say from
+the one before. In-between frames blend the keyframes with an ease in and out and solve the limbs again, so a
+planted foot or hand never moves. Bands and dumbbells are carried by the body. See
+docs/animations/AUTHORING.md.
 """
 
 from __future__ import annotations
@@ -31,8 +32,9 @@ from bot.content.animation.skeleton import (
     chest_frame,
     forward,
     pelvis_frame,
+    upper_back_offset,
 )
-from bot.content.animation.vec import Vec, add, apply, scale, sub, unit
+from bot.content.animation.vec import Vec, add, apply, cross, dot, scale, sub, unit
 
 FORMAT = "3d"
 RENDERER_VERSION = "3d-3"
@@ -43,6 +45,16 @@ KNEEL_HEIGHT = 0.067
 between the shin's and the thigh's radius."""
 LEVEL = 5.0
 """How far (degrees) a pelvis that should stay level may tilt sideways: about what an eye notices."""
+ROOT_MODES = ("at", "pivot", "back")
+"""How the pelvis is placed: at a point, hung from a trunk joint (`pivot`), or from the upper back on a bench
+edge (`back`)."""
+LIMB_ENDS = {"thigh": ("hip", "knee"), "shin": ("knee", "ankle")}
+BAND_RADIUS = 0.018
+DUMBBELL_HANDLE = (0.19, 0.018)
+DUMBBELL_HEAD = (0.11, 0.19, 0.075)
+"""Half-length and radius of the handle; inner end, outer end and radius of each head (m from the centre)."""
+HAND_DUMBBELL = (0.09, 0.045, 0.016, 0.05)
+"""A hand-held dumbbell: half the handle's length, each head's length, the handle's and the heads' radius."""
 VECTORS = ("root", *(f"{side}_{part}" for side in SIDES for part in ("target", "knee", "toes")))
 
 
@@ -93,6 +105,10 @@ class PoseFile:
     """The two joints a mini band loops around (e.g. the ankles), drawn taut between them."""
     dumbbells: tuple[str, ...]
     """The hands holding a dumbbell."""
+    leg_band: tuple[str, float] | None
+    """A mini band round both legs: the limb (thigh or shin) and how far along it, from its upper end."""
+    hip_dumbbell: Vec | None
+    """The centre of a dumbbell lying across the pelvis, in the pelvis frame: it moves with the hips."""
     contacts: tuple[tuple[str, str], ...]
     """(joint, what it rests on), pinned for the whole loop."""
     root_mode: str
@@ -142,10 +158,12 @@ def _keyframe(raw: dict[str, Any], previous: Keyframe | None, modes: dict[str, s
             raise ValueError(f"unknown angle {name!r}")
         values[name] = float(angle)
     pelvis = raw.get("pelvis") or {}
-    for mode in ("at", "pivot"):
+    for mode in ROOT_MODES:
         if mode in pelvis:
             if modes.setdefault("root", mode) != mode:
-                raise ValueError("the pelvis is placed `at` or by `pivot`, the same way in every keyframe")
+                raise ValueError(
+                    "the pelvis is placed `at`, by `pivot` or by `back`, the same way in every keyframe"
+                )
             _put(values, "root", _vector(pelvis[mode], f"pelvis {mode}"))
     if "joint" in pelvis:
         if pelvis["joint"] not in PIVOTS:
@@ -182,7 +200,7 @@ def _keyframe(raw: dict[str, Any], previous: Keyframe | None, modes: dict[str, s
             _put(values, f"{side}_wrist_target", add(ground, scale(fingers, FOREARM)))
             _put(values, f"{side}_elbow_pole", scale(fingers, -1.0))
     if "root" not in modes:
-        raise ValueError("the first keyframe needs pelvis: {at: [x, y, z]} or {pivot: [x, y, z]}")
+        raise ValueError("the first keyframe needs pelvis: {at: [x, y, z]}, {pivot: [...]} or {back: [...]}")
     return Keyframe(str(raw.get("name", "")), values, float(raw.get("hold", 0)), float(raw.get("move", 1)))
 
 
@@ -207,6 +225,9 @@ def load(path: Path) -> PoseFile:
             raise ValueError(f"{path.name}: props: {joint!r} is not a joint (one of {', '.join(joints)})")
     camera = data.get("camera") or {}
     highlight = data.get("highlight") or {}
+    leg_band = props.get("leg_band")
+    if leg_band and leg_band.get("limb") not in LIMB_ENDS:
+        raise ValueError(f"{path.name}: props: leg_band: limb is thigh or shin")
     return PoseFile(
         path=path,
         fps=int(data.get("fps", 20)),
@@ -224,6 +245,8 @@ def load(path: Path) -> PoseFile:
         ),
         band=(str(band[0]), str(band[1])) if band else None,
         dumbbells=tuple(str(hand) for hand in props.get("dumbbells", [])),
+        leg_band=(str(leg_band["limb"]), float(leg_band.get("at", 0.85))) if leg_band else None,
+        hip_dumbbell=_vector(props["hip_dumbbell"], "hip_dumbbell") if "hip_dumbbell" in props else None,
         contacts=tuple((str(c["joint"]), str(c.get("surface", "floor"))) for c in data.get("contacts", [])),
         root_mode=modes["root"],
         pivot_joint=modes.get("pivot", "neck"),
@@ -240,6 +263,8 @@ def solve(pose_file: PoseFile, values: dict[str, float]) -> tuple[Body, dict[str
     root = _get(values, "root")
     if pose_file.root_mode == "pivot":
         root = sub(root, forward((0.0, 0.0, 0.0), angles).joints[pose_file.pivot_joint])
+    elif pose_file.root_mode == "back":
+        root = sub(root, upper_back_offset(angles))
     pelvis = pelvis_frame(angles)
     for side, mode in pose_file.leg_modes.items():
         sign = SIDES[side]
@@ -273,6 +298,73 @@ def solve(pose_file: PoseFile, values: dict[str, float]) -> tuple[Body, dict[str
         if mode != "hand":
             angles[f"{side}_wrist"] = values[f"{side}_wrist"]
     return forward(root, angles), angles
+
+
+def _band_loop(band: tuple[str, float], body: Body) -> list[Vec]:
+    """A mini band round both legs: round the outside of each, across the front and the back between them."""
+    limb, at = band
+    upper, lower = LIMB_ENDS[limb]
+    loop: list[Vec] = []
+    for side, sign in SIDES.items():
+        top, bottom = body.joints[f"{side}_{upper}"], body.joints[f"{side}_{lower}"]
+        axis = unit(sub(bottom, top))
+        front = unit(
+            sub(
+                apply(body.pelvis, (1.0, 0.0, 0.0)),
+                scale(axis, dot(axis, apply(body.pelvis, (1.0, 0.0, 0.0)))),
+            )
+        )
+        outside = scale(cross(axis, front), -sign)
+        centre = add(top, scale(sub(bottom, top), at))
+        reach = RADIUS[limb] + BAND_RADIUS
+        turns = [math.radians(step * 45) for step in range(5)]
+        ring = [
+            add(centre, add(scale(front, reach * math.cos(t)), scale(outside, reach * math.sin(t))))
+            for t in turns
+        ]
+        loop += ring if side == "left" else ring[::-1]
+    return loop
+
+
+def _held(pose_file: PoseFile, body: Body) -> list[tuple[str, Vec, Vec, float]]:
+    """A band taut between its two joints, and a dumbbell across each gripping hand (perpendicular to the
+    forearm, handle along the trunk's front-to-back axis: a neutral grip)."""
+    j = body.joints
+    parts = [("band", j[pose_file.band[0]], j[pose_file.band[1]], BAND_RADIUS)] if pose_file.band else []
+    half, head, handle, plate = HAND_DUMBBELL
+    for hand in pose_file.dumbbells:
+        wrist = j[hand.replace("hand", "wrist")]
+        grip = scale(add(wrist, j[hand]), 0.5)
+        forearm = unit(sub(j[hand], wrist))
+        front = apply(body.chest, (1.0, 0.0, 0.0))
+        axis = unit(sub(front, scale(forearm, dot(front, forearm))))
+        parts.append(("dumbbell handle", sub(grip, scale(axis, half)), add(grip, scale(axis, half)), handle))
+        for end in (-1, 1):
+            inner = add(grip, scale(axis, end * half))
+            parts.append(("dumbbell head", inner, add(inner, scale(axis, end * head)), plate))
+    return parts
+
+
+def carried(pose_file: PoseFile, body: Body) -> list[tuple[str, Vec, Vec, float]]:
+    """Bands and dumbbells as capsules (name, end, end, radius): they move with the body."""
+    parts = _held(pose_file, body)
+    if pose_file.leg_band:
+        loop = _band_loop(pose_file.leg_band, body)
+        parts += [("band", a, b, BAND_RADIUS) for a, b in zip(loop, loop[1:] + loop[:1], strict=True)]
+    if pose_file.hip_dumbbell:
+        centre = add(body.joints["pelvis"], apply(body.pelvis, pose_file.hip_dumbbell))
+        across = apply(body.pelvis, (0.0, 0.0, 1.0))
+        half, radius = DUMBBELL_HANDLE
+        parts.append(
+            ("dumbbell handle", sub(centre, scale(across, half)), add(centre, scale(across, half)), radius)
+        )
+        inner, outer, head = DUMBBELL_HEAD
+        for sign in (-1.0, 1.0):
+            parts.append((
+                "dumbbell head",
+                add(centre, scale(across, sign * inner)), add(centre, scale(across, sign * outer)), head,
+            ))  # fmt: skip
+    return parts
 
 
 def ease(t: float) -> float:

@@ -12,9 +12,9 @@ from dataclasses import dataclass
 
 from PIL import Image, ImageDraw, ImageFilter
 
-from bot.content.animation.poses import Box, Frame, PoseFile, frames
-from bot.content.animation.skeleton import Body, capsules
-from bot.content.animation.vec import Mat, Vec, add, apply, chain, dot, rot_x, rot_y, scale, sub, unit
+from bot.content.animation.poses import Box, Frame, PoseFile, carried, frames
+from bot.content.animation.skeleton import capsules
+from bot.content.animation.vec import Mat, Vec, apply, chain, rot_x, rot_y, sub
 
 SIZE = 400
 SUPERSAMPLE = 2
@@ -33,9 +33,8 @@ PROP_COLOUR = {"band": (214, 64, 88), "dumbbell": (70, 72, 78)}
 SIDE_COLOUR = {"right": (58, 96, 160), "left": (112, 128, 158)}
 GHOST = (214, 218, 228)
 GLOW = (255, 120, 40)
-BAND_RADIUS = 0.018
-DUMBBELL = (0.09, 0.045, 0.016, 0.05)
-"""Half the handle's length, each head's length, the handle's and the heads' radius (metres)."""
+CARRIED_AFTER = 0.002
+"""A band or dumbbell is drawn just after the limb it touches, so it wraps the limb instead of hiding."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,7 +69,12 @@ def frame_camera(pose_file: PoseFile, loop: list[Frame], size: int) -> Camera:
     """A camera at the file's yaw and pitch, framing every frame of the loop and the props."""
     yaw, pitch = pose_file.camera
     view = chain(rot_x(pitch), rot_y(-yaw))
-    points = [point for frame in loop for _n, a, b, _r in capsules(frame.body) for point in (a, b)]
+    points = [
+        point
+        for frame in loop
+        for _n, a, b, _r in capsules(frame.body) + carried(pose_file, frame.body)
+        for point in (a, b)
+    ]
     points += [corner for box in pose_file.boxes for corner in _box_corners(box)]
     low = tuple(min(p[i] for p in points) for i in range(3))
     high = tuple(max(p[i] for p in points) for i in range(3))
@@ -109,28 +113,9 @@ def _capsule(draw: ImageDraw.ImageDraw, a: tuple[float, float], b: tuple[float, 
             draw.ellipse([x - r, y - r, x + r, y + r], fill=light)
 
 
-def prop_capsules(pose_file: PoseFile, body: Body) -> list[tuple[str, Vec, Vec, float]]:
-    """The band taut between its two joints, and a dumbbell across each gripping hand (perpendicular to the
-    forearm, handle along the trunk's front-to-back axis: a neutral grip)."""
-    j = body.joints
-    parts = [("band", j[pose_file.band[0]], j[pose_file.band[1]], BAND_RADIUS)] if pose_file.band else []
-    half, head, handle, plate = DUMBBELL
-    for hand in pose_file.dumbbells:
-        wrist = j[hand.replace("hand", "wrist")]
-        grip = scale(add(wrist, j[hand]), 0.5)
-        forearm = unit(sub(j[hand], wrist))
-        front = apply(body.chest, (1.0, 0.0, 0.0))
-        axis = unit(sub(front, scale(forearm, dot(front, forearm))))
-        parts.append(("dumbbell", sub(grip, scale(axis, half)), add(grip, scale(axis, half)), handle))
-        for end in (-1, 1):
-            inner = add(grip, scale(axis, end * half))
-            parts.append(("dumbbell", inner, add(inner, scale(axis, end * head)), plate))
-    return parts
-
-
 def _colour(name: str) -> tuple[int, int, int]:
-    if name in PROP_COLOUR:
-        return PROP_COLOUR[name]
+    if name.startswith(tuple(PROP_COLOUR)):
+        return PROP_COLOUR[name.split(" ")[0]]
     if name in ("head", "neck") or name.endswith("hand"):
         return SKIN
     side = name.split(" ")[0]
@@ -196,8 +181,11 @@ def draw_frame(pose_file: PoseFile, loop: list[Frame], index: int, camera: Camer
             _capsule(draw, big.project(a), big.project(b), big.pixels(r, a), GHOST, shaded=False)
     body = loop[index].body
     items: list[tuple[float, str, Vec, Vec, float]] = [
-        ((big.depth(a) + big.depth(b)) / 2, name, a, b, r)
-        for name, a, b, r in [*capsules(body), *prop_capsules(pose_file, body)]
+        ((big.depth(a) + big.depth(b)) / 2, name, a, b, r) for name, a, b, r in capsules(body)
+    ]
+    items += [
+        ((big.depth(a) + big.depth(b)) / 2 + CARRIED_AFTER, name, a, b, r)
+        for name, a, b, r in carried(pose_file, body)
     ]
     for side in pose_file.highlight[1]:
         glute = body.joints[f"{side}_glute_med" if "medius" in pose_file.highlight[0] else f"{side}_glute"]

@@ -17,6 +17,8 @@ SPINE = 0.50
 """Pelvis centre to the base of the neck, through the lumbar mid-point."""
 HEAD = 0.22
 """Base of the neck to the centre of the head."""
+UPPER_BACK = 0.15
+"""Base of the neck to the tips of the shoulder blades, along the spine: where a thrust rests on a bench."""
 HIP_OFFSET: Vec = (0.0, -0.04, 0.09)
 SHOULDER_OFFSET: Vec = (0.0, -0.04, 0.18)
 THIGH = 0.44
@@ -85,13 +87,20 @@ def arm_frame(chest: Mat, angles: dict[str, float], side: str) -> Mat:
     )
 
 
+def upper_back_offset(angles: dict[str, float]) -> Vec:
+    """Where the upper back (the spine level with the shoulder blades' tips) sits from the pelvis centre."""
+    chest = chest_frame(pelvis_frame(angles), angles)
+    return add(forward((0.0, 0.0, 0.0), angles).joints["neck"], apply(chest, (0.0, -UPPER_BACK, 0.0)))
+
+
 def forward(root: Vec, angles: dict[str, float]) -> Body:
     """Every joint from the pelvis centre along bones of fixed length."""
     pelvis = pelvis_frame(angles)
     chest = chest_frame(pelvis, angles)
     lumbar = add(root, apply(chest_frame(pelvis, angles, 0.5), (0.0, SPINE / 2, 0.0)))
     neck = add(lumbar, apply(chest, (0.0, SPINE / 2, 0.0)))
-    joints: dict[str, Vec] = {"pelvis": root, "lumbar": lumbar, "neck": neck}
+    upper_back = add(neck, apply(chest, (0.0, -UPPER_BACK, 0.0)))
+    joints: dict[str, Vec] = {"pelvis": root, "lumbar": lumbar, "neck": neck, "upper_back": upper_back}
     joints["head"] = add(neck, apply(chain(chest, rot_z(-angles["neck_flex"])), (0.0, HEAD, 0.0)))
     for side, sign in SIDES.items():
         hip = add(root, apply(pelvis, (HIP_OFFSET[0], HIP_OFFSET[1], sign * HIP_OFFSET[2])))
