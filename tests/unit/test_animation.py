@@ -24,6 +24,7 @@ REAUTHORED = [
     "quadruped-hip-extension",
     "side-plank",
     "knee-side-plank",
+    "side-plank-abduction",
 ]
 
 
