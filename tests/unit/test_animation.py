@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from io import BytesIO
 from pathlib import Path
@@ -11,7 +12,7 @@ from PIL import Image, ImageSequence
 
 from bot.cli import main
 from bot.content.animation import check, poses, render
-from bot.content.animation.skeleton import FOREARM, SHIN, THIGH, UPPER_ARM
+from bot.content.animation.skeleton import FOREARM, RADIUS, SHIN, THIGH, UPPER_ARM
 from bot.content.loader import read_drill
 from bot.content.media import media_problems
 from bot.domain.programme import Drill
@@ -42,6 +43,8 @@ REAUTHORED = [
     "hip-thrust",
     "weighted-hip-thrust",
     "side-lying-abduction",
+    "side-plank-abduction",
+    "copenhagen-plank",
 ]
 
 
@@ -201,6 +204,40 @@ def test_moving_side_must_be_the_side_the_file_and_cues_name(tmp_path: Path) -> 
     found = check.moving_side(pose_file, poses.frames(pose_file), _drill("clamshell"))
     assert found[0].startswith("poses/clamshell.yaml:closed: the right leg moves more")
     assert "the cues move the top leg, but the left leg is underneath" in found[1]
+
+
+def test_a_top_leg_resting_on_a_bench_is_not_the_moving_one() -> None:
+    pose_file = _shipped("copenhagen-plank")
+    loop = poses.frames(pose_file)
+    resting = _drill("copenhagen-plank")
+    assert "Side plank with the top knee on a bench (the ankle is harder)" in resting.cues
+    assert check.moving_side(pose_file, loop, resting) == []
+    lifting = dataclasses.replace(resting, cues=("Lift the top leg up to the bench",))
+    assert check.moving_side(pose_file, loop, lifting) == [
+        "poses/copenhagen-plank.yaml:floor: the cues move the top leg, but the right leg is underneath"
+    ]
+
+
+def test_the_copenhagen_bottom_leg_rises_from_the_floor_to_meet_the_bench_from_below() -> None:
+    pose_file = _shipped("copenhagen-plank")
+    loop = poses.frames(pose_file)
+    bench = next(box for box in pose_file.boxes if box.kind == "bench")
+    ankle_heights = [frame.body.joints["right_ankle"][1] for frame in loop]
+    assert min(ankle_heights) == pytest.approx(RADIUS["shin"], abs=0.005)
+    top = max(loop, key=lambda frame: frame.body.joints["right_knee"][1]).body.joints
+    assert bench.low[0] <= top["right_knee"][0] <= bench.high[0]
+    assert top["right_knee"][1] + RADIUS["thigh"] == pytest.approx(bench.low[1], abs=0.01)
+    assert all(frame.body.joints["left_hip"][1] > frame.body.joints["right_hip"][1] for frame in loop)
+    assert check.no_penetration(pose_file, loop) == []
+
+
+def test_the_top_leg_lifts_in_a_side_plank_while_the_pelvis_and_bottom_foot_stay_still() -> None:
+    loop = poses.frames(_shipped("side-plank-abduction"))
+    heights = [frame.body.joints["right_ankle"][1] for frame in loop]
+    assert max(heights) - min(heights) > 0.3
+    for joint in ("pelvis", "left_hip", "right_hip", "neck", "left_elbow", "left_ankle"):
+        assert _drift(loop, joint) < 0.002
+    assert all(frame.body.joints["right_hip"][1] > frame.body.joints["left_hip"][1] for frame in loop)
 
 
 def test_the_loop_must_close_without_a_jump(tmp_path: Path) -> None:

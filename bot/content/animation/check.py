@@ -52,6 +52,11 @@ KNEE_OFF_LINE = 0.03
 """How far a loaded knee may sit inside (valgus) or outside (varus) the plane it should bend in."""
 STANDING = 0.5
 """The pelvis's up axis at least this far towards the sky (tipped 60° or less): a standing or landing leg."""
+CUE_TOP_LEG_MOVES = re.compile(
+    r"\btop (?:knee|leg|hip)\b(?!\s+(?:rests?\s+)?on\s+(?:a|the)\s+(?:bench|box|step)\b)"
+)
+"""A cue naming the top leg, unless it names it as resting on a prop ("the top knee on a bench"): that leg
+is the support, and the other one moves (Copenhagen plank)."""
 
 
 def _where(pose_file: PoseFile, label: str) -> str:
@@ -210,7 +215,7 @@ def moving_side(pose_file: PoseFile, loop: list[Frame], drill: Drill) -> list[st
             f"{where}: the cues name the {' and '.join(sorted(named))} side; the {pose_file.side} moves"
         )
     hip = 1
-    if re.search(r"\btop (knee|leg|hip)\b", cues):
+    if CUE_TOP_LEG_MOVES.search(cues):
         height = {side: loop[0].body.joints[f"{side}_hip"][hip] for side in SIDES}
         if height[pose_file.side] <= height[other]:
             problems.append(f"{where}: the cues move the top leg, but the {pose_file.side} leg is underneath")
