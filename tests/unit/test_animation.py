@@ -29,6 +29,7 @@ REAUTHORED = [
     "crossover-step-up",
     "single-leg-hop-stick",
     "split-squat",
+    "bulgarian-split-squat",
 ]
 
 
