@@ -30,6 +30,7 @@ REAUTHORED = [
     "single-leg-hop-stick",
     "split-squat",
     "bulgarian-split-squat",
+    "skater-squat",
 ]
 
 
