@@ -45,6 +45,8 @@ REAUTHORED = [
     "side-lying-abduction",
     "side-plank-abduction",
     "copenhagen-plank",
+    "bulgarian-split-squat",
+    "skater-squat",
 ]
 
 
