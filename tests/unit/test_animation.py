@@ -17,7 +17,7 @@ from bot.content.media import media_problems
 from bot.domain.programme import Drill
 
 ROOT = Path(__file__).resolve().parents[2]
-REAUTHORED = ["glute-bridge", "clamshell", "lateral-step-down", "side-lying-adduction"]
+REAUTHORED = ["glute-bridge", "clamshell", "lateral-step-down", "side-lying-adduction", "supported-split-squat"]
 
 
 def _drill(slug: str) -> Drill:
