@@ -17,7 +17,14 @@ from bot.content.media import media_problems
 from bot.domain.programme import Drill
 
 ROOT = Path(__file__).resolve().parents[2]
-REAUTHORED = ["glute-bridge", "clamshell", "lateral-step-down", "side-lying-adduction", "supported-split-squat"]
+REAUTHORED = [
+    "glute-bridge",
+    "clamshell",
+    "lateral-step-down",
+    "side-lying-adduction",
+    "supported-split-squat",
+    "staggered-stance-rdl",
+]
 
 
 def _drill(slug: str) -> Drill:
