@@ -24,6 +24,8 @@ REAUTHORED = [
     "side-lying-adduction",
     "supported-split-squat",
     "staggered-stance-rdl",
+    "pogo-hops",
+    "lateral-hops",
 ]
 
 
