@@ -45,7 +45,7 @@ def test_drills_claim_to_help_control_the_knee_never_to_stop_it_caving_in() -> N
 
 
 def test_strength_work_is_paired_with_the_running_form_cue_it_supports() -> None:
-    """Strength gains alone need not change running form: each strength drill says what to think of on a run."""
+    """Strength alone need not change running form: each strength drill says what to think of on a run."""
     programme = load_content(ROOT / "content").programme
     strength = [programme.drills[slug] for slug in programme.stage(3).rotation]
     unpaired = [drill.slug for drill in strength if not RUNNING_CUE.search(drill.purpose)]
