@@ -17,19 +17,23 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from bot.content.media import media_problems
-from bot.domain.card import CAPTION_LIMIT, NOTE_LIMIT, render_caption, visible_length
+from bot.domain.card import CAPTION_LIMIT, longest_caption, visible_length
 from bot.domain.dose import Dose, DoseError
-from bot.domain.programme import AdvancementRules, Drill, Level, Programme, Stage
+from bot.domain.kit import NO_KIT, Kit
+from bot.domain.programme import AdvancementRules, Drill, Level, Load, Programme, Stage
 from bot.domain.safety import Tag
 
 DRILL_KEYS = (
     "slug", "name", "stage", "focus", "pattern", "purpose", "cues", "mistake", "dose",
-    "regression", "progression", "equipment", "tags", "gif",
+    "regression", "progression", "equipment", "without_kit", "tempo", "load", "tags", "gif",
 )  # fmt: skip
-OPTIONAL_DRILL_KEYS = ("regression", "progression", "tags")
+OPTIONAL_DRILL_KEYS = ("regression", "progression", "without_kit", "tempo", "load", "tags")
+KIT_WORDS = (NO_KIT, *(kit.value for kit in Kit))
+LOAD_KEYS = ("reps", "from_dose")
+LOAD_REPS = (5, 30)
 TAGS = tuple(tag.value for tag in Tag)
 PROGRAMME_KEYS = ("levels", "stages", "advancement")
-STAGE_KEYS = ("number", "name", "summary", "effort", "rest", "rotation")
+STAGE_KEYS = ("number", "name", "summary", "effort", "hold_effort", "rest", "rotation")
 LEVEL_KEYS = ("number", "name", "start_stage")
 TEXT_LIMITS = {
     "name": 60,
@@ -40,6 +44,8 @@ TEXT_LIMITS = {
     "cue": 90,
     "summary": 160,
     "effort": 40,
+    "hold_effort": 40,
+    "tempo": 60,
 }
 
 
@@ -233,8 +239,8 @@ def _read_drill(path: Path, problems: list[ContentProblem]) -> _DrillSource | No
                 doses.append(Dose.parse(text))
             except DoseError as error:
                 file.problem(node, str(error))
-    equipment_nodes = file.items(fields.get("equipment"), "equipment") or []
-    equipment = [item for node in equipment_nodes if (item := file.text(node, "equipment"))]
+    equipment = _equipment(file, fields.get("equipment"))
+    load = _load(file, fields.get("load"), len(doses))
     tags = _tags(file, fields.get("tags"))
     values = {
         "name": file.text(fields.get("name"), "name", limit=TEXT_LIMITS["name"]),
@@ -266,14 +272,60 @@ def _read_drill(path: Path, problems: list[ContentProblem]) -> _DrillSource | No
         doses=tuple(doses),
         regression=file.optional_slug(fields.get("regression"), "regression"),
         progression=file.optional_slug(fields.get("progression"), "progression"),
-        equipment=tuple(equipment),
+        equipment=equipment,
         gif=str(values["gif"]),
         pattern=str(values["pattern"]),
         tags=tags,
+        without_kit=file.optional_slug(fields.get("without_kit"), "without_kit"),
+        tempo=file.text(fields.get("tempo"), "tempo", limit=TEXT_LIMITS["tempo"]),
+        load=load,
     )
     lines = {key: _line(node) for key, node in fields.items()}
     lines["_file"] = _line(root)
     return _DrillSource(drill, file, lines)
+
+
+def _equipment(file: _File, node: Node | None) -> tuple[str, ...]:
+    """The kit words onboarding asks about, or `none` alone; a drill that needs nothing has no equipment."""
+    nodes = file.items(node, "equipment")
+    if nodes is None:
+        return ()
+    if not nodes and node is not None:
+        file.problem(node, "name the kit the drill needs, or `[none]`")
+    words = []
+    for item in nodes:
+        text = file.text(item, "equipment")
+        if text is None:
+            continue
+        if text not in KIT_WORDS:
+            suggestion = difflib.get_close_matches(text, KIT_WORDS, n=1)
+            hint = f"did you mean '{suggestion[0]}'?" if suggestion else f"one of {', '.join(KIT_WORDS)}"
+            file.problem(item, f"unknown kit '{text}' ({hint})")
+            continue
+        words.append(text)
+    if NO_KIT in words and len(nodes) > 1 and node is not None:
+        file.problem(node, "'none' cannot be listed with other kit")
+    return tuple(word for word in words if word != NO_KIT)
+
+
+def _load(file: _File, node: Node | None, rungs: int) -> Load | None:
+    """How heavy: `{reps: 12}` (a weight you could lift about 12 times), from dose `from_dose` (1-based)."""
+    if node is None:
+        return None
+    fields = file.mapping(node, ("reps",), ("from_dose",), what="load")
+    if fields is None:
+        return None
+    reps = file.integer(fields.get("reps"), "reps")
+    from_dose = file.integer(fields.get("from_dose"), "from_dose") if "from_dose" in fields else 1
+    if reps is not None and not LOAD_REPS[0] <= reps <= LOAD_REPS[1]:
+        file.problem(fields["reps"], f"'reps' must be between {LOAD_REPS[0]} and {LOAD_REPS[1]}, not {reps}")
+        return None
+    if from_dose is not None and rungs and not 1 <= from_dose <= rungs:
+        file.problem(fields["from_dose"], f"'from_dose' must be a dose of the ladder, 1 to {rungs}")
+        return None
+    if reps is None or from_dose is None:
+        return None
+    return Load(reps=reps, from_rung=from_dose - 1)
 
 
 def _tags(file: _File, node: Node | None) -> frozenset[Tag]:
@@ -322,7 +374,7 @@ def _read_programme(path: Path, problems: list[ContentProblem]) -> _ProgrammeSou
         number = file.integer(stage_fields.get("number"), "number")
         texts = {
             key: file.text(stage_fields.get(key), key, limit=TEXT_LIMITS.get(key, 40))
-            for key in ("name", "summary", "effort", "rest")
+            for key in ("name", "summary", "effort", "hold_effort", "rest")
         }
         rotation: list[str] = []
         for item in file.items(stage_fields.get("rotation"), "rotation") or []:
@@ -344,6 +396,7 @@ def _read_programme(path: Path, problems: list[ContentProblem]) -> _ProgrammeSou
                 rotation=tuple(rotation),
                 effort=str(texts["effort"]),
                 rest=str(texts["rest"]),
+                hold_effort=str(texts["hold_effort"]),
             )
         )
     numbers = [stage.number for stage in source.stages]
@@ -397,9 +450,10 @@ def _read_rules(file: _File, node: Node) -> AdvancementRules:
 
 
 def _check_links(sources: dict[str, _DrillSource], present: set[str]) -> None:
-    """Regressions and progressions name real drills and never loop; a broken target file is reported once."""
+    """Regressions, progressions and kit-free alternatives name real drills, and progressions never loop; a
+    broken target file is reported once."""
     for slug, source in sources.items():
-        for key in ("regression", "progression"):
+        for key in ("regression", "progression", "without_kit"):
             target = getattr(source.drill, key)
             if target is None or target in sources or target in present:
                 continue
@@ -426,6 +480,85 @@ def _check_links(sources: dict[str, _DrillSource], present: set[str]) -> None:
                 source.lines["progression"], f"progressions form a cycle: {' -> '.join([*rotated, first])}"
             )
             reported.update(cycle)
+
+
+def _check_kit(sources: dict[str, _DrillSource]) -> None:
+    """A runner without the kit gets the same pattern without it; a weight is only asked for with a rule."""
+    for source in sources.values():
+        drill, line = source.drill, source.lines
+        alternative = sources.get(drill.without_kit) if drill.without_kit else None
+        if drill.equipment and drill.without_kit is None:
+            source.file.problem(
+                line["equipment"], "a drill that needs kit names one of its pattern without it (without_kit)"
+            )
+        elif not drill.equipment and drill.without_kit is not None:
+            source.file.problem(line["without_kit"], "this drill needs no kit; drop 'without_kit'")
+        elif alternative is not None and alternative.drill.pattern != drill.pattern:
+            source.file.problem(
+                line["without_kit"],
+                f"without_kit '{alternative.drill.slug}' is a {alternative.drill.pattern} drill, "
+                f"not {drill.pattern}",
+            )
+        elif alternative is not None and alternative.drill.equipment:
+            source.file.problem(
+                line["without_kit"],
+                f"without_kit '{alternative.drill.slug}' needs {', '.join(alternative.drill.equipment)}",
+            )
+        needs_weight = Kit.DUMBBELLS.value in drill.equipment
+        if needs_weight and drill.load is None:
+            source.file.problem(line["equipment"], "dumbbells need a load rule such as 'load: {reps: 12}'")
+        elif drill.load is not None and drill.load.from_rung == 0 and not needs_weight:
+            source.file.problem(line["load"], "a load from the first dose needs dumbbells in 'equipment'")
+        elif drill.load is not None and drill.load.from_rung > 0 and needs_weight:
+            source.file.problem(
+                line["equipment"],
+                f"the weight is only needed from dose {drill.load.from_rung + 1}; leave dumbbells out of "
+                "'equipment'",
+            )
+
+
+def _check_regressions(sources: dict[str, _DrillSource]) -> None:
+    """ "Too hard" leads to an easier drill of the same movement; only the easiest of a pattern has none."""
+    roots: dict[str, list[str]] = {}
+    for slug, source in sorted(sources.items()):
+        drill = source.drill
+        easier = sources.get(drill.regression) if drill.regression else None
+        if drill.regression is None:
+            roots.setdefault(drill.pattern, []).append(slug)
+        elif easier is not None and easier.drill.pattern != drill.pattern:
+            source.file.problem(
+                source.lines["regression"],
+                f"regression '{easier.drill.slug}' is a {easier.drill.pattern} drill; "
+                f"a regression must be {drill.pattern} too",
+            )
+        elif easier is not None and easier.drill.stage > drill.stage:
+            source.file.problem(
+                source.lines["regression"],
+                f"regression '{easier.drill.slug}' is in a later stage ({easier.drill.stage})",
+            )
+    reported: set[str] = set()
+    for start in sorted(sources):
+        chain = [start]
+        current = sources[start].drill.regression
+        while current in sources and current not in chain:
+            chain.append(current)
+            current = sources[current].drill.regression
+        if current in chain and reported.isdisjoint(chain):
+            cycle = chain[chain.index(current) :]
+            first = min(cycle)
+            sources[first].file.problem(
+                sources[first].lines["regression"],
+                f"regressions form a cycle through {', '.join(sorted(cycle))}",
+            )
+            reported.update(cycle)
+    for pattern, slugs in roots.items():
+        for slug in slugs[1:]:
+            source = sources[slug]
+            source.file.problem(
+                source.lines["_file"],
+                f"no regression, but only the easiest {pattern} drill may have none "
+                f"('{slugs[0]}' has none either)",
+            )
 
 
 def _check_stages(
@@ -463,18 +596,17 @@ def _check_stages(
 
 
 def _check_captions(programme: Programme, sources: dict[str, _DrillSource]) -> None:
-    note = "x" * NOTE_LIMIT
+    """Every card fits: the longest dose with every programme note and a proposed weight."""
     for source in sources.values():
         drill = source.drill
         if drill.stage not in {stage.number for stage in programme.stages}:
             continue
-        stage = programme.stage(drill.stage)
-        longest = max(visible_length(render_caption(drill, dose, stage, note=note)) for dose in drill.doses)
+        longest = visible_length(longest_caption(drill, programme.stage(drill.stage)))
         if longest > CAPTION_LIMIT:
             source.file.problem(
                 source.lines["_file"],
-                f"drill card caption is {longest} characters with a programme note; "
-                f"Telegram allows {CAPTION_LIMIT}",
+                f"drill card caption is {longest} characters at its longest (longest dose, every "
+                f"programme note, a proposed weight); Telegram allows {CAPTION_LIMIT}",
             )
 
 
@@ -499,6 +631,8 @@ def load_content(content_dir: Path, *, allow_missing_media: bool = False) -> Loa
         sources[source.drill.slug] = source
     present = {path.stem for path in drill_paths}
     _check_links(sources, present)
+    _check_kit(sources)
+    _check_regressions(sources)
     hashes: dict[str, str] = {}
     missing: list[str] = []
     for slug, source in sorted(sources.items()):

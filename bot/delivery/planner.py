@@ -54,14 +54,14 @@ def _store_position(subscriber: Subscriber, position: Position, reason: str, now
 
 
 def caption_for(programme: Programme, delivery: Delivery, drill: Drill, note: str | None = None) -> str:
-    return render_caption(drill, Dose.parse(delivery.dose), programme.stage(delivery.stage), note=note)
+    return render_caption(drill, Dose.parse(delivery.dose), programme.stage(delivery.stage), notes=(note,))
 
 
 def sample_caption(programme: Programme, drill: Drill, subscriber: Subscriber | None, note: str) -> str:
     """A drill shown outside the plan (a coach's "Try it now"): the runner's rung if it is their stage."""
     rung = subscriber.rung if subscriber is not None and subscriber.stage == drill.stage else 0
     dose = drill.doses[min(rung, len(drill.doses) - 1)]
-    return render_caption(drill, dose, programme.stage(drill.stage), note=note)
+    return render_caption(drill, dose, programme.stage(drill.stage), notes=(note,))
 
 
 async def plan_today(
@@ -135,7 +135,7 @@ async def plan_batch(
     for delivery in inserted:
         subscriber, decision = decisions[delivery.subscriber_id]
         _store_position(subscriber, decision.position, decision.reason, now)
-        caption = render_caption(decision.drill, decision.dose, decision.stage, note=decision.note)
+        caption = render_caption(decision.drill, decision.dose, decision.stage, notes=(decision.note,))
         planned[subscriber.id] = PlannedDrill(delivery, decision.drill, caption, created=True)
     raced = [(subscriber, day) for subscriber, day in fresh if subscriber.id not in planned]
     if raced:

@@ -2,31 +2,83 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from html import escape
 from html.parser import HTMLParser
 
 from bot.domain.dose import Dose
+from bot.domain.kit import KIT_LABELS, Kit
 from bot.domain.programme import Drill, Stage
 
 CAPTION_LIMIT = 1024
 """Telegram refuses captions longer than this (counted after entities are parsed)."""
 
-NOTE_LIMIT = 160
-"""Longest note the programme may add under a card; content checks captions with a note this long."""
+NOTE_LIMIT = 100
+"""Longest note the programme may add under a card; content checks captions with notes this long."""
+
+NOTES_LIMIT = 3
+"""Most notes under one card: a stage note, a lighter-week note and an easy-day note."""
+
+LOAD_LIMIT = 40
+"""Longest weight the programme may propose ("12.5 kg, up from 10 kg"); content checks with one this long."""
+
+WHY = "Why it helps your running:"
+TODAY = "Today:"
+REST = "Rest:"
+TEMPO = "Tempo:"
+KIT = "Kit:"
+NO_KIT = "none"
+WEIGHT = "Weight:"
+AVOID = "Avoid:"
 
 
-def render_caption(drill: Drill, dose: Dose, stage: Stage, *, note: str | None = None) -> str:
-    """HTML caption for the drill's animation: name, why it matters, dose, cues and the mistake to avoid."""
+def weight_guidance(drill: Drill, proposed: str | None = None) -> str | None:
+    """How to choose the weight: the one rule for every loaded drill, and the programme's proposal if any."""
+    if drill.load is None:
+        return None
+    rule = f"one you could lift about {drill.load.reps} times"
+    if proposed:
+        return f"{proposed} ({rule})"
+    if drill.load.from_rung == 0:
+        return rule
+    return f"from {drill.doses[drill.load.from_rung]}, hold {KIT_LABELS[Kit.DUMBBELLS]}: {rule}"
+
+
+def render_caption(
+    drill: Drill, dose: Dose, stage: Stage, *, notes: Sequence[str | None] = (), load: str | None = None
+) -> str:
+    """HTML caption for the drill's animation: name, why it matters, dose with effort, rest and tempo, the
+    kit and weight, cues, the mistake to avoid and the programme's notes (a None note is left out). `load`
+    is the weight the programme proposes today. Reps in reserve mean nothing for a timed hold, so holds get
+    their own effort."""
+    effort = stage.hold_effort if dose.is_hold else stage.effort
+    pace = f"<b>{REST}</b> {escape(stage.rest)}"
+    if drill.tempo:
+        pace += f" · <b>{TEMPO}</b> {escape(drill.tempo)}"
+    kit = ", ".join(KIT_LABELS[Kit(item)] for item in drill.equipment) or NO_KIT
     lines = [
         f"<b>{escape(drill.name)}</b> · stage {stage.number}: {escape(stage.name)}",
-        f"<i>Why it helps your running:</i> {escape(drill.purpose)}",
-        f"<b>Today:</b> {escape(str(dose))} · {escape(stage.effort)}",
-        *(f"• {escape(cue)}" for cue in drill.cues),
-        f"<b>Avoid:</b> {escape(drill.mistake)}",
+        f"<i>{WHY}</i> {escape(drill.purpose)}",
+        f"<b>{TODAY}</b> {escape(str(dose))} · {escape(effort)}",
+        pace,
+        f"<b>{KIT}</b> {escape(kit)}",
     ]
-    if note:
-        lines.append(f"<i>{escape(note)}</i>")
+    weight = weight_guidance(drill, load)
+    if weight is not None:
+        lines.append(f"<b>{WEIGHT}</b> {escape(weight)}")
+    lines += [f"• {escape(cue)}" for cue in drill.cues]
+    lines.append(f"<b>{AVOID}</b> {escape(drill.mistake)}")
+    lines += [f"<i>{escape(note)}</i>" for note in notes if note]
     return "\n".join(lines)
+
+
+def longest_caption(drill: Drill, stage: Stage) -> str:
+    """The longest card this drill can make: its longest dose, every note at its longest and a proposed
+    weight, so content check proves every real card fits."""
+    notes = ["n" * NOTE_LIMIT] * NOTES_LIMIT
+    load = "w" * LOAD_LIMIT if drill.load is not None else None
+    captions = [render_caption(drill, dose, stage, notes=notes, load=load) for dose in drill.doses]
+    return max(captions, key=visible_length)
 
 
 class _TextOnly(HTMLParser):

@@ -10,25 +10,30 @@ _DOSE = re.compile(
     r"""^\s*
     (?P<sets>\d{1,2})\s*[x×]\s*
     (?P<low>\d{1,3})(?:\s*-\s*(?P<high>\d{1,3}))?
-    \s*(?P<unit>s|sec|m)?
-    (?P<side>\s+each\s+(?:side|leg))?
+    \s*(?P<unit>s|sec|m|steps)?
+    (?P<side>\s+each\s+(?:side|leg|direction))?
     \s*$""",
     re.IGNORECASE | re.VERBOSE,
 )
 
 
+_SUFFIX = {"reps": "", "s": " s", "m": " m", "steps": " steps"}
+_STORED_SUFFIX = {"reps": "", "s": "s", "m": "m", "steps": " steps"}
+
+
 class DoseError(ValueError):
-    """A dose string that does not follow the `SETSxREPS[-REPS][s|m][ each side]` form."""
+    """A dose string that does not follow the `SETSxREPS[-REPS][s|m| steps][ each side]` form."""
 
 
 @dataclass(frozen=True, slots=True)
 class Dose:
-    """Sets of repetitions, or of timed holds (seconds) or walked metres, optionally per side."""
+    """Sets of repetitions, or of timed holds (seconds), walked metres or band-walk steps, optionally per
+    side (for steps: each direction)."""
 
     sets: int
     low: int
     high: int
-    unit: str = "reps"  # "reps", "s" (seconds held) or "m" (metres walked)
+    unit: str = "reps"  # "reps", "s" (seconds held), "m" (metres walked) or "steps"
     each_side: bool = False
 
     def __post_init__(self) -> None:
@@ -36,7 +41,7 @@ class Dose:
             raise DoseError(f"sets must be 1-10, got {self.sets}")
         if not 1 <= self.low <= self.high:
             raise DoseError(f"repetitions must be a positive range, got {self.low}-{self.high}")
-        if self.unit not in ("reps", "s", "m"):
+        if self.unit not in _SUFFIX:
             raise DoseError(f"unknown unit {self.unit!r}")
 
     @classmethod
@@ -48,7 +53,7 @@ class Dose:
             )
         high = match["high"] or match["low"]
         raw_unit = (match["unit"] or "").lower()
-        unit = {"": "reps", "s": "s", "sec": "s", "m": "m"}[raw_unit]
+        unit = {"": "reps", "s": "s", "sec": "s", "m": "m", "steps": "steps"}[raw_unit]
         return cls(
             sets=int(match["sets"]),
             low=int(match["low"]),
@@ -64,13 +69,19 @@ class Dose:
 
     def __str__(self) -> str:
         amount = str(self.low) if self.low == self.high else f"{self.low}-{self.high}"
-        suffix = {"reps": "", "s": " s", "m": " m"}[self.unit]
-        side = " each side" if self.each_side else ""
-        return f"{self.sets} × {amount}{suffix}{side}"
+        return f"{self.sets} × {amount}{_SUFFIX[self.unit]}{self._side()}"
 
     def as_text(self) -> str:
         """The canonical, re-parseable spelling used in storage."""
         amount = str(self.low) if self.low == self.high else f"{self.low}-{self.high}"
-        suffix = {"reps": "", "s": "s", "m": "m"}[self.unit]
-        side = " each side" if self.each_side else ""
-        return f"{self.sets}x{amount}{suffix}{side}"
+        return f"{self.sets}x{amount}{_STORED_SUFFIX[self.unit]}{self._side()}"
+
+    @property
+    def is_hold(self) -> bool:
+        """Timed: effort is how long good form lasts, not repetitions left in reserve."""
+        return self.unit == "s"
+
+    def _side(self) -> str:
+        if not self.each_side:
+            return ""
+        return " each direction" if self.unit == "steps" else " each side"

@@ -21,6 +21,15 @@ class Outcome(StrEnum):
 
 
 @dataclass(frozen=True, slots=True)
+class Load:
+    """Dumbbells or a kettlebell: a weight the runner could lift about `reps` times, from dose rung
+    `from_rung` (0-based) on. Before that rung the weight is not needed, so `equipment` leaves it out."""
+
+    reps: int
+    from_rung: int = 0
+
+
+@dataclass(frozen=True, slots=True)
 class Drill:
     slug: str
     name: str
@@ -41,6 +50,12 @@ class Drill:
     tags: frozenset[Tag] = frozenset()
     """What the drill asks of the body (loaded single-leg, plyometric, lying on the back), for the health
     screen's restrictions."""
+    without_kit: str | None = None
+    """A drill of the same pattern that needs no kit, for a runner who lacks this one's `equipment`."""
+    tempo: str | None = None
+    """How fast each phase goes ("2 s up, 3 s down"), for drills where speed changes the work."""
+    load: Load | None = None
+    """How heavy a weight to hold, for drills done with dumbbells or a kettlebell."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,7 +65,10 @@ class Stage:
     summary: str
     rotation: tuple[str, ...]
     effort: str
+    """How hard a set of repetitions should feel, in reps in reserve."""
     rest: str
+    hold_effort: str = "hold with good form; stop before it fades"
+    """How hard a timed hold should feel: reps in reserve mean nothing for a hold."""
 
 
 @dataclass(frozen=True, slots=True)

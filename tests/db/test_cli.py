@@ -62,7 +62,7 @@ def test_db_upgrade_current_and_downgrade(empty_database_url: str) -> None:
 def test_content_sync_reports_what_it_added_then_nothing(database_url: str) -> None:
     first = glutebot("content", "sync", "--allow-missing-media", database_url=database_url)
     assert first.returncode == 0, first.stderr
-    assert first.stdout.startswith("added (28): ")
+    assert first.stdout.startswith("added (33): ")
     second = glutebot("content", "sync", "--allow-missing-media", database_url=database_url)
     assert second.stdout.strip() == "Drills are up to date: nothing added, changed or retired."
 
@@ -79,7 +79,7 @@ def test_content_sync_refuses_broken_content_and_writes_nothing(database_url: st
     assert "clamshell.yaml:3: 'stage' must be a whole number, not 'one'" in result.stderr
     assert "nothing was written" in result.stderr
     stats = glutebot("content", "sync", "--allow-missing-media", database_url=database_url)
-    assert stats.stdout.startswith("added (28): ")
+    assert stats.stdout.startswith("added (33): ")
 
 
 @pytest.mark.parametrize("database_kind", ["sqlite"], indirect=True)

@@ -7,6 +7,7 @@ file and GIF, as a coach would add one), or a broken drill file.
 from __future__ import annotations
 
 import logging
+import re
 import shutil
 from collections.abc import AsyncIterator
 from datetime import time, timedelta
@@ -43,8 +44,11 @@ async def bot(
 
 
 def add_drill(content_dir: Path, slug: str, name: str, *, like: str, stage: int) -> None:
-    """A new drill at the end of `stage`'s rotation, made from an existing one (same pose, same GIF)."""
-    source = (content_dir / "drills" / f"{like}.yaml").read_text()
+    """A new drill at the end of `stage`'s rotation, made from an existing one (same pose, same GIF) that is
+    its regression, as only the easiest drill of a pattern may have none."""
+    source = re.sub(
+        r"(?m)^regression: .*$", f"regression: {like}", (content_dir / "drills" / f"{like}.yaml").read_text()
+    )
     (content_dir / "drills" / f"{slug}.yaml").write_text(
         source.replace(f"slug: {like}", f"slug: {slug}")
         .replace(f"gifs/{like}.gif", f"gifs/{slug}.gif")
@@ -91,7 +95,7 @@ async def test_reload_reports_an_added_drill_and_uses_it_from_the_next_day(
     [report] = await command(bot, coach, "/reload")
 
     assert report["text"].splitlines() == [
-        "<b>Content reloaded</b>: 29 drills over 4 stages.",
+        "<b>Content reloaded</b>: 34 drills over 4 stages.",
         "added (1): glute-bridge-hold",
         "Runners get the changes from their next day; today's drills stay as they are.",
     ]
@@ -223,7 +227,7 @@ async def test_content_sync_announce_from_the_command_line_reaches_the_running_b
     assert len(emulator.bot_messages(stage_one)) == 1
     async with bot.runtime.unit_of_work() as repo:
         assert await repo.session.scalar(select(func.count()).select_from(Broadcast)) == 1
-        assert await repo.session.scalar(select(func.count()).select_from(DrillRow)) == 29
+        assert await repo.session.scalar(select(func.count()).select_from(DrillRow)) == 34
 
 
 def put_control_character(path: Path, line: int) -> None:

@@ -47,6 +47,11 @@ REAUTHORED = [
     "copenhagen-plank",
     "bulgarian-split-squat",
     "skater-squat",
+    "side-lying-adduction",
+    "supported-split-squat",
+    "staggered-stance-rdl",
+    "pogo-hops",
+    "lateral-hops",
 ]
 
 

@@ -21,7 +21,7 @@ def shipped_content(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_content_check_passes_on_the_shipped_content(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["content", "check", str(ROOT / "content"), "--allow-missing-media"]) == 0
-    assert "28 drills over 4 stages, 3 levels: all good." in capsys.readouterr().out
+    assert "33 drills over 4 stages, 3 levels: all good." in capsys.readouterr().out
 
 
 def test_content_check_lists_every_problem_and_exits_1(
@@ -38,9 +38,9 @@ def test_content_check_lists_every_problem_and_exits_1(
     assert main(["content", "check", "content", "--allow-missing-media"]) == 1
     errors = capsys.readouterr().err.splitlines()
     assert errors[0] == (
-        "content/drills/clamshell.yaml:12: regression 'clamshel' is not a drill (did you mean 'clamshell'?)"
+        "content/drills/clamshell.yaml:13: regression 'clamshel' is not a drill (did you mean 'clamshell'?)"
     )
-    assert errors[1].startswith("content/drills/glute-bridge.yaml:11: dose 'two by twelve' does not parse")
+    assert errors[1].startswith("content/drills/glute-bridge.yaml:12: dose 'two by twelve' does not parse")
     assert errors[2] == "2 problems in content; nothing was written."
 
 
@@ -92,7 +92,7 @@ def test_content_check_names_the_line_of_a_control_character(
     assert main(["content", "check", "content"]) == 1
     assert capsys.readouterr().err.splitlines() == [
         "content/drills/clamshell.yaml:4: not valid YAML: a control character (#x0007) is not allowed",
-        "content/drills/glute-bridge.yaml:15: poses/glute-bridge.yaml:2: not valid YAML: "
+        "content/drills/glute-bridge.yaml:18: poses/glute-bridge.yaml:2: not valid YAML: "
         "a control character (#x0007) is not allowed",
         "2 problems in content; nothing was written.",
     ]

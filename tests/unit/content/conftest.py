@@ -18,12 +18,14 @@ stages:
     name: Foundation
     summary: "Wake the glutes up."
     effort: "easy"
+    hold_effort: "easy hold"
     rest: "30-60 s"
     rotation: [glute-bridge, clamshell]
   - number: 2
     name: Build
     summary: "One leg at a time."
     effort: "moderate"
+    hold_effort: "moderate hold"
     rest: "60-90 s"
     rotation: [single-leg-bridge]
 advancement:
@@ -43,15 +45,15 @@ mistake: "Arching the lower back."
 dose: ["2x10", "3x12 each side"]
 regression: {regression}
 progression: {progression}
-equipment: [mat]
+equipment: [none]
 gif: gifs/{slug}.gif
-pattern: "hip-extension"
+pattern: "{pattern}"
 """
 
 DRILLS = {
-    "glute-bridge": ("Glute bridge", 1, "null", "single-leg-bridge"),
-    "clamshell": ("Clamshell", 1, "null", "null"),
-    "single-leg-bridge": ("Single-leg bridge", 2, "glute-bridge", "null"),
+    "glute-bridge": ("Glute bridge", 1, "null", "single-leg-bridge", "hip-extension"),
+    "clamshell": ("Clamshell", 1, "null", "null", "abduction"),
+    "single-leg-bridge": ("Single-leg bridge", 2, "glute-bridge", "null", "hip-extension"),
 }
 
 
@@ -113,11 +115,16 @@ def content_tree(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[[]
     def build() -> ContentTree:
         tree = ContentTree(tmp_path / "content")
         tree.write("programme.yaml", PROGRAMME)
-        for slug, (name, stage, regression, progression) in DRILLS.items():
+        for slug, (name, stage, regression, progression, pattern) in DRILLS.items():
             tree.write(
                 f"drills/{slug}.yaml",
                 DRILL.format(
-                    slug=slug, name=name, stage=stage, regression=regression, progression=progression
+                    slug=slug,
+                    name=name,
+                    stage=stage,
+                    regression=regression,
+                    progression=progression,
+                    pattern=pattern,
                 ),
             )
             write_media(tree.root, slug)

@@ -8,8 +8,10 @@ from pathlib import Path
 import pytest
 
 from bot.content.loader import ContentError, load_content
-from bot.domain.card import CAPTION_LIMIT, NOTE_LIMIT, render_caption, visible_length
+from bot.domain.card import CAPTION_LIMIT, LOAD_LIMIT, NOTE_LIMIT, NOTES_LIMIT, render_caption, visible_length
 from bot.domain.dose import Dose
+from bot.domain.kit import Kit
+from bot.domain.programme import Load
 from tests.unit.content.conftest import ContentTree
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -132,7 +134,7 @@ def test_rotation_names_an_unknown_drill(content_tree: Tree) -> None:
     assert problems_of(tree) == [
         "content/drills/clamshell.yaml:3: drill is in stage 1 but not in that stage's rotation "
         "in programme.yaml",
-        "content/programme.yaml:10: stage 1 rotation names 'clamshel', which is not a drill "
+        "content/programme.yaml:11: stage 1 rotation names 'clamshel', which is not a drill "
         "(did you mean 'clamshell'?)",
     ]
 
@@ -147,7 +149,7 @@ def test_advancement_out_of_range(content_tree: Tree) -> None:
     tree = content_tree()
     tree.replace("programme.yaml", "good_sessions_to_advance: 6", "deload_set_factor: 1.5")
     assert problems_of(tree) == [
-        "content/programme.yaml:18: 'deload_set_factor' must be between 0.1 and 1, not 1.5"
+        "content/programme.yaml:20: 'deload_set_factor' must be between 0.1 and 1, not 1.5"
     ]
 
 
@@ -198,10 +200,177 @@ def test_shipped_content_is_valid_and_every_card_fits_the_caption_limit() -> Non
     programme = content.programme
     assert len(programme.drills) >= 24
     assert len(programme.stages) >= 4
+    notes = ["n" * NOTE_LIMIT] * NOTES_LIMIT
     for drill in programme.drills.values():
         stage = programme.stage(drill.stage)
+        load = "w" * LOAD_LIMIT if drill.load is not None else None
         for dose in drill.doses:
-            caption = render_caption(drill, dose, stage, note="n" * NOTE_LIMIT)
+            caption = render_caption(drill, dose, stage, notes=notes, load=load)
             assert visible_length(caption) <= CAPTION_LIMIT, drill.slug
     foundation = set(programme.stage(1).rotation)
     assert {"glute-bridge", "clamshell", "side-lying-abduction"} <= foundation
+
+
+def test_kit_must_be_one_of_the_words_onboarding_asks_about(content_tree: Tree) -> None:
+    tree = content_tree()
+    tree.replace("drills/clamshell.yaml", "equipment: [none]", "equipment: [mat]")
+    assert problems_of(tree) == [
+        "content/drills/clamshell.yaml:13: unknown kit 'mat' "
+        "(one of none, mini-band, long-band, dumbbells, step-or-box, bench-or-sofa)"
+    ]
+
+
+def test_none_is_not_listed_with_other_kit(content_tree: Tree) -> None:
+    tree = content_tree()
+    tree.replace("drills/clamshell.yaml", "equipment: [none]", "equipment: [none, mini-band]")
+    assert "content/drills/clamshell.yaml:13: 'none' cannot be listed with other kit" in problems_of(tree)
+
+
+def test_a_drill_needing_kit_names_an_alternative_without_it(content_tree: Tree) -> None:
+    tree = content_tree()
+    tree.replace("drills/single-leg-bridge.yaml", "equipment: [none]", "equipment: [bench-or-sofa]")
+    assert problems_of(tree) == [
+        "content/drills/single-leg-bridge.yaml:13: a drill that needs kit names one of its pattern "
+        "without it (without_kit)"
+    ]
+    tree.replace("drills/single-leg-bridge.yaml", "gif:", "without_kit: glute-bridge\ngif:")
+    assert load_content(tree.root).programme.drills["single-leg-bridge"].without_kit == "glute-bridge"
+
+
+def test_the_alternative_without_kit_is_of_the_same_pattern(content_tree: Tree) -> None:
+    tree = content_tree()
+    tree.replace(
+        "drills/single-leg-bridge.yaml", "equipment: [none]", "equipment: [mini-band]\nwithout_kit: clamshell"
+    )
+    assert problems_of(tree) == [
+        "content/drills/single-leg-bridge.yaml:14: without_kit 'clamshell' is a abduction drill, "
+        "not hip-extension"
+    ]
+
+
+def test_the_alternative_without_kit_needs_no_kit_itself(content_tree: Tree) -> None:
+    tree = content_tree()
+    tree.replace(
+        "drills/single-leg-bridge.yaml",
+        "equipment: [none]",
+        "equipment: [mini-band]\nwithout_kit: glute-bridge",
+    )
+    tree.replace(
+        "drills/glute-bridge.yaml",
+        "equipment: [none]",
+        "equipment: [step-or-box]\nwithout_kit: single-leg-bridge",
+    )
+    assert problems_of(tree) == [
+        "content/drills/glute-bridge.yaml:14: without_kit 'single-leg-bridge' needs mini-band",
+        "content/drills/single-leg-bridge.yaml:14: without_kit 'glute-bridge' needs step-or-box",
+    ]
+
+
+def test_a_drill_needing_no_kit_has_no_alternative(content_tree: Tree) -> None:
+    tree = content_tree()
+    tree.replace("drills/single-leg-bridge.yaml", "gif:", "without_kit: glute-bridge\ngif:")
+    assert problems_of(tree) == [
+        "content/drills/single-leg-bridge.yaml:14: this drill needs no kit; drop 'without_kit'"
+    ]
+
+
+def test_dumbbells_need_a_load_rule(content_tree: Tree) -> None:
+    tree = content_tree()
+    tree.replace(
+        "drills/single-leg-bridge.yaml",
+        "equipment: [none]",
+        "equipment: [dumbbells]\nwithout_kit: glute-bridge",
+    )
+    assert problems_of(tree) == [
+        "content/drills/single-leg-bridge.yaml:13: dumbbells need a load rule such as 'load: {reps: 12}'"
+    ]
+    tree.replace("drills/single-leg-bridge.yaml", "gif:", "load: {reps: 12}\ngif:")
+    drill = load_content(tree.root).programme.drills["single-leg-bridge"]
+    assert drill.load == Load(reps=12, from_rung=0)
+
+
+def test_a_load_from_the_first_dose_needs_dumbbells(content_tree: Tree) -> None:
+    tree = content_tree()
+    tree.replace("drills/single-leg-bridge.yaml", "gif:", "load: {reps: 12}\ngif:")
+    assert problems_of(tree) == [
+        "content/drills/single-leg-bridge.yaml:14: a load from the first dose needs dumbbells in 'equipment'"
+    ]
+
+
+def test_a_load_from_a_later_dose_leaves_dumbbells_out_of_the_kit(content_tree: Tree) -> None:
+    tree = content_tree()
+    tree.replace(
+        "drills/single-leg-bridge.yaml",
+        "equipment: [none]",
+        "equipment: [dumbbells]\nwithout_kit: glute-bridge\nload: {reps: 15, from_dose: 2}",
+    )
+    assert problems_of(tree) == [
+        "content/drills/single-leg-bridge.yaml:13: the weight is only needed from dose 2; "
+        "leave dumbbells out of 'equipment'"
+    ]
+    tree.replace(
+        "drills/single-leg-bridge.yaml",
+        "equipment: [dumbbells]\nwithout_kit: glute-bridge",
+        "equipment: [none]",
+    )
+    assert load_content(tree.root).programme.drills["single-leg-bridge"].load == Load(reps=15, from_rung=1)
+
+
+def test_a_load_names_a_dose_of_the_ladder_and_sensible_reps(content_tree: Tree) -> None:
+    tree = content_tree()
+    tree.replace("drills/single-leg-bridge.yaml", "gif:", "load: {reps: 50, from_dose: 3}\ngif:")
+    tree.replace("drills/clamshell.yaml", "gif:", "load: {reps: 12, from_dose: 3}\ngif:")
+    assert problems_of(tree) == [
+        "content/drills/clamshell.yaml:14: 'from_dose' must be a dose of the ladder, 1 to 2",
+        "content/drills/single-leg-bridge.yaml:14: 'reps' must be between 5 and 30, not 50",
+    ]
+
+
+def test_a_regression_of_another_pattern_is_refused(content_tree: Tree) -> None:
+    tree = content_tree()
+    tree.replace("drills/single-leg-bridge.yaml", "regression: glute-bridge", "regression: clamshell")
+    assert problems_of(tree) == [
+        "content/drills/single-leg-bridge.yaml:11: regression 'clamshell' is a abduction drill; "
+        "a regression must be hip-extension too"
+    ]
+
+
+def test_a_regression_is_not_in_a_later_stage(content_tree: Tree) -> None:
+    tree = content_tree()
+    tree.replace("drills/glute-bridge.yaml", "regression: null", "regression: single-leg-bridge")
+    tree.replace("drills/single-leg-bridge.yaml", "regression: glute-bridge", "regression: null")
+    assert problems_of(tree) == [
+        "content/drills/glute-bridge.yaml:11: regression 'single-leg-bridge' is in a later stage (2)"
+    ]
+
+
+def test_only_the_easiest_drill_of_a_pattern_has_no_regression(content_tree: Tree) -> None:
+    tree = content_tree()
+    tree.replace("drills/single-leg-bridge.yaml", "regression: glute-bridge", "regression: null")
+    assert problems_of(tree) == [
+        "content/drills/single-leg-bridge.yaml:1: no regression, but only the easiest hip-extension drill "
+        "may have none ('glute-bridge' has none either)"
+    ]
+
+
+def test_regressions_never_loop(content_tree: Tree) -> None:
+    tree = content_tree()
+    tree.replace("drills/clamshell.yaml", 'pattern: "abduction"', 'pattern: "hip-extension"')
+    tree.replace("drills/clamshell.yaml", "regression: null", "regression: glute-bridge")
+    tree.replace("drills/glute-bridge.yaml", "regression: null", "regression: clamshell")
+    assert problems_of(tree) == [
+        "content/drills/clamshell.yaml:11: regressions form a cycle through clamshell, glute-bridge"
+    ]
+
+
+def test_every_shipped_drill_has_kit_words_and_a_regression_of_its_pattern() -> None:
+    drills = load_content(ROOT / "content", allow_missing_media=True).programme.drills
+    for drill in drills.values():
+        assert set(drill.equipment) <= {kit.value for kit in Kit}, drill.slug
+        if drill.regression is not None:
+            assert drills[drill.regression].pattern == drill.pattern, drill.slug
+        if drill.equipment:
+            alternative = drills[str(drill.without_kit)]
+            assert alternative.pattern == drill.pattern and not alternative.equipment, drill.slug
+    roots = [drill.pattern for drill in drills.values() if drill.regression is None]
+    assert sorted(roots) == sorted(set(roots))
