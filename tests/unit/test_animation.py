@@ -217,7 +217,7 @@ def test_a_top_leg_resting_on_a_bench_is_not_the_moving_one() -> None:
     pose_file = _shipped("copenhagen-plank")
     loop = poses.frames(pose_file)
     resting = _drill("copenhagen-plank")
-    assert "Side plank with the top knee on a bench (the ankle is harder)" in resting.cues
+    assert "Side plank with the top knee on a bench: the short lever" in resting.cues
     assert check.moving_side(pose_file, loop, resting) == []
     lifting = dataclasses.replace(resting, cues=("Lift the top leg up to the bench",))
     assert check.moving_side(pose_file, loop, lifting) == [
