@@ -17,18 +17,23 @@ MAX_BYTES = 1_000_000
 
 
 def render_all(content_dir: Path) -> list[Path]:
-    """Every GIF from its pose file; a file that cannot be read stops the run at its line."""
+    """Every GIF from its pose file. Every pose file is read first: one that cannot be read is reported at
+    its line, with any others, before a single GIF is written."""
     from bot.content.loader import ContentError, ContentProblem
 
-    written = []
+    pose_files, problems = [], []
     for pose_path in sorted((content_dir / "poses").glob("*.yaml")):
         try:
-            gif = render.render_gif(poses.load(pose_path))
+            pose_files.append(poses.load(pose_path))
         except poses.PoseFileError as error:
-            raise ContentError([ContentProblem(pose_path, error.line, error.reason)]) from None
-        target = content_dir / "gifs" / f"{pose_path.stem}.gif"
+            problems.append(ContentProblem(pose_path, error.line, error.reason))
+    if problems:
+        raise ContentError(problems)
+    written = []
+    for pose_file in pose_files:
+        target = content_dir / "gifs" / f"{pose_file.path.stem}.gif"
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(gif)
+        target.write_bytes(render.render_gif(pose_file))
         written.append(target)
     return written
 
