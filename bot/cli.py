@@ -507,11 +507,9 @@ def build_parser() -> argparse.ArgumentParser:
     render.add_argument("directory", nargs="?", help="content directory (default: CONTENT_DIR)")
     render.set_defaults(handler=cmd_content_render)
     sheet = content_actions.add_parser(
-        "sheet", help="review sheets (PNG) of 3D pose files: frames, angles, cues"
+        "sheet", help="review sheets (PNG) of pose files: frames, angles, cues"
     )
-    sheet.add_argument(
-        "slugs", nargs="*", metavar="SLUG", help="drills to draw (default: every 3D pose file)"
-    )
+    sheet.add_argument("slugs", nargs="*", metavar="SLUG", help="drills to draw (default: every pose file)")
     sheet.add_argument("--output", required=True, help="directory for the PNGs")
     sheet.add_argument("--directory", help="content directory (default: CONTENT_DIR)")
     sheet.set_defaults(handler=cmd_content_sheet)

@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 
-
 PROGRAMME = """\
 levels:
   - {number: 1, name: "New to strength work", start_stage: 1}
