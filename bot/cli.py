@@ -24,7 +24,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
 from bot.config import Settings, SettingsError, load_settings
-from bot.content.loader import ContentError, LoadedContent, load_content
+from bot.content.loader import ContentError, ContentProblem, LoadedContent, load_content
 from bot.db.models import SUBSCRIBER_STATUSES
 from bot.db.transient import driver_words
 from bot.domain.clock import SystemClock
@@ -90,7 +90,7 @@ def cmd_content_check(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_content_render(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.content.gifs import render_all
+    from bot.content.media import render_all
 
     directory = Path(args.directory) if args.directory else settings.content_dir
     try:
@@ -104,22 +104,22 @@ def cmd_content_render(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_content_sheet(args: argparse.Namespace, settings: Settings) -> int:
-    """Review sheets of 3D pose files: four frames, their joint angles, the cues and the checker's verdict."""
+    """Review sheets of pose files: four frames, their joint angles, the cues and the checker's verdict."""
     from bot.content.animation import check, poses
     from bot.content.animation.sheet import write_sheet
     from bot.content.loader import read_drill
 
     directory = Path(args.directory) if args.directory else settings.content_dir
-    slugs = args.slugs or sorted(
-        path.stem for path in (directory / "poses").glob("*.yaml") if poses.is_3d(path)
-    )
+    slugs = args.slugs or sorted(path.stem for path in (directory / "poses").glob("*.yaml"))
     for slug in slugs:
         pose_path = directory / "poses" / f"{slug}.yaml"
-        if not pose_path.is_file() or not poses.is_3d(pose_path):
-            return _fail(f"sheet {slug}: no 3D pose file poses/{slug}.yaml (format: 3d)", 2)
+        if not pose_path.is_file():
+            return _fail(f"sheet {slug}: no pose file poses/{slug}.yaml", 2)
         try:
             pose_file = poses.load(pose_path)
             drill = read_drill(directory / "drills" / f"{slug}.yaml")
+        except poses.PoseFileError as error:
+            return _fail(str(ContentProblem(pose_path, error.line, error.reason)))
         except (ValueError, ContentError) as error:
             return _fail(f"sheet {slug}: {error}")
         target = write_sheet(pose_file, drill, check.problems(pose_file, drill), Path(args.output))
@@ -507,11 +507,9 @@ def build_parser() -> argparse.ArgumentParser:
     render.add_argument("directory", nargs="?", help="content directory (default: CONTENT_DIR)")
     render.set_defaults(handler=cmd_content_render)
     sheet = content_actions.add_parser(
-        "sheet", help="review sheets (PNG) of 3D pose files: frames, angles, cues"
+        "sheet", help="review sheets (PNG) of pose files: frames, angles, cues"
     )
-    sheet.add_argument(
-        "slugs", nargs="*", metavar="SLUG", help="drills to draw (default: every 3D pose file)"
-    )
+    sheet.add_argument("slugs", nargs="*", metavar="SLUG", help="drills to draw (default: every pose file)")
     sheet.add_argument("--output", required=True, help="directory for the PNGs")
     sheet.add_argument("--directory", help="content directory (default: CONTENT_DIR)")
     sheet.set_defaults(handler=cmd_content_sheet)

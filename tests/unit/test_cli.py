@@ -116,6 +116,51 @@ def test_content_render_names_the_line_of_a_broken_pose_file(
     ]
 
 
+NOT_3D = (
+    "poses/running-man.yaml:2: not a 3D pose file: it needs `format: 3d` (see docs/animations/AUTHORING.md)"
+)
+
+
+@pytest.fixture
+def content_with_a_2d_pose(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The shipped content with one pose file from before the 3D figure."""
+    content = tmp_path / "content"
+    shutil.copytree(ROOT / "content", content)
+    (content / "poses" / "running-man.yaml").write_text("# a stick figure\nformat: 2d\nkeyframes: []\n")
+    monkeypatch.chdir(tmp_path)
+    return content
+
+
+def test_content_check_reports_a_pose_file_not_in_3d_at_its_line(
+    content_with_a_2d_pose: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["content", "check", "content"]) == 1
+    assert capsys.readouterr().err.splitlines() == [
+        f"content/drills/running-man.yaml:15: {NOT_3D}",
+        "1 problem in content; nothing was written.",
+    ]
+
+
+def test_content_render_refuses_a_pose_file_not_in_3d_before_writing_any_gif(
+    content_with_a_2d_pose: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    before = {gif.name: gif.read_bytes() for gif in (content_with_a_2d_pose / "gifs").iterdir()}
+    assert main(["content", "render", "content"]) == 1
+    output = capsys.readouterr()
+    assert output.err.splitlines() == [f"glutebot: content/{NOT_3D}"]
+    assert output.out == ""
+    assert {gif.name: gif.read_bytes() for gif in (content_with_a_2d_pose / "gifs").iterdir()} == before
+
+
+def test_content_sheet_refuses_a_pose_file_not_in_3d_in_one_line(
+    content_with_a_2d_pose: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    sheets = tmp_path / "sheets"
+    assert main(["content", "sheet", "running-man", "--output", str(sheets), "--directory", "content"]) == 1
+    assert capsys.readouterr().err.splitlines() == [f"glutebot: content/{NOT_3D}"]
+    assert not sheets.exists()
+
+
 def test_an_unforeseen_crash_is_logged_with_the_token_masked(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -120,9 +120,12 @@ class PoseFile:
     digest: str
 
 
-def is_3d(path: Path) -> bool:
-    data = yaml.safe_load(path.read_text())
-    return isinstance(data, dict) and str(data.get("format")) == FORMAT
+class PoseFileError(ValueError):
+    """A pose file that cannot be read at all, with the line to look at: not YAML, or not `format: 3d`."""
+
+    def __init__(self, path: Path, line: int, reason: str) -> None:
+        self.path, self.line, self.reason = path, line, reason
+        super().__init__(f"{path.name}:{line}: {reason}")
 
 
 def _vector(raw: Any, what: str) -> Vec:
@@ -204,9 +207,27 @@ def _keyframe(raw: dict[str, Any], previous: Keyframe | None, modes: dict[str, s
     return Keyframe(str(raw.get("name", "")), values, float(raw.get("hold", 0)), float(raw.get("move", 1)))
 
 
-def load(path: Path) -> PoseFile:
+def _read(path: Path) -> tuple[bytes, dict[str, Any]]:
+    """The file's bytes and its mapping, once it is valid YAML in this format."""
+    from bot.content.loader import yaml_problem
+
     raw = path.read_bytes()
-    data = yaml.safe_load(raw)
+    try:
+        data = yaml.safe_load(raw)
+    except yaml.YAMLError as error:
+        line, reason = yaml_problem(error, raw.decode(errors="replace"))
+        raise PoseFileError(path, line, f"not valid YAML: {reason}") from None
+    if not isinstance(data, dict) or str(data.get("format")) != FORMAT:
+        lines = raw.decode(errors="replace").splitlines()
+        line = next((number for number, text in enumerate(lines, 1) if text.startswith("format:")), 1)
+        raise PoseFileError(
+            path, line, f"not a 3D pose file: it needs `format: {FORMAT}` (see docs/animations/AUTHORING.md)"
+        )
+    return raw, data
+
+
+def load(path: Path) -> PoseFile:
+    raw, data = _read(path)
     modes: dict[str, str] = {}
     keyframes: list[Keyframe] = []
     for index, item in enumerate(data["keyframes"]):

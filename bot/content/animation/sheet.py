@@ -1,6 +1,6 @@
 """Review sheets: the frames at 0, 1/4, 1/2 and 3/4 of a loop with their joint angles and the drill's cues.
 
-The sheet is what a coach or physiotherapist signs off; docs/animations/ keeps one per re-authored drill.
+The sheet is what a coach or physiotherapist signs off; docs/animations/ keeps one per drill.
 """
 
 from __future__ import annotations

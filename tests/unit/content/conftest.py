@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-
-from bot.content.gifs import render_gif
 
 PROGRAMME = """\
 levels:
@@ -57,31 +56,14 @@ DRILLS = {
 }
 
 
-POSE = """\
-view: side
-fps: 4
-props: [mat]
-keyframes:
-  - pelvis: [200, 16]
-    torso: 180
-    hold: 0.25
-    move: 0.5
-    near: {hip: 50, knee: -75, foot: 0, shoulder: -5, elbow: 0}
-    far: {hip: 48, knee: -77, foot: 0, shoulder: -5, elbow: 0}
-  - pelvis: [204, 60]
-    hold: 0.25
-    move: 0.5
-"""
+SHIPPED = Path(__file__).resolve().parents[3] / "content"
 
 
 def write_media(root: Path, slug: str) -> None:
-    """A pose file and the GIF rendered from it, as `glutebot content render` would leave them."""
-    pose = root / "poses" / f"{slug}.yaml"
-    pose.parent.mkdir(parents=True, exist_ok=True)
-    pose.write_text(POSE)
-    gif = root / "gifs" / f"{slug}.gif"
-    gif.parent.mkdir(parents=True, exist_ok=True)
-    gif.write_bytes(render_gif(pose))
+    """The shipped pose file and its GIF, as `glutebot content render` left them."""
+    for relative in (f"poses/{slug}.yaml", f"gifs/{slug}.gif"):
+        (root / relative).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(SHIPPED / relative, root / relative)
 
 
 class ContentTree:

@@ -173,7 +173,7 @@ def test_missing_gif_is_a_problem_unless_allowed(content_tree: Tree) -> None:
 
 def test_gif_problems_are_reported_against_the_drill(content_tree: Tree) -> None:
     tree = content_tree()
-    tree.replace("poses/clamshell.yaml", "hold: 0.25", "hold: 0.5")
+    tree.replace("poses/clamshell.yaml", "hold: 0.4", "hold: 0.5")
     assert problems_of(tree) == [
         "content/drills/clamshell.yaml:14: GIF gifs/clamshell.gif is stale: its pose file changed; "
         "run `glutebot content render`"
