@@ -136,7 +136,7 @@ def test_content_check_reports_a_pose_file_not_in_3d_at_its_line(
 ) -> None:
     assert main(["content", "check", "content"]) == 1
     assert capsys.readouterr().err.splitlines() == [
-        f"content/drills/running-man.yaml:15: {NOT_3D}",
+        f"content/drills/running-man.yaml:18: {NOT_3D}",
         "1 problem in content; nothing was written.",
     ]
 
