@@ -122,15 +122,14 @@ def advance_onboarding(subscriber: Subscriber, answered: str) -> str | None:
 
 
 def set_level(subscriber: Subscriber, programme: Programme, level_number: int, *, now: datetime) -> None:
-    """A new level moves the runner to that level's starting stage with a fresh dose ladder."""
+    """A new level moves the runner to that level's starting stage; each drill keeps its own progress."""
     level = programme.level(level_number)
     subscriber.level = level.number
     if subscriber.stage != level.start_stage:
         subscriber.stage = level.start_stage
-        subscriber.rung = 0
-        subscriber.good_streak = 0
         subscriber.stage_credit = 0
         subscriber.rotation_index = 0
+        subscriber.stage_started_on = None
         subscriber.last_reason = (
             f"You chose level {level.number}, so the programme starts at stage {level.start_stage}."
         )
