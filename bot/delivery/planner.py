@@ -18,7 +18,7 @@ from bot.domain.dose import Dose
 from bot.domain.programme import Drill, Outcome, Programme
 from bot.domain.progression import Decision, DrillState, Position, SessionResult, decide_within
 from bot.domain.schedule import weekdays_in
-from bot.domain.week import DayPlan, Running, day_plan
+from bot.domain.week import DayPlan, Intensity, Running, day_plan
 from bot.services.safety import Gate, allows, gate_of
 
 
@@ -53,6 +53,12 @@ def running_of(subscriber: Subscriber) -> Running:
 def day_plan_of(subscriber: Subscriber, day: date) -> DayPlan:
     """How hard the runner's day may be, around their long run and race."""
     return day_plan(weekdays_in(subscriber.training_days), running_of(subscriber), day)
+
+
+def rest_reason(subscriber: Subscriber, day: date) -> str | None:
+    """Why there is no drill today, when the week's plan makes it a rest day (the day after a race)."""
+    plan = day_plan_of(subscriber, day)
+    return plan.reason if plan.ceiling is Intensity.REST else None
 
 
 def _store_position(subscriber: Subscriber, position: Position, reason: str, now: datetime) -> None:

@@ -214,6 +214,8 @@ def _add_handlers(application: BotApplication, *, webhook: bool, admin_ids: froz
         "time": settings.time_command,
         "timezone": settings.timezone_command,
         "days": settings.days_command,
+        "longrun": settings.long_run_command,
+        "race": settings.race_command,
         "level": settings.level_command,
         "pause": settings.pause_command,
         "resume": settings.resume_command,

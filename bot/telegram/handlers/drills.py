@@ -7,7 +7,7 @@ from html import escape
 from telegram import Update
 
 from bot.delivery.cards import send_drill_card
-from bot.delivery.planner import plan_today
+from bot.delivery.planner import plan_today, rest_reason
 from bot.delivery.sender import SendStatus
 from bot.domain.parsing import BIGINT_MAX, parse_number, parse_numbered
 from bot.domain.programme import Outcome
@@ -45,6 +45,7 @@ async def today_command(update: Update, context: BotContext) -> None:
         subscriber = await subscriber_for_update(repo, update)
         subscribed = subscriber is not None and subscriber.status not in ("stopped", "blocked")
         planned = None
+        rest: str | None = None
         if subscriber is not None and subscribed and (gate := safety.gate_of(subscriber)) is not Gate.OPEN:
             explain_gate(held, subscriber, gate, now=now)
         elif subscriber is not None and subscribed:
@@ -59,12 +60,13 @@ async def today_command(update: Update, context: BotContext) -> None:
             )
             if planned is not None and planned.created:
                 await subscriptions.reschedule(repo, subscriber, now=now)
+            rest = rest_reason(subscriber, today)
     if not subscribed:
         await reply(context, update, texts.NOT_SUBSCRIBED)
     elif held.items:
         await held.send(context, update)
     elif planned is None:
-        await reply(context, update, texts.NO_DRILL_TODAY)
+        await reply(context, update, rest or texts.NO_DRILL_TODAY)
     elif (
         await send_drill_card(runtime, context.sender, planned, chat_id=chat.id)
     ).status is SendStatus.FAILED:
