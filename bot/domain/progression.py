@@ -5,11 +5,11 @@ its own answers move it.
 - A long absence steps back one stage (strength fades; coming back slightly easier is safer).
 - Pain outside the green band (`PAIN_BANDS`, the advice text's own bands) steps that drill back one rung, or
   the runner back one stage from its bottom rung, never advances, and makes the pattern's next appearance
-  easier (the drill's regression, or the drill itself a rung lower).
+  easier (the drill's regression, or the drill itself with a lighter dose).
 - "Too hard" holds that drill; twice in a row steps it back a rung.
-- Two good sessions in a row on a drill (2-for-2) climb that drill one rung. Every good session (done or
-  too easy, both count once) is a credit towards the next stage, which comes once the credits are there
-  and the stage's first block (up to and including its lighter week) is done.
+- Two good sessions in a row on a drill (2-for-2) climb that drill one rung when it next comes round.
+  Every good session (done or too easy, both count once) is a credit towards the next stage, which comes
+  once the credits are there and the stage's first block (up to and including its lighter week) is done.
 - Every fourth week of a stage, counted from the runner's own stage start, is a lighter week: at least 40%
   less volume, and no rung or stage rises in it.
 - The day's ceiling (`bot.domain.week`) limits how hard today's drill may be.
@@ -32,6 +32,9 @@ GOOD_OUTCOMES = (Outcome.DONE, Outcome.EASY)
 ANY_DAY = DayPlan(Intensity.HARD)
 DELOAD_NOTE = "Lighter week: fewer sets or reps than last week, same drills. Keep plenty in reserve."
 BETWEEN_HARD_DAYS_NOTE = "Between strength days: a lighter drill today."
+STEP_UP_REASON = "Two good sessions in a row on this drill, so its dose steps up today."
+TOP_DOSE_REASON = "Two good sessions in a row on this drill: you're at its top dose."
+AFTER_PAIN_NOTE = "After the pain last time: a lighter dose of it today."
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,17 +165,6 @@ def _fold(
         ):
             position = _fresh_stage(position.with_state(slug, state), position.stage + 1)
             return position, f"Great consistency: welcome to stage {position.stage}!"
-        if state.good_streak >= rules.good_in_a_row_to_step_up:
-            top = len(programme.drills[slug].doses) - 1 if slug in programme.drills else state.step
-            if state.step < top:
-                state = replace(state, step=state.step + 1, good_streak=0)
-                return position.with_state(
-                    slug, state
-                ), "Two good sessions in a row on that drill: its dose steps up."
-            state = replace(state, good_streak=0)
-            return position.with_state(
-                slug, state
-            ), "Two good sessions in a row: that drill is at its top dose."
         return position.with_state(slug, state), "Good session, keep it going."
     state = replace(state, good_streak=0)
     if result.outcome is Outcome.SKIPPED:
@@ -197,11 +189,9 @@ def _candidates(programme: Programme, position: Position) -> Iterator[tuple[Dril
             yield programme.drills[lower[index]], None
 
 
-def _easier_variant(
-    programme: Programme, position: Position, flagged: Drill, fits: Callable[[Drill], bool]
-) -> Drill | None:
+def _easier_variant(programme: Programme, flagged: Drill, fits: Callable[[Drill], bool]) -> Drill | None:
     """What the pattern's next appearance is after pain: the regression if it may be done today, else the
-    drill itself (already a rung lower)."""
+    drill itself with a lighter dose (see `decide_within`)."""
     regression = programme.drills.get(flagged.regression or "")
     if regression is not None and fits(regression):
         return regression
@@ -218,7 +208,7 @@ def _pick(
         if state.easier_next and slug in programme.drills
     ]
     for drill in flagged:
-        easier = _easier_variant(programme, position, drill, fits)
+        easier = _easier_variant(programme, drill, fits)
         if easier is not None:
             return easier, None, drill.slug
     eased_patterns = {drill.pattern for drill in flagged}
@@ -264,6 +254,8 @@ def decide_within(
         return None
     rules = programme.rules
     reason = "Your programme starts here." if position.stage_started_on is None else "On plan."
+    for result in sorted(results, key=lambda item: item.local_date):
+        position, reason = _fold(programme, position, result, today=today)
     if (
         position.last_session_on is not None
         and (today - position.last_session_on).days >= rules.absence_days_to_step_back
@@ -271,9 +263,6 @@ def decide_within(
         back_to = _clamp_stage(programme, position.stage - 1)
         position = replace(_fresh_stage(position, back_to), last_session_on=None)
         reason = f"Welcome back! After a break we restart at stage {back_to} to ease you in."
-    else:
-        for result in sorted(results, key=lambda item: item.local_date):
-            position, reason = _fold(programme, position, result, today=today)
     if position.stage_started_on is None:
         position = replace(position, stage_started_on=today)
 
@@ -284,16 +273,24 @@ def decide_within(
         drill, index, eased = _pick(programme, position, fits)
     except LookupError:
         return None
+    deload = is_deload_week(programme, position.stage_started_on, today)
     state = position.state(drill.slug)
+    if state.good_streak >= rules.good_in_a_row_to_step_up and not deload:
+        climbs = state.step < len(drill.doses) - 1
+        state = replace(state, step=state.step + 1 if climbs else state.step, good_streak=0)
+        reason = STEP_UP_REASON if climbs else TOP_DOSE_REASON
     step = min(state.step, len(drill.doses) - 1)
     dose = drill.doses[step]
-    deload = is_deload_week(programme, position.stage_started_on, today)
     notes = [day.reason] if day.reason else []
     if day.warm_up_only:
         dose = drill.doses[0].single_set()
-    elif deload:
-        dose = dose.lighter(rules.deload_set_factor)
-        notes.append(DELOAD_NOTE)
+    else:
+        if deload:
+            dose = dose.lighter(rules.deload_set_factor)
+            notes.append(DELOAD_NOTE)
+        if eased == drill.slug:
+            dose = dose.lighter(rules.deload_set_factor)
+            notes.append(AFTER_PAIN_NOTE)
     if index is None and eased is None and day.reason is None and day.ceiling < Intensity.HARD:
         notes.append(BETWEEN_HARD_DAYS_NOTE)
     position = position.with_state(drill.slug, replace(state, last_seen_on=today))

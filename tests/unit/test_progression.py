@@ -61,14 +61,16 @@ def test_two_good_sessions_on_other_drills_leave_a_new_drill_at_its_first_dose()
     decision = decided(position, [result(MONDAY, Outcome.DONE)], TUESDAY)
     assert decision.drill.slug == "clam"
     assert str(decision.dose) == "2 × 10"
-    assert decision.position.state("bridge").step == 1
+    assert decision.position.state("bridge").good_streak == 2
 
 
-def test_two_good_sessions_in_a_row_on_a_drill_climb_that_drill_one_rung() -> None:
+def test_two_good_sessions_in_a_row_on_a_drill_climb_that_drill_one_rung_when_it_comes_round() -> None:
     position = at(1, bridge=DrillState(good_streak=1), clam=DrillState(last_seen_on=MONDAY))
     decision = decided(position, [result(MONDAY, Outcome.DONE)], TUESDAY)
+    assert decision.drill.slug == "bridge"
     state = decision.position.state("bridge")
     assert (state.step, state.good_streak, state.last_outcome) == (1, 0, Outcome.DONE)
+    assert str(decision.dose) == "3 × 10"
     assert "dose steps up" in decision.reason
 
 
@@ -76,6 +78,7 @@ def test_the_rung_never_passes_the_top_of_the_ladder() -> None:
     position = at(1, bridge=DrillState(step=2, good_streak=1))
     decision = decided(position, [result(MONDAY, Outcome.DONE)], TUESDAY)
     assert decision.position.state("bridge").step == 2
+    assert "top dose" in decision.reason
 
 
 def test_enough_good_sessions_advance_a_stage() -> None:
@@ -144,6 +147,7 @@ def test_a_done_with_high_pain_is_treated_as_pain() -> None:
 def test_low_pain_with_done_still_counts_as_good() -> None:
     position = at(1, bridge=DrillState(good_streak=1))
     decision = decided(position, [result(MONDAY, Outcome.DONE, 3)], TUESDAY)
+    assert decision.drill.slug == "bridge"
     assert decision.position.state("bridge").step == 1
 
 
@@ -160,6 +164,16 @@ def test_a_week_away_steps_back_one_stage() -> None:
     decision = decided(position, [], MONDAY + timedelta(days=7))
     assert decision.stage.number == 2
     assert "Welcome back" in decision.reason
+
+
+def test_the_latest_answer_counts_before_judging_a_week_away() -> None:
+    """Two drills a week, Monday and Tuesday: Tuesday's answer is read next Monday, six days later."""
+    position = Position(stage=2, last_session_on=MONDAY, stage_started_on=MONDAY)
+    decision = decided(
+        position, [result(TUESDAY, Outcome.DONE, slug="single-bridge")], MONDAY + timedelta(days=7)
+    )
+    assert decision.stage.number == 2
+    assert "Welcome back" not in decision.reason
 
 
 def test_every_fourth_week_of_the_stage_is_lighter_counted_from_the_runners_stage_start() -> None:
