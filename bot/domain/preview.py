@@ -62,18 +62,21 @@ class PlannedDay:
     reason: str
 
     def as_json(self) -> dict[str, Any]:
+        """The day as `glutebot programme --format json` prints it: reps for counted work (a range as
+        "10-15"), seconds for holds, metres for walks."""
         dose = self.dose
+        amount: int | str | None = None
+        if dose is not None:
+            amount = dose.high if dose.low == dose.high else f"{dose.low}-{dose.high}"
         return {
             "date": self.local_date.isoformat(),
             "stage": self.stage,
             "drill": self.drill.slug if self.drill else None,
             "step": self.step,
             "sets": dose.sets if dose else None,
-            "reps": f"{dose.low}-{dose.high}"
-            if dose and dose.unit == "reps" and dose.low != dose.high
-            else (dose.high if dose and dose.unit == "reps" else None),
-            "seconds": dose.high if dose and dose.unit == "s" else None,
-            "metres": dose.high if dose and dose.unit == "m" else None,
+            "reps": amount if dose and dose.unit not in ("s", "m") else None,
+            "seconds": amount if dose and dose.unit == "s" else None,
+            "metres": amount if dose and dose.unit == "m" else None,
             "each_side": dose.each_side if dose else None,
             "load": None,
             "intensity": self.intensity.label,
