@@ -13,6 +13,7 @@ its own answers move it.
 - Every fourth week of a stage, counted from the runner's own stage start, is a lighter week: at least 40%
   less volume, and no rung or stage rises in it.
 - The day's ceiling (`bot.domain.week`) limits how hard today's drill may be.
+- Hopping (plyometric) drills wait for the entry gate: a pain-free skater squat of 3 × 8 each side.
 The engine is pure and deterministic: the same inputs always give the same decision.
 """
 
@@ -25,7 +26,7 @@ from datetime import date
 from bot.domain.card import NOTE_LIMIT
 from bot.domain.dose import Dose
 from bot.domain.programme import Drill, Outcome, Programme, Stage
-from bot.domain.safety import PAIN_BANDS
+from bot.domain.safety import PAIN_BANDS, Tag
 from bot.domain.week import DayPlan, Intensity, intensity_of
 
 GOOD_OUTCOMES = (Outcome.DONE, Outcome.EASY)
@@ -34,6 +35,9 @@ DELOAD_NOTE = "Lighter week: fewer sets or reps than last week, same drills. Kee
 BETWEEN_HARD_DAYS_NOTE = "Between strength days: a lighter drill today."
 STEP_UP_REASON = "Two good sessions in a row on this drill, so its dose steps up today."
 TOP_DOSE_REASON = "Two good sessions in a row on this drill: you're at its top dose."
+PLYOMETRIC_GATE_DRILL = "skater-squat"
+PLYOMETRIC_GATE_DOSE = Dose(3, 8, 8, each_side=True)
+"""The entry gate for hopping drills: a pain-free skater squat of 3 × 8 each side."""
 AFTER_PAIN_NOTE = "After the pain last time: a lighter dose of it today."
 
 
@@ -225,6 +229,16 @@ def _pick(
     return fallback
 
 
+def plyometric_gate_passed(programme: Programme, position: Position) -> bool:
+    """Hops only after the entry gate: the gate drill done without pain at the gate dose or more."""
+    drill = programme.drills.get(PLYOMETRIC_GATE_DRILL)
+    state = position.drills.get(PLYOMETRIC_GATE_DRILL)
+    if drill is None or state is None or state.last_outcome not in GOOD_OUTCOMES:
+        return False
+    dose = drill.doses[min(state.step, len(drill.doses) - 1)]
+    return dose.sets >= PLYOMETRIC_GATE_DOSE.sets and dose.high >= PLYOMETRIC_GATE_DOSE.high
+
+
 def decide(
     programme: Programme,
     position: Position,
@@ -266,8 +280,11 @@ def decide_within(
     if position.stage_started_on is None:
         position = replace(position, stage_started_on=today)
 
+    gate_passed = plyometric_gate_passed(programme, position)
+
     def fits(drill: Drill) -> bool:
-        return allowed(drill) and intensity_of(drill) <= day.ceiling
+        ready = gate_passed or Tag.PLYOMETRIC not in drill.tags
+        return ready and allowed(drill) and intensity_of(drill) <= day.ceiling
 
     try:
         drill, index, eased = _pick(programme, position, fits)

@@ -185,8 +185,8 @@ DAYS_QUESTION = "Which days do you want drills? Rest days matter too."
 TIME_TYPE_PROMPT = "Type the time as HH:MM, for example 06:45 or 18:30."
 BAD_TIME = "I couldn't read that as a time. Try HH:MM, for example 07:30 or 18:45."
 LONG_RUN_QUESTION = (
-    "Last one: which day is your long run? The day before it gets an easy drill. "
-    "Skip it if you don't have a regular one (/longrun changes it later)."
+    "Which day is your long run? The day before it gets an easy drill. "
+    "Skip this if you don't have a regular one (/longrun changes it later)."
 )
 BAD_LONG_RUN = "Which day is your long run? Try /longrun sun, or /longrun off."
 BAD_RACE = (

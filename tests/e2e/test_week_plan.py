@@ -117,7 +117,7 @@ async def test_a_week_has_three_hard_days_apart_and_an_easy_one_before_the_long_
         Intensity.EASY,
     ]
     assert "Long run tomorrow: an easy one today." in last_card(harness, runner)["caption"]
-    assert (await runner_row(harness, runner.id)).last_reason == "Long run tomorrow: an easy one today."
+    assert "Long run tomorrow: an easy one today." in await command(harness, runner, "/progress")
 
 
 async def test_a_race_tapers_then_rests_then_eases_back(harness: Harness) -> None:

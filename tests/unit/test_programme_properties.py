@@ -13,6 +13,8 @@ from hypothesis import strategies as st
 from bot.content.loader import load_content
 from bot.domain.preview import Answer, PlannedDay, preview
 from bot.domain.programme import Outcome
+from bot.domain.progression import PLYOMETRIC_GATE_DRILL
+from bot.domain.safety import Tag
 from bot.domain.week import TAPER_DAYS, Intensity, Running
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -152,3 +154,19 @@ def test_pain_above_5_makes_the_patterns_next_appearance_easier_and_too_hard_nev
             again = [after for after in later if after.drill is day.drill]
             if again:
                 assert again[0].step is not None and again[0].step <= day.step
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(1, 3), runnings, answers, trainings)
+def test_no_hopping_drill_before_the_entry_gate_is_passed(
+    level: int, running: Running, replies: list[Answer], training: frozenset[int]
+) -> None:
+    """The gate: a skater squat of 3 x 8 each side or more, answered done or too easy without pain."""
+    passed = False
+    for day, reply in replies_by_session(simulate(level, running, replies, training), replies):
+        assert day.drill is not None and day.dose is not None
+        if Tag.PLYOMETRIC in day.drill.tags:
+            assert passed, f"{day.drill.slug} on {day.local_date} before the entry gate"
+        if day.drill.slug == PLYOMETRIC_GATE_DRILL:
+            good = reply.outcome in (Outcome.DONE, Outcome.EASY) and reply.pain is None
+            passed = good and day.dose.sets >= 3 and day.dose.high >= 8

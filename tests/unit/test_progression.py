@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from pathlib import Path
 
 from hypothesis import given
 from hypothesis import strategies as st
 
+from bot.content.loader import load_content
 from bot.domain.card import NOTE_LIMIT
 from bot.domain.programme import Outcome
 from bot.domain.progression import (
@@ -17,10 +19,11 @@ from bot.domain.progression import (
     decide,
     start_position,
 )
-from bot.domain.safety import PAIN_BANDS
+from bot.domain.safety import PAIN_BANDS, Tag
 from bot.domain.week import DayPlan, Intensity
 from tests.unit.programme_factory import make_programme
 
+ROOT = Path(__file__).resolve().parents[2]
 PROGRAMME = make_programme()
 MONDAY = date(2026, 3, 2)
 TUESDAY = MONDAY + timedelta(days=1)
@@ -277,3 +280,24 @@ def test_pain_never_advances(
 @given(st.integers(1, 3), histories)
 def test_same_inputs_same_decision(level: int, history: list[tuple[int, Outcome | None, int | None]]) -> None:
     assert _replay(level, history) == _replay(level, history)
+
+
+def test_hopping_drills_wait_for_a_pain_free_skater_squat_of_3_x_8() -> None:
+    shipped = load_content(ROOT / "content", allow_missing_media=True).programme
+    hops = next(slug for slug, drill in shipped.drills.items() if Tag.PLYOMETRIC in drill.tags)
+    only_hops = DayPlan(Intensity.HARD)
+
+    def served(skater: DrillState | None) -> set[str]:
+        drills = {} if skater is None else {"skater-squat": skater}
+        slugs = set()
+        for index in range(len(shipped.stage(4).rotation)):
+            position = Position(stage=4, rotation_index=index, stage_started_on=MONDAY, drills=drills)
+            decision = decide(shipped, position, [], TUESDAY, day=only_hops)
+            assert decision is not None
+            slugs.add(decision.drill.slug)
+        return slugs
+
+    assert hops not in served(None)
+    assert hops not in served(DrillState(step=1, last_outcome=Outcome.DONE)), "3 x 6 is not the gate"
+    assert hops not in served(DrillState(step=2, last_outcome=Outcome.PAIN))
+    assert hops in served(DrillState(step=2, last_outcome=Outcome.DONE))
