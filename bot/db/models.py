@@ -162,6 +162,8 @@ class Subscriber(Base):
     race_on: Mapped[date | None]
     race_name: Mapped[str | None] = mapped_column(String(64))
     """A race (`/race`): the week before it tapers, the days after it recover."""
+    readiness_due: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
+    """The stage's block is done: the next good check-in asks the readiness self-test."""
     last_reason: Mapped[str | None] = mapped_column(Text)
     last_drill_sent_at: Mapped[datetime | None]
     """When a drill card last reached this runner: retention asks whether that came N days after joining

@@ -6,7 +6,7 @@ first, and the unique (subscriber, local date) key makes the second one a no-op.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -16,9 +16,10 @@ from bot.db.repositories import DeliveryAnswer, Repository
 from bot.domain.card import render_caption
 from bot.domain.dose import Dose
 from bot.domain.programme import Drill, Outcome, Programme
-from bot.domain.progression import Decision, DrillState, Position, SessionResult, decide_within
+from bot.domain.progression import Decision, DrillState, SessionResult, decide_within
 from bot.domain.schedule import weekdays_in
 from bot.domain.week import DayPlan, Intensity, Running, day_plan
+from bot.services.progression import position_of, store_position
 from bot.services.safety import Gate, allows, gate_of
 
 
@@ -29,17 +30,6 @@ class PlannedDrill:
     caption: str
     created: bool
     """False when today's delivery already existed (the card is re-sent, nothing new is recorded)."""
-
-
-def position_of(subscriber: Subscriber, drills: Mapping[str, DrillState]) -> Position:
-    return Position(
-        stage=subscriber.stage,
-        stage_credit=subscriber.stage_credit,
-        rotation_index=subscriber.rotation_index,
-        stage_started_on=subscriber.stage_started_on,
-        last_session_on=subscriber.last_session_on,
-        drills=drills,
-    )
 
 
 def running_of(subscriber: Subscriber) -> Running:
@@ -59,16 +49,6 @@ def rest_reason(subscriber: Subscriber, day: date) -> str | None:
     """Why there is no drill today, when the week's plan makes it a rest day (the day after a race)."""
     plan = day_plan_of(subscriber, day)
     return plan.reason if plan.ceiling is Intensity.REST else None
-
-
-def _store_position(subscriber: Subscriber, position: Position, reason: str, now: datetime) -> None:
-    subscriber.stage = position.stage
-    subscriber.stage_credit = position.stage_credit
-    subscriber.rotation_index = position.rotation_index
-    subscriber.stage_started_on = position.stage_started_on
-    subscriber.last_session_on = position.last_session_on
-    subscriber.last_reason = reason
-    subscriber.updated_at = now
 
 
 def caption_for(programme: Programme, delivery: Delivery, drill: Drill, note: str | None = None) -> str:
@@ -168,7 +148,7 @@ async def plan_batch(
     inserted = await repo.deliveries.create_many(rows)
     for delivery in inserted:
         subscriber, decision = decisions[delivery.subscriber_id]
-        _store_position(subscriber, decision.position, decision.note or decision.reason, now)
+        store_position(subscriber, decision.position, decision.note or decision.reason, now=now)
         await repo.progress.store(
             subscriber_id=subscriber.id, states=decision.position.drills, drill_ids=drill_ids, now=now
         )

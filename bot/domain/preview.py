@@ -1,7 +1,8 @@
 """What a runner would get over their first days, answering as told: `glutebot programme`.
 
-The same engine and week planning as the bot, with simulated answers instead of a runner's taps. Pain
-pauses (a score of 7 or more) are the bot's, not the engine's, so the simulation goes on through them.
+The same engine and week planning as the bot, with simulated answers instead of a runner's taps; the
+runner passes each readiness self-test. Pain pauses (a score of 7 or more) are the bot's, not the
+engine's, so the simulation goes on through them.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from typing import Any
 
 from bot.domain.dose import Dose
 from bot.domain.programme import Drill, Outcome, Programme
-from bot.domain.progression import SessionResult, decide, start_position
+from bot.domain.progression import GOOD_OUTCOMES, SessionResult, after_self_test, decide, start_position
 from bot.domain.week import Intensity, Running, day_plan
 
 MONDAY_TO_SATURDAY = frozenset({0, 1, 2, 3, 4, 5})
@@ -115,6 +116,8 @@ def preview(
         answer = answers[sessions % len(answers)]
         sessions += 1
         previous = SessionResult(today, decision.drill.slug, answer.outcome, answer.pain)
+        if position.readiness_due and answer.outcome in GOOD_OUTCOMES and answer.pain is None:
+            position, _reason = after_self_test(programme, position, passed=True)
         planned.append(
             PlannedDay(
                 offset + 1,

@@ -8,8 +8,9 @@ its own answers move it.
   easier (the drill's regression, or the drill itself with a lighter dose).
 - "Too hard" holds that drill; twice in a row steps it back a rung.
 - Two good sessions in a row on a drill (2-for-2) climb that drill one rung when it next comes round.
-  Every good session (done or too easy, both count once) is a credit towards the next stage, which comes
-  once the credits are there and the stage's first block (up to and including its lighter week) is done.
+  Every good session (done or too easy, both count once) is a credit towards the next stage. Once the
+  credits are there and the stage's block (up to and including its lighter week) is done, a self-test in
+  the chat decides between the next stage and another block (`after_self_test`).
 - Every fourth week of a stage, counted from the runner's own stage start, is a lighter week: at least 40%
   less volume, and no rung or stage rises in it.
 - The day's ceiling (`bot.domain.week`) limits how hard today's drill may be.
@@ -35,6 +36,7 @@ DELOAD_NOTE = "Lighter week: fewer sets or reps than last week, same drills. Kee
 BETWEEN_HARD_DAYS_NOTE = "Between strength days: a lighter drill today."
 STEP_UP_REASON = "Two good sessions in a row on this drill, so its dose steps up today."
 TOP_DOSE_REASON = "Two good sessions in a row on this drill: you're at its top dose."
+READINESS_REASON = "Block done: after your next drill, a short self-test decides whether you move on."
 PLYOMETRIC_GATE_DRILL = "skater-squat"
 PLYOMETRIC_GATE_DOSE = Dose(3, 8, 8, each_side=True)
 """The entry gate for hopping drills: a pain-free skater squat of 3 × 8 each side."""
@@ -61,6 +63,8 @@ class Position:
     rotation_index: int = 0
     stage_started_on: date | None = None
     last_session_on: date | None = None
+    readiness_due: bool = False
+    """The stage's block is done: a self-test decides whether the runner moves on (`after_self_test`)."""
     drills: Mapping[str, DrillState] = field(default_factory=dict)
 
     def state(self, slug: str) -> DrillState:
@@ -103,7 +107,19 @@ def _clamp_stage(programme: Programme, stage: int) -> int:
 
 
 def _fresh_stage(position: Position, stage: int) -> Position:
-    return replace(position, stage=stage, stage_credit=0, rotation_index=0, stage_started_on=None)
+    return replace(
+        position, stage=stage, stage_credit=0, rotation_index=0, stage_started_on=None, readiness_due=False
+    )
+
+
+def after_self_test(programme: Programme, position: Position, *, passed: bool) -> tuple[Position, str]:
+    """The readiness self-test's answer: the next stage, or another block of this one (its weeks counted
+    again from the next drill, its credits from nothing)."""
+    if passed and position.stage < programme.last_stage:
+        position = _fresh_stage(position, position.stage + 1)
+        return position, f"Self-test passed: welcome to stage {position.stage}!"
+    again = _fresh_stage(position, position.stage)
+    return again, f"Another block of stage {again.stage}, then the self-test again."
 
 
 def is_deload_week(programme: Programme, stage_started_on: date | None, today: date) -> bool:
@@ -167,8 +183,7 @@ def _fold(
             and position.stage < programme.last_stage
             and _block_done(programme, position, today)
         ):
-            position = _fresh_stage(position.with_state(slug, state), position.stage + 1)
-            return position, f"Great consistency: welcome to stage {position.stage}!"
+            return replace(position.with_state(slug, state), readiness_due=True), READINESS_REASON
         return position.with_state(slug, state), "Good session, keep it going."
     state = replace(state, good_streak=0)
     if result.outcome is Outcome.SKIPPED:

@@ -188,6 +188,7 @@ def resume_after_pain(subscriber: Subscriber, programme: Programme, *, now: date
     subscriber.stage_credit = 0
     subscriber.rotation_index = 0
     subscriber.stage_started_on = None
+    subscriber.readiness_due = False
     subscriber.last_reason = f"Welcome back after the pain settled: we restart at stage {stage}, gently."
     subscriber.pain_pause = None
     subscriber.pain_pause_area = None

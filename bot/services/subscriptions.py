@@ -130,6 +130,7 @@ def set_level(subscriber: Subscriber, programme: Programme, level_number: int, *
         subscriber.stage_credit = 0
         subscriber.rotation_index = 0
         subscriber.stage_started_on = None
+        subscriber.readiness_due = False
         subscriber.last_reason = (
             f"You chose level {level.number}, so the programme starts at stage {level.start_stage}."
         )

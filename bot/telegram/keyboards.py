@@ -172,6 +172,17 @@ def days() -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([buttons[:2], buttons[2:]])
 
 
+def self_test(subscriber_id: int) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [
+            [
+                _button("✅ Yes, all three", f"st:{subscriber_id}:yes"),
+                _button("Not yet", f"st:{subscriber_id}:no"),
+            ]
+        ]
+    )
+
+
 def long_run_days() -> InlineKeyboardMarkup:
     buttons = [_button(name[:3], f"set:longrun:{number}") for number, name in enumerate(WEEKDAY_NAMES)]
     return InlineKeyboardMarkup(

@@ -188,6 +188,13 @@ LONG_RUN_QUESTION = (
     "Which day is your long run? The day before it gets an easy drill. "
     "Skip this if you don't have a regular one (/longrun changes it later)."
 )
+SELF_TEST_QUESTION = (
+    "<b>Block done: ready for the next stage?</b> A short self-test, with good form and no pain:\n"
+    "• a side plank, 30 s each side\n"
+    "• 10 single-leg bridges each side without the pelvis dropping\n"
+    "• 5 single-leg squats each side down to a chair, knee over the toes\n"
+    "Could you do all three?"
+)
 BAD_LONG_RUN = "Which day is your long run? Try /longrun sun, or /longrun off."
 BAD_RACE = (
     "I couldn't read that race. Try /race 2027-04-12 London Marathon (a date from today up to two years "

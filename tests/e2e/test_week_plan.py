@@ -168,3 +168,48 @@ async def test_a_lighter_weeks_card_has_a_lighter_dose_and_says_so(harness: Harn
     assert "Lighter week: fewer sets or reps than last week" in card["caption"]
     [delivery] = await deliveries(harness, runner.id)
     assert delivery.dose == "2x6"
+
+
+async def test_at_the_end_of_a_block_a_self_test_decides_the_next_stage(harness: Harness) -> None:
+    """Four weeks of stage 1 done and the last credit earned: Done on the next drill asks the self-test."""
+    passing, failing = await onboard(harness, 1307), await onboard(harness, 1308)
+    for runner in (passing, failing):
+        async with harness.runtime.unit_of_work() as repo:
+            subscriber = await repo.subscribers.by_telegram_id(runner.id)
+            assert subscriber is not None
+            subscriber.stage_credit = harness.runtime.programme.rules.good_sessions_to_advance - 1
+            subscriber.stage_started_on = START.date() - timedelta(days=28)
+        await today(harness, runner)
+        await harness.driver.answered(harness.driver.press(runner, last_card(harness, runner), DONE))
+        await harness.settled()
+    harness.advance(timedelta(days=1))
+    for runner in (passing, failing):
+        await today(harness, runner)
+        mark = harness.driver.mark(runner.id)
+        harness.driver.press(runner, last_card(harness, runner), DONE)
+        question = await harness.driver.next_message(runner.id, mark)
+        assert question["text"].startswith("<b>Block done: ready for the next stage?</b>")
+        await harness.settled()
+
+    mark = harness.driver.mark(passing.id)
+    harness.driver.press(passing, harness.driver.last(passing.id), "✅ Yes, all three")
+    assert (await harness.driver.next_message(passing.id, mark))[
+        "text"
+    ] == "Self-test passed: welcome to stage 2!"
+    mark = harness.driver.mark(failing.id)
+    harness.driver.press(failing, harness.driver.last(failing.id), "Not yet")
+    assert (await harness.driver.next_message(failing.id, mark))["text"] == (
+        "Another block of stage 1, then the self-test again."
+    )
+    await harness.settled()
+    moved, stayed = await runner_row(harness, passing.id), await runner_row(harness, failing.id)
+    assert (moved.stage, moved.readiness_due, moved.stage_credit) == (2, False, 0)
+    assert (stayed.stage, stayed.readiness_due, stayed.stage_credit, stayed.stage_started_on) == (
+        1,
+        False,
+        0,
+        None,
+    )
+
+    harness.advance(timedelta(days=1))
+    assert (await today(harness, passing))["caption"].startswith("<b>Single-leg bridge</b> · stage 2")

@@ -16,6 +16,7 @@ from bot.domain.progression import (
     DrillState,
     Position,
     SessionResult,
+    after_self_test,
     decide,
     start_position,
 )
@@ -84,29 +85,52 @@ def test_the_rung_never_passes_the_top_of_the_ladder() -> None:
     assert "top dose" in decision.reason
 
 
-def test_enough_good_sessions_advance_a_stage() -> None:
+def test_enough_good_sessions_after_a_block_ask_the_self_test_which_moves_the_runner_on() -> None:
     started = MONDAY - timedelta(days=28)
     position = Position(stage=1, stage_credit=5, stage_started_on=started)
     decision = decided(position, [result(MONDAY, Outcome.DONE)], TUESDAY)
-    assert decision.stage.number == 2
-    assert decision.position.stage_credit == 0
-    assert decision.position.stage_started_on == TUESDAY
-    assert decision.drill.slug == "single-bridge"
-    assert "stage 2" in decision.reason
+    assert decision.stage.number == 1
+    assert decision.position.readiness_due
+    assert "self-test" in decision.reason
+
+    passed, reason = after_self_test(PROGRAMME, decision.position, passed=True)
+    assert (passed.stage, passed.stage_credit, passed.stage_started_on, passed.readiness_due) == (
+        2,
+        0,
+        None,
+        False,
+    )
+    assert reason == "Self-test passed: welcome to stage 2!"
+    after = decided(passed, [], TUESDAY + timedelta(days=1))
+    assert after.drill.slug == "single-bridge"
+    assert after.position.stage_started_on == TUESDAY + timedelta(days=1)
 
 
-def test_a_stage_advances_only_after_its_first_block_with_its_lighter_week() -> None:
+def test_not_yet_in_the_self_test_gives_another_block_of_the_stage() -> None:
+    due = Position(stage=1, stage_credit=7, stage_started_on=MONDAY - timedelta(days=28), readiness_due=True)
+    again, reason = after_self_test(PROGRAMME, due, passed=False)
+    assert (again.stage, again.stage_credit, again.stage_started_on, again.readiness_due) == (
+        1,
+        0,
+        None,
+        False,
+    )
+    assert reason == "Another block of stage 1, then the self-test again."
+
+
+def test_no_self_test_before_the_block_with_its_lighter_week_is_done() -> None:
     position = Position(stage=1, stage_credit=5, stage_started_on=MONDAY - timedelta(days=26))
     decision = decided(position, [result(MONDAY, Outcome.DONE)], TUESDAY)
     assert decision.stage.number == 1
     assert decision.position.stage_credit == 6
+    assert not decision.position.readiness_due
 
 
 def test_too_easy_counts_once_like_done() -> None:
     position = Position(stage=1, stage_credit=4, stage_started_on=MONDAY - timedelta(days=28))
     done = decided(position, [result(MONDAY, Outcome.DONE)], TUESDAY)
     easy = decided(position, [result(MONDAY, Outcome.EASY)], TUESDAY)
-    assert done.stage.number == easy.stage.number == 1
+    assert not done.position.readiness_due and not easy.position.readiness_due
     assert done.position.stage_credit == easy.position.stage_credit == 5
 
 
