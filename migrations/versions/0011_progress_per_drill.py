@@ -34,7 +34,8 @@ def _compact(dose: str) -> str:
 
 
 def _carry_over_progress() -> None:
-    """One row per runner and drill they were given: the rung of the latest dose, the latest answer."""
+    """One row per runner and drill they were given: the rung of the latest dose (a dose off the ladder,
+    such as a lighter week's, counts as the first rung), the latest answer."""
     connection = op.get_bind()
     ladders = {
         drill_id: [_compact(text) for text in (json.loads(doses) if isinstance(doses, str) else doses)]

@@ -16,6 +16,8 @@ from bot.domain.progression import DrillState
 class ProgressRepository:
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
+        self._read: dict[int, dict[str, DrillProgress]] = {}
+        """Rows read in this unit of work, by runner and slug: a batch is read once and written back."""
 
     async def _rows(self, subscriber_ids: list[int]) -> dict[int, dict[str, DrillProgress]]:
         rows: dict[int, dict[str, DrillProgress]] = {subscriber_id: {} for subscriber_id in subscriber_ids}
@@ -28,6 +30,7 @@ class ProgressRepository:
         )
         for row, slug in (await self.session.execute(query)).all():
             rows[row.subscriber_id][slug] = row
+        self._read.update(rows)
         return rows
 
     async def states_of(self, *, subscriber_ids: list[int]) -> dict[int, dict[str, DrillState]]:
@@ -46,7 +49,9 @@ class ProgressRepository:
         now: datetime,
     ) -> None:
         """Write the states that changed or are new; drills gone from the content are left as they are."""
-        existing = (await self._rows([subscriber_id]))[subscriber_id]
+        existing = self._read.get(subscriber_id)
+        if existing is None:
+            existing = (await self._rows([subscriber_id]))[subscriber_id]
         for slug, state in states.items():
             row = existing.get(slug)
             if row is not None and _state(row) == state:
@@ -56,6 +61,7 @@ class ProgressRepository:
                     continue
                 row = DrillProgress(subscriber_id=subscriber_id, drill_id=drill_ids[slug])
                 self.session.add(row)
+                existing[slug] = row
             row.step = state.step
             row.good_streak = state.good_streak
             row.last_outcome = state.last_outcome.value if state.last_outcome else None
@@ -63,7 +69,6 @@ class ProgressRepository:
             row.load_kg = state.load_kg
             row.easier_next = state.easier_next
             row.updated_at = now
-        await self.session.flush()
 
 
 def _state(row: DrillProgress) -> DrillState:
