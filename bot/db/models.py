@@ -164,6 +164,8 @@ class Subscriber(Base):
     """A race (`/race`): the week before it tapers, the days after it recover."""
     readiness_due: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
     """The stage's block is done: the next good check-in asks the readiness self-test."""
+    plyometric_ready: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
+    """The entry gate for hopping drills is passed (a pain-free skater squat of 3 × 8 each side)."""
     last_reason: Mapped[str | None] = mapped_column(Text)
     last_drill_sent_at: Mapped[datetime | None]
     """When a drill card last reached this runner: retention asks whether that came N days after joining

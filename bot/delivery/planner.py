@@ -173,4 +173,5 @@ def _session_result(answer: DeliveryAnswer) -> SessionResult:
         drill_slug=answer.drill_slug,
         outcome=Outcome(answer.outcome) if answer.outcome else None,
         pain=answer.pain,
+        dose=Dose.parse(answer.delivery.dose),
     )

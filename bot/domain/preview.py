@@ -115,7 +115,7 @@ def preview(
         position = decision.position
         answer = answers[sessions % len(answers)]
         sessions += 1
-        previous = SessionResult(today, decision.drill.slug, answer.outcome, answer.pain)
+        previous = SessionResult(today, decision.drill.slug, answer.outcome, answer.pain, decision.dose)
         if position.readiness_due and answer.outcome in GOOD_OUTCOMES and answer.pain is None:
             position, _reason = after_self_test(programme, position, passed=True)
         planned.append(

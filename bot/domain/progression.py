@@ -65,6 +65,8 @@ class Position:
     last_session_on: date | None = None
     readiness_due: bool = False
     """The stage's block is done: a self-test decides whether the runner moves on (`after_self_test`)."""
+    plyometric_ready: bool = False
+    """The entry gate for hopping drills is passed (`PLYOMETRIC_GATE_DRILL` at the gate dose, pain-free)."""
     drills: Mapping[str, DrillState] = field(default_factory=dict)
 
     def state(self, slug: str) -> DrillState:
@@ -82,6 +84,8 @@ class SessionResult:
     drill_slug: str
     outcome: Outcome | None
     pain: int | None = None
+    dose: Dose | None = None
+    """The dose given that day (a lighter week's or a warm-up's included), for the entry gate."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -244,14 +248,20 @@ def _pick(
     return fallback
 
 
-def plyometric_gate_passed(programme: Programme, position: Position) -> bool:
-    """Hops only after the entry gate: the gate drill done without pain at the gate dose or more."""
-    drill = programme.drills.get(PLYOMETRIC_GATE_DRILL)
-    state = position.drills.get(PLYOMETRIC_GATE_DRILL)
-    if drill is None or state is None or state.last_outcome not in GOOD_OUTCOMES:
-        return False
-    dose = drill.doses[min(state.step, len(drill.doses) - 1)]
-    return dose.sets >= PLYOMETRIC_GATE_DOSE.sets and dose.high >= PLYOMETRIC_GATE_DOSE.high
+def _through_the_gate(position: Position, result: SessionResult) -> Position:
+    """The entry gate opens on the gate drill done at the gate dose or more without pain, and closes on
+    pain in it."""
+    if result.drill_slug != PLYOMETRIC_GATE_DRILL:
+        return position
+    if _painful(result):
+        return replace(position, plyometric_ready=False)
+    dose = result.dose
+    at_gate_dose = (
+        dose is not None and dose.sets >= PLYOMETRIC_GATE_DOSE.sets and dose.low >= PLYOMETRIC_GATE_DOSE.low
+    )
+    if result.outcome in GOOD_OUTCOMES and at_gate_dose:
+        return replace(position, plyometric_ready=True)
+    return position
 
 
 def decide(
@@ -284,7 +294,7 @@ def decide_within(
     rules = programme.rules
     reason = "Your programme starts here." if position.stage_started_on is None else "On plan."
     for result in sorted(results, key=lambda item: item.local_date):
-        position, reason = _fold(programme, position, result, today=today)
+        position, reason = _fold(programme, _through_the_gate(position, result), result, today=today)
     if (
         position.last_session_on is not None
         and (today - position.last_session_on).days >= rules.absence_days_to_step_back
@@ -295,10 +305,8 @@ def decide_within(
     if position.stage_started_on is None:
         position = replace(position, stage_started_on=today)
 
-    gate_passed = plyometric_gate_passed(programme, position)
-
     def fits(drill: Drill) -> bool:
-        ready = gate_passed or Tag.PLYOMETRIC not in drill.tags
+        ready = position.plyometric_ready or Tag.PLYOMETRIC not in drill.tags
         return ready and allowed(drill) and intensity_of(drill) <= day.ceiling
 
     try:

@@ -18,6 +18,7 @@ def position_of(subscriber: Subscriber, drills: Mapping[str, DrillState]) -> Pos
         stage_started_on=subscriber.stage_started_on,
         last_session_on=subscriber.last_session_on,
         readiness_due=subscriber.readiness_due,
+        plyometric_ready=subscriber.plyometric_ready,
         drills=drills,
     )
 
@@ -30,6 +31,7 @@ def store_position(subscriber: Subscriber, position: Position, reason: str, *, n
     subscriber.stage_started_on = position.stage_started_on
     subscriber.last_session_on = position.last_session_on
     subscriber.readiness_due = position.readiness_due
+    subscriber.plyometric_ready = position.plyometric_ready
     subscriber.last_reason = reason
     subscriber.updated_at = now
 

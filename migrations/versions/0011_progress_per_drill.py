@@ -1,4 +1,4 @@
-"""Progress per runner per drill; the runner's stage start, long run, race and readiness self-test.
+"""Progress per runner per drill; the runner's stage start, long run, race, self-test and entry gate.
 
 Each runner's drills get a row of their own: the rung of the last dose they were given (read from their
 deliveries against the drill's ladder), their last answer and when they last saw it; the shared rung and
@@ -22,6 +22,8 @@ down_revision: str | None = "0010"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
+FLAG_COLUMNS = ("readiness_due", "plyometric_ready")
+"""A self-test is due; the hopping drills' entry gate is passed (existing runners must pass it too)."""
 RUNNING_COLUMNS = (
     ("long_run_weekday", sa.SmallInteger()),
     ("race_on", sa.Date()),
@@ -94,10 +96,10 @@ def upgrade() -> None:
     op.execute("ALTER TABLE subscribers DROP COLUMN good_streak")
     for name, column_type in RUNNING_COLUMNS:
         op.add_column("subscribers", sa.Column(name, column_type, nullable=True))
-    op.add_column(
-        "subscribers",
-        sa.Column("readiness_due", sa.Boolean(), server_default=sa.text("false"), nullable=False),
-    )
+    for flag in FLAG_COLUMNS:
+        op.add_column(
+            "subscribers", sa.Column(flag, sa.Boolean(), server_default=sa.text("false"), nullable=False)
+        )
     op.create_table(
         "drill_progress",
         sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
@@ -133,7 +135,8 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_index(op.f("ix_drill_progress_drill_id"), table_name="drill_progress")
     op.drop_table("drill_progress")
-    op.execute("ALTER TABLE subscribers DROP COLUMN readiness_due")
+    for flag in reversed(FLAG_COLUMNS):
+        op.execute(f"ALTER TABLE subscribers DROP COLUMN {flag}")
     for name, _column_type in reversed(RUNNING_COLUMNS):
         op.execute(f"ALTER TABLE subscribers DROP COLUMN {name}")
     for name in ("rung", "good_streak"):

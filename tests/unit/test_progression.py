@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from bot.content.loader import load_content
 from bot.domain.card import NOTE_LIMIT
+from bot.domain.dose import Dose
 from bot.domain.programme import Outcome
 from bot.domain.progression import (
     Decision,
@@ -309,19 +310,20 @@ def test_same_inputs_same_decision(level: int, history: list[tuple[int, Outcome 
 def test_hopping_drills_wait_for_a_pain_free_skater_squat_of_3_x_8() -> None:
     shipped = load_content(ROOT / "content", allow_missing_media=True).programme
     hops = next(slug for slug, drill in shipped.drills.items() if Tag.PLYOMETRIC in drill.tags)
-    only_hops = DayPlan(Intensity.HARD)
 
-    def served(skater: DrillState | None) -> set[str]:
-        drills = {} if skater is None else {"skater-squat": skater}
+    def served_after(outcome: Outcome, dose: str, pain: int | None = None) -> set[str]:
+        skater = SessionResult(MONDAY, "skater-squat", outcome, pain, Dose.parse(dose))
         slugs = set()
         for index in range(len(shipped.stage(4).rotation)):
-            position = Position(stage=4, rotation_index=index, stage_started_on=MONDAY, drills=drills)
-            decision = decide(shipped, position, [], TUESDAY, day=only_hops)
+            position = Position(stage=4, rotation_index=index, stage_started_on=MONDAY)
+            decision = decide(shipped, position, [skater], TUESDAY, day=DayPlan(Intensity.HARD))
             assert decision is not None
             slugs.add(decision.drill.slug)
         return slugs
 
-    assert hops not in served(None)
-    assert hops not in served(DrillState(step=1, last_outcome=Outcome.DONE)), "3 x 6 is not the gate"
-    assert hops not in served(DrillState(step=2, last_outcome=Outcome.PAIN))
-    assert hops in served(DrillState(step=2, last_outcome=Outcome.DONE))
+    assert hops not in served_after(Outcome.DONE, "3x6 each side")
+    assert hops not in served_after(Outcome.DONE, "3x4 each side"), "a lighter week's 3 x 8 is not the gate"
+    assert hops not in served_after(Outcome.DONE, "3x8 each side", pain=6)
+    assert hops not in served_after(Outcome.HARD, "3x8 each side")
+    assert hops in served_after(Outcome.DONE, "3x8 each side")
+    assert hops in served_after(Outcome.EASY, "3x10 each side")
