@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import logging
 import os
 import sys
@@ -402,7 +403,8 @@ def _next_monday(today: date) -> date:
 
 
 def cmd_programme(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.domain.preview import preview
+    from bot.domain.preview import parse_answers, preview
+    from bot.domain.week import Running
 
     content = _load(settings.content_dir, allow_missing_media=True, quiet=True)
     if content is None:
@@ -414,16 +416,33 @@ def cmd_programme(args: argparse.Namespace, settings: Settings) -> int:
     if not levels:
         known = ", ".join(str(level.number) for level in programme.levels)
         return _fail(f"--level {args.level}: no such level; the programme has levels {known}", 2)
+    try:
+        answers = parse_answers(args.answers)
+    except ValueError as error:
+        return _fail(f"--answers: {error}", 2)
+    running = Running(long_run_weekday=args.long_run, race_on=args.race)
     for level in levels:
+        days = preview(programme, level.number, days=args.days, start=start, running=running, answers=answers)
+        if args.format == "json":
+            for planned in days:
+                print(json.dumps({"level": level.number, **planned.as_json()}))
+            continue
         print(f"\nLevel {level.number}: {level.name} (starts at stage {level.start_stage})")
-        for planned in preview(programme, level.number, days=args.days, start=start):
+        for planned in days:
             day = f"day {planned.day:>2} {planned.local_date:%a %d %b}"
             if planned.drill is None or planned.dose is None:
-                print(f"  {day}  rest day")
+                print(f"  {day}  rest day  {planned.reason}")
                 continue
-            drill = f"{planned.drill.name:<34} {planned.dose!s:<22}"
+            drill = f"{planned.drill.name:<34} {planned.dose!s:<22} {planned.intensity.label:<8}"
             print(f"  {day}  stage {planned.stage}  {drill} {planned.reason}")
     return 0
+
+
+def _weekday(text: str) -> int:
+    names = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+    if text[:3].lower() not in names:
+        raise argparse.ArgumentTypeError("a day of the week, e.g. sun")
+    return names.index(text[:3].lower())
 
 
 def _positive_int(text: str) -> int:
@@ -526,6 +545,20 @@ def build_parser() -> argparse.ArgumentParser:
     programme.add_argument(
         "--start", type=date.fromisoformat, help="first day, YYYY-MM-DD (default: next Monday)"
     )
+    programme.add_argument(
+        "--format", choices=("text", "json"), default="text", help="json: one object per day and level"
+    )
+    programme.add_argument(
+        "--answers",
+        default="done",
+        help="the runner's answers, one per session and repeated: done, too-easy, too-hard, skipped, "
+        "pain:N (e.g. done,done,too-hard,pain:6); pain pauses (7+) are the bot's and not simulated",
+    )
+    programme.add_argument(
+        "--kit", help="accepted and ignored for now: equipment choices are not part of the programme yet"
+    )
+    programme.add_argument("--long-run", type=_weekday, help="the weekly long run's day, e.g. sun")
+    programme.add_argument("--race", type=date.fromisoformat, help="a race date, YYYY-MM-DD: plans a taper")
     programme.set_defaults(handler=cmd_programme)
     return parser
 

@@ -18,6 +18,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     Dialect,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -151,12 +152,20 @@ class Subscriber(Base):
     )
     """The runner's quiet hours, local wall time (/quiet); equal start and end mean none."""
     stage: Mapped[int] = mapped_column(SmallInteger, default=1)
-    rung: Mapped[int] = mapped_column(SmallInteger, default=0)
-    good_streak: Mapped[int] = mapped_column(SmallInteger, default=0)
     stage_credit: Mapped[int] = mapped_column(SmallInteger, default=0)
     rotation_index: Mapped[int] = mapped_column(SmallInteger, default=0)
-    programme_started_on: Mapped[date | None]
+    stage_started_on: Mapped[date | None]
+    """The runner's own start of their current stage: lighter weeks count from it."""
     last_session_on: Mapped[date | None]
+    long_run_weekday: Mapped[int | None] = mapped_column(SmallInteger)
+    """The weekly long run (0 Monday .. 6 Sunday, `/longrun`): the day before it is always easy."""
+    race_on: Mapped[date | None]
+    race_name: Mapped[str | None] = mapped_column(String(64))
+    """A race (`/race`): the week before it tapers, the days after it recover."""
+    readiness_due: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
+    """The stage's block is done: the next good check-in asks the readiness self-test."""
+    plyometric_ready: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
+    """The entry gate for hopping drills is passed (a pain-free skater squat of 3 × 8 each side)."""
     last_reason: Mapped[str | None] = mapped_column(Text)
     last_drill_sent_at: Mapped[datetime | None]
     """When a drill card last reached this runner: retention asks whether that came N days after joining
@@ -227,6 +236,32 @@ class Delivery(Base):
     """"Later": when the card comes back, once; cleared when it is re-sent."""
     nudge_at: Mapped[datetime | None]
     """When to send the one gentle reminder if there is still no answer; cleared once decided."""
+
+
+class DrillProgress(Base):
+    """One runner's progress on one drill: each drill climbs its own dose ladder."""
+
+    __tablename__ = "drill_progress"
+    __table_args__ = (
+        UniqueConstraint("subscriber_id", "drill_id", name="uq_drill_progress_subscriber_drill"),
+        CheckConstraint(
+            f"last_outcome IS NULL OR {_check_in('last_outcome', OUTCOMES)}", name="last_outcome"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(BIG_ID, primary_key=True)
+    subscriber_id: Mapped[int] = mapped_column(ForeignKey("subscribers.id", ondelete="CASCADE"))
+    drill_id: Mapped[int] = mapped_column(ForeignKey("drills.id", ondelete="RESTRICT"), index=True)
+    step: Mapped[int] = mapped_column(SmallInteger, default=0)
+    """The rung of the drill's dose ladder it is at."""
+    good_streak: Mapped[int] = mapped_column(SmallInteger, default=0)
+    last_outcome: Mapped[str | None] = mapped_column(String(16))
+    last_seen_on: Mapped[date | None]
+    load_kg: Mapped[float | None] = mapped_column(Float)
+    """The weight last used on a loaded drill, in kg; None for bodyweight or not yet logged."""
+    easier_next: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
+    """Serve this drill's pattern as its easier variant next time (after pain)."""
+    updated_at: Mapped[datetime]
 
 
 class CheckIn(Base):

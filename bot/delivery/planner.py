@@ -16,7 +16,10 @@ from bot.db.repositories import DeliveryAnswer, Repository
 from bot.domain.card import render_caption
 from bot.domain.dose import Dose
 from bot.domain.programme import Drill, Outcome, Programme
-from bot.domain.progression import Decision, Position, SessionResult, decide_within
+from bot.domain.progression import Decision, DrillState, SessionResult, decide_within
+from bot.domain.schedule import weekdays_in
+from bot.domain.week import DayPlan, Intensity, Running, day_plan
+from bot.services.progression import position_of, store_position
 from bot.services.safety import Gate, allows, gate_of
 
 
@@ -29,38 +32,40 @@ class PlannedDrill:
     """False when today's delivery already existed (the card is re-sent, nothing new is recorded)."""
 
 
-def position_of(subscriber: Subscriber) -> Position:
-    return Position(
-        stage=subscriber.stage,
-        rung=subscriber.rung,
-        good_streak=subscriber.good_streak,
-        stage_credit=subscriber.stage_credit,
-        rotation_index=subscriber.rotation_index,
-        programme_started_on=subscriber.programme_started_on,
-        last_session_on=subscriber.last_session_on,
+def running_of(subscriber: Subscriber) -> Running:
+    return Running(
+        long_run_weekday=subscriber.long_run_weekday,
+        race_on=subscriber.race_on,
+        race_name=subscriber.race_name,
     )
 
 
-def _store_position(subscriber: Subscriber, position: Position, reason: str, now: datetime) -> None:
-    subscriber.stage = position.stage
-    subscriber.rung = position.rung
-    subscriber.good_streak = position.good_streak
-    subscriber.stage_credit = position.stage_credit
-    subscriber.rotation_index = position.rotation_index
-    subscriber.programme_started_on = position.programme_started_on
-    subscriber.last_session_on = position.last_session_on
-    subscriber.last_reason = reason
-    subscriber.updated_at = now
+def day_plan_of(subscriber: Subscriber, day: date) -> DayPlan:
+    """How hard the runner's day may be, around their long run and race."""
+    return day_plan(weekdays_in(subscriber.training_days), running_of(subscriber), day)
+
+
+def rest_reason(subscriber: Subscriber, day: date) -> str | None:
+    """Why there is no drill today, when the week's plan makes it a rest day (the day after a race)."""
+    plan = day_plan_of(subscriber, day)
+    return plan.reason if plan.ceiling is Intensity.REST else None
 
 
 def caption_for(programme: Programme, delivery: Delivery, drill: Drill, note: str | None = None) -> str:
     return render_caption(drill, Dose.parse(delivery.dose), programme.stage(delivery.stage), notes=(note,))
 
 
-def sample_caption(programme: Programme, drill: Drill, subscriber: Subscriber | None, note: str) -> str:
-    """A drill shown outside the plan (a coach's "Try it now"): the runner's rung if it is their stage."""
-    rung = subscriber.rung if subscriber is not None and subscriber.stage == drill.stage else 0
-    dose = drill.doses[min(rung, len(drill.doses) - 1)]
+async def step_on(repo: Repository, subscriber: Subscriber | None, slug: str) -> int:
+    """The rung of a drill's dose ladder the runner is at (0 for a drill they have not had)."""
+    if subscriber is None:
+        return 0
+    states = await repo.progress.states_of(subscriber_ids=[subscriber.id])
+    return states[subscriber.id].get(slug, DrillState()).step
+
+
+def sample_caption(programme: Programme, drill: Drill, step: int, note: str) -> str:
+    """A drill shown outside the plan (a coach's "Try it now"), at the runner's own rung of it."""
+    dose = drill.doses[min(step, len(drill.doses) - 1)]
     return render_caption(drill, dose, programme.stage(drill.stage), notes=(note,))
 
 
@@ -106,13 +111,22 @@ async def plan_batch(
                 delivery, drill, caption_for(programme, delivery, drill), False
             )
     fresh = [(subscriber, day) for subscriber, day in wanted if subscriber.id not in existing]
-    previous = await repo.deliveries.latest_answers([subscriber.id for subscriber, _ in fresh])
+    fresh_ids = [subscriber.id for subscriber, _ in fresh]
+    previous = await repo.deliveries.latest_answers(fresh_ids)
+    states = await repo.progress.states_of(subscriber_ids=fresh_ids)
     decisions: dict[int, tuple[Subscriber, Decision]] = {}
     rows: list[dict[str, Any]] = []
     for subscriber, day in fresh:
         answer = previous.get(subscriber.id)
         results = [] if answer is None else [_session_result(answer)]
-        decision = decide_within(programme, position_of(subscriber), results, day, allowed=allows(subscriber))
+        decision = decide_within(
+            programme,
+            position_of(subscriber, states[subscriber.id]),
+            results,
+            day,
+            allowed=allows(subscriber),
+            day=day_plan_of(subscriber, day),
+        )
         drill_id = drill_ids.get(decision.drill.slug) if decision is not None else None
         if decision is None or drill_id is None:
             continue
@@ -134,7 +148,10 @@ async def plan_batch(
     inserted = await repo.deliveries.create_many(rows)
     for delivery in inserted:
         subscriber, decision = decisions[delivery.subscriber_id]
-        _store_position(subscriber, decision.position, decision.reason, now)
+        store_position(subscriber, decision.position, decision.note or decision.reason, now=now)
+        await repo.progress.store(
+            subscriber_id=subscriber.id, states=decision.position.drills, drill_ids=drill_ids, now=now
+        )
         caption = render_caption(decision.drill, decision.dose, decision.stage, notes=(decision.note,))
         planned[subscriber.id] = PlannedDrill(delivery, decision.drill, caption, created=True)
     raced = [(subscriber, day) for subscriber, day in fresh if subscriber.id not in planned]
@@ -156,4 +173,5 @@ def _session_result(answer: DeliveryAnswer) -> SessionResult:
         drill_slug=answer.drill_slug,
         outcome=Outcome(answer.outcome) if answer.outcome else None,
         pain=answer.pain,
+        dose=Dose.parse(answer.delivery.dose),
     )

@@ -63,9 +63,24 @@ class Dose:
         )
 
     def lighter(self, factor: float) -> Dose:
-        """The same work with fewer sets, as a deload week keeps frequency but cuts volume."""
-        sets = max(1, math.ceil(self.sets * factor))
-        return Dose(sets, self.low, self.high, self.unit, self.each_side)
+        """A deload week's dose: the most volume that is at most `factor` of this one, never unchanged;
+        fewer sets, or the same sets with fewer reps (a shorter hold, fewer metres), whichever keeps more."""
+        fewer_sets = Dose(
+            max(1, math.floor(self.sets * factor)), self.low, self.high, self.unit, self.each_side
+        )
+        low = max(1, math.floor(self.low * factor))
+        fewer_reps = Dose(self.sets, low, max(low, math.floor(self.high * factor)), self.unit, self.each_side)
+        options = [dose for dose in (fewer_sets, fewer_reps) if dose.volume <= self.volume * factor]
+        return max(options, key=lambda dose: dose.volume, default=fewer_reps)
+
+    def single_set(self) -> Dose:
+        """One set of this dose: a race-day warm-up."""
+        return Dose(1, self.low, self.high, self.unit, self.each_side)
+
+    @property
+    def volume(self) -> int:
+        """Sets times the top of the range (reps, seconds or metres), per side: what a lighter week cuts."""
+        return self.sets * self.high
 
     def __str__(self) -> str:
         amount = str(self.low) if self.low == self.high else f"{self.low}-{self.high}"

@@ -1,26 +1,89 @@
-"""What a new runner would get in their first days if every session went well: `glutebot programme`."""
+"""What a runner would get over their first days, answering as told: `glutebot programme`.
+
+The same engine and week planning as the bot, with simulated answers instead of a runner's taps; the
+runner passes each readiness self-test. Pain pauses (a score of 7 or more) are the bot's, not the
+engine's, so the simulation goes on through them.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 from bot.domain.dose import Dose
 from bot.domain.programme import Drill, Outcome, Programme
-from bot.domain.progression import SessionResult, decide, start_position
+from bot.domain.progression import GOOD_OUTCOMES, SessionResult, after_self_test, decide, start_position
+from bot.domain.week import Intensity, Running, day_plan
 
 MONDAY_TO_SATURDAY = frozenset({0, 1, 2, 3, 4, 5})
+ANSWER_WORDS = {
+    "done": Outcome.DONE,
+    "too-easy": Outcome.EASY,
+    "too-hard": Outcome.HARD,
+    "skipped": Outcome.SKIPPED,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    outcome: Outcome
+    pain: int | None = None
+
+
+ALL_DONE = (Answer(Outcome.DONE),)
+NO_RUNNING = Running()
+
+
+def parse_answers(text: str) -> tuple[Answer, ...]:
+    """`done,too-easy,too-hard,skipped,pain:6`: one answer per session, the list repeated as needed."""
+    answers: list[Answer] = []
+    for word in (part.strip().lower() for part in text.split(",")):
+        if word in ANSWER_WORDS:
+            answers.append(Answer(ANSWER_WORDS[word]))
+        elif word.startswith("pain:") and word[5:].isdigit() and int(word[5:]) <= 10:
+            answers.append(Answer(Outcome.PAIN, int(word[5:])))
+        else:
+            known = ", ".join(ANSWER_WORDS)
+            raise ValueError(f"answer {word!r}: use {known} or pain:0-10, separated by commas")
+    return tuple(answers)
 
 
 @dataclass(frozen=True, slots=True)
 class PlannedDay:
     day: int
     local_date: date
-    training: bool
     drill: Drill | None
     dose: Dose | None
-    stage: int | None
+    step: int | None
+    stage: int
+    intensity: Intensity
+    deload: bool
     reason: str
+
+    def as_json(self) -> dict[str, Any]:
+        """The day as `glutebot programme --format json` prints it: reps for counted work (a range as
+        "10-15"), seconds for holds, metres for walks."""
+        dose = self.dose
+        amount: int | str | None = None
+        if dose is not None:
+            amount = dose.high if dose.low == dose.high else f"{dose.low}-{dose.high}"
+        return {
+            "date": self.local_date.isoformat(),
+            "stage": self.stage,
+            "drill": self.drill.slug if self.drill else None,
+            "step": self.step,
+            "sets": dose.sets if dose else None,
+            "reps": amount if dose and dose.unit not in ("s", "m") else None,
+            "seconds": amount if dose and dose.unit == "s" else None,
+            "metres": amount if dose and dose.unit == "m" else None,
+            "each_side": dose.each_side if dose else None,
+            "load": None,
+            "intensity": self.intensity.label,
+            "deload": self.deload,
+            "reason": self.reason,
+        }
 
 
 def preview(
@@ -30,20 +93,42 @@ def preview(
     days: int,
     start: date,
     training_weekdays: frozenset[int] = MONDAY_TO_SATURDAY,
+    running: Running = NO_RUNNING,
+    answers: Sequence[Answer] = ALL_DONE,
 ) -> list[PlannedDay]:
     position = start_position(programme, level)
     previous: SessionResult | None = None
     planned: list[PlannedDay] = []
+    sessions = 0
     for offset in range(days):
         today = start + timedelta(days=offset)
-        if today.weekday() not in training_weekdays:
-            planned.append(PlannedDay(offset + 1, today, False, None, None, None, "Rest day."))
+        plan = day_plan(training_weekdays, running, today) if today.weekday() in training_weekdays else None
+        decision = None
+        if plan is not None:
+            decision = decide(programme, position, [previous] if previous else [], today, day=plan)
+        if decision is None:
+            reason = plan.reason if plan is not None and plan.reason else "Rest day."
+            planned.append(
+                PlannedDay(offset + 1, today, None, None, None, position.stage, Intensity.REST, False, reason)
+            )
             continue
-        decision = decide(programme, position, [previous] if previous else [], today)
         position = decision.position
-        previous = SessionResult(today, decision.drill.slug, Outcome.DONE)
-        reason = decision.note or decision.reason
+        answer = answers[sessions % len(answers)]
+        sessions += 1
+        previous = SessionResult(today, decision.drill.slug, answer.outcome, answer.pain, decision.dose)
+        if position.readiness_due and answer.outcome in GOOD_OUTCOMES and answer.pain is None:
+            position, _reason = after_self_test(programme, position, passed=True)
         planned.append(
-            PlannedDay(offset + 1, today, True, decision.drill, decision.dose, decision.stage.number, reason)
+            PlannedDay(
+                offset + 1,
+                today,
+                decision.drill,
+                decision.dose,
+                decision.step,
+                decision.stage.number,
+                decision.intensity,
+                decision.deload,
+                decision.note or decision.reason,
+            )
         )
     return planned

@@ -1,40 +1,79 @@
-"""The progression engine: from a runner's position and latest answers to today's drill, dose and reason.
+"""The progression engine: from a runner's position and latest answer to today's drill, dose and reason.
 
-Rules, in the order they apply:
-- a long absence steps back one stage (strength fades; coming back slightly easier is safer);
-- pain outside the green band (`PAIN_BANDS`, the advice text's own bands) regresses one rung, or one stage
-  from the bottom rung, and never advances;
-- "too hard" holds everything and offers the drill's regression;
-- a good session (done or easy, pain within the threshold) counts towards the 2-for-2 rule, which climbs one
-  dose rung after two good sessions in a row, and towards advancing a stage ("easy" counts double);
-- a skipped or unanswered session resets the run of good sessions and changes nothing else;
-- every fourth week counted from the first session is a lighter (deload) week with fewer sets.
+Each drill progresses on its own (`DrillState`): it first appears at the first rung of its dose ladder, and
+its own answers move it.
+- A long absence steps back one stage (strength fades; coming back slightly easier is safer).
+- Pain outside the green band (`PAIN_BANDS`, the advice text's own bands) steps that drill back one rung, or
+  the runner back one stage from its bottom rung, never advances, and makes the pattern's next appearance
+  easier (the drill's regression, or the drill itself with a lighter dose).
+- "Too hard" holds that drill; twice in a row steps it back a rung.
+- Two good sessions in a row on a drill (2-for-2) climb that drill one rung when it next comes round.
+  Every good session (done or too easy, both count once) is a credit towards the next stage. Once the
+  credits are there and the stage's block (up to and including its lighter week) is done, a self-test in
+  the chat decides between the next stage and another block (`after_self_test`).
+- Every fourth week of a stage, counted from the runner's own stage start, is a lighter week: at least 40%
+  less volume, and no rung or stage rises in it.
+- The day's ceiling (`bot.domain.week`) limits how hard today's drill may be.
+- Hopping (plyometric) drills wait for the entry gate: a pain-free skater squat of 3 × 8 each side.
 The engine is pure and deterministic: the same inputs always give the same decision.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from bot.domain.card import NOTE_LIMIT
 from bot.domain.dose import Dose
 from bot.domain.programme import Drill, Outcome, Programme, Stage
-from bot.domain.safety import PAIN_BANDS
+from bot.domain.safety import PAIN_BANDS, Tag
+from bot.domain.week import DayPlan, Intensity, intensity_of
 
 GOOD_OUTCOMES = (Outcome.DONE, Outcome.EASY)
+ANY_DAY = DayPlan(Intensity.HARD)
+DELOAD_NOTE = "Lighter week: fewer sets or reps than last week, same drills. Keep plenty in reserve."
+BETWEEN_HARD_DAYS_NOTE = "Between strength days: a lighter drill today."
+STEP_UP_REASON = "Two good sessions in a row on this drill, so its dose steps up today."
+TOP_DOSE_REASON = "Two good sessions in a row on this drill: you're at its top dose."
+READINESS_REASON = "Block done: after your next drill, a short self-test decides whether you move on."
+PLYOMETRIC_GATE_DRILL = "skater-squat"
+PLYOMETRIC_GATE_DOSE = Dose(3, 8, 8, each_side=True)
+"""The entry gate for hopping drills: a pain-free skater squat of 3 × 8 each side."""
+AFTER_PAIN_NOTE = "After the pain last time: a lighter dose of it today."
+
+
+@dataclass(frozen=True, slots=True)
+class DrillState:
+    """One runner's progress on one drill. `load_kg` (the weight last used) and `easier_next` (serve the
+    pattern's easier variant next time) are kept here so load and regression rules read one place."""
+
+    step: int = 0
+    good_streak: int = 0
+    last_outcome: Outcome | None = None
+    last_seen_on: date | None = None
+    load_kg: float | None = None
+    easier_next: bool = False
 
 
 @dataclass(frozen=True, slots=True)
 class Position:
     stage: int
-    rung: int = 0
-    good_streak: int = 0
     stage_credit: int = 0
     rotation_index: int = 0
-    programme_started_on: date | None = None
+    stage_started_on: date | None = None
     last_session_on: date | None = None
+    readiness_due: bool = False
+    """The stage's block is done: a self-test decides whether the runner moves on (`after_self_test`)."""
+    plyometric_ready: bool = False
+    """The entry gate for hopping drills is passed (`PLYOMETRIC_GATE_DRILL` at the gate dose, pain-free)."""
+    drills: Mapping[str, DrillState] = field(default_factory=dict)
+
+    def state(self, slug: str) -> DrillState:
+        return self.drills.get(slug, DrillState())
+
+    def with_state(self, slug: str, state: DrillState) -> Position:
+        return replace(self, drills={**self.drills, slug: state})
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,35 +84,26 @@ class SessionResult:
     drill_slug: str
     outcome: Outcome | None
     pain: int | None = None
+    dose: Dose | None = None
+    """The dose given that day (a lighter week's or a warm-up's included), for the entry gate."""
 
 
 @dataclass(frozen=True, slots=True)
 class Decision:
     drill: Drill
     dose: Dose
+    step: int
     stage: Stage
     position: Position
     reason: str
     note: str | None
-    offer_regression: Drill | None
     deload: bool
-
-
-@dataclass(frozen=True, slots=True)
-class _Folded:
-    position: Position
-    reason: str
-    painful_drill: str | None = None
-    hard_drill: str | None = None
+    intensity: Intensity
+    warm_up_only: bool = False
 
 
 def start_position(programme: Programme, level: int) -> Position:
     return Position(stage=programme.level(level).start_stage)
-
-
-def _ladder_top(programme: Programme, stage: int) -> int:
-    lengths = [len(programme.drills[slug].doses) for slug in programme.stage(stage).rotation]
-    return max(lengths) - 1
 
 
 def _clamp_stage(programme: Programme, stage: int) -> int:
@@ -81,97 +111,169 @@ def _clamp_stage(programme: Programme, stage: int) -> int:
 
 
 def _fresh_stage(position: Position, stage: int) -> Position:
-    return replace(position, stage=stage, rung=0, good_streak=0, stage_credit=0, rotation_index=0)
+    return replace(
+        position, stage=stage, stage_credit=0, rotation_index=0, stage_started_on=None, readiness_due=False
+    )
 
 
-def _fold(programme: Programme, position: Position, result: SessionResult) -> _Folded:
-    rules = programme.rules
-    answered = result.outcome is not None
-    if answered:
-        position = replace(position, last_session_on=result.local_date)
-    painful = result.outcome is Outcome.PAIN or (
+def after_self_test(programme: Programme, position: Position, *, passed: bool) -> tuple[Position, str]:
+    """The readiness self-test's answer: the next stage, or another block of this one (its weeks counted
+    again from the next drill, its credits from nothing)."""
+    if passed and position.stage < programme.last_stage:
+        position = _fresh_stage(position, position.stage + 1)
+        return position, f"Self-test passed: welcome to stage {position.stage}!"
+    again = _fresh_stage(position, position.stage)
+    return again, f"Another block of stage {again.stage}, then the self-test again."
+
+
+def is_deload_week(programme: Programme, stage_started_on: date | None, today: date) -> bool:
+    """Every fourth week of a stage, counted from the day the runner started it."""
+    if stage_started_on is None or today < stage_started_on:
+        return False
+    week = (today - stage_started_on).days // 7 + 1
+    return week % programme.rules.deload_every_weeks == 0
+
+
+def _painful(result: SessionResult) -> bool:
+    return result.outcome is Outcome.PAIN or (
         result.pain is not None and not PAIN_BANDS.progresses(result.pain)
     )
-    if painful:
-        if position.rung > 0:
-            position = replace(position, rung=position.rung - 1, good_streak=0, stage_credit=0)
-            reason = "You reported pain, so today's dose is a step lighter."
+
+
+def _block_done(programme: Programme, position: Position, today: date) -> bool:
+    """A stage's first block (its weeks up to and including the lighter week) is behind the runner."""
+    started = position.stage_started_on
+    return started is not None and (today - started).days >= 7 * programme.rules.deload_every_weeks
+
+
+def _fold(
+    programme: Programme, position: Position, result: SessionResult, *, today: date
+) -> tuple[Position, str]:
+    """One answer into the position; in a lighter week nothing rises."""
+    frozen = is_deload_week(programme, position.stage_started_on, today)
+    rules = programme.rules
+    slug = result.drill_slug
+    state = replace(position.state(slug), last_outcome=result.outcome)
+    if result.outcome is not None:
+        position = replace(position, last_session_on=result.local_date)
+    if _painful(result):
+        state = replace(state, good_streak=0, easier_next=True)
+        position = replace(position, stage_credit=0)
+        if state.step > 0:
+            state = replace(state, step=state.step - 1)
+            reason = "You reported pain, so that drill is a step lighter next time."
         elif position.stage > programme.first_stage:
             position = _fresh_stage(position, position.stage - 1)
             reason = f"You reported pain, so we're back to stage {position.stage} for now."
         else:
-            position = replace(position, good_streak=0, stage_credit=0)
             reason = "You reported pain, so we're keeping things at the gentlest level."
-        return _Folded(position, reason, painful_drill=result.drill_slug)
+        return position.with_state(slug, state), reason
     if result.outcome is Outcome.HARD:
-        return _Folded(
-            replace(position, good_streak=0),
-            "Last drill felt too hard, so we're holding here until it feels solid.",
-            hard_drill=result.drill_slug,
+        twice = position.state(slug).last_outcome is Outcome.HARD and state.step > 0
+        state = replace(state, good_streak=0, step=state.step - 1 if twice else state.step)
+        reason = (
+            "Too hard twice in a row, so that drill steps back a little."
+            if twice
+            else "Last drill felt too hard, so it stays at the same dose until it feels solid."
         )
+        return position.with_state(slug, state), reason
     if result.outcome in GOOD_OUTCOMES:
-        credit = rules.easy_counts_as if result.outcome is Outcome.EASY else 1
-        position = replace(
-            position, good_streak=position.good_streak + 1, stage_credit=position.stage_credit + credit
-        )
-        if position.stage_credit >= rules.good_sessions_to_advance and position.stage < programme.last_stage:
-            position = _fresh_stage(position, position.stage + 1)
-            return _Folded(position, f"Great consistency: welcome to stage {position.stage}!")
-        if position.good_streak >= rules.good_in_a_row_to_step_up:
-            top = _ladder_top(programme, position.stage)
-            if position.rung < top:
-                position = replace(position, rung=position.rung + 1, good_streak=0)
-                return _Folded(position, "Two good sessions in a row, so the dose steps up a little.")
-            position = replace(position, good_streak=0)
-            return _Folded(position, "Two good sessions in a row: you're at the top dose for this stage.")
-        return _Folded(position, "Good session, keep it going.")
+        state = replace(state, good_streak=state.good_streak + 1, easier_next=False)
+        position = replace(position, stage_credit=position.stage_credit + 1)
+        if frozen:
+            return position.with_state(slug, state), "Good session: enjoy the lighter week."
+        if (
+            position.stage_credit >= rules.good_sessions_to_advance
+            and position.stage < programme.last_stage
+            and _block_done(programme, position, today)
+        ):
+            return replace(position.with_state(slug, state), readiness_due=True), READINESS_REASON
+        return position.with_state(slug, state), "Good session, keep it going."
+    state = replace(state, good_streak=0)
     if result.outcome is Outcome.SKIPPED:
-        return _Folded(replace(position, good_streak=0), "Skipped last time, no problem: same plan today.")
-    return _Folded(
-        replace(position, good_streak=0), "No answer to the last drill, so the plan stays the same."
+        return position.with_state(slug, state), "Skipped last time, no problem: same plan today."
+    return position.with_state(slug, state), "No answer to the last drill, so the plan stays the same."
+
+
+def _candidates(programme: Programme, position: Position) -> Iterator[tuple[Drill, int | None]]:
+    """The stage's drills in rotation order (with their rotation index), then lower stages' drills, the
+    least recently seen first."""
+    rotation = programme.stage(position.stage).rotation
+    for offset in range(len(rotation)):
+        index = (position.rotation_index + offset) % len(rotation)
+        yield programme.drills[rotation[index]], index
+    for number in range(position.stage - 1, programme.first_stage - 1, -1):
+        lower = programme.stage(number).rotation
+        ordered = sorted(
+            range(len(lower)),
+            key=lambda i: (position.state(lower[i]).last_seen_on or date.min, i),
+        )
+        for index in ordered:
+            yield programme.drills[lower[index]], None
+
+
+def _easier_variant(programme: Programme, flagged: Drill, fits: Callable[[Drill], bool]) -> Drill | None:
+    """What the pattern's next appearance is after pain: the regression if it may be done today, else the
+    drill itself with a lighter dose (see `decide_within`)."""
+    regression = programme.drills.get(flagged.regression or "")
+    if regression is not None and fits(regression):
+        return regression
+    return flagged if fits(flagged) else None
+
+
+def _pick(
+    programme: Programme, position: Position, fits: Callable[[Drill], bool]
+) -> tuple[Drill, int | None, str | None]:
+    """Today's drill, its rotation index (None off the stage's rotation) and the drill it eases, if any."""
+    flagged = [
+        programme.drills[slug]
+        for slug, state in position.drills.items()
+        if state.easier_next and slug in programme.drills
+    ]
+    for drill in flagged:
+        easier = _easier_variant(programme, drill, fits)
+        if easier is not None:
+            return easier, None, drill.slug
+    eased_patterns = {drill.pattern for drill in flagged}
+    fallback: tuple[Drill, int | None, str | None] | None = None
+    for drill, index in _candidates(programme, position):
+        if not fits(drill):
+            continue
+        if drill.pattern in eased_patterns:
+            fallback = fallback or (drill, index, None)
+            continue
+        return drill, index, None
+    if fallback is None:
+        raise LookupError("no drill fits")
+    return fallback
+
+
+def _through_the_gate(position: Position, result: SessionResult) -> Position:
+    """The entry gate opens on the gate drill done at the gate dose or more without pain, and closes on
+    pain in it."""
+    if result.drill_slug != PLYOMETRIC_GATE_DRILL:
+        return position
+    if _painful(result):
+        return replace(position, plyometric_ready=False)
+    dose = result.dose
+    at_gate_dose = (
+        dose is not None and dose.sets >= PLYOMETRIC_GATE_DOSE.sets and dose.low >= PLYOMETRIC_GATE_DOSE.low
     )
-
-
-def _is_deload_week(programme: Programme, started_on: date | None, today: date) -> bool:
-    if started_on is None or today < started_on:
-        return False
-    week = (today - started_on).days // 7 + 1
-    return week % programme.rules.deload_every_weeks == 0
-
-
-def _regression_of(programme: Programme, slug: str) -> Drill | None:
-    drill = programme.drills.get(slug)
-    if drill is None or drill.regression is None:
-        return None
-    return programme.drills.get(drill.regression)
-
-
-def _fit(text: str) -> str:
-    return text if len(text) <= NOTE_LIMIT else text[: NOTE_LIMIT - 1].rstrip() + "…"
-
-
-def _allow_every_drill(_drill: Drill) -> bool:
-    return True
-
-
-def _pick(programme: Programme, position: Position, allowed: Callable[[Drill], bool]) -> Drill | None:
-    """The stage's next allowed drill in rotation; if it has none, the nearest lower stage's, rotating too."""
-    for number in range(position.stage, programme.first_stage - 1, -1):
-        rotation = programme.stage(number).rotation
-        for offset in range(len(rotation)):
-            drill = programme.drills[rotation[(position.rotation_index + offset) % len(rotation)]]
-            if allowed(drill):
-                return drill
-    return None
+    if result.outcome in GOOD_OUTCOMES and at_gate_dose:
+        return replace(position, plyometric_ready=True)
+    return position
 
 
 def decide(
-    programme: Programme, position: Position, results: Sequence[SessionResult], today: date
-) -> Decision:
-    """Today's drill and dose when every drill is allowed."""
-    decision = decide_within(programme, position, results, today, allowed=_allow_every_drill)
-    assert decision is not None, "a programme always has a drill"
-    return decision
+    programme: Programme,
+    position: Position,
+    results: Sequence[SessionResult],
+    today: date,
+    *,
+    day: DayPlan = ANY_DAY,
+) -> Decision | None:
+    """Today's drill and dose when every drill is allowed; None on a rest day."""
+    return decide_within(programme, position, results, today, allowed=lambda _drill: True, day=day)
 
 
 def decide_within(
@@ -181,14 +283,18 @@ def decide_within(
     today: date,
     *,
     allowed: Callable[[Drill], bool],
+    day: DayPlan = ANY_DAY,
 ) -> Decision | None:
     """Fold the sessions since the last decision into the position, then choose today's drill and dose
-    among the drills `allowed` (the health screen's restrictions, a paused pattern); None if there is none.
+    among the drills `allowed` (the health screen's restrictions, a paused pattern) that today's ceiling
+    permits; None if there is none, or it is a rest day.
     """
+    if day.ceiling is Intensity.REST:
+        return None
     rules = programme.rules
-    reason = "Your programme starts here." if position.programme_started_on is None else "On plan."
-    painful_drill: str | None = None
-    hard_drill: str | None = None
+    reason = "Your programme starts here." if position.stage_started_on is None else "On plan."
+    for result in sorted(results, key=lambda item: item.local_date):
+        position, reason = _fold(programme, _through_the_gate(position, result), result, today=today)
     if (
         position.last_session_on is not None
         and (today - position.last_session_on).days >= rules.absence_days_to_step_back
@@ -196,45 +302,56 @@ def decide_within(
         back_to = _clamp_stage(programme, position.stage - 1)
         position = replace(_fresh_stage(position, back_to), last_session_on=None)
         reason = f"Welcome back! After a break we restart at stage {back_to} to ease you in."
-    else:
-        for result in sorted(results, key=lambda item: item.local_date):
-            folded = _fold(programme, position, result)
-            position, reason = folded.position, folded.reason
-            painful_drill = folded.painful_drill or painful_drill
-            hard_drill = folded.hard_drill
-    if position.programme_started_on is None:
-        position = replace(position, programme_started_on=today)
+    if position.stage_started_on is None:
+        position = replace(position, stage_started_on=today)
 
-    stage = programme.stage(position.stage)
-    rotation = stage.rotation
-    picked = _pick(programme, position, allowed)
-    if picked is None:
+    def fits(drill: Drill) -> bool:
+        ready = position.plyometric_ready or Tag.PLYOMETRIC not in drill.tags
+        return ready and allowed(drill) and intensity_of(drill) <= day.ceiling
+
+    try:
+        drill, index, eased = _pick(programme, position, fits)
+    except LookupError:
         return None
-    drill = picked
-    if painful_drill is not None:
-        easier = _regression_of(programme, painful_drill)
-        drill = easier if easier is not None and allowed(easier) else drill
-    dose = drill.doses[min(position.rung, len(drill.doses) - 1)]
-    deload = _is_deload_week(programme, position.programme_started_on, today)
-    note = None
-    if deload:
-        dose = dose.lighter(rules.deload_set_factor)
-        note = "Lighter week: fewer sets, same drills. Keep plenty in reserve."
-    offer = None
-    if hard_drill is not None:
-        offer = _regression_of(programme, hard_drill)
-        if offer is not None and not allowed(offer):
-            offer = None
-        if offer is not None:
-            note = _fit(f"Too hard last time? Try the easier {offer.name} instead.")
-    position = replace(position, rotation_index=(position.rotation_index + 1) % len(rotation))
+    deload = is_deload_week(programme, position.stage_started_on, today)
+    state = position.state(drill.slug)
+    if state.good_streak >= rules.good_in_a_row_to_step_up and not deload:
+        climbs = state.step < len(drill.doses) - 1
+        state = replace(state, step=state.step + 1 if climbs else state.step, good_streak=0)
+        reason = STEP_UP_REASON if climbs else TOP_DOSE_REASON
+    step = min(state.step, len(drill.doses) - 1)
+    dose = drill.doses[step]
+    notes = [day.reason] if day.reason else []
+    if day.warm_up_only:
+        dose = drill.doses[0].single_set()
+    else:
+        if deload:
+            dose = dose.lighter(rules.deload_set_factor)
+            notes.append(DELOAD_NOTE)
+        if eased == drill.slug:
+            dose = dose.lighter(rules.deload_set_factor)
+            notes.append(AFTER_PAIN_NOTE)
+    if index is None and eased is None and day.reason is None and day.ceiling < Intensity.HARD:
+        notes.append(BETWEEN_HARD_DAYS_NOTE)
+    position = position.with_state(drill.slug, replace(state, last_seen_on=today))
+    if eased is not None:
+        position = position.with_state(eased, replace(position.state(eased), easier_next=False))
+    if index is not None:
+        rotation = programme.stage(position.stage).rotation
+        position = replace(position, rotation_index=(index + 1) % len(rotation))
     return Decision(
         drill=drill,
         dose=dose,
-        stage=stage,
+        step=step,
+        stage=programme.stage(position.stage),
         position=position,
         reason=_fit(reason),
-        note=note,
-        offer_regression=offer,
-        deload=deload,
+        note=_fit(" ".join(notes)) if notes else None,
+        deload=deload and not day.warm_up_only,
+        intensity=intensity_of(drill),
+        warm_up_only=day.warm_up_only,
     )
+
+
+def _fit(text: str) -> str:
+    return text if len(text) <= NOTE_LIMIT else text[: NOTE_LIMIT - 1].rstrip() + "…"

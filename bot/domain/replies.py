@@ -126,6 +126,34 @@ def parse_training_days(text: str) -> int | None:
     return mask_of(_DAY_WORDS[word] for word in words)
 
 
+OFF_WORDS = frozenset({"off", "none", "no", "skip"})
+RACE_HORIZON_DAYS = 730
+"""How far ahead a race may be planned: two years."""
+
+
+def parse_weekday(text: str) -> int | None:
+    """`sun`, `Sunday`: Monday 0 .. Sunday 6; None if it is not a day of the week."""
+    return _DAY_WORDS.get(text.strip().lower())
+
+
+@dataclass(frozen=True, slots=True)
+class RaceEntry:
+    day: date
+    name: str | None
+
+
+def parse_race(text: str, *, today: date) -> RaceEntry | None:
+    """`2027-04-12 London Marathon`: a date from today up to two years ahead, and an optional name."""
+    date_text, _, name = text.strip().partition(" ")
+    try:
+        day = date.fromisoformat(date_text)
+    except ValueError:
+        return None
+    if not today <= day <= today + timedelta(days=RACE_HORIZON_DAYS):
+        return None
+    return RaceEntry(day, " ".join(name.split())[:64] or None)
+
+
 def parse_pause_days(text: str) -> int | None:
     match = _PAUSE.match(text)
     if match is None:

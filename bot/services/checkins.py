@@ -9,6 +9,7 @@ from enum import StrEnum
 from bot.db.models import Delivery, Subscriber
 from bot.db.repositories import Repository
 from bot.domain.programme import Outcome, Programme
+from bot.domain.progression import GOOD_OUTCOMES
 from bot.domain.replies import parse_reply
 from bot.domain.safety import AMBER_WINDOW_DAYS, PAIN_BANDS, PainArea, PainKind, pain_pause
 from bot.domain.schedule import after_quiet_hours, local_date, slot_on
@@ -49,6 +50,8 @@ class Recorded:
     note: str | None
     paused: str | None = None
     """What this answer newly paused for pain: every drill ("all") or a movement pattern."""
+    ask_self_test: bool = False
+    """A good session at the end of a block: time for the readiness self-test."""
 
 
 async def _answerable(
@@ -84,7 +87,8 @@ async def record_outcome(
     )
     if outcome is Outcome.PAIN and subscriber is not None:
         _ask_next_morning(delivery, subscriber, None, now)
-    return Recorded(delivery, outcome, None, None)
+    due = subscriber is not None and subscriber.readiness_due and outcome in GOOD_OUTCOMES
+    return Recorded(delivery, outcome, None, None, ask_self_test=due)
 
 
 async def record_text(
@@ -123,7 +127,8 @@ async def record_text(
         _ask_next_morning(delivery, subscriber, parsed.pain, now)
     if parsed.pain is not None:
         paused = await _escalate(repo, programme, subscriber, delivery, parsed.pain, morning=False, now=now)
-    return Recorded(delivery, parsed.outcome, parsed.pain, note, paused)
+    due = subscriber.readiness_due and parsed.outcome in GOOD_OUTCOMES and parsed.pain is None
+    return Recorded(delivery, parsed.outcome, parsed.pain, note, paused, ask_self_test=due)
 
 
 async def _escalate(

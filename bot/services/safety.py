@@ -180,15 +180,15 @@ def pause_for_pain(subscriber: Subscriber, pause: str, *, area: str | None, now:
 
 
 def resume_after_pain(subscriber: Subscriber, programme: Programme, *, now: datetime) -> bool:
-    """The pain has settled: drills resume one stage lower, from the start of its dose ladder."""
+    """The pain has settled: drills resume one stage lower (the painful drill already stepped back)."""
     if subscriber.pain_pause is None:
         return False
     stage = max(programme.first_stage, subscriber.stage - 1)
     subscriber.stage = stage
-    subscriber.rung = 0
-    subscriber.good_streak = 0
     subscriber.stage_credit = 0
     subscriber.rotation_index = 0
+    subscriber.stage_started_on = None
+    subscriber.readiness_due = False
     subscriber.last_reason = f"Welcome back after the pain settled: we restart at stage {stage}, gently."
     subscriber.pain_pause = None
     subscriber.pain_pause_area = None

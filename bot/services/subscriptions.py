@@ -17,7 +17,7 @@ from bot.domain.schedule import MAX_QUIET, QuietHours, local_date, next_slot
 from bot.services.safety import ask_screen
 
 DEFAULT_DELIVERY_TIME = time(7, 30)
-ONBOARDING_STEPS = ("health", "level", "time", "timezone", "days")
+ONBOARDING_STEPS = ("health", "level", "time", "timezone", "days", "longrun")
 """The order onboarding asks its questions in; `None` on the subscriber means onboarding is over."""
 
 
@@ -122,15 +122,15 @@ def advance_onboarding(subscriber: Subscriber, answered: str) -> str | None:
 
 
 def set_level(subscriber: Subscriber, programme: Programme, level_number: int, *, now: datetime) -> None:
-    """A new level moves the runner to that level's starting stage with a fresh dose ladder."""
+    """A new level moves the runner to that level's starting stage; each drill keeps its own progress."""
     level = programme.level(level_number)
     subscriber.level = level.number
     if subscriber.stage != level.start_stage:
         subscriber.stage = level.start_stage
-        subscriber.rung = 0
-        subscriber.good_streak = 0
         subscriber.stage_credit = 0
         subscriber.rotation_index = 0
+        subscriber.stage_started_on = None
+        subscriber.readiness_due = False
         subscriber.last_reason = (
             f"You chose level {level.number}, so the programme starts at stage {level.start_stage}."
         )
@@ -189,3 +189,16 @@ async def mark_blocked(repo: Repository, subscriber: Subscriber, *, now: datetim
     """The runner blocked the bot: stop sending until they /start again."""
     subscriber.status = "blocked"
     await reschedule(repo, subscriber, now=now)
+
+
+def set_long_run(subscriber: Subscriber, weekday: int | None, *, now: datetime) -> None:
+    """The weekly long run's day (None: no regular long run); the day before it is always an easy one."""
+    subscriber.long_run_weekday = weekday
+    subscriber.updated_at = now
+
+
+def set_race(subscriber: Subscriber, day: date | None, name: str | None, *, now: datetime) -> None:
+    """A race to taper for (None: no race planned)."""
+    subscriber.race_on = day
+    subscriber.race_name = name if day is not None else None
+    subscriber.updated_at = now

@@ -10,6 +10,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.domain.programme import Outcome, Programme
 from bot.domain.safety import SCREEN_ITEMS, PainArea, PainKind, PregnancyStage, Rule
+from bot.domain.week import WEEKDAY_NAMES
 from bot.services.broadcasts import INACTIVE_DAYS
 
 CHECK_IN_LABELS: dict[Outcome, str] = {
@@ -169,6 +170,24 @@ def zones(candidates: list[str]) -> InlineKeyboardMarkup:
 def days() -> InlineKeyboardMarkup:
     buttons = [_button(label, f"set:days:{key}") for key, (label, _mask) in DAY_PRESETS.items()]
     return InlineKeyboardMarkup([buttons[:2], buttons[2:]])
+
+
+def self_test(subscriber_id: int) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [
+            [
+                _button("✅ Yes, all three", f"st:{subscriber_id}:yes"),
+                _button("Not yet", f"st:{subscriber_id}:no"),
+            ]
+        ]
+    )
+
+
+def long_run_days() -> InlineKeyboardMarkup:
+    buttons = [_button(name[:3], f"set:longrun:{number}") for number, name in enumerate(WEEKDAY_NAMES)]
+    return InlineKeyboardMarkup(
+        [buttons[:4], buttons[4:], [_button("No regular long run", "set:longrun:off")]]
+    )
 
 
 def pause_lengths() -> InlineKeyboardMarkup:

@@ -15,6 +15,7 @@ from bot.domain.dose import Dose
 from bot.domain.programme import Programme
 from bot.domain.safety import ALL_DRILLS, SAFETY_NOTE, SCREEN_ITEMS, PregnancyStage, Rule, ScreenOutcome, Tag
 from bot.domain.schedule import describe_days
+from bot.domain.week import TAPER_DAYS, WEEKDAY_NAMES
 from bot.services.content import ContentUpdate
 from bot.services.progress import Progress
 from bot.services.safety import ScreenStatus
@@ -29,6 +30,8 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("timezone", "Change your time zone"),
     ("days", "Choose training days"),
     ("level", "Change your level"),
+    ("longrun", "Your long run's day, e.g. /longrun sun (or off)"),
+    ("race", "Plan a taper: /race 2027-04-12 [name] (or off)"),
     ("pause", "Pause drills for a few days"),
     ("nudges", "Turn the afternoon reminder on or off"),
     ("quiet", "Your quiet hours, e.g. /quiet 22:00-06:30"),
@@ -181,6 +184,22 @@ TIMEZONE_QUESTION = "Which time zone are you in? Type your city (e.g. London) or
 DAYS_QUESTION = "Which days do you want drills? Rest days matter too."
 TIME_TYPE_PROMPT = "Type the time as HH:MM, for example 06:45 or 18:30."
 BAD_TIME = "I couldn't read that as a time. Try HH:MM, for example 07:30 or 18:45."
+LONG_RUN_QUESTION = (
+    "Which day is your long run? The day before it gets an easy drill. "
+    "Skip this if you don't have a regular one (/longrun changes it later)."
+)
+SELF_TEST_QUESTION = (
+    "<b>Block done: ready for the next stage?</b> A short self-test, with good form and no pain:\n"
+    "• a side plank, 30 s each side\n"
+    "• 10 single-leg bridges each side without the pelvis dropping\n"
+    "• 5 single-leg squats each side down to a chair, knee over the toes\n"
+    "Could you do all three?"
+)
+BAD_LONG_RUN = "Which day is your long run? Try /longrun sun, or /longrun off."
+BAD_RACE = (
+    "I couldn't read that race. Try /race 2027-04-12 London Marathon (a date from today up to two years "
+    "ahead), or /race off."
+)
 BAD_DAYS = "I couldn't read those days. Try daily, weekdays, or a list like mon,wed,fri."
 BAD_PAUSE = "Pause for how many days? A number from 1 to 90, e.g. /pause 7."
 BAD_LEVEL = "Levels are 1, 2 or 3, e.g. /level 2."
@@ -317,6 +336,23 @@ def zone_choices(query: str) -> str:
 
 def days_set(subscriber: Subscriber) -> str:
     return f"Training days: {describe_days(subscriber.training_days)}. {next_drill(subscriber)}"
+
+
+def long_run_set(subscriber: Subscriber) -> str:
+    if subscriber.long_run_weekday is None:
+        return "No regular long run: the week is planned on your training days alone."
+    day = WEEKDAY_NAMES[subscriber.long_run_weekday]
+    return f"Long run on {day}: nothing hard the day before it."
+
+
+def race_status(subscriber: Subscriber) -> str:
+    if subscriber.race_on is None:
+        return "No race planned. /race 2027-04-12 London Marathon plans a taper for one."
+    name = escape(subscriber.race_name or "Your race")
+    return (
+        f"{name} on {subscriber.race_on:%a %d %b %Y}: easy drills only in the {TAPER_DAYS} days before, "
+        "an optional warm-up on the day, a rest day after and two easy days. /race off cancels it."
+    )
 
 
 def level_set(subscriber: Subscriber, programme: Programme) -> str:

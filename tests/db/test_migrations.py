@@ -98,3 +98,63 @@ def test_runners_from_before_the_health_screen_are_carried_over_as_not_yet_scree
             await engine.dispose()
 
     assert asyncio.run(read()) == (Gate.UNSCREENED, None, None, 2), "asked once, at their next drill"
+
+
+def test_runners_keep_their_history_as_progress_per_drill(empty_database_url: str) -> None:
+    """Each drill a runner was given gets its own rung (read from its latest dose) and last answer; the
+    stage start is the old programme start, and every delivery and check-in stays."""
+    migrate.upgrade(empty_database_url, "0010")
+
+    def add_history(connection: Connection) -> None:
+        sql = connection.exec_driver_sql
+        stamp = "'2026-01-05 08:00:00'"
+        ladders = {
+            1: ("glute-bridge", '["2x10", "2x12", "3x12"]'),
+            2: ("clamshell", '["2x12 each side", "3x15 each side"]'),
+        }
+        for drill_id, (slug, doses) in ladders.items():
+            sql(
+                "INSERT INTO drills (id, slug, name, stage, focus, purpose, cues, mistake, doses, equipment, "
+                f"gif_path, retired, created_at, updated_at) VALUES ({drill_id}, '{slug}', '{slug}', 1, 'f', "
+                f"'p', '[]', 'm', '{doses}', '[]', 'g.gif', false, {stamp}, {stamp})"
+            )
+        sql(
+            "INSERT INTO subscribers (id, telegram_id, chat_id, timezone, delivery_time, training_days, "
+            "level, status, stage, rung, good_streak, stage_credit, rotation_index, programme_started_on, "
+            "created_at, updated_at) VALUES (1, 77, 77, 'Europe/London', '07:30:00', 127, 1, 'active', "
+            f"1, 1, 1, 3, 1, '2026-01-05', {stamp}, {stamp})"
+        )
+        deliveries = [
+            (1, 1, "2026-01-05", "2x10"),
+            (2, 2, "2026-01-06", "2x12 each side"),
+            (3, 1, "2026-01-07", "2x12"),
+        ]
+        for delivery_id, drill_id, day, dose in deliveries:
+            sql(
+                "INSERT INTO deliveries (id, subscriber_id, drill_id, local_date, dose, stage, on_demand, "
+                f"status, attempts, claimed_at) VALUES ({delivery_id}, 1, {drill_id}, '{day}', '{dose}', 1, "
+                f"false, 'sent', 1, '{day} 08:00:00')"
+            )
+        sql(
+            "INSERT INTO check_ins (delivery_id, outcome, via, received_at) VALUES "
+            "(1, 'done', 'button', '2026-01-05 09:00:00'), (2, 'done', 'button', '2026-01-06 09:00:00'), "
+            "(2, 'hard', 'button', '2026-01-06 09:05:00'), (3, 'easy', 'button', '2026-01-07 09:00:00')"
+        )
+        connection.commit()
+
+    _run(empty_database_url, add_history)
+    migrate.upgrade(empty_database_url)
+
+    def read(connection: Connection) -> Any:
+        sql = connection.exec_driver_sql
+        progress = sql(
+            "SELECT drill_id, step, last_outcome, last_seen_on FROM drill_progress ORDER BY drill_id"
+        ).all()
+        started = sql("SELECT stage_started_on, stage_credit FROM subscribers").one()
+        counts = sql("SELECT (SELECT COUNT(*) FROM deliveries), (SELECT COUNT(*) FROM check_ins)").one()
+        return [tuple(map(str, row)) for row in progress], tuple(map(str, started)), tuple(counts)
+
+    progress, started, counts = _run(empty_database_url, read)
+    assert progress == [("1", "1", "easy", "2026-01-07"), ("2", "0", "hard", "2026-01-06")]
+    assert started == ("2026-01-05", "3")
+    assert counts == (3, 4)

@@ -16,7 +16,7 @@ from collections import Counter
 from datetime import UTC, date, datetime, time
 from pathlib import Path
 
-from sqlalchemy import insert, select
+from sqlalchemy import SmallInteger, column, insert, select, table
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.content.loader import load_content
@@ -98,15 +98,23 @@ async def build_data_set(
         for number, (name, (status, stage, joined)) in enumerate(runners.items()):
             if name == "I" and not recorded:
                 continue
-            # Only these columns, so that the rows fit the older schema of the migration test too.
-            ids[name] = await session.scalar(
-                insert(Subscriber).values(
-                    telegram_id=first_telegram_id + number, chat_id=first_telegram_id + number,
-                    first_name=f"Runner {name}", timezone="Europe/London", delivery_time=time(7, 30),
-                    training_days=0b1111111, level=1, status=status, stage=stage, rung=0, good_streak=0,
-                    stage_credit=0, rotation_index=0, created_at=joined, updated_at=joined,
-                ).returning(Subscriber.id)
+            # Only these columns, so that the rows fit the older schema of the migration test too (which
+            # also kept a shared rung and streak on the runner).
+            values = dict(
+                telegram_id=first_telegram_id + number, chat_id=first_telegram_id + number,
+                first_name=f"Runner {name}", timezone="Europe/London", delivery_time=time(7, 30),
+                training_days=0b1111111, level=1, status=status, stage=stage,
+                stage_credit=0, rotation_index=0, created_at=joined, updated_at=joined,
             )  # fmt: skip
+            if not recorded:
+                values |= {"rung": 0, "good_streak": 0}
+            typed = Subscriber.__table__.c
+            subscribers = table(
+                "subscribers",
+                *(column(key, typed[key].type if key in typed else SmallInteger()) for key in values),
+                column("id"),
+            )
+            ids[name] = await session.scalar(insert(subscribers).values(values).returning(subscribers.c.id))
 
         async def deliver(
             name: str, day: str, slug: str, *steps: Step, sent_at: datetime | None = None

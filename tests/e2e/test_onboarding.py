@@ -1,4 +1,5 @@
-"""A runner's first minutes: /start, the health screen, level, time, time zone and training days."""
+"""A runner's first minutes: /start, the health screen, level, time, time zone, training days and the
+long run's day."""
 
 from __future__ import annotations
 
@@ -62,6 +63,11 @@ async def test_onboarding_start_to_finish(harness: Harness) -> None:
 
     mark = driver.mark(runner.id)
     driver.press(runner, days_question, "Mon, Wed, Fri")
+    long_run_question = await driver.next_message(runner.id, mark)
+    assert long_run_question["text"].startswith("Which day is your long run?")
+
+    mark = driver.mark(runner.id)
+    driver.press(runner, long_run_question, "Sun")
     summary = await driver.next_message(runner.id, mark)
     assert summary["text"].startswith(
         "All set! Level 2 (Some strength training), drills at 06:45 America/New_York"
@@ -77,6 +83,7 @@ async def test_onboarding_start_to_finish(harness: Harness) -> None:
         "America/New_York",
     )
     assert done.training_days == 0b0010101
+    assert done.long_run_weekday == 6
     assert done.onboarding_step is None
     assert done.next_delivery_at is not None
     local = done.next_delivery_at.astimezone(ZoneInfo("America/New_York"))

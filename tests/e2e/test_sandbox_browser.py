@@ -120,6 +120,7 @@ def test_onboarding_drill_check_in_and_a_broadcast_in_the_browser(
             say(page, "London")
             tap(page, "Europe/London")
             tap(page, "Every day")
+            tap(page, "Sun")
             expect(page.get_by_text("All set! Level 1")).to_be_visible()
 
             page.get_by_role("button", name="/", exact=True).click()

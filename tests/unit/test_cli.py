@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from pathlib import Path
 
@@ -58,6 +59,34 @@ def test_programme_shows_four_weeks_for_each_level(capsys: pytest.CaptureFixture
     assert sum("rest day" in line for line in lines) == 3 * 4
     assert "day  1 Mon 30 Nov  stage 1  Glute bridge" in output
     assert "Lighter week" in output
+
+
+def test_programme_json_is_one_object_per_day_with_the_runners_answers_long_run_and_race(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    arguments = ["programme", "--format", "json", "--level", "3", "--days", "28", "--start", "2026-11-30"]
+    extra = ["--answers", "done,done,too-hard,pain:6", "--long-run", "sun", "--race", "2026-12-17"]
+    assert main([*arguments, *extra, "--kit", "band"]) == 0
+    days = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+
+    assert len(days) == 28
+    assert days[0] | {"reason": ""} == {
+        "level": 3, "date": "2026-11-30", "stage": 3, "drill": "weighted-hip-thrust", "step": 0, "sets": 3,
+        "reps": 8, "seconds": None, "metres": None, "each_side": False, "load": None, "intensity": "hard",
+        "deload": False, "reason": "",
+    }  # fmt: skip
+    by_date = {day["date"]: day for day in days}
+    assert by_date["2026-12-05"]["intensity"] == "easy"
+    assert by_date["2026-12-05"]["reason"] == "Long run tomorrow: an easy one today."
+    assert (by_date["2026-12-17"]["sets"], by_date["2026-12-17"]["intensity"]) == (1, "easy"), "race day"
+    assert (by_date["2026-12-18"]["drill"], by_date["2026-12-18"]["intensity"]) == (None, "rest")
+    assert by_date["2026-12-18"]["reason"] == "The day after your race: rest."
+    assert all(by_date[f"2026-12-{day}"]["intensity"] == "easy" for day in (12, 14, 15, 16, 19))
+
+
+def test_programme_rejects_answers_it_cannot_read(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["programme", "--answers", "done,maybe"]) == 2
+    assert "--answers: answer 'maybe'" in capsys.readouterr().err
 
 
 def test_programme_rejects_an_unknown_level(capsys: pytest.CaptureFixture[str]) -> None:

@@ -2,20 +2,33 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import date, timedelta
+from pathlib import Path
 
 from hypothesis import given
 from hypothesis import strategies as st
 
+from bot.content.loader import load_content
 from bot.domain.card import NOTE_LIMIT
+from bot.domain.dose import Dose
 from bot.domain.programme import Outcome
-from bot.domain.progression import Decision, Position, SessionResult, decide, start_position
-from bot.domain.safety import PAIN_BANDS
+from bot.domain.progression import (
+    Decision,
+    DrillState,
+    Position,
+    SessionResult,
+    after_self_test,
+    decide,
+    start_position,
+)
+from bot.domain.safety import PAIN_BANDS, Tag
+from bot.domain.week import DayPlan, Intensity
 from tests.unit.programme_factory import make_programme
 
+ROOT = Path(__file__).resolve().parents[2]
 PROGRAMME = make_programme()
 MONDAY = date(2026, 3, 2)
+TUESDAY = MONDAY + timedelta(days=1)
 
 
 def result(
@@ -24,128 +37,204 @@ def result(
     return SessionResult(day, slug, outcome, pain)
 
 
-def test_a_new_runner_starts_at_their_level_with_the_first_drill() -> None:
-    decision = decide(PROGRAMME, start_position(PROGRAMME, 2), [], MONDAY)
+def decided(
+    position: Position, results: list[SessionResult], today: date, day: DayPlan | None = None
+) -> Decision:
+    decision = decide(PROGRAMME, position, results, today, day=day or DayPlan(Intensity.HARD))
+    assert decision is not None
+    return decision
+
+
+def at(stage: int, **drills: DrillState) -> Position:
+    return Position(stage=stage, stage_started_on=MONDAY, drills=drills)
+
+
+def test_a_new_runner_starts_at_their_level_with_the_first_drill_at_its_first_dose() -> None:
+    decision = decided(start_position(PROGRAMME, 2), [], MONDAY)
     assert decision.stage.number == 2
     assert decision.drill.slug == "single-bridge"
     assert str(decision.dose) == "2 × 10"
-    assert decision.position.programme_started_on == MONDAY
+    assert decision.position.stage_started_on == MONDAY
     assert decision.position.rotation_index == 1
 
 
-def test_two_good_sessions_in_a_row_climb_one_rung() -> None:
-    position = Position(stage=1, good_streak=1, stage_credit=1, programme_started_on=MONDAY)
-    decision = decide(PROGRAMME, position, [result(MONDAY, Outcome.DONE)], MONDAY + timedelta(days=1))
-    assert decision.position.rung == 1
-    assert decision.position.good_streak == 0
+def test_two_good_sessions_on_other_drills_leave_a_new_drill_at_its_first_dose() -> None:
+    """The issue's bug: the rung was shared, so two good bridges raised the next, different drill."""
+    position = Position(
+        stage=1, rotation_index=1, stage_started_on=MONDAY, drills={"bridge": DrillState(good_streak=1)}
+    )
+    decision = decided(position, [result(MONDAY, Outcome.DONE)], TUESDAY)
+    assert decision.drill.slug == "clam"
+    assert str(decision.dose) == "2 × 10"
+    assert decision.position.state("bridge").good_streak == 2
+
+
+def test_two_good_sessions_in_a_row_on_a_drill_climb_that_drill_one_rung_when_it_comes_round() -> None:
+    position = at(1, bridge=DrillState(good_streak=1), clam=DrillState(last_seen_on=MONDAY))
+    decision = decided(position, [result(MONDAY, Outcome.DONE)], TUESDAY)
+    assert decision.drill.slug == "bridge"
+    state = decision.position.state("bridge")
+    assert (state.step, state.good_streak, state.last_outcome) == (1, 0, Outcome.DONE)
     assert str(decision.dose) == "3 × 10"
     assert "dose steps up" in decision.reason
 
 
 def test_the_rung_never_passes_the_top_of_the_ladder() -> None:
-    position = Position(stage=1, rung=2, good_streak=1, programme_started_on=MONDAY)
-    decision = decide(PROGRAMME, position, [result(MONDAY, Outcome.DONE)], MONDAY + timedelta(days=1))
-    assert decision.position.rung == 2
-    assert str(decision.dose) == "3 × 12"
+    position = at(1, bridge=DrillState(step=2, good_streak=1))
+    decision = decided(position, [result(MONDAY, Outcome.DONE)], TUESDAY)
+    assert decision.position.state("bridge").step == 2
+    assert "top dose" in decision.reason
 
 
-def test_enough_good_sessions_advance_a_stage() -> None:
-    position = Position(stage=1, rung=2, stage_credit=5, programme_started_on=MONDAY)
-    decision = decide(PROGRAMME, position, [result(MONDAY, Outcome.DONE)], MONDAY + timedelta(days=1))
-    assert decision.stage.number == 2
-    assert decision.position.rung == 0
-    assert decision.position.stage_credit == 0
-    assert decision.drill.slug == "single-bridge"
-    assert "stage 2" in decision.reason
+def test_enough_good_sessions_after_a_block_ask_the_self_test_which_moves_the_runner_on() -> None:
+    started = MONDAY - timedelta(days=28)
+    position = Position(stage=1, stage_credit=5, stage_started_on=started)
+    decision = decided(position, [result(MONDAY, Outcome.DONE)], TUESDAY)
+    assert decision.stage.number == 1
+    assert decision.position.readiness_due
+    assert "self-test" in decision.reason
 
-
-def test_too_easy_counts_double_so_advances_sooner() -> None:
-    position = Position(stage=1, stage_credit=4, programme_started_on=MONDAY)
-    done = decide(PROGRAMME, position, [result(MONDAY, Outcome.DONE)], MONDAY + timedelta(days=1))
-    easy = decide(PROGRAMME, position, [result(MONDAY, Outcome.EASY)], MONDAY + timedelta(days=1))
-    assert done.stage.number == 1
-    assert easy.stage.number == 2
-
-
-def test_too_hard_holds_and_offers_the_regression() -> None:
-    position = Position(stage=2, rung=1, good_streak=1, stage_credit=3, programme_started_on=MONDAY)
-    decision = decide(
-        PROGRAMME, position, [result(MONDAY, Outcome.HARD, slug="single-bridge")], MONDAY + timedelta(days=1)
+    passed, reason = after_self_test(PROGRAMME, decision.position, passed=True)
+    assert (passed.stage, passed.stage_credit, passed.stage_started_on, passed.readiness_due) == (
+        2,
+        0,
+        None,
+        False,
     )
-    assert (decision.position.stage, decision.position.rung, decision.position.stage_credit) == (2, 1, 3)
-    assert decision.position.good_streak == 0
-    assert decision.offer_regression is not None and decision.offer_regression.slug == "bridge"
-    assert decision.note is not None and "Bridge" in decision.note
+    assert reason == "Self-test passed: welcome to stage 2!"
+    after = decided(passed, [], TUESDAY + timedelta(days=1))
+    assert after.drill.slug == "single-bridge"
+    assert after.position.stage_started_on == TUESDAY + timedelta(days=1)
 
 
-def test_pain_steps_the_dose_down_to_the_regression() -> None:
-    position = Position(stage=2, rung=1, stage_credit=3, programme_started_on=MONDAY)
-    decision = decide(
-        PROGRAMME,
-        position,
-        [result(MONDAY, Outcome.PAIN, 6, slug="single-bridge")],
-        MONDAY + timedelta(days=1),
+def test_not_yet_in_the_self_test_gives_another_block_of_the_stage() -> None:
+    due = Position(stage=1, stage_credit=7, stage_started_on=MONDAY - timedelta(days=28), readiness_due=True)
+    again, reason = after_self_test(PROGRAMME, due, passed=False)
+    assert (again.stage, again.stage_credit, again.stage_started_on, again.readiness_due) == (
+        1,
+        0,
+        None,
+        False,
     )
-    assert decision.position.rung == 0
+    assert reason == "Another block of stage 1, then the self-test again."
+
+
+def test_no_self_test_before_the_block_with_its_lighter_week_is_done() -> None:
+    position = Position(stage=1, stage_credit=5, stage_started_on=MONDAY - timedelta(days=26))
+    decision = decided(position, [result(MONDAY, Outcome.DONE)], TUESDAY)
+    assert decision.stage.number == 1
+    assert decision.position.stage_credit == 6
+    assert not decision.position.readiness_due
+
+
+def test_too_easy_counts_once_like_done() -> None:
+    position = Position(stage=1, stage_credit=4, stage_started_on=MONDAY - timedelta(days=28))
+    done = decided(position, [result(MONDAY, Outcome.DONE)], TUESDAY)
+    easy = decided(position, [result(MONDAY, Outcome.EASY)], TUESDAY)
+    assert not done.position.readiness_due and not easy.position.readiness_due
+    assert done.position.stage_credit == easy.position.stage_credit == 5
+
+
+def test_too_hard_holds_that_drill_and_twice_steps_it_back() -> None:
+    position = at(2, **{"single-bridge": DrillState(step=1, good_streak=1)})
+    once = decided(position, [result(MONDAY, Outcome.HARD, slug="single-bridge")], TUESDAY)
+    assert once.position.state("single-bridge").step == 1
+    assert once.position.state("single-bridge").good_streak == 0
+    twice = decided(once.position, [result(TUESDAY, Outcome.HARD, slug="single-bridge")], TUESDAY)
+    assert twice.position.state("single-bridge").step == 0
+    assert "steps back" in twice.reason
+
+
+def test_pain_steps_that_drill_down_and_serves_its_regression_next() -> None:
+    position = replace_stage_credit(at(2, **{"single-bridge": DrillState(step=1)}), 3)
+    decision = decided(position, [result(MONDAY, Outcome.PAIN, 6, slug="single-bridge")], TUESDAY)
+    assert decision.position.state("single-bridge").step == 0
     assert decision.position.stage == 2
     assert decision.drill.slug == "bridge"
+    assert not decision.position.state("single-bridge").easier_next
+
+
+def replace_stage_credit(position: Position, credit: int) -> Position:
+    return Position(
+        stage=position.stage, stage_credit=credit, stage_started_on=MONDAY, drills=position.drills
+    )
 
 
 def test_pain_on_the_bottom_rung_steps_back_a_stage() -> None:
-    position = Position(stage=2, programme_started_on=MONDAY)
-    decision = decide(PROGRAMME, position, [result(MONDAY, Outcome.PAIN, 5)], MONDAY + timedelta(days=1))
+    decision = decided(at(2), [result(MONDAY, Outcome.PAIN, 5, slug="single-bridge")], TUESDAY)
     assert decision.stage.number == 1
     assert "pain" in decision.reason.lower()
 
 
 def test_a_done_with_high_pain_is_treated_as_pain() -> None:
-    position = Position(stage=1, rung=1, good_streak=1, programme_started_on=MONDAY)
-    decision = decide(PROGRAMME, position, [result(MONDAY, Outcome.DONE, 5)], MONDAY + timedelta(days=1))
-    assert decision.position.rung == 0
+    position = at(1, bridge=DrillState(step=1, good_streak=1))
+    decision = decided(position, [result(MONDAY, Outcome.DONE, 5)], TUESDAY)
+    assert decision.position.state("bridge").step == 0
 
 
 def test_low_pain_with_done_still_counts_as_good() -> None:
-    position = Position(stage=1, good_streak=1, programme_started_on=MONDAY)
-    decision = decide(PROGRAMME, position, [result(MONDAY, Outcome.DONE, 3)], MONDAY + timedelta(days=1))
-    assert decision.position.rung == 1
+    position = at(1, bridge=DrillState(good_streak=1))
+    decision = decided(position, [result(MONDAY, Outcome.DONE, 3)], TUESDAY)
+    assert decision.drill.slug == "bridge"
+    assert decision.position.state("bridge").step == 1
 
 
-def test_skipped_or_unanswered_reset_the_streak_only() -> None:
-    position = Position(stage=1, rung=1, good_streak=1, stage_credit=3, programme_started_on=MONDAY)
+def test_skipped_or_unanswered_reset_that_drills_streak_only() -> None:
+    position = replace_stage_credit(at(1, bridge=DrillState(step=1, good_streak=1)), 3)
     for outcome in (Outcome.SKIPPED, None):
-        decision = decide(PROGRAMME, position, [result(MONDAY, outcome)], MONDAY + timedelta(days=1))
-        assert (decision.position.rung, decision.position.stage_credit, decision.position.good_streak) == (
-            1,
-            3,
-            0,
-        )
+        decision = decided(position, [result(MONDAY, outcome)], TUESDAY)
+        state = decision.position.state("bridge")
+        assert (state.step, state.good_streak, decision.position.stage_credit) == (1, 0, 3)
 
 
 def test_a_week_away_steps_back_one_stage() -> None:
-    position = Position(stage=3, rung=2, last_session_on=MONDAY, programme_started_on=MONDAY)
-    decision = decide(PROGRAMME, position, [], MONDAY + timedelta(days=7))
+    position = Position(stage=3, last_session_on=MONDAY, stage_started_on=MONDAY)
+    decision = decided(position, [], MONDAY + timedelta(days=7))
     assert decision.stage.number == 2
-    assert decision.position.rung == 0
     assert "Welcome back" in decision.reason
 
 
-def test_every_fourth_week_is_lighter() -> None:
-    position = Position(stage=1, rung=2, programme_started_on=MONDAY)
-    week_three = decide(PROGRAMME, position, [], MONDAY + timedelta(days=20))
-    week_four = decide(PROGRAMME, position, [], MONDAY + timedelta(days=21))
-    assert not week_three.deload and week_three.dose.sets == 3
-    assert week_four.deload and week_four.dose.sets == 2
+def test_the_latest_answer_counts_before_judging_a_week_away() -> None:
+    """Two drills a week, Monday and Tuesday: Tuesday's answer is read next Monday, six days later."""
+    position = Position(stage=2, last_session_on=MONDAY, stage_started_on=MONDAY)
+    decision = decided(
+        position, [result(TUESDAY, Outcome.DONE, slug="single-bridge")], MONDAY + timedelta(days=7)
+    )
+    assert decision.stage.number == 2
+    assert "Welcome back" not in decision.reason
+
+
+def test_every_fourth_week_of_the_stage_is_lighter_counted_from_the_runners_stage_start() -> None:
+    started = MONDAY + timedelta(days=3)
+    position = Position(stage=1, stage_started_on=started, drills={"bridge": DrillState(step=2)})
+    week_three = decided(position, [], started + timedelta(days=20))
+    week_four = decided(position, [], started + timedelta(days=21))
+    assert not week_three.deload and str(week_three.dose) == "3 × 12"
+    assert week_four.deload and week_four.dose.volume <= 0.6 * week_three.dose.volume
     assert week_four.note is not None and "Lighter week" in week_four.note
 
 
-def test_the_rotation_cycles_through_the_stage() -> None:
-    position = Position(stage=1, programme_started_on=MONDAY)
-    slugs = []
-    for offset in range(4):
-        decision = decide(PROGRAMME, position, [], MONDAY + timedelta(days=offset))
-        slugs.append(decision.drill.slug)
-        position = decision.position
-    assert slugs == ["bridge", "clam", "bridge", "clam"]
+def test_no_rung_or_stage_rises_in_a_lighter_week() -> None:
+    deload_day = MONDAY + timedelta(days=22)
+    position = Position(
+        stage=1, stage_credit=5, stage_started_on=MONDAY, drills={"bridge": DrillState(good_streak=1)}
+    )
+    decision = decided(position, [result(deload_day - timedelta(days=1), Outcome.DONE)], deload_day)
+    assert decision.deload
+    assert decision.stage.number == 1
+    assert decision.position.state("bridge").step == 0
+
+
+def test_the_days_ceiling_keeps_hard_drills_out_and_says_why() -> None:
+    easy_day = DayPlan(Intensity.EASY, "Long run tomorrow: an easy one today.")
+    decision = decided(Position(stage=3, stage_started_on=MONDAY), [], MONDAY, easy_day)
+    assert decision.stage.number == 3
+    assert decision.drill.stage == 1
+    assert decision.note == "Long run tomorrow: an easy one today."
+
+
+def test_a_rest_day_has_no_drill() -> None:
+    assert decide(PROGRAMME, Position(stage=1), [], MONDAY, day=DayPlan(Intensity.REST)) is None
 
 
 outcomes = st.one_of(st.none(), st.sampled_from(list(Outcome)))
@@ -164,7 +253,7 @@ def _replay(
     steps: list[tuple[Position, Decision]] = []
     previous: SessionResult | None = None
     for gap, outcome, pain in history:
-        decision = decide(PROGRAMME, position, [previous] if previous else [], today)
+        decision = decided(position, [previous] if previous else [], today)
         steps.append((position, decision))
         position = decision.position
         previous = SessionResult(today, decision.drill.slug, outcome, pain)
@@ -173,14 +262,14 @@ def _replay(
 
 
 @given(st.integers(1, 3), histories)
-def test_stage_and_rung_stay_within_the_programme(
+def test_stage_and_steps_stay_within_the_programme(
     level: int, history: list[tuple[int, Outcome | None, int | None]]
 ) -> None:
     for _before, decision in _replay(level, history):
         position = decision.position
         assert PROGRAMME.first_stage <= position.stage <= PROGRAMME.last_stage
-        ladder = max(len(PROGRAMME.drills[slug].doses) for slug in PROGRAMME.stage(position.stage).rotation)
-        assert 0 <= position.rung < ladder
+        for slug, state in position.drills.items():
+            assert 0 <= state.step < len(PROGRAMME.drills[slug].doses)
         assert len(decision.reason) <= NOTE_LIMIT
         assert decision.note is None or len(decision.note) <= NOTE_LIMIT
 
@@ -194,25 +283,47 @@ def test_stage_and_rung_stay_within_the_programme(
     st.integers(0, 10),
 )
 def test_pain_never_advances(
-    level: int, rung: int, streak: int, credit: int, outcome: Outcome, pain: int
+    level: int, step: int, streak: int, credit: int, outcome: Outcome, pain: int
 ) -> None:
-    position = replace(
-        start_position(PROGRAMME, level),
-        rung=rung,
-        good_streak=streak,
+    stage = start_position(PROGRAMME, level).stage
+    slug = PROGRAMME.stage(stage).rotation[0]
+    position = Position(
+        stage=stage,
         stage_credit=credit,
-        programme_started_on=MONDAY,
+        stage_started_on=MONDAY,
         last_session_on=MONDAY,
+        drills={slug: DrillState(step=step, good_streak=streak)},
     )
     painful = outcome is Outcome.PAIN or not PAIN_BANDS.green.covers(pain)
-    decision = decide(PROGRAMME, position, [result(MONDAY, outcome, pain)], MONDAY + timedelta(days=1))
+    decision = decided(position, [result(MONDAY, outcome, pain, slug=slug)], TUESDAY)
     if painful:
-        assert (decision.position.stage, decision.position.rung) <= (position.stage, position.rung)
-        assert (decision.position.stage, decision.position.rung) != (position.stage, position.rung) or (
-            position.stage == PROGRAMME.first_stage and position.rung == 0
-        )
+        before = (position.stage, step)
+        after = (decision.position.stage, decision.position.state(slug).step)
+        assert after < before or before == (PROGRAMME.first_stage, 0)
 
 
 @given(st.integers(1, 3), histories)
 def test_same_inputs_same_decision(level: int, history: list[tuple[int, Outcome | None, int | None]]) -> None:
     assert _replay(level, history) == _replay(level, history)
+
+
+def test_hopping_drills_wait_for_a_pain_free_skater_squat_of_3_x_8() -> None:
+    shipped = load_content(ROOT / "content", allow_missing_media=True).programme
+    hops = next(slug for slug, drill in shipped.drills.items() if Tag.PLYOMETRIC in drill.tags)
+
+    def served_after(outcome: Outcome, dose: str, pain: int | None = None) -> set[str]:
+        skater = SessionResult(MONDAY, "skater-squat", outcome, pain, Dose.parse(dose))
+        slugs = set()
+        for index in range(len(shipped.stage(4).rotation)):
+            position = Position(stage=4, rotation_index=index, stage_started_on=MONDAY)
+            decision = decide(shipped, position, [skater], TUESDAY, day=DayPlan(Intensity.HARD))
+            assert decision is not None
+            slugs.add(decision.drill.slug)
+        return slugs
+
+    assert hops not in served_after(Outcome.DONE, "3x6 each side")
+    assert hops not in served_after(Outcome.DONE, "3x4 each side"), "a lighter week's 3 x 8 is not the gate"
+    assert hops not in served_after(Outcome.DONE, "3x8 each side", pain=6)
+    assert hops not in served_after(Outcome.HARD, "3x8 each side")
+    assert hops in served_after(Outcome.DONE, "3x8 each side")
+    assert hops in served_after(Outcome.EASY, "3x10 each side")

@@ -101,9 +101,12 @@ def test_bad_doses_are_refused(text: str) -> None:
         Dose.parse(text)
 
 
-def test_deload_keeps_at_least_one_set() -> None:
-    assert Dose.parse("1x10").lighter(0.5).sets == 1
-    assert Dose.parse("3x10").lighter(0.6).sets == 2
+def test_a_lighter_dose_keeps_at_most_the_factor_of_the_volume_and_never_stays_the_same() -> None:
+    """The issue's bug: ceil(2 x 0.6) left every 2-set dose unchanged."""
+    assert str(Dose.parse("2x8 each side").lighter(0.6)) == "1 × 8 each side"
+    assert str(Dose.parse("3x10").lighter(0.6)) == "3 × 6"
+    assert str(Dose.parse("4x10").lighter(0.5)) == "2 × 10"
+    assert str(Dose.parse("1x30s").lighter(0.6)) == "1 × 18 s"
 
 
 LONDON = ZoneInfo("Europe/London")

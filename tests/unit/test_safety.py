@@ -8,7 +8,7 @@ import pytest
 
 from bot.domain import progression, safety
 from bot.domain.programme import Outcome
-from bot.domain.progression import Position, SessionResult, decide
+from bot.domain.progression import DrillState, Position, SessionResult, decide
 from bot.services import checkins
 from tests.unit.programme_factory import make_programme
 
@@ -24,16 +24,19 @@ def test_the_advice_and_the_engine_read_the_same_band_objects() -> None:
 @pytest.mark.parametrize("score", range(11))
 def test_the_advice_says_what_the_engine_does(score: int) -> None:
     """Green keeps the dose; every other band says the programme eases off or steps back, and it does."""
-    position = Position(stage=1, rung=1, good_streak=1, programme_started_on=MONDAY)
+    position = Position(
+        stage=1, stage_started_on=MONDAY, drills={"bridge": DrillState(step=1, good_streak=1)}
+    )
     decision = decide(
         PROGRAMME,
         position,
         [SessionResult(MONDAY, "bridge", Outcome.DONE, score)],
         MONDAY + timedelta(days=1),
     )
+    assert decision is not None
     advice = safety.pain_advice(score)
     if "green" in advice:
-        assert decision.position.rung >= position.rung
+        assert decision.position.state("bridge").step >= 1
     else:
-        assert decision.position.rung < position.rung
+        assert decision.position.state("bridge").step < 1
         assert "steps back" in advice or "eases off" in advice or "paused" in advice

@@ -9,6 +9,7 @@ from bot.db.repositories.broadcasts import BroadcastFigures, BroadcastRepository
 from bot.db.repositories.deliveries import DeliveryAnswer, DeliveryRepository
 from bot.db.repositories.drills import DrillRepository, DrillSyncReport
 from bot.db.repositories.media import MediaRepository, UpdateRepository
+from bot.db.repositories.progress import ProgressRepository
 from bot.db.repositories.stats import DeliveryFigures, StatsRepository
 from bot.db.repositories.subscribers import SubscriberRepository
 
@@ -24,6 +25,7 @@ class Repository:
         self.media = MediaRepository(session)
         self.updates = UpdateRepository(session)
         self.stats = StatsRepository(session)
+        self.progress = ProgressRepository(session)
         self.broadcasts = BroadcastRepository(session)
 
     async def ping(self) -> None:
@@ -40,6 +42,7 @@ __all__ = [
     "DrillRepository",
     "DrillSyncReport",
     "MediaRepository",
+    "ProgressRepository",
     "Repository",
     "StatsRepository",
     "SubscriberRepository",

@@ -7,7 +7,7 @@ from datetime import datetime, time
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.db.models import BroadcastRecipient, CheckIn, Delivery, Subscriber
+from bot.db.models import BroadcastRecipient, CheckIn, Delivery, DrillProgress, Subscriber
 from bot.db.repositories.stats import StatsRepository
 
 
@@ -53,8 +53,6 @@ class SubscriberRepository:
             training_days=training_days,
             level=level,
             stage=stage,
-            rung=0,
-            good_streak=0,
             stage_credit=0,
             rotation_index=0,
             status="active",
@@ -93,12 +91,13 @@ class SubscriberRepository:
         return int(getattr(result, "rowcount", 0) or 0)
 
     async def delete_everything_about(self, subscriber: Subscriber) -> None:
-        """Every row about this person: check-ins, deliveries, broadcast receipts and the subscriber; their
-        deliveries are taken out of the per-day counts first."""
+        """Every row about this person: check-ins, deliveries, progress per drill, broadcast receipts and
+        the subscriber; their deliveries are taken out of the per-day counts first."""
         await StatsRepository(self.session).uncount_subscriber(subscriber.id)
         delivery_ids = select(Delivery.id).where(Delivery.subscriber_id == subscriber.id)
         await self.session.execute(delete(CheckIn).where(CheckIn.delivery_id.in_(delivery_ids)))
         await self.session.execute(delete(Delivery).where(Delivery.subscriber_id == subscriber.id))
+        await self.session.execute(delete(DrillProgress).where(DrillProgress.subscriber_id == subscriber.id))
         await self.session.execute(
             delete(BroadcastRecipient).where(BroadcastRecipient.subscriber_id == subscriber.id)
         )

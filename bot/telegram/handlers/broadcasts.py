@@ -17,7 +17,7 @@ from bot.db.models import Broadcast
 from bot.db.repositories import Repository
 from bot.delivery.broadcasts import BroadcastMessage
 from bot.delivery.cards import send_card
-from bot.delivery.planner import sample_caption
+from bot.delivery.planner import sample_caption, step_on
 from bot.domain.parsing import parse_fields, parse_number, parse_numbered
 from bot.domain.replies import parse_send_at
 from bot.services import broadcasts as service
@@ -336,6 +336,7 @@ async def on_try_button(update: Update, context: BotContext) -> None:
             if broadcast_id is not None
             else None
         )
+        step = await step_on(repo, subscriber, slug) if slug is not None else 0
     drill = runtime.programme.drills.get(slug) if slug is not None else None
     if drill is None:
         await acknowledge(query, texts.GONE)
@@ -344,5 +345,5 @@ async def on_try_button(update: Update, context: BotContext) -> None:
         await acknowledge(query, texts.NOT_FOR_YOU_NOW, alert=True)
         return
     await acknowledge(query)
-    caption = sample_caption(runtime.programme, drill, subscriber, TRY_IT_NOTE)
+    caption = sample_caption(runtime.programme, drill, step, TRY_IT_NOTE)
     await send_card(runtime, context.sender, drill, caption, chat_id=chat.id, markup=None)

@@ -7,13 +7,13 @@ from html import escape
 from telegram import Update
 
 from bot.delivery.cards import send_drill_card
-from bot.delivery.planner import plan_today
+from bot.delivery.planner import plan_today, rest_reason
 from bot.delivery.sender import SendStatus
 from bot.domain.parsing import BIGINT_MAX, parse_number, parse_numbered
 from bot.domain.programme import Outcome
 from bot.domain.safety import pain_advice
 from bot.domain.schedule import snooze_until
-from bot.services import checkins, safety, subscriptions
+from bot.services import checkins, progression, safety, subscriptions
 from bot.services.safety import Gate
 from bot.telegram import keyboards, texts
 from bot.telegram.context import BotContext
@@ -45,6 +45,7 @@ async def today_command(update: Update, context: BotContext) -> None:
         subscriber = await subscriber_for_update(repo, update)
         subscribed = subscriber is not None and subscriber.status not in ("stopped", "blocked")
         planned = None
+        rest: str | None = None
         if subscriber is not None and subscribed and (gate := safety.gate_of(subscriber)) is not Gate.OPEN:
             explain_gate(held, subscriber, gate, now=now)
         elif subscriber is not None and subscribed:
@@ -59,12 +60,13 @@ async def today_command(update: Update, context: BotContext) -> None:
             )
             if planned is not None and planned.created:
                 await subscriptions.reschedule(repo, subscriber, now=now)
+            rest = rest_reason(subscriber, today)
     if not subscribed:
         await reply(context, update, texts.NOT_SUBSCRIBED)
     elif held.items:
         await held.send(context, update)
     elif planned is None:
-        await reply(context, update, texts.NO_DRILL_TODAY)
+        await reply(context, update, rest or texts.NO_DRILL_TODAY)
     elif (
         await send_drill_card(runtime, context.sender, planned, chat_id=chat.id)
     ).status is SendStatus.FAILED:
@@ -117,6 +119,10 @@ async def on_check_in_button(update: Update, context: BotContext) -> None:
     await edit_markup(update, keyboards.recorded(delivery_id, outcome))
     if outcome is Outcome.PAIN:
         await reply(context, update, texts.PAIN_WHERE_QUESTION, keyboards.pain_areas(delivery_id))
+    if result.ask_self_test:
+        await reply(
+            context, update, texts.SELF_TEST_QUESTION, keyboards.self_test(result.delivery.subscriber_id)
+        )
 
 
 async def on_pain_score(update: Update, context: BotContext) -> None:
@@ -192,6 +198,8 @@ def _acknowledge(outbox: Outbox, result: checkins.Recorded | checkins.Refusal) -
         outbox.add(texts.PAIN_WHERE_QUESTION, keyboards.pain_areas(result.delivery.id))
     else:
         outbox.add(f"Recorded: {keyboards.CHECK_IN_LABELS[result.outcome]}. Thanks!")
+    if not isinstance(result, checkins.Refusal) and result.ask_self_test:
+        outbox.add(texts.SELF_TEST_QUESTION, keyboards.self_test(result.delivery.subscriber_id))
 
 
 async def on_snooze_button(update: Update, context: BotContext) -> None:
@@ -244,3 +252,28 @@ async def nudges_command(update: Update, context: BotContext) -> None:
         await reply(context, update, texts.NOT_SUBSCRIBED)
     else:
         await reply(context, update, texts.NUDGES_ON if enabled else texts.NUDGES_OFF)
+
+
+async def on_self_test_button(update: Update, context: BotContext) -> None:
+    """`st:<subscriber>:yes|no`: the readiness self-test's answer, from the runner it was asked of."""
+    query = update.callback_query
+    if query is None or query.data is None:
+        return
+    parsed = parse_numbered(query.data, "st", maximum=BIGINT_MAX)
+    runtime = context.runtime
+    answer: str | None = None
+    async with runtime.unit_of_work() as repo:
+        subscriber = await subscriber_for_update(repo, update)
+        if (
+            parsed is not None
+            and parsed[1] in ("yes", "no")
+            and subscriber is not None
+            and subscriber.id == parsed[0]
+        ):
+            answer = progression.answer_self_test(
+                subscriber, runtime.programme, passed=parsed[1] == "yes", now=runtime.clock.now()
+            )
+    await acknowledge(query, None if answer else texts.GONE)
+    if answer is not None:
+        await edit_markup(update, None)
+        await reply(context, update, answer)

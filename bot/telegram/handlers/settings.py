@@ -12,7 +12,15 @@ from telegram import Update
 from bot.db.models import Subscriber
 from bot.db.repositories import Repository
 from bot.domain.parsing import parse_fields, parse_number
-from bot.domain.replies import parse_local_time, parse_pause_days, parse_quiet_hours, parse_training_days
+from bot.domain.replies import (
+    OFF_WORDS,
+    parse_local_time,
+    parse_pause_days,
+    parse_quiet_hours,
+    parse_race,
+    parse_training_days,
+    parse_weekday,
+)
 from bot.domain.schedule import MAX_QUIET
 from bot.domain.timezones import match_timezones
 from bot.services import subscriptions
@@ -59,6 +67,8 @@ def _ask_next(outbox: Outbox, context: BotContext, subscriber: Subscriber) -> No
         outbox.add(texts.TIMEZONE_QUESTION)
     elif step == "days":
         outbox.add(texts.DAYS_QUESTION, keyboards.days())
+    elif step == "longrun":
+        outbox.add(texts.LONG_RUN_QUESTION, keyboards.long_run_days())
 
 
 def finish_step(
@@ -123,6 +133,9 @@ async def on_setting_button(update: Update, context: BotContext) -> None:
         elif what == "days" and value in keyboards.DAY_PRESETS:
             await subscriptions.set_training_days(repo, subscriber, keyboards.DAY_PRESETS[value][1], now=now)
             finish_step(outbox, context, subscriber, "days", texts.days_set(subscriber))
+        elif what == "longrun" and (value == "off" or (number is not None and 0 <= number <= 6)):
+            subscriptions.set_long_run(subscriber, number if value != "off" else None, now=now)
+            finish_step(outbox, context, subscriber, "longrun", texts.long_run_set(subscriber))
         elif what == "pause" and number is not None and 1 <= number <= 90:
             outbox.add(texts.paused(await subscriptions.pause(repo, subscriber, number, now=now)))
         else:
@@ -276,4 +289,45 @@ async def resume_command(update: Update, context: BotContext) -> None:
         else:
             await subscriptions.resume(repo, subscriber, now=runtime.clock.now())
             outbox.add(texts.resumed(subscriber))
+    await outbox.send(context, update)
+
+
+async def long_run_command(update: Update, context: BotContext) -> None:
+    """/longrun asks with buttons; /longrun sun or /longrun off sets it."""
+    runtime = context.runtime
+    outbox = Outbox()
+    async with runtime.unit_of_work() as repo:
+        subscriber = await subscriber_for_update(repo, update)
+        answer = " ".join(context.args or []).lower()
+        if subscriber is None:
+            outbox.add(texts.NOT_SUBSCRIBED)
+        elif not answer:
+            outbox.add(texts.LONG_RUN_QUESTION, keyboards.long_run_days())
+        elif answer not in OFF_WORDS and parse_weekday(answer) is None:
+            outbox.add(texts.BAD_LONG_RUN)
+        else:
+            subscriptions.set_long_run(subscriber, parse_weekday(answer), now=runtime.clock.now())
+            outbox.add(texts.long_run_set(subscriber))
+    await outbox.send(context, update)
+
+
+async def race_command(update: Update, context: BotContext) -> None:
+    """/race shows the planned race; /race 2027-04-12 [name] plans a taper; /race off cancels it."""
+    runtime = context.runtime
+    now = runtime.clock.now()
+    outbox = Outbox()
+    async with runtime.unit_of_work() as repo:
+        subscriber = await subscriber_for_update(repo, update)
+        answer = " ".join(context.args or [])
+        race = parse_race(answer, today=subscriptions.today_for(subscriber, now)) if subscriber else None
+        if subscriber is None:
+            outbox.add(texts.NOT_SUBSCRIBED)
+        elif answer and answer.lower() not in OFF_WORDS and race is None:
+            outbox.add(texts.BAD_RACE)
+        else:
+            if answer:
+                subscriptions.set_race(
+                    subscriber, race.day if race else None, race.name if race else None, now=now
+                )
+            outbox.add(texts.race_status(subscriber))
     await outbox.send(context, update)

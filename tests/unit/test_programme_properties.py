@@ -1,0 +1,174 @@
+"""Sixteen weeks and more of the shipped programme, simulated as `glutebot programme` does, over random
+levels, answers, long-run days and race dates: the rules a physiotherapist would check hold every day."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date, timedelta
+from pathlib import Path
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot.content.loader import load_content
+from bot.domain.preview import Answer, PlannedDay, preview
+from bot.domain.programme import Outcome
+from bot.domain.progression import PLYOMETRIC_GATE_DRILL
+from bot.domain.safety import Tag
+from bot.domain.week import TAPER_DAYS, Intensity, Running
+
+ROOT = Path(__file__).resolve().parents[2]
+PROGRAMME = load_content(ROOT / "content", allow_missing_media=True).programme
+START = date(2026, 11, 30)  # a Monday
+WEEKS = 16
+FACTOR = PROGRAMME.rules.deload_set_factor
+
+answers = st.lists(
+    st.one_of(
+        st.sampled_from(
+            [Answer(Outcome.DONE), Answer(Outcome.EASY), Answer(Outcome.HARD), Answer(Outcome.SKIPPED)]
+        ),
+        st.builds(lambda score: Answer(Outcome.PAIN, score), st.integers(0, 10)),
+    ),
+    min_size=1,
+    max_size=12,
+)
+runnings = st.builds(
+    Running,
+    long_run_weekday=st.one_of(st.none(), st.integers(0, 6)),
+    race_on=st.one_of(st.none(), st.dates(START, START + timedelta(weeks=WEEKS))),
+)
+
+trainings = st.frozensets(st.integers(0, 6), min_size=2)
+
+
+def simulate(
+    level: int, running: Running, replies: list[Answer], training: frozenset[int]
+) -> list[PlannedDay]:
+    return preview(
+        PROGRAMME,
+        level,
+        days=7 * WEEKS,
+        start=START,
+        training_weekdays=training,
+        running=running,
+        answers=replies,
+    )
+
+
+def sessions(days: list[PlannedDay]) -> list[PlannedDay]:
+    return [day for day in days if day.drill is not None]
+
+
+def replies_by_session(days: list[PlannedDay], replies: list[Answer]) -> list[tuple[PlannedDay, Answer]]:
+    return [(day, replies[index % len(replies)]) for index, day in enumerate(sessions(days))]
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(1, 3), runnings, answers, trainings)
+def test_a_drill_starts_at_its_first_dose_and_moves_at_most_one_step_between_appearances(
+    level: int, running: Running, replies: list[Answer], training: frozenset[int]
+) -> None:
+    last_step: dict[str, int] = {}
+    for day in sessions(simulate(level, running, replies, training)):
+        assert day.drill is not None and day.step is not None
+        slug = day.drill.slug
+        if slug not in last_step:
+            assert day.step == 0, f"{slug} first appears at step {day.step} on {day.local_date}"
+        else:
+            assert abs(day.step - last_step[slug]) <= 1, f"{slug} jumped on {day.local_date}"
+        last_step[slug] = day.step
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(1, 3), runnings, answers, trainings)
+def test_hard_days_are_never_in_a_row_at_most_three_a_week_none_before_the_long_run_or_a_race(
+    level: int, running: Running, replies: list[Answer], training: frozenset[int]
+) -> None:
+    days = simulate(level, running, replies, training)
+    hard = {day.local_date for day in days if day.intensity is Intensity.HARD}
+    per_week: defaultdict[date, int] = defaultdict(int)
+    for day in hard:
+        assert day + timedelta(days=1) not in hard, f"hard on {day} and the day after"
+        per_week[day - timedelta(days=day.weekday())] += 1
+        if running.long_run_weekday is not None:
+            assert (day + timedelta(days=1)).weekday() != running.long_run_weekday
+        if running.race_on is not None:
+            assert not 0 < (running.race_on - day).days <= TAPER_DAYS, f"hard on {day} before the race"
+    assert all(count <= 3 for count in per_week.values())
+    for day in days:
+        if running.race_on is not None and day.local_date == running.race_on and day.dose is not None:
+            assert day.intensity is Intensity.EASY and day.dose.sets == 1
+        if running.race_on is not None and day.local_date == running.race_on + timedelta(days=1):
+            assert day.drill is None
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(1, 3), runnings, answers, trainings)
+def test_a_lighter_week_cuts_each_drills_volume_by_40_percent_and_raises_no_dose(
+    level: int, running: Running, replies: list[Answer], training: frozenset[int]
+) -> None:
+    days = simulate(level, running, replies, training)
+    steps_before: dict[str, int] = {}
+    for day in sessions(days):
+        assert day.drill is not None and day.dose is not None and day.step is not None
+        full = day.drill.doses[day.step]
+        if day.deload:
+            assert day.dose.volume <= FACTOR * full.volume
+            assert day.step <= steps_before.get(day.drill.slug, day.step), "no dose rises in a lighter week"
+        else:
+            steps_before[day.drill.slug] = day.step
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(1, 3), runnings, answers, trainings)
+def test_pain_above_5_makes_the_patterns_next_appearance_easier_and_too_hard_never_harder(
+    level: int, running: Running, replies: list[Answer], training: frozenset[int]
+) -> None:
+    """Easier: the drill's regression, or the drill itself with less volume; pain again at the gentlest
+    dose (its first rung made lighter, no regression) stays there (the bot pauses the pattern by then)."""
+    answered = replies_by_session(simulate(level, running, replies, training), replies)
+    for index, (day, reply) in enumerate(answered):
+        assert day.drill is not None and day.dose is not None and day.step is not None
+        later = [after for after, _ in answered[index + 1 :]]
+        if reply.outcome is Outcome.PAIN and reply.pain is not None and reply.pain > 5:
+            pattern = [
+                after
+                for after in later
+                if after.drill is not None and after.drill.pattern == day.drill.pattern
+            ]
+            if pattern:
+                following = pattern[0]
+                assert following.drill is not None and following.dose is not None
+                same = following.drill.slug == day.drill.slug
+                gentlest = day.drill.doses[0].lighter(FACTOR).volume
+                easier = (
+                    following.drill.slug == day.drill.regression
+                    or (same and following.dose.volume < day.dose.volume)
+                    or (same and following.step == 0 and day.dose.volume <= following.dose.volume <= gentlest)
+                )
+                assert easier, (
+                    f"after pain on {day.drill.slug} {day.dose} came {following.drill.slug} {following.dose}"
+                )
+        if reply.outcome is Outcome.HARD:
+            again = [after for after in later if after.drill is day.drill]
+            if again:
+                assert again[0].step is not None and again[0].step <= day.step
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(1, 3), runnings, answers, trainings)
+def test_no_hopping_drill_before_the_entry_gate_is_passed(
+    level: int, running: Running, replies: list[Answer], training: frozenset[int]
+) -> None:
+    """The gate opens on a skater squat of 3 x 8 each side or more answered done or too easy, and closes on
+    pain in it."""
+    passed = False
+    for day, reply in replies_by_session(simulate(level, running, replies, training), replies):
+        assert day.drill is not None and day.dose is not None
+        if Tag.PLYOMETRIC in day.drill.tags:
+            assert passed, f"{day.drill.slug} on {day.local_date} before the entry gate"
+        if day.drill.slug == PLYOMETRIC_GATE_DRILL and reply.outcome is Outcome.PAIN:
+            passed = False
+        elif day.drill.slug == PLYOMETRIC_GATE_DRILL and reply.outcome in (Outcome.DONE, Outcome.EASY):
+            passed = passed or (day.dose.sets >= 3 and day.dose.low >= 8)
