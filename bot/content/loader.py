@@ -425,7 +425,6 @@ def _read_programme(path: Path, problems: list[ContentProblem]) -> _ProgrammeSou
 _RULE_RANGES: dict[str, tuple[float, float]] = {
     "good_in_a_row_to_step_up": (1, 10),
     "good_sessions_to_advance": (1, 60),
-    "easy_counts_as": (1, 5),
     "absence_days_to_step_back": (2, 60),
     "deload_every_weeks": (2, 12),
     "deload_set_factor": (0.1, 1.0),

@@ -83,8 +83,7 @@ class AdvancementRules:
     good_in_a_row_to_step_up: int = 2
     """The 2-for-2 rule: this many good sessions in a row climb one rung of the dose ladder."""
     good_sessions_to_advance: int = 8
-    """Good sessions in a stage (an 'easy' counts double) before moving to the next stage."""
-    easy_counts_as: int = 2
+    """Good sessions in a stage ('too easy' counts once) before its readiness self-test."""
     absence_days_to_step_back: int = 7
     deload_every_weeks: int = 4
     deload_set_factor: float = 0.6
