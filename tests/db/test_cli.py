@@ -2,44 +2,15 @@
 
 from __future__ import annotations
 
-import os
 import socket
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from sqlalchemy.engine import make_url
 
 from tests.conftest import POSTGRES_URL
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def glutebot(
-    *args: str,
-    database_url: str | None,
-    content_dir: Path | None = None,
-    cwd: Path = ROOT,
-    **settings: str,
-) -> subprocess.CompletedProcess[str]:
-    """`database_url=None` runs with the default DATABASE_URL (a file in `cwd`)."""
-    environment = {
-        **{name: value for name, value in os.environ.items() if name != "DATABASE_URL"},
-        "CONTENT_DIR": str(content_dir or ROOT / "content"),
-        "DEFAULT_TIMEZONE": "Europe/London",
-        **settings,
-    }
-    if database_url is not None:
-        environment["DATABASE_URL"] = database_url
-    return subprocess.run(
-        [sys.executable, "-m", "bot.cli", *args],
-        capture_output=True,
-        text=True,
-        env=environment,
-        check=False,
-        cwd=cwd,
-    )
+from tests.support.cli import ROOT, glutebot
 
 
 def assert_one_line(result: subprocess.CompletedProcess[str], expected: str) -> None:

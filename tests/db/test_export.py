@@ -16,8 +16,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.db.models import CheckIn, Delivery, Subscriber
 from bot.services.export import export_check_ins
-from tests.db.test_cli import glutebot
-from tests.db.test_stats import build_data_set
+from tests.support.cli import glutebot
+from tests.support.data import build_data_set
 
 HEADER = [
     "subscriber_id", "drill", "local_date", "outcome", "pain", "note", "received_at",

@@ -8,13 +8,15 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import shutil
 import socket
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
@@ -29,10 +31,12 @@ from bot.db.models import Base, Delivery, Subscriber
 from bot.delivery.broadcasts import BroadcastWorker
 from bot.delivery.dispatcher import Dispatcher, TickReport
 from bot.domain.clock import ManualClock
+from bot.domain.schedule import next_slot
 from bot.process import build_runtime
 from bot.runtime import Runtime
 from bot.sandbox.driver import Driver, User
 from bot.sandbox.emulator import Emulator
+from bot.services.subscriptions import DEFAULT_DELIVERY_TIME
 from bot.telegram.app import build_application, serve
 from bot.telegram.context import BROADCASTS_KEY, SENDER_KEY, BotApplication
 
@@ -191,6 +195,106 @@ async def today(harness: Harness, runner: User) -> dict[str, Any]:
     card = await harness.driver.next_message(runner.id, mark)
     await harness.settled()
     return card
+
+
+def environment(emulator: Emulator, database_url: str, content_dir: Path, **extra: str) -> dict[str, str]:
+    """The settings a `glutebot` process needs to run against the emulator, a database and content."""
+    return {
+        **os.environ,
+        "BOT_TOKEN": TOKEN,
+        "DATABASE_URL": database_url,
+        "TELEGRAM_BASE_URL": emulator.base_url,
+        "TELEGRAM_BASE_FILE_URL": emulator.base_file_url,
+        "CONTENT_DIR": str(content_dir),
+        "DISPATCH_INTERVAL_SECONDS": "1",
+        **extra,
+    }
+
+
+MON_TO_SAT = 0b0111111
+
+
+async def add_subscribers(
+    harness: Harness,
+    count: int,
+    *,
+    first_id: int = 10_000,
+    zone: str = "Europe/London",
+    delivery_time: time = DEFAULT_DELIVERY_TIME,
+    training_days: int = MON_TO_SAT,
+) -> list[int]:
+    """Runners created straight in the database, as if they had onboarded earlier (health check answered,
+    nothing holding them back)."""
+    now = harness.clock.now()
+    ids = list(range(first_id, first_id + count))
+    async with harness.runtime.unit_of_work() as repo:
+        for telegram_id in ids:
+            harness.emulator.add_user(telegram_id, f"Runner {telegram_id}")
+            subscriber = await repo.subscribers.create(
+                telegram_id=telegram_id,
+                chat_id=telegram_id,
+                first_name=None,
+                language=None,
+                source=None,
+                timezone=zone,
+                delivery_time=delivery_time,
+                training_days=training_days,
+                level=1,
+                stage=1,
+                now=now,
+            )
+            subscriber.next_delivery_at = next_slot(
+                now=now, zone=ZoneInfo(zone), delivery_time=delivery_time, training_days=training_days
+            )
+            subscriber.health_answers, subscriber.health_screened_at = [], now
+    return ids
+
+
+def cards(harness: Harness, chat_id: int) -> list[dict[str, object]]:
+    """The drill cards (messages with an animation) in a chat, oldest first."""
+    return [message for message in harness.driver.messages(chat_id) if "animation" in message]
+
+
+async def ask(harness: Harness, runner: User, text: str) -> dict[str, object]:
+    """The bot's next message after the runner sends `text`, once the bot has settled."""
+    mark = harness.driver.mark(runner.id)
+    harness.driver.send(runner, text)
+    message = await harness.driver.next_message(runner.id, mark)
+    await harness.settled()
+    return message
+
+
+async def stored(harness: Harness, telegram_id: int) -> Subscriber:
+    """The runner's row as the database holds it now."""
+    async with harness.runtime.unit_of_work() as repo:
+        subscriber = await repo.subscribers.by_telegram_id(telegram_id)
+    assert subscriber is not None
+    return subscriber
+
+
+COACH = 999
+"""In ADMIN_IDS in the harness settings."""
+
+
+async def command(harness: Harness, user: User, text: str, count: int = 1) -> list[dict[str, Any]]:
+    """The `count` messages the bot sends back after `user` sends `text`, once the bot has settled."""
+    mark = harness.driver.mark(user.id)
+    harness.driver.send(user, text)
+    messages = await harness.driver.messages_after(user.id, mark, count)
+    await harness.settled()
+    return messages
+
+
+async def create_broadcast(
+    harness: Harness, segment: dict[str, object], text: str = "<b>New drills</b> are in!"
+) -> int:
+    """A broadcast as an admin saves it (no media, no button); its id."""
+    async with harness.runtime.unit_of_work() as repo:
+        broadcast = await repo.broadcasts.create(
+            created_by=999, text=text, segment=segment, media_kind=None, media_path=None,
+            button_drill_slug=None, now=harness.clock.now(),
+        )  # fmt: skip
+        return broadcast.id
 
 
 class DatabaseProxy:

@@ -3,24 +3,10 @@ own command menu."""
 
 from __future__ import annotations
 
-from typing import Any
-
-from bot.sandbox.driver import User
 from bot.sandbox.emulator import Fault
 from bot.telegram import texts
-from tests.db.test_stats import NOW, build_data_set
-from tests.e2e.conftest import Harness, snapshot
-
-COACH = 999
-"""In ADMIN_IDS in the harness settings."""
-
-
-async def command(harness: Harness, user: User, text: str, count: int = 1) -> list[dict[str, Any]]:
-    mark = harness.driver.mark(user.id)
-    harness.driver.send(user, text)
-    messages = await harness.driver.messages_after(user.id, mark, count)
-    await harness.settled()
-    return messages
+from tests.e2e.conftest import COACH, Harness, command, snapshot
+from tests.support.data import NOW, build_data_set
 
 
 async def test_stats_sends_the_figures_and_a_chart(harness: Harness) -> None:

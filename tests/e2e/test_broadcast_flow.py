@@ -29,8 +29,7 @@ from bot.sandbox.emulator import Emulator, Fault
 from bot.telegram import keyboards, texts
 from bot.telegram.app import build_application
 from bot.telegram.context import BROADCASTS_KEY
-from tests.e2e.conftest import Harness, no_wait, running_bot
-from tests.e2e.test_delivery import add_subscribers
+from tests.e2e.conftest import Harness, add_subscribers, no_wait, running_bot
 
 ADMIN = 999
 """The harness runs with ADMIN_IDS=999."""

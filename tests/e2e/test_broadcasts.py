@@ -13,19 +13,7 @@ from bot.db.engine import create_engine, create_session_factory
 from bot.db.models import Subscriber
 from bot.delivery.broadcasts import BroadcastRunner, BroadcastWorker
 from bot.sandbox.emulator import Fault
-from tests.e2e.conftest import Harness
-from tests.e2e.test_delivery import add_subscribers
-
-
-async def create(
-    harness: Harness, segment: dict[str, object], text: str = "<b>New drills</b> are in!"
-) -> int:
-    async with harness.runtime.unit_of_work() as repo:
-        broadcast = await repo.broadcasts.create(
-            created_by=999, text=text, segment=segment, media_kind=None, media_path=None,
-            button_drill_slug=None, now=harness.clock.now(),
-        )  # fmt: skip
-        return broadcast.id
+from tests.e2e.conftest import Harness, add_subscribers, create_broadcast
 
 
 async def test_500_recipients_with_flood_waits_and_20_blocked(harness: Harness) -> None:
@@ -33,7 +21,7 @@ async def test_500_recipients_with_flood_waits_and_20_blocked(harness: Harness) 
     for telegram_id in ids[:20]:
         harness.emulator.blocked.add(telegram_id)
     harness.emulator.inject("sendMessage", Fault("429", times=3, retry_after=1))
-    broadcast_id = await create(harness, {})
+    broadcast_id = await create_broadcast(harness, {})
     runner = BroadcastRunner(harness.runtime, harness.dispatcher.sender, batch_size=100)
 
     figures = await runner.run(broadcast_id)
@@ -53,7 +41,7 @@ async def test_500_recipients_with_flood_waits_and_20_blocked(harness: Harness) 
 
 async def test_an_interrupted_broadcast_resumes_and_sends_each_once(harness: Harness) -> None:
     ids = await add_subscribers(harness, 120, first_id=60_000)
-    broadcast_id = await create(harness, {})
+    broadcast_id = await create_broadcast(harness, {})
     batches = 0
 
     async def stop_after_two(_figures: object) -> None:
@@ -98,7 +86,7 @@ async def test_segments_select_exactly_the_right_runners(harness: Harness) -> No
 
 async def test_cancel_stops_a_broadcast(harness: Harness) -> None:
     ids = await add_subscribers(harness, 60, first_id=80_000)
-    broadcast_id = await create(harness, {})
+    broadcast_id = await create_broadcast(harness, {})
 
     async def cancel(_figures: object) -> None:
         async with harness.runtime.unit_of_work() as repo:
@@ -116,7 +104,7 @@ async def test_two_processes_on_one_database_send_each_recipient_once(
 ) -> None:
     """Two workers, each with its own engine (as two processes would be), share one broadcast."""
     ids = await add_subscribers(harness, 60, first_id=90_000)
-    broadcast_id = await create(harness, {})
+    broadcast_id = await create_broadcast(harness, {})
     other_engine = create_engine(database_url)
     try:
         other = replace(harness.runtime, session_factory=create_session_factory(other_engine))
@@ -137,7 +125,7 @@ async def test_two_processes_on_one_database_send_each_recipient_once(
 
 async def test_claims_left_by_a_dead_process_are_sent_once_they_are_stale(harness: Harness) -> None:
     ids = await add_subscribers(harness, 12, first_id=95_000)
-    broadcast_id = await create(harness, {})
+    broadcast_id = await create_broadcast(harness, {})
     async with harness.runtime.unit_of_work() as repo:
         orphaned = await repo.broadcasts.claim(broadcast_id, limit=5, now=harness.clock.now())
     runner = BroadcastRunner(harness.runtime, harness.dispatcher.sender, batch_size=5)
@@ -180,7 +168,7 @@ async def test_a_gif_from_disk_is_uploaded_once_then_sent_by_its_file_id(harness
 async def test_a_cancelled_runner_hands_back_what_it_did_not_send(harness: Harness) -> None:
     """Cancelled from outside (Ctrl+C on the CLI): unanswered sends get a grace, then are handed back."""
     ids = await add_subscribers(harness, 20, first_id=97_000)
-    broadcast_id = await create(harness, {})
+    broadcast_id = await create_broadcast(harness, {})
     for chat_id in ids[10:12]:
         harness.emulator.inject("sendMessage", Fault("hang", times=1), chat_id=chat_id)
     runner = BroadcastRunner(
@@ -212,7 +200,7 @@ async def test_runners_in_their_quiet_hours_get_a_broadcast_without_a_sound(harn
         without_quiet_hours = await repo.subscribers.by_telegram_id(ids[1])
         assert without_quiet_hours is not None
         without_quiet_hours.quiet_start = without_quiet_hours.quiet_end = time(0, 0)
-    broadcast_id = await create(harness, {})
+    broadcast_id = await create_broadcast(harness, {})
 
     await BroadcastRunner(harness.runtime, harness.dispatcher.sender).run(broadcast_id)
 

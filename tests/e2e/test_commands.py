@@ -5,24 +5,7 @@ from __future__ import annotations
 from datetime import time, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.db.models import Subscriber
-from bot.sandbox.driver import User
-from tests.e2e.conftest import Harness, deliveries, onboard, today
-
-
-async def ask(harness: Harness, runner: User, text: str) -> dict[str, object]:
-    mark = harness.driver.mark(runner.id)
-    harness.driver.send(runner, text)
-    message = await harness.driver.next_message(runner.id, mark)
-    await harness.settled()
-    return message
-
-
-async def stored(harness: Harness, telegram_id: int) -> Subscriber:
-    async with harness.runtime.unit_of_work() as repo:
-        subscriber = await repo.subscribers.by_telegram_id(telegram_id)
-    assert subscriber is not None
-    return subscriber
+from tests.e2e.conftest import Harness, ask, deliveries, onboard, stored, today
 
 
 async def test_time_with_and_without_an_argument(harness: Harness) -> None:

@@ -22,10 +22,17 @@ from bot.db.models import Broadcast, Subscriber
 from bot.db.models import Drill as DrillRow
 from bot.sandbox.emulator import Emulator
 from bot.telegram import texts
-from tests.e2e.conftest import Harness, onboard, running_bot, snapshot
-from tests.e2e.test_admin import COACH, command
-from tests.e2e.test_delivery import add_subscribers
-from tests.e2e.test_process import environment, glutebot
+from tests.e2e.conftest import (
+    COACH,
+    Harness,
+    add_subscribers,
+    command,
+    environment,
+    onboard,
+    running_bot,
+    snapshot,
+)
+from tests.support.cli import start_glutebot
 
 
 @pytest.fixture
@@ -205,7 +212,7 @@ async def test_content_sync_announce_from_the_command_line_reaches_the_running_b
     env = environment(emulator, database_url, content_dir)
     add_drill(content_dir, "side-plank-hold", "Side plank hold", like="knee-side-plank", stage=1)
 
-    sync = await glutebot("content", "sync", "--announce", env=env)
+    sync = await start_glutebot("content", "sync", "--announce", env=env)
     out, err = await sync.communicate()
 
     assert sync.returncode == 0, err.decode()
@@ -220,7 +227,7 @@ async def test_content_sync_announce_from_the_command_line_reaches_the_running_b
     await bot.tick()
     assert bot.runtime.programme.stage(1).rotation[-1] == "side-plank-hold"
 
-    nothing_new = await glutebot("content", "sync", "--announce", env=env)
+    nothing_new = await start_glutebot("content", "sync", "--announce", env=env)
     out, err = await nothing_new.communicate()
     assert nothing_new.returncode == 0, err.decode()
     assert out.decode().splitlines() == ["Drills are up to date: nothing added, changed or retired."]

@@ -19,52 +19,13 @@ from bot.content.loader import load_content
 from bot.db.engine import create_engine
 from bot.db.models import Delivery, Subscriber
 from bot.delivery.dispatcher import Dispatcher
-from bot.domain.schedule import next_slot, slot_on
+from bot.domain.schedule import slot_on
 from bot.process import build_runtime
 from bot.sandbox.emulator import Emulator, Fault
-from bot.services.subscriptions import DEFAULT_DELIVERY_TIME
 from bot.telegram.app import build_application
 from bot.telegram.context import SENDER_KEY
-from tests.db.test_stats import counts_checked_against_rows
-from tests.e2e.conftest import ROOT, Harness, deliveries, onboard, running_bot
-
-MON_TO_SAT = 0b0111111
-
-
-async def add_subscribers(
-    harness: Harness,
-    count: int,
-    *,
-    first_id: int = 10_000,
-    zone: str = "Europe/London",
-    delivery_time: time = DEFAULT_DELIVERY_TIME,
-    training_days: int = MON_TO_SAT,
-) -> list[int]:
-    """Runners created straight in the database, as if they had onboarded earlier (health check answered,
-    nothing holding them back)."""
-    now = harness.clock.now()
-    ids = list(range(first_id, first_id + count))
-    async with harness.runtime.unit_of_work() as repo:
-        for telegram_id in ids:
-            harness.emulator.add_user(telegram_id, f"Runner {telegram_id}")
-            subscriber = await repo.subscribers.create(
-                telegram_id=telegram_id,
-                chat_id=telegram_id,
-                first_name=None,
-                language=None,
-                source=None,
-                timezone=zone,
-                delivery_time=delivery_time,
-                training_days=training_days,
-                level=1,
-                stage=1,
-                now=now,
-            )
-            subscriber.next_delivery_at = next_slot(
-                now=now, zone=ZoneInfo(zone), delivery_time=delivery_time, training_days=training_days
-            )
-            subscriber.health_answers, subscriber.health_screened_at = [], now
-    return ids
+from tests.e2e.conftest import ROOT, Harness, add_subscribers, cards, deliveries, onboard, running_bot
+from tests.support.data import counts_checked_against_rows
 
 
 async def test_a_simulated_month_across_time_zones_and_dst(harness: Harness) -> None:
@@ -203,10 +164,6 @@ async def test_telegram_faults_are_retried_or_marked(harness: Harness) -> None:
     assert sum(row.status == "sent" for row in rows.values()) == 9
     async with harness.runtime.unit_of_work() as repo:
         assert await counts_checked_against_rows(repo.session) == Counter(sent=9, failed=3)
-
-
-def cards(harness: Harness, chat_id: int) -> list[dict[str, object]]:
-    return [message for message in harness.driver.messages(chat_id) if "animation" in message]
 
 
 async def test_later_brings_the_card_back_once(harness: Harness) -> None:

@@ -8,8 +8,8 @@ from datetime import timedelta
 from sqlalchemy import func, select
 
 from bot.db.models import BroadcastRecipient, CheckIn, Delivery, Subscriber
-from tests.db.test_stats import counts_checked_against_rows
 from tests.e2e.conftest import Harness, deliveries, onboard, today
+from tests.support.data import counts_checked_against_rows
 
 
 async def check_ins(harness: Harness, delivery_id: int) -> list[CheckIn]:

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import signal
 import socket
-import sys
 from pathlib import Path
 
 import aiohttp
@@ -16,31 +14,12 @@ import pytest
 from bot.db import migrate
 from bot.sandbox.driver import Driver
 from bot.sandbox.emulator import Emulator
-from tests.e2e.conftest import ROOT, TOKEN, free_port
-
-
-def environment(emulator: Emulator, database_url: str, content_dir: Path, **extra: str) -> dict[str, str]:
-    return {
-        **os.environ,
-        "BOT_TOKEN": TOKEN,
-        "DATABASE_URL": database_url,
-        "TELEGRAM_BASE_URL": emulator.base_url,
-        "TELEGRAM_BASE_FILE_URL": emulator.base_file_url,
-        "CONTENT_DIR": str(content_dir),
-        "DISPATCH_INTERVAL_SECONDS": "1",
-        **extra,
-    }
+from tests.e2e.conftest import environment, free_port
+from tests.support.cli import start_glutebot
 
 
 def sqlite_path(database_url: str) -> Path:
     return Path(database_url.removeprefix("sqlite+aiosqlite:///"))
-
-
-async def glutebot(*args: str, env: dict[str, str]) -> asyncio.subprocess.Process:
-    return await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot.cli", *args, env=env, cwd=ROOT,
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
-    )  # fmt: skip
 
 
 @pytest.mark.parametrize("database_kind", ["sqlite"], indirect=True)
@@ -49,10 +28,10 @@ async def test_run_serves_updates_and_stops_cleanly_on_sigterm(
 ) -> None:
     env = environment(emulator, empty_database_url, test_content)
     await asyncio.to_thread(migrate.upgrade, empty_database_url)
-    synced = await glutebot("content", "sync", env=env)
+    synced = await start_glutebot("content", "sync", env=env)
     assert await synced.wait() == 0
 
-    process = await glutebot("run", env=env)
+    process = await start_glutebot("run", env=env)
     driver = Driver(emulator)
     runner = driver.user(901, "Eve")
     await emulator.wait_for(lambda: emulator.calls_to("getUpdates"), within=30)
@@ -72,7 +51,7 @@ async def test_start_up_problems_are_one_line(
     emulator: Emulator, empty_database_url: str, test_content: Path
 ) -> None:
     env = environment(emulator, empty_database_url, test_content)
-    not_migrated = await glutebot("run", env=env)
+    not_migrated = await start_glutebot("run", env=env)
     _, stderr = await not_migrated.communicate()
     assert not_migrated.returncode == 1
     assert stderr.decode().strip() == (
@@ -80,18 +59,18 @@ async def test_start_up_problems_are_one_line(
         "no such file; run `glutebot db upgrade` first"
     )
     sqlite_path(empty_database_url).touch()
-    no_schema = await glutebot("run", env=env)
+    no_schema = await start_glutebot("run", env=env)
     _, stderr = await no_schema.communicate()
     assert no_schema.returncode == 1
     assert stderr.decode().strip() == "glutebot: database has no schema; run `glutebot db upgrade` first"
 
-    no_token = await glutebot("run", env={**env, "BOT_TOKEN": ""})
+    no_token = await start_glutebot("run", env={**env, "BOT_TOKEN": ""})
     _, stderr = await no_token.communicate()
     assert no_token.returncode == 2
     assert stderr.decode().strip() == "glutebot: BOT_TOKEN: missing; get a token from @BotFather and set it"
 
     await asyncio.to_thread(migrate.upgrade, empty_database_url)
-    not_synced = await glutebot("run", env=env)
+    not_synced = await start_glutebot("run", env=env)
     _, stderr = await not_synced.communicate()
     assert not_synced.returncode == 1
     assert (
@@ -107,8 +86,8 @@ async def test_broadcast_from_the_command_line(
 ) -> None:
     env = environment(emulator, empty_database_url, test_content)
     await asyncio.to_thread(migrate.upgrade, empty_database_url)
-    assert await (await glutebot("content", "sync", env=env)).wait() == 0
-    process = await glutebot("run", "--role", "bot", env=env)
+    assert await (await start_glutebot("content", "sync", env=env)).wait() == 0
+    process = await start_glutebot("run", "--role", "bot", env=env)
     driver = Driver(emulator)
     runners = [driver.user(950 + index, f"Runner {index}") for index in range(3)]
     await emulator.wait_for(lambda: emulator.calls_to("getUpdates"), within=30)
@@ -118,14 +97,14 @@ async def test_broadcast_from_the_command_line(
     process.send_signal(signal.SIGTERM)
     assert await asyncio.wait_for(process.wait(), 30) == 0
 
-    dry = await glutebot(
+    dry = await start_glutebot(
         "broadcast", "--text", "<b>New</b> drills", "--segment", "level=1", "--dry-run", env=env
     )
     out, _ = await dry.communicate()
     assert out.decode().startswith("3 recipients; the message:")
     assert all(len(driver.messages(r.id)) == 2 for r in runners)
 
-    sending = await glutebot("broadcast", "--text", "<b>New</b> drills this week", env=env)
+    sending = await start_glutebot("broadcast", "--text", "<b>New</b> drills this week", env=env)
     out, err = await sending.communicate()
     assert sending.returncode == 0, err.decode()
     lines = out.decode().splitlines()
@@ -134,12 +113,12 @@ async def test_broadcast_from_the_command_line(
     assert "3/3" in err.decode()
     assert all(driver.messages(r.id)[-1]["text"] == "<b>New</b> drills this week" for r in runners)
 
-    status = await glutebot("broadcast", "status", "1", env=env)
+    status = await start_glutebot("broadcast", "status", "1", env=env)
     out, _ = await status.communicate()
     assert out.decode().startswith("broadcast 1 (done): [")
     assert "sent 3, blocked 0, failed 0, pending 0" in out.decode()
 
-    bad = await glutebot("broadcast", "--text", "x", "--segment", "colour=blue", env=env)
+    bad = await start_glutebot("broadcast", "--text", "x", "--segment", "colour=blue", env=env)
     _, err = await bad.communicate()
     assert bad.returncode == 2
     assert (
@@ -155,11 +134,11 @@ async def test_run_serves_health_and_metrics_on_metrics_port(
     port = free_port()
     env = environment(emulator, empty_database_url, test_content, METRICS_PORT=str(port))
     await asyncio.to_thread(migrate.upgrade, empty_database_url)
-    assert await (await glutebot("content", "sync", env=env)).wait() == 0
+    assert await (await start_glutebot("content", "sync", env=env)).wait() == 0
     with socket.socket() as taken:
         taken.bind(("0.0.0.0", port))
         taken.listen()
-        busy = await glutebot("run", env=env)
+        busy = await start_glutebot("run", env=env)
         _, err = await busy.communicate()
     assert busy.returncode == 1
     assert (
@@ -167,14 +146,14 @@ async def test_run_serves_health_and_metrics_on_metrics_port(
         == f"glutebot: METRICS_PORT: cannot listen on port {port} (Address already in use)"
     )
 
-    process = await glutebot("run", env=env)
+    process = await start_glutebot("run", env=env)
     driver = Driver(emulator)
     runner = driver.user(902, "Fay")
     await emulator.wait_for(lambda: emulator.calls_to("getUpdates"), within=30)
     driver.send(runner, "/start")
     await driver.messages_after(runner.id, 0, 2, within=30)
 
-    healthy = await glutebot("health", env=env)
+    healthy = await start_glutebot("health", env=env)
     out, err = await healthy.communicate()
     assert healthy.returncode == 0, err.decode()
     assert json.loads(out)["status"] == "ok"
@@ -187,13 +166,13 @@ async def test_run_serves_health_and_metrics_on_metrics_port(
 
     process.send_signal(signal.SIGTERM)
     assert await asyncio.wait_for(process.wait(), 30) == 0
-    stopped = await glutebot("health", env=env)
+    stopped = await start_glutebot("health", env=env)
     _, err = await stopped.communicate()
     assert stopped.returncode == 1
     assert err.decode().startswith(f"glutebot: http://127.0.0.1:{port}/healthz: ")
     assert len(err.decode().splitlines()) == 1
 
-    unset = await glutebot("health", env={**env, "METRICS_PORT": ""})
+    unset = await start_glutebot("health", env={**env, "METRICS_PORT": ""})
     _, err = await unset.communicate()
     assert unset.returncode == 1
     assert (
@@ -219,8 +198,8 @@ async def test_the_token_is_in_no_log_line_at_debug(
             BOT_TOKEN=REAL_LOOKING_TOKEN, LOG_LEVEL="DEBUG", LOG_FORMAT=log_format,
         )  # fmt: skip
         await asyncio.to_thread(migrate.upgrade, empty_database_url)
-        assert await (await glutebot("content", "sync", env=env)).wait() == 0
-        process = await glutebot("run", env=env)
+        assert await (await start_glutebot("content", "sync", env=env)).wait() == 0
+        process = await start_glutebot("run", env=env)
         driver = Driver(emulator)
         runner = driver.user(902, "Finn")
         await emulator.wait_for(lambda: emulator.calls_to("getUpdates"), within=30)
@@ -244,9 +223,11 @@ async def test_a_token_telegram_rejects_is_one_line(
 ) -> None:
     env = environment(emulator, empty_database_url, test_content)
     await asyncio.to_thread(migrate.upgrade, empty_database_url)
-    assert await (await glutebot("content", "sync", env=env)).wait() == 0
+    assert await (await start_glutebot("content", "sync", env=env)).wait() == 0
 
-    rejected = await glutebot("run", env={**env, "BOT_TOKEN": REAL_LOOKING_TOKEN, "LOG_LEVEL": log_level})
+    rejected = await start_glutebot(
+        "run", env={**env, "BOT_TOKEN": REAL_LOOKING_TOKEN, "LOG_LEVEL": log_level}
+    )
     _, stderr = await asyncio.wait_for(rejected.communicate(), 30)
 
     assert rejected.returncode == 2

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, time, timedelta
 
-from tests.e2e.conftest import Harness, deliveries, onboard, today
-from tests.e2e.test_commands import ask, stored
-from tests.e2e.test_delivery import cards
+from tests.e2e.conftest import Harness, ask, cards, deliveries, onboard, stored, today
 
 
 def texts_of(harness: Harness, chat_id: int) -> list[str]:

@@ -24,10 +24,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.db.models import BroadcastRecipient, Delivery, Subscriber
 from bot.delivery.broadcasts import BroadcastRunner
 from bot.sandbox.emulator import Fault
-from tests.db.test_stats import counts_checked_against_rows
-from tests.e2e.conftest import Harness
-from tests.e2e.test_broadcasts import create
-from tests.e2e.test_delivery import add_subscribers
+from tests.e2e.conftest import Harness, add_subscribers, create_broadcast
+from tests.support.data import counts_checked_against_rows
 
 pytestmark = pytest.mark.parametrize("database_kind", ["postgres"], indirect=True)
 
@@ -127,7 +125,7 @@ async def test_a_deadlock_while_recording_broadcast_sends_is_retried_not_resent(
     sent_to, blocked_by = await add_subscribers(harness, 2)
     harness.emulator.blocked.add(blocked_by)
     harness.emulator.inject("sendMessage", Fault("latency", delay=SEND_LATENCY, times=2))
-    broadcast_id = await create(harness, {})
+    broadcast_id = await create_broadcast(harness, {})
     runner = BroadcastRunner(harness.runtime, harness.dispatcher.sender)
     async with blocker_for(harness, engine, database_url) as blocker:
         run = asyncio.create_task(runner.run(broadcast_id))
