@@ -121,7 +121,7 @@ def cmd_content_sheet(args: argparse.Namespace, settings: Settings) -> int:
             drill = read_drill(directory / "drills" / f"{slug}.yaml")
         except poses.PoseFileError as error:
             return _fail(str(ContentProblem(pose_path, error.line, error.reason)))
-        except (ValueError, ContentError) as error:
+        except ContentError as error:
             return _fail(f"sheet {slug}: {error}")
         target = write_sheet(pose_file, drill, check.problems(pose_file, drill), Path(args.output))
         print(f"wrote {target}")

@@ -48,8 +48,6 @@ def media_problems(content_dir: Path, drill: Drill) -> list[str]:
         pose_file = poses.load(pose_path)
     except poses.PoseFileError as error:
         return [f"poses/{pose_path.name}:{error.line}: {error.reason}"]
-    except (ValueError, KeyError, TypeError) as error:
-        return [f"poses/{pose_path.name}: {error}"]
     return [*check.problems(pose_file, drill), *gif_problems(content_dir, drill.gif, pose_file)]
 
 

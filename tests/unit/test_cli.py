@@ -190,6 +190,36 @@ def test_content_sheet_refuses_a_pose_file_not_in_3d_in_one_line(
     assert not sheets.exists()
 
 
+BAD_ANGLE = "poses/clamshell.yaml:18: keyframe closed: unknown angle 'left_hipp_abd'"
+
+
+@pytest.fixture
+def content_with_a_misspelt_angle(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The shipped content with a typo in an angle's name in the clamshell's first keyframe."""
+    content = tmp_path / "content"
+    shutil.copytree(ROOT / "content", content)
+    pose = content / "poses" / "clamshell.yaml"
+    pose.write_text(pose.read_text().replace("left_hip_abd: 8,", "left_hipp_abd: 8,", 1))
+    monkeypatch.chdir(tmp_path)
+    return content
+
+
+def test_a_bad_keyframe_is_one_line_at_its_keyframe_in_check_render_and_sheet(
+    content_with_a_misspelt_angle: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    assert main(["content", "check", "content"]) == 1
+    assert capsys.readouterr().err.splitlines() == [
+        f"content/drills/clamshell.yaml:17: {BAD_ANGLE}",
+        "1 problem in content; nothing was written.",
+    ]
+    assert main(["content", "render", "content"]) == 1
+    assert capsys.readouterr().err.splitlines() == [f"glutebot: content/{BAD_ANGLE}"]
+    sheets = tmp_path / "sheets"
+    assert main(["content", "sheet", "clamshell", "--output", str(sheets), "--directory", "content"]) == 1
+    assert capsys.readouterr().err.splitlines() == [f"glutebot: content/{BAD_ANGLE}"]
+    assert not sheets.exists()
+
+
 def test_an_unforeseen_crash_is_logged_with_the_token_masked(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -227,28 +227,56 @@ def _read(path: Path) -> tuple[bytes, dict[str, Any]]:
 
 
 def load(path: Path) -> PoseFile:
+    """The pose file, or a PoseFileError at the line to look at, whatever is wrong with it."""
     raw, data = _read(path)
+    try:
+        return _pose_file(path, raw, data)
+    except _Misplaced as error:
+        raise PoseFileError(path, _line_of(raw, error.anchor), error.reason) from None
+    except KeyError as error:
+        raise PoseFileError(path, 1, f"missing {error}") from None
+    except (ValueError, TypeError, AttributeError) as error:
+        raise PoseFileError(path, 1, str(error)) from None
+
+
+class _Misplaced(ValueError):
+    """A problem found under a key of the file: `anchor` is the text of the line it belongs to."""
+
+    def __init__(self, anchor: str, reason: str) -> None:
+        super().__init__(reason)
+        self.anchor, self.reason = anchor, reason
+
+
+def _line_of(raw: bytes, anchor: str) -> int:
+    lines = raw.decode(errors="replace").splitlines()
+    return next((number for number, text in enumerate(lines, 1) if anchor in text), 1)
+
+
+def _pose_file(path: Path, raw: bytes, data: dict[str, Any]) -> PoseFile:
     modes: dict[str, str] = {}
     keyframes: list[Keyframe] = []
     for index, item in enumerate(data["keyframes"]):
+        name = item.get("name", index + 1) if isinstance(item, dict) else index + 1
         try:
             keyframes.append(_keyframe(item, keyframes[-1] if keyframes else None, modes))
-        except (ValueError, KeyError, TypeError) as error:
-            raise ValueError(f"{path.name}: keyframe {item.get('name', index + 1)}: {error}") from error
+        except KeyError as error:
+            raise _Misplaced(f"name: {name}", f"keyframe {name}: missing {error}") from error
+        except (ValueError, TypeError, AttributeError) as error:
+            raise _Misplaced(f"name: {name}", f"keyframe {name}: {error}") from error
     if any(key.values.keys() != keyframes[0].values.keys() for key in keyframes):
-        raise ValueError(f"{path.name}: place every planted leg in the first keyframe")
+        raise _Misplaced("keyframes:", "place every planted leg in the first keyframe")
     props = data.get("props") or {}
     mat = props.get("mat")
     band = props.get("band")
     joints = forward((0.0, 0.0, 0.0), dict.fromkeys(ANGLES, 0.0)).joints
     for joint in [*(band or []), *props.get("dumbbells", [])]:
         if joint not in joints:
-            raise ValueError(f"{path.name}: props: {joint!r} is not a joint (one of {', '.join(joints)})")
+            raise _Misplaced("props:", f"props: {joint!r} is not a joint (one of {', '.join(joints)})")
     camera = data.get("camera") or {}
     highlight = data.get("highlight") or {}
     leg_band = props.get("leg_band")
     if leg_band and leg_band.get("limb") not in LIMB_ENDS:
-        raise ValueError(f"{path.name}: props: leg_band: limb is thigh or shin")
+        raise _Misplaced("leg_band:", "props: leg_band: limb is thigh or shin")
     return PoseFile(
         path=path,
         fps=int(data.get("fps", 20)),
