@@ -475,14 +475,15 @@ def coach_stats(stats: CoachStats) -> str:
             for figure in stats.retention
         ),
         "",
-        f"<b>Drills, last {CHART_DAYS} days</b>: sent → checked in → done; "
-        "too hard / too easy / pain as shares of check-ins",
+        f"<b>Drills, last {CHART_DAYS} days</b>: sent → answered → done (done or too easy). "
+        "Too easy, too hard, pain and skipped are shares of the answers; too hard and pain never count as done.",
     ]
     drills = [
-        f"{escape(funnel.name)} (stage {funnel.stage}): {funnel.delivered:,} → {funnel.checked_in:,} "
-        f"({_share(funnel.checked_in, funnel.delivered)}) → {funnel.done:,} · "
-        f"hard {_share(funnel.hard, funnel.checked_in)} · easy {_share(funnel.easy, funnel.checked_in)} · "
-        f"pain {_share(funnel.pain, funnel.checked_in)}"
+        f"{escape(funnel.name)} (stage {funnel.stage}): sent {funnel.delivered:,} → answered "
+        f"{funnel.checked_in:,} ({_share(funnel.checked_in, funnel.delivered)}) → done {funnel.done:,} "
+        f"({_share(funnel.done, funnel.checked_in)}) · too easy {_share(funnel.easy, funnel.checked_in)} · "
+        f"too hard {_share(funnel.hard, funnel.checked_in)} · "
+        f"pain {_share(funnel.pain, funnel.checked_in)} · skipped {_share(funnel.skipped, funnel.checked_in)}"
         for funnel in stats.funnels
     ]
     if not drills:
