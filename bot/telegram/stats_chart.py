@@ -78,9 +78,7 @@ def day_labels(first: date, days: int) -> list[tuple[str, int, Box]]:
     font = _font(TEXT_SIZE)
     texts = [_day(first + timedelta(days=index)) for index in range(days)]
     widest = max(font.getlength(text) for text in texts)
-    step = next(
-        (step for step in LABEL_STEPS if step * _slot(days) >= widest + LABEL_GAP), LABEL_STEPS[-1]
-    )
+    step = next((step for step in LABEL_STEPS if step * _slot(days) >= widest + LABEL_GAP), LABEL_STEPS[-1])
     labels = []
     for index in range(days - 1, -1, -step):
         left, top, right, bottom = font.getbbox(texts[index], anchor="ma")

@@ -44,7 +44,7 @@ async def test_stats_sends_the_figures_and_a_chart(harness: Harness) -> None:
 
 
 @pytest.mark.parametrize("label", ["😓 Too hard", "⚠️ Pain"])
-async def test_a_drill_answered_too_hard_or_pain_is_answered_but_not_done(harness: Harness, label: str) -> None:
+async def test_a_drill_answered_too_hard_or_pain_is_answered_not_done(harness: Harness, label: str) -> None:
     """The issue's "1 → 1 (100%) → 1 · hard 100%": a hard or painful drill did not land, so it is not done."""
     runner = await onboard(harness, 301)
     card = await today(harness, runner)

@@ -81,7 +81,7 @@ def test_day_labels_never_touch_and_today_is_always_labelled(days: int) -> None:
     assert labels[-1][0] == f"{(first + timedelta(days=days - 1)).day} {first + timedelta(days=days - 1):%b}"
     assert len(labels) >= min(days, 4)
     for index, box in enumerate(boxes):
-        assert 0 <= box[0] and box[2] <= WIDTH and PLOT_BOTTOM < box[1] and box[3] < HEIGHT
+        assert box[0] >= 0 and box[2] <= WIDTH and box[1] > PLOT_BOTTOM and box[3] < HEIGHT
         assert all(not overlap(box, other) for other in boxes[index + 1 :])
     swatches = [box for _outcome, _label, box in legend_boxes()]
     assert all(not overlap(label, swatch) for label in boxes for swatch in swatches)
