@@ -121,7 +121,7 @@ async def test_page_start_drill_and_check_in(page: PageClient) -> None:
     assert [(u["first_name"], u["admin"]) for u in state["users"]] == [
         ("Ana", False), ("Ben", False), ("Coach", True)
     ]  # fmt: skip
-    assert {"today", "progress", "help"} <= {command["command"] for command in state["commands"]}
+    assert {"today", "progress", "help"} <= {command["command"] for command in state["commands"][str(ANA)]}
 
     sent = await page.post("/sandbox/send", {"user_id": ANA, "text": "/start"})
     assert sent["text"] == "/start" and not sent["from_bot"]
@@ -236,3 +236,24 @@ async def test_a_busy_port_is_one_clear_error(
         port = taken.getsockname()[1]
         with pytest.raises(StartupError, match=rf"cannot serve on 127.0.0.1:{port} .*pick another port"):
             await run_sandbox(port, tmp_path / "sandbox.db", announce=lambda _line: None)
+
+
+async def test_each_user_sees_their_own_chats_command_menu(page: PageClient) -> None:
+    """The coach's "/" menu is the coach's chat scope (set by the bot with BotCommandScopeChat), not the
+    runners' default one."""
+
+    async def menu(user_id: int) -> set[str]:
+        async with page.session.get(f"{page.address}/sandbox/commands?user_id={user_id}") as response:
+            assert response.status == 200
+            return {command["command"] for command in await response.json()}
+
+    await page.post("/sandbox/send", {"user_id": COACH, "text": "/start"})
+    await page.event(bot_message(COACH, "Hi, Coach!"))
+    coach, runner = await menu(COACH), await menu(ANA)
+    assert {"broadcast", "stats", "today"} <= coach
+    assert "today" in runner and not {"broadcast", "stats"} & runner
+    state = await page.state()
+    assert {c["command"] for c in state["commands"][str(COACH)]} == coach
+    assert {c["command"] for c in state["commands"][str(ANA)]} == runner
+    async with page.session.get(f"{page.address}/sandbox/commands?user_id=4242") as response:
+        assert response.status == 400 and (await response.json())["error"] == "no such pretend user"

@@ -124,6 +124,8 @@ def test_onboarding_and_a_tap_on_a_390_px_phone(browser_ready: None, sandbox: st
 
             # The phone's clock falls an hour behind: the next message brings the label back up to it.
             page.clock.set_system_time(datetime.now(UTC) - timedelta(hours=1))
+            page.clock.run_for(1500)
+            expect(page.locator("#clock")).to_contain_text("01:30")
             mark = page.locator(".message").count()
             say(page, "/help")
             expect(page.locator(".message")).to_have_count(mark + 2)
