@@ -387,6 +387,26 @@ async def test_send_at_waits_for_the_injected_clock(harness: Harness) -> None:
     assert (await broadcast_row(harness, called_off.id)).status == "cancelled"
 
 
+async def test_a_coach_who_is_also_a_runner_schedules_in_their_own_zone(harness: Harness) -> None:
+    """The coach's zone, not the bot's default, for the question, the typed time and the answer."""
+    await add_subscribers(harness, 1, first_id=ADMIN, zone="America/New_York")
+    coach = Coach(harness)
+    _preview, summary = await coach.choose(await coach.compose("Track night"), "All active runners")
+    (question,) = await coach.press(summary, "Send at…")
+    assert question["text"].endswith("or 2026-03-03 07:00, in America/New_York."), "01:00 on 2 March there"
+    scheduled = await coach.say("18:30")
+    broadcast = await broadcast_row(harness)
+    assert broadcast.send_at == harness.clock.now() + timedelta(hours=17, minutes=30)
+    assert scheduled["text"].startswith(
+        f"Broadcast #{broadcast.id} is scheduled for Mon 2 Mar, 18:30 America/New_York."
+    )
+    listing = await coach.say("/broadcasts")
+    assert (
+        f"<b>#{broadcast.id}</b> scheduled · Mon 2 Mar, 18:30 America/New_York · All active runners"
+        in (listing["text"])
+    )
+
+
 async def test_an_interrupted_broadcast_resumes_in_a_new_application(harness: Harness) -> None:
     """Stopped mid-batch: what was answered is recorded, the rest handed back, and a new process resumes."""
     runners = await add_subscribers(harness, 30, first_id=11_000)
