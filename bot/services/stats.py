@@ -37,7 +37,7 @@ class DrillFunnel:
     easy: int
     hard: int
     pain: int
-    skipped: int = 0
+    skipped: int
 
 
 def drill_funnels(counts: Sequence[AnswerCount]) -> list[DrillFunnel]:

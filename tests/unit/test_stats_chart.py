@@ -96,7 +96,7 @@ def test_type_is_large_enough_to_read_on_a_phone() -> None:
 
 def test_many_drills_still_fit_one_message() -> None:
     funnels = [
-        DrillFunnel(f"drill-{i}", f"A drill with a long descriptive name {i}", 1, 1000, 900, 800, 10, 20, 5)
+        DrillFunnel(f"drill-{i}", f"A drill with a long, descriptive name {i}", 1, 1000, 900, 800, 9, 9, 5, 3)
         for i in range(80)
     ]
     stats = CoachStats(
