@@ -73,6 +73,7 @@ class ChatPage:
         app.router.add_get("/", self._index)
         app.router.add_static("/static", STATIC_DIR)
         app.router.add_get("/sandbox/state", self._state)
+        app.router.add_get("/sandbox/commands", self._commands)
         app.router.add_get("/sandbox/events", self._events)
         app.router.add_get("/sandbox/files/{file_id}", self._file)
         app.router.add_post("/sandbox/send", self._send)
@@ -143,11 +144,19 @@ class ChatPage:
             {
                 "bot": self.emulator.bot_user,
                 "users": [{"id": u.id, "first_name": u.first_name, "admin": u.admin} for u in self.users],
-                "commands": self.emulator.commands,
+                "commands": {str(user.id): self.emulator.commands_for(user.id) for user in self.users},
                 "clock": self.clock_now(),
                 "chats": chats,
             }
         )
+
+    async def _commands(self, request: web.Request) -> web.Response:
+        """The "/" menu one pretend user sees: their chat's own scope (a coach's menu) or the default."""
+        user_id = request.query.get("user_id", "")
+        for user in self.users:
+            if str(user.id) == user_id:
+                return web.json_response(self.emulator.commands_for(user.id))
+        return web.json_response({"error": "no such pretend user"}, status=400)
 
     async def _file(self, request: web.Request) -> web.Response:
         stored = self.emulator.files.get(request.match_info["file_id"])

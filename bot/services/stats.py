@@ -15,13 +15,18 @@ WEEK_DAYS = 7
 CHART_DAYS = 28
 """The chart and the per-drill funnel cover four weeks: enough answers per drill to read a ratio."""
 RETENTION_DAYS = (7, 28)
-COMPLETED_OUTCOMES = frozenset({"done", "easy", "hard", "pain"})
-"""A drill counts as done when the runner did it, however it felt (as the progress card counts it)."""
+DONE_OUTCOMES = frozenset({"done", "easy"})
+"""The funnel's last step: the drill was done as prescribed ("done" or "too easy"). "Too hard" and "pain"
+are answers, but not a drill that landed: they are shown as their own shares of the answers."""
 
 
 @dataclass(frozen=True, slots=True)
 class DrillFunnel:
-    """One drill's deliveries in a period, each counted once by its latest answer."""
+    """One drill's deliveries in a period, each counted once by its latest answer.
+
+    The funnel is sent -> answered (any check-in) -> done (done or too easy); too hard, pain and skipped
+    are separate shares of the answers, never counted as done.
+    """
 
     slug: str
     name: str
@@ -32,6 +37,7 @@ class DrillFunnel:
     easy: int
     hard: int
     pain: int
+    skipped: int
 
 
 def drill_funnels(counts: Sequence[AnswerCount]) -> list[DrillFunnel]:
@@ -49,8 +55,9 @@ def drill_funnels(counts: Sequence[AnswerCount]) -> list[DrillFunnel]:
         funnels.append(
             DrillFunnel(
                 slug, *about[slug], delivered=delivered, checked_in=delivered - outcomes[None],
-                done=sum(outcomes[outcome] for outcome in COMPLETED_OUTCOMES),
+                done=sum(outcomes[outcome] for outcome in DONE_OUTCOMES),
                 easy=outcomes["easy"], hard=outcomes["hard"], pain=outcomes["pain"],
+                skipped=outcomes["skipped"],
             )
         )  # fmt: skip
     return sorted(funnels, key=lambda funnel: (funnel.stage, funnel.slug))

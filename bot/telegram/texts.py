@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from html import escape, unescape
 from zoneinfo import ZoneInfo
 
@@ -475,14 +475,16 @@ def coach_stats(stats: CoachStats) -> str:
             for figure in stats.retention
         ),
         "",
-        f"<b>Drills, last {CHART_DAYS} days</b>: sent → checked in → done; "
-        "too hard / too easy / pain as shares of check-ins",
+        f"<b>Drills, last {CHART_DAYS} days</b>: sent → answered → done (done or too easy). "
+        "Too easy, too hard, pain and skipped are shares of the answers; "
+        "too hard and pain never count as done.",
     ]
     drills = [
-        f"{escape(funnel.name)} (stage {funnel.stage}): {funnel.delivered:,} → {funnel.checked_in:,} "
-        f"({_share(funnel.checked_in, funnel.delivered)}) → {funnel.done:,} · "
-        f"hard {_share(funnel.hard, funnel.checked_in)} · easy {_share(funnel.easy, funnel.checked_in)} · "
-        f"pain {_share(funnel.pain, funnel.checked_in)}"
+        f"{escape(funnel.name)} (stage {funnel.stage}): sent {funnel.delivered:,} → answered "
+        f"{funnel.checked_in:,} ({_share(funnel.checked_in, funnel.delivered)}) → done {funnel.done:,} "
+        f"({_share(funnel.done, funnel.checked_in)}) · too easy {_share(funnel.easy, funnel.checked_in)} · "
+        f"too hard {_share(funnel.hard, funnel.checked_in)} · "
+        f"pain {_share(funnel.pain, funnel.checked_in)} · skipped {_share(funnel.skipped, funnel.checked_in)}"
         for funnel in stats.funnels
     ]
     if not drills:
@@ -544,26 +546,39 @@ BROADCAST_USAGE_UNSEND = "Which broadcast? For example /unsend 12 (/broadcasts l
 BROADCASTS_NONE = "No broadcasts yet. /broadcast writes one."
 
 
-def broadcast_send_at_question(zone: str) -> str:
+def _send_at_example(now: datetime, zone: str) -> str:
+    """A dated example that is always ahead: tomorrow at 07:00 in the coach's zone."""
+    tomorrow = now.astimezone(ZoneInfo(zone)).date() + timedelta(days=1)
+    return f"{tomorrow:%Y-%m-%d} 07:00"
+
+
+def broadcast_send_at_question(zone: str, now: datetime) -> str:
     return (
-        f"When should it go out? Type a time like 18:30 (the next one to come) or 2026-03-05 07:00, "
-        f"in {escape(zone)}."
+        f"When should it go out? Type a time like 18:30 (the next one to come) or "
+        f"{_send_at_example(now, zone)}, in {escape(zone)}."
     )
 
 
-def broadcast_bad_send_at(zone: str) -> str:
+def broadcast_bad_send_at(zone: str, now: datetime) -> str:
     return (
-        f"I couldn't read that as a time in the next 60 days. Try 18:30 or 2026-03-05 07:00 ({escape(zone)})."
+        f"I couldn't read that as a time in the next 60 days. Try 18:30 or {_send_at_example(now, zone)} "
+        f"({escape(zone)})."
     )
+
+
+def dated_time(moment: datetime, zone: str) -> str:
+    """A moment a coach can place without doing sums: "Tue 3 Mar, 18:30 Europe/London"."""
+    local = moment.astimezone(ZoneInfo(zone))
+    return f"{local:%a} {local.day} {local:%b}, {local:%H:%M} {escape(zone)}"
 
 
 def audience_label(segment: dict[str, object], programme: Programme) -> str:
     if "level" in segment:
         number = int(str(segment["level"]))
-        return f"Level {number} ({escape(programme.level(number).name)})"
+        return f"Level {number}, {escape(programme.level(number).name)}"
     if "stage" in segment:
         number = int(str(segment["stage"]))
-        return f"Stage {number} ({escape(programme.stage(number).name)})"
+        return f"Stage {number}, {escape(programme.stage(number).name)}"
     if "source" in segment:
         return f"Runners who came from “{escape(str(segment['source']))}”"
     if "inactive_days" in segment:
@@ -571,10 +586,14 @@ def audience_label(segment: dict[str, object], programme: Programme) -> str:
     return "All active runners"
 
 
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:]
+
+
 def broadcast_summary(broadcast: Broadcast, programme: Programme, count: int, drill_name: str | None) -> str:
     lines = [
         f"<b>Broadcast #{broadcast.id}</b>: the message above is exactly what runners will see.",
-        f"Audience: {audience_label(broadcast.segment, programme)}: <b>{counted(count, 'runner')}</b>.",
+        f"Audience: {_lower_first(audience_label(broadcast.segment, programme))} (<b>{count:,}</b>).",
     ]
     if drill_name is not None:
         lines.append(f"Try it now sends: {escape(drill_name)}.")
@@ -595,7 +614,7 @@ def broadcast_settled(broadcast_id: int, status: str) -> str:
 
 def broadcast_scheduled(broadcast_id: int, moment: datetime, zone: str, count: int) -> str:
     return (
-        f"Broadcast #{broadcast_id} is scheduled for {local_time(moment, zone)}. It goes to the runners in "
+        f"Broadcast #{broadcast_id} is scheduled for {dated_time(moment, zone)}. It goes to the runners in "
         f"its audience at that moment ({count:,} now). /cancel_broadcast {broadcast_id} stops it."
     )
 
@@ -635,19 +654,27 @@ def broadcast_report(broadcast: Broadcast, figures: BroadcastFigures) -> str:
     )
 
 
-def broadcast_line(broadcast: Broadcast, figures: BroadcastFigures, programme: Programme) -> str:
-    """One broadcast in `/broadcasts`: number, status, when, audience, figures and how it starts."""
+def _sent_and_deleted(figures: BroadcastFigures) -> str:
+    """Runners who got it, then how many of those it was taken back from with /unsend."""
+    got_it = figures.sent + figures.deleted
+    if not figures.deleted:
+        return f"sent {got_it:,}"
+    left = f" ({counted(figures.sent, 'chat')} still {'has' if figures.sent == 1 else 'have'} it)"
+    return f"sent {got_it:,}, deleted {figures.deleted:,}" + (left if figures.sent else "")
+
+
+def broadcast_line(broadcast: Broadcast, figures: BroadcastFigures, programme: Programme, zone: str) -> str:
+    """One broadcast in `/broadcasts`: number, status, when (in the coach's zone), audience, figures and how
+    it starts. A broadcast taken back with /unsend reads "unsent", and still counts whom it reached."""
     moment = broadcast.started_at or broadcast.send_at or broadcast.created_at
-    when = moment.strftime("%Y-%m-%d %H:%M UTC")
     start = " ".join(_plain(broadcast.text).split())
     start = start if len(start) <= 40 else start[:39] + "…"
     audience = audience_label(broadcast.segment, programme)
+    status = "unsent" if broadcast.status == "deleted" else broadcast.status
     return (
-        f"<b>#{broadcast.id}</b> {broadcast.status} · {when} · {audience}\n"
-        f"sent {figures.sent:,} · blocked {figures.blocked:,} · failed {figures.failed:,} · "
-        f"pending {figures.pending:,}"
-        + (f" · deleted {figures.deleted:,}" if figures.deleted else "")
-        + (f"\n<i>{escape(start)}</i>" if start else "")
+        f"<b>#{broadcast.id}</b> {status} · {dated_time(moment, zone)} · {audience}\n"
+        f"{_sent_and_deleted(figures)} · blocked {figures.blocked:,} · failed {figures.failed:,} · "
+        f"pending {figures.pending:,}" + (f"\n<i>{escape(start)}</i>" if start else "")
     )
 
 

@@ -74,9 +74,10 @@ def assert_hand_counted_figures(stats: CoachStats) -> None:
     # 28 days: A and H; E's last drill came 13 days in, and C, F, G, B joined too recently.
     assert stats.retention == [Retention(7, joined=6, retained=4), Retention(28, joined=4, retained=2)]
     assert stats.funnels == [
-        DrillFunnel("clamshell", "Clamshell", 1, delivered=4, checked_in=4, done=4, easy=2, hard=0, pain=1),
-        DrillFunnel("glute-bridge", "Glute bridge", 1, delivered=5, checked_in=4, done=3, easy=0, hard=1,
-                    pain=0),
+        DrillFunnel("clamshell", "Clamshell", 1, delivered=4, checked_in=4, done=3, easy=2, hard=0, pain=1,
+                    skipped=0),
+        DrillFunnel("glute-bridge", "Glute bridge", 1, delivered=5, checked_in=4, done=2, easy=0, hard=1,
+                    pain=0, skipped=1),
     ]  # fmt: skip
     assert stats.answers_per_day == {
         (date(2026, 3, 30), "done"): 1, (date(2026, 3, 30), "pain"): 1, (date(2026, 3, 28), "done"): 1,

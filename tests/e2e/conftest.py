@@ -9,9 +9,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import select as select_io
 import shutil
+import signal
 import socket
-from collections.abc import AsyncIterator
+import subprocess
+import sys
+import time as wall_time
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
@@ -39,6 +44,7 @@ from bot.sandbox.emulator import Emulator
 from bot.services.subscriptions import DEFAULT_DELIVERY_TIME
 from bot.telegram.app import build_application, serve
 from bot.telegram.context import BROADCASTS_KEY, SENDER_KEY, BotApplication
+from tests.support.browser import REQUIRE_BROWSER, missing_browser
 
 ROOT = Path(__file__).resolve().parents[2]
 TOKEN = "123456:TEST"
@@ -424,3 +430,44 @@ async def limited_harness(
     """The bot against an emulator that enforces Telegram's per-chat rates on the harness's clock."""
     async with running_bot(emulator, engine, database_url, test_content, chat_limits=True) as running:
         yield running
+
+
+@pytest.fixture
+def browser_ready() -> None:
+    """Skips (or fails, with REQUIRE_BROWSER=1) before anything starts when the browser is missing."""
+    missing = missing_browser()
+    if missing and REQUIRE_BROWSER:
+        pytest.fail(f"REQUIRE_BROWSER=1 but {missing}")
+    if missing:
+        pytest.skip(missing)
+
+
+@pytest.fixture
+def sandbox(tmp_path: Path, test_content: Path) -> Iterator[str]:
+    """`glutebot sandbox` as a real process on a free port; its address once it says it is ready. It must
+    stop cleanly, with no traceback, when the test ends."""
+    port = free_port()
+    env = {**os.environ, "CONTENT_DIR": str(test_content), "LOG_LEVEL": "WARNING"}
+    command = [sys.executable, "-m", "bot.cli", "sandbox", "--port", str(port),
+               "--database", str(tmp_path / "sandbox.db")]  # fmt: skip
+    errors = (tmp_path / "sandbox.stderr").open("w+")
+    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=errors, text=True)
+    assert process.stdout is not None
+    deadline = wall_time.monotonic() + 60
+    first_line = ""
+    while not first_line and process.poll() is None and wall_time.monotonic() < deadline:
+        if select_io.select([process.stdout], [], [], 1)[0]:
+            first_line = process.stdout.readline()
+    try:
+        assert first_line.startswith(f"Sandbox chat page: http://127.0.0.1:{port}"), (
+            first_line,
+            errors.seek(0) or errors.read(),
+        )
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        process.send_signal(signal.SIGTERM)
+        code = process.wait(30)
+        errors.seek(0)
+        stderr = errors.read()
+        errors.close()
+        assert code == 0 and "Traceback" not in stderr, stderr

@@ -3,9 +3,11 @@ own command menu."""
 
 from __future__ import annotations
 
+import pytest
+
 from bot.sandbox.emulator import Fault
 from bot.telegram import texts
-from tests.e2e.conftest import COACH, Harness, command, snapshot
+from tests.e2e.conftest import COACH, Harness, command, onboard, snapshot, today
 from tests.support.data import NOW, build_data_set
 
 
@@ -29,14 +31,34 @@ async def test_stats_sends_the_figures_and_a_chart(harness: Harness) -> None:
     assert "7 days: 67% (4 of 6 who joined 7+ days ago)" in lines
     assert "28 days: 50% (2 of 4 who joined 28+ days ago)" in lines
     assert lines[-2:] == [
-        "Clamshell (stage 1): 4 → 4 (100%) → 4 · hard 0% · easy 50% · pain 25%",
-        "Glute bridge (stage 1): 5 → 4 (80%) → 3 · hard 25% · easy 0% · pain 0%",
+        "Clamshell (stage 1): sent 4 → answered 4 (100%) → done 3 (75%) · too easy 50% · too hard 0% · "
+        "pain 25% · skipped 0%",
+        "Glute bridge (stage 1): sent 5 → answered 4 (80%) → done 2 (50%) · too easy 0% · too hard 25% · "
+        "pain 0% · skipped 25%",
     ]
     [*_smaller, photo] = chart["photo"]
     stored = harness.emulator.files[photo["file_id"]]
-    assert (stored.width, stored.height) == (900, 520)
+    assert (stored.width, stored.height) == (800, 640)
     assert len(stored.data) < 30_000
     assert chart["caption"] == texts.STATS_CHART_CAPTION
+
+
+@pytest.mark.parametrize("label", ["😓 Too hard", "⚠️ Pain"])
+async def test_a_drill_answered_too_hard_or_pain_is_answered_not_done(harness: Harness, label: str) -> None:
+    """The issue's "1 → 1 (100%) → 1 · hard 100%": a hard or painful drill did not land, so it is not done."""
+    runner = await onboard(harness, 301)
+    card = await today(harness, runner)
+    await harness.driver.answered(harness.driver.press(runner, card, label))
+    await harness.settled()
+    coach = harness.driver.user(COACH, "Coach")
+
+    report, _chart = await command(harness, coach, "/stats", count=2)
+
+    [line] = [line for line in str(report["text"]).splitlines() if "(stage 1): sent 1" in line]
+    hard, pain = ("100%", "0%") if label == "😓 Too hard" else ("0%", "100%")
+    assert line.endswith(
+        f"sent 1 → answered 1 (100%) → done 0 (0%) · too easy 0% · too hard {hard} · pain {pain} · skipped 0%"
+    )
 
 
 async def test_admin_commands_do_not_exist_for_anyone_else(harness: Harness) -> None:

@@ -209,7 +209,7 @@ async def test_text_broadcast_preview_send_now_progress_and_report(harness: Harn
     preview, summary = await coach.choose(audience, "All active runners")
     assert "reply_markup" not in audience, "the chosen audience takes the buttons off the list"
     assert preview["text"] == "<b>New drill</b> is in: <i>try</i> it"
-    assert "5 runners" in summary["text"]
+    assert "Audience: all active runners (<b>5</b>)." in summary["text"].splitlines()
     for label in ("Send now", "Send a test to me", "Send at…", "Cancel"):
         assert label in labels(summary)
 
@@ -261,7 +261,7 @@ async def test_each_audience_selects_exactly_the_right_runners(harness: Harness)
     for number, (label, chosen) in enumerate(expected.items()):
         before = received(harness, runners)
         _preview, summary = await coach.choose(await coach.compose(f"Message {number}"), label)
-        assert f"{len(chosen)} runner" in summary["text"], label
+        assert f"(<b>{len(chosen)}</b>)." in summary["text"], label
         await coach.send_now(summary)
         after = received(harness, runners)
         got = {runner for runner, was, now in zip(runners, before, after, strict=True) if now > was}
@@ -336,12 +336,19 @@ async def test_send_at_waits_for_the_injected_clock(harness: Harness) -> None:
     coach = Coach(harness)
     _preview, summary = await coach.choose(await coach.compose("Race day tips"), "All active runners")
     (question,) = await coach.press(summary, "Send at…")
-    assert question["text"] == texts.broadcast_send_at_question("Europe/London")
-    assert (await coach.say("yesterday"))["text"] == texts.broadcast_bad_send_at("Europe/London")
+    assert question["text"] == (
+        "When should it go out? Type a time like 18:30 (the next one to come) or 2026-03-03 07:00, "
+        "in Europe/London."
+    ), "the dated example is tomorrow by the bot's clock (Monday 2 March 2026), never a past date"
+    refused = await coach.say("yesterday")
+    assert refused["text"] == texts.broadcast_bad_send_at("Europe/London", harness.clock.now())
     assert "Send now" in labels(summary), "while the time is asked for, the coach may still send at once"
     scheduled = await coach.say("09:30")
     broadcast = await broadcast_row(harness)
-    assert scheduled["text"] == texts.broadcast_scheduled(broadcast.id, broadcast.send_at, "Europe/London", 3)
+    assert scheduled["text"] == (
+        f"Broadcast #{broadcast.id} is scheduled for Mon 2 Mar, 09:30 Europe/London. It goes to the runners "
+        f"in its audience at that moment (3 now). /cancel_broadcast {broadcast.id} stops it."
+    )
     assert "reply_markup" not in summary, "once scheduled, the summary has no buttons left"
     stale = harness.driver.press_data(coach.user, summary, f"bc:{broadcast.id}:now")
     assert (await harness.driver.answered(stale))["text"] == texts.broadcast_settled(
@@ -378,6 +385,26 @@ async def test_send_at_waits_for_the_injected_clock(harness: Harness) -> None:
     await harness.broadcasts.tick()
     assert received(harness, runners) == [0, 1, 1]
     assert (await broadcast_row(harness, called_off.id)).status == "cancelled"
+
+
+async def test_a_coach_who_is_also_a_runner_schedules_in_their_own_zone(harness: Harness) -> None:
+    """The coach's zone, not the bot's default, for the question, the typed time and the answer."""
+    await add_subscribers(harness, 1, first_id=ADMIN, zone="America/New_York")
+    coach = Coach(harness)
+    _preview, summary = await coach.choose(await coach.compose("Track night"), "All active runners")
+    (question,) = await coach.press(summary, "Send at…")
+    assert question["text"].endswith("or 2026-03-03 07:00, in America/New_York."), "01:00 on 2 March there"
+    scheduled = await coach.say("18:30")
+    broadcast = await broadcast_row(harness)
+    assert broadcast.send_at == harness.clock.now() + timedelta(hours=17, minutes=30)
+    assert scheduled["text"].startswith(
+        f"Broadcast #{broadcast.id} is scheduled for Mon 2 Mar, 18:30 America/New_York."
+    )
+    listing = await coach.say("/broadcasts")
+    assert (
+        f"<b>#{broadcast.id}</b> scheduled · Mon 2 Mar, 18:30 America/New_York · All active runners"
+        in (listing["text"])
+    )
 
 
 async def test_an_interrupted_broadcast_resumes_in_a_new_application(harness: Harness) -> None:
@@ -453,6 +480,9 @@ async def test_unsend_deletes_from_every_chat_and_refuses_after_48_hours(harness
     assert received(harness, runners) == [0] * 4
     assert set((await recipients(harness, broadcast.id)).values()) == {"deleted"}
     assert (await broadcast_row(harness, broadcast.id)).status == "deleted"
+    listing = (await coach.say("/broadcasts"))["text"]
+    assert f"<b>#{broadcast.id}</b> unsent · Mon 2 Mar, 06:00 Europe/London · All active runners" in listing
+    assert "sent 4, deleted 4 · blocked 0 · failed 0 · pending 0" in listing, "not 'sent 0 · … · deleted 4'"
 
     _preview, summary = await coach.choose(await coach.compose("Old news"), "All active runners")
     await coach.send_now(summary)

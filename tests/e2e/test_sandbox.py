@@ -121,7 +121,7 @@ async def test_page_start_drill_and_check_in(page: PageClient) -> None:
     assert [(u["first_name"], u["admin"]) for u in state["users"]] == [
         ("Ana", False), ("Ben", False), ("Coach", True)
     ]  # fmt: skip
-    assert {"today", "progress", "help"} <= {command["command"] for command in state["commands"]}
+    assert {"today", "progress", "help"} <= {command["command"] for command in state["commands"][str(ANA)]}
 
     sent = await page.post("/sandbox/send", {"user_id": ANA, "text": "/start"})
     assert sent["text"] == "/start" and not sent["from_bot"]
@@ -187,11 +187,13 @@ async def test_a_scheduled_broadcast_goes_out_when_the_clock_is_pushed_past_it(p
     await page.post("/sandbox/press", {"user_id": COACH, "message_id": audience["message_id"],
                                        "data": button(audience, "All active runners")})  # fmt: skip
     summary = await page.event(bot_message(COACH, "<b>Broadcast #1</b>: the message above"))
-    assert "2 runners" in summary["message"]["text"]
+    assert "Audience: all active runners (<b>2</b>)." in summary["message"]["text"]
     await page.post("/sandbox/press", {"user_id": COACH, "message_id": summary["message"]["message_id"],
                                        "data": button(summary["message"], "Send at…")})  # fmt: skip
-    await page.event(bot_message(COACH, texts.broadcast_send_at_question("Europe/London")))
+    asked = await page.event(bot_message(COACH, "When should it go out?"))
     now = datetime.fromisoformat((await page.state())["clock"])
+    moments = (now - timedelta(minutes=1), now)  # the message came first, maybe just before midnight
+    assert asked["message"]["text"] in {texts.broadcast_send_at_question("Europe/London", m) for m in moments}
     in_two_hours = (now + timedelta(hours=2)).astimezone(ZoneInfo("Europe/London"))
     await page.post("/sandbox/send", {"user_id": COACH, "text": f"{in_two_hours:%H:%M}"})
     await page.event(bot_message(COACH, "Broadcast #1 is scheduled for"))
@@ -234,3 +236,24 @@ async def test_a_busy_port_is_one_clear_error(
         port = taken.getsockname()[1]
         with pytest.raises(StartupError, match=rf"cannot serve on 127.0.0.1:{port} .*pick another port"):
             await run_sandbox(port, tmp_path / "sandbox.db", announce=lambda _line: None)
+
+
+async def test_each_user_sees_their_own_chats_command_menu(page: PageClient) -> None:
+    """The coach's "/" menu is the coach's chat scope (set by the bot with BotCommandScopeChat), not the
+    runners' default one."""
+
+    async def menu(user_id: int) -> set[str]:
+        async with page.session.get(f"{page.address}/sandbox/commands?user_id={user_id}") as response:
+            assert response.status == 200
+            return {command["command"] for command in await response.json()}
+
+    await page.post("/sandbox/send", {"user_id": COACH, "text": "/start"})
+    await page.event(bot_message(COACH, "Hi, Coach!"))
+    coach, runner = await menu(COACH), await menu(ANA)
+    assert {"broadcast", "stats", "today"} <= coach
+    assert "today" in runner and not {"broadcast", "stats"} & runner
+    state = await page.state()
+    assert {c["command"] for c in state["commands"][str(COACH)]} == coach
+    assert {c["command"] for c in state["commands"][str(ANA)]} == runner
+    async with page.session.get(f"{page.address}/sandbox/commands?user_id=4242") as response:
+        assert response.status == 400 and (await response.json())["error"] == "no such pretend user"

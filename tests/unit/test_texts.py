@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 
+from bot.db.models import Broadcast
 from bot.db.repositories import BroadcastFigures
-from bot.domain.programme import Stage
+from bot.domain.programme import Programme, Stage
 from bot.domain.streaks import StreakSummary
 from bot.services.progress import Progress
 from bot.services.safety import ScreenStatus
@@ -47,3 +48,15 @@ def test_broadcast_counts_agree() -> None:
     assert "1 runner had already got it" in texts.broadcast_cancelled(7, one)
     assert "2 runners had already got it" in texts.broadcast_cancelled(7, BroadcastFigures(0, 2, 0, 0))
     assert texts.unsend_report(7, 1, 0) == "Broadcast #7 is deleted from 1 chat."
+
+
+def test_an_unsend_that_could_not_reach_every_chat_says_how_many_still_have_it() -> None:
+    sent_at = datetime(2026, 12, 1, 18, 30, tzinfo=UTC)
+    broadcast = Broadcast(id=4, text="Hills on Saturday", segment={}, status="deleted", created_at=sent_at,
+                          started_at=sent_at)  # fmt: skip
+    figures = BroadcastFigures(0, 1, 0, 0, deleted=2)
+    partly = texts.broadcast_line(broadcast, figures, Programme((), (), {}), "UTC")
+    assert partly.splitlines()[:2] == [
+        "<b>#4</b> unsent · Tue 1 Dec, 18:30 UTC · All active runners",
+        "sent 3, deleted 2 (1 chat still has it) · blocked 0 · failed 0 · pending 0",
+    ]

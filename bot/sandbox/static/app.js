@@ -4,16 +4,16 @@
 const ALLOWED_TAGS = new Set(["B", "STRONG", "I", "EM", "U", "INS", "S", "STRIKE", "DEL", "CODE", "PRE",
   "BLOCKQUOTE", "A", "TG-SPOILER", "SPAN", "BR"]);
 const AVATAR_COLOURS = ["#e17076", "#7bc862", "#65aadd", "#a695e7", "#ee7aae", "#6ec9cb", "#faa774"];
-const TIME_FORMAT = new Intl.DateTimeFormat("en-GB", { hour: "2-digit", minute: "2-digit", timeZone: "UTC" });
-const DAY_FORMAT = new Intl.DateTimeFormat("en-GB", {
-  weekday: "long", day: "numeric", month: "long", timeZone: "UTC",
-});
+// Times are shown in the browser's own zone, as a Telegram app shows them on the user's phone.
+const TIME_FORMAT = new Intl.DateTimeFormat("en-GB", { hour: "2-digit", minute: "2-digit" });
+const DAY_FORMAT = new Intl.DateTimeFormat("en-GB", { weekday: "long", day: "numeric", month: "long" });
 const CLOCK_FORMAT = new Intl.DateTimeFormat("en-GB", {
   weekday: "short", day: "2-digit", month: "short", year: "numeric", hour: "2-digit", minute: "2-digit",
-  timeZone: "UTC", timeZoneName: "short",
+  timeZoneName: "short",
 });
 
-const state = { users: [], commands: [], chats: {}, unread: {}, current: null };
+// `clockOffset`: the sandbox clock minus this browser's clock, in ms; the label runs on from it.
+const state = { users: [], commands: {}, chats: {}, unread: {}, current: null, clockOffset: 0 };
 const $ = (id) => document.getElementById(id);
 
 async function post(path, body) {
@@ -202,9 +202,17 @@ function renderUsers() {
 function switchTo(userId) {
   state.current = userId;
   state.unread[userId] = 0;
+  $("command-menu").hidden = true;
+  showSidebar(false);
   renderUsers();
   renderChat();
   $("text").focus();
+}
+
+// On a narrow screen the sidebar is a drawer behind the ☰ button; on a wide one it is always shown.
+function showSidebar(open) {
+  document.body.classList.toggle("sidebar-open", open);
+  $("sidebar-button").setAttribute("aria-expanded", String(open));
 }
 
 function upsert(chatId, message) {
@@ -224,6 +232,7 @@ function onEvent(event) {
     if (event.chat_id === state.current && event.message.text) toast(event.message.text, event.message.show_alert);
     return;
   }
+  if (event.message.date) catchUpClock(event.message.date * 1000);
   const chatId = event.chat_id;
   const box = $("messages");
   const onScreen = chatId === state.current;
@@ -263,8 +272,22 @@ function toast(text, alert = false) {
   toastTimer = setTimeout(() => { box.hidden = true; }, alert ? 4000 : 2000);
 }
 
+// The sandbox clock runs with real time between pushes, so the label ticks on by itself; a message
+// stamped later than the label shows (the server's clock moved on) brings the label up to it.
 function showClock(iso) {
-  $("clock").textContent = CLOCK_FORMAT.format(new Date(iso));
+  state.clockOffset = Date.parse(iso) - Date.now();
+  drawClock();
+}
+
+function catchUpClock(stampMs) {
+  if (stampMs > Date.now() + state.clockOffset) {
+    state.clockOffset = stampMs - Date.now();
+    drawClock();
+  }
+}
+
+function drawClock() {
+  $("clock").textContent = CLOCK_FORMAT.format(new Date(Date.now() + state.clockOffset));
 }
 
 async function send(text) {
@@ -300,7 +323,8 @@ async function moveClock(action) {
 function showCommands(filter) {
   const menu = $("command-menu");
   menu.replaceChildren();
-  const matching = state.commands.filter((c) => `/${c.command}`.startsWith(filter || "/"));
+  const mine = state.commands[state.current] || [];
+  const matching = mine.filter((c) => `/${c.command}`.startsWith(filter || "/"));
   for (const command of matching) {
     const item = document.createElement("li");
     const name = document.createElement("span");
@@ -377,11 +401,18 @@ document.addEventListener("DOMContentLoaded", () => {
       $("command-menu").hidden = true;
       return;
     }
-    const snapshot = await (await fetch("/sandbox/state")).json();
-    state.commands = snapshot.commands;
+    // The menu is the one this user's chat has: a coach's own scope, or everyone's.
+    const response = await fetch(`/sandbox/commands?user_id=${state.current}`);
+    if (response.ok) state.commands[state.current] = await response.json();
     showCommands("/");
   });
   $("start").addEventListener("click", () => send("/start"));
+  $("sidebar-button").addEventListener("click", () => {
+    showSidebar(!document.body.classList.contains("sidebar-open"));
+  });
+  $("sidebar-close").addEventListener("click", () => showSidebar(false));
+  $("backdrop").addEventListener("click", () => showSidebar(false));
+  setInterval(drawClock, 1000);
   document.querySelectorAll("[data-clock]").forEach((button) => {
     button.addEventListener("click", () => moveClock(button.dataset.clock));
   });

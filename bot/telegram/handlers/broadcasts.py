@@ -108,7 +108,7 @@ async def _take_send_at(
     zone = await _zone_of(repo, context, message.from_user.id if message.from_user else 0)
     send_at = parse_send_at(message.text or "", now=now, zone=ZoneInfo(zone))
     if send_at is None:
-        outbox.add(texts.broadcast_bad_send_at(zone))
+        outbox.add(texts.broadcast_bad_send_at(zone, now))
         return None
     service.schedule(draft, send_at=send_at, chat_id=message.chat_id)
     count = await repo.broadcasts.count_audience(draft.segment, now=now)
@@ -158,7 +158,7 @@ async def on_coach_button(update: Update, context: BotContext) -> None:
     elif action == "now":
         await _start_sending(context, update, draft)
     elif action == "at":
-        await reply(context, update, texts.broadcast_send_at_question(zone))
+        await reply(context, update, texts.broadcast_send_at_question(zone, runtime.clock.now()))
     elif action == "button":
         await reply(context, update, texts.BROADCAST_PICK_DRILL, keyboards.drill_choices(draft.id, drills))
     elif action == "test":
@@ -253,15 +253,17 @@ async def _start_sending(context: BotContext, update: Update, draft: Broadcast) 
 
 
 async def list_command(update: Update, context: BotContext) -> None:
-    """/broadcasts: the most recent ones with their figures."""
+    """/broadcasts: the most recent ones with their figures, their times in the coach's zone."""
     runtime = context.runtime
+    user = update.effective_user
     async with runtime.unit_of_work() as repo:
         rows = await repo.broadcasts.recent(limit=RECENT)
         figures = await repo.broadcasts.figures_of([row.id for row in rows])
+        zone = await _zone_of(repo, context, user.id if user is not None else 0)
     if not rows:
         await reply(context, update, texts.BROADCASTS_NONE)
         return
-    lines = [texts.broadcast_line(row, figures[row.id], runtime.programme) for row in rows]
+    lines = [texts.broadcast_line(row, figures[row.id], runtime.programme, zone) for row in rows]
     await reply(context, update, "\n\n".join(lines))
 
 
