@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 
 from bot.db.models import Delivery, Subscriber
@@ -12,7 +12,7 @@ from bot.domain.programme import Outcome, Programme
 from bot.domain.progression import GOOD_OUTCOMES
 from bot.domain.replies import parse_reply
 from bot.domain.safety import AMBER_WINDOW_DAYS, PAIN_BANDS, PainArea, PainKind, pain_pause
-from bot.domain.schedule import after_quiet_hours, local_date, slot_on
+from bot.domain.schedule import after_quiet_hours, local_date, slot_on, snooze_offers
 from bot.services.safety import pause_for_pain
 from bot.services.subscriptions import quiet_hours_of, today_for, zone_of
 
@@ -214,3 +214,48 @@ async def record_pain_kind(
     if burn:
         delivery.morning_check_at = None
     return Recorded(delivery, Outcome.DONE if burn else Outcome.PAIN, None, None)
+
+
+class SnoozeRefusal(StrEnum):
+    OLD_CARD = "old_card"
+    ANSWERED = "answered"
+    ALREADY = "already"
+    TOO_LATE = "too_late"
+
+
+@dataclass(frozen=True, slots=True)
+class Snooze:
+    """What a "Later" tap got: the choices to offer, the time the card comes back, or why not."""
+
+    refusal: SnoozeRefusal | None = None
+    offers: tuple[str, ...] = ()
+    until: datetime | None = None
+    card_day: date | None = None
+    todays_drill: str | None = None
+    """For an old card: the name of today's drill, if it has gone out."""
+
+
+async def snooze(
+    repo: Repository, subscriber: Subscriber, delivery: Delivery, option: str, *, now: datetime
+) -> Snooze:
+    """ "Later" belongs only to today's unanswered card, once; `option` "menu" asks what fits now.
+
+    An old card put off would come back today at its old stage and its answer would rewrite that day."""
+    today = today_for(subscriber, now)
+    if delivery.local_date != today:
+        todays = await repo.deliveries.on_date(subscriber_id=subscriber.id, local_date=today)
+        sent = todays is not None and todays.status == "sent"
+        row = await repo.drills.get(todays.drill_id) if todays is not None and sent else None
+        return Snooze(
+            SnoozeRefusal.OLD_CARD, card_day=delivery.local_date, todays_drill=row.name if row else None
+        )
+    if await repo.deliveries.answered([delivery.id]):
+        return Snooze(SnoozeRefusal.ANSWERED)
+    if delivery.snoozed_at is not None:
+        return Snooze(SnoozeRefusal.ALREADY)
+    offers = snooze_offers(now=now, zone=zone_of(subscriber), quiet=quiet_hours_of(subscriber))
+    if option not in offers:
+        refusal = None if option == "menu" and offers else SnoozeRefusal.TOO_LATE
+        return Snooze(refusal, offers=tuple(offers))
+    delivery.snoozed_until, delivery.snoozed_at = offers[option], now
+    return Snooze(until=offers[option])

@@ -232,7 +232,9 @@ MUSCLE_BURN = (
 )
 NOT_PAUSED = "Your drills aren't paused for pain: they carry on as planned."
 SNOOZE_QUESTION = "When should it come back?"
-SNOOZE_TOO_LATE = "It's too late to put it off today. Tomorrow's drill comes as usual."
+SNOOZE_ANSWERED = "Already answered, so there's nothing to put off. Tap Change to give another answer."
+SNOOZE_ALREADY = "You've already put this one off once. Tap how it went on the card when you're done."
+SNOOZE_GONE = "That time no longer fits before your quiet hours. Pick another, or tap Back."
 NUDGES_ON = "Reminders are on: one nudge if a drill is still waiting in the afternoon."
 NUDGES_OFF = "Reminders are off. /nudges on brings them back."
 BAD_QUIET = (
@@ -242,7 +244,14 @@ BAD_QUIET = (
 QUIET_TOO_LONG = (
     "Quiet hours can last at most 16 hours, so reminders still fit in your day. Try /quiet 22:00-07:00."
 )
-MORNING_QUESTION = "Morning! How does it feel today where it hurt yesterday, from 0 to 10?"
+
+
+def morning_question(session_day: date, today: date) -> str:
+    """The morning pain check names the session's day: "yesterday" only when it was."""
+    when = "yesterday" if (today - session_day).days == 1 else f"on {session_day:%A}"
+    return f"Morning! How does it feel today where it hurt {when}, from 0 to 10?"
+
+
 OOPS = "Sorry, something went wrong on my side. Please try again in a moment."
 CANNOT_SAVE = (
     "Sorry, I can't save anything right now: something on my side needs fixing, and the team has been "
@@ -376,6 +385,31 @@ def nudge(drill_name: str) -> str:
         f"Still time for today's drill, <b>{escape(drill_name)}</b>: a few minutes is enough. "
         "Tap how it went on the card when you're done."
     )
+
+
+def when_next(subscriber: Subscriber, now: datetime) -> str:
+    """ "Thursday at 07:30" (or "tomorrow", "today"); the runner's own clock, rest days skipped."""
+    if subscriber.next_delivery_at is None:
+        return ""
+    zone = ZoneInfo(subscriber.timezone)
+    local = subscriber.next_delivery_at.astimezone(zone)
+    days = (local.date() - now.astimezone(zone).date()).days
+    day = {0: "today", 1: "tomorrow"}.get(days, f"{local:%A}" if days < 7 else f"{local:%a %d %b}")
+    return f"{day} at {local:%H:%M}"
+
+
+def snooze_too_late(subscriber: Subscriber, now: datetime) -> str:
+    comes = when_next(subscriber, now)
+    later = f" Your next drill comes {comes}." if comes else ""
+    return f"It's too late to put it off today: nothing fits before your quiet hours.{later}"
+
+
+def snooze_old_card(card_day: date, todays_drill: str | None, subscriber: Subscriber, now: datetime) -> str:
+    if todays_drill is not None:
+        return f"That was {card_day:%A}'s drill. Today's is {todays_drill}: use Later on its card."
+    comes = when_next(subscriber, now)
+    later = f" Your next drill comes {comes}." if comes else ""
+    return f"That was {card_day:%A}'s drill, so it can't be put off now.{later}"
 
 
 def snoozed(moment: datetime, zone: str) -> str:

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from html import escape
 
 from telegram import Update
 
+from bot.db.models import Subscriber
 from bot.delivery.cards import send_drill_card
 from bot.delivery.planner import plan_today, rest_reason
 from bot.delivery.sender import SendStatus
 from bot.domain.parsing import BIGINT_MAX, parse_number, parse_numbered
 from bot.domain.programme import Outcome
 from bot.domain.safety import pain_advice
-from bot.domain.schedule import snooze_until
+from bot.domain.schedule import SNOOZE_OPTIONS
 from bot.services import checkins, progression, safety, subscriptions
 from bot.services.safety import Gate
 from bot.telegram import keyboards, texts
@@ -22,7 +24,6 @@ from bot.telegram.handlers.safety import explain_gate, screen_first
 from bot.telegram.handlers.settings import typed_setting
 
 MAX_TEXT_LENGTH = 1000
-SNOOZE_OPTIONS = ("menu", "hour", "evening")
 
 REFUSAL_TEXTS = {
     checkins.Refusal.NOT_SUBSCRIBED: texts.NOT_SUBSCRIBED,
@@ -85,6 +86,10 @@ async def on_check_in_button(update: Update, context: BotContext) -> None:
         await acknowledge(query, texts.GONE)
         return
     delivery_id, action = parsed
+    if action == "back":
+        await acknowledge(query)
+        await edit_markup(update, keyboards.check_in(delivery_id))
+        return
     if action == "change":
         async with context.runtime.unit_of_work() as repo:
             subscriber = await subscriber_for_update(repo, update)
@@ -203,40 +208,42 @@ def _acknowledge(outbox: Outbox, result: checkins.Recorded | checkins.Refusal) -
 
 
 async def on_snooze_button(update: Update, context: BotContext) -> None:
-    """`sn:<delivery>:menu|hour|evening`: put today's card off until later, once."""
+    """`sn:<delivery>:menu|half|hour|evening`: put today's unanswered card off until later, once."""
     query = update.callback_query
     if query is None or query.data is None or await screen_first(update, context):
         return
     parsed = parse_numbered(query.data, "sn", maximum=BIGINT_MAX)
-    if parsed is None or parsed[1] not in SNOOZE_OPTIONS:
+    if parsed is None or parsed[1] not in ("menu", *SNOOZE_OPTIONS):
         await acknowledge(query, texts.GONE)
         return
     delivery_id, option = parsed
-    runtime = context.runtime
-    now = runtime.clock.now()
-    async with runtime.unit_of_work() as repo:
+    now = context.runtime.clock.now()
+    result = None
+    async with context.runtime.unit_of_work() as repo:
         subscriber = await subscriber_for_update(repo, update)
         delivery = await repo.deliveries.get(delivery_id)
-        mine = subscriber is not None and delivery is not None and delivery.subscriber_id == subscriber.id
-        until = None
-        if mine and subscriber is not None and delivery is not None and option in ("hour", "evening"):
-            until = snooze_until(
-                option,
-                now=now,
-                zone=subscriptions.zone_of(subscriber),
-                quiet=subscriptions.quiet_hours_of(subscriber),
-            )
-            delivery.snoozed_until = until
-    if not mine or subscriber is None or delivery is None:
+        if subscriber is not None and delivery is not None and delivery.subscriber_id == subscriber.id:
+            result = await checkins.snooze(repo, subscriber, delivery, option, now=now)
+    if result is None or subscriber is None:
         await acknowledge(query, texts.NOT_YOURS, alert=True)
-    elif option == "menu":
-        await acknowledge(query)
-        await edit_markup(update, keyboards.snooze_choices(delivery.id))
-    elif until is None:
-        await acknowledge(query, texts.SNOOZE_TOO_LATE, alert=True)
+    elif result.until is not None:
+        await acknowledge(query, texts.snoozed(result.until, subscriber.timezone))
+        await edit_markup(update, keyboards.check_in(delivery_id))
+    elif result.offers:
+        await acknowledge(query, texts.SNOOZE_GONE if result.refusal else None)
+        await edit_markup(update, keyboards.snooze_choices(delivery_id, result.offers))
     else:
-        await acknowledge(query, texts.snoozed(until, subscriber.timezone))
-        await edit_markup(update, keyboards.check_in(delivery.id))
+        await acknowledge(query, _snooze_refusal(result, subscriber, now), alert=True)
+
+
+def _snooze_refusal(result: checkins.Snooze, subscriber: Subscriber, now: datetime) -> str:
+    if result.refusal is checkins.SnoozeRefusal.OLD_CARD and result.card_day is not None:
+        return texts.snooze_old_card(result.card_day, result.todays_drill, subscriber, now)
+    if result.refusal is checkins.SnoozeRefusal.ANSWERED:
+        return texts.SNOOZE_ANSWERED
+    if result.refusal is checkins.SnoozeRefusal.ALREADY:
+        return texts.SNOOZE_ALREADY
+    return texts.snooze_too_late(subscriber, now)
 
 
 async def nudges_command(update: Update, context: BotContext) -> None:
