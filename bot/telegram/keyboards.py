@@ -191,6 +191,18 @@ def long_run_days() -> InlineKeyboardMarkup:
     )
 
 
+def nudges(enabled: bool) -> InlineKeyboardMarkup:
+    """On and Off, the current setting ticked."""
+    return InlineKeyboardMarkup(
+        [
+            [
+                _button(("✅ " if enabled else "") + "On", "nd:on"),
+                _button(("" if enabled else "✅ ") + "Off", "nd:off"),
+            ]
+        ]
+    )
+
+
 def pause_lengths() -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([[_button(f"{days} days", f"set:pause:{days}") for days in PAUSE_CHOICES]])
 

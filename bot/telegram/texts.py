@@ -237,6 +237,8 @@ SNOOZE_ALREADY = "You've already put this one off once. Tap how it went on the c
 SNOOZE_GONE = "That time no longer fits before your quiet hours. Pick another, or tap Back."
 NUDGES_ON = "Reminders are on: one nudge if a drill is still waiting in the afternoon."
 NUDGES_OFF = "Reminders are off. /nudges on brings them back."
+NUDGES_SHOWN_ON = "Reminders are on: one nudge if a drill is still waiting in the afternoon. Keep them?"
+NUDGES_SHOWN_OFF = "Reminders are off: no nudge when a drill is still waiting. Turn them on?"
 BAD_QUIET = (
     "I couldn't read those quiet hours. Give a start and an end on the 24-hour clock, "
     "e.g. /quiet 22:00-06:30, or /quiet off."
@@ -283,11 +285,17 @@ COACH_HELP = (
 def settings_summary(subscriber: Subscriber, programme: Programme) -> str:
     level = programme.level(subscriber.level)
     when = subscriber.delivery_time.strftime("%H:%M")
+    days = describe_days(subscriber.training_days)
     return (
-        f"All set! Level {level.number} ({escape(level.name)}), drills at {when} "
-        f"{escape(subscriber.timezone)} on {describe_days(subscriber.training_days)}.\n"
+        f"All set! Level {level.number} ({escape(level.name)}), drills {days} "
+        f"at {when} ({escape(zone_label(subscriber.timezone))} time).\n"
         f"{next_drill(subscriber)}\n/help shows every command."
     )
+
+
+def zone_label(zone: str) -> str:
+    """ "America/New_York" as a runner says it: "New York"."""
+    return zone.rsplit("/", 1)[-1].replace("_", " ")
 
 
 def next_drill(subscriber: Subscriber) -> str:
@@ -380,6 +388,10 @@ def resumed(subscriber: Subscriber) -> str:
     return f"You're back on! {next_drill(subscriber)}"
 
 
+def not_paused(subscriber: Subscriber) -> str:
+    return f"You're not paused: your drills carry on as planned. {next_drill(subscriber)}"
+
+
 def nudge(drill_name: str) -> str:
     return (
         f"Still time for today's drill, <b>{escape(drill_name)}</b>: a few minutes is enough. "
@@ -439,7 +451,7 @@ def progress(view: Progress) -> str:
         f"Streak: {counted(summary.current, 'drill')} (best {summary.best})",
         f"Completed: {summary.completed} of {counted(summary.delivered, 'drill')} "
         f"({summary.completion_rate:.0%})",
-        f"Free pass this month: {free_pass}",
+        f"Free pass this month: {free_pass} (the first missed drill each month doesn't break your streak)",
     ]
     lines.append(SCREEN_STATUS_LINES[view.screen])
     if view.pain_pause == ALL_DRILLS:
@@ -470,7 +482,11 @@ def history(view: Progress, programme: Programme) -> str:
         name = drill.name if drill else answer.drill_slug
         result = OUTCOME_WORDS.get(answer.outcome or "", "no answer")
         if answer.pain is not None:
-            result += f" (pain {answer.pain}/10)"
+            result = (
+                f"{result} {answer.pain}/10"
+                if answer.outcome == "pain"
+                else f"{result} (pain {answer.pain}/10)"
+            )
         dose = Dose.parse(answer.delivery.dose)
         lines.append(f"{answer.delivery.local_date:%a %d %b} · {escape(name)} · {dose} · {result}")
     return "\n".join(lines)

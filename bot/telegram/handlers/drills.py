@@ -247,18 +247,37 @@ def _snooze_refusal(result: checkins.Snooze, subscriber: Subscriber, now: dateti
 
 
 async def nudges_command(update: Update, context: BotContext) -> None:
-    """/nudges on|off (no argument: toggle)."""
-    runtime = context.runtime
-    choice = (context.args[0].lower() if context.args else "").strip()
-    async with runtime.unit_of_work() as repo:
+    """/nudges on|off; without an argument it only shows the setting, with buttons to change it."""
+    choice = {"on": True, "off": False}.get((context.args[0].lower() if context.args else "").strip())
+    async with context.runtime.unit_of_work() as repo:
         subscriber = await subscriber_for_update(repo, update)
-        if subscriber is not None:
-            subscriber.nudges_enabled = {"on": True, "off": False}.get(choice, not subscriber.nudges_enabled)
-            enabled = subscriber.nudges_enabled
+        if subscriber is not None and choice is not None:
+            subscriber.nudges_enabled = choice
     if subscriber is None:
         await reply(context, update, texts.NOT_SUBSCRIBED)
+    elif choice is None:
+        shown = texts.NUDGES_SHOWN_ON if subscriber.nudges_enabled else texts.NUDGES_SHOWN_OFF
+        await reply(context, update, shown, keyboards.nudges(subscriber.nudges_enabled))
     else:
-        await reply(context, update, texts.NUDGES_ON if enabled else texts.NUDGES_OFF)
+        await reply(context, update, texts.NUDGES_ON if choice else texts.NUDGES_OFF)
+
+
+async def on_nudges_button(update: Update, context: BotContext) -> None:
+    """`nd:on|off` under /nudges."""
+    query = update.callback_query
+    if query is None or query.data not in ("nd:on", "nd:off"):
+        return
+    enabled = query.data == "nd:on"
+    async with context.runtime.unit_of_work() as repo:
+        subscriber = await subscriber_for_update(repo, update)
+        if subscriber is not None:
+            subscriber.nudges_enabled = enabled
+    if subscriber is None:
+        await acknowledge(query, texts.NOT_SUBSCRIBED, alert=True)
+        return
+    await acknowledge(query)
+    await edit_markup(update, None)
+    await reply(context, update, texts.NUDGES_ON if enabled else texts.NUDGES_OFF)
 
 
 async def on_self_test_button(update: Update, context: BotContext) -> None:
