@@ -159,7 +159,8 @@ def render_progress_card(card: ProgressCard) -> bytes:
             if day == card.today:
                 draw.rounded_rectangle(box, radius=14, outline=INK, width=4)
     if not has_history:
-        band = (grid_left, y + grid_height // 2 - 60, WIDTH - grid_left, y + grid_height // 2 + 60)
+        half = min(60, grid_height // 2 - GAP)
+        band = (grid_left, y + grid_height // 2 - half, WIDTH - grid_left, y + grid_height // 2 + half)
         draw.rounded_rectangle(band, radius=18, fill=(255, 255, 255), outline=ACCENT, width=3)
         draw.text(
             ((band[0] + band[2]) // 2, (band[1] + band[3]) // 2),
