@@ -11,11 +11,13 @@ from bot.content.loader import ContentProblem
 from bot.content.sync import describe
 from bot.db.models import SUBSCRIBER_STATUSES, Broadcast, Subscriber
 from bot.db.repositories import BroadcastFigures
+from bot.domain.coaching import Remark
 from bot.domain.dose import Dose
 from bot.domain.programme import Programme
 from bot.domain.safety import ALL_DRILLS, SAFETY_NOTE, SCREEN_ITEMS, PregnancyStage, Rule, ScreenOutcome, Tag
 from bot.domain.schedule import describe_days
 from bot.domain.week import TAPER_DAYS, WEEKDAY_NAMES
+from bot.services.checkins import CoachReply
 from bot.services.content import ContentUpdate
 from bot.services.progress import Progress
 from bot.services.safety import ScreenStatus
@@ -422,6 +424,54 @@ def snooze_old_card(card_day: date, todays_drill: str | None, subscriber: Subscr
     comes = when_next(subscriber, now)
     later = f" Your next drill comes {comes}." if comes else ""
     return f"That was {card_day:%A}'s drill, so it can't be put off now.{later}"
+
+
+COACH_LINES: dict[Remark, tuple[str, str, str]] = {
+    Remark.FIRST_WEEK: (
+        "A full week of drills done! That's the habit started: here's your first week.",
+        "Your first full week is in the bag. Here it is, day by day.",
+        "One full week done! Keep this rhythm and the stages follow.",
+    ),
+    Remark.PERSONAL_BEST: (
+        "A personal best: {dose} on the {drill}.",
+        "That's the most you've done on the {drill}: {dose}.",
+        "New best on the {drill}: {dose}. The strength is building.",
+    ),
+    Remark.STREAK: (
+        "{streak} drills in a row! Steady work like this is what makes glutes strong.",
+        "That's a {streak}-drill streak. Keep it rolling.",
+        "{streak} in a row: your hips will thank you on the next long run.",
+    ),
+    Remark.STEP_UP_NEXT: (
+        "Two good sessions in a row: the {drill} steps up next time.",
+        "That's two good ones on the {drill}, so it gets a bit harder next time.",
+        "Solid again. The {drill} moves up a notch next time you see it.",
+    ),
+    Remark.ONE_MORE: (
+        "Nice work. One more good session on the {drill} and it steps up.",
+        "Good. Another like that on the {drill} and it gets harder.",
+        "Noted. Do the {drill} well once more and it moves up.",
+    ),
+    Remark.HOLD: (
+        "Thanks for saying so: the {drill} stays at this dose next time, so you can own it.",
+        "No problem: the {drill} holds here until it feels right.",
+        "Fair enough. The same {drill} next time; it gets easier.",
+    ),
+    Remark.STEP_BACK: (
+        "Twice too hard, so the {drill} steps back a notch next time.",
+        "Let's ease off: the {drill} gets a lighter dose next time.",
+        "Two tough ones in a row: the {drill} goes back a rung, and we build from there.",
+    ),
+}
+
+
+def coach_line(coached: CoachReply, subscriber: Subscriber, now: datetime) -> str:
+    """One short line after a check-in, then when the next drill comes."""
+    line = COACH_LINES[coached.coaching.remark][coached.coaching.variant].format(
+        drill=escape(coached.drill), dose=escape(coached.dose), streak=coached.streak
+    )
+    comes = when_next(subscriber, now)
+    return f"{line} Next: {comes}." if comes else line
 
 
 def snoozed(moment: datetime, zone: str) -> str:

@@ -19,7 +19,15 @@ from bot.services import checkins, progression, safety, subscriptions
 from bot.services.safety import Gate
 from bot.telegram import keyboards, texts
 from bot.telegram.context import BotContext
-from bot.telegram.handlers.common import Outbox, acknowledge, edit_markup, reply, subscriber_for_update
+from bot.telegram.handlers.common import (
+    Outbox,
+    acknowledge,
+    edit_markup,
+    replace_buttons,
+    reply,
+    subscriber_for_update,
+)
+from bot.telegram.handlers.progress import send_progress_card
 from bot.telegram.handlers.safety import explain_gate, screen_first
 from bot.telegram.handlers.settings import typed_setting
 
@@ -109,14 +117,15 @@ async def on_check_in_button(update: Update, context: BotContext) -> None:
         return
     outcome = Outcome(action)
     runtime = context.runtime
+    now = runtime.clock.now()
     async with runtime.unit_of_work() as repo:
         result = await checkins.record_outcome(
-            repo,
-            telegram_id=update.effective_user.id,
-            delivery_id=delivery_id,
-            outcome=outcome,
-            now=runtime.clock.now(),
+            repo, telegram_id=update.effective_user.id, delivery_id=delivery_id, outcome=outcome, now=now
         )
+        subscriber = await subscriber_for_update(repo, update)
+        coached = None
+        if isinstance(result, checkins.Recorded) and subscriber is not None:
+            coached = await checkins.coaching_for(repo, runtime.programme, subscriber, result, now=now)
     if isinstance(result, checkins.Refusal):
         await acknowledge(query, REFUSAL_TEXTS[result], alert=True)
         return
@@ -124,10 +133,24 @@ async def on_check_in_button(update: Update, context: BotContext) -> None:
     await edit_markup(update, keyboards.recorded(delivery_id, outcome))
     if outcome is Outcome.PAIN:
         await reply(context, update, texts.PAIN_WHERE_QUESTION, keyboards.pain_areas(delivery_id))
+    if coached is not None and subscriber is not None:
+        await _coach(context, update, coached, subscriber, now)
     if result.ask_self_test:
         await reply(
             context, update, texts.SELF_TEST_QUESTION, keyboards.self_test(result.delivery.subscriber_id)
         )
+
+
+async def _coach(
+    context: BotContext, update: Update, coached: checkins.CoachReply, subscriber: Subscriber, now: datetime
+) -> None:
+    """The coach's line; a milestone comes with the progress card."""
+    line = texts.coach_line(coached, subscriber, now)
+    chat = update.effective_chat
+    if coached.coaching.milestone and chat is not None:
+        await send_progress_card(context, chat.id, subscriber, coached.progress, caption=line)
+    else:
+        await reply(context, update, line)
 
 
 async def on_pain_score(update: Update, context: BotContext) -> None:
@@ -169,7 +192,10 @@ async def on_text(update: Update, context: BotContext) -> None:
         await reply(context, update, texts.TOO_LONG)
         return
     runtime = context.runtime
+    now = runtime.clock.now()
     outbox = Outbox()
+    result: checkins.Recorded | checkins.Refusal | None = None
+    coached = None
     async with runtime.unit_of_work() as repo:
         subscriber = await subscriber_for_update(repo, update)
         if subscriber is None:
@@ -177,18 +203,42 @@ async def on_text(update: Update, context: BotContext) -> None:
         elif not await typed_setting(outbox, context, repo, subscriber, message.text):
             reply_to = message.reply_to_message
             result = await checkins.record_text(
-                repo,
-                runtime.programme,
-                subscriber,
-                message.text,
-                reply_to_message_id=reply_to.message_id if reply_to is not None else None,
-                now=runtime.clock.now(),
+                repo, runtime.programme, subscriber, message.text,
+                reply_to_message_id=reply_to.message_id if reply_to is not None else None, now=now,
+            )  # fmt: skip
+            if isinstance(result, checkins.Recorded):
+                coached = await checkins.coaching_for(repo, runtime.programme, subscriber, result, now=now)
+            spoken = coached is not None and not coached.coaching.milestone
+            _acknowledge(
+                outbox, result, texts.coach_line(coached, subscriber, now) if coached and spoken else None
             )
-            _acknowledge(outbox, result)
     await outbox.send(context, update)
+    if isinstance(result, checkins.Recorded) and subscriber is not None:
+        await _typed_answer_shown(context, result, subscriber, coached, now)
 
 
-def _acknowledge(outbox: Outbox, result: checkins.Recorded | checkins.Refusal) -> None:
+async def _typed_answer_shown(
+    context: BotContext,
+    result: checkins.Recorded,
+    subscriber: Subscriber,
+    coached: checkins.CoachReply | None,
+    now: datetime,
+) -> None:
+    """A typed answer shows on its card as a tapped one does; a milestone brings the progress card."""
+    delivery = result.delivery
+    if result.outcome is not None and delivery.telegram_message_id is not None:
+        markup = keyboards.recorded(delivery.id, result.outcome, result.pain)
+        await replace_buttons(
+            context, chat_id=subscriber.chat_id, message_id=delivery.telegram_message_id, markup=markup
+        )
+    if coached is not None and coached.coaching.milestone:
+        line = texts.coach_line(coached, subscriber, now)
+        await send_progress_card(context, subscriber.chat_id, subscriber, coached.progress, caption=line)
+
+
+def _acknowledge(
+    outbox: Outbox, result: checkins.Recorded | checkins.Refusal, line: str | None = None
+) -> None:
     if isinstance(result, checkins.Refusal):
         outbox.add(REFUSAL_TEXTS[result])
     elif result.pain is not None:
@@ -201,6 +251,8 @@ def _acknowledge(outbox: Outbox, result: checkins.Recorded | checkins.Refusal) -
         outbox.add("Noted on your drill, thanks.")
     elif result.outcome is Outcome.PAIN:
         outbox.add(texts.PAIN_WHERE_QUESTION, keyboards.pain_areas(result.delivery.id))
+    elif line is not None:
+        outbox.add(f"Recorded: {keyboards.CHECK_IN_LABELS[result.outcome]}. {line}")
     else:
         outbox.add(f"Recorded: {keyboards.CHECK_IN_LABELS[result.outcome]}. Thanks!")
     if not isinstance(result, checkins.Refusal) and result.ask_self_test:
