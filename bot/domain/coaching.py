@@ -60,10 +60,10 @@ class Coaching:
     """A moment to mark with the progress card."""
 
 
-def typed_volume(text: str) -> int | None:
-    """ "3x12" or "3 × 12" in a typed check-in: the repetitions actually done."""
+def typed_sets(text: str) -> tuple[int, int] | None:
+    """The sets and repetitions a typed check-in says were done ("3x12", "3 × 12")."""
     match = _VOLUME.search(text)
-    return int(match["sets"]) * int(match["reps"]) if match else None
+    return (int(match["sets"]), int(match["reps"])) if match else None
 
 
 def coach(facts: CheckInFacts) -> Coaching | None:

@@ -8,7 +8,7 @@ from enum import StrEnum
 
 from bot.db.models import Delivery, Subscriber
 from bot.db.repositories import Repository
-from bot.domain.coaching import CheckInFacts, Coaching, coach, typed_volume
+from bot.domain.coaching import CheckInFacts, Coaching, coach, typed_sets
 from bot.domain.dose import Dose, DoseError
 from bot.domain.programme import Outcome, Programme
 from bot.domain.progression import GOOD_OUTCOMES
@@ -296,6 +296,7 @@ async def coaching_for(
     ]
     good_before = [_volume(a.delivery.dose) for a in before if a.outcome in GOOD_OUTCOMES]
     volumes = [volume for volume in good_before if volume is not None]
+    typed = typed_sets(recorded.note or "")
     facts = CheckInFacts(
         outcome=recorded.outcome,
         delivery_id=recorded.delivery.id,
@@ -304,14 +305,22 @@ async def coaching_for(
         sessions_done=view.summary.completed,
         week_target=len(weekdays_in(subscriber.training_days)),
         previous_on_drill=Outcome(before[-1].outcome) if before and before[-1].outcome else None,
-        volume=typed_volume(recorded.note or "") or _volume(recorded.delivery.dose),
+        volume=typed[0] * typed[1] if typed else _volume(recorded.delivery.dose),
         best_volume_before=max(volumes) if volumes else None,
     )
     coaching = coach(facts)
     if coaching is None:
         return None
     name = row.name if row is not None else "drill"
-    return CoachReply(coaching, name, recorded.delivery.dose, view.summary.current, view)
+    dose = f"{typed[0]} × {typed[1]}" if typed else _shown(recorded.delivery.dose)
+    return CoachReply(coaching, name, dose, view.summary.current, view)
+
+
+def _shown(dose: str) -> str:
+    try:
+        return str(Dose.parse(dose))
+    except DoseError:
+        return dose
 
 
 def _volume(dose: str) -> int | None:
