@@ -22,7 +22,7 @@ from bot.services.content import ContentUpdate
 from bot.services.progress import Progress
 from bot.services.safety import ScreenStatus
 from bot.services.stats import CHART_DAYS, WEEK_DAYS, CoachStats
-from bot.services.subscriptions import arrives_silently, quiet_hours_of
+from bot.services.subscriptions import arrives_silently, quiet_hours_of, sent_today
 
 COMMANDS: tuple[tuple[str, str], ...] = (
     ("today", "Today's drill now"),
@@ -301,10 +301,12 @@ def zone_label(zone: str) -> str:
 
 
 def next_drill(subscriber: Subscriber) -> str:
+    """When the next drill comes; "/today" is offered only while today's has not been sent."""
     if subscriber.next_delivery_at is None:
         return "No drill is scheduled."
     local = subscriber.next_delivery_at.astimezone(ZoneInfo(subscriber.timezone))
-    return f"Next drill: {local:%a %d %b} at {local:%H:%M}. Want one now? /today"
+    offer = "" if sent_today(subscriber) else " Want one now? /today"
+    return f"Next drill: {local:%a %d %b} at {local:%H:%M}.{offer}"
 
 
 def time_set(subscriber: Subscriber) -> str:
@@ -426,6 +428,7 @@ def snooze_old_card(card_day: date, todays_drill: str | None, subscriber: Subscr
     return f"That was {card_day:%A}'s drill, so it can't be put off now.{later}"
 
 
+FIRST_STAGE_DONE = "First stage done: here's every drill that got you here."
 COACH_LINES: dict[Remark, tuple[str, str, str]] = {
     Remark.FIRST_WEEK: (
         "A full week of drills done! That's the habit started: here's your first week.",

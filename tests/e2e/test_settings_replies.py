@@ -69,3 +69,20 @@ async def test_the_progress_card_grows_with_the_runner(harness: Harness) -> None
     third_week = await card_height()
     harness.advance(timedelta(days=70))
     assert (new, third_week, await card_height()) == (700, 908, 1428)
+
+
+async def test_today_is_offered_after_a_settings_change_only_before_todays_drill(harness: Harness) -> None:
+    runner = await onboard(harness, 1425)
+    assert str((await ask(harness, runner, "/time 18:00"))["text"]).endswith(
+        "Next drill: Mon 02 Mar at 18:00. Want one now? /today"
+    )
+    await today(harness, runner)
+    await ask(harness, runner, "done")
+    assert str((await ask(harness, runner, "/time 07:00"))["text"]).endswith(
+        "Next drill: Tue 03 Mar at 07:00."
+    )
+    harness.advance(timedelta(days=1, hours=2))  # Tuesday 08:00: today's drill went out at 07:00
+    await harness.tick()
+    assert str((await ask(harness, runner, "/days daily"))["text"]).endswith(
+        "Next drill: Wed 04 Mar at 07:00."
+    )

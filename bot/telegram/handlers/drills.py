@@ -16,6 +16,7 @@ from bot.domain.programme import Outcome
 from bot.domain.safety import pain_advice
 from bot.domain.schedule import SNOOZE_OPTIONS
 from bot.services import checkins, progression, safety, subscriptions
+from bot.services.progress import Progress, progress_of
 from bot.services.safety import Gate
 from bot.telegram import keyboards, texts
 from bot.telegram.context import BotContext
@@ -133,7 +134,7 @@ async def on_check_in_button(update: Update, context: BotContext) -> None:
     await edit_markup(update, keyboards.recorded(delivery_id, outcome))
     if outcome is Outcome.PAIN:
         await reply(context, update, texts.PAIN_WHERE_QUESTION, keyboards.pain_areas(delivery_id))
-    if coached is not None and subscriber is not None:
+    if coached is not None and subscriber is not None and not result.ask_self_test:
         await _coach(context, update, coached, subscriber, now)
     if result.ask_self_test:
         await reply(
@@ -340,6 +341,7 @@ async def on_self_test_button(update: Update, context: BotContext) -> None:
     parsed = parse_numbered(query.data, "st", maximum=BIGINT_MAX)
     runtime = context.runtime
     answer: str | None = None
+    first_stage_done: Progress | None = None
     async with runtime.unit_of_work() as repo:
         subscriber = await subscriber_for_update(repo, update)
         if (
@@ -348,10 +350,20 @@ async def on_self_test_button(update: Update, context: BotContext) -> None:
             and subscriber is not None
             and subscriber.id == parsed[0]
         ):
+            stage = subscriber.stage
             answer = progression.answer_self_test(
                 subscriber, runtime.programme, passed=parsed[1] == "yes", now=runtime.clock.now()
             )
+            if answer is not None and stage == 1 < subscriber.stage:
+                first_stage_done = await progress_of(
+                    repo, runtime.programme, subscriber, now=runtime.clock.now()
+                )
     await acknowledge(query, None if answer else texts.GONE)
-    if answer is not None:
-        await edit_markup(update, None)
+    if answer is None or subscriber is None:
+        return
+    await edit_markup(update, None)
+    if first_stage_done is not None:
+        caption = f"{escape(answer)} {texts.FIRST_STAGE_DONE}"
+        await send_progress_card(context, subscriber.chat_id, subscriber, first_stage_done, caption=caption)
+    else:
         await reply(context, update, answer)
