@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from html import escape
 
-from telegram import Update
+from telegram import CallbackQuery, Update
 
 from bot.db.models import Subscriber
 from bot.delivery.cards import send_drill_card
@@ -95,23 +95,8 @@ async def on_check_in_button(update: Update, context: BotContext) -> None:
         await acknowledge(query, texts.GONE)
         return
     delivery_id, action = parsed
-    if action == "back":
-        await acknowledge(query)
-        await edit_markup(update, keyboards.check_in(delivery_id))
-        return
-    if action == "change":
-        async with context.runtime.unit_of_work() as repo:
-            subscriber = await subscriber_for_update(repo, update)
-            delivery = await repo.deliveries.get(delivery_id)
-            mine = subscriber is not None and delivery is not None and delivery.subscriber_id == subscriber.id
-        if not mine:
-            await acknowledge(query, texts.NOT_YOURS, alert=True)
-            return
-        await acknowledge(query, "Pick your new answer")
-        await edit_markup(update, keyboards.check_in(delivery_id))
-        return
-    if action == "show":
-        await acknowledge(query, "Tap Change to give another answer.")
+    if action in ("back", "change", "show"):
+        await _card_buttons(update, context, query, delivery_id, action)
         return
     if action not in Outcome.__members__.values():
         await acknowledge(query, texts.GONE)
@@ -140,6 +125,24 @@ async def on_check_in_button(update: Update, context: BotContext) -> None:
         await reply(
             context, update, texts.SELF_TEST_QUESTION, keyboards.self_test(result.delivery.subscriber_id)
         )
+
+
+async def _card_buttons(
+    update: Update, context: BotContext, query: CallbackQuery, delivery_id: int, action: str
+) -> None:
+    """Back (from the Later menu), Change (to answer again) and the recorded answer's own button."""
+    if action == "show":
+        await acknowledge(query, "Tap Change to give another answer.")
+        return
+    async with context.runtime.unit_of_work() as repo:
+        subscriber = await subscriber_for_update(repo, update)
+        delivery = await repo.deliveries.get(delivery_id)
+        mine = subscriber is not None and delivery is not None and delivery.subscriber_id == subscriber.id
+    if not mine:
+        await acknowledge(query, texts.NOT_YOURS, alert=True)
+        return
+    await acknowledge(query, "Pick your new answer" if action == "change" else None)
+    await edit_markup(update, keyboards.check_in(delivery_id))
 
 
 async def _coach(
@@ -209,10 +212,8 @@ async def on_text(update: Update, context: BotContext) -> None:
             )  # fmt: skip
             if isinstance(result, checkins.Recorded):
                 coached = await checkins.coaching_for(repo, runtime.programme, subscriber, result, now=now)
-            spoken = coached is not None and not coached.coaching.milestone
-            _acknowledge(
-                outbox, result, texts.coach_line(coached, subscriber, now) if coached and spoken else None
-            )
+            inline = coached if coached is not None and not coached.coaching.milestone else None
+            _acknowledge(outbox, result, texts.coach_line(inline, subscriber, now) if inline else None)
     await outbox.send(context, update)
     if isinstance(result, checkins.Recorded) and subscriber is not None:
         await _typed_answer_shown(context, result, subscriber, coached, now)
