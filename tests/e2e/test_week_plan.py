@@ -49,7 +49,7 @@ async def slugs_by_id(harness: Harness) -> dict[int, str]:
 
 
 def last_card(harness: Harness, runner: User) -> dict[str, Any]:
-    return [message for message in harness.driver.messages(runner.id) if "caption" in message][-1]
+    return [message for message in harness.driver.messages(runner.id) if "animation" in message][-1]
 
 
 async def test_longrun_and_race_are_set_shown_and_turned_off(harness: Harness) -> None:
