@@ -234,6 +234,8 @@ class Delivery(Base):
     """When to ask how the pain feels the morning after a painful session; cleared once asked."""
     snoozed_until: Mapped[datetime | None]
     """"Later": when the card comes back, once; cleared when it is re-sent."""
+    snoozed_at: Mapped[datetime | None]
+    """When the runner tapped "Later": a card is put off once, so a second tap is refused."""
     nudge_at: Mapped[datetime | None]
     """When to send the one gentle reminder if there is still no answer; cleared once decided."""
 

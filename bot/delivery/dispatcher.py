@@ -24,10 +24,10 @@ from bot.delivery.planner import PlannedDrill, caption_for, plan_batch
 from bot.delivery.sender import Sender, SendResult, SendStatus
 from bot.domain.programme import Programme
 from bot.domain.schedule import (
-    after_quiet_hours,
     due_local_date,
     in_quiet_hours,
     later_today_outside_quiet_hours,
+    local_date,
     next_slot,
 )
 from bot.runtime import Runtime
@@ -136,12 +136,12 @@ class Dispatcher:
         now = self.runtime.clock.now()
         async with self.runtime.unit_of_work() as repo:
             due = await repo.deliveries.take_due(Delivery.morning_check_at, now=now, limit=self.batch_size)
-            due = _outside_quiet_hours(due, Delivery.morning_check_at, now, same_day=False)
-            targets = [(delivery.id, subscriber.chat_id) for delivery, subscriber in due]
-        for delivery_id, chat_id in targets:
-            await self.sender.send_text(
-                chat_id, texts.MORNING_QUESTION, reply_markup=pain_scale("mp", delivery_id)
-            )
+            targets = [
+                (delivery.id, subscriber.chat_id, texts.morning_question(delivery.local_date, today))
+                for delivery, subscriber, today in _still_their_day(due, Delivery.morning_check_at, now)
+            ]
+        for delivery_id, chat_id, question in targets:
+            await self.sender.send_text(chat_id, question, reply_markup=pain_scale("mp", delivery_id))
         return len(targets)
 
     async def _resend_snoozed(self, report: TickReport) -> None:
@@ -151,7 +151,11 @@ class Dispatcher:
         batch: list[Claimed] = []
         async with runtime.unit_of_work() as repo:
             due = await repo.deliveries.take_due(Delivery.snoozed_until, now=now, limit=self.batch_size)
-            for delivery, subscriber in _outside_quiet_hours(due, Delivery.snoozed_until, now, same_day=True):
+            ready = _still_their_day(due, Delivery.snoozed_until, now)
+            answered = await repo.deliveries.answered([delivery.id for delivery, _, _ in ready])
+            for delivery, subscriber, _today in ready:
+                if delivery.id in answered:
+                    continue
                 planned = await _replan(repo, runtime, delivery)
                 if planned is not None:
                     batch.append(Claimed(planned, subscriber.chat_id, quiet=False))
@@ -163,11 +167,11 @@ class Dispatcher:
         now = self.runtime.clock.now()
         async with self.runtime.unit_of_work() as repo:
             due = await repo.deliveries.take_due(Delivery.nudge_at, now=now, limit=self.batch_size)
-            due = _outside_quiet_hours(due, Delivery.nudge_at, now, same_day=True)
-            answered = await repo.deliveries.answered([delivery.id for delivery, _ in due]) if due else set()
+            ready = _still_their_day(due, Delivery.nudge_at, now)
+            answered = await repo.deliveries.answered([delivery.id for delivery, _, _ in ready])
             targets = [
                 (subscriber.chat_id, delivery.drill_id)
-                for delivery, subscriber in due
+                for delivery, subscriber, _today in ready
                 if delivery.id not in answered and subscriber.nudges_enabled
             ]
             names = {row.id: row.name for row in await repo.drills.list_active()}
@@ -304,26 +308,24 @@ def _quiet_now(subscriber: Subscriber, now: datetime) -> bool:
     return in_quiet_hours(now, zone_of(subscriber), quiet_hours_of(subscriber))
 
 
-def _outside_quiet_hours(
-    due: list[tuple[Delivery, Subscriber]],
+def _still_their_day(
+    due: list[tuple[Delivery, Subscriber, datetime]],
     when: InstrumentedAttribute[datetime | None],
     now: datetime,
-    *,
-    same_day: bool,
-) -> list[tuple[Delivery, Subscriber]]:
-    """The follow-ups to send now; the rest came due inside the runner's quiet hours (changed since they
-    were planned, or the bot was down) and wait until the hours end. A reminder or a snoozed card waits
-    only within its own day; the morning check always waits."""
-    ready: list[tuple[Delivery, Subscriber]] = []
-    for delivery, subscriber in due:
-        zone, quiet = zone_of(subscriber), quiet_hours_of(subscriber)
-        if not in_quiet_hours(now, zone, quiet):
-            ready.append((delivery, subscriber))
-        elif same_day:
-            later = later_today_outside_quiet_hours(now, zone, quiet, day=delivery.local_date)
-            setattr(delivery, when.key, later)
+) -> list[tuple[Delivery, Subscriber, date]]:
+    """The follow-ups to send now, with the runner's local today. Each belongs to one local day: a reminder
+    and a snoozed card to their drill's day, the morning check to the morning it was planned for. Inside
+    quiet hours one waits until they end, if that is still its day; once the day is over (the bot was down
+    into the next day) it is dropped: no reminder for yesterday's drill, no stale "yesterday"."""
+    ready: list[tuple[Delivery, Subscriber, date]] = []
+    for delivery, subscriber, due_at in due:
+        zone = zone_of(subscriber)
+        day = local_date(due_at, zone) if when is Delivery.morning_check_at else delivery.local_date
+        later = later_today_outside_quiet_hours(now, zone, quiet_hours_of(subscriber), day=day)
+        if later == now:
+            ready.append((delivery, subscriber, day))
         else:
-            setattr(delivery, when.key, after_quiet_hours(now, zone, quiet))
+            setattr(delivery, when.key, later)
     return ready
 
 

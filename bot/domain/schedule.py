@@ -166,14 +166,18 @@ def later_today_outside_quiet_hours(
     return target if local_date(target, zone) == day else None
 
 
+SNOOZE_DELAYS = {"half": timedelta(minutes=30), "hour": timedelta(hours=1)}
+SNOOZE_OPTIONS = ("half", "hour", "evening")
+
+
 def snooze_until(
     option: str, *, now: datetime, zone: ZoneInfo, quiet: QuietHours = DEFAULT_QUIET_HOURS
 ) -> datetime | None:
-    """When a snoozed drill comes back: in an hour, or this evening; None if that would be in quiet hours
-    or tomorrow. "This evening" is 19:00, or an hour before quiet hours if they begin by then."""
+    """When a snoozed drill comes back: in half an hour, an hour, or this evening; None if that would be in
+    quiet hours or tomorrow. "This evening" is 19:00, or an hour before quiet hours if they begin by then."""
     today = local_date(now, zone)
-    if option == "hour":
-        target = now + timedelta(hours=1)
+    if option in SNOOZE_DELAYS:
+        target = now + SNOOZE_DELAYS[option]
     elif option == "evening":
         target = slot_on(today, EVENING, zone)
         if in_quiet_hours(target, zone, quiet):
@@ -185,6 +189,21 @@ def snooze_until(
     if in_quiet_hours(target, zone, quiet) or local_date(target, zone) != today:
         return None
     return target
+
+
+def snooze_offers(
+    *, now: datetime, zone: ZoneInfo, quiet: QuietHours = DEFAULT_QUIET_HOURS
+) -> dict[str, datetime]:
+    """The "Later" choices that will be honoured now, each with when the card comes back; "In 30 min" only
+    when an hour no longer fits before quiet hours or midnight."""
+    offers: dict[str, datetime] = {}
+    for option in SNOOZE_OPTIONS:
+        until = snooze_until(option, now=now, zone=zone, quiet=quiet)
+        if until is not None:
+            offers[option] = until
+    if "hour" in offers:
+        offers.pop("half", None)
+    return offers
 
 
 def nudge_time(

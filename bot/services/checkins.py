@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 
 from bot.db.models import Delivery, Subscriber
 from bot.db.repositories import Repository
+from bot.domain.coaching import CheckInFacts, Coaching, coach, typed_sets
+from bot.domain.dose import Dose, DoseError
 from bot.domain.programme import Outcome, Programme
 from bot.domain.progression import GOOD_OUTCOMES
 from bot.domain.replies import parse_reply
 from bot.domain.safety import AMBER_WINDOW_DAYS, PAIN_BANDS, PainArea, PainKind, pain_pause
-from bot.domain.schedule import after_quiet_hours, local_date, slot_on
+from bot.domain.schedule import after_quiet_hours, local_date, slot_on, snooze_offers, weekdays_in
+from bot.services.progress import Progress, progress_of
 from bot.services.safety import pause_for_pain
 from bot.services.subscriptions import quiet_hours_of, today_for, zone_of
 
@@ -52,6 +55,8 @@ class Recorded:
     """What this answer newly paused for pain: every drill ("all") or a movement pattern."""
     ask_self_test: bool = False
     """A good session at the end of a block: time for the readiness self-test."""
+    previous: str | None = None
+    """The outcome that counted for this drill before this answer."""
 
 
 async def _answerable(
@@ -82,13 +87,14 @@ async def record_outcome(
     delivery = await _answerable(repo, subscriber, delivery_id, now)
     if isinstance(delivery, Refusal):
         return delivery
+    previous = (await repo.stats.latest_outcomes([delivery.id])).get(delivery.id)
     await repo.deliveries.add_check_in(
         delivery_id=delivery.id, outcome=outcome.value, pain=None, note=None, via="button", now=now
     )
     if outcome is Outcome.PAIN and subscriber is not None:
         _ask_next_morning(delivery, subscriber, None, now)
     due = subscriber is not None and subscriber.readiness_due and outcome in GOOD_OUTCOMES
-    return Recorded(delivery, outcome, None, None, ask_self_test=due)
+    return Recorded(delivery, outcome, None, None, ask_self_test=due, previous=previous)
 
 
 async def record_text(
@@ -114,6 +120,7 @@ async def record_text(
         return Refusal.NOTHING_OPEN
     parsed = parse_reply(text)
     note = parsed.note or None
+    previous = (await repo.stats.latest_outcomes([delivery.id])).get(delivery.id)
     await repo.deliveries.add_check_in(
         delivery_id=delivery.id,
         outcome=parsed.outcome.value if parsed.outcome else None,
@@ -128,7 +135,7 @@ async def record_text(
     if parsed.pain is not None:
         paused = await _escalate(repo, programme, subscriber, delivery, parsed.pain, morning=False, now=now)
     due = subscriber.readiness_due and parsed.outcome in GOOD_OUTCOMES and parsed.pain is None
-    return Recorded(delivery, parsed.outcome, parsed.pain, note, paused, ask_self_test=due)
+    return Recorded(delivery, parsed.outcome, parsed.pain, note, paused, ask_self_test=due, previous=previous)
 
 
 async def _escalate(
@@ -214,3 +221,112 @@ async def record_pain_kind(
     if burn:
         delivery.morning_check_at = None
     return Recorded(delivery, Outcome.DONE if burn else Outcome.PAIN, None, None)
+
+
+class SnoozeRefusal(StrEnum):
+    OLD_CARD = "old_card"
+    ANSWERED = "answered"
+    ALREADY = "already"
+    TOO_LATE = "too_late"
+
+
+@dataclass(frozen=True, slots=True)
+class Snooze:
+    """What a "Later" tap got: the choices to offer, the time the card comes back, or why not."""
+
+    refusal: SnoozeRefusal | None = None
+    offers: tuple[str, ...] = ()
+    until: datetime | None = None
+    card_day: date | None = None
+    todays_drill: str | None = None
+    """For an old card: the name of today's drill, if it has gone out."""
+
+
+async def snooze(
+    repo: Repository, subscriber: Subscriber, delivery: Delivery, option: str, *, now: datetime
+) -> Snooze:
+    """ "Later" belongs only to today's unanswered card, once; `option` "menu" asks what fits now.
+
+    An old card put off would come back today at its old stage and its answer would rewrite that day."""
+    today = today_for(subscriber, now)
+    if delivery.local_date != today:
+        todays = await repo.deliveries.on_date(subscriber_id=subscriber.id, local_date=today)
+        sent = todays is not None and todays.status == "sent"
+        row = await repo.drills.get(todays.drill_id) if todays is not None and sent else None
+        return Snooze(
+            SnoozeRefusal.OLD_CARD, card_day=delivery.local_date, todays_drill=row.name if row else None
+        )
+    if await repo.deliveries.answered([delivery.id]):
+        return Snooze(SnoozeRefusal.ANSWERED)
+    if delivery.snoozed_at is not None:
+        return Snooze(SnoozeRefusal.ALREADY)
+    offers = snooze_offers(now=now, zone=zone_of(subscriber), quiet=quiet_hours_of(subscriber))
+    if option not in offers:
+        refusal = None if option == "menu" and offers else SnoozeRefusal.TOO_LATE
+        return Snooze(refusal, offers=tuple(offers))
+    delivery.snoozed_until, delivery.snoozed_at = offers[option], now
+    return Snooze(until=offers[option])
+
+
+@dataclass(frozen=True, slots=True)
+class CoachReply:
+    """A coach's remark on a check-in, with what its wording needs."""
+
+    coaching: Coaching
+    drill: str
+    dose: str
+    streak: int
+    progress: Progress
+    """For the progress card that marks a milestone."""
+
+
+async def coaching_for(
+    repo: Repository, programme: Programme, subscriber: Subscriber, recorded: Recorded, *, now: datetime
+) -> CoachReply | None:
+    """What a coach would add to a done, too easy or too hard: read from the runner's record after it."""
+    if recorded.outcome is None or recorded.pain is not None:
+        return None
+    view = await progress_of(repo, programme, subscriber, now=now)
+    row = await repo.drills.get(recorded.delivery.drill_id)
+    slug = row.slug if row is not None else ""
+    before = [
+        answer
+        for answer in view.recent
+        if answer.drill_slug == slug and answer.delivery.local_date < recorded.delivery.local_date
+    ]
+    good_before = [_volume(a.delivery.dose) for a in before if a.outcome in GOOD_OUTCOMES]
+    volumes = [volume for volume in good_before if volume is not None]
+    typed = typed_sets(recorded.note or "")
+    facts = CheckInFacts(
+        outcome=recorded.outcome,
+        delivery_id=recorded.delivery.id,
+        streak=view.summary.current,
+        newly_done=recorded.previous in (None, Outcome.SKIPPED.value),
+        sessions_done=view.summary.completed,
+        week_target=len(weekdays_in(subscriber.training_days)),
+        previous_on_drill=Outcome(before[-1].outcome) if before and before[-1].outcome else None,
+        volume=typed[0] * typed[1] if typed else _volume(recorded.delivery.dose),
+        best_volume_before=max(volumes) if volumes else None,
+    )
+    coaching = coach(facts)
+    if coaching is None:
+        return None
+    name = row.name if row is not None else "drill"
+    dose = f"{typed[0]} × {typed[1]}" if typed else _shown(recorded.delivery.dose)
+    return CoachReply(coaching, name, dose, view.summary.current, view)
+
+
+def _shown(dose: str) -> str:
+    try:
+        return str(Dose.parse(dose))
+    except DoseError:
+        return dose
+
+
+def _volume(dose: str) -> int | None:
+    """All the repetitions of a prescribed dose (its top of range); None for holds, walks and steps."""
+    try:
+        parsed = Dose.parse(dose)
+    except DoseError:
+        return None
+    return parsed.sets * parsed.high if parsed.unit == "reps" else None

@@ -45,6 +45,16 @@ def today_for(subscriber: Subscriber, now: datetime) -> date:
     return local_date(now, zone_of(subscriber))
 
 
+def sent_today(subscriber: Subscriber) -> bool:
+    """Today's drill has gone out, "today" being the runner's local day when their schedule last changed
+    (`reschedule` stamps it, and every settings change reschedules)."""
+    sent = subscriber.last_drill_sent_at
+    if sent is None:
+        return False
+    zone = zone_of(subscriber)
+    return local_date(sent, zone) == local_date(subscriber.updated_at, zone)
+
+
 async def reschedule(repo: Repository, subscriber: Subscriber, *, now: datetime) -> None:
     """Put the next drill on the first training day still to come; today only if today's is not sent yet."""
     today = today_for(subscriber, now)

@@ -42,14 +42,15 @@ def check_in(delivery_id: int) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([buttons[:3], [*buttons[3:], _button("⏰ Later", f"sn:{delivery_id}:menu")]])
 
 
-def snooze_choices(delivery_id: int) -> InlineKeyboardMarkup:
+SNOOZE_LABELS = {"half": "In 30 min", "hour": "In 1 hour", "evening": "This evening"}
+
+
+def snooze_choices(delivery_id: int, offers: tuple[str, ...]) -> InlineKeyboardMarkup:
+    """Only the choices that will be honoured now; Back restores the check-in buttons."""
     return InlineKeyboardMarkup(
         [
-            [
-                _button("In 1 hour", f"sn:{delivery_id}:hour"),
-                _button("This evening", f"sn:{delivery_id}:evening"),
-            ],
-            [_button("Back", f"ci:{delivery_id}:change")],
+            [_button(SNOOZE_LABELS[option], f"sn:{delivery_id}:{option}") for option in offers],
+            [_button("Back", f"ci:{delivery_id}:back")],
         ]
     )
 
@@ -187,6 +188,18 @@ def long_run_days() -> InlineKeyboardMarkup:
     buttons = [_button(name[:3], f"set:longrun:{number}") for number, name in enumerate(WEEKDAY_NAMES)]
     return InlineKeyboardMarkup(
         [buttons[:4], buttons[4:], [_button("No regular long run", "set:longrun:off")]]
+    )
+
+
+def nudges(enabled: bool) -> InlineKeyboardMarkup:
+    """On and Off, the current setting ticked."""
+    return InlineKeyboardMarkup(
+        [
+            [
+                _button(("✅ " if enabled else "") + "On", "nd:on"),
+                _button(("" if enabled else "✅ ") + "Off", "nd:off"),
+            ]
+        ]
     )
 
 

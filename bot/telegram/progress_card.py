@@ -1,4 +1,4 @@
-"""The `/progress` picture: eight weeks as a calendar, the stage bar and the streak, drawn with Pillow.
+"""The `/progress` picture: up to eight weeks as a calendar, the stage bar and the streak, drawn with Pillow.
 
 Every day's state has its own colour and also its own mark drawn inside the cell, so the card reads without
 colour too. Built-in font only, so it renders the same on every machine.
@@ -20,6 +20,7 @@ CELL = 96
 GAP = 8
 MARGIN = 42
 WEEKS = 8
+FREE_PASS_WHY = "The first missed drill each month doesn't break your streak"
 BACKGROUND = (250, 248, 244)
 INK = (34, 38, 46)
 MUTED = (120, 124, 132)
@@ -109,18 +110,27 @@ def _mark(draw: ImageDraw.ImageDraw, kind: str, box: tuple[int, int, int, int]) 
         draw.text((cx, cy), kind, fill=white, font=_font((right - left) // 2), anchor="mm")
 
 
-def _first_monday(today: date) -> date:
-    return today - timedelta(days=today.weekday()) - timedelta(weeks=WEEKS - 1)
+def weeks_shown(marks: dict[date, DayMark], today: date) -> int:
+    """The weeks since the runner joined (their first marked day), at least one and at most eight: a new
+    runner sees their own first week, not seven empty ones."""
+    first = min(marks, default=today)
+    weeks = ((today - timedelta(days=today.weekday())) - (first - timedelta(days=first.weekday()))).days // 7
+    return max(1, min(WEEKS, weeks + 1))
+
+
+def _title(name: str | None, weeks: int) -> str:
+    span = f"last {WEEKS} weeks" if weeks == WEEKS else "first week" if weeks == 1 else f"first {weeks} weeks"
+    return f"{name}'s {span}" if name else f"Your {span}"
 
 
 def render_progress_card(card: ProgressCard) -> bytes:
     """A PNG for sendPhoto: legible on a phone, well under 100 KB, the same bytes for the same card."""
-    grid_height = WEEKS * (CELL + GAP)
+    weeks = weeks_shown(card.marks, card.today)
+    grid_height = weeks * (CELL + GAP)
     height = MARGIN + 70 + 36 + grid_height + 14 + 52 + 70 + 120 + 150 + MARGIN
     image = Image.new("RGB", (WIDTH, height), BACKGROUND)
     draw = ImageDraw.Draw(image)
-    title = f"{card.name}'s last 8 weeks" if card.name else "Your last 8 weeks"
-    draw.text((MARGIN, MARGIN), title, fill=INK, font=_font(44))
+    draw.text((MARGIN, MARGIN), _title(card.name, weeks), fill=INK, font=_font(44))
     y = MARGIN + 70
     grid_left = (WIDTH - (7 * CELL + 6 * GAP)) // 2
     for column, label in enumerate(("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")):
@@ -132,9 +142,9 @@ def render_progress_card(card: ProgressCard) -> bytes:
             anchor="mm",
         )
     y += 36
-    start = _first_monday(card.today)
+    start = card.today - timedelta(days=card.today.weekday(), weeks=weeks - 1)
     has_history = any(mark not in (DayMark.REST, DayMark.NO_DRILL) for mark in card.marks.values())
-    for week in range(WEEKS):
+    for week in range(weeks):
         for column in range(7):
             day = start + timedelta(weeks=week, days=column)
             left = grid_left + column * (CELL + GAP)
@@ -149,7 +159,8 @@ def render_progress_card(card: ProgressCard) -> bytes:
             if day == card.today:
                 draw.rounded_rectangle(box, radius=14, outline=INK, width=4)
     if not has_history:
-        band = (grid_left, y + grid_height // 2 - 60, WIDTH - grid_left, y + grid_height // 2 + 60)
+        half = min(60, grid_height // 2 - GAP)
+        band = (grid_left, y + grid_height // 2 - half, WIDTH - grid_left, y + grid_height // 2 + half)
         draw.rounded_rectangle(band, radius=18, fill=(255, 255, 255), outline=ACCENT, width=3)
         draw.text(
             ((band[0] + band[2]) // 2, (band[1] + band[3]) // 2),
@@ -205,6 +216,7 @@ def render_progress_card(card: ProgressCard) -> bytes:
     used = card.streak.free_pass_used_in(card.today)
     note = f"Free pass used on {used:%d %b}" if used else "Free pass this month: still available"
     draw.text((WIDTH // 2, y + 128), note, fill=MUTED, font=_font(24), anchor="mm")
+    draw.text((WIDTH // 2, y + 160), FREE_PASS_WHY, fill=MUTED, font=_font(22), anchor="mm")
     buffer = io.BytesIO()
     image.quantize(colors=64, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE).save(
         buffer, format="PNG", optimize=True

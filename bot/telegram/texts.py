@@ -11,16 +11,18 @@ from bot.content.loader import ContentProblem
 from bot.content.sync import describe
 from bot.db.models import SUBSCRIBER_STATUSES, Broadcast, Subscriber
 from bot.db.repositories import BroadcastFigures
+from bot.domain.coaching import Remark
 from bot.domain.dose import Dose
 from bot.domain.programme import Programme
 from bot.domain.safety import ALL_DRILLS, SAFETY_NOTE, SCREEN_ITEMS, PregnancyStage, Rule, ScreenOutcome, Tag
 from bot.domain.schedule import describe_days
 from bot.domain.week import TAPER_DAYS, WEEKDAY_NAMES
+from bot.services.checkins import CoachReply
 from bot.services.content import ContentUpdate
 from bot.services.progress import Progress
 from bot.services.safety import ScreenStatus
 from bot.services.stats import CHART_DAYS, WEEK_DAYS, CoachStats
-from bot.services.subscriptions import arrives_silently, quiet_hours_of
+from bot.services.subscriptions import arrives_silently, quiet_hours_of, sent_today
 
 COMMANDS: tuple[tuple[str, str], ...] = (
     ("today", "Today's drill now"),
@@ -232,9 +234,13 @@ MUSCLE_BURN = (
 )
 NOT_PAUSED = "Your drills aren't paused for pain: they carry on as planned."
 SNOOZE_QUESTION = "When should it come back?"
-SNOOZE_TOO_LATE = "It's too late to put it off today. Tomorrow's drill comes as usual."
+SNOOZE_ANSWERED = "Already answered, so there's nothing to put off. Tap Change to give another answer."
+SNOOZE_ALREADY = "You've already put this one off once. Tap how it went on the card when you're done."
+SNOOZE_GONE = "That time no longer fits before your quiet hours. Pick another, or tap Back."
 NUDGES_ON = "Reminders are on: one nudge if a drill is still waiting in the afternoon."
 NUDGES_OFF = "Reminders are off. /nudges on brings them back."
+NUDGES_SHOWN_ON = "Reminders are on: one nudge if a drill is still waiting in the afternoon. Keep them?"
+NUDGES_SHOWN_OFF = "Reminders are off: no nudge when a drill is still waiting. Turn them on?"
 BAD_QUIET = (
     "I couldn't read those quiet hours. Give a start and an end on the 24-hour clock, "
     "e.g. /quiet 22:00-06:30, or /quiet off."
@@ -242,7 +248,14 @@ BAD_QUIET = (
 QUIET_TOO_LONG = (
     "Quiet hours can last at most 16 hours, so reminders still fit in your day. Try /quiet 22:00-07:00."
 )
-MORNING_QUESTION = "Morning! How does it feel today where it hurt yesterday, from 0 to 10?"
+
+
+def morning_question(session_day: date, today: date) -> str:
+    """The morning pain check names the session's day: "yesterday" only when it was."""
+    when = "yesterday" if (today - session_day).days == 1 else f"on {session_day:%A}"
+    return f"Morning! How does it feel today where it hurt {when}, from 0 to 10?"
+
+
 OOPS = "Sorry, something went wrong on my side. Please try again in a moment."
 CANNOT_SAVE = (
     "Sorry, I can't save anything right now: something on my side needs fixing, and the team has been "
@@ -274,18 +287,26 @@ COACH_HELP = (
 def settings_summary(subscriber: Subscriber, programme: Programme) -> str:
     level = programme.level(subscriber.level)
     when = subscriber.delivery_time.strftime("%H:%M")
+    days = describe_days(subscriber.training_days)
     return (
-        f"All set! Level {level.number} ({escape(level.name)}), drills at {when} "
-        f"{escape(subscriber.timezone)} on {describe_days(subscriber.training_days)}.\n"
+        f"All set! Level {level.number} ({escape(level.name)}), drills {days} "
+        f"at {when} ({escape(zone_label(subscriber.timezone))} time).\n"
         f"{next_drill(subscriber)}\n/help shows every command."
     )
 
 
+def zone_label(zone: str) -> str:
+    """ "America/New_York" as a runner says it: "New York"."""
+    return zone.rsplit("/", 1)[-1].replace("_", " ")
+
+
 def next_drill(subscriber: Subscriber) -> str:
+    """When the next drill comes; "/today" is offered only while today's has not been sent."""
     if subscriber.next_delivery_at is None:
         return "No drill is scheduled."
     local = subscriber.next_delivery_at.astimezone(ZoneInfo(subscriber.timezone))
-    return f"Next drill: {local:%a %d %b} at {local:%H:%M}. Want one now? /today"
+    offer = "" if sent_today(subscriber) else " Want one now? /today"
+    return f"Next drill: {local:%a %d %b} at {local:%H:%M}.{offer}"
 
 
 def time_set(subscriber: Subscriber) -> str:
@@ -371,11 +392,89 @@ def resumed(subscriber: Subscriber) -> str:
     return f"You're back on! {next_drill(subscriber)}"
 
 
+def not_paused(subscriber: Subscriber) -> str:
+    return f"You're not paused: your drills carry on as planned. {next_drill(subscriber)}"
+
+
 def nudge(drill_name: str) -> str:
     return (
         f"Still time for today's drill, <b>{escape(drill_name)}</b>: a few minutes is enough. "
         "Tap how it went on the card when you're done."
     )
+
+
+def when_next(subscriber: Subscriber, now: datetime) -> str:
+    """ "Thursday at 07:30" (or "tomorrow", "today"); the runner's own clock, rest days skipped."""
+    if subscriber.next_delivery_at is None:
+        return ""
+    zone = ZoneInfo(subscriber.timezone)
+    local = subscriber.next_delivery_at.astimezone(zone)
+    days = (local.date() - now.astimezone(zone).date()).days
+    day = {0: "today", 1: "tomorrow"}.get(days, f"{local:%A}" if days < 7 else f"{local:%a %d %b}")
+    return f"{day} at {local:%H:%M}"
+
+
+def snooze_too_late(subscriber: Subscriber, now: datetime) -> str:
+    comes = when_next(subscriber, now)
+    later = f" Your next drill comes {comes}." if comes else ""
+    return f"It's too late to put it off today: nothing fits before your quiet hours.{later}"
+
+
+def snooze_old_card(card_day: date, todays_drill: str | None, subscriber: Subscriber, now: datetime) -> str:
+    if todays_drill is not None:
+        return f"That was {card_day:%A}'s drill. Today's is {todays_drill}: use Later on its card."
+    comes = when_next(subscriber, now)
+    later = f" Your next drill comes {comes}." if comes else ""
+    return f"That was {card_day:%A}'s drill, so it can't be put off now.{later}"
+
+
+FIRST_STAGE_DONE = "First stage done: here's every drill that got you here."
+COACH_LINES: dict[Remark, tuple[str, str, str]] = {
+    Remark.FIRST_WEEK: (
+        "A full week of drills done! That's the habit started: here's your first week.",
+        "Your first full week is in the bag. Here it is, day by day.",
+        "One full week done! Keep this rhythm and the stages follow.",
+    ),
+    Remark.PERSONAL_BEST: (
+        "A personal best: {dose} on the {drill}.",
+        "That's the most you've done on the {drill}: {dose}.",
+        "New best on the {drill}: {dose}. The strength is building.",
+    ),
+    Remark.STREAK: (
+        "{streak} drills in a row! Steady work like this is what makes glutes strong.",
+        "That's a {streak}-drill streak. Keep it rolling.",
+        "{streak} in a row: your hips will thank you on the next long run.",
+    ),
+    Remark.STEP_UP_NEXT: (
+        "Two good sessions in a row: the {drill} steps up next time.",
+        "That's two good ones on the {drill}, so it gets a bit harder next time.",
+        "Solid again. The {drill} moves up a notch next time you see it.",
+    ),
+    Remark.ONE_MORE: (
+        "Nice work. One more good session on the {drill} and it steps up.",
+        "Good. Another like that on the {drill} and it gets harder.",
+        "Noted. Do the {drill} well once more and it moves up.",
+    ),
+    Remark.HOLD: (
+        "Thanks for saying so: the {drill} stays at this dose next time, so you can own it.",
+        "No problem: the {drill} holds here until it feels right.",
+        "Fair enough. The same {drill} next time; it gets easier.",
+    ),
+    Remark.STEP_BACK: (
+        "Twice too hard, so the {drill} steps back a notch next time.",
+        "Let's ease off: the {drill} gets a lighter dose next time.",
+        "Two tough ones in a row: the {drill} goes back a rung, and we build from there.",
+    ),
+}
+
+
+def coach_line(coached: CoachReply, subscriber: Subscriber, now: datetime) -> str:
+    """One short line after a check-in, then when the next drill comes."""
+    line = COACH_LINES[coached.coaching.remark][coached.coaching.variant].format(
+        drill=escape(coached.drill), dose=escape(coached.dose), streak=coached.streak
+    )
+    comes = when_next(subscriber, now)
+    return f"{line} Next: {comes}." if comes else line
 
 
 def snoozed(moment: datetime, zone: str) -> str:
@@ -405,7 +504,7 @@ def progress(view: Progress) -> str:
         f"Streak: {counted(summary.current, 'drill')} (best {summary.best})",
         f"Completed: {summary.completed} of {counted(summary.delivered, 'drill')} "
         f"({summary.completion_rate:.0%})",
-        f"Free pass this month: {free_pass}",
+        f"Free pass this month: {free_pass} (the first missed drill each month doesn't break your streak)",
     ]
     lines.append(SCREEN_STATUS_LINES[view.screen])
     if view.pain_pause == ALL_DRILLS:
@@ -436,7 +535,11 @@ def history(view: Progress, programme: Programme) -> str:
         name = drill.name if drill else answer.drill_slug
         result = OUTCOME_WORDS.get(answer.outcome or "", "no answer")
         if answer.pain is not None:
-            result += f" (pain {answer.pain}/10)"
+            result = (
+                f"{result} {answer.pain}/10"
+                if answer.outcome == "pain"
+                else f"{result} (pain {answer.pain}/10)"
+            )
         dose = Dose.parse(answer.delivery.dose)
         lines.append(f"{answer.delivery.local_date:%a %d %b} · {escape(name)} · {dose} · {result}")
     return "\n".join(lines)

@@ -8,7 +8,7 @@ from datetime import timedelta
 from sqlalchemy import func, select
 
 from bot.db.models import BroadcastRecipient, CheckIn, Delivery, Subscriber
-from tests.e2e.conftest import Harness, deliveries, onboard, today
+from tests.e2e.conftest import Harness, cards, deliveries, onboard, today
 from tests.support.data import counts_checked_against_rows
 
 
@@ -72,17 +72,19 @@ async def test_check_in_by_button_and_changing_the_answer(harness: Harness) -> N
     assert (await driver.answered(query))["text"] == "Recorded: ✅ Done"
     edited = await harness.emulator.wait_for(
         lambda: (
-            driver.last(runner.id).get("reply_markup", {}).get("inline_keyboard", [[{}]])[0][0].get("text")
+            cards(harness, runner.id)[-1]
+            .get("reply_markup", {})
+            .get("inline_keyboard", [[{}]])[0][0]
+            .get("text")
             == "Recorded: ✅ Done"
         )
     )
     assert edited
-    card = driver.messages(runner.id)[-1]
-    driver.press(runner, card, "Change")
+    driver.press(runner, cards(harness, runner.id)[-1], "Change")
     await harness.emulator.wait_for(
-        lambda: len(driver.last(runner.id)["reply_markup"]["inline_keyboard"]) == 2
+        lambda: len(cards(harness, runner.id)[-1]["reply_markup"]["inline_keyboard"]) == 2
     )
-    query = driver.press(runner, driver.last(runner.id), "😎 Too easy")
+    query = driver.press(runner, cards(harness, runner.id)[-1], "😎 Too easy")
     await driver.answered(query)
 
     [delivery] = await deliveries(harness, runner.id)

@@ -368,7 +368,7 @@ async def test_a_morning_score_that_has_not_settled_pauses_that_pattern(harness:
     mark = harness.driver.mark(runner.id)
     await harness.tick()
     morning = await harness.driver.next_message(runner.id, mark)
-    assert morning["text"] == texts.MORNING_QUESTION
+    assert morning["text"] == "Morning! How does it feel today where it hurt yesterday, from 0 to 10?"
     mark = harness.driver.mark(runner.id)
     harness.driver.press(runner, morning, "4")
     _advice, referral = await harness.driver.messages_after(runner.id, mark, 2)

@@ -49,7 +49,7 @@ async def slugs_by_id(harness: Harness) -> dict[int, str]:
 
 
 def last_card(harness: Harness, runner: User) -> dict[str, Any]:
-    return [message for message in harness.driver.messages(runner.id) if "caption" in message][-1]
+    return [message for message in harness.driver.messages(runner.id) if "animation" in message][-1]
 
 
 async def test_longrun_and_race_are_set_shown_and_turned_off(harness: Harness) -> None:
@@ -193,9 +193,11 @@ async def test_at_the_end_of_a_block_a_self_test_decides_the_next_stage(harness:
 
     mark = harness.driver.mark(passing.id)
     harness.driver.press(passing, harness.driver.last(passing.id), "✅ Yes, all three")
-    assert (await harness.driver.next_message(passing.id, mark))[
-        "text"
-    ] == "Self-test passed: welcome to stage 2!"
+    milestone = await harness.driver.next_message(passing.id, mark)
+    assert "photo" in milestone, "the first stage done comes with the progress card"
+    assert milestone["caption"] == (
+        "Self-test passed: welcome to stage 2! First stage done: here's every drill that got you here."
+    )
     mark = harness.driver.mark(failing.id)
     harness.driver.press(failing, harness.driver.last(failing.id), "Not yet")
     assert (await harness.driver.next_message(failing.id, mark))["text"] == (

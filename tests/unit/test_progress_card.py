@@ -19,6 +19,7 @@ from bot.telegram.progress_card import (
     ProgressCard,
     fit_label,
     render_progress_card,
+    weeks_shown,
 )
 
 TODAY = date(2026, 4, 22)
@@ -43,22 +44,34 @@ def opened(data: bytes) -> Image.Image:
 
 
 @pytest.mark.parametrize(
-    "outcomes",
+    ("outcomes", "height"),
     [
-        [],
-        [Outcome.DONE] * 14,
-        [Outcome.DONE, Outcome.EASY, Outcome.HARD, Outcome.PAIN, Outcome.SKIPPED, None] * 9
-        + [Outcome.DONE, None],
-        [Outcome.PAIN] * 56,
+        ([], 700),
+        ([Outcome.DONE] * 14, 908),
+        (
+            [Outcome.DONE, Outcome.EASY, Outcome.HARD, Outcome.PAIN, Outcome.SKIPPED, None] * 9
+            + [Outcome.DONE, None],
+            1428,
+        ),
+        ([Outcome.PAIN] * 56, 1428),
     ],
-    ids=["empty", "two-weeks", "eight-weeks-mixed", "all-pain"],
+    ids=["empty", "two-weeks-over-three-calendar-weeks", "eight-weeks-mixed", "all-pain"],
 )
-def test_cards_render_as_small_pngs(outcomes: list[Outcome | None]) -> None:
+def test_cards_render_as_small_pngs(outcomes: list[Outcome | None], height: int) -> None:
     data = render_progress_card(card_for(outcomes))
     image = opened(data)
     assert image.format == "PNG"
-    assert image.size == (900, 1428)
+    assert image.size == (900, height)
     assert len(data) < 100_000
+
+
+def test_the_calendar_shows_only_the_weeks_since_joining() -> None:
+    monday = date(2026, 4, 20)
+    assert weeks_shown({}, TODAY) == 1
+    assert weeks_shown({TODAY: DayMark.PENDING}, TODAY) == 1
+    assert weeks_shown({monday: DayMark.DONE}, monday + timedelta(days=6)) == 1
+    assert weeks_shown({monday - timedelta(days=1): DayMark.REST}, monday) == 2
+    assert weeks_shown({monday - timedelta(weeks=30): DayMark.DONE}, monday) == 8
 
 
 def test_rendering_is_deterministic() -> None:

@@ -19,6 +19,7 @@ from bot.domain.schedule import (
     next_slot,
     nudge_time,
     slot_on,
+    snooze_offers,
     snooze_until,
     weekdays_in,
 )
@@ -203,3 +204,13 @@ def test_describe_days() -> None:
     assert describe_days(mask_of(range(5))) == "weekdays"
     assert describe_days(mask_of(range(6))) == "Mon-Sat"
     assert describe_days(mask_of([0, 2, 4])) == "Mon, Wed, Fri"
+
+
+def test_later_offers_only_what_will_be_honoured() -> None:
+    assert snooze_offers(now=utc(2026, 3, 2, 12), zone=LONDON) == {
+        "hour": utc(2026, 3, 2, 13),
+        "evening": utc(2026, 3, 2, 19),
+    }
+    assert snooze_offers(now=utc(2026, 3, 2, 20, 18), zone=LONDON) == {"half": utc(2026, 3, 2, 20, 48)}
+    assert snooze_offers(now=utc(2026, 3, 2, 20, 31), zone=LONDON) == {}
+    assert snooze_offers(now=utc(2026, 3, 2, 19, 30), zone=LONDON) == {"hour": utc(2026, 3, 2, 20, 30)}

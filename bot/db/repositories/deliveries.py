@@ -120,9 +120,9 @@ class DeliveryRepository:
 
     async def take_due(
         self, when: InstrumentedAttribute[datetime | None], *, now: datetime, limit: int
-    ) -> list[tuple[Delivery, Subscriber]]:
+    ) -> list[tuple[Delivery, Subscriber, datetime]]:
         """Deliveries whose follow-up time in `when` has come (morning check, snooze, nudge) for active
-        runners; the time is cleared as they are taken, so each follow-up happens once."""
+        runners, with that time; it is cleared as they are taken, so each follow-up happens once."""
         query = (
             select(Delivery, Subscriber)
             .join(Subscriber, Subscriber.id == Delivery.subscriber_id)
@@ -132,13 +132,18 @@ class DeliveryRepository:
         )
         if self.session.get_bind().dialect.name == "postgresql":
             query = query.with_for_update(of=Delivery, skip_locked=True)
-        due = [(delivery, subscriber) for delivery, subscriber in await self.session.execute(query)]
-        for delivery, _subscriber in due:
+        due = [
+            (delivery, subscriber, getattr(delivery, when.key))
+            for delivery, subscriber in await self.session.execute(query)
+        ]
+        for delivery, _subscriber, _at in due:
             setattr(delivery, when.key, None)
         await self.session.flush()
         return due
 
     async def answered(self, delivery_ids: list[int]) -> set[int]:
+        if not delivery_ids:
+            return set()
         rows = await self.session.scalars(
             select(CheckIn.delivery_id).where(
                 CheckIn.delivery_id.in_(delivery_ids), CheckIn.outcome.is_not(None)

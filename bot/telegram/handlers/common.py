@@ -58,8 +58,18 @@ async def edit_markup(update: Update, markup: InlineKeyboardMarkup | None) -> No
 
 async def remove_buttons(context: BotContext, *, chat_id: int, message_id: int) -> None:
     """Take the buttons off an earlier message; one deleted or too old to edit is left as it is."""
+    await replace_buttons(context, chat_id=chat_id, message_id=message_id, markup=None)
+
+
+async def replace_buttons(
+    context: BotContext, *, chat_id: int, message_id: int, markup: InlineKeyboardMarkup | None
+) -> None:
+    """New buttons on an earlier message (a card answered by a typed reply); one deleted or too old to
+    edit is left as it is."""
     try:
-        await context.bot.edit_message_reply_markup(chat_id=chat_id, message_id=message_id, reply_markup=None)
+        await context.bot.edit_message_reply_markup(
+            chat_id=chat_id, message_id=message_id, reply_markup=markup
+        )
     except BadRequest:
         return
 

@@ -2,27 +2,37 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from html import escape
 
-from telegram import Update
+from telegram import CallbackQuery, Update
 
+from bot.db.models import Subscriber
 from bot.delivery.cards import send_drill_card
 from bot.delivery.planner import plan_today, rest_reason
 from bot.delivery.sender import SendStatus
 from bot.domain.parsing import BIGINT_MAX, parse_number, parse_numbered
 from bot.domain.programme import Outcome
 from bot.domain.safety import pain_advice
-from bot.domain.schedule import snooze_until
+from bot.domain.schedule import SNOOZE_OPTIONS
 from bot.services import checkins, progression, safety, subscriptions
+from bot.services.progress import Progress, progress_of
 from bot.services.safety import Gate
 from bot.telegram import keyboards, texts
 from bot.telegram.context import BotContext
-from bot.telegram.handlers.common import Outbox, acknowledge, edit_markup, reply, subscriber_for_update
+from bot.telegram.handlers.common import (
+    Outbox,
+    acknowledge,
+    edit_markup,
+    replace_buttons,
+    reply,
+    subscriber_for_update,
+)
+from bot.telegram.handlers.progress import send_progress_card
 from bot.telegram.handlers.safety import explain_gate, screen_first
 from bot.telegram.handlers.settings import typed_setting
 
 MAX_TEXT_LENGTH = 1000
-SNOOZE_OPTIONS = ("menu", "hour", "evening")
 
 REFUSAL_TEXTS = {
     checkins.Refusal.NOT_SUBSCRIBED: texts.NOT_SUBSCRIBED,
@@ -85,33 +95,23 @@ async def on_check_in_button(update: Update, context: BotContext) -> None:
         await acknowledge(query, texts.GONE)
         return
     delivery_id, action = parsed
-    if action == "change":
-        async with context.runtime.unit_of_work() as repo:
-            subscriber = await subscriber_for_update(repo, update)
-            delivery = await repo.deliveries.get(delivery_id)
-            mine = subscriber is not None and delivery is not None and delivery.subscriber_id == subscriber.id
-        if not mine:
-            await acknowledge(query, texts.NOT_YOURS, alert=True)
-            return
-        await acknowledge(query, "Pick your new answer")
-        await edit_markup(update, keyboards.check_in(delivery_id))
-        return
-    if action == "show":
-        await acknowledge(query, "Tap Change to give another answer.")
+    if action in ("back", "change", "show"):
+        await _card_buttons(update, context, query, delivery_id, action)
         return
     if action not in Outcome.__members__.values():
         await acknowledge(query, texts.GONE)
         return
     outcome = Outcome(action)
     runtime = context.runtime
+    now = runtime.clock.now()
     async with runtime.unit_of_work() as repo:
         result = await checkins.record_outcome(
-            repo,
-            telegram_id=update.effective_user.id,
-            delivery_id=delivery_id,
-            outcome=outcome,
-            now=runtime.clock.now(),
+            repo, telegram_id=update.effective_user.id, delivery_id=delivery_id, outcome=outcome, now=now
         )
+        subscriber = await subscriber_for_update(repo, update)
+        coached = None
+        if isinstance(result, checkins.Recorded) and subscriber is not None:
+            coached = await checkins.coaching_for(repo, runtime.programme, subscriber, result, now=now)
     if isinstance(result, checkins.Refusal):
         await acknowledge(query, REFUSAL_TEXTS[result], alert=True)
         return
@@ -119,10 +119,42 @@ async def on_check_in_button(update: Update, context: BotContext) -> None:
     await edit_markup(update, keyboards.recorded(delivery_id, outcome))
     if outcome is Outcome.PAIN:
         await reply(context, update, texts.PAIN_WHERE_QUESTION, keyboards.pain_areas(delivery_id))
+    if coached is not None and subscriber is not None and not result.ask_self_test:
+        await _coach(context, update, coached, subscriber, now)
     if result.ask_self_test:
         await reply(
             context, update, texts.SELF_TEST_QUESTION, keyboards.self_test(result.delivery.subscriber_id)
         )
+
+
+async def _card_buttons(
+    update: Update, context: BotContext, query: CallbackQuery, delivery_id: int, action: str
+) -> None:
+    """Back (from the Later menu), Change (to answer again) and the recorded answer's own button."""
+    if action == "show":
+        await acknowledge(query, "Tap Change to give another answer.")
+        return
+    async with context.runtime.unit_of_work() as repo:
+        subscriber = await subscriber_for_update(repo, update)
+        delivery = await repo.deliveries.get(delivery_id)
+        mine = subscriber is not None and delivery is not None and delivery.subscriber_id == subscriber.id
+    if not mine:
+        await acknowledge(query, texts.NOT_YOURS, alert=True)
+        return
+    await acknowledge(query, "Pick your new answer" if action == "change" else None)
+    await edit_markup(update, keyboards.check_in(delivery_id))
+
+
+async def _coach(
+    context: BotContext, update: Update, coached: checkins.CoachReply, subscriber: Subscriber, now: datetime
+) -> None:
+    """The coach's line; a milestone comes with the progress card."""
+    line = texts.coach_line(coached, subscriber, now)
+    chat = update.effective_chat
+    if coached.coaching.milestone and chat is not None:
+        await send_progress_card(context, chat.id, subscriber, coached.progress, caption=line)
+    else:
+        await reply(context, update, line)
 
 
 async def on_pain_score(update: Update, context: BotContext) -> None:
@@ -164,7 +196,10 @@ async def on_text(update: Update, context: BotContext) -> None:
         await reply(context, update, texts.TOO_LONG)
         return
     runtime = context.runtime
+    now = runtime.clock.now()
     outbox = Outbox()
+    result: checkins.Recorded | checkins.Refusal | None = None
+    coached = None
     async with runtime.unit_of_work() as repo:
         subscriber = await subscriber_for_update(repo, update)
         if subscriber is None:
@@ -172,18 +207,40 @@ async def on_text(update: Update, context: BotContext) -> None:
         elif not await typed_setting(outbox, context, repo, subscriber, message.text):
             reply_to = message.reply_to_message
             result = await checkins.record_text(
-                repo,
-                runtime.programme,
-                subscriber,
-                message.text,
-                reply_to_message_id=reply_to.message_id if reply_to is not None else None,
-                now=runtime.clock.now(),
-            )
-            _acknowledge(outbox, result)
+                repo, runtime.programme, subscriber, message.text,
+                reply_to_message_id=reply_to.message_id if reply_to is not None else None, now=now,
+            )  # fmt: skip
+            if isinstance(result, checkins.Recorded):
+                coached = await checkins.coaching_for(repo, runtime.programme, subscriber, result, now=now)
+            inline = coached if coached is not None and not coached.coaching.milestone else None
+            _acknowledge(outbox, result, texts.coach_line(inline, subscriber, now) if inline else None)
     await outbox.send(context, update)
+    if isinstance(result, checkins.Recorded) and subscriber is not None:
+        await _typed_answer_shown(context, result, subscriber, coached, now)
 
 
-def _acknowledge(outbox: Outbox, result: checkins.Recorded | checkins.Refusal) -> None:
+async def _typed_answer_shown(
+    context: BotContext,
+    result: checkins.Recorded,
+    subscriber: Subscriber,
+    coached: checkins.CoachReply | None,
+    now: datetime,
+) -> None:
+    """A typed answer shows on its card as a tapped one does; a milestone brings the progress card."""
+    delivery = result.delivery
+    if result.outcome is not None and delivery.telegram_message_id is not None:
+        markup = keyboards.recorded(delivery.id, result.outcome, result.pain)
+        await replace_buttons(
+            context, chat_id=subscriber.chat_id, message_id=delivery.telegram_message_id, markup=markup
+        )
+    if coached is not None and coached.coaching.milestone:
+        line = texts.coach_line(coached, subscriber, now)
+        await send_progress_card(context, subscriber.chat_id, subscriber, coached.progress, caption=line)
+
+
+def _acknowledge(
+    outbox: Outbox, result: checkins.Recorded | checkins.Refusal, line: str | None = None
+) -> None:
     if isinstance(result, checkins.Refusal):
         outbox.add(REFUSAL_TEXTS[result])
     elif result.pain is not None:
@@ -196,6 +253,8 @@ def _acknowledge(outbox: Outbox, result: checkins.Recorded | checkins.Refusal) -
         outbox.add("Noted on your drill, thanks.")
     elif result.outcome is Outcome.PAIN:
         outbox.add(texts.PAIN_WHERE_QUESTION, keyboards.pain_areas(result.delivery.id))
+    elif line is not None:
+        outbox.add(f"Recorded: {keyboards.CHECK_IN_LABELS[result.outcome]}. {line}")
     else:
         outbox.add(f"Recorded: {keyboards.CHECK_IN_LABELS[result.outcome]}. Thanks!")
     if not isinstance(result, checkins.Refusal) and result.ask_self_test:
@@ -203,55 +262,76 @@ def _acknowledge(outbox: Outbox, result: checkins.Recorded | checkins.Refusal) -
 
 
 async def on_snooze_button(update: Update, context: BotContext) -> None:
-    """`sn:<delivery>:menu|hour|evening`: put today's card off until later, once."""
+    """`sn:<delivery>:menu|half|hour|evening`: put today's unanswered card off until later, once."""
     query = update.callback_query
     if query is None or query.data is None or await screen_first(update, context):
         return
     parsed = parse_numbered(query.data, "sn", maximum=BIGINT_MAX)
-    if parsed is None or parsed[1] not in SNOOZE_OPTIONS:
+    if parsed is None or parsed[1] not in ("menu", *SNOOZE_OPTIONS):
         await acknowledge(query, texts.GONE)
         return
     delivery_id, option = parsed
-    runtime = context.runtime
-    now = runtime.clock.now()
-    async with runtime.unit_of_work() as repo:
+    now = context.runtime.clock.now()
+    result = None
+    async with context.runtime.unit_of_work() as repo:
         subscriber = await subscriber_for_update(repo, update)
         delivery = await repo.deliveries.get(delivery_id)
-        mine = subscriber is not None and delivery is not None and delivery.subscriber_id == subscriber.id
-        until = None
-        if mine and subscriber is not None and delivery is not None and option in ("hour", "evening"):
-            until = snooze_until(
-                option,
-                now=now,
-                zone=subscriptions.zone_of(subscriber),
-                quiet=subscriptions.quiet_hours_of(subscriber),
-            )
-            delivery.snoozed_until = until
-    if not mine or subscriber is None or delivery is None:
+        if subscriber is not None and delivery is not None and delivery.subscriber_id == subscriber.id:
+            result = await checkins.snooze(repo, subscriber, delivery, option, now=now)
+    if result is None or subscriber is None:
         await acknowledge(query, texts.NOT_YOURS, alert=True)
-    elif option == "menu":
-        await acknowledge(query)
-        await edit_markup(update, keyboards.snooze_choices(delivery.id))
-    elif until is None:
-        await acknowledge(query, texts.SNOOZE_TOO_LATE, alert=True)
+    elif result.until is not None:
+        await acknowledge(query, texts.snoozed(result.until, subscriber.timezone))
+        await edit_markup(update, keyboards.check_in(delivery_id))
+    elif result.offers:
+        await acknowledge(query, texts.SNOOZE_GONE if result.refusal else None)
+        await edit_markup(update, keyboards.snooze_choices(delivery_id, result.offers))
     else:
-        await acknowledge(query, texts.snoozed(until, subscriber.timezone))
-        await edit_markup(update, keyboards.check_in(delivery.id))
+        await acknowledge(query, _snooze_refusal(result, subscriber, now), alert=True)
+
+
+def _snooze_refusal(result: checkins.Snooze, subscriber: Subscriber, now: datetime) -> str:
+    if result.refusal is checkins.SnoozeRefusal.OLD_CARD and result.card_day is not None:
+        return texts.snooze_old_card(result.card_day, result.todays_drill, subscriber, now)
+    if result.refusal is checkins.SnoozeRefusal.ANSWERED:
+        return texts.SNOOZE_ANSWERED
+    if result.refusal is checkins.SnoozeRefusal.ALREADY:
+        return texts.SNOOZE_ALREADY
+    return texts.snooze_too_late(subscriber, now)
 
 
 async def nudges_command(update: Update, context: BotContext) -> None:
-    """/nudges on|off (no argument: toggle)."""
-    runtime = context.runtime
-    choice = (context.args[0].lower() if context.args else "").strip()
-    async with runtime.unit_of_work() as repo:
+    """/nudges on|off; without an argument it only shows the setting, with buttons to change it."""
+    choice = {"on": True, "off": False}.get((context.args[0].lower() if context.args else "").strip())
+    async with context.runtime.unit_of_work() as repo:
         subscriber = await subscriber_for_update(repo, update)
-        if subscriber is not None:
-            subscriber.nudges_enabled = {"on": True, "off": False}.get(choice, not subscriber.nudges_enabled)
-            enabled = subscriber.nudges_enabled
+        if subscriber is not None and choice is not None:
+            subscriber.nudges_enabled = choice
     if subscriber is None:
         await reply(context, update, texts.NOT_SUBSCRIBED)
+    elif choice is None:
+        shown = texts.NUDGES_SHOWN_ON if subscriber.nudges_enabled else texts.NUDGES_SHOWN_OFF
+        await reply(context, update, shown, keyboards.nudges(subscriber.nudges_enabled))
     else:
-        await reply(context, update, texts.NUDGES_ON if enabled else texts.NUDGES_OFF)
+        await reply(context, update, texts.NUDGES_ON if choice else texts.NUDGES_OFF)
+
+
+async def on_nudges_button(update: Update, context: BotContext) -> None:
+    """`nd:on|off` under /nudges."""
+    query = update.callback_query
+    if query is None or query.data not in ("nd:on", "nd:off"):
+        return
+    enabled = query.data == "nd:on"
+    async with context.runtime.unit_of_work() as repo:
+        subscriber = await subscriber_for_update(repo, update)
+        if subscriber is not None:
+            subscriber.nudges_enabled = enabled
+    if subscriber is None:
+        await acknowledge(query, texts.NOT_SUBSCRIBED, alert=True)
+        return
+    await acknowledge(query)
+    await edit_markup(update, None)
+    await reply(context, update, texts.NUDGES_ON if enabled else texts.NUDGES_OFF)
 
 
 async def on_self_test_button(update: Update, context: BotContext) -> None:
@@ -262,6 +342,7 @@ async def on_self_test_button(update: Update, context: BotContext) -> None:
     parsed = parse_numbered(query.data, "st", maximum=BIGINT_MAX)
     runtime = context.runtime
     answer: str | None = None
+    first_stage_done: Progress | None = None
     async with runtime.unit_of_work() as repo:
         subscriber = await subscriber_for_update(repo, update)
         if (
@@ -270,10 +351,20 @@ async def on_self_test_button(update: Update, context: BotContext) -> None:
             and subscriber is not None
             and subscriber.id == parsed[0]
         ):
+            stage = subscriber.stage
             answer = progression.answer_self_test(
                 subscriber, runtime.programme, passed=parsed[1] == "yes", now=runtime.clock.now()
             )
+            if answer is not None and stage == 1 < subscriber.stage:
+                first_stage_done = await progress_of(
+                    repo, runtime.programme, subscriber, now=runtime.clock.now()
+                )
     await acknowledge(query, None if answer else texts.GONE)
-    if answer is not None:
-        await edit_markup(update, None)
+    if answer is None or subscriber is None:
+        return
+    await edit_markup(update, None)
+    if first_stage_done is not None:
+        caption = f"{escape(answer)} {texts.FIRST_STAGE_DONE}"
+        await send_progress_card(context, subscriber.chat_id, subscriber, first_stage_done, caption=caption)
+    else:
         await reply(context, update, answer)

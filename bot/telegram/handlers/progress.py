@@ -32,6 +32,13 @@ async def progress_command(update: Update, context: BotContext) -> None:
         await reply(context, update, texts.NOT_SUBSCRIBED)
         return
     subscriber, view = found
+    await send_progress_card(context, chat.id, subscriber, view, caption=texts.progress(view))
+
+
+async def send_progress_card(
+    context: BotContext, chat_id: int, subscriber: Subscriber, view: Progress, *, caption: str
+) -> None:
+    """The card as a picture with `caption`; the caption alone if the picture cannot be sent."""
     card = ProgressCard(
         marks=view.marks,
         today=view.today,
@@ -41,11 +48,9 @@ async def progress_command(update: Update, context: BotContext) -> None:
         name=subscriber.first_name,
     )
     picture = await asyncio.to_thread(render_progress_card, card)
-    result = await context.sender.send_photo(
-        chat.id, picture, caption=texts.progress(view), filename="progress.png"
-    )
+    result = await context.sender.send_photo(chat_id, picture, caption=caption, filename="progress.png")
     if result.status is not SendStatus.SENT:
-        await reply(context, update, texts.progress(view))
+        await context.sender.send_text(chat_id, caption)
 
 
 async def history_command(update: Update, context: BotContext) -> None:

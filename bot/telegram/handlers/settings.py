@@ -286,6 +286,8 @@ async def resume_command(update: Update, context: BotContext) -> None:
         subscriber = await subscriber_for_update(repo, update)
         if subscriber is None:
             outbox.add(texts.NOT_SUBSCRIBED)
+        elif subscriber.status == "active":
+            outbox.add(texts.not_paused(subscriber))
         else:
             await subscriptions.resume(repo, subscriber, now=runtime.clock.now())
             outbox.add(texts.resumed(subscriber))

@@ -1,0 +1,86 @@
+"""What a coach would say after a check-in: one short remark, chosen from the facts, never at random.
+
+A milestone comes first (the first full week of drills), then a personal best, then a streak worth naming,
+then what the answer changes next time and why (the progression engine's own rules: two good sessions in a
+row step a drill up, "too easy" counting as one; "too hard" holds it, twice steps it back). The wording
+lives in `bot.telegram.texts`; here only which remark, and which of its variants (by delivery id, so a
+runner hears different lines on different days and the same line again for the same answer).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+
+from bot.domain.programme import Outcome
+from bot.domain.progression import GOOD_OUTCOMES
+
+VARIANTS = 3
+"""Every remark has this many wordings."""
+STREAK_MARKS = frozenset({3, 5, 7, 10, 14, 21, 30, 50, 75, 100, 150, 200, 365})
+_VOLUME = re.compile(r"\b(?P<sets>\d{1,2})\s*[x×]\s*(?P<reps>\d{1,3})\b", re.IGNORECASE)
+
+
+class Remark(StrEnum):
+    FIRST_WEEK = "first_week"
+    PERSONAL_BEST = "personal_best"
+    STREAK = "streak"
+    STEP_UP_NEXT = "step_up_next"
+    ONE_MORE = "one_more"
+    HOLD = "hold"
+    STEP_BACK = "step_back"
+
+
+@dataclass(frozen=True, slots=True)
+class CheckInFacts:
+    outcome: Outcome
+    delivery_id: int
+    streak: int
+    """Drills done in a row (the streak of /progress), this one included."""
+    newly_done: bool
+    """This answer made the session count (it had no done, easy, hard or pain answer before)."""
+    sessions_done: int
+    """Every drill done so far (as /progress counts them), this one included."""
+    week_target: int
+    """Training days in the runner's week."""
+    previous_on_drill: Outcome | None
+    """The runner's answer the last time they had this drill."""
+    volume: int | None
+    """Repetitions done in all (sets × reps), as typed or as prescribed."""
+    best_volume_before: int | None
+    """The most repetitions in one good session of this drill before, if any."""
+
+
+@dataclass(frozen=True, slots=True)
+class Coaching:
+    remark: Remark
+    variant: int
+    milestone: bool
+    """A moment to mark with the progress card."""
+
+
+def typed_sets(text: str) -> tuple[int, int] | None:
+    """The sets and repetitions a typed check-in says were done ("3x12", "3 × 12")."""
+    match = _VOLUME.search(text)
+    return (int(match["sets"]), int(match["reps"])) if match else None
+
+
+def coach(facts: CheckInFacts) -> Coaching | None:
+    """The remark for done, too easy or too hard (None for a skip or pain: those have their own replies)."""
+    variant = facts.delivery_id % VARIANTS
+    if facts.outcome not in (*GOOD_OUTCOMES, Outcome.HARD):
+        return None
+    if facts.newly_done and facts.sessions_done == facts.week_target:
+        return Coaching(Remark.FIRST_WEEK, variant, milestone=True)
+    if facts.outcome is Outcome.HARD:
+        remark = Remark.STEP_BACK if facts.previous_on_drill is Outcome.HARD else Remark.HOLD
+        return Coaching(remark, variant, milestone=False)
+    volume, best = facts.volume, facts.best_volume_before
+    if volume is not None and best is not None and volume > best:
+        return Coaching(Remark.PERSONAL_BEST, variant, milestone=False)
+    if facts.newly_done and facts.streak in STREAK_MARKS:
+        return Coaching(Remark.STREAK, variant, milestone=False)
+    if facts.previous_on_drill in GOOD_OUTCOMES:
+        return Coaching(Remark.STEP_UP_NEXT, variant, milestone=False)
+    return Coaching(Remark.ONE_MORE, variant, milestone=False)

@@ -1,0 +1,101 @@
+"""A coach's voice after a check-in: a short line that varies, milestones with the progress card, and a
+typed answer that shows on its card like a tapped one."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from bot.domain.coaching import Remark
+from bot.sandbox.driver import User
+from bot.telegram.texts import COACH_LINES
+from tests.e2e.conftest import Harness, ask, cards, deliveries, onboard
+
+
+def buttons(message: dict[str, Any]) -> list[str]:
+    rows = message.get("reply_markup", {}).get("inline_keyboard", [])
+    return [button["text"] for row in rows for button in row]
+
+
+async def line(harness: Harness, runner: User, remark: Remark, **values: object) -> str:
+    """The remark's wording this runner gets for their latest drill (variants go by delivery id)."""
+    delivery = (await deliveries(harness, runner.id))[-1]
+    return COACH_LINES[remark][delivery.id % 3].format(**values)
+
+
+async def tap(harness: Harness, runner: User, button: str) -> tuple[str, dict[str, Any]]:
+    """Tap `button` on the latest card: the toast and the bot's next message."""
+    mark = harness.driver.mark(runner.id)
+    toast = await harness.driver.answered(harness.driver.press(runner, cards(harness, runner.id)[-1], button))
+    said = await harness.driver.next_message(runner.id, mark)
+    await harness.settled()
+    return str(toast["text"]), said
+
+
+async def next_card(harness: Harness, runner: User) -> None:
+    """On to the runner's next drill, across a rest day."""
+    count = len(cards(harness, runner.id))
+    while len(cards(harness, runner.id)) == count:
+        harness.advance(timedelta(days=1))
+        await harness.tick()
+
+
+async def test_a_week_of_answers_gets_a_coachs_lines_and_the_first_week_its_card(harness: Harness) -> None:
+    runner = await onboard(harness, 1441)  # Mon-Sat; Monday 06:00
+    harness.advance(timedelta(hours=2))
+    await harness.tick()
+    toast, said = await tap(harness, runner, "✅ Done")
+    assert toast == "Recorded: ✅ Done"
+    one_more = await line(harness, runner, Remark.ONE_MORE, drill="Glute bridge")
+    assert said["text"] == f"{one_more} Next: tomorrow at 07:30."
+
+    await next_card(harness, runner)
+    await tap(harness, runner, "✅ Done")
+    await next_card(harness, runner)  # Wednesday
+    _toast, said = await tap(harness, runner, "😎 Too easy")
+    assert said["text"] == f"{await line(harness, runner, Remark.STREAK, streak=3)} Next: tomorrow at 07:30."
+    for _weekday in ("Thursday", "Friday"):
+        await next_card(harness, runner)
+        await tap(harness, runner, "✅ Done")
+    await next_card(harness, runner)  # Saturday: the sixth of six training days
+    _toast, said = await tap(harness, runner, "✅ Done")
+    assert "photo" in said, "the first full week comes with the progress card"
+    assert said["caption"] == f"{await line(harness, runner, Remark.FIRST_WEEK)} Next: Monday at 07:30."
+
+    await next_card(harness, runner)  # Monday
+    await next_card(harness, runner)
+    _toast, said = await tap(harness, runner, "😓 Too hard")
+    drill = str(cards(harness, runner.id)[-1]["caption"]).split("</b>")[0].removeprefix("<b>")
+    assert said["text"] == f"{await line(harness, runner, Remark.HOLD, drill=drill)} Next: tomorrow at 07:30."
+
+
+async def test_a_typed_check_in_updates_the_card_and_gets_the_coachs_line(harness: Harness) -> None:
+    runner = await onboard(harness, 1442)
+    harness.advance(timedelta(hours=2))
+    await harness.tick()
+    said = await ask(harness, runner, "3x12")
+    one_more = await line(harness, runner, Remark.ONE_MORE, drill="Glute bridge")
+    assert said["text"] == f"Recorded: ✅ Done. {one_more} Next: tomorrow at 07:30."
+    await harness.emulator.wait_for(lambda: "Change" in buttons(cards(harness, runner.id)[-1]))
+    assert buttons(cards(harness, runner.id)[-1]) == ["Recorded: ✅ Done", "Change"]
+
+    await next_card(harness, runner)
+    await ask(harness, runner, "pain 6")
+    await harness.emulator.wait_for(lambda: "Change" in buttons(cards(harness, runner.id)[-1]))
+    assert buttons(cards(harness, runner.id)[-1]) == ["Recorded: ⚠️ Pain 6/10", "Change"]
+
+
+async def test_more_reps_than_ever_on_a_drill_is_a_personal_best(harness: Harness) -> None:
+    runner = await onboard(harness, 1443)
+    harness.advance(timedelta(hours=2))
+    await harness.tick()
+    bridge_dose = (await deliveries(harness, runner.id))[0].dose
+    await ask(harness, runner, "done")
+    await next_card(harness, runner)
+    while not str(cards(harness, runner.id)[-1]["caption"]).startswith("<b>Glute bridge</b>"):
+        await ask(harness, runner, "done")
+        await next_card(harness, runner)
+    assert (await deliveries(harness, runner.id))[-1].dose == bridge_dose
+    said = await ask(harness, runner, "3x15 felt strong")
+    best = await line(harness, runner, Remark.PERSONAL_BEST, drill="Glute bridge", dose="3 × 15")
+    assert said["text"] == f"Recorded: ✅ Done. {best} Next: tomorrow at 07:30."
