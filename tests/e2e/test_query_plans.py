@@ -1,0 +1,111 @@
+"""Every query a dispatcher tick and a broadcast tick run reads its rows through an index on PostgreSQL.
+
+The method: 200,000 runners (one in ten paused, one in ten stopped) with a delivery and a check-in each, as
+many as a real table of that size would hold, `ANALYZE`d, and the planner left at its defaults. Each statement
+the ticks send is captured as it goes to the driver and put to `EXPLAIN` with its own parameters; no plan may
+read a growing table (runners, deliveries, check-ins, the folded history) with a sequential scan. Forcing
+`enable_seqscan = off` would hide a missing index behind a costly plan; realistic counts let the planner
+choose, as it will in production.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from sqlalchemy import DateTime, bindparam, event, text
+
+from tests.e2e.conftest import Harness
+
+GROWING_TABLES = ("subscribers", "deliveries", "check_ins", "runner_days", "archived_check_ins")
+RUNNERS = 200_000
+SEQ_SCAN = re.compile(rf"Seq Scan on ({'|'.join(GROWING_TABLES)})\b")
+
+pytestmark = pytest.mark.parametrize("database_kind", [pytest.param("postgres", marks=pytest.mark.postgres)])
+
+
+def _sql(statement: str) -> Any:
+    """Raw SQL whose `:now` is one typed timestamp, however often it appears."""
+    return text(statement).bindparams(bindparam("now", type_=DateTime(timezone=True)))
+
+
+async def _seed(harness: Harness) -> None:
+    """Runners due over the next day, each with last year's delivery and an answer; ANALYZE as autovacuum
+    would after such a load."""
+    now = harness.clock.now()
+    async with harness.runtime.unit_of_work() as repo:
+        run = repo.session.execute
+        await run(
+            _sql(
+                "INSERT INTO subscribers (telegram_id, chat_id, timezone, delivery_time, training_days,"
+                " level, status, stage, stage_credit, rotation_index, nudges_enabled, health_answers,"
+                " health_screened_at, next_delivery_at, created_at, updated_at)"
+                " SELECT 5000000 + g, 5000000 + g, 'Europe/London', '07:30', 63, 1,"
+                " CASE g % 10 WHEN 0 THEN 'paused' WHEN 1 THEN 'stopped' ELSE 'active' END, 1, 0, 0, true,"
+                " '[]', :now, :now + (g % 86400) * interval '1 second' + interval '1 minute', :now, :now"
+                " FROM generate_series(1, :runners) g"
+            ),
+            {"now": now, "runners": RUNNERS},
+        )
+        await run(
+            _sql(
+                "INSERT INTO deliveries (subscriber_id, drill_id, local_date, dose, stage, on_demand, status,"
+                " attempts, claimed_at, sent_at, nudge_at)"
+                " SELECT s.id, (SELECT min(id) FROM drills), CAST(:now AS date) - 1 - (s.id % 400),"
+                " '2 x 10', 1, false, 'sent', 1, :now, :now,"
+                " CASE WHEN s.id % 100 = 0 THEN :now + interval '1 hour' END"
+                " FROM subscribers s"
+            ),
+            {"now": now},
+        )
+        await run(
+            _sql(
+                "INSERT INTO check_ins (delivery_id, outcome, via, received_at)"
+                " SELECT id, 'done', 'button', :now FROM deliveries WHERE id % 2 = 0"
+            ),
+            {"now": now},
+        )
+    async with harness.runtime.session_factory() as session:
+        connection = await session.connection()
+        await connection.exec_driver_sql("COMMIT")
+        for table in GROWING_TABLES:
+            await connection.exec_driver_sql(f"ANALYZE {table}")
+
+
+async def _explain(harness: Harness, statements: list[tuple[str, Any]]) -> list[str]:
+    plans = []
+    async with harness.runtime.session_factory() as session:
+        raw = await (await session.connection()).get_raw_connection()
+        driver = raw.driver_connection
+        assert driver is not None
+        for statement, parameters in statements:
+            rows = await driver.fetch(f"EXPLAIN {statement}", *(parameters or ()))
+            plans.append("\n".join(row[0] for row in rows))
+    return plans
+
+
+async def test_no_tick_query_reads_a_growing_table_end_to_end(harness: Harness) -> None:
+    await _seed(harness)
+    statements: list[tuple[str, Any]] = []
+
+    def capture(
+        _conn: Any, _cursor: Any, statement: str, parameters: Any, _context: Any, _many: bool
+    ) -> None:
+        if statement.lstrip().upper().startswith(("SELECT", "UPDATE", "DELETE", "INSERT", "WITH")):
+            statements.append((statement, parameters))
+
+    engine = harness.runtime.session_factory.kw["bind"].sync_engine
+    event.listen(engine, "before_cursor_execute", capture)
+    try:
+        await harness.tick()
+        await harness.broadcasts.tick()
+    finally:
+        event.remove(engine, "before_cursor_execute", capture)
+
+    captured = " ".join(statement for statement, _ in statements)
+    assert "status = $" in captured and "UPDATE subscribers" in captured  # the wake of ended pauses ran
+    plans = await _explain(harness, statements)
+    scans = [f"{statement}\n{plan}" for (statement, _), plan in zip(statements, plans, strict=True)
+             if SEQ_SCAN.search(plan)]  # fmt: skip
+    assert scans == []
