@@ -8,6 +8,7 @@ from sqlalchemy import delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import BroadcastRecipient, CheckIn, Delivery, DrillProgress, Subscriber
+from bot.db.repositories.retention import RetentionRepository
 from bot.db.repositories.stats import StatsRepository
 
 
@@ -91,8 +92,8 @@ class SubscriberRepository:
         return int(getattr(result, "rowcount", 0) or 0)
 
     async def delete_everything_about(self, subscriber: Subscriber) -> None:
-        """Every row about this person: check-ins, deliveries, progress per drill, broadcast receipts and
-        the subscriber; their deliveries are taken out of the per-day counts first."""
+        """Every row about this person: check-ins, deliveries, their folded history, progress per drill,
+        broadcast receipts and the subscriber; their deliveries are taken out of the per-day counts first."""
         await StatsRepository(self.session).uncount_subscriber(subscriber.id)
         delivery_ids = select(Delivery.id).where(Delivery.subscriber_id == subscriber.id)
         await self.session.execute(delete(CheckIn).where(CheckIn.delivery_id.in_(delivery_ids)))
@@ -101,5 +102,6 @@ class SubscriberRepository:
         await self.session.execute(
             delete(BroadcastRecipient).where(BroadcastRecipient.subscriber_id == subscriber.id)
         )
+        await RetentionRepository(self.session).forget(subscriber.id)
         await self.session.delete(subscriber)
         await self.session.flush()
