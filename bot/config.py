@@ -36,6 +36,7 @@ _ENV_NAMES = {
     "log_format": "LOG_FORMAT",
     "metrics_port": "METRICS_PORT",
     "retention_days": "RETENTION_DAYS",
+    "paid_broadcast": "PAID_BROADCAST",
 }
 
 
@@ -65,6 +66,8 @@ class Settings(BaseSettings):
     """`/healthz` and Prometheus `/metrics` are served on this port; unset (the default): not served."""
     retention_days: int = Field(default=400, ge=MIN_RETENTION_DAYS, le=36_500)
     """Deliveries and check-ins older than this are folded into the runner's history and deleted."""
+    paid_broadcast: bool = False
+    """Bulk sends pay for Telegram's higher limit (`allow_paid_broadcast`): a minute holds more drills."""
 
     @field_validator("admin_ids", mode="before")
     @classmethod

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import case, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import BroadcastRecipient, CheckIn, Delivery, DrillProgress, Subscriber
@@ -81,6 +81,26 @@ class SubscriberRepository:
         """How many active runners' drills are due (the dispatcher's backlog)."""
         query = select(func.count()).where(Subscriber.status == "active", Subscriber.next_delivery_at <= now)
         return int(await self.session.scalar(query) or 0)
+
+    async def due_per_minute(self, *, start: datetime, minutes: int) -> list[int]:
+        """How many active runners fall due in each of `minutes` minutes from `start`: one range scan of the
+        due index, counted per minute in the database."""
+        minute = timedelta(minutes=1)
+        due = Subscriber.next_delivery_at
+        columns = [
+            func.coalesce(
+                func.sum(case(((due >= start + i * minute) & (due < start + (i + 1) * minute), 1))), 0
+            )
+            for i in range(minutes)
+        ]
+        row = (
+            await self.session.execute(
+                select(*columns).where(
+                    Subscriber.status == "active", due >= start, due < start + minutes * minute
+                )
+            )
+        ).one()
+        return [int(count) for count in row]
 
     async def wake_ended_pauses(self, *, now: datetime) -> int:
         """Paused runners whose resume slot has come are active again."""
