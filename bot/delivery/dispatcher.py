@@ -83,7 +83,7 @@ class Dispatcher:
     batch_size: int = 500
     concurrency: int = 64
     stale_claim_after: timedelta = timedelta(minutes=5)
-    prune_batches_per_tick: int = 5
+    prune_batches_per_tick: int = 1
     _lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     _pruned_on: date | None = None
     """The UTC day whose pruning is finished: maintenance runs once a day, a few batches per tick."""
