@@ -83,6 +83,7 @@ class Dispatcher:
     batch_size: int = 500
     concurrency: int = 64
     stale_claim_after: timedelta = timedelta(minutes=5)
+    prune_batch: int = PRUNE_BATCH
     prune_batches_per_tick: int = 1
     _lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     _pruned_on: date | None = None
@@ -136,11 +137,11 @@ class Dispatcher:
         before = cutoff(now, runtime.settings.retention_days)
         pruned = 0
         for _ in range(self.prune_batches_per_tick):
-            batch = await prune_batch(runtime.session_factory, before=before)
+            batch = await prune_batch(runtime.session_factory, before=before, size=self.prune_batch)
             if batch is None:
                 return pruned
             pruned += batch
-            if batch < PRUNE_BATCH:
+            if batch < self.prune_batch:
                 self._pruned_on = now.date()
                 break
         if pruned:
