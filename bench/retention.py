@@ -8,12 +8,14 @@
    note too) and measures deliveries + check-ins with their indexes, prunes them all with the service the
    dispatcher and `glutebot prune` use (timed), and measures the folded tables; VACUUM FULL then shows the
    pruned tables' space is free (plain VACUUM keeps it for new rows instead of giving it back).
+   `--runner-days 0` measures the idle tick only.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import shutil
 import statistics
 import tempfile
@@ -24,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 import asyncpg
+from sqlalchemy import event
 
 from bot.config import load_settings
 from bot.content.loader import load_content
@@ -85,13 +88,26 @@ async def idle_ticks(content_dir: Path) -> list[float]:
     engine = create_engine(URL)
     runtime = build_runtime(settings, engine, load_content(content_dir), ManualClock(NOW))
     dispatcher = Dispatcher(runtime, build_application(runtime).bot_data[SENDER_KEY])
-    timings = []
+    statements = 0
+
+    def count(*_args: Any) -> None:
+        nonlocal statements
+        statements += 1
+
+    event.listen(engine.sync_engine, "before_cursor_execute", count)
+    timings, cpu = [], []
     for _ in range(TICKS + 1):
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.process_time()
         report = await dispatcher.tick()
         timings.append((time.perf_counter() - started) * 1000)
+        cpu.append((time.process_time() - cpu_started) * 1000)
         assert report.claimed == report.woken == 0
     await engine.dispose()
+    print(
+        f"  {statements / (TICKS + 1):.0f} statements per tick; the bot's CPU per tick, ms:"
+        f" {_spread(cpu[1:])}; load average {os.getloadavg()[0]:.1f}",
+        flush=True,
+    )
     return timings[1:]
 
 
@@ -149,6 +165,9 @@ async def run(subscribers: int, runner_days: int) -> dict[str, Any]:
         await connection.execute(
             "CREATE INDEX ix_subscribers_pause_ends ON subscribers (next_delivery_at) WHERE status = 'paused'"
         )
+        if not runner_days:
+            await connection.close()
+            return {"runners": subscribers, "load_seconds": round(loaded)}
         await load_history(connection, runner_days)
         rows = await connection.fetchval("SELECT count(*) FROM deliveries")
         check_ins = await connection.fetchval("SELECT count(*) FROM check_ins")
@@ -199,8 +218,8 @@ def main() -> None:
     parser.add_argument("--subscribers", type=int, default=1_000_000)
     parser.add_argument("--runner-days", type=int, default=1_000_000)
     args = parser.parse_args()
-    if args.subscribers < HISTORY_RUNNERS or args.runner_days < HISTORY_RUNNERS:
-        parser.error(f"--subscribers and --runner-days must be at least {HISTORY_RUNNERS:,}")
+    if args.subscribers < HISTORY_RUNNERS or 0 < args.runner_days < HISTORY_RUNNERS:
+        parser.error(f"--subscribers must be at least {HISTORY_RUNNERS:,}, --runner-days 0 or as many")
     print(asyncio.run(run(args.subscribers, args.runner_days)))
 
 
