@@ -87,7 +87,7 @@ class Dispatcher:
     prune_batches_per_tick: int = 1
     _lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     _pruned_on: date | None = None
-    """The UTC day whose pruning is finished: maintenance runs once a day, a few batches per tick."""
+    """The UTC day whose pruning is finished: maintenance runs daily, `prune_batches_per_tick` at a time."""
 
     async def tick(self) -> TickReport:
         """Everything due now: wake ended pauses, re-send stale claims, then claim and send batch by batch.
@@ -128,7 +128,7 @@ class Dispatcher:
             return report
 
     async def _maintain(self) -> int:
-        """Once a UTC day, after the drills: prune a few batches per tick until nothing is past retention.
+        """Once a UTC day, after the drills: prune a batch per tick until nothing is past retention.
         Another process pruning (it holds the lock) is left to it; this one tries again next tick."""
         runtime = self.runtime
         now = runtime.clock.now()
