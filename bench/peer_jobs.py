@@ -55,7 +55,7 @@ def peer(connection: Connection, port: int, count: int, patient: bool) -> None:
 
         job_kwargs = {"misfire_grace_time": None} if patient else None
         began = time.perf_counter()
-        due = datetime.now(UTC) + timedelta(seconds=20 + count / 5_000)
+        due = datetime.now(UTC) + timedelta(seconds=30 + count / 400)
         for index in range(count):
             job_queue.run_daily(
                 send, due.time(), chat_id=FIRST_ID + index, name=str(index), job_kwargs=job_kwargs
@@ -97,6 +97,7 @@ async def run_peer(count: int, patient: bool) -> dict[str, Any]:
     here, there = Pipe()
     process = Process(target=peer, args=(there, port, count, patient), daemon=True)
     process.start()
+    there.close()
     result: dict[str, Any] = await asyncio.to_thread(here.recv)
     process.join()
     control.send("stop")
