@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date
+from pathlib import Path
 
 import asyncpg
 import pytest
@@ -17,6 +18,7 @@ from bot.db.repositories import Repository
 from bot.db.repositories.retention import PRUNE_LOCK
 from bot.services.retention import prune, prune_batch
 from bot.services.stats import coach_stats
+from tests.support.cli import glutebot
 from tests.support.data import NOW, build_data_set, counts_checked_against_rows
 
 TODAY = date(2026, 3, 30)
@@ -59,3 +61,13 @@ async def test_a_process_pruning_holds_the_others_off(
         assert await prune_batch(session_factory, before=EVERYTHING)
     finally:
         await other.close()
+
+
+def test_glutebot_prune_refuses_fewer_days_than_the_charts_need(tmp_path: Path) -> None:
+    database = tmp_path / "glutebot.db"
+    result = glutebot("prune", "--days", "7", database_url=f"sqlite+aiosqlite:///{database}")
+
+    assert result.returncode == 2
+    assert "at least 30" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not database.exists()
