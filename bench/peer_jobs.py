@@ -6,8 +6,8 @@ Peer: a process builds a PTB `Application` with its `JobQueue`, registers one `r
 all at the same time of day, and starts; each job sends its runner a message as long as a drill card's
 caption (no database at all: the peer is spared the work ours does for each send). Measured: start-up
 (registering the jobs and starting the application), how many of N arrive and when the last one did
-(waiting until nothing new has arrived for 30 s), and peak RSS. By default APScheduler drops a job that
-starts more than 1 s late; `--patient` runs them however late.
+(waiting until nothing new has arrived for 30 s), and peak RSS. APScheduler drops a job that starts more
+than its misfire grace time (1 s by default) late.
 
 Ours: `bench/delivery.py` in the same run (N runners due now in PostgreSQL, one dispatcher process, the
 emulator in its own process, no rate limit on either side): time to deliver N and peak RSS. Our start-up
@@ -35,7 +35,7 @@ CAPTION = "x" * 420
 QUIET_SECONDS = 30.0
 
 
-def peer(connection: Connection, port: int, count: int, patient: bool) -> None:
+def peer(connection: Connection, port: int, count: int) -> None:
     async def main() -> dict[str, Any]:
         application = (
             ApplicationBuilder()
@@ -53,13 +53,10 @@ def peer(connection: Connection, port: int, count: int, patient: bool) -> None:
             await context.bot.send_message(context.job.chat_id, CAPTION)
             arrived.append(time.perf_counter())
 
-        job_kwargs = {"misfire_grace_time": None} if patient else None
         began = time.perf_counter()
         due = datetime.now(UTC) + timedelta(seconds=30 + count / 400)
         for index in range(count):
-            job_queue.run_daily(
-                send, due.time(), chat_id=FIRST_ID + index, name=str(index), job_kwargs=job_kwargs
-            )
+            job_queue.run_daily(send, due.time(), chat_id=FIRST_ID + index, name=str(index))
         await application.initialize()
         await application.start()
         start_up = time.perf_counter() - began
@@ -77,7 +74,6 @@ def peer(connection: Connection, port: int, count: int, patient: bool) -> None:
         await application.stop()
         await application.shutdown()
         return {
-            "misfire_grace_time": "none" if patient else "default",
             "runners": count,
             "start_up_seconds": round(start_up, 1),
             "rss_after_start_mb": round(rss_after_start),
@@ -89,13 +85,13 @@ def peer(connection: Connection, port: int, count: int, patient: bool) -> None:
     connection.send(asyncio.run(main()))
 
 
-async def run_peer(count: int, patient: bool) -> dict[str, Any]:
+async def run_peer(count: int) -> dict[str, Any]:
     control, remote = Pipe()
     emulator = Process(target=serve_emulator, args=(remote, FIRST_ID, count), daemon=True)
     emulator.start()
     port = await asyncio.to_thread(control.recv)
     here, there = Pipe()
-    process = Process(target=peer, args=(there, port, count, patient), daemon=True)
+    process = Process(target=peer, args=(there, port, count), daemon=True)
     process.start()
     there.close()
     result: dict[str, Any] = await asyncio.to_thread(here.recv)
@@ -109,15 +105,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runners", type=int, nargs="+", default=[10_000, 100_000])
     parser.add_argument("--only", choices=["peer", "ours"], help="run one side only")
-    parser.add_argument(
-        "--patient",
-        action="store_true",
-        help="jobs run however late (misfire_grace_time=None) instead of APScheduler's 1 s default",
-    )
     args = parser.parse_args()
     for count in args.runners:
         if args.only != "ours":
-            print("peer", asyncio.run(run_peer(count, args.patient)), flush=True)
+            print("peer", asyncio.run(run_peer(count)), flush=True)
         if args.only != "peer":
             print("ours", asyncio.run(run_ours(count, "postgres", False, 0, 1)), flush=True)
 
