@@ -24,7 +24,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 
-from bot.config import Settings, SettingsError, load_settings
+from bot.config import MIN_RETENTION_DAYS, Settings, SettingsError, load_settings
 from bot.content.loader import ContentError, ContentProblem, LoadedContent, load_content
 from bot.db.models import SUBSCRIBER_STATUSES
 from bot.db.transient import driver_words
@@ -283,6 +283,26 @@ def cmd_export(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_prune(args: argparse.Namespace, settings: Settings) -> int:
+    """What the dispatcher does once a day, on demand: fold and delete everything past retention."""
+    from bot.db.engine import create_engine, create_session_factory
+    from bot.services.retention import cutoff, prune
+
+    days = args.days if args.days is not None else settings.retention_days
+    before = cutoff(SystemClock().now(), days)
+
+    async def run() -> int:
+        engine = create_engine(settings.database_url)
+        try:
+            return await prune(create_session_factory(engine), before=before)
+        finally:
+            await engine.dispose()
+
+    pruned = asyncio.run(run())
+    print(f"{pruned} deliveries before {before} folded into history and deleted")
+    return 0
+
+
 def _segment(pairs: list[str]) -> dict[str, object]:
     from bot.db.repositories.broadcasts import SEGMENT_KEYS
 
@@ -452,6 +472,12 @@ def _positive_int(text: str) -> int:
     return value
 
 
+def _retention_days(text: str) -> int:
+    if not text.isdigit() or int(text) < MIN_RETENTION_DAYS:
+        raise argparse.ArgumentTypeError(f"expected a number of days, at least {MIN_RETENTION_DAYS}")
+    return int(text)
+
+
 def _port(text: str) -> int:
     value = int(text)
     if not 1 <= value <= 65535:
@@ -501,6 +527,14 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--format", default="csv", help="csv (the default and only format)")
     export.add_argument("--output", metavar="FILE", help="write to FILE instead of standard output")
     export.set_defaults(handler=cmd_export)
+
+    prune = commands.add_parser(
+        "prune", help="fold deliveries and check-ins past RETENTION_DAYS into history and delete them"
+    )
+    prune.add_argument(
+        "--days", type=_retention_days, metavar="N", help="keep this many days (default: RETENTION_DAYS)"
+    )
+    prune.set_defaults(handler=cmd_prune)
 
     health = commands.add_parser(
         "health", help="ask the running bot's /healthz (METRICS_PORT); exit 1 unless ok"

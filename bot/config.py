@@ -16,6 +16,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
 SUPPORTED_DATABASE_DRIVERS = ("sqlite+aiosqlite", "postgresql+asyncpg")
+MIN_RETENTION_DAYS = 30
+"""Pruning never reaches the four weeks `/stats` charts, nor a drill that can still be answered."""
 _ENV_NAMES = {
     "bot_token": "BOT_TOKEN",
     "database_url": "DATABASE_URL",
@@ -33,6 +35,8 @@ _ENV_NAMES = {
     "log_level": "LOG_LEVEL",
     "log_format": "LOG_FORMAT",
     "metrics_port": "METRICS_PORT",
+    "retention_days": "RETENTION_DAYS",
+    "paid_broadcast": "PAID_BROADCAST",
 }
 
 
@@ -60,6 +64,10 @@ class Settings(BaseSettings):
     log_format: Literal["text", "json"] = "text"
     metrics_port: int | None = Field(default=None, ge=1, le=65535)
     """`/healthz` and Prometheus `/metrics` are served on this port; unset (the default): not served."""
+    retention_days: int = Field(default=400, ge=MIN_RETENTION_DAYS, le=36_500)
+    """Deliveries and check-ins older than this are folded into the runner's history and deleted."""
+    paid_broadcast: bool = False
+    """Bulk sends pay for Telegram's higher limit (`allow_paid_broadcast`): a minute holds more drills."""
 
     @field_validator("admin_ids", mode="before")
     @classmethod

@@ -126,6 +126,12 @@ class Subscriber(Base):
             postgresql_where=text("status = 'active'"),
             sqlite_where=text("status = 'active'"),
         ),
+        Index(
+            "ix_subscribers_pause_ends",
+            "next_delivery_at",
+            postgresql_where=text("status = 'paused'"),
+            sqlite_where=text("status = 'paused'"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -305,6 +311,49 @@ class DrillDayCount(Base):
     hard: Mapped[int] = mapped_column(Integer)
     skipped: Mapped[int] = mapped_column(Integer)
     pain: Mapped[int] = mapped_column(Integer)
+
+
+class RunnerDay(Base):
+    """A pruned delivery folded into the runner's history: what `/progress`, `/history` and the streaks read
+    for days older than `RETENTION_DAYS`, and what `/deletedata` takes out of the per-day counts."""
+
+    __tablename__ = "runner_days"
+    __table_args__ = (
+        CheckConstraint(_check_in("status", ("sent", "failed")), name="status"),
+        CheckConstraint(f"outcome IS NULL OR {_check_in('outcome', OUTCOMES)}", name="outcome"),
+    )
+
+    subscriber_id: Mapped[int] = mapped_column(
+        ForeignKey("subscribers.id", ondelete="CASCADE"), primary_key=True
+    )
+    local_date: Mapped[date] = mapped_column(primary_key=True)
+    drill_id: Mapped[int] = mapped_column(ForeignKey("drills.id", ondelete="RESTRICT"))
+    dose: Mapped[str] = mapped_column(String(40))
+    stage: Mapped[int] = mapped_column(SmallInteger)
+    status: Mapped[str] = mapped_column(String(16))
+    outcome: Mapped[str | None] = mapped_column(String(16))
+    """The latest answer that carried an outcome, as it counted when the delivery was pruned."""
+    pain: Mapped[int | None] = mapped_column(SmallInteger)
+    """The worst pain reported for it."""
+    has_note: Mapped[bool] = mapped_column(Boolean)
+    excused: Mapped[bool] = mapped_column(Boolean)
+    """A note said why (a skip with a reason leaves the streak as it is)."""
+
+
+class ArchivedCheckIn(Base):
+    """A pruned check-in, kept with what the coaches' export prints: the export reads the same rows before
+    and after pruning, in the same order (the original check-in id)."""
+
+    __tablename__ = "archived_check_ins"
+
+    id: Mapped[int] = mapped_column(BIG_ID, primary_key=True, autoincrement=False)
+    subscriber_id: Mapped[int] = mapped_column(ForeignKey("subscribers.id", ondelete="CASCADE"), index=True)
+    drill_id: Mapped[int] = mapped_column(ForeignKey("drills.id", ondelete="RESTRICT"))
+    local_date: Mapped[date]
+    outcome: Mapped[str | None] = mapped_column(String(16))
+    pain: Mapped[int | None] = mapped_column(SmallInteger)
+    note: Mapped[str | None] = mapped_column(Text)
+    received_at: Mapped[datetime]
 
 
 class Broadcast(Base):

@@ -32,6 +32,7 @@ from bot.domain.schedule import (
 )
 from bot.runtime import Runtime
 from bot.services.content import follow_content
+from bot.services.retention import PRUNE_BATCH, cutoff, prune_batch
 from bot.services.safety import ask_screen
 from bot.services.subscriptions import quiet_hours_of, reschedule, zone_of
 from bot.telegram import texts
@@ -55,6 +56,8 @@ class TickReport:
     nudges: int = 0
     screens: int = 0
     """Runners from before the health screen, asked it once in place of their drill."""
+    pruned: int = 0
+    """Deliveries past `RETENTION_DAYS` folded into history and deleted by the daily maintenance."""
 
     def add(self, result: SendResult) -> None:
         self.retried += result.retries
@@ -80,7 +83,11 @@ class Dispatcher:
     batch_size: int = 500
     concurrency: int = 64
     stale_claim_after: timedelta = timedelta(minutes=5)
+    prune_batch: int = PRUNE_BATCH
+    prune_batches_per_tick: int = 1
     _lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    _pruned_on: date | None = None
+    """The UTC day whose pruning is finished: maintenance runs daily, `prune_batches_per_tick` at a time."""
 
     async def tick(self) -> TickReport:
         """Everything due now: wake ended pauses, re-send stale claims, then claim and send batch by batch.
@@ -103,6 +110,7 @@ class Dispatcher:
                     break
                 await self._send_screens(screens, report)
                 await self._send_all(batch, report)
+            report.pruned = await self._maintain()
             if report.claimed or report.recovered or report.failed:
                 log.info(
                     "dispatch tick: claimed %d, sent %d, retried %d, failed %d, blocked %d, recovered %d",
@@ -118,6 +126,27 @@ class Dispatcher:
             metrics.tick_seconds.observe(time.perf_counter() - started)
             metrics.dispatcher_alive(self.runtime.clock.now())
             return report
+
+    async def _maintain(self) -> int:
+        """Once a UTC day, after the drills: prune a batch per tick until nothing is past retention.
+        Another process pruning (it holds the lock) is left to it; this one tries again next tick."""
+        runtime = self.runtime
+        now = runtime.clock.now()
+        if self._pruned_on == now.date():
+            return 0
+        before = cutoff(now, runtime.settings.retention_days)
+        pruned = 0
+        for _ in range(self.prune_batches_per_tick):
+            batch = await prune_batch(runtime.session_factory, before=before, size=self.prune_batch)
+            if batch is None:
+                return pruned
+            pruned += batch
+            if batch < self.prune_batch:
+                self._pruned_on = now.date()
+                break
+        if pruned:
+            log.info("retention: %d deliveries before %s folded into history and deleted", pruned, before)
+        return pruned
 
     async def _measure_backlog(self) -> None:
         """The runners due as the tick begins: near zero while the bot keeps up, growing when it does not."""

@@ -61,6 +61,11 @@ class StreakSummary:
         )
 
 
+def gives_a_reason(notes: list[str]) -> bool:
+    """A skip counts as excused when the runner said why: more than the bare word."""
+    return any(len(note.split()) >= 2 for note in notes)
+
+
 def day_marks(
     *, first: date, today: date, training_days: int, sessions: Mapping[date, SessionDay]
 ) -> dict[date, DayMark]:

@@ -8,7 +8,7 @@ from datetime import date, datetime
 from bot.db.models import Subscriber
 from bot.db.repositories import DeliveryAnswer, Repository
 from bot.domain.programme import Outcome, Programme, Stage
-from bot.domain.streaks import DayMark, SessionDay, StreakSummary, day_marks, summarise
+from bot.domain.streaks import DayMark, SessionDay, StreakSummary, day_marks, gives_a_reason, summarise
 from bot.services.safety import ScreenStatus, status_of
 from bot.services.subscriptions import today_for, zone_of
 
@@ -26,23 +26,22 @@ class Progress:
     pain_pause: str | None
 
 
-def _has_reason(notes: list[str]) -> bool:
-    """A skip counts as excused when the runner said why: more than the bare word."""
-    return any(len(note.split()) >= 2 for note in notes)
-
-
 async def progress_of(
     repo: Repository, programme: Programme, subscriber: Subscriber, *, now: datetime
 ) -> Progress:
     today = today_for(subscriber, now)
     joined = subscriber.created_at.astimezone(zone_of(subscriber)).date()
     answers = await repo.deliveries.answers(subscriber_id=subscriber.id, since=joined)
-    skipped = [answer.delivery.id for answer in answers if answer.outcome == Outcome.SKIPPED.value]
+    skipped = [
+        answer.delivery.id
+        for answer in answers
+        if answer.outcome == Outcome.SKIPPED.value and answer.excused is None
+    ]
     notes = await repo.deliveries.notes_for(skipped) if skipped else {}
     sessions = {
         answer.delivery.local_date: SessionDay(
             Outcome(answer.outcome) if answer.outcome else None,
-            _has_reason(notes.get(answer.delivery.id, [])),
+            gives_a_reason(notes.get(answer.delivery.id, [])) if answer.excused is None else answer.excused,
         )
         for answer in answers
     }

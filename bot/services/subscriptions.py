@@ -13,7 +13,8 @@ from zoneinfo import ZoneInfo
 from bot.db.models import EVERY_DAY_BUT_SUNDAY, Subscriber
 from bot.db.repositories import Repository
 from bot.domain.programme import Programme
-from bot.domain.schedule import MAX_QUIET, QuietHours, local_date, next_slot
+from bot.domain.schedule import MAX_QUIET, QuietHours, in_quiet_hours, local_date, next_slot
+from bot.domain.spread import LOOK_BACK_MINUTES, REACH_MINUTES, quieter_offsets
 from bot.services.safety import ask_screen
 
 DEFAULT_DELIVERY_TIME = time(7, 30)
@@ -150,6 +151,23 @@ def set_level(subscriber: Subscriber, programme: Programme, level_number: int, *
 async def set_delivery_time(repo: Repository, subscriber: Subscriber, value: time, *, now: datetime) -> None:
     subscriber.delivery_time = value
     await reschedule(repo, subscriber, now=now)
+
+
+async def quieter_time(repo: Repository, subscriber: Subscriber, *, budget: int) -> time | None:
+    """The nearest local time whose drills all go out on the dot, when the runner's next drill falls in a
+    minute too busy for that (`budget` drills a minute); never one inside their quiet hours."""
+    slot = subscriber.next_delivery_at
+    if slot is None or subscriber.status != "active":
+        return None
+    minute = slot.replace(second=0, microsecond=0)
+    start = minute - timedelta(minutes=LOOK_BACK_MINUTES)
+    counts = await repo.subscribers.due_per_minute(start=start, minutes=LOOK_BACK_MINUTES + REACH_MINUTES + 1)
+    zone, quiet = zone_of(subscriber), quiet_hours_of(subscriber)
+    for offset in quieter_offsets(counts, chosen=LOOK_BACK_MINUTES, budget=budget):
+        moment = minute + timedelta(minutes=offset)
+        if in_quiet_hours(moment, zone, quiet) <= in_quiet_hours(slot, zone, quiet):
+            return moment.astimezone(zone).time()
+    return None
 
 
 async def set_timezone(repo: Repository, subscriber: Subscriber, zone: str, *, now: datetime) -> None:

@@ -6,6 +6,8 @@ pressed, so a forwarded or forged button records nothing.
 
 from __future__ import annotations
 
+from datetime import time
+
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.domain.programme import Outcome, Programme
@@ -161,6 +163,10 @@ def times() -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [buttons[:3], buttons[3:], [_button("Another time (type HH:MM)", "set:time:type")]]
     )
+
+
+def quieter_time(value: time) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([[_button(f"Switch to {value:%H:%M}", f"set:time:{value:%H%M}")]])
 
 
 def zones(candidates: list[str]) -> InlineKeyboardMarkup:

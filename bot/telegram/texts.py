@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from html import escape, unescape
 from zoneinfo import ZoneInfo
 
@@ -312,6 +312,14 @@ def next_drill(subscriber: Subscriber) -> str:
 def time_set(subscriber: Subscriber) -> str:
     when = subscriber.delivery_time.strftime("%H:%M")
     return f"Drills now arrive at {when}.{silent_note(subscriber)} {next_drill(subscriber)}"
+
+
+def busy_minute(chosen: time, quieter: time) -> str:
+    """Offered, not forced: the runner keeps the time they picked unless they tap."""
+    return (
+        f"{chosen:%H:%M} is busy: lots of runners get their drill then, so yours could come a few minutes "
+        f"late. {quieter:%H:%M} gets yours out on the dot. Tap below to switch, or keep {chosen:%H:%M}."
+    )
 
 
 def silent_note(subscriber: Subscriber) -> str:

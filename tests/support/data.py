@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.content.loader import load_content
 from bot.content.sync import sync_content
-from bot.db.models import OUTCOMES, CheckIn, Delivery, DrillDayCount, Subscriber
+from bot.db.models import OUTCOMES, CheckIn, Delivery, DrillDayCount, RunnerDay, Subscriber
 from bot.db.repositories import Repository
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -26,7 +26,8 @@ def _at(day: str, hour: int = 7, minute: int = 0) -> datetime:
 
 async def counts_checked_against_rows(session: AsyncSession) -> Counter[str]:
     """`drill_day_counts` after checking it equals a recount of the rows (every sent and failed delivery,
-    the sent ones by their latest answer with an outcome), returned as totals over all days and drills."""
+    the sent ones by their latest answer with an outcome, and the days pruning folded), returned as totals
+    over all days and drills."""
     latest: dict[int, str] = {}
     for check_in in await session.scalars(select(CheckIn).order_by(CheckIn.received_at, CheckIn.id)):
         if check_in.outcome is not None:
@@ -37,6 +38,11 @@ async def counts_checked_against_rows(session: AsyncSession) -> Counter[str]:
         counts[delivery.status] += 1
         if delivery.status == "sent" and delivery.id in latest:
             counts[latest[delivery.id]] += 1
+    for day in await session.scalars(select(RunnerDay)):
+        counts = recount.setdefault((day.local_date, day.drill_id), Counter())
+        counts[day.status] += 1
+        if day.status == "sent" and day.outcome is not None:
+            counts[day.outcome] += 1
     stored: dict[tuple[date, int], Counter[str]] = {}
     for row in await session.scalars(select(DrillDayCount)):
         counts = Counter({column: getattr(row, column) for column in ("sent", "failed", *OUTCOMES)})

@@ -30,6 +30,7 @@ def test_defaults_need_nothing() -> None:
     assert settings.database_url == "sqlite+aiosqlite:///glutebot.db"
     assert settings.admin_ids == frozenset()
     assert settings.webhook_enabled is False
+    assert settings.retention_days == 400
 
 
 @pytest.mark.parametrize(("value", "port"), [("9100", 9100), ("", None)])
@@ -65,6 +66,7 @@ def test_values_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
         ("LOG_FORMAT", "xml", "LOG_FORMAT: Input should be 'text' or 'json'"),
         ("METRICS_PORT", "0", "METRICS_PORT: Input should be greater than or equal to 1"),
         ("METRICS_PORT", "http", "METRICS_PORT: Input should be a valid integer"),
+        ("RETENTION_DAYS", "7", "RETENTION_DAYS: Input should be greater than or equal to 30"),
     ],
 )
 def test_a_bad_value_names_the_variable(

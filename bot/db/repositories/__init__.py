@@ -10,6 +10,7 @@ from bot.db.repositories.deliveries import DeliveryAnswer, DeliveryRepository
 from bot.db.repositories.drills import DrillRepository, DrillSyncReport
 from bot.db.repositories.media import MediaRepository, UpdateRepository
 from bot.db.repositories.progress import ProgressRepository
+from bot.db.repositories.retention import RetentionRepository
 from bot.db.repositories.stats import DeliveryFigures, StatsRepository
 from bot.db.repositories.subscribers import SubscriberRepository
 
@@ -27,6 +28,7 @@ class Repository:
         self.stats = StatsRepository(session)
         self.progress = ProgressRepository(session)
         self.broadcasts = BroadcastRepository(session)
+        self.retention = RetentionRepository(session)
 
     async def ping(self) -> None:
         """One round trip to the database, for the health check."""
@@ -44,6 +46,7 @@ __all__ = [
     "MediaRepository",
     "ProgressRepository",
     "Repository",
+    "RetentionRepository",
     "StatsRepository",
     "SubscriberRepository",
     "UpdateRepository",

@@ -7,13 +7,14 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, select, update
+from sqlalchemy import ColumnElement, func, select, union_all, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute
 
-from bot.db.models import CheckIn, Delivery, Drill, Subscriber
+from bot.db.models import ArchivedCheckIn, CheckIn, Delivery, Drill, Subscriber
+from bot.db.repositories.retention import RetentionRepository
 from bot.db.repositories.stats import StatsRepository, ranked_answers
 from bot.domain.safety import PainBand
 
@@ -44,6 +45,8 @@ class DeliveryAnswer:
     outcome: str | None
     pain: int | None
     has_note: bool
+    excused: bool | None = None
+    """For a day folded by pruning: whether a note gave a reason (its notes are gone); None otherwise."""
 
 
 class DeliveryRepository:
@@ -196,10 +199,23 @@ class DeliveryRepository:
         )
 
     async def answers(self, *, subscriber_id: int, since: date) -> list[DeliveryAnswer]:
-        """A runner's sent deliveries since a day, oldest first, with their latest outcome and worst pain."""
-        return await self._answers_query(
+        """A runner's sent deliveries since a day, oldest first, with their latest outcome and worst pain;
+        the days pruning folded into their history read the same as before (the delivery is not stored)."""
+        history = await RetentionRepository(self.session).history(subscriber_id=subscriber_id, since=since)
+        folded = [
+            DeliveryAnswer(
+                Delivery(
+                    subscriber_id=subscriber_id, drill_id=day.drill_id, local_date=day.local_date,
+                    dose=day.dose, stage=day.stage, status=day.status,
+                ),
+                slug, day.outcome, day.pain, day.has_note, day.excused,
+            )
+            for day, slug in history
+        ]  # fmt: skip
+        live = await self._answers_query(
             (Delivery.subscriber_id == subscriber_id) & (Delivery.local_date >= since)
         )
+        return sorted([*folded, *live], key=lambda answer: answer.delivery.local_date)
 
     async def _answers_query(self, condition: ColumnElement[bool]) -> list[DeliveryAnswer]:
         latest = ranked_answers()
@@ -306,21 +322,32 @@ class DeliveryRepository:
         self, *, since: date | None, batch: int = 1000
     ) -> AsyncIterator[CheckInRecord]:
         """Check-ins for drills of `since` or later, oldest first, fetched `batch` rows at a time
-        (a server-side cursor on PostgreSQL), so an export of millions never holds them all."""
-        query = (
-            select(
-                Delivery.subscriber_id, Drill.slug, Delivery.local_date, CheckIn.outcome, CheckIn.pain,
-                CheckIn.note, CheckIn.received_at, Subscriber.health_answers, Subscriber.health_screened_at,
-                Subscriber.health_cleared_at, Subscriber.pain_pause,
-            )
-            .join(Delivery, Delivery.id == CheckIn.delivery_id)
-            .join(Drill, Drill.id == Delivery.drill_id)
-            .join(Subscriber, Subscriber.id == Delivery.subscriber_id)
-            .order_by(CheckIn.id)
-            .execution_options(yield_per=batch)
+        (a server-side cursor on PostgreSQL), so an export of millions never holds them all. Check-ins
+        pruning archived come in their place, by their original id."""
+        live = select(
+            CheckIn.id, Delivery.subscriber_id, Delivery.drill_id, Delivery.local_date, CheckIn.outcome,
+            CheckIn.pain, CheckIn.note, CheckIn.received_at,
+        ).join(Delivery, Delivery.id == CheckIn.delivery_id)  # fmt: skip
+        archived = select(
+            ArchivedCheckIn.id, ArchivedCheckIn.subscriber_id, ArchivedCheckIn.drill_id,
+            ArchivedCheckIn.local_date, ArchivedCheckIn.outcome, ArchivedCheckIn.pain, ArchivedCheckIn.note,
+            ArchivedCheckIn.received_at,
         )  # fmt: skip
         if since is not None:
-            query = query.where(Delivery.local_date >= since)
+            live = live.where(Delivery.local_date >= since)
+            archived = archived.where(ArchivedCheckIn.local_date >= since)
+        rows = union_all(live, archived).subquery()
+        query = (
+            select(
+                rows.c.subscriber_id, Drill.slug, rows.c.local_date, rows.c.outcome, rows.c.pain, rows.c.note,
+                rows.c.received_at, Subscriber.health_answers, Subscriber.health_screened_at,
+                Subscriber.health_cleared_at, Subscriber.pain_pause,
+            )
+            .join(Drill, Drill.id == rows.c.drill_id)
+            .join(Subscriber, Subscriber.id == rows.c.subscriber_id)
+            .order_by(rows.c.id)
+            .execution_options(yield_per=batch)
+        )  # fmt: skip
         result = await self.session.stream(query)
         async for row in result:
             yield CheckInRecord(*row)

@@ -31,7 +31,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
-from bot.db.models import OUTCOMES, CheckIn, Delivery, Drill, DrillDayCount, Subscriber
+from bot.db.models import OUTCOMES, CheckIn, Delivery, Drill, DrillDayCount, RunnerDay, Subscriber
 
 COUNTED_STATUSES = ("sent", "failed")
 """Deliveries that stay in these statuses are counted in `drill_day_counts`; `claimed` is in flight."""
@@ -260,8 +260,9 @@ class StatsRepository:
         await self._add(deltas)
 
     async def uncount_subscriber(self, subscriber_id: int) -> None:
-        """Take a runner's deliveries out of the counts before they are deleted: the figures always equal a
-        recount of the rows that exist, and nothing derived from a deleted runner stays behind."""
+        """Take a runner's deliveries, and the days pruning folded, out of the counts before they are
+        deleted: the figures always equal a recount of the rows that exist, and nothing derived from a
+        deleted runner stays behind."""
         deliveries = list(
             await self.session.scalars(
                 select(Delivery)
@@ -274,6 +275,9 @@ class StatsRepository:
         deltas: Counter[tuple[date, int, str]] = Counter()
         for delivery in deliveries:
             _count_delivery(deltas, delivery, delivery.status, outcomes.get(delivery.id), -1)
+        folded = await self.session.scalars(select(RunnerDay).where(RunnerDay.subscriber_id == subscriber_id))
+        for day in folded:
+            _count_delivery(deltas, day, day.status, day.outcome, -1)
         await self._add(deltas)
 
     async def latest_outcomes(self, delivery_ids: Sequence[int]) -> dict[int, str]:
@@ -314,7 +318,11 @@ class StatsRepository:
 
 
 def _count_delivery(
-    deltas: Counter[tuple[date, int, str]], delivery: Delivery, status: str, outcome: str | None, sign: int
+    deltas: Counter[tuple[date, int, str]],
+    delivery: Delivery | RunnerDay,
+    status: str,
+    outcome: str | None,
+    sign: int,
 ) -> None:
     """Add (sign 1) or take away (sign -1) one delivery in a status: sent ones with their latest outcome."""
     if status not in COUNTED_STATUSES:

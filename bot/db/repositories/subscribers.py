@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import case, delete, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import BroadcastRecipient, CheckIn, Delivery, DrillProgress, Subscriber
+from bot.db.repositories.retention import RetentionRepository
 from bot.db.repositories.stats import StatsRepository
 
 
@@ -81,6 +82,26 @@ class SubscriberRepository:
         query = select(func.count()).where(Subscriber.status == "active", Subscriber.next_delivery_at <= now)
         return int(await self.session.scalar(query) or 0)
 
+    async def due_per_minute(self, *, start: datetime, minutes: int) -> list[int]:
+        """How many active runners fall due in each of `minutes` minutes from `start`: one range scan of the
+        due index, counted per minute in the database."""
+        minute = timedelta(minutes=1)
+        due = Subscriber.next_delivery_at
+        columns = [
+            func.coalesce(
+                func.sum(case(((due >= start + i * minute) & (due < start + (i + 1) * minute), 1))), 0
+            )
+            for i in range(minutes)
+        ]
+        row = (
+            await self.session.execute(
+                select(*columns).where(
+                    Subscriber.status == "active", due >= start, due < start + minutes * minute
+                )
+            )
+        ).one()
+        return [int(count) for count in row]
+
     async def wake_ended_pauses(self, *, now: datetime) -> int:
         """Paused runners whose resume slot has come are active again."""
         result = await self.session.execute(
@@ -91,8 +112,8 @@ class SubscriberRepository:
         return int(getattr(result, "rowcount", 0) or 0)
 
     async def delete_everything_about(self, subscriber: Subscriber) -> None:
-        """Every row about this person: check-ins, deliveries, progress per drill, broadcast receipts and
-        the subscriber; their deliveries are taken out of the per-day counts first."""
+        """Every row about this person: check-ins, deliveries, their folded history, progress per drill,
+        broadcast receipts and the subscriber; their deliveries are taken out of the per-day counts first."""
         await StatsRepository(self.session).uncount_subscriber(subscriber.id)
         delivery_ids = select(Delivery.id).where(Delivery.subscriber_id == subscriber.id)
         await self.session.execute(delete(CheckIn).where(CheckIn.delivery_id.in_(delivery_ids)))
@@ -101,5 +122,6 @@ class SubscriberRepository:
         await self.session.execute(
             delete(BroadcastRecipient).where(BroadcastRecipient.subscriber_id == subscriber.id)
         )
+        await RetentionRepository(self.session).forget(subscriber.id)
         await self.session.delete(subscriber)
         await self.session.flush()

@@ -7,6 +7,8 @@ the database, so any bot process can take the next answer. Replies go out after 
 
 from __future__ import annotations
 
+from datetime import time
+
 from telegram import Update
 
 from bot.db.models import Subscriber
@@ -22,6 +24,7 @@ from bot.domain.replies import (
     parse_weekday,
 )
 from bot.domain.schedule import MAX_QUIET
+from bot.domain.spread import minute_budget
 from bot.domain.timezones import match_timezones
 from bot.services import subscriptions
 from bot.telegram import keyboards, texts
@@ -125,8 +128,7 @@ async def on_setting_button(update: Update, context: BotContext) -> None:
                 subscriber.onboarding_step = AWAITING_TIME
             outbox.add(texts.TIME_TYPE_PROMPT)
         elif what == "time" and chosen_time is not None:
-            await subscriptions.set_delivery_time(repo, subscriber, chosen_time, now=now)
-            finish_step(outbox, context, subscriber, "time", texts.time_set(subscriber))
+            await _time_chosen(outbox, context, repo, subscriber, chosen_time)
         elif what == "tz" and match_timezones(value, limit=1) == [value]:
             await subscriptions.set_timezone(repo, subscriber, value, now=now)
             finish_step(outbox, context, subscriber, "timezone", texts.timezone_set(subscriber))
@@ -145,6 +147,19 @@ async def on_setting_button(update: Update, context: BotContext) -> None:
         return
     await acknowledge(query, stale)
     await outbox.send(context, update)
+
+
+async def _time_chosen(
+    outbox: Outbox, context: BotContext, repo: Repository, subscriber: Subscriber, chosen: time
+) -> None:
+    """A time button: set it; when that minute is too busy to go out on the dot, offer a quieter one."""
+    runtime = context.runtime
+    await subscriptions.set_delivery_time(repo, subscriber, chosen, now=runtime.clock.now())
+    budget = minute_budget(paid=runtime.settings.paid_broadcast)
+    quieter = await subscriptions.quieter_time(repo, subscriber, budget=budget)
+    finish_step(outbox, context, subscriber, "time", texts.time_set(subscriber))
+    if quieter is not None:
+        outbox.add(texts.busy_minute(chosen, quieter), keyboards.quieter_time(quieter))
 
 
 async def typed_setting(
