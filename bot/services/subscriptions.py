@@ -63,6 +63,8 @@ async def reschedule(repo: Repository, subscriber: Subscriber, *, now: datetime)
         if subscriber.status in ("active", "paused")
         else None
     )
+    if subscriber.next_delivery_at is not None:
+        repo.scheduled(subscriber.next_delivery_at)
     subscriber.updated_at = now
 
 

@@ -117,7 +117,7 @@ def build_application(
     application.bot_data[RUNTIME_KEY] = runtime
     sender = Sender(application.bot) if retry_sleep is None else Sender(application.bot, sleep=retry_sleep)
     application.bot_data[SENDER_KEY] = sender
-    application.bot_data[BROADCASTS_KEY] = BroadcastWorker(runtime, sender)
+    application.bot_data[BROADCASTS_KEY] = BroadcastWorker(runtime, sender.bulk(paid=config.paid_broadcast))
     application.bot_data[GROUP_NOTICES_KEY] = OncePer(GROUP_NOTICE_INTERVAL)
     _add_handlers(application, webhook=config.webhook_enabled, admin_ids=config.admin_ids)
     return application
