@@ -28,6 +28,8 @@ from telegram.ext import BaseRateLimiter
 Result = bool | dict[str, Any] | list[dict[str, Any]]
 Sleep = Callable[[float], Awaitable[None]]
 
+WHOLE = 1 - 1e-9
+"""A token refilled by floating-point arithmetic may fall a hair short of 1; that is a whole token."""
 GROUP_LIMITERS_KEPT = 512
 """Past this many groups, the limiters of groups with no recent send are dropped."""
 
@@ -69,8 +71,8 @@ class Budget:
     async def take(self, lane: Lane) -> None:
         """Return once this call may go: at once while tokens are left and nobody of its lane or before
         waits, else when its turn comes."""
-        if not self._ahead_of(lane) and self._refill() >= 1:
-            self._tokens -= 1
+        if not self._ahead_of(lane) and self._refill() >= WHOLE:
+            self._tokens = max(self._tokens - 1, 0.0)
             return
         turn: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._waiting[lane].append(turn)
@@ -108,13 +110,13 @@ class Budget:
     async def _hand_out(self) -> None:
         while True:
             tokens = self._refill()
-            if tokens < 1:
+            if tokens < WHOLE:
                 await self._sleep((1 - tokens) / self.rate)
                 continue
             turn = self._next()
             if turn is None:
                 return
-            self._tokens -= 1
+            self._tokens = max(self._tokens - 1, 0.0)
             turn.set_result(None)
             await asyncio.sleep(0)
 
