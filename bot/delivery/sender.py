@@ -131,7 +131,8 @@ class Sender:
         return bulk
 
     @property
-    def _paid_broadcast(self) -> bool | None:
+    def allow_paid_broadcast(self) -> bool | None:
+        """What a send passes as `allow_paid_broadcast`: None leaves the field out of the request."""
         return True if self.paid else None
 
     async def deliver(self, send: Callable[[], Awaitable[Message | bool]]) -> SendResult:
@@ -186,7 +187,7 @@ class Sender:
                 parse_mode=ParseMode.HTML,
                 reply_markup=reply_markup,
                 disable_notification=disable_notification,
-                allow_paid_broadcast=self._paid_broadcast,
+                allow_paid_broadcast=self.allow_paid_broadcast,
             )
         )
 
@@ -198,7 +199,7 @@ class Sender:
                 caption=caption,
                 parse_mode=ParseMode.HTML,
                 filename=filename,
-                allow_paid_broadcast=self._paid_broadcast,
+                allow_paid_broadcast=self.allow_paid_broadcast,
             )
         )
 
@@ -253,7 +254,7 @@ class Sender:
                 parse_mode=ParseMode.HTML,
                 reply_markup=reply_markup,
                 disable_notification=disable_notification,
-                allow_paid_broadcast=self._paid_broadcast,
+                allow_paid_broadcast=self.allow_paid_broadcast,
             )
 
         as_text = functools.partial(
@@ -291,7 +292,7 @@ class Sender:
                 parse_mode=ParseMode.HTML,
                 reply_markup=reply_markup,
                 disable_notification=disable_notification,
-                allow_paid_broadcast=self._paid_broadcast,
+                allow_paid_broadcast=self.allow_paid_broadcast,
             )
 
         result = await self.deliver(upload)

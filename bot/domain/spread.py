@@ -22,7 +22,8 @@ class Spread:
     horizon: datetime
     """Runners due up to here start now."""
     next_start: datetime | None
-    """When the first slot after the horizon should start, if one is known."""
+    """When to look again: the start of the first slot after the horizon, or the time of a slot already
+    started, whose runners left waiting (an early start in their quiet hours) go then."""
 
 
 def spread(now: datetime, due: Sequence[tuple[datetime, int]], *, rate: float, window: timedelta) -> Spread:
@@ -42,7 +43,7 @@ def spread(now: datetime, due: Sequence[tuple[datetime, int]], *, rate: float, w
     for at, start in starts:
         if start <= now:
             horizon = at
-    later = [start for at, start in starts if at > horizon]
+    later = [start if at > horizon else at for at, start in starts]
     return Spread(horizon, min(later) if later else None)
 
 

@@ -41,13 +41,13 @@ class Calls:
         return [label for label, _at in self.sent]
 
 
-def paced() -> tuple[FakeTime, Pacing, Calls]:
+def paced() -> tuple[Pacing, Calls]:
     time = FakeTime()
-    return time, Pacing(now=time.time, sleep=time.sleep), Calls(time)
+    return Pacing(now=time.time, sleep=time.sleep), Calls(time)
 
 
 async def test_a_second_of_burst_then_thirty_a_second() -> None:
-    time, pacing, calls = paced()
+    pacing, calls = paced()
     await asyncio.gather(*(calls.send(pacing, f"b{n}", lane=Lane.BULK) for n in range(90)))
     times = [at for _label, at in calls.sent]
     assert times[:30] == [0.0] * 30
@@ -59,7 +59,7 @@ async def test_a_second_of_burst_then_thirty_a_second() -> None:
 
 
 async def test_a_reply_goes_before_bulk_sends_already_waiting() -> None:
-    time, pacing, calls = paced()
+    pacing, calls = paced()
     bulk = [asyncio.create_task(calls.send(pacing, f"b{n}", lane=Lane.BULK)) for n in range(100)]
     await asyncio.sleep(0)
     reply = asyncio.create_task(calls.send(pacing, "reply", lane=Lane.INTERACTIVE))
@@ -72,7 +72,7 @@ async def test_a_reply_goes_before_bulk_sends_already_waiting() -> None:
 
 
 async def test_replies_keep_their_own_order_and_bulk_waits_for_all_of_them() -> None:
-    time, pacing, calls = paced()
+    pacing, calls = paced()
     bulk = [asyncio.create_task(calls.send(pacing, f"b{n}", lane=Lane.BULK)) for n in range(40)]
     await asyncio.sleep(0)
     replies = [asyncio.create_task(calls.send(pacing, f"r{n}", lane=Lane.INTERACTIVE)) for n in range(5)]
@@ -82,11 +82,11 @@ async def test_replies_keep_their_own_order_and_bulk_waits_for_all_of_them() -> 
 
 
 async def test_calls_without_a_lane_are_replies() -> None:
-    time, pacing, calls = paced()
+    pacing, calls = paced()
 
     async def unmarked() -> None:
         async def callback() -> bool:
-            calls.sent.append(("handler", time.now))
+            calls.sent.append(("handler", calls.time.now))
             return True
 
         await pacing.process_request(callback, (), {}, "editMessageText", {"chat_id": 1}, None)
@@ -99,7 +99,7 @@ async def test_calls_without_a_lane_are_replies() -> None:
 
 
 async def test_paid_broadcasts_draw_on_the_paid_budget() -> None:
-    time, pacing, calls = paced()
+    pacing, calls = paced()
     paid = [calls.send(pacing, f"p{n}", lane=Lane.BULK, allow_paid_broadcast=True) for n in range(1000)]
     free = [calls.send(pacing, f"f{n}", lane=Lane.BULK) for n in range(60)]
     await asyncio.gather(*paid, *free)
@@ -110,7 +110,7 @@ async def test_paid_broadcasts_draw_on_the_paid_budget() -> None:
 
 
 async def test_a_cancelled_wait_gives_its_turn_to_the_next() -> None:
-    time, pacing, calls = paced()
+    pacing, calls = paced()
     first = [asyncio.create_task(calls.send(pacing, f"b{n}", lane=Lane.BULK)) for n in range(32)]
     await asyncio.sleep(0)
     first[30].cancel()
@@ -121,12 +121,12 @@ async def test_a_cancelled_wait_gives_its_turn_to_the_next() -> None:
 
 
 async def test_messages_without_a_chat_are_not_paced() -> None:
-    time, pacing, calls = paced()
+    pacing, calls = paced()
     await asyncio.gather(*(calls.send(pacing, f"b{n}", lane=Lane.BULK) for n in range(30)))
     answered: list[float] = []
 
     async def callback() -> bool:
-        answered.append(time.now)
+        answered.append(calls.time.now)
         return True
 
     await pacing.process_request(callback, (), {}, "answerCallbackQuery", {"callback_query_id": "1"}, None)

@@ -37,6 +37,7 @@ def test_3000_in_one_minute_start_50_seconds_early() -> None:
     assert plan.next_start == SLOT - timedelta(seconds=50)
     started = spread(SLOT - timedelta(seconds=50), [(SLOT, 3000)], rate=30, window=WINDOW)
     assert started.horizon == SLOT
+    assert started.next_start == SLOT
     late = lateness(SLOT - timedelta(seconds=50), [(SLOT, 3000)], rate=30)
     assert max(abs(value) for value in late) <= 50
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, time
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import BigInteger, cast, delete, func, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import BroadcastRecipient, CheckIn, Delivery, DrillProgress, Subscriber
@@ -69,10 +69,13 @@ class SubscriberRepository:
         """Runners due by `until`, the longest-waiting first and those due together in the day's `order`
         (`spread.daily_order`); on PostgreSQL locked so other processes skip to the next ones."""
         multiplier, offset = order
+        shuffled = (
+            cast(Subscriber.id, BigInteger) * literal(multiplier, BigInteger) + literal(offset, BigInteger)
+        ) % literal(ORDER_MODULUS, BigInteger)
         query = (
             select(Subscriber)
             .where(Subscriber.status == "active", Subscriber.next_delivery_at <= until)
-            .order_by(Subscriber.next_delivery_at, (Subscriber.id * multiplier + offset) % ORDER_MODULUS)
+            .order_by(Subscriber.next_delivery_at, shuffled)
             .limit(limit)
         )
         if self.session.get_bind().dialect.name == "postgresql":
