@@ -76,9 +76,15 @@ COACH_MENU_GROUP = 1
 
 
 def build_application(
-    runtime: Runtime, *, retry_sleep: Sleep | None = None, rate_limit: bool = True
+    runtime: Runtime,
+    *,
+    retry_sleep: Sleep | None = None,
+    rate_limit: bool = True,
+    pacing: Pacing | None = None,
 ) -> BotApplication:
-    """The one Application production, tests and the sandbox all run; only the Bot API address differs."""
+    """The one Application production, tests and the sandbox all run; only the Bot API address differs.
+
+    `pacing` replaces the default limiter (a benchmark runs it on simulated time)."""
     config = runtime.settings
 
     async def slow_down(chat_id: int) -> None:
@@ -112,7 +118,7 @@ def build_application(
         .post_init(_post_init)
     )
     if rate_limit:
-        builder = builder.rate_limiter(Pacing())
+        builder = builder.rate_limiter(pacing or Pacing())
     application: BotApplication = builder.build()
     application.bot_data[RUNTIME_KEY] = runtime
     sender = Sender(application.bot) if retry_sleep is None else Sender(application.bot, sleep=retry_sleep)
