@@ -43,6 +43,10 @@ from bot.telegram.keyboards import health_screen, pain_scale
 
 log = logging.getLogger(__name__)
 
+FIRST_BATCH = 32
+"""A tick's first claim is small, so the first drill goes out within a second of its time even when
+thousands are due; each claim after doubles, up to `batch_size`."""
+
 
 @dataclass
 class TickReport:
@@ -150,11 +154,13 @@ class Dispatcher:
             await self._resend_snoozed(report)
             report.nudges = await self._send_nudges()
             await self._send_all(await self._recover_stale_claims(), report, recovered=True)
+            size = FIRST_BATCH
             while True:
                 screens: list[tuple[int, int]] = []
                 now = self.runtime.clock.now()
                 plan = await self._plan_ahead(now, until=now + self._window)
-                batch = await self._claim_batch(report, screens, horizon=plan.horizon)
+                batch = await self._claim_batch(report, screens, horizon=plan.horizon, limit=size)
+                size = min(size * 2, self.batch_size)
                 if batch is None:
                     break
                 await self._send_screens(screens, report)
@@ -239,7 +245,7 @@ class Dispatcher:
         report.screens += len(screens)
 
     async def _claim_batch(
-        self, report: TickReport, screens: list[tuple[int, int]], *, horizon: datetime
+        self, report: TickReport, screens: list[tuple[int, int]], *, horizon: datetime, limit: int
     ) -> list[Claimed] | None:
         """One transaction: lock a batch of runners due by `horizon`, record today's deliveries, move
         their schedules on.
@@ -248,18 +254,17 @@ class Dispatcher:
         when every due runner already had today's drill or their missed day is gone, or the health screen
         or pain holds them). A runner never asked the health screen is asked it now, into `screens`.
         Runners due later than now whose early start would fall in their quiet hours or on their day
-        before are left for their own time; a batch of nothing else ends the tick.
+        before are left for their own time; a full-size batch of nothing else ends the tick.
         """
         runtime = self.runtime
         now = runtime.clock.now()
         claimed: list[Claimed] = []
         async with runtime.unit_of_work() as repo:
-            due = await repo.subscribers.lock_due(
-                until=horizon, order=daily_order(now.date()), limit=self.batch_size
-            )
+            due = await repo.subscribers.lock_due(until=horizon, order=daily_order(now.date()), limit=limit)
+            locked = len(due)
             due = [subscriber for subscriber in due if _may_start(subscriber, now)]
             if not due:
-                return None
+                return [] if locked == limit < self.batch_size else None
             runtime.metrics.dispatcher_alive(now)
             due_today: list[tuple[Subscriber, date]] = []
             for subscriber in due:
