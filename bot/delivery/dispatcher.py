@@ -10,8 +10,10 @@ re-sends those whose claim has gone stale, so a runner may see a duplicate only 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -145,41 +147,51 @@ class Dispatcher:
 
         First, content synced by another process since the last tick is taken in."""
         async with self._lock:
-            started = time.perf_counter()
-            await follow_content(self.runtime)
-            await self._measure_backlog()
-            report = TickReport()
-            report.woken = await self._wake_paused()
-            report.morning_checks = await self._send_morning_checks()
-            await self._resend_snoozed(report)
-            report.nudges = await self._send_nudges()
-            await self._send_all(await self._recover_stale_claims(), report, recovered=True)
-            size = FIRST_BATCH
-            while True:
-                screens: list[tuple[int, int]] = []
-                now = self.runtime.clock.now()
-                plan = await self._plan_ahead(now, until=now + self._window)
-                batch = await self._claim_batch(report, screens, horizon=plan.horizon, limit=size)
-                size = min(size * 2, self.batch_size)
-                if batch is None:
-                    break
-                await self._send_screens(screens, report)
-                await self._send_all(batch, report)
-            if report.claimed or report.recovered or report.failed:
-                log.info(
-                    "dispatch tick: claimed %d, sent %d, retried %d, failed %d, blocked %d, recovered %d",
-                    report.claimed,
-                    report.sent,
-                    report.retried,
-                    report.failed,
-                    report.blocked,
-                    report.recovered,
-                    extra={"tick": report.__dict__},
-                )
-            metrics = self.runtime.metrics
-            metrics.tick_seconds.observe(time.perf_counter() - started)
-            metrics.dispatcher_alive(self.runtime.clock.now())
-            return report
+            return await self._tick()
+
+    @contextlib.asynccontextmanager
+    async def held(self) -> AsyncIterator[Callable[[], Awaitable[TickReport]]]:
+        """No other tick runs inside this block (one under way finishes first); the block gets a tick of
+        its own to call: the sandbox moves its clock and then sends what that made due, and can say so."""
+        async with self._lock:
+            yield self._tick
+
+    async def _tick(self) -> TickReport:
+        started = time.perf_counter()
+        await follow_content(self.runtime)
+        await self._measure_backlog()
+        report = TickReport()
+        report.woken = await self._wake_paused()
+        report.morning_checks = await self._send_morning_checks()
+        await self._resend_snoozed(report)
+        report.nudges = await self._send_nudges()
+        await self._send_all(await self._recover_stale_claims(), report, recovered=True)
+        size = FIRST_BATCH
+        while True:
+            screens: list[tuple[int, int]] = []
+            now = self.runtime.clock.now()
+            plan = await self._plan_ahead(now, until=now + self._window)
+            batch = await self._claim_batch(report, screens, horizon=plan.horizon, limit=size)
+            size = min(size * 2, self.batch_size)
+            if batch is None:
+                break
+            await self._send_screens(screens, report)
+            await self._send_all(batch, report)
+        if report.claimed or report.recovered or report.failed:
+            log.info(
+                "dispatch tick: claimed %d, sent %d, retried %d, failed %d, blocked %d, recovered %d",
+                report.claimed,
+                report.sent,
+                report.retried,
+                report.failed,
+                report.blocked,
+                report.recovered,
+                extra={"tick": report.__dict__},
+            )
+        metrics = self.runtime.metrics
+        metrics.tick_seconds.observe(time.perf_counter() - started)
+        metrics.dispatcher_alive(self.runtime.clock.now())
+        return report
 
     async def _measure_backlog(self) -> None:
         """The runners due as the tick begins: near zero while the bot keeps up, growing when it does not."""

@@ -69,7 +69,7 @@ class ClockControls:
 
         Then the dispatcher and the broadcast job run at once, so what has become due appears now.
         """
-        async with self._moving, self._between_scheduled_ticks():
+        async with self._moving, self._between_scheduled_ticks(), self.dispatcher.held() as tick:
             if self._stopped:
                 return ClockMove(now=self.clock.now().isoformat(), note="The sandbox is stopping.")
             note = None
@@ -85,7 +85,7 @@ class ClockControls:
                     note = "No drill is scheduled for this user. Press Start (or /resume) first."
                 else:
                     self.clock.jump_to(due)
-            report = await self.dispatcher.tick()
+            report = await tick()
             await self.broadcasts.tick()
         if report.sent:
             note = f"{report.sent} drill{'s' if report.sent != 1 else ''} sent"
@@ -101,8 +101,7 @@ class ClockControls:
     @contextlib.asynccontextmanager
     async def _between_scheduled_ticks(self) -> AsyncIterator[None]:
         """Hold the scheduled broadcast ticks while the clock moves, so the push's tick is the one that
-        sends what the move made due (and can say so). The dispatcher's own loop sleeps by wall time and a
-        push does not wake it; its tick and the push's run one after the other."""
+        sends what the move made due (and can say so); `Dispatcher.held` does the same for drills."""
         if self.ticking is None or self._stopped:
             yield
             return
