@@ -231,6 +231,7 @@ async def one_run(args: argparse.Namespace, *, early: bool, lanes: bool) -> dict
     for day in range(2):
         slot = SLOT + timedelta(days=day)
         clock.jump_to(slot - lead - idle)
+        runtime.wakeup.sooner.set()  # a real clock never jumps: the loop must not sleep through the jump
         day_began = time.time()
         control.send("probe")
         while True:
