@@ -23,6 +23,7 @@ from bot.db import migrate
 from bot.db.engine import create_engine, create_session_factory
 from bot.db.models import Subscriber
 from bot.db.repositories import Repository
+from bot.domain.spread import daily_order
 
 ADMIN = "postgresql://postgres@127.0.0.1:5432/test"
 URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/glutebot_scale"
@@ -80,7 +81,9 @@ async def measure() -> dict[str, object]:
         for _ in range(5):
             started = time.perf_counter()
             async with session.begin():
-                due = await Repository(session).subscribers.lock_due(now=NOW, limit=BATCH)
+                due = await Repository(session).subscribers.lock_due(
+                    until=NOW, order=daily_order(NOW.date()), limit=BATCH
+                )
             timings.append((time.perf_counter() - started) * 1000)
     await engine.dispose()
     return {

@@ -27,6 +27,8 @@ _ENV_NAMES = {
     "content_dir": "CONTENT_DIR",
     "default_timezone": "DEFAULT_TIMEZONE",
     "dispatch_interval_seconds": "DISPATCH_INTERVAL_SECONDS",
+    "early_send_minutes": "EARLY_SEND_MINUTES",
+    "paid_broadcast": "PAID_BROADCAST",
     "nudge_after_hours": "NUDGE_AFTER_HOURS",
     "telegram_timeout_seconds": "TELEGRAM_TIMEOUT_SECONDS",
     "webhook_url": "WEBHOOK_URL",
@@ -36,7 +38,6 @@ _ENV_NAMES = {
     "log_format": "LOG_FORMAT",
     "metrics_port": "METRICS_PORT",
     "retention_days": "RETENTION_DAYS",
-    "paid_broadcast": "PAID_BROADCAST",
 }
 
 
@@ -55,6 +56,10 @@ class Settings(BaseSettings):
     content_dir: Path = Path("content")
     default_timezone: str = "Europe/London"
     dispatch_interval_seconds: float = Field(default=30.0, gt=0, le=3600)
+    early_send_minutes: int = Field(default=10, ge=0, le=60)
+    """When a minute holds more drills than Telegram's rate clears in time, they start up to this early."""
+    paid_broadcast: bool = False
+    """Bulk sends go as paid broadcasts (Telegram Stars), up to 1,000 a second instead of 30."""
     nudge_after_hours: float = Field(default=8.0, gt=0, le=16)
     telegram_timeout_seconds: float = Field(default=10.0, gt=0, le=120)
     webhook_url: str | None = None
@@ -66,8 +71,6 @@ class Settings(BaseSettings):
     """`/healthz` and Prometheus `/metrics` are served on this port; unset (the default): not served."""
     retention_days: int = Field(default=400, ge=MIN_RETENTION_DAYS, le=36_500)
     """Deliveries and check-ins older than this are folded into the runner's history and deleted."""
-    paid_broadcast: bool = False
-    """Bulk sends pay for Telegram's higher limit (`allow_paid_broadcast`): a minute holds more drills."""
 
     @field_validator("admin_ids", mode="before")
     @classmethod

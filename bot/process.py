@@ -7,7 +7,7 @@ import contextlib
 import logging
 import os
 import signal
-from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -101,37 +101,6 @@ class LongTicks:
             log.info("the %s tick is outlasting its interval; the job runs again once it ends", event.job_id)
 
 
-def start_dispatcher(
-    dispatcher: Dispatcher, interval_seconds: float, broadcasts: BroadcastWorker | None = None
-) -> AsyncIOScheduler:
-    """One interval job for all runners; late ticks run once rather than being dropped or piling up.
-
-    Broadcasts get their own job, so a long one never holds up the day's drills. While the database is
-    unreachable the ticks are skipped; the first one after it is back catches up.
-    """
-    logging.getLogger("apscheduler.scheduler").addFilter(_SKIPPED_RUNS_FILTER)
-    scheduler = AsyncIOScheduler(timezone=UTC)
-    LongTicks(scheduler)
-    jobs: dict[str, Callable[[], Awaitable[object]]] = {"dispatch": dispatcher.tick}
-    if broadcasts is not None:
-        jobs["broadcasts"] = broadcasts.tick
-    health = dispatcher.runtime.database_health
-    for job_id, tick in jobs.items():
-        scheduler.add_job(
-            skipped_during_outages(tick, health=health),
-            "interval",
-            seconds=interval_seconds,
-            misfire_grace_time=None,
-            coalesce=True,
-            max_instances=1,
-            next_run_time=datetime.now(UTC),
-            id=job_id,
-            name=f"{job_id} tick",
-        )
-    scheduler.start()
-    return scheduler
-
-
 class JobsInFlight:
     """Whether a scheduler job (a dispatch or broadcast tick) is running, so a process stops between ticks.
 
@@ -153,11 +122,51 @@ class JobsInFlight:
             self.idle.set()
 
 
-async def stop_between_ticks(scheduler: AsyncIOScheduler, jobs: JobsInFlight) -> None:
+@dataclass
+class Ticking:
+    """The dispatcher's loop and the broadcast job, started together and stopped between ticks."""
+
+    scheduler: AsyncIOScheduler
+    jobs: JobsInFlight
+    dispatching: asyncio.Task[None]
+    stopping: asyncio.Event
+
+
+def start_ticking(dispatcher: Dispatcher, broadcasts: BroadcastWorker | None = None) -> Ticking:
+    """The dispatcher runs its own loop, waking when the next drill is due; broadcasts get an interval job,
+    so a long one never holds up the day's drills. Late broadcast ticks run once rather than being dropped
+    or piling up. While the database is unreachable the ticks are skipped; the first one after it is back
+    catches up.
+    """
+    logging.getLogger("apscheduler.scheduler").addFilter(_SKIPPED_RUNS_FILTER)
+    scheduler = AsyncIOScheduler(timezone=UTC)
+    LongTicks(scheduler)
+    jobs = JobsInFlight(scheduler)
+    if broadcasts is not None:
+        scheduler.add_job(
+            skipped_during_outages(broadcasts.tick, health=dispatcher.runtime.database_health),
+            "interval",
+            seconds=dispatcher.runtime.settings.dispatch_interval_seconds,
+            misfire_grace_time=None,
+            coalesce=True,
+            max_instances=1,
+            next_run_time=datetime.now(UTC),
+            id="broadcasts",
+            name="broadcasts tick",
+        )
+    scheduler.start()
+    stopping = asyncio.Event()
+    return Ticking(scheduler, jobs, asyncio.create_task(dispatcher.run(stopping)), stopping)
+
+
+async def stop_between_ticks(ticking: Ticking) -> None:
     """Take no new tick, let a running one finish, then shut the scheduler down."""
-    scheduler.pause()
-    await jobs.idle.wait()
-    scheduler.shutdown(wait=False)
+    ticking.stopping.set()
+    ticking.scheduler.pause()
+    await ticking.jobs.idle.wait()
+    await ticking.dispatching
+    if ticking.scheduler.running:
+        ticking.scheduler.shutdown(wait=False)
 
 
 async def run(settings: Settings, *, role: str = "all", clock: Clock | None = None) -> None:
@@ -199,29 +208,26 @@ async def run(settings: Settings, *, role: str = "all", clock: Clock | None = No
 async def _serve_role(
     role: str, application: BotApplication, dispatcher: Dispatcher, stop: asyncio.Event
 ) -> None:
-    interval = dispatcher.runtime.settings.dispatch_interval_seconds
     broadcasts = application.bot_data[BROADCASTS_KEY]
     if role == "worker":
-        scheduler = start_dispatcher(dispatcher, interval, broadcasts)
-        jobs = JobsInFlight(scheduler)
+        ticking = start_ticking(dispatcher, broadcasts)
         try:
             await stop.wait()
         finally:
             await broadcasts.stop()
-            await stop_between_ticks(scheduler, jobs)
+            await stop_between_ticks(ticking)
         return
     if role == "bot":
         await serve(application, stop)
         return
-    scheduler = start_dispatcher(dispatcher, interval, broadcasts)
-    jobs = JobsInFlight(scheduler)
+    ticking = start_ticking(dispatcher, broadcasts)
     serving = asyncio.Event()
 
     async def stop_ticks_first() -> None:
         """On a signal the ticks finish while the bot can still send; then updates stop."""
         await stop.wait()
         await broadcasts.stop()
-        await stop_between_ticks(scheduler, jobs)
+        await stop_between_ticks(ticking)
         serving.set()
 
     ordered = asyncio.create_task(stop_ticks_first())
@@ -229,6 +235,6 @@ async def _serve_role(
         await serve(application, serving)
     finally:
         ordered.cancel()
-        if scheduler.running:
+        if not ticking.dispatching.done():
             await broadcasts.stop()
-            await stop_between_ticks(scheduler, jobs)
+            await stop_between_ticks(ticking)

@@ -23,6 +23,36 @@ class StartupError(Exception):
     """Something an operator must fix before the bot can run; the message says what, in one line."""
 
 
+class Wakeup:
+    """Tells this process's dispatcher, asleep until its next planned look, that a runner's change (a new
+    time, a resumed pause) made a drill due before then."""
+
+    def __init__(self) -> None:
+        self.sooner = asyncio.Event()
+        self._planned: datetime | None = None
+        self._earliest: datetime | None = None
+
+    def start_looking(self) -> None:
+        """The dispatcher is about to look at the database: what it finds needs no wake-up."""
+        self.sooner.clear()
+        self._planned = None
+        self._earliest = None
+
+    def plan(self, wake_at: datetime) -> datetime:
+        """The dispatcher plans to look again at `wake_at`; sooner if a change came in since it looked."""
+        if self._earliest is not None:
+            wake_at = min(wake_at, self._earliest)
+        self._planned = wake_at
+        return wake_at
+
+    def due_at(self, moment: datetime) -> None:
+        """A drill is now due at `moment` (committed)."""
+        if self._earliest is None or moment < self._earliest:
+            self._earliest = moment
+        if self._planned is not None and moment < self._planned:
+            self.sooner.set()
+
+
 @dataclass
 class Runtime:
     settings: Settings
@@ -42,6 +72,7 @@ class Runtime:
     database outage; tests pass one that does not (or one that waits for the outage to end)."""
     database_health: DatabaseHealth = field(default_factory=DatabaseHealth)
     metrics: Metrics = field(default_factory=Metrics)
+    wakeup: Wakeup = field(default_factory=Wakeup)
 
     def programme_on(self, local_date: date, zone: tzinfo) -> Programme:
         """The programme that plans a runner's `local_date`.
@@ -69,4 +100,7 @@ class Runtime:
     async def unit_of_work(self) -> AsyncIterator[Repository]:
         """One transaction: committed when the block ends normally, rolled back on any error."""
         async with self.session_factory() as session, session.begin():
-            yield Repository(session)
+            repo = Repository(session)
+            yield repo
+        if repo.due_soonest is not None:
+            self.wakeup.due_at(repo.due_soonest)

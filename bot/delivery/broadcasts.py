@@ -88,6 +88,7 @@ class BroadcastMessage:
                     parse_mode=ParseMode.HTML,
                     reply_markup=markup,
                     disable_notification=silent,
+                    allow_paid_broadcast=sender.allow_paid_broadcast,
                 )
             )
         send = bot.send_photo if self.media_kind == "photo" else bot.send_animation
@@ -100,6 +101,7 @@ class BroadcastMessage:
                 reply_markup=markup,
                 filename=name,
                 disable_notification=silent,
+                allow_paid_broadcast=sender.allow_paid_broadcast,
             )
         )
 

@@ -10,15 +10,19 @@ re-sends those whose claim has gone stale, so a runner may see a duplicate only 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from sqlalchemy.orm import InstrumentedAttribute
+from telegram.constants import FloodLimit
 
 from bot.db.models import Delivery, Subscriber
 from bot.db.repositories import Repository
+from bot.db.transient import Sleep, skipped_during_outages
 from bot.delivery.cards import record_results, send_drill_card
 from bot.delivery.planner import PlannedDrill, caption_for, plan_batch
 from bot.delivery.sender import Sender, SendResult, SendStatus
@@ -30,6 +34,7 @@ from bot.domain.schedule import (
     local_date,
     next_slot,
 )
+from bot.domain.spread import Spread, daily_order, spread
 from bot.runtime import Runtime
 from bot.services.content import follow_content
 from bot.services.retention import PRUNE_BATCH, cutoff, prune_batch
@@ -39,6 +44,10 @@ from bot.telegram import texts
 from bot.telegram.keyboards import health_screen, pain_scale
 
 log = logging.getLogger(__name__)
+
+FIRST_BATCH = 32
+"""A tick's first claim is small, so the first drill goes out within a second of its time even when
+thousands are due; each claim after doubles, up to `batch_size`."""
 
 
 @dataclass
@@ -89,43 +98,107 @@ class Dispatcher:
     _pruned_on: date | None = None
     """The UTC day whose pruning is finished: maintenance runs daily, `prune_batches_per_tick` at a time."""
 
+    def __post_init__(self) -> None:
+        """Drills, nudges and morning questions are bulk: a runner's reply to the bot goes before them."""
+        self.sender = self.sender.bulk(paid=self.runtime.settings.paid_broadcast)
+
+    async def run(self, stop: asyncio.Event, *, sleep: Sleep = asyncio.sleep) -> None:
+        """Tick, then sleep until the next drill is due (or should start early), the interval, or a runner
+        in this process makes one due sooner, whichever comes first; until `stop`. Other processes see such
+        a change at their next look at the database, within the interval."""
+        planned: list[datetime] = []
+
+        async def look() -> None:
+            await self.tick()
+            planned.append(await self.next_look())
+
+        guarded = skipped_during_outages(look, health=self.runtime.database_health)
+        wakeup = self.runtime.wakeup
+        while not stop.is_set():
+            planned.clear()
+            wakeup.start_looking()
+            try:
+                await guarded()
+            except Exception:
+                log.exception("the dispatch tick failed; trying again after the interval")
+            now = self.runtime.clock.now()
+            wake_at = wakeup.plan(planned[0] if planned else now + self._interval)
+            await _rest(max((wake_at - now).total_seconds(), 0.0), stop, wakeup.sooner, sleep)
+
+    async def next_look(self) -> datetime:
+        """When the dispatcher should look again: the next start the look-ahead knows, else the interval."""
+        now = self.runtime.clock.now()
+        plan = await self._plan_ahead(now, until=now + self._interval + self._window)
+        later = now + self._interval
+        return later if plan.next_start is None else min(plan.next_start, later)
+
+    @property
+    def _interval(self) -> timedelta:
+        return timedelta(seconds=self.runtime.settings.dispatch_interval_seconds)
+
+    @property
+    def _window(self) -> timedelta:
+        return timedelta(minutes=self.runtime.settings.early_send_minutes)
+
+    async def _plan_ahead(self, now: datetime, *, until: datetime) -> Spread:
+        """Which of the runners due soon to start now, at the rate Telegram lets the bulk lane send."""
+        async with self.runtime.unit_of_work() as repo:
+            overdue = await repo.subscribers.count_due(now=now)
+            due = await repo.subscribers.due_between(after=now, until=until)
+        rate = FloodLimit.PAID_MESSAGES_PER_SECOND if self.sender.paid else FloodLimit.MESSAGES_PER_SECOND
+        return spread(now, [(now, overdue), *due], rate=rate, window=self._window)
+
     async def tick(self) -> TickReport:
         """Everything due now: wake ended pauses, re-send stale claims, then claim and send batch by batch.
 
         First, content synced by another process since the last tick is taken in."""
         async with self._lock:
-            started = time.perf_counter()
-            await follow_content(self.runtime)
-            await self._measure_backlog()
-            report = TickReport()
-            report.woken = await self._wake_paused()
-            report.morning_checks = await self._send_morning_checks()
-            await self._resend_snoozed(report)
-            report.nudges = await self._send_nudges()
-            await self._send_all(await self._recover_stale_claims(), report, recovered=True)
-            while True:
-                screens: list[tuple[int, int]] = []
-                batch = await self._claim_batch(report, screens)
-                if batch is None:
-                    break
-                await self._send_screens(screens, report)
-                await self._send_all(batch, report)
-            report.pruned = await self._maintain()
-            if report.claimed or report.recovered or report.failed:
-                log.info(
-                    "dispatch tick: claimed %d, sent %d, retried %d, failed %d, blocked %d, recovered %d",
-                    report.claimed,
-                    report.sent,
-                    report.retried,
-                    report.failed,
-                    report.blocked,
-                    report.recovered,
-                    extra={"tick": report.__dict__},
-                )
-            metrics = self.runtime.metrics
-            metrics.tick_seconds.observe(time.perf_counter() - started)
-            metrics.dispatcher_alive(self.runtime.clock.now())
-            return report
+            return await self._tick()
+
+    @contextlib.asynccontextmanager
+    async def held(self) -> AsyncIterator[Callable[[], Awaitable[TickReport]]]:
+        """No other tick runs inside this block (one under way finishes first); the block gets a tick of
+        its own to call: the sandbox moves its clock and then sends what that made due, and can say so."""
+        async with self._lock:
+            yield self._tick
+
+    async def _tick(self) -> TickReport:
+        started = time.perf_counter()
+        await follow_content(self.runtime)
+        await self._measure_backlog()
+        report = TickReport()
+        report.woken = await self._wake_paused()
+        report.morning_checks = await self._send_morning_checks()
+        await self._resend_snoozed(report)
+        report.nudges = await self._send_nudges()
+        await self._send_all(await self._recover_stale_claims(), report, recovered=True)
+        size = FIRST_BATCH
+        while True:
+            screens: list[tuple[int, int]] = []
+            now = self.runtime.clock.now()
+            plan = await self._plan_ahead(now, until=now + self._window)
+            batch = await self._claim_batch(report, screens, horizon=plan.horizon, limit=size)
+            size = min(size * 2, self.batch_size)
+            if batch is None:
+                break
+            await self._send_screens(screens, report)
+            await self._send_all(batch, report)
+        report.pruned = await self._maintain()
+        if report.claimed or report.recovered or report.failed:
+            log.info(
+                "dispatch tick: claimed %d, sent %d, retried %d, failed %d, blocked %d, recovered %d",
+                report.claimed,
+                report.sent,
+                report.retried,
+                report.failed,
+                report.blocked,
+                report.recovered,
+                extra={"tick": report.__dict__},
+            )
+        metrics = self.runtime.metrics
+        metrics.tick_seconds.observe(time.perf_counter() - started)
+        metrics.dispatcher_alive(self.runtime.clock.now())
+        return report
 
     async def _maintain(self) -> int:
         """Once a UTC day, after the drills: prune a batch per tick until nothing is past retention.
@@ -215,20 +288,27 @@ class Dispatcher:
             )
         report.screens += len(screens)
 
-    async def _claim_batch(self, report: TickReport, screens: list[tuple[int, int]]) -> list[Claimed] | None:
-        """One transaction: lock a batch of due runners, record today's deliveries, move their schedules on.
+    async def _claim_batch(
+        self, report: TickReport, screens: list[tuple[int, int]], *, horizon: datetime, limit: int
+    ) -> list[Claimed] | None:
+        """One transaction: lock a batch of runners due by `horizon`, record today's deliveries, move
+        their schedules on.
 
         Returns None when nothing was due (the tick is over), else the deliveries to send (possibly none,
         when every due runner already had today's drill or their missed day is gone, or the health screen
         or pain holds them). A runner never asked the health screen is asked it now, into `screens`.
+        Runners due later than now whose early start would fall in their quiet hours or on their day
+        before are left for their own time; a full-size batch of nothing else ends the tick.
         """
         runtime = self.runtime
         now = runtime.clock.now()
         claimed: list[Claimed] = []
         async with runtime.unit_of_work() as repo:
-            due = await repo.subscribers.lock_due(now=now, limit=self.batch_size)
+            due = await repo.subscribers.lock_due(until=horizon, order=daily_order(now.date()), limit=limit)
+            locked = len(due)
+            due = [subscriber for subscriber in due if _may_start(subscriber, now)]
             if not due:
-                return None
+                return [] if locked == limit < self.batch_size else None
             runtime.metrics.dispatcher_alive(now)
             due_today: list[tuple[Subscriber, date]] = []
             for subscriber in due:
@@ -236,7 +316,7 @@ class Dispatcher:
                 assert subscriber.next_delivery_at is not None
                 local_day = due_local_date(
                     scheduled_at=subscriber.next_delivery_at,
-                    now=now,
+                    now=max(now, subscriber.next_delivery_at),
                     zone=zone,
                     delivery_time=subscriber.delivery_time,
                     training_days=subscriber.training_days,
@@ -329,6 +409,28 @@ async def _plan(
     for programme, batch in batches.values():
         planned.update(await plan_batch(repo, programme, batch, now=now, on_demand=False))
     return planned
+
+
+async def _rest(seconds: float, stop: asyncio.Event, sooner: asyncio.Event, sleep: Sleep) -> None:
+    """Until `seconds` have passed by `sleep`, or `stop` or `sooner` is set."""
+    waits = [asyncio.ensure_future(sleep(seconds)), asyncio.ensure_future(stop.wait())]
+    waits.append(asyncio.ensure_future(sooner.wait()))
+    try:
+        await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for wait in waits:
+            wait.cancel()
+
+
+def _may_start(subscriber: Subscriber, now: datetime) -> bool:
+    """A drill due now always goes; one started early only on its own local day, outside quiet hours."""
+    due = subscriber.next_delivery_at
+    if due is None or due <= now:
+        return True
+    zone = zone_of(subscriber)
+    return local_date(now, zone) == local_date(due, zone) and not in_quiet_hours(
+        now, zone, quiet_hours_of(subscriber)
+    )
 
 
 def _quiet_now(subscriber: Subscriber, now: datetime) -> bool:

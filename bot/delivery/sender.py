@@ -10,6 +10,7 @@ be read or uploaded goes out as text, buttons and all.
 from __future__ import annotations
 
 import asyncio
+import copy
 import functools
 import logging
 import random
@@ -25,6 +26,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Tele
 
 from bot.db.transient import Sleep
 from bot.runtime import Runtime
+from bot.telegram.pacing import Lane, in_lane
 
 log = logging.getLogger(__name__)
 
@@ -116,6 +118,22 @@ class Sender:
         """One upload per GIF at a time, so a burst of sends uploads it once and the rest reuse its id."""
         self._unreadable: set[str] = set()
         """GIFs found missing or unreadable (deleted while running), said once each, not once per card."""
+        self.lane = Lane.INTERACTIVE
+        self.paid = False
+        """Whether bulk sends carry `allow_paid_broadcast` (PAID_BROADCAST=1)."""
+
+    def bulk(self, *, paid: bool = False) -> Sender:
+        """The same sender (GIF ids and all) for sends nobody is waiting on: they yield to replies, and with
+        `paid` they go as paid broadcasts."""
+        bulk = copy.copy(self)
+        bulk.lane = Lane.BULK
+        bulk.paid = paid
+        return bulk
+
+    @property
+    def allow_paid_broadcast(self) -> bool | None:
+        """What a send passes as `allow_paid_broadcast`: None leaves the field out of the request."""
+        return True if self.paid else None
 
     async def deliver(self, send: Callable[[], Awaitable[Message | bool]]) -> SendResult:
         """Run one Telegram call under the retry policy and say how it ended; never raises TelegramError.
@@ -127,7 +145,8 @@ class Sender:
         while True:
             attempts += 1
             try:
-                answer = await send()
+                with in_lane(self.lane):
+                    answer = await send()
             except RetryAfter as error:
                 wait = retry_after_seconds(error)
                 if wait > self.policy.max_retry_after or attempts >= self.policy.max_attempts * 2:
@@ -168,13 +187,19 @@ class Sender:
                 parse_mode=ParseMode.HTML,
                 reply_markup=reply_markup,
                 disable_notification=disable_notification,
+                allow_paid_broadcast=self.allow_paid_broadcast,
             )
         )
 
     async def send_photo(self, chat_id: int, photo: bytes, *, caption: str, filename: str) -> SendResult:
         return await self.deliver(
             lambda: self.bot.send_photo(
-                chat_id, photo, caption=caption, parse_mode=ParseMode.HTML, filename=filename
+                chat_id,
+                photo,
+                caption=caption,
+                parse_mode=ParseMode.HTML,
+                filename=filename,
+                allow_paid_broadcast=self.allow_paid_broadcast,
             )
         )
 
@@ -229,6 +254,7 @@ class Sender:
                 parse_mode=ParseMode.HTML,
                 reply_markup=reply_markup,
                 disable_notification=disable_notification,
+                allow_paid_broadcast=self.allow_paid_broadcast,
             )
 
         as_text = functools.partial(
@@ -266,6 +292,7 @@ class Sender:
                 parse_mode=ParseMode.HTML,
                 reply_markup=reply_markup,
                 disable_notification=disable_notification,
+                allow_paid_broadcast=self.allow_paid_broadcast,
             )
 
         result = await self.deliver(upload)

@@ -1,49 +1,60 @@
-"""Spreading drill times: a minute is busy when more drills fall due in it than Telegram lets a bot send.
+"""When to start a crowded minute's drills, and in what order, under Telegram's rate.
 
-Runners pick from a few preset times, so thousands can share one minute while the minutes around it are
-empty. Telegram's cap clears about `SEND_PER_SECOND * 60` messages a minute; what does not fit waits for
-the next minute, and so on. A runner who picks a busy minute is offered the nearest one that still clears
-on time, never forced to take it.
+At 30 messages a second, 3,000 runners who chose 07:30 take 100 s to reach. Starting exactly at 07:30 makes
+the last one 100 s late; starting 50 s early makes every runner's drill within 50 s of their time, which is
+the smallest spread the rate allows. The order inside a minute changes every day, so nobody is always last.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 
-SEND_PER_SECOND = 30
-"""Telegram's broadcast limit for a bot."""
-PAID_SEND_PER_SECOND = 1000
-"""With paid broadcasts (`allow_paid_broadcast`), the limit rises to this."""
-LOOK_BACK_MINUTES = 30
-"""Minutes before the chosen one whose overflow is followed into it."""
-REACH_MINUTES = 15
-"""How far from the chosen minute a quieter one may be offered."""
+ORDER_MODULUS = 2_147_483_647
+"""A prime (2^31 - 1): `(id * multiplier + offset) % ORDER_MODULUS` is a different shuffle of ids each day,
+computed by the database as cheaply as by Python."""
 
 
-def minute_budget(*, paid: bool) -> int:
-    """How many drills the bot can send in one minute."""
-    return (PAID_SEND_PER_SECOND if paid else SEND_PER_SECOND) * 60
+@dataclass(frozen=True, slots=True)
+class Spread:
+    horizon: datetime
+    """Runners due up to here start now."""
+    next_start: datetime | None
+    """When to look again: the start of the first slot after the horizon, or the time of a slot already
+    started, whose runners left waiting (an early start in their quiet hours) go then."""
 
 
-def quieter_offsets(
-    counts: Sequence[int], *, chosen: int, budget: int, reach: int = REACH_MINUTES
-) -> list[int]:
-    """Minutes (as offsets from the chosen one) that would get one more drill out on the dot, nearest first
-    and earlier first on a tie; empty when the chosen minute already does.
+def spread(now: datetime, due: Sequence[tuple[datetime, int]], *, rate: float, window: timedelta) -> Spread:
+    """Which upcoming slots to start now, given how many runners fall due when (`due`, any order).
 
-    `counts[i]` is how many drills fall due in minute `i` of the window, the runner's own at `chosen`
-    counted in. A minute's drills go out on time when the overflow carried in from the minutes before it
-    and its own drills fit the budget."""
-    carried_in: list[int] = []
-    carry = 0
-    for count in counts:
-        carried_in.append(carry)
-        carry = max(0, carry + count - budget)
+    A slot starts once sending everything due before it and then half of it, at `rate` per second from
+    now, would reach its time: half its runners get theirs a little early and half a little late. It never
+    starts more than `window` early, so with a zero window everything starts on the dot.
+    """
+    ahead = sum(count for at, count in due if at <= now)
+    horizon = now
+    starts: list[tuple[datetime, datetime]] = []
+    for at, count in sorted((at, count) for at, count in due if at > now):
+        lead = timedelta(seconds=(ahead + count / 2) / rate)
+        starts.append((at, at - min(lead, window)))
+        ahead += count
+    for at, start in starts:
+        if start <= now:
+            horizon = at
+    later = [start if at > horizon else at for at, start in starts]
+    return Spread(horizon, min(later) if later else None)
 
-    def on_time(index: int, extra: int) -> bool:
-        return carried_in[index] + counts[index] + extra <= budget
 
-    if on_time(chosen, 0):
-        return []
-    nearby = (chosen + sign * distance for distance in range(1, reach + 1) for sign in (-1, 1))
-    return [index - chosen for index in nearby if 0 <= index < len(counts) and on_time(index, 1)]
+def daily_order(day: date) -> tuple[int, int]:
+    """The day's (multiplier, offset) for ordering runners due together: a fresh shuffle each day."""
+    digest = hashlib.blake2b(day.isoformat().encode(), digest_size=8).digest()
+    seed = int.from_bytes(digest, "big")
+    return 1 + seed % (ORDER_MODULUS - 1), (seed >> 32) % ORDER_MODULUS
+
+
+def order_key(subscriber_id: int, day: date) -> int:
+    """Where a runner falls among those due with them on `day` (smaller goes first)."""
+    multiplier, offset = daily_order(day)
+    return (subscriber_id * multiplier + offset) % ORDER_MODULUS

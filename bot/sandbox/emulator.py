@@ -47,7 +47,14 @@ INT_FIELDS = {
     "chat_id", "message_id", "offset", "limit", "timeout", "cache_time", "reply_to_message_id",
     "max_connections", "duration", "width", "height", "message_thread_id",
 }  # fmt: skip
-BOOL_FIELDS = {"disable_notification", "show_alert", "drop_pending_updates", "protect_content", "has_spoiler"}
+BOOL_FIELDS = {
+    "disable_notification",
+    "show_alert",
+    "drop_pending_updates",
+    "protect_content",
+    "has_spoiler",
+    "allow_paid_broadcast",
+}
 NOT_MODIFIED = (
     "Bad Request: message is not modified: specified new message content and reply markup are exactly the "
     "same as a current content and reply markup of the message"
@@ -141,6 +148,8 @@ class Emulator:
         self.messages: dict[int, dict[int, dict[str, Any]]] = {}
         self.files: dict[str, StoredFile] = {}
         self.updates: list[dict[str, Any]] = []
+        self.paid_messages = 0
+        """Messages sent with `allow_paid_broadcast`: what Telegram would charge Stars for."""
         self.update_log: list[dict[str, Any]] = []
         self.calls: list[Call] = []
         self.faults: dict[tuple[str, int | None], list[Fault]] = {}
@@ -465,6 +474,9 @@ class Emulator:
             message["_parse_mode"] = params["parse_mode"]
         if params.get("disable_notification"):
             message["_silent"] = True
+        if params.get("allow_paid_broadcast"):
+            message["_paid"] = True
+            self.paid_messages += 1
         self.messages[chat_id][message["message_id"]] = message
         await self._publish("message", chat_id, message)
         return _public(message)

@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
-from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.schedulers.base import STATE_PAUSED
 
 from bot.config import Settings, load_settings
@@ -27,7 +26,7 @@ from bot.db.engine import create_engine, create_session_factory
 from bot.delivery.broadcasts import BroadcastWorker
 from bot.delivery.dispatcher import Dispatcher
 from bot.domain.clock import ShiftedClock, SystemClock
-from bot.process import JobsInFlight, build_runtime, start_dispatcher, stop_between_ticks
+from bot.process import Ticking, build_runtime, start_ticking, stop_between_ticks
 from bot.runtime import Runtime, StartupError
 from bot.sandbox.page import ChatPage, ClockMove, PretendUser, SandboxEmulator
 from bot.telegram.app import build_application, serve
@@ -61,8 +60,7 @@ class ClockControls:
     dispatcher: Dispatcher
     broadcasts: BroadcastWorker
 
-    scheduler: AsyncIOScheduler | None = None
-    jobs: JobsInFlight | None = None
+    ticking: Ticking | None = None
     _moving: asyncio.Lock = field(default_factory=asyncio.Lock)
     _stopped: bool = False
 
@@ -71,7 +69,7 @@ class ClockControls:
 
         Then the dispatcher and the broadcast job run at once, so what has become due appears now.
         """
-        async with self._moving, self._between_scheduled_ticks():
+        async with self._moving, self._between_scheduled_ticks(), self.dispatcher.held() as tick:
             if self._stopped:
                 return ClockMove(now=self.clock.now().isoformat(), note="The sandbox is stopping.")
             note = None
@@ -87,7 +85,7 @@ class ClockControls:
                     note = "No drill is scheduled for this user. Press Start (or /resume) first."
                 else:
                     self.clock.jump_to(due)
-            report = await self.dispatcher.tick()
+            report = await tick()
             await self.broadcasts.tick()
         if report.sent:
             note = f"{report.sent} drill{'s' if report.sent != 1 else ''} sent"
@@ -97,23 +95,24 @@ class ClockControls:
         """Stop the scheduler between ticks, never in the middle of a clock push; later pushes do nothing."""
         async with self._moving:
             self._stopped = True
-            if self.scheduler is not None and self.jobs is not None:
-                await stop_between_ticks(self.scheduler, self.jobs)
+            if self.ticking is not None:
+                await stop_between_ticks(self.ticking)
 
     @contextlib.asynccontextmanager
     async def _between_scheduled_ticks(self) -> AsyncIterator[None]:
-        """Hold the scheduler's own ticks while the clock moves, so the push's tick is the one that sends
-        what the move made due (and can say so), not a scheduled tick that happened to start meanwhile."""
-        if self.scheduler is None or self.jobs is None or self._stopped:
+        """Hold the scheduled broadcast ticks while the clock moves, so the push's tick is the one that
+        sends what the move made due (and can say so); `Dispatcher.held` does the same for drills."""
+        if self.ticking is None or self._stopped:
             yield
             return
-        self.scheduler.pause()
+        scheduler = self.ticking.scheduler
+        scheduler.pause()
         try:
-            await self.jobs.idle.wait()
+            await self.ticking.jobs.idle.wait()
             yield
         finally:
-            if self.scheduler.state == STATE_PAUSED:
-                self.scheduler.resume()
+            if scheduler.state == STATE_PAUSED:
+                scheduler.resume()
 
 
 @contextlib.contextmanager
@@ -165,9 +164,7 @@ async def run_sandbox(
                 for signum in (signal.SIGINT, signal.SIGTERM):
                     with contextlib.suppress(NotImplementedError):
                         loop.add_signal_handler(signum, stop.set)
-            scheduler = start_dispatcher(dispatcher, settings.dispatch_interval_seconds, broadcasts)
-            jobs = JobsInFlight(scheduler)
-            controls.scheduler, controls.jobs = scheduler, jobs
+            controls.ticking = start_ticking(dispatcher, broadcasts)
             serving = asyncio.create_task(serve(application, stop))
             try:
                 await emulator.wait_for(lambda: emulator.calls_to("getUpdates") or serving.done(), within=60)

@@ -12,9 +12,9 @@ from zoneinfo import ZoneInfo
 
 from bot.db.models import EVERY_DAY_BUT_SUNDAY, Subscriber
 from bot.db.repositories import Repository
+from bot.domain.busy_minutes import LOOK_BACK_MINUTES, REACH_MINUTES, quieter_offsets
 from bot.domain.programme import Programme
 from bot.domain.schedule import MAX_QUIET, QuietHours, in_quiet_hours, local_date, next_slot
-from bot.domain.spread import LOOK_BACK_MINUTES, REACH_MINUTES, quieter_offsets
 from bot.services.safety import ask_screen
 
 DEFAULT_DELIVERY_TIME = time(7, 30)
@@ -74,6 +74,8 @@ async def reschedule(repo: Repository, subscriber: Subscriber, *, now: datetime)
         if subscriber.status in ("active", "paused")
         else None
     )
+    if subscriber.next_delivery_at is not None:
+        repo.scheduled(subscriber.next_delivery_at)
     subscriber.updated_at = now
 
 

@@ -76,9 +76,15 @@ COACH_MENU_GROUP = 1
 
 
 def build_application(
-    runtime: Runtime, *, retry_sleep: Sleep | None = None, rate_limit: bool = True
+    runtime: Runtime,
+    *,
+    retry_sleep: Sleep | None = None,
+    rate_limit: bool = True,
+    pacing: Pacing | None = None,
 ) -> BotApplication:
-    """The one Application production, tests and the sandbox all run; only the Bot API address differs."""
+    """The one Application production, tests and the sandbox all run; only the Bot API address differs.
+
+    `pacing` replaces the default limiter (a benchmark runs it on simulated time)."""
     config = runtime.settings
 
     async def slow_down(chat_id: int) -> None:
@@ -112,12 +118,12 @@ def build_application(
         .post_init(_post_init)
     )
     if rate_limit:
-        builder = builder.rate_limiter(Pacing())
+        builder = builder.rate_limiter(pacing or Pacing())
     application: BotApplication = builder.build()
     application.bot_data[RUNTIME_KEY] = runtime
     sender = Sender(application.bot) if retry_sleep is None else Sender(application.bot, sleep=retry_sleep)
     application.bot_data[SENDER_KEY] = sender
-    application.bot_data[BROADCASTS_KEY] = BroadcastWorker(runtime, sender)
+    application.bot_data[BROADCASTS_KEY] = BroadcastWorker(runtime, sender.bulk(paid=config.paid_broadcast))
     application.bot_data[GROUP_NOTICES_KEY] = OncePer(GROUP_NOTICE_INTERVAL)
     _add_handlers(application, webhook=config.webhook_enabled, admin_ids=config.admin_ids)
     return application

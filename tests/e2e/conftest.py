@@ -70,8 +70,13 @@ class ClockWaits:
             await asyncio.sleep(0)
             return
         woken = asyncio.Event()
-        self.waiting.append((self.clock.now() + timedelta(seconds=seconds), woken))
-        await woken.wait()
+        entry = (self.clock.now() + timedelta(seconds=seconds), woken)
+        self.waiting.append(entry)
+        try:
+            await woken.wait()
+        finally:
+            if entry in self.waiting:
+                self.waiting.remove(entry)
 
     def wake_due(self) -> None:
         for entry in list(self.waiting):
@@ -153,6 +158,37 @@ class Harness:
         """The bot's background broadcast worker (`tick` is what the process's scheduler job calls)."""
         worker: BroadcastWorker = self.application.bot_data[BROADCASTS_KEY]
         return worker
+
+
+@contextlib.asynccontextmanager
+async def dispatching(harness: Harness) -> AsyncIterator[None]:
+    """The dispatcher's own loop, as `glutebot run` starts it, sleeping on the harness's clock."""
+    stop = asyncio.Event()
+    loop = asyncio.create_task(harness.dispatcher.run(stop, sleep=harness.waits.sleep))
+    try:
+        yield
+    finally:
+        stop.set()
+        await asyncio.wait_for(loop, 15)
+
+
+async def resting(harness: Harness) -> datetime:
+    """Until the dispatcher's loop is asleep and nothing else is being handled; when it will wake."""
+    for _ in range(4000):
+        if harness.waits.waiting:
+            await harness.settled()
+            if harness.waits.waiting:
+                return min(due for due, _woken in harness.waits.waiting)
+        await asyncio.sleep(0.005)
+    raise TimeoutError("the dispatcher never went to sleep")
+
+
+async def move_to(harness: Harness, moment: datetime) -> datetime:
+    """Move the clock to `moment`, let the dispatcher do what came due, and say when it wakes next."""
+    harness.clock.set(moment)
+    harness.waits.wake_due()
+    await asyncio.sleep(0)
+    return await resting(harness)
 
 
 async def snapshot(harness: Harness) -> dict[str, list[tuple[object, ...]]]:

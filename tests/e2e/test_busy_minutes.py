@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.domain.spread import minute_budget
+from bot.domain.busy_minutes import minute_budget
 from bot.sandbox.driver import User
 from bot.sandbox.emulator import Emulator
 from tests.e2e.conftest import Harness, add_subscribers, onboard, running_bot, stored

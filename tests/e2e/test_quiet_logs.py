@@ -1,19 +1,21 @@
-"""Healthy work logs quietly: a 429 the sender waits out, and a tick that outlasts its interval, are at
-most one INFO line each; ERROR is kept for what someone must act on."""
+"""Healthy work logs quietly: a 429 the sender waits out, and a broadcast tick that outlasts its interval,
+are at most one INFO line each; ERROR is kept for what someone must act on."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import timedelta
+from collections.abc import AsyncIterator
+from pathlib import Path
 
 import pytest
 from apscheduler.events import EVENT_JOB_MAX_INSTANCES, JobSubmissionEvent
+from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.process import JobsInFlight, start_dispatcher, stop_between_ticks
-from bot.sandbox.emulator import Fault
+from bot.process import start_ticking, stop_between_ticks
+from bot.sandbox.emulator import Emulator, Fault
 from bot.telegram import texts
-from tests.e2e.conftest import Harness, onboard
+from tests.e2e.conftest import Harness, add_subscribers, create_broadcast, running_bot
 
 RUNNER = 601
 FLOOD_WAITS = 3
@@ -39,12 +41,24 @@ async def test_429s_the_sender_retries_log_no_error(
     assert len(logged) <= FLOOD_WAITS
 
 
-async def test_a_long_tick_is_one_info_line(harness: Harness, caplog: pytest.LogCaptureFixture) -> None:
-    driver = harness.driver
-    await onboard(harness, RUNNER, "Ida")
-    await harness.all_handled()
-    harness.advance(timedelta(hours=2))
-    harness.emulator.inject("sendAnimation", Fault("hang"))
+@pytest.fixture
+async def hasty_harness(
+    emulator: Emulator, engine: AsyncEngine, database_url: str, test_content: Path
+) -> AsyncIterator[Harness]:
+    """Ticks every 10 ms, so a tick held up for a moment outlasts many intervals."""
+    async with running_bot(
+        emulator, engine, database_url, test_content, dispatch_interval_seconds=0.01
+    ) as running:
+        yield running
+
+
+async def test_a_long_broadcast_tick_is_one_info_line(
+    hasty_harness: Harness, caplog: pytest.LogCaptureFixture
+) -> None:
+    harness = hasty_harness
+    [runner] = await add_subscribers(harness, 1, first_id=RUNNER)
+    await create_broadcast(harness, {}, text="Hello")
+    harness.emulator.inject("sendMessage", Fault("hang"))
     skipped = 0
     enough_skipped = asyncio.Event()
 
@@ -55,13 +69,12 @@ async def test_a_long_tick_is_one_info_line(harness: Harness, caplog: pytest.Log
             enough_skipped.set()
 
     with caplog.at_level(logging.DEBUG):
-        scheduler = start_dispatcher(harness.dispatcher, 0.01)
-        scheduler.add_listener(count_skipped, EVENT_JOB_MAX_INSTANCES)
-        jobs = JobsInFlight(scheduler)
+        ticking = start_ticking(harness.dispatcher, harness.broadcasts)
+        ticking.scheduler.add_listener(count_skipped, EVENT_JOB_MAX_INSTANCES)
         await asyncio.wait_for(enough_skipped.wait(), 10)
         harness.emulator.clear_faults()
-        await driver.messages_after(RUNNER, 2, 1)
-        await stop_between_ticks(scheduler, jobs)
+        await harness.driver.messages_after(runner, 0, 1)
+        await stop_between_ticks(ticking)
 
     logged = [record for record in caplog.records if record.levelno >= logging.INFO]
     assert [record for record in logged if record.levelno > logging.INFO] == []

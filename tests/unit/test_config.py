@@ -31,6 +31,7 @@ def test_defaults_need_nothing() -> None:
     assert settings.admin_ids == frozenset()
     assert settings.webhook_enabled is False
     assert settings.retention_days == 400
+    assert (settings.early_send_minutes, settings.paid_broadcast) == (10, False)
 
 
 @pytest.mark.parametrize(("value", "port"), [("9100", 9100), ("", None)])
@@ -47,7 +48,10 @@ def test_values_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("DATABASE_URL", "postgresql+asyncpg://u:p@db/glutebot")
     monkeypatch.setenv("DEFAULT_TIMEZONE", "America/New_York")
     monkeypatch.setenv("LOG_LEVEL", "debug")
+    monkeypatch.setenv("EARLY_SEND_MINUTES", "3")
+    monkeypatch.setenv("PAID_BROADCAST", "1")
     settings = load_settings()
+    assert (settings.early_send_minutes, settings.paid_broadcast) == (3, True)
     assert settings.admin_ids == frozenset({12, 34, 56})
     assert settings.database_url.startswith("postgresql+asyncpg://")
     assert settings.default_timezone == "America/New_York"
@@ -67,6 +71,8 @@ def test_values_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
         ("METRICS_PORT", "0", "METRICS_PORT: Input should be greater than or equal to 1"),
         ("METRICS_PORT", "http", "METRICS_PORT: Input should be a valid integer"),
         ("RETENTION_DAYS", "7", "RETENTION_DAYS: Input should be greater than or equal to 30"),
+        ("EARLY_SEND_MINUTES", "-1", "EARLY_SEND_MINUTES: Input should be greater than or equal to 0"),
+        ("PAID_BROADCAST", "maybe", "PAID_BROADCAST: Input should be a valid boolean"),
     ],
 )
 def test_a_bad_value_names_the_variable(

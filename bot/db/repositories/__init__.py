@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -29,6 +31,12 @@ class Repository:
         self.progress = ProgressRepository(session)
         self.broadcasts = BroadcastRepository(session)
         self.retention = RetentionRepository(session)
+        self.due_soonest: datetime | None = None
+        """The earliest drill this unit of work scheduled; the dispatcher is told once it commits."""
+
+    def scheduled(self, moment: datetime) -> None:
+        if self.due_soonest is None or moment < self.due_soonest:
+            self.due_soonest = moment
 
     async def ping(self) -> None:
         """One round trip to the database, for the health check."""

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime, time, timedelta
 
-from sqlalchemy import case, delete, func, select, update
+from sqlalchemy import BigInteger, case, cast, delete, func, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import BroadcastRecipient, CheckIn, Delivery, DrillProgress, Subscriber
 from bot.db.repositories.retention import RetentionRepository
 from bot.db.repositories.stats import StatsRepository
+from bot.domain.spread import ORDER_MODULUS
 
 
 class SubscriberRepository:
@@ -65,17 +66,36 @@ class SubscriberRepository:
         await self.session.flush()
         return subscriber
 
-    async def lock_due(self, *, now: datetime, limit: int) -> list[Subscriber]:
-        """The longest-waiting due runners; on PostgreSQL locked so other processes skip to the next ones."""
+    async def lock_due(self, *, until: datetime, order: tuple[int, int], limit: int) -> list[Subscriber]:
+        """Runners due by `until`, the longest-waiting first and those due together in the day's `order`
+        (`spread.daily_order`); on PostgreSQL locked so other processes skip to the next ones."""
+        multiplier, offset = order
+        shuffled = (
+            cast(Subscriber.id, BigInteger) * literal(multiplier, BigInteger) + literal(offset, BigInteger)
+        ) % literal(ORDER_MODULUS, BigInteger)
         query = (
             select(Subscriber)
-            .where(Subscriber.status == "active", Subscriber.next_delivery_at <= now)
-            .order_by(Subscriber.next_delivery_at)
+            .where(Subscriber.status == "active", Subscriber.next_delivery_at <= until)
+            .order_by(Subscriber.next_delivery_at, shuffled)
             .limit(limit)
         )
         if self.session.get_bind().dialect.name == "postgresql":
             query = query.with_for_update(skip_locked=True)
         return list(await self.session.scalars(query))
+
+    async def due_between(self, *, after: datetime, until: datetime) -> list[tuple[datetime, int]]:
+        """How many active runners fall due at each moment in (`after`, `until`]: the look-ahead that
+        decides when a crowded minute starts."""
+        query = (
+            select(Subscriber.next_delivery_at, func.count())
+            .where(
+                Subscriber.status == "active",
+                Subscriber.next_delivery_at > after,
+                Subscriber.next_delivery_at <= until,
+            )
+            .group_by(Subscriber.next_delivery_at)
+        )
+        return [(at, int(count)) for at, count in await self.session.execute(query) if at is not None]
 
     async def count_due(self, *, now: datetime) -> int:
         """How many active runners' drills are due (the dispatcher's backlog)."""

@@ -13,6 +13,7 @@ from telegram import Update
 
 from bot.db.models import Subscriber
 from bot.db.repositories import Repository
+from bot.domain.busy_minutes import minute_budget
 from bot.domain.parsing import parse_fields, parse_number
 from bot.domain.replies import (
     OFF_WORDS,
@@ -24,7 +25,6 @@ from bot.domain.replies import (
     parse_weekday,
 )
 from bot.domain.schedule import MAX_QUIET
-from bot.domain.spread import minute_budget
 from bot.domain.timezones import match_timezones
 from bot.services import subscriptions
 from bot.telegram import keyboards, texts
