@@ -64,6 +64,14 @@ class SubscriberRepository:
         await self.session.flush()
         return subscriber
 
+    async def note_question_message(self, *, telegram_id: int, question: str, message_id: int) -> None:
+        """The message that carries an open question's buttons, if that question is still the one open."""
+        await self.session.execute(
+            update(Subscriber)
+            .where(Subscriber.telegram_id == telegram_id, Subscriber.question == question)
+            .values(question_message_id=message_id)
+        )
+
     async def lock_due(self, *, now: datetime, limit: int) -> list[Subscriber]:
         """The longest-waiting due runners; on PostgreSQL locked so other processes skip to the next ones."""
         query = (
