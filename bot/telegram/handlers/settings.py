@@ -101,31 +101,39 @@ async def apply_answer(
     subscriber: Subscriber,
     question: Question,
     answer: Answer,
+    *,
+    from_command: bool = False,
 ) -> None:
-    """One path for a tapped and a typed answer: apply it, settle the question, say so or ask the next."""
+    """One path for a tapped and a typed answer: apply it, settle the question, say so or ask onboarding's
+    next question. A command's argument (`/level 3`) applies and confirms, leaving onboarding where it is."""
     runtime = context.runtime
     now = runtime.clock.now()
     if (message_id := conversation.settle(subscriber)) is not None:
         outbox.unbutton.append(message_id)
+    confirmation = ""
     if question is Question.LEVEL and isinstance(answer, int):
         subscriptions.set_level(subscriber, runtime.programme, answer, now=now)
-        finish_step(outbox, context, subscriber, question, texts.level_set(subscriber, runtime.programme))
+        confirmation = texts.level_set(subscriber, runtime.programme)
     elif question is Question.TIME and isinstance(answer, time):
         await subscriptions.set_delivery_time(repo, subscriber, answer, now=now)
-        finish_step(outbox, context, subscriber, question, texts.time_set(subscriber))
+        confirmation = texts.time_set(subscriber)
     elif question is Question.TIMEZONE and isinstance(answer, str):
         await subscriptions.set_timezone(repo, subscriber, answer, now=now)
-        if subscriber.onboarding_step == question:
+        if subscriber.onboarding_step == question and not from_command:
             outbox.add(texts.zone_noted(subscriber))
-        finish_step(outbox, context, subscriber, question, texts.timezone_set(subscriber))
+        confirmation = texts.timezone_set(subscriber)
     elif question is Question.DAYS and isinstance(answer, int):
         await subscriptions.set_training_days(repo, subscriber, answer, now=now)
-        finish_step(outbox, context, subscriber, question, texts.days_set(subscriber))
+        confirmation = texts.days_set(subscriber)
     elif question is Question.LONG_RUN and (answer is None or isinstance(answer, int)):
         subscriptions.set_long_run(subscriber, answer, now=now)
-        finish_step(outbox, context, subscriber, question, texts.long_run_set(subscriber))
+        confirmation = texts.long_run_set(subscriber)
     elif question is Question.PAUSE and isinstance(answer, int):
-        outbox.add(texts.paused(await subscriptions.pause(repo, subscriber, answer, now=now)))
+        confirmation = texts.paused(await subscriptions.pause(repo, subscriber, answer, now=now))
+    if from_command:
+        outbox.add(confirmation)
+    else:
+        finish_step(outbox, context, subscriber, question, confirmation)
 
 
 def offer_zones(outbox: Outbox, context: BotContext, subscriber: Subscriber, query: str) -> str | None:
@@ -214,7 +222,7 @@ async def time_command(update: Update, context: BotContext) -> None:
         elif (chosen := parse_local_time(" ".join(context.args))) is None:
             outbox.add(texts.BAD_TIME)
         else:
-            await apply_answer(outbox, context, repo, subscriber, Question.TIME, chosen)
+            await apply_answer(outbox, context, repo, subscriber, Question.TIME, chosen, from_command=True)
     await outbox.send(context, update)
 
 
@@ -250,7 +258,7 @@ async def timezone_command(update: Update, context: BotContext) -> None:
         elif not query:
             ask(outbox, context, subscriber, Question.TIMEZONE)
         elif (zone := offer_zones(outbox, context, subscriber, query)) is not None:
-            await apply_answer(outbox, context, repo, subscriber, Question.TIMEZONE, zone)
+            await apply_answer(outbox, context, repo, subscriber, Question.TIMEZONE, zone, from_command=True)
     await outbox.send(context, update)
 
 
@@ -266,7 +274,7 @@ async def days_command(update: Update, context: BotContext) -> None:
         elif (mask := parse_training_days(" ".join(context.args))) is None:
             outbox.add(texts.BAD_DAYS)
         else:
-            await apply_answer(outbox, context, repo, subscriber, Question.DAYS, mask)
+            await apply_answer(outbox, context, repo, subscriber, Question.DAYS, mask, from_command=True)
     await outbox.send(context, update)
 
 
@@ -284,7 +292,7 @@ async def level_command(update: Update, context: BotContext) -> None:
         elif number is None or number not in {level.number for level in programme.levels}:
             outbox.add(texts.BAD_LEVEL)
         else:
-            await apply_answer(outbox, context, repo, subscriber, Question.LEVEL, number)
+            await apply_answer(outbox, context, repo, subscriber, Question.LEVEL, number, from_command=True)
     await outbox.send(context, update)
 
 
