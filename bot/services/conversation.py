@@ -17,7 +17,8 @@ def ask(subscriber: Subscriber, question: Question, *, now: datetime) -> None:
 
 def open_question(subscriber: Subscriber, *, now: datetime) -> Question | None:
     question = question_of(subscriber.question)
-    onboarding = question is not None and subscriber.onboarding_step is not None
+    step = subscriber.onboarding_step
+    onboarding = step is not None and (step == question or question is Question.HEALTH)
     if question is None or not is_open(subscriber.question_asked_at, now=now, onboarding=onboarding):
         return None
     return question

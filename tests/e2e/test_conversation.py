@@ -4,7 +4,7 @@ and 8)."""
 
 from __future__ import annotations
 
-from datetime import time
+from datetime import time, timedelta
 
 from sqlalchemy import select
 
@@ -154,3 +154,19 @@ async def test_old_buttons_from_a_settled_question_change_nothing(harness: Harne
     assert answer["text"] == texts.settled("level")
     await harness.settled()
     assert (await stored(harness, runner.id)).level == 2
+
+
+async def test_a_setting_question_lapses_and_a_stray_reply_is_never_a_silent_note(harness: Harness) -> None:
+    runner = await onboard(harness, 1407)
+    await command(harness, runner, "/cancel")
+    card = await today(harness, runner)
+    await ask(harness, runner, "/time")
+    harness.advance(timedelta(minutes=31))
+    assert (await ask(harness, runner, "07:45"))["text"] == texts.NOT_UNDERSTOOD
+    assert (await stored(harness, runner.id)).delivery_time == time(7, 30)
+    harness.driver.reply(runner, card, "left side felt tight")
+    await harness.settled()
+    await ask(harness, runner, "note: right side fine")
+    async with harness.runtime.unit_of_work() as repo:
+        notes = list(await repo.session.scalars(select(CheckIn.note).order_by(CheckIn.id)))
+    assert notes == ["left side felt tight", "note: right side fine"]
