@@ -7,7 +7,7 @@ the database, so any bot process can take the next answer. Replies go out after 
 
 from __future__ import annotations
 
-from datetime import time
+from datetime import datetime, time
 
 from telegram import InlineKeyboardMarkup, Update
 
@@ -169,43 +169,50 @@ def _tapped(what: str, value: str, programme_levels: set[int]) -> tuple[Question
     return None
 
 
+def _question_of(what: str, value: str, tapped: tuple[Question, Answer] | None) -> Question | None:
+    """The question a button belongs to: an answer's, or a step inside one (picking days, typing a time)."""
+    if tapped is not None:
+        return tapped[0]
+    if what == "dpick" and parse_number(value, maximum=127) is not None:
+        return Question.DAYS
+    return Question.TIME if what == "time" and value == "type" else None
+
+
+def _refusal(subscriber: Subscriber | None, question: Question | None, now: datetime) -> str | None:
+    """Why a tap changes nothing (None: it counts)."""
+    if subscriber is None:
+        return texts.NOT_SUBSCRIBED
+    if question is None:
+        return texts.GONE
+    if not conversation.button_is_live(subscriber, question, now=now):
+        return texts.settled(COMMANDS[question])
+    return None
+
+
 async def on_setting_button(update: Update, context: BotContext) -> None:
-    """`set:<what>:<value>` buttons, from onboarding or a setting command; a settled question's do nothing."""
+    """`set:<what>:<value>` buttons, from onboarding or a setting command; a settled question's do nothing,
+    and its buttons come off."""
     query = update.callback_query
     if query is None or query.data is None:
         return
-    fields = parse_fields(query.data, "set", 2)
     runtime = context.runtime
-    levels = {level.number for level in runtime.programme.levels}
-    what, value = fields if fields is not None else ("", "")
-    tapped = _tapped(what, value, levels)
-    question = Question.DAYS if what == "dpick" else Question.TIME if what == "time" else None
-    question = tapped[0] if tapped is not None else question
+    what, value = parse_fields(query.data, "set", 2) or ("", "")
+    tapped = _tapped(what, value, {level.number for level in runtime.programme.levels})
+    question = _question_of(what, value, tapped)
     outbox = Outbox()
-    toast: str | None = None
     markup: InlineKeyboardMarkup | None = None
     async with runtime.unit_of_work() as repo:
         subscriber = await subscriber_for_update(repo, update)
-        live = (
-            subscriber is not None
-            and question is not None
-            and conversation.button_is_live(subscriber, question, now=runtime.clock.now())
-        )
-        if subscriber is None:
-            toast = texts.NOT_SUBSCRIBED
-        elif question is None:
-            toast = texts.GONE
-        elif not live:
-            toast = texts.settled(COMMANDS[question])
-        elif tapped is not None:
+        refusal = _refusal(subscriber, question, runtime.clock.now())
+        if subscriber is not None and refusal is None and tapped is not None:
             await apply_answer(outbox, context, repo, subscriber, *tapped)
-        elif what == "dpick" and (mask := parse_number(value, maximum=127)) is not None:
-            markup = keyboards.day_picker(mask)
-        else:
+        elif refusal is None and what == "dpick":
+            markup = keyboards.day_picker(parse_number(value, maximum=127) or 0)
+        elif refusal is None:
             outbox.add(texts.TIME_TYPE_PROMPT)
             markup = keyboards.times()
-    await acknowledge(query, toast, alert=subscriber is None)
-    if subscriber is not None:
+    await acknowledge(query, refusal, alert=subscriber is None)
+    if subscriber is not None and question is not None:
         await edit_markup(update, markup)
     await outbox.send(context, update)
 
