@@ -12,6 +12,7 @@ from pathlib import Path
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.config import Settings
+from bot.db.engine import READ_ONLY
 from bot.db.repositories import Repository
 from bot.db.transient import DatabaseHealth, Sleep
 from bot.domain.clock import Clock
@@ -69,4 +70,10 @@ class Runtime:
     async def unit_of_work(self) -> AsyncIterator[Repository]:
         """One transaction: committed when the block ends normally, rolled back on any error."""
         async with self.session_factory() as session, session.begin():
+            yield Repository(session)
+
+    @asynccontextmanager
+    async def reading(self) -> AsyncIterator[Repository]:
+        """A transaction that only reads: on SQLite it takes no write lock, so no writer waits for it."""
+        async with self.session_factory(execution_options=READ_ONLY) as session, session.begin():
             yield Repository(session)

@@ -78,10 +78,16 @@ async def answer_typed(
 
 
 async def leave_on_command(update: Update, context: BotContext) -> None:
-    """Any command is a way out of an open question (one that asks a question opens it again)."""
+    """Any command is a way out of an open question (one that asks a question opens it again). A look
+    first: most commands come with no question open, and then nothing is written."""
+    async with context.runtime.reading() as repo:
+        subscriber = await subscriber_for_update(repo, update)
+        waiting = subscriber is not None and subscriber.question is not None
+    if not waiting:
+        return
     async with context.runtime.unit_of_work() as repo:
         subscriber = await subscriber_for_update(repo, update)
-        if subscriber is not None and subscriber.question is not None:
+        if subscriber is not None:
             conversation.settle(subscriber)
 
 
