@@ -20,6 +20,8 @@ from rapidfuzz.distance import DamerauLevenshtein
 from unidecode import unidecode
 
 MIN_POPULATION = 15_000
+OTHER_NAMES_MIN_POPULATION = 100_000
+"""Other names ("munchen", "nyc", "lisboa") are kept for cities this big: a town is typed by its own name."""
 FUZZY_CUTOFF = 0.8
 """How alike (0-1, swapped letters counting as one slip) a typo must be to a place's name to be offered."""
 CLEAR_LEAD = 4
@@ -50,6 +52,8 @@ ALIASES = {
     "bombay": "Asia/Kolkata", "calcutta": "Asia/Kolkata", "bangalore": "Asia/Kolkata",
 }  # fmt: skip
 _OFFSET = re.compile(r"^(?:utc|gmt)?\s*([+-])\s*(\d{1,2})(?::?(\d{2}))?$")
+_PUNCTUATION = str.maketrans({"_": " ", "-": " ", ".": None, "'": None})
+_NOT_LATIN = re.compile("[^\x00-\u024f]")
 _FIXED_ZONE = re.compile(r"Etc/GMT(?:-(?:1[0-4]|[1-9])|\+(?:1[0-2]|[1-9]))")
 _LEGACY_PREFIXES = ("US/", "Canada/", "Mexico/", "Brazil/", "Chile/", "SystemV/", "Etc/GMT")
 _LEGACY_NAMES = {"GB", "GB-Eire", "NZ", "NZ-CHAT", "PRC", "ROC", "ROK", "UCT", "Universal", "Zulu"}
@@ -73,8 +77,8 @@ class _Place:
 
 def normalise(text: str) -> str:
     """Lower case, accents folded (München -> munchen), punctuation and extra spaces gone."""
-    folded = unidecode(text).lower().replace("_", " ").replace("-", " ").replace(".", "")
-    return " ".join(folded.replace("'", "").split())
+    folded = (text if text.isascii() else unidecode(text)).lower().translate(_PUNCTUATION)
+    return " ".join(folded.split())
 
 
 @functools.cache
@@ -101,7 +105,7 @@ class _Index:
 
 
 def _latin(text: str) -> bool:
-    return all(ord(character) < 0x250 for character in text)
+    return _NOT_LATIN.search(text) is None
 
 
 _BUILDING = threading.Lock()
@@ -132,6 +136,8 @@ def _built() -> _Index:
         place = _Place(int(city["population"]), zone)
         names.setdefault(normalise(city["name"]), []).append(place)
         by_country.setdefault(city["countrycode"], []).append(place)
+        if place.population < OTHER_NAMES_MIN_POPULATION:
+            continue
         for other in {normalise(name) for name in city["alternatenames"] if _latin(name)}:
             if len(other) >= 3:
                 other_names.setdefault(other, []).append(place)
