@@ -213,8 +213,3 @@ def search(query: str, *, limit: int = 5) -> ZoneSearch:
 def is_zone(name: str) -> bool:
     """A zone a button may carry: a current IANA name or a fixed-offset one this module offers."""
     return name in _zones().values() or _FIXED_ZONE.fullmatch(name) is not None
-
-
-def match_timezones(query: str, *, limit: int = 5) -> list[str]:
-    """Best matches first; one name when there is no doubt which zone is meant."""
-    return list(search(query, limit=limit).zones)
