@@ -12,6 +12,7 @@ from pathlib import Path
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.config import Settings
+from bot.db.engine import READ_ONLY
 from bot.db.repositories import Repository
 from bot.db.transient import DatabaseHealth, Sleep
 from bot.domain.clock import Clock
@@ -104,3 +105,9 @@ class Runtime:
             yield repo
         if repo.due_soonest is not None:
             self.wakeup.due_at(repo.due_soonest)
+
+    @asynccontextmanager
+    async def reading(self) -> AsyncIterator[Repository]:
+        """A transaction that only reads: on SQLite it takes no write lock, so no writer waits for it."""
+        async with self.session_factory(execution_options=READ_ONLY) as session, session.begin():
+            yield Repository(session)

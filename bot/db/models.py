@@ -149,6 +149,11 @@ class Subscriber(Base):
     paused_until: Mapped[date | None]
     onboarding_step: Mapped[str | None] = mapped_column(String(32))
     """Where onboarding stands; kept here, not in memory, so any bot process can serve the next answer."""
+    question: Mapped[str | None] = mapped_column(String(32))
+    """The question the bot is waiting on (`bot.domain.conversation.Question`): a typed reply answers it."""
+    question_asked_at: Mapped[datetime | None]
+    question_message_id: Mapped[int | None] = mapped_column(BigInteger)
+    """The message carrying the open question's buttons, taken off when it is settled."""
     nudges_enabled: Mapped[bool] = mapped_column(Boolean, default=True, server_default=text("true"))
     quiet_start: Mapped[time] = mapped_column(
         default=DEFAULT_QUIET_HOURS.start, server_default=text("'21:00:00'")

@@ -30,6 +30,7 @@ from bot.config import SettingsError
 from bot.db.transient import Sleep, through_outages
 from bot.delivery.broadcasts import BroadcastWorker
 from bot.delivery.sender import Sender
+from bot.domain import timezones
 from bot.domain.parsing import BIGINT_MAX
 from bot.domain.throttle import OncePer
 from bot.runtime import Runtime, StartupError
@@ -42,7 +43,17 @@ from bot.telegram.context import (
     BotApplication,
     BotContext,
 )
-from bot.telegram.handlers import account, admin, broadcasts, drills, fallback, progress, safety, settings
+from bot.telegram.handlers import (
+    account,
+    admin,
+    broadcasts,
+    conversation,
+    drills,
+    fallback,
+    progress,
+    safety,
+    settings,
+)
 from bot.telegram.handlers.common import acknowledge
 from bot.telegram.http import AiohttpRequest
 from bot.telegram.pacing import Pacing
@@ -71,6 +82,8 @@ ONCE_GROUP = -2
 """Webhook re-sends are dropped before anything else runs."""
 COACH_INPUT_GROUP = -1
 """A coach's reply to their own `/broadcast` draft is taken here; anything else goes on to group 0."""
+LEAVE_QUESTION_GROUP = -1
+"""Any command first closes the question open with the runner (never a coach's draft reply: not a command)."""
 COACH_MENU_GROUP = 1
 """After a coach's /start or /help has been answered, their command menu is set again."""
 
@@ -156,8 +169,10 @@ async def initialized(application: BotApplication) -> AsyncIterator[BotApplicati
 
 
 async def _post_init(application: BotApplication) -> None:
-    """Everyone's command menu; coaches get theirs with the coach commands, in their own chat's scope."""
+    """Everyone's command menu; coaches get theirs with the coach commands, in their own chat's scope.
+    The place search's index starts building in a worker thread, so no runner's first search waits."""
     bot = application.bot
+    asyncio.get_running_loop().run_in_executor(None, timezones.warm)
     await bot.set_my_commands([BotCommand(name, about) for name, about in texts.COMMANDS])
     for admin_id in sorted(application.bot_data[RUNTIME_KEY].settings.admin_ids):
         await _set_coach_menu(bot, admin_id)
@@ -233,6 +248,7 @@ def _add_handlers(application: BotApplication, *, webhook: bool, admin_ids: froz
         "deletedata": account.delete_data_command,
         "help": account.help_command,
         "cleared": safety.cleared_command,
+        "cancel": conversation.cancel_command,
     }
     # Coaches' commands: for anyone not in ADMIN_IDS they match nothing and fall through to the
     # unknown-command reply, so nobody learns they exist. Their buttons and replies to their own
@@ -249,6 +265,13 @@ def _add_handlers(application: BotApplication, *, webhook: bool, admin_ids: froz
     application.add_handler(
         MessageHandler(coaches & private & new_message & ~filters.COMMAND, broadcasts.on_coach_message),
         group=COACH_INPUT_GROUP,
+    )
+    application.add_handler(
+        MessageHandler(
+            private & new_message & filters.COMMAND & ~filters.Regex(r"^/cancel(?:@\w+)?\s*$"),
+            conversation.leave_on_command,
+        ),
+        group=LEAVE_QUESTION_GROUP,
     )
     application.add_handler(
         CommandHandler(("start", "help"), _refresh_coach_menu, filters=private & new_message & coaches),

@@ -166,7 +166,7 @@ def times() -> InlineKeyboardMarkup:
 
 
 def quieter_time(value: time) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup([[_button(f"Switch to {value:%H:%M}", f"set:time:{value:%H%M}")]])
+    return InlineKeyboardMarkup([[_button(f"Switch to {value:%H:%M}", f"set:quieter:{value:%H%M}")]])
 
 
 def zones(candidates: list[str]) -> InlineKeyboardMarkup:
@@ -176,7 +176,17 @@ def zones(candidates: list[str]) -> InlineKeyboardMarkup:
 
 def days() -> InlineKeyboardMarkup:
     buttons = [_button(label, f"set:days:{key}") for key, (label, _mask) in DAY_PRESETS.items()]
-    return InlineKeyboardMarkup([buttons[:2], buttons[2:]])
+    return InlineKeyboardMarkup([buttons[:2], buttons[2:], [_button("Pick my own days", "set:dpick:0")]])
+
+
+def day_picker(mask: int) -> InlineKeyboardMarkup:
+    """Each day toggles (its button carries the mask it leads to); Save applies the days ticked."""
+    buttons = [
+        _button(("✅ " if mask & (1 << day) else "") + name[:3], f"set:dpick:{mask ^ (1 << day)}")
+        for day, name in enumerate(WEEKDAY_NAMES)
+    ]
+    save = [_button("Save", f"set:days:{mask}")] if mask else []
+    return InlineKeyboardMarkup([buttons[:4], buttons[4:], save])
 
 
 def self_test(subscriber_id: int) -> InlineKeyboardMarkup:

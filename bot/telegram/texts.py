@@ -41,6 +41,7 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("cleared", "A professional has cleared you to train"),
     ("stop", "Unsubscribe (your data is kept)"),
     ("deletedata", "Delete everything about you"),
+    ("cancel", "Leave the question I asked unanswered"),
     ("help", "What this bot does and how to use it"),
 )
 
@@ -183,7 +184,36 @@ def cleared(outcome: ScreenOutcome, subscriber: Subscriber) -> str:
 LEVEL_QUESTION = "How much strength training do you do now?"
 TIME_QUESTION = "What time should your drill arrive? Pick one or type a time like 07:45."
 TIMEZONE_QUESTION = "Which time zone are you in? Type your city (e.g. London) or a zone like Europe/Berlin."
-DAYS_QUESTION = "Which days do you want drills? Rest days matter too."
+DAYS_QUESTION = (
+    "Which days do you want drills? Rest days matter too. Tap a choice, pick your own days, or type them "
+    "(e.g. mon wed sat, or weekends)."
+)
+PAUSE_QUESTION = "Pause for how long? Tap one or type a number of days (e.g. 10)."
+DAY_PICKER_HINT = "Tap your days, then Save."
+STILL_WAITING = "I'm still waiting for that answer (/cancel leaves it)."
+REASK: dict[str, str] = {
+    "health": "Tap any that apply, then Done; or type none if none of them do.",
+    "level": "Which fits best? Type 1, 2 or 3, or tap one of the buttons.",
+    "time": "I couldn't read that as a time. Try HH:MM, for example 07:30 or 18:45.",
+    "days": "I couldn't read those days. Try daily, weekdays, weekends, or a list like mon wed fri.",
+    "longrun": "Which day is your long run? Type a day like sun, or none.",
+    "pause": "Pause for how many days? A number from 1 to 90, e.g. 7.",
+}
+"""A typed reply the open question could not read: ask again, plainly."""
+NOT_UNDERSTOOD = (
+    "I didn't catch that. To answer your drill, type done, too easy, too hard, skip or pain 0-10; to add "
+    "a note, reply to the drill or start with “note”. /help lists everything."
+)
+CANCELLED = "OK, I've stopped waiting for that answer. Nothing was changed."
+CANCELLED_ONBOARDING = (
+    "OK, I've stopped waiting for that answer. The buttons above still work whenever you're ready, and "
+    "/help lists every setting."
+)
+NOTHING_TO_CANCEL = "There's no question waiting for your answer. /help lists what I can do."
+FIXED_OFFSET_WARNING = (
+    "Note: a fixed offset like this ignores daylight saving, so your drill moves by an hour when your "
+    "clocks change. Type your city instead to follow your local time all year."
+)
 TIME_TYPE_PROMPT = "Type the time as HH:MM, for example 06:45 or 18:30."
 BAD_TIME = "I couldn't read that as a time. Try HH:MM, for example 07:30 or 18:45."
 LONG_RUN_QUESTION = (
@@ -356,7 +386,20 @@ def quiet_set(subscriber: Subscriber) -> str:
 
 
 def timezone_set(subscriber: Subscriber) -> str:
-    return f"Time zone set to {escape(subscriber.timezone)}. {next_drill(subscriber)}"
+    warning = f"\n{FIXED_OFFSET_WARNING}" if subscriber.timezone.startswith("Etc/GMT") else ""
+    return f"Time zone set to {escape(subscriber.timezone)}. {next_drill(subscriber)}{warning}"
+
+
+def settled(command: str) -> str:
+    """A tap on a button whose question was already answered (or left): it changes nothing."""
+    return f"That question is already settled, so nothing changed. /{command} asks it again."
+
+
+def zone_noted(subscriber: Subscriber) -> str:
+    """A zone chosen during onboarding, said before the next question (a fixed offset warned about)."""
+    zone = subscriber.timezone
+    warning = f" {FIXED_OFFSET_WARNING}" if zone.startswith("Etc/GMT") else ""
+    return f"Time zone: {escape(zone)}.{warning}"
 
 
 def zone_choices(query: str) -> str:

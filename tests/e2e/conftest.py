@@ -35,6 +35,7 @@ from bot.db.engine import create_session_factory
 from bot.db.models import Base, Delivery, Subscriber
 from bot.delivery.broadcasts import BroadcastWorker
 from bot.delivery.dispatcher import Dispatcher, TickReport
+from bot.domain import timezones
 from bot.domain.clock import ManualClock
 from bot.domain.schedule import next_slot
 from bot.process import build_runtime
@@ -427,6 +428,7 @@ async def running_bot(
         **overrides,
     )
     content = load_content(content_dir)
+    timezones.warm()  # once per test process: the bot's own warm-up thread would compete with the first test
     clock = ManualClock(START)
     waits = ClockWaits(clock)
     if chat_limits:

@@ -28,12 +28,8 @@ async def test_timezone_directly_and_by_city(harness: Harness) -> None:
     assert str((await ask(harness, runner, "/timezone Etc/UTC"))["text"]).startswith(
         "Time zone set to Etc/UTC."
     )
-    choices = await ask(harness, runner, "/timezone sydney")
-    mark = harness.driver.mark(runner.id)
-    harness.driver.press(runner, choices, "Australia/Sydney")
-    confirmation = await harness.driver.next_message(runner.id, mark)
+    confirmation = await ask(harness, runner, "/timezone sydney")
     assert str(confirmation["text"]).startswith("Time zone set to Australia/Sydney.")
-    await harness.settled()
     subscriber = await stored(harness, runner.id)
     assert subscriber.timezone == "Australia/Sydney"
     assert subscriber.next_delivery_at is not None

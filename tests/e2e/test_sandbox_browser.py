@@ -114,11 +114,14 @@ def test_onboarding_drill_check_in_and_a_broadcast_in_the_browser(
             expect(page.locator(".text i").first).to_contain_text("not medical advice")
             tap(page, "None of these")
             tap(page, "1. New to strength work")
-            tap(page, "07:30")
             # Typing before the question arrives would answer the previous one, as in Telegram.
+            time_question = page.locator(".message", has_text=texts.TIME_QUESTION)
+            expect(time_question).to_be_visible()
+            say(page, "7.30am")
             expect(page.get_by_text(texts.TIMEZONE_QUESTION)).to_be_visible()
-            say(page, "London")
-            tap(page, "Europe/London")
+            expect(time_question.get_by_role("button")).to_have_count(0)
+            say(page, "Lisbon")
+            expect(page.get_by_text("Time zone: Europe/Lisbon.")).to_be_visible()
             tap(page, "Every day")
             tap(page, "Sun")
             expect(page.get_by_text("All set! Level 1")).to_be_visible()
@@ -154,6 +157,13 @@ def test_onboarding_drill_check_in_and_a_broadcast_in_the_browser(
             assert days.last.inner_text() != days.nth(days_so_far - 1).inner_text()
             page.screenshot(path=shots / "4-next-day.png")
 
+            replies = page.locator(".message.from-bot")
+            replies_so_far = replies.count()
+            say(page, "did it")
+            expect(replies).to_have_count(replies_so_far + 1)
+            expect(replies.last).not_to_have_text(texts.NOT_UNDERSTOOD)
+            expect(replies.last).not_to_contain_text("There's no drill")
+
             page.get_by_role("button", name="/", exact=True).click()
             page.locator("#command-menu li", has_text="/progress").click()
             photo = page.locator(".message img.photo")
@@ -163,6 +173,7 @@ def test_onboarding_drill_check_in_and_a_broadcast_in_the_browser(
             page.screenshot(path=shots / "5-progress.png")
 
             summary = page.locator(".message", has_text="All set! Level 1")
+            expect(summary).to_contain_text("07:30 Europe/Lisbon")
             summary_id = int(summary.get_attribute("data-message-id") or 0)
             deleted = page.request.post(
                 f"{sandbox}/bot{TOKEN}/deleteMessage", data={"chat_id": 1001, "message_id": summary_id}

@@ -12,7 +12,7 @@ import pytest
 
 from bot.db.models import Broadcast
 from bot.telegram import texts
-from tests.e2e.conftest import Harness, onboard, snapshot, today
+from tests.e2e.conftest import Harness, ask, onboard, snapshot, today
 
 COACH = 999
 """The harness runs with ADMIN_IDS=999."""
@@ -99,6 +99,8 @@ async def test_numeric_command_arguments_get_the_usage_answer_and_change_nothing
         (coach, "/unsend ²", texts.BROADCAST_USAGE_UNSEND),
         (coach, f"/unsend {'9' * 12}", texts.BROADCAST_USAGE_UNSEND),
     ]
+    for who in (runner, coach):
+        await ask(harness, who, "/cancel")  # leaving onboarding's open question is itself a write
     before = await snapshot(harness)
 
     for who, command, expected in commands:

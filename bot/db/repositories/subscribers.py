@@ -66,6 +66,14 @@ class SubscriberRepository:
         await self.session.flush()
         return subscriber
 
+    async def note_question_message(self, *, telegram_id: int, question: str, message_id: int) -> None:
+        """The message that carries an open question's buttons, if that question is still the one open."""
+        await self.session.execute(
+            update(Subscriber)
+            .where(Subscriber.telegram_id == telegram_id, Subscriber.question == question)
+            .values(question_message_id=message_id)
+        )
+
     async def lock_due(self, *, until: datetime, order: tuple[int, int], limit: int) -> list[Subscriber]:
         """Runners due by `until`, the longest-waiting first and those due together in the day's `order`
         (`spread.daily_order`); on PostgreSQL locked so other processes skip to the next ones."""

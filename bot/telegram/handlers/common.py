@@ -83,11 +83,35 @@ class Outbox:
 
     def __init__(self) -> None:
         self.items: list[tuple[str, InlineKeyboardMarkup | None]] = []
+        self.question: tuple[int, str] | None = None
+        """The item that asks the open question, and its name: its message id is stored once sent."""
+        self.unbutton: list[int] = []
+        """Earlier messages whose buttons come off: their question is settled."""
 
     def add(self, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
         self.items.append((text, markup))
 
+    def ask(self, question: str, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
+        """Like `add`, for the message that puts an open question (see `bot.services.conversation`)."""
+        self.question = (len(self.items), question)
+        self.add(text, markup)
+
     async def send(self, context: BotContext, update: Update) -> None:
-        for text, markup in self.items:
-            await reply(context, update, text, markup)
+        chat = update.effective_chat
+        for message_id in self.unbutton:
+            if chat is not None:
+                await remove_buttons(context, chat_id=chat.id, message_id=message_id)
+        asked: int | None = None
+        for index, (text, markup) in enumerate(self.items):
+            result = await reply(context, update, text, markup)
+            if self.question is not None and index == self.question[0] and result is not None:
+                asked = result.message_id
+        user = update.effective_user
+        if asked is not None and self.question is not None and user is not None:
+            async with context.runtime.unit_of_work() as repo:
+                await repo.subscribers.note_question_message(
+                    telegram_id=user.id, question=self.question[1], message_id=asked
+                )
         self.items.clear()
+        self.unbutton.clear()
+        self.question = None

@@ -11,6 +11,7 @@ from bot.db.models import Subscriber
 from bot.delivery.cards import send_drill_card
 from bot.delivery.planner import plan_today, rest_reason
 from bot.delivery.sender import SendStatus
+from bot.domain.conversation import is_note_or_check_in
 from bot.domain.parsing import BIGINT_MAX, parse_number, parse_numbered
 from bot.domain.programme import Outcome
 from bot.domain.safety import pain_advice
@@ -28,9 +29,9 @@ from bot.telegram.handlers.common import (
     reply,
     subscriber_for_update,
 )
+from bot.telegram.handlers.conversation import answer_typed
 from bot.telegram.handlers.progress import send_progress_card
 from bot.telegram.handlers.safety import explain_gate, screen_first
-from bot.telegram.handlers.settings import typed_setting
 
 MAX_TEXT_LENGTH = 1000
 
@@ -188,7 +189,8 @@ async def on_pain_score(update: Update, context: BotContext) -> None:
 
 
 async def on_text(update: Update, context: BotContext) -> None:
-    """Plain text in a private chat: a pending setting answer, else a check-in or a note on a drill."""
+    """Plain text in a private chat: the open question's answer, else a check-in, or a note on a drill
+    (a reply to its card, or text starting with "note"); anything else gets a hint, never a silent note."""
     message = update.effective_message
     if message is None or message.text is None:
         return
@@ -204,7 +206,11 @@ async def on_text(update: Update, context: BotContext) -> None:
         subscriber = await subscriber_for_update(repo, update)
         if subscriber is None:
             outbox.add(texts.NOT_SUBSCRIBED)
-        elif not await typed_setting(outbox, context, repo, subscriber, message.text):
+        elif await answer_typed(outbox, context, repo, subscriber, message.text):
+            pass
+        elif not is_note_or_check_in(message.text, replying=message.reply_to_message is not None):
+            outbox.add(texts.NOT_UNDERSTOOD)
+        else:
             reply_to = message.reply_to_message
             result = await checkins.record_text(
                 repo, runtime.programme, subscriber, message.text,

@@ -7,9 +7,10 @@ from datetime import datetime
 from telegram import Update
 
 from bot.db.models import Subscriber
+from bot.domain.conversation import Question
 from bot.domain.parsing import BIGINT_MAX, parse_numbered
 from bot.domain.safety import SCREEN_KEYS, PainArea, PainKind, PregnancyStage
-from bot.services import checkins, safety
+from bot.services import checkins, conversation, safety
 from bot.services.safety import Gate
 from bot.telegram import keyboards, texts
 from bot.telegram.context import BotContext
@@ -22,6 +23,7 @@ def explain_gate(outbox: Outbox, subscriber: Subscriber, gate: Gate, *, now: dat
     if gate is Gate.UNSCREENED:
         if not safety.screen_open(subscriber):
             safety.ask_screen(subscriber, now=now, on_its_own=True)
+        conversation.ask(subscriber, Question.HEALTH, now=now)
         outbox.add(texts.SCREEN_FIRST)
         add_screen(outbox, subscriber)
     elif gate is Gate.HELD:
@@ -34,12 +36,20 @@ def explain_gate(outbox: Outbox, subscriber: Subscriber, gate: Gate, *, now: dat
 
 def add_screen(outbox: Outbox, subscriber: Subscriber, *, on_its_own: bool = False) -> None:
     ticked = subscriber.health_answers or []
-    outbox.add(texts.health_question(on_its_own=on_its_own), keyboards.health_screen(subscriber.id, ticked))
+    outbox.ask(
+        Question.HEALTH,
+        texts.health_question(on_its_own=on_its_own),
+        keyboards.health_screen(subscriber.id, ticked),
+    )
 
 
 def _finish(outbox: Outbox, context: BotContext, subscriber: Subscriber, *, none_apply: bool) -> None:
     """The screen's outcome, said once, then the rest of onboarding (or, asked on its own, what next)."""
     alone = subscriber.onboarding_step == safety.SCREEN_STEP
+    if conversation.question_of_now(subscriber) is Question.HEALTH:
+        message_id = conversation.settle(subscriber)
+        if message_id is not None:
+            outbox.unbutton.append(message_id)
     outcome = safety.finish_screen(subscriber, now=context.runtime.clock.now(), none_apply=none_apply)
     markup = keyboards.cleared(subscriber.id, outcome.held_by) if safety.clearable(subscriber) else None
     outbox.add(
@@ -50,6 +60,14 @@ def _finish(outbox: Outbox, context: BotContext, subscriber: Subscriber, *, none
         finish_step(outbox, context, subscriber, "health", "")
     elif not outcome.held:
         outbox.add(texts.SCREEN_DONE_ALONE)
+
+
+def answer_screen(outbox: Outbox, context: BotContext, subscriber: Subscriber, answer: str) -> None:
+    """`none` or `done`, tapped or typed: the screen ends (or asks a pregnancy's stage first)."""
+    if answer == "done" and safety.needs_pregnancy_stage(subscriber):
+        outbox.add(texts.PREGNANCY_QUESTION, keyboards.pregnancy_stages(subscriber.id))
+    else:
+        _finish(outbox, context, subscriber, none_apply=answer == "none")
 
 
 async def on_screen_button(update: Update, context: BotContext) -> None:
@@ -73,13 +91,11 @@ async def on_screen_button(update: Update, context: BotContext) -> None:
         elif choice in SCREEN_KEYS:
             safety.toggle_answer(subscriber, choice)
             ticked = list(subscriber.health_answers or [])
-        elif choice == "done" and safety.needs_pregnancy_stage(subscriber):
-            outbox.add(texts.PREGNANCY_QUESTION, keyboards.pregnancy_stages(subscriber.id))
         elif choice in safety.PREGNANCY_VALUES and safety.needs_pregnancy_stage(subscriber):
             safety.set_pregnancy_stage(subscriber, PregnancyStage(choice))
             _finish(outbox, context, subscriber, none_apply=False)
         elif choice in ("done", "none"):
-            _finish(outbox, context, subscriber, none_apply=choice == "none")
+            answer_screen(outbox, context, subscriber, choice)
     if not mine:
         await acknowledge(query, texts.NOT_YOURS, alert=True)
         return

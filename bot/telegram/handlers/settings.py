@@ -7,13 +7,14 @@ the database, so any bot process can take the next answer. Replies go out after 
 
 from __future__ import annotations
 
-from datetime import time
+from datetime import datetime, time
 
-from telegram import Update
+from telegram import InlineKeyboardMarkup, Update
 
 from bot.db.models import Subscriber
 from bot.db.repositories import Repository
 from bot.domain.busy_minutes import minute_budget
+from bot.domain.conversation import COMMANDS, Question, question_of
 from bot.domain.parsing import parse_fields, parse_number
 from bot.domain.replies import (
     OFF_WORDS,
@@ -25,14 +26,11 @@ from bot.domain.replies import (
     parse_weekday,
 )
 from bot.domain.schedule import MAX_QUIET
-from bot.domain.timezones import match_timezones
-from bot.services import subscriptions
+from bot.domain.timezones import is_zone, search
+from bot.services import conversation, subscriptions
 from bot.telegram import keyboards, texts
 from bot.telegram.context import BotContext
-from bot.telegram.handlers.common import Outbox, acknowledge, subscriber_for_update
-
-AWAITING_TIME = "await:time"
-AWAITING_TIMEZONE = "await:timezone"
+from bot.telegram.handlers.common import Outbox, acknowledge, edit_markup, subscriber_for_update
 
 
 async def start(update: Update, context: BotContext) -> None:
@@ -54,24 +52,28 @@ async def start(update: Update, context: BotContext) -> None:
             default_timezone=runtime.settings.default_timezone,
             now=runtime.clock.now(),
         )
+        conversation.ask(joined.subscriber, Question.HEALTH, now=runtime.clock.now())
     outbox = Outbox()
     outbox.add(texts.welcome(user.first_name, returning=not joined.is_new and joined.was_inactive))
-    outbox.add(texts.health_question(), keyboards.health_screen(joined.subscriber.id, []))
+    outbox.ask(Question.HEALTH, texts.health_question(), keyboards.health_screen(joined.subscriber.id, []))
     await outbox.send(context, update)
 
 
-def _ask_next(outbox: Outbox, context: BotContext, subscriber: Subscriber) -> None:
-    step = subscriber.onboarding_step
-    if step == "level":
-        outbox.add(texts.LEVEL_QUESTION, keyboards.levels(context.runtime.programme))
-    elif step == "time":
-        outbox.add(texts.TIME_QUESTION, keyboards.times())
-    elif step == "timezone":
-        outbox.add(texts.TIMEZONE_QUESTION)
-    elif step == "days":
-        outbox.add(texts.DAYS_QUESTION, keyboards.days())
-    elif step == "longrun":
-        outbox.add(texts.LONG_RUN_QUESTION, keyboards.long_run_days())
+def ask(outbox: Outbox, context: BotContext, subscriber: Subscriber, question: Question) -> None:
+    """Put a setting question (with its buttons); a typed reply now answers it (handlers.conversation)."""
+    conversation.ask(subscriber, question, now=context.runtime.clock.now())
+    if question is Question.LEVEL:
+        outbox.ask(question, texts.LEVEL_QUESTION, keyboards.levels(context.runtime.programme))
+    elif question is Question.TIME:
+        outbox.ask(question, texts.TIME_QUESTION, keyboards.times())
+    elif question is Question.TIMEZONE:
+        outbox.ask(question, texts.TIMEZONE_QUESTION)
+    elif question is Question.DAYS:
+        outbox.ask(question, texts.DAYS_QUESTION, keyboards.days())
+    elif question is Question.LONG_RUN:
+        outbox.ask(question, texts.LONG_RUN_QUESTION, keyboards.long_run_days())
+    elif question is Question.PAUSE:
+        outbox.ask(question, texts.PAUSE_QUESTION, keyboards.pause_lengths())
 
 
 def finish_step(
@@ -79,106 +81,165 @@ def finish_step(
 ) -> None:
     """After an answer: the next onboarding question, the summary at the end, or just the confirmation."""
     was_onboarding = subscriber.onboarding_step == step
-    if subscriber.onboarding_step in (AWAITING_TIME, AWAITING_TIMEZONE):
-        subscriber.onboarding_step = None
     next_step = subscriptions.advance_onboarding(subscriber, step)
+    next_question = question_of(next_step)
     if was_onboarding and next_step is None:
         outbox.add(texts.settings_summary(subscriber, context.runtime.programme))
-    elif was_onboarding:
-        _ask_next(outbox, context, subscriber)
+    elif was_onboarding and next_question is not None:
+        ask(outbox, context, subscriber, next_question)
     elif confirmation:
         outbox.add(confirmation)
 
 
-def _offer_zones(outbox: Outbox, query: str) -> None:
-    candidates = match_timezones(query)
-    if not candidates:
-        outbox.add(texts.NO_ZONE)
-        return
-    outbox.add(texts.zone_choices(query), keyboards.zones(candidates))
+Answer = int | time | str | None
+"""A level or day mask or pause length (int), a time, a zone name, or no long run (None)."""
 
 
-async def on_setting_button(update: Update, context: BotContext) -> None:
-    """`set:<what>:<value>` buttons, from onboarding or from a setting command."""
-    query = update.callback_query
-    if query is None or query.data is None:
-        return
-    fields = parse_fields(query.data, "set", 2)
-    if fields is None:
-        await acknowledge(query, texts.GONE)
-        return
-    what, value = fields
-    number = parse_number(value)
+async def apply_answer(
+    outbox: Outbox,
+    context: BotContext,
+    repo: Repository,
+    subscriber: Subscriber,
+    question: Question,
+    answer: Answer,
+    *,
+    from_command: bool = False,
+) -> None:
+    """One path for a tapped and a typed answer: apply it, settle the question, say so or ask onboarding's
+    next question. A command's argument (`/level 3`) applies and confirms, leaving onboarding where it is."""
     runtime = context.runtime
     now = runtime.clock.now()
+    if (message_id := conversation.settle(subscriber)) is not None:
+        outbox.unbutton.append(message_id)
+    confirmation = ""
+    quieter: time | None = None
+    if question is Question.LEVEL and isinstance(answer, int):
+        subscriptions.set_level(subscriber, runtime.programme, answer, now=now)
+        confirmation = texts.level_set(subscriber, runtime.programme)
+    elif question is Question.TIME and isinstance(answer, time):
+        await subscriptions.set_delivery_time(repo, subscriber, answer, now=now)
+        confirmation = texts.time_set(subscriber)
+        budget = minute_budget(paid=runtime.settings.paid_broadcast)
+        quieter = await subscriptions.quieter_time(repo, subscriber, budget=budget)
+    elif question is Question.TIMEZONE and isinstance(answer, str):
+        await subscriptions.set_timezone(repo, subscriber, answer, now=now)
+        if subscriber.onboarding_step == question and not from_command:
+            outbox.add(texts.zone_noted(subscriber))
+        confirmation = texts.timezone_set(subscriber)
+    elif question is Question.DAYS and isinstance(answer, int):
+        await subscriptions.set_training_days(repo, subscriber, answer, now=now)
+        confirmation = texts.days_set(subscriber)
+    elif question is Question.LONG_RUN and (answer is None or isinstance(answer, int)):
+        subscriptions.set_long_run(subscriber, answer, now=now)
+        confirmation = texts.long_run_set(subscriber)
+    elif question is Question.PAUSE and isinstance(answer, int):
+        confirmation = texts.paused(await subscriptions.pause(repo, subscriber, answer, now=now))
+    if from_command:
+        outbox.add(confirmation)
+    else:
+        finish_step(outbox, context, subscriber, question, confirmation)
+    if quieter is not None and isinstance(answer, time):
+        outbox.add(texts.busy_minute(answer, quieter), keyboards.quieter_time(quieter))
+
+
+async def _switch_to_quieter(update: Update, context: BotContext, value: str) -> None:
+    """The offer of a quieter minute is taken: only the time changes; an open question stays open."""
+    runtime = context.runtime
+    chosen = parse_local_time(f"{value[:2]}:{value[2:]}") if len(value) == 4 else None
     outbox = Outbox()
-    level_numbers = {level.number for level in runtime.programme.levels}
-    chosen_time = parse_local_time(f"{value[:2]}:{value[2:]}") if what == "time" else None
-    refusal: str | None = None
-    stale: str | None = None
     async with runtime.unit_of_work() as repo:
         subscriber = await subscriber_for_update(repo, update)
-        if subscriber is None:
-            refusal = texts.NOT_SUBSCRIBED
-        elif what == "level" and number is not None and number in level_numbers:
-            subscriptions.set_level(subscriber, runtime.programme, number, now=now)
-            finish_step(outbox, context, subscriber, "level", texts.level_set(subscriber, runtime.programme))
-        elif what == "time" and value == "type":
-            if subscriber.onboarding_step != "time":
-                subscriber.onboarding_step = AWAITING_TIME
-            outbox.add(texts.TIME_TYPE_PROMPT)
-        elif what == "time" and chosen_time is not None:
-            await _time_chosen(outbox, context, repo, subscriber, chosen_time)
-        elif what == "tz" and match_timezones(value, limit=1) == [value]:
-            await subscriptions.set_timezone(repo, subscriber, value, now=now)
-            finish_step(outbox, context, subscriber, "timezone", texts.timezone_set(subscriber))
-        elif what == "days" and value in keyboards.DAY_PRESETS:
-            await subscriptions.set_training_days(repo, subscriber, keyboards.DAY_PRESETS[value][1], now=now)
-            finish_step(outbox, context, subscriber, "days", texts.days_set(subscriber))
-        elif what == "longrun" and (value == "off" or (number is not None and 0 <= number <= 6)):
-            subscriptions.set_long_run(subscriber, number if value != "off" else None, now=now)
-            finish_step(outbox, context, subscriber, "longrun", texts.long_run_set(subscriber))
-        elif what == "pause" and number is not None and 1 <= number <= 90:
-            outbox.add(texts.paused(await subscriptions.pause(repo, subscriber, number, now=now)))
-        else:
-            stale = texts.GONE
-    if refusal is not None:
-        await acknowledge(query, refusal, alert=True)
-        return
-    await acknowledge(query, stale)
+        if subscriber is not None and chosen is not None:
+            await subscriptions.set_delivery_time(repo, subscriber, chosen, now=runtime.clock.now())
+            outbox.add(texts.time_set(subscriber))
+    if update.callback_query is not None:
+        await acknowledge(update.callback_query, None if outbox.items else texts.GONE)
+    await edit_markup(update, None)
     await outbox.send(context, update)
 
 
-async def _time_chosen(
-    outbox: Outbox, context: BotContext, repo: Repository, subscriber: Subscriber, chosen: time
-) -> None:
-    """A time button: set it; when that minute is too busy to go out on the dot, offer a quieter one."""
+def offer_zones(outbox: Outbox, context: BotContext, subscriber: Subscriber, query: str) -> str | None:
+    """The zone when the place is beyond doubt; else buttons to pick from (the question stays open)."""
+    found = search(query)
+    if found.exact:
+        return found.zones[0]
+    conversation.ask(subscriber, Question.TIMEZONE, now=context.runtime.clock.now())
+    if found.zones:
+        outbox.ask(Question.TIMEZONE, texts.zone_choices(query), keyboards.zones(list(found.zones)))
+    else:
+        outbox.add(texts.NO_ZONE)
+    return None
+
+
+def _tapped(what: str, value: str, programme_levels: set[int]) -> tuple[Question, Answer] | None:
+    """A setting button's question and answer; None for data no button of ours carries."""
+    number = parse_number(value)
+    if what == "level" and number is not None and number in programme_levels:
+        return Question.LEVEL, number
+    if what == "time" and (chosen := parse_local_time(f"{value[:2]}:{value[2:]}")) is not None:
+        return Question.TIME, chosen
+    if what == "tz" and is_zone(value):
+        return Question.TIMEZONE, value
+    if what == "days" and value in keyboards.DAY_PRESETS:
+        return Question.DAYS, keyboards.DAY_PRESETS[value][1]
+    if what == "days" and number is not None and 0 < number < 128:
+        return Question.DAYS, number
+    if what == "longrun" and (value == "off" or (number is not None and 0 <= number <= 6)):
+        return Question.LONG_RUN, None if value == "off" else number
+    if what == "pause" and number is not None and 1 <= number <= 90:
+        return Question.PAUSE, number
+    return None
+
+
+def _question_of(what: str, value: str, tapped: tuple[Question, Answer] | None) -> Question | None:
+    """The question a button belongs to: an answer's, or a step inside one (picking days, typing a time)."""
+    if tapped is not None:
+        return tapped[0]
+    if what == "dpick" and parse_number(value, maximum=127) is not None:
+        return Question.DAYS
+    return Question.TIME if what == "time" and value == "type" else None
+
+
+def _refusal(subscriber: Subscriber | None, question: Question | None, now: datetime) -> str | None:
+    """Why a tap changes nothing (None: it counts)."""
+    if subscriber is None:
+        return texts.NOT_SUBSCRIBED
+    if question is None:
+        return texts.GONE
+    if not conversation.button_is_live(subscriber, question, now=now):
+        return texts.settled(COMMANDS[question])
+    return None
+
+
+async def on_setting_button(update: Update, context: BotContext) -> None:
+    """`set:<what>:<value>` buttons, from onboarding or a setting command; a settled question's do nothing,
+    and its buttons come off."""
+    query = update.callback_query
+    if query is None or query.data is None:
+        return
     runtime = context.runtime
-    await subscriptions.set_delivery_time(repo, subscriber, chosen, now=runtime.clock.now())
-    budget = minute_budget(paid=runtime.settings.paid_broadcast)
-    quieter = await subscriptions.quieter_time(repo, subscriber, budget=budget)
-    finish_step(outbox, context, subscriber, "time", texts.time_set(subscriber))
-    if quieter is not None:
-        outbox.add(texts.busy_minute(chosen, quieter), keyboards.quieter_time(quieter))
-
-
-async def typed_setting(
-    outbox: Outbox, context: BotContext, repo: Repository, subscriber: Subscriber, text: str
-) -> bool:
-    """Apply a typed time, or offer zones for a typed place, when such a question is pending."""
-    step = subscriber.onboarding_step
-    if step in ("time", AWAITING_TIME):
-        chosen = parse_local_time(text)
-        if chosen is None:
-            outbox.add(texts.BAD_TIME)
-            return True
-        await subscriptions.set_delivery_time(repo, subscriber, chosen, now=context.runtime.clock.now())
-        finish_step(outbox, context, subscriber, "time", texts.time_set(subscriber))
-        return True
-    if step in ("timezone", AWAITING_TIMEZONE):
-        _offer_zones(outbox, text)
-        return True
-    return False
+    what, value = parse_fields(query.data, "set", 2) or ("", "")
+    if what == "quieter":
+        await _switch_to_quieter(update, context, value)
+        return
+    tapped = _tapped(what, value, {level.number for level in runtime.programme.levels})
+    question = _question_of(what, value, tapped)
+    outbox = Outbox()
+    markup: InlineKeyboardMarkup | None = None
+    async with runtime.unit_of_work() as repo:
+        subscriber = await subscriber_for_update(repo, update)
+        refusal = _refusal(subscriber, question, runtime.clock.now())
+        if subscriber is not None and refusal is None and tapped is not None:
+            await apply_answer(outbox, context, repo, subscriber, *tapped)
+        elif refusal is None and what == "dpick":
+            markup = keyboards.day_picker(parse_number(value, maximum=127) or 0)
+        elif refusal is None:
+            outbox.add(texts.TIME_TYPE_PROMPT)
+            markup = keyboards.times()
+    await acknowledge(query, refusal, alert=subscriber is None)
+    if subscriber is not None and question is not None:
+        await edit_markup(update, markup)
+    await outbox.send(context, update)
 
 
 async def time_command(update: Update, context: BotContext) -> None:
@@ -189,12 +250,11 @@ async def time_command(update: Update, context: BotContext) -> None:
         if subscriber is None:
             outbox.add(texts.NOT_SUBSCRIBED)
         elif not context.args:
-            outbox.add(texts.TIME_QUESTION, keyboards.times())
+            ask(outbox, context, subscriber, Question.TIME)
         elif (chosen := parse_local_time(" ".join(context.args))) is None:
             outbox.add(texts.BAD_TIME)
         else:
-            await subscriptions.set_delivery_time(repo, subscriber, chosen, now=runtime.clock.now())
-            outbox.add(texts.time_set(subscriber))
+            await apply_answer(outbox, context, repo, subscriber, Question.TIME, chosen, from_command=True)
     await outbox.send(context, update)
 
 
@@ -225,18 +285,12 @@ async def timezone_command(update: Update, context: BotContext) -> None:
     async with runtime.unit_of_work() as repo:
         subscriber = await subscriber_for_update(repo, update)
         query = " ".join(context.args or [])
-        candidates = match_timezones(query)
         if subscriber is None:
             outbox.add(texts.NOT_SUBSCRIBED)
         elif not query:
-            if subscriber.onboarding_step is None:
-                subscriber.onboarding_step = AWAITING_TIMEZONE
-            outbox.add(texts.TIMEZONE_QUESTION)
-        elif candidates and candidates[0].lower() == query.strip().lower().replace(" ", "_"):
-            await subscriptions.set_timezone(repo, subscriber, candidates[0], now=runtime.clock.now())
-            outbox.add(texts.timezone_set(subscriber))
-        else:
-            _offer_zones(outbox, query)
+            ask(outbox, context, subscriber, Question.TIMEZONE)
+        elif (zone := offer_zones(outbox, context, subscriber, query)) is not None:
+            await apply_answer(outbox, context, repo, subscriber, Question.TIMEZONE, zone, from_command=True)
     await outbox.send(context, update)
 
 
@@ -248,12 +302,11 @@ async def days_command(update: Update, context: BotContext) -> None:
         if subscriber is None:
             outbox.add(texts.NOT_SUBSCRIBED)
         elif not context.args:
-            outbox.add(texts.DAYS_QUESTION, keyboards.days())
+            ask(outbox, context, subscriber, Question.DAYS)
         elif (mask := parse_training_days(" ".join(context.args))) is None:
             outbox.add(texts.BAD_DAYS)
         else:
-            await subscriptions.set_training_days(repo, subscriber, mask, now=runtime.clock.now())
-            outbox.add(texts.days_set(subscriber))
+            await apply_answer(outbox, context, repo, subscriber, Question.DAYS, mask, from_command=True)
     await outbox.send(context, update)
 
 
@@ -267,12 +320,11 @@ async def level_command(update: Update, context: BotContext) -> None:
         if subscriber is None:
             outbox.add(texts.NOT_SUBSCRIBED)
         elif not context.args:
-            outbox.add(texts.LEVEL_QUESTION, keyboards.levels(programme))
+            ask(outbox, context, subscriber, Question.LEVEL)
         elif number is None or number not in {level.number for level in programme.levels}:
             outbox.add(texts.BAD_LEVEL)
         else:
-            subscriptions.set_level(subscriber, programme, number, now=runtime.clock.now())
-            outbox.add(texts.level_set(subscriber, programme))
+            await apply_answer(outbox, context, repo, subscriber, Question.LEVEL, number, from_command=True)
     await outbox.send(context, update)
 
 
@@ -284,7 +336,7 @@ async def pause_command(update: Update, context: BotContext) -> None:
         if subscriber is None:
             outbox.add(texts.NOT_SUBSCRIBED)
         elif not context.args:
-            outbox.add("Pause for how long?", keyboards.pause_lengths())
+            ask(outbox, context, subscriber, Question.PAUSE)
         elif (days := parse_pause_days(" ".join(context.args))) is None:
             outbox.add(texts.BAD_PAUSE)
         else:
@@ -319,7 +371,7 @@ async def long_run_command(update: Update, context: BotContext) -> None:
         if subscriber is None:
             outbox.add(texts.NOT_SUBSCRIBED)
         elif not answer:
-            outbox.add(texts.LONG_RUN_QUESTION, keyboards.long_run_days())
+            ask(outbox, context, subscriber, Question.LONG_RUN)
         elif answer not in OFF_WORDS and parse_weekday(answer) is None:
             outbox.add(texts.BAD_LONG_RUN)
         else:

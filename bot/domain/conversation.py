@@ -1,0 +1,100 @@
+"""The questions the bot asks a runner, as stored states: how long each stays open, how a typed answer is
+read, and which replies leave a question rather than answer it.
+
+Like PTB's ConversationHandler (states, fallbacks, a timeout), but kept in the database so any bot process
+can take the next step. Any command, `/cancel`, or a reply that clearly is a check-in ("done", "too hard",
+"pain 6") leaves the question; a question left open too long lapses, and the runner's words are read as
+they would be with no question open.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from bot.domain.replies import parse_reply
+
+
+class Question(StrEnum):
+    HEALTH = "health"
+    LEVEL = "level"
+    TIME = "time"
+    TIMEZONE = "timezone"
+    DAYS = "days"
+    LONG_RUN = "longrun"
+    PAUSE = "pause"
+
+
+SETTING_EXPIRY = timedelta(minutes=30)
+"""A question asked by a setting command (/time, /days...): after this, a reply is no longer taken for it."""
+ONBOARDING_EXPIRY = timedelta(days=7)
+"""Onboarding's questions wait longer: a new runner may come back to them days later."""
+CHECK_IN_WORDS = 4
+"""A reply this short that reads as a check-in ("done", "did it", "pain 6") is one, not an answer."""
+
+COMMANDS: dict[Question, str] = {
+    Question.HEALTH: "start",
+    Question.LEVEL: "level",
+    Question.TIME: "time",
+    Question.TIMEZONE: "timezone",
+    Question.DAYS: "days",
+    Question.LONG_RUN: "longrun",
+    Question.PAUSE: "pause",
+}
+"""The command that asks each question again."""
+
+
+def question_of(name: str | None) -> Question | None:
+    return Question(name) if name is not None and name in Question.__members__.values() else None
+
+
+def is_open(asked_at: datetime | None, *, now: datetime, onboarding: bool) -> bool:
+    """Still waiting for its answer: asked, and not so long ago that the runner has moved on."""
+    if asked_at is None:
+        return False
+    return now - asked_at <= (ONBOARDING_EXPIRY if onboarding else SETTING_EXPIRY)
+
+
+def is_check_in(text: str) -> bool:
+    """A short reply that reads as an answer to a drill, which leaves any question open."""
+    return len(text.split()) <= CHECK_IN_WORDS and parse_reply(text).outcome is not None
+
+
+_NONE_APPLY = re.compile(r"^(?:no|nope|none|nothing|none of (?:these|them|those)|n/?a|all good)\W*$")
+_SCREEN_DONE = re.compile(r"^(?:done|that'?s (?:it|all)|finished)\W*$")
+
+
+def parse_screen_answer(text: str) -> str | None:
+    """The health screen typed: `none` (nothing applies) or `done` (the ticked items are all)."""
+    cleaned = " ".join(text.strip().lower().split())
+    if _NONE_APPLY.match(cleaned):
+        return "none"
+    if _SCREEN_DONE.match(cleaned):
+        return "done"
+    return None
+
+
+_LEVEL_WORDS: tuple[tuple[int, re.Pattern[str]], ...] = (
+    (1, re.compile(r"\b(?:new|never|none|nothing|no|beginner|not really|rarely|don'?t)\b")),
+    (3, re.compile(r"\b(?:lift|lifting|gym|regular(?:ly)?|often|every week|weekly|twice|advanced|strong)\b")),
+    (2, re.compile(r"\b(?:some|sometimes|occasional(?:ly)?|a bit|a little|bit of|squats?|bridges?|once)\b")),
+)
+
+
+def parse_level_answer(text: str, numbers: set[int]) -> int | None:
+    """`2`, `level 2`, or words ("I do some squats", "never") mapped to the level they describe."""
+    cleaned = text.strip().lower()
+    number = re.fullmatch(r"(?:level\s*)?(\d)\W*", cleaned)
+    if number is not None:
+        return int(number[1]) if int(number[1]) in numbers else None
+    for level, words in _LEVEL_WORDS:
+        if level in numbers and words.search(cleaned):
+            return level
+    return None
+
+
+def is_note_or_check_in(text: str, *, replying: bool) -> bool:
+    """With no question open: a check-in, or a note on a drill (a reply to its card, or "note: ...").
+    Anything else is not kept on a drill, so a stray answer is never filed silently as a note."""
+    return replying or text.strip().lower().startswith("note") or parse_reply(text).outcome is not None

@@ -1,0 +1,110 @@
+"""Typed replies to the question the bot has open, and the ways out of it (`/cancel`, any command).
+
+A reply is read by the open question's own parser; a reply that clearly is a check-in leaves the question
+and counts as the check-in; anything else gets the question's friendly re-ask, and the question stays open.
+"""
+
+from __future__ import annotations
+
+from telegram import Update
+
+from bot.db.models import Subscriber
+from bot.db.repositories import Repository
+from bot.domain.conversation import Question, is_check_in, parse_level_answer, parse_screen_answer
+from bot.domain.replies import (
+    OFF_WORDS,
+    parse_local_time,
+    parse_pause_days,
+    parse_training_days,
+    parse_weekday,
+)
+from bot.domain.timezones import search
+from bot.services import conversation
+from bot.telegram import texts
+from bot.telegram.context import BotContext
+from bot.telegram.handlers.common import Outbox, subscriber_for_update
+from bot.telegram.handlers.safety import answer_screen
+from bot.telegram.handlers.settings import Answer, apply_answer, offer_zones
+
+_UNREAD = object()
+
+
+def _read(question: Question, text: str, levels: set[int]) -> Answer | object:
+    """The question's own parser: its answer, or `_UNREAD`."""
+    cleaned = text.strip()
+    answer: Answer | object = None
+    if question is Question.HEALTH:
+        answer = parse_screen_answer(cleaned)
+    elif question is Question.LEVEL:
+        answer = parse_level_answer(cleaned, levels)
+    elif question is Question.TIME:
+        answer = parse_local_time(cleaned)
+    elif question is Question.TIMEZONE:
+        found = search(cleaned)
+        answer = found.zones[0] if found.exact else None
+    elif question is Question.DAYS:
+        answer = parse_training_days(cleaned)
+    elif question is Question.LONG_RUN:
+        if cleaned.lower() in OFF_WORDS:
+            return None
+        answer = parse_weekday(cleaned)
+    elif question is Question.PAUSE:
+        answer = parse_pause_days(cleaned)
+    return _UNREAD if answer is None else answer
+
+
+async def answer_typed(
+    outbox: Outbox, context: BotContext, repo: Repository, subscriber: Subscriber, text: str
+) -> bool:
+    """True when the open question took the reply; False when none is open or the reply left it."""
+    runtime = context.runtime
+    question = conversation.open_question(subscriber, now=runtime.clock.now())
+    if question is None:
+        return False
+    answer = _read(question, text, {level.number for level in runtime.programme.levels})
+    if answer is not _UNREAD and question is Question.HEALTH:
+        answer_screen(outbox, context, subscriber, str(answer))
+    elif answer is not _UNREAD:
+        assert answer is None or isinstance(answer, Answer)
+        await apply_answer(outbox, context, repo, subscriber, question, answer)
+    elif is_check_in(text):
+        conversation.settle(subscriber)
+        return False
+    elif question is Question.TIMEZONE:
+        offer_zones(outbox, context, subscriber, text)
+    else:
+        outbox.add(f"{texts.REASK[question]} {texts.STILL_WAITING}")
+    return True
+
+
+async def leave_on_command(update: Update, context: BotContext) -> None:
+    """Any command is a way out of an open question (one that asks a question opens it again). A look
+    first: most commands come with no question open, and then nothing is written."""
+    async with context.runtime.reading() as repo:
+        subscriber = await subscriber_for_update(repo, update)
+        waiting = subscriber is not None and subscriber.question is not None
+    if not waiting:
+        return
+    async with context.runtime.unit_of_work() as repo:
+        subscriber = await subscriber_for_update(repo, update)
+        if subscriber is not None:
+            conversation.settle(subscriber)
+
+
+async def cancel_command(update: Update, context: BotContext) -> None:
+    """/cancel: stop waiting for an answer; what was set stays as it was."""
+    runtime = context.runtime
+    outbox = Outbox()
+    async with runtime.unit_of_work() as repo:
+        subscriber = await subscriber_for_update(repo, update)
+        open_now = subscriber is not None and conversation.open_question(subscriber, now=runtime.clock.now())
+        if subscriber is None:
+            outbox.add(texts.NOT_SUBSCRIBED)
+        elif not open_now:
+            outbox.add(texts.NOTHING_TO_CANCEL)
+        else:
+            onboarding = subscriber.onboarding_step is not None
+            if (message_id := conversation.settle(subscriber)) is not None and not onboarding:
+                outbox.unbutton.append(message_id)
+            outbox.add(texts.CANCELLED_ONBOARDING if onboarding else texts.CANCELLED)
+    await outbox.send(context, update)
