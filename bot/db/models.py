@@ -109,6 +109,13 @@ class Drill(Base):
     equipment: Mapped[list[str]] = mapped_column(JSON)
     gif_path: Mapped[str] = mapped_column(String(255))
     gif_hash: Mapped[str | None] = mapped_column(String(64))
+    pattern: Mapped[str | None] = mapped_column(String(24))
+    tags: Mapped[list[str] | None] = mapped_column(JSON)
+    without_kit_slug: Mapped[str | None] = mapped_column(String(80))
+    tempo: Mapped[str | None] = mapped_column(String(60))
+    load_reps: Mapped[int | None] = mapped_column(SmallInteger)
+    load_from_rung: Mapped[int | None] = mapped_column(SmallInteger)
+    """The load rule (a weight you could lift about `load_reps` times, from this 0-based dose rung)."""
     retired: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
@@ -157,6 +164,8 @@ class Subscriber(Base):
     stage_started_on: Mapped[date | None]
     """The runner's own start of their current stage: lighter weeks count from it."""
     last_session_on: Mapped[date | None]
+    kit: Mapped[list[str] | None] = mapped_column(JSON)
+    """The kit words the runner owns (`bot.domain.kit`); None until they say, planned as no kit."""
     long_run_weekday: Mapped[int | None] = mapped_column(SmallInteger)
     """The weekly long run (0 Monday .. 6 Sunday, `/longrun`): the day before it is always easy."""
     race_on: Mapped[date | None]
@@ -222,6 +231,9 @@ class Delivery(Base):
     dose: Mapped[str] = mapped_column(String(40))
     stage: Mapped[int] = mapped_column(SmallInteger)
     reason: Mapped[str | None] = mapped_column(Text)
+    replaced_drill_id: Mapped[int | None] = mapped_column(Integer)
+    """The drill this delivery replaced when the runner asked for the easier version after "too hard" (a
+    plain id: drills are retired, never deleted)."""
     on_demand: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
     """Sent because the runner asked (`/today`) rather than by the daily dispatcher."""
     status: Mapped[str] = mapped_column(String(16), default="claimed")
