@@ -403,7 +403,7 @@ def _next_monday(today: date) -> date:
 
 
 def cmd_programme(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.domain.preview import parse_answers, preview
+    from bot.domain.preview import parse_answers, parse_kit, preview
     from bot.domain.week import Running
 
     content = _load(settings.content_dir, allow_missing_media=True, quiet=True)
@@ -420,9 +420,15 @@ def cmd_programme(args: argparse.Namespace, settings: Settings) -> int:
         answers = parse_answers(args.answers)
     except ValueError as error:
         return _fail(f"--answers: {error}", 2)
+    try:
+        kit = None if args.kit is None else parse_kit(args.kit)
+    except ValueError as error:
+        return _fail(f"--kit: {error}", 2)
     running = Running(long_run_weekday=args.long_run, race_on=args.race)
     for level in levels:
-        days = preview(programme, level.number, days=args.days, start=start, running=running, answers=answers)
+        days = preview(
+            programme, level.number, days=args.days, start=start, running=running, answers=answers, kit=kit
+        )
         if args.format == "json":
             for planned in days:
                 print(json.dumps({"level": level.number, **planned.as_json()}))
@@ -555,7 +561,9 @@ def build_parser() -> argparse.ArgumentParser:
         "pain:N (e.g. done,done,too-hard,pain:6); pain pauses (7+) are the bot's and not simulated",
     )
     programme.add_argument(
-        "--kit", help="accepted and ignored for now: equipment choices are not part of the programme yet"
+        "--kit",
+        help="the kit the runner owns, e.g. mini-band,dumbbells or none (default: every kit); a drill "
+        "needing kit they lack is swapped for the same pattern's drill without it",
     )
     programme.add_argument("--long-run", type=_weekday, help="the weekly long run's day, e.g. sun")
     programme.add_argument("--race", type=date.fromisoformat, help="a race date, YYYY-MM-DD: plans a taper")

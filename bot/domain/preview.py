@@ -13,6 +13,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from bot.domain.dose import Dose
+from bot.domain.kit import NO_KIT, Kit
 from bot.domain.programme import Drill, Outcome, Programme
 from bot.domain.progression import GOOD_OUTCOMES, SessionResult, after_self_test, decide, start_position
 from bot.domain.week import Intensity, Running, day_plan
@@ -34,6 +35,16 @@ class Answer:
 
 ALL_DONE = (Answer(Outcome.DONE),)
 NO_RUNNING = Running()
+
+
+def parse_kit(text: str) -> frozenset[str]:
+    """`--kit mini-band,dumbbells` (or `none`): the kit words the runner owns."""
+    words = {word.strip().lower() for word in text.split(",") if word.strip()}
+    unknown = sorted(words - {NO_KIT, *(kit.value for kit in Kit)})
+    if unknown:
+        known = ", ".join([NO_KIT, *(kit.value for kit in Kit)])
+        raise ValueError(f"unknown kit {', '.join(unknown)}: use {known}, separated by commas")
+    return frozenset(words - {NO_KIT})
 
 
 def parse_answers(text: str) -> tuple[Answer, ...]:
@@ -73,6 +84,7 @@ class PlannedDay:
             "date": self.local_date.isoformat(),
             "stage": self.stage,
             "drill": self.drill.slug if self.drill else None,
+            "kit": list(self.drill.equipment) if self.drill else None,
             "step": self.step,
             "sets": dose.sets if dose else None,
             "reps": amount if dose and dose.unit not in ("s", "m") else None,
@@ -95,7 +107,9 @@ def preview(
     training_weekdays: frozenset[int] = MONDAY_TO_SATURDAY,
     running: Running = NO_RUNNING,
     answers: Sequence[Answer] = ALL_DONE,
+    kit: frozenset[str] | None = None,
 ) -> list[PlannedDay]:
+    """`kit` None plans with every kit; a set plans for a runner who owns just that."""
     position = start_position(programme, level)
     previous: SessionResult | None = None
     planned: list[PlannedDay] = []
@@ -105,7 +119,7 @@ def preview(
         plan = day_plan(training_weekdays, running, today) if today.weekday() in training_weekdays else None
         decision = None
         if plan is not None:
-            decision = decide(programme, position, [previous] if previous else [], today, day=plan)
+            decision = decide(programme, position, [previous] if previous else [], today, day=plan, kit=kit)
         if decision is None:
             reason = plan.reason if plan is not None and plan.reason else "Rest day."
             planned.append(

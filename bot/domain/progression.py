@@ -6,7 +6,9 @@ its own answers move it.
 - Pain outside the green band (`PAIN_BANDS`, the advice text's own bands) steps that drill back one rung, or
   the runner back one stage from its bottom rung, never advances, and makes the pattern's next appearance
   easier (the drill's regression, or the drill itself with a lighter dose).
-- "Too hard" holds that drill; twice in a row steps it back a rung.
+- "Too hard" holds that drill and makes the pattern's next appearance easier; twice in a row steps it
+  back a rung.
+- A drill needing kit the runner lacks is swapped for its pattern's kit-free alternative (`without_kit`).
 - Two good sessions in a row on a drill (2-for-2) climb that drill one rung when it next comes round.
   Every good session (done or too easy, both count once) is a credit towards the next stage. Once the
   credits are there and the stage's block (up to and including its lighter week) is done, a self-test in
@@ -26,11 +28,14 @@ from datetime import date
 
 from bot.domain.card import NOTE_LIMIT
 from bot.domain.dose import Dose
+from bot.domain.kit import Kit
 from bot.domain.programme import Drill, Outcome, Programme, Stage
 from bot.domain.safety import PAIN_BANDS, Tag
 from bot.domain.week import DayPlan, Intensity, intensity_of
 
 GOOD_OUTCOMES = (Outcome.DONE, Outcome.EASY)
+Usable = Callable[[Drill], "Drill | None"]
+"""A drill as today may serve it: itself, its kit-free alternative, or None."""
 ANY_DAY = DayPlan(Intensity.HARD)
 DELOAD_NOTE = "Lighter week: fewer sets or reps than last week, same drills. Keep plenty in reserve."
 BETWEEN_HARD_DAYS_NOTE = "Between strength days: a lighter drill today."
@@ -41,6 +46,7 @@ PLYOMETRIC_GATE_DRILL = "skater-squat"
 PLYOMETRIC_GATE_DOSE = Dose(3, 8, 8, each_side=True)
 """The entry gate for hopping drills: a pain-free skater squat of 3 × 8 each side."""
 AFTER_PAIN_NOTE = "After the pain last time: a lighter dose of it today."
+AFTER_HARD_NOTE = "Too hard last time: a lighter dose of it today."
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,11 +176,13 @@ def _fold(
         return position.with_state(slug, state), reason
     if result.outcome is Outcome.HARD:
         twice = position.state(slug).last_outcome is Outcome.HARD and state.step > 0
-        state = replace(state, good_streak=0, step=state.step - 1 if twice else state.step)
+        state = replace(
+            state, good_streak=0, step=state.step - 1 if twice else state.step, easier_next=True
+        )
         reason = (
             "Too hard twice in a row, so that drill steps back a little."
             if twice
-            else "Last drill felt too hard, so it stays at the same dose until it feels solid."
+            else "Last drill felt too hard: its easier version comes next, then it stays at the same dose."
         )
         return position.with_state(slug, state), reason
     if result.outcome in GOOD_OUTCOMES:
@@ -212,18 +220,20 @@ def _candidates(programme: Programme, position: Position) -> Iterator[tuple[Dril
             yield programme.drills[lower[index]], None
 
 
-def _easier_variant(programme: Programme, flagged: Drill, fits: Callable[[Drill], bool]) -> Drill | None:
-    """What the pattern's next appearance is after pain: the regression if it may be done today, else the
-    drill itself with a lighter dose (see `decide_within`)."""
+def has_kit(drill: Drill, kit: frozenset[str] | None) -> bool:
+    """The runner owns what the drill needs; `kit` None means every kit (a preview that names none)."""
+    return kit is None or set(drill.equipment) <= kit
+
+
+def easier_variant(programme: Programme, flagged: Drill, usable: Usable) -> Drill | None:
+    """What the pattern's next appearance is after pain or "too hard": the regression if it may be done
+    today, else the drill itself with a lighter dose (see `decide_within`)."""
     regression = programme.drills.get(flagged.regression or "")
-    if regression is not None and fits(regression):
-        return regression
-    return flagged if fits(flagged) else None
+    easier = usable(regression) if regression is not None else None
+    return easier or usable(flagged)
 
 
-def _pick(
-    programme: Programme, position: Position, fits: Callable[[Drill], bool]
-) -> tuple[Drill, int | None, str | None]:
+def _pick(programme: Programme, position: Position, usable: Usable) -> tuple[Drill, int | None, str | None]:
     """Today's drill, its rotation index (None off the stage's rotation) and the drill it eases, if any."""
     flagged = [
         programme.drills[slug]
@@ -231,18 +241,19 @@ def _pick(
         if state.easier_next and slug in programme.drills
     ]
     for drill in flagged:
-        easier = _easier_variant(programme, drill, fits)
+        easier = easier_variant(programme, drill, usable)
         if easier is not None:
             return easier, None, drill.slug
     eased_patterns = {drill.pattern for drill in flagged}
     fallback: tuple[Drill, int | None, str | None] | None = None
-    for drill, index in _candidates(programme, position):
-        if not fits(drill):
+    for candidate, index in _candidates(programme, position):
+        chosen = usable(candidate)
+        if chosen is None:
             continue
-        if drill.pattern in eased_patterns:
-            fallback = fallback or (drill, index, None)
+        if chosen.pattern in eased_patterns:
+            fallback = fallback or (chosen, index, None)
             continue
-        return drill, index, None
+        return chosen, index, None
     if fallback is None:
         raise LookupError("no drill fits")
     return fallback
@@ -271,9 +282,10 @@ def decide(
     today: date,
     *,
     day: DayPlan = ANY_DAY,
+    kit: frozenset[str] | None = None,
 ) -> Decision | None:
     """Today's drill and dose when every drill is allowed; None on a rest day."""
-    return decide_within(programme, position, results, today, allowed=lambda _drill: True, day=day)
+    return decide_within(programme, position, results, today, allowed=lambda _drill: True, day=day, kit=kit)
 
 
 def decide_within(
@@ -284,10 +296,12 @@ def decide_within(
     *,
     allowed: Callable[[Drill], bool],
     day: DayPlan = ANY_DAY,
+    kit: frozenset[str] | None = None,
 ) -> Decision | None:
     """Fold the sessions since the last decision into the position, then choose today's drill and dose
     among the drills `allowed` (the health screen's restrictions, a paused pattern) that today's ceiling
-    permits; None if there is none, or it is a rest day.
+    permits and the runner's `kit` makes possible (a drill needing kit they lack is swapped for its
+    kit-free alternative); None if there is none, or it is a rest day.
     """
     if day.ceiling is Intensity.REST:
         return None
@@ -307,19 +321,28 @@ def decide_within(
 
     def fits(drill: Drill) -> bool:
         ready = position.plyometric_ready or Tag.PLYOMETRIC not in drill.tags
-        return ready and allowed(drill) and intensity_of(drill) <= day.ceiling
+        return ready and allowed(drill) and intensity_of(drill) <= day.ceiling and has_kit(drill, kit)
+
+    def usable(drill: Drill) -> Drill | None:
+        if fits(drill):
+            return drill
+        alternative = programme.drills.get(drill.without_kit or "")
+        if alternative is not None and not has_kit(drill, kit) and fits(alternative):
+            return alternative
+        return None
 
     try:
-        drill, index, eased = _pick(programme, position, fits)
+        drill, index, eased = _pick(programme, position, usable)
     except LookupError:
         return None
     deload = is_deload_week(programme, position.stage_started_on, today)
     state = position.state(drill.slug)
+    top = top_rung(drill, kit)
     if state.good_streak >= rules.good_in_a_row_to_step_up and not deload:
-        climbs = state.step < len(drill.doses) - 1
+        climbs = state.step < top
         state = replace(state, step=state.step + 1 if climbs else state.step, good_streak=0)
         reason = STEP_UP_REASON if climbs else TOP_DOSE_REASON
-    step = min(state.step, len(drill.doses) - 1)
+    step = min(state.step, top)
     dose = drill.doses[step]
     notes = [day.reason] if day.reason else []
     if day.warm_up_only:
@@ -330,7 +353,8 @@ def decide_within(
             notes.append(DELOAD_NOTE)
         if eased == drill.slug:
             dose = dose.lighter(rules.deload_set_factor)
-            notes.append(AFTER_PAIN_NOTE)
+            hard = position.state(eased).last_outcome is Outcome.HARD
+            notes.append(AFTER_HARD_NOTE if hard else AFTER_PAIN_NOTE)
     if index is None and eased is None and day.reason is None and day.ceiling < Intensity.HARD:
         notes.append(BETWEEN_HARD_DAYS_NOTE)
     position = position.with_state(drill.slug, replace(state, last_seen_on=today))
@@ -351,6 +375,15 @@ def decide_within(
         intensity=intensity_of(drill),
         warm_up_only=day.warm_up_only,
     )
+
+
+def top_rung(drill: Drill, kit: frozenset[str] | None) -> int:
+    """The highest rung the runner can do: a drill that asks for a weight only from a later rung stops
+    below it for a runner without dumbbells."""
+    lacks_weight = kit is not None and Kit.DUMBBELLS.value not in kit
+    if drill.load is not None and drill.load.from_rung > 0 and lacks_weight:
+        return drill.load.from_rung - 1
+    return len(drill.doses) - 1
 
 
 def _fit(text: str) -> str:
