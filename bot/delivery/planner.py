@@ -21,6 +21,7 @@ from bot.domain.schedule import weekdays_in
 from bot.domain.week import DayPlan, Intensity, Running, day_plan
 from bot.services.progression import position_of, store_position
 from bot.services.safety import Gate, allows, gate_of
+from bot.services.subscriptions import kit_of
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,6 +127,7 @@ async def plan_batch(
             day,
             allowed=allows(subscriber),
             day=day_plan_of(subscriber, day),
+            kit=kit_of(subscriber),
         )
         drill_id = drill_ids.get(decision.drill.slug) if decision is not None else None
         if decision is None or drill_id is None:

@@ -176,9 +176,7 @@ def _fold(
         return position.with_state(slug, state), reason
     if result.outcome is Outcome.HARD:
         twice = position.state(slug).last_outcome is Outcome.HARD and state.step > 0
-        state = replace(
-            state, good_streak=0, step=state.step - 1 if twice else state.step, easier_next=True
-        )
+        state = replace(state, good_streak=0, step=state.step - 1 if twice else state.step, easier_next=True)
         reason = (
             "Too hard twice in a row, so that drill steps back a little."
             if twice

@@ -216,6 +216,7 @@ def _add_handlers(application: BotApplication, *, webhook: bool, admin_ids: froz
         "days": settings.days_command,
         "longrun": settings.long_run_command,
         "race": settings.race_command,
+        "kit": settings.kit_command,
         "level": settings.level_command,
         "pause": settings.pause_command,
         "resume": settings.resume_command,

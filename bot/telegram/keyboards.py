@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from bot.domain.kit import Kit
 from bot.domain.programme import Outcome, Programme
 from bot.domain.safety import SCREEN_ITEMS, PainArea, PainKind, PregnancyStage, Rule
 from bot.domain.week import WEEKDAY_NAMES
@@ -179,6 +180,29 @@ def self_test(subscriber_id: int) -> InlineKeyboardMarkup:
                 _button("✅ Yes, all three", f"st:{subscriber_id}:yes"),
                 _button("Not yet", f"st:{subscriber_id}:no"),
             ]
+        ]
+    )
+
+
+KIT_BUTTONS: dict[Kit, str] = {
+    Kit.MINI_BAND: "Mini band",
+    Kit.LONG_BAND: "Long band",
+    Kit.DUMBBELLS: "Dumbbells or kettlebell",
+    Kit.STEP_OR_BOX: "Step or box",
+    Kit.BENCH_OR_SOFA: "Bench or sofa",
+}
+
+
+def kit(owned: frozenset[str]) -> InlineKeyboardMarkup:
+    """One button per kit (tap again to untick), then "None of these" and Done."""
+    buttons = [
+        _button(("✅ " if item.value in owned else "") + label, f"set:kit:{item.value}")
+        for item, label in KIT_BUTTONS.items()
+    ]
+    return InlineKeyboardMarkup(
+        [
+            *(buttons[start : start + 2] for start in range(0, len(buttons), 2)),
+            [_button("None of these", "set:kit:none"), _button("Done", "set:kit:done")],
         ]
     )
 

@@ -12,6 +12,7 @@ from bot.content.sync import describe
 from bot.db.models import SUBSCRIBER_STATUSES, Broadcast, Subscriber
 from bot.db.repositories import BroadcastFigures
 from bot.domain.dose import Dose
+from bot.domain.kit import Kit, describe_kit
 from bot.domain.programme import Programme
 from bot.domain.safety import ALL_DRILLS, SAFETY_NOTE, SCREEN_ITEMS, PregnancyStage, Rule, ScreenOutcome, Tag
 from bot.domain.schedule import describe_days
@@ -32,6 +33,7 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("level", "Change your level"),
     ("longrun", "Your long run's day, e.g. /longrun sun (or off)"),
     ("race", "Plan a taper: /race 2027-04-12 [name] (or off)"),
+    ("kit", "The kit you have, e.g. /kit band dumbbells (or none)"),
     ("pause", "Pause drills for a few days"),
     ("nudges", "Turn the afternoon reminder on or off"),
     ("quiet", "Your quiet hours, e.g. /quiet 22:00-06:30"),
@@ -195,6 +197,14 @@ SELF_TEST_QUESTION = (
     "• 5 single-leg squats each side down to a chair, knee over the toes\n"
     "Could you do all three?"
 )
+KIT_QUESTION = (
+    "What kit do you have at home? Tap everything you own, then Done. Drills that need kit you don't have "
+    "are swapped for one of the same movement without it (/kit changes this later)."
+)
+BAD_KIT = (
+    "I couldn't read that kit. Try /kit band dumbbells, /kit step bench or /kit none "
+    "(bands, dumbbells or a kettlebell, a step or box, a bench or sofa)."
+)
 BAD_LONG_RUN = "Which day is your long run? Try /longrun sun, or /longrun off."
 BAD_RACE = (
     "I couldn't read that race. Try /race 2027-04-12 London Marathon (a date from today up to two years "
@@ -343,6 +353,11 @@ def long_run_set(subscriber: Subscriber) -> str:
         return "No regular long run: the week is planned on your training days alone."
     day = WEEKDAY_NAMES[subscriber.long_run_weekday]
     return f"Long run on {day}: nothing hard the day before it."
+
+
+def kit_set(subscriber: Subscriber) -> str:
+    owned = describe_kit(frozenset(Kit(word) for word in subscriber.kit or ()))
+    return f"Your kit: {owned}. Drills that need anything else are swapped for one without it."
 
 
 def race_status(subscriber: Subscriber) -> str:

@@ -1,9 +1,10 @@
-"""The runner's kit, the drill that a "too hard" swap replaced, and every drill field in the drills table.
+"""The runner's kit, the drill a "too hard" swap replaced, and every drill field in the drills table.
 
-`subscribers.kit` is the kit words the runner owns (NULL: not told yet, planned as no kit). A delivery swapped
-for its easier variant after "too hard" keeps the drill it replaced (`replaced_drill_id`), so /history says
-both (a plain id: drills are retired, never deleted). The drills table gains the fields the engine reads (pattern, tags, kit-free alternative, tempo, load
-rule), so another process sees a content change. Existing rows are filled by the next content sync.
+`subscribers.kit` is the kit words the runner owns (NULL: not told yet, planned as no kit). A delivery
+swapped for its easier variant after "too hard" keeps the drill it replaced (`replaced_drill_id`, a plain
+id: drills are retired, never deleted), so /history says both. The drills table gains the fields the
+engine reads (pattern, tags, kit-free alternative, tempo, load rule), so another process sees a content
+change; existing rows are filled by the next content sync.
 
 Revision ID: 0012_kit_and_drill_fields
 Revises: 0011

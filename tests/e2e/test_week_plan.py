@@ -73,7 +73,7 @@ async def test_longrun_and_race_are_set_shown_and_turned_off(harness: Harness) -
     assert (await runner_row(harness, runner.id)).race_on is None
 
 
-async def test_onboarding_asks_the_long_run_day_last_and_it_can_be_skipped(harness: Harness) -> None:
+async def test_onboarding_asks_the_long_run_day_then_the_kit_both_skippable(harness: Harness) -> None:
     driver = harness.driver
     runner = await onboard(harness, 1302)
     async with harness.runtime.unit_of_work() as repo:
@@ -87,16 +87,20 @@ async def test_onboarding_asks_the_long_run_day_last_and_it_can_be_skipped(harne
     long_run = await driver.next_message(runner.id, mark)
     mark = driver.mark(runner.id)
     driver.press(runner, long_run, "No regular long run")
+    kit = await driver.next_message(runner.id, mark)
+    mark = driver.mark(runner.id)
+    driver.press(runner, kit, "None of these")
     summary = await driver.next_message(runner.id, mark)
     assert summary["text"].startswith("All set!")
     stored = await runner_row(harness, runner.id)
-    assert (stored.long_run_weekday, stored.onboarding_step) == (None, None)
+    assert (stored.long_run_weekday, stored.kit, stored.onboarding_step) == (None, [], None)
 
 
 async def test_a_week_has_three_hard_days_apart_and_an_easy_one_before_the_long_run(harness: Harness) -> None:
     """Level 3 (stage 3, every drill hard), Mon-Sat, long run on Sunday, every drill answered Done."""
     runner = await onboard(harness, 1303)
     await command(harness, runner, "/level 3")
+    await command(harness, runner, "/kit band step bench dumbbells")
     await command(harness, runner, "/longrun sun")
     slugs = await slugs_by_id(harness)
     for offset in range(7):
@@ -124,6 +128,7 @@ async def test_a_race_tapers_then_rests_then_eases_back(harness: Harness) -> Non
     """Level 3, every day a training day, a race on Thursday 12 March."""
     runner = await onboard(harness, 1304)
     await command(harness, runner, "/level 3")
+    await command(harness, runner, "/kit band step bench dumbbells")
     await command(harness, runner, "/days daily")
     await command(harness, runner, "/race 2026-03-12 Spring 10k")
     slugs = await slugs_by_id(harness)

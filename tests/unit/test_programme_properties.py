@@ -11,8 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.content.loader import load_content
-from bot.domain.preview import Answer, PlannedDay, preview
 from bot.domain.kit import Kit
+from bot.domain.preview import Answer, PlannedDay, preview
 from bot.domain.programme import Outcome
 from bot.domain.progression import PLYOMETRIC_GATE_DRILL
 from bot.domain.safety import Tag

@@ -7,10 +7,11 @@ the database, so any bot process can take the next answer. Replies go out after 
 
 from __future__ import annotations
 
-from telegram import Update
+from telegram import InlineKeyboardMarkup, Update
 
 from bot.db.models import Subscriber
 from bot.db.repositories import Repository
+from bot.domain.kit import Kit, parse_kit
 from bot.domain.parsing import parse_fields, parse_number
 from bot.domain.replies import (
     OFF_WORDS,
@@ -26,9 +27,10 @@ from bot.domain.timezones import match_timezones
 from bot.services import subscriptions
 from bot.telegram import keyboards, texts
 from bot.telegram.context import BotContext
-from bot.telegram.handlers.common import Outbox, acknowledge, subscriber_for_update
+from bot.telegram.handlers.common import Outbox, acknowledge, edit_markup, subscriber_for_update
 
 AWAITING_TIME = "await:time"
+KIT_ANSWERS = frozenset({"done", "none", *(item.value for item in Kit)})
 AWAITING_TIMEZONE = "await:timezone"
 
 
@@ -69,6 +71,8 @@ def _ask_next(outbox: Outbox, context: BotContext, subscriber: Subscriber) -> No
         outbox.add(texts.DAYS_QUESTION, keyboards.days())
     elif step == "longrun":
         outbox.add(texts.LONG_RUN_QUESTION, keyboards.long_run_days())
+    elif step == "kit":
+        outbox.add(texts.KIT_QUESTION, keyboards.kit(subscriptions.kit_of(subscriber)))
 
 
 def finish_step(
@@ -113,6 +117,8 @@ async def on_setting_button(update: Update, context: BotContext) -> None:
     chosen_time = parse_local_time(f"{value[:2]}:{value[2:]}") if what == "time" else None
     refusal: str | None = None
     stale: str | None = None
+    kit_tapped = what == "kit" and value in KIT_ANSWERS
+    kit_buttons: InlineKeyboardMarkup | None = None
     async with runtime.unit_of_work() as repo:
         subscriber = await subscriber_for_update(repo, update)
         if subscriber is None:
@@ -136,6 +142,8 @@ async def on_setting_button(update: Update, context: BotContext) -> None:
         elif what == "longrun" and (value == "off" or (number is not None and 0 <= number <= 6)):
             subscriptions.set_long_run(subscriber, number if value != "off" else None, now=now)
             finish_step(outbox, context, subscriber, "longrun", texts.long_run_set(subscriber))
+        elif kit_tapped:
+            kit_buttons = _kit_answer(outbox, context, subscriber, value)
         elif what == "pause" and number is not None and 1 <= number <= 90:
             outbox.add(texts.paused(await subscriptions.pause(repo, subscriber, number, now=now)))
         else:
@@ -144,7 +152,24 @@ async def on_setting_button(update: Update, context: BotContext) -> None:
         await acknowledge(query, refusal, alert=True)
         return
     await acknowledge(query, stale)
+    if kit_tapped:
+        await edit_markup(update, kit_buttons)
     await outbox.send(context, update)
+
+
+def _kit_answer(
+    outbox: Outbox, context: BotContext, subscriber: Subscriber, value: str
+) -> InlineKeyboardMarkup | None:
+    """A kit button: tick or untick it (the buttons redrawn), or finish with Done or "None of these" (the
+    buttons taken off). Each tap is stored at once, so any bot process can take the next one."""
+    now = context.runtime.clock.now()
+    if value in ("done", "none"):
+        owned = frozenset(Kit(word) for word in subscriptions.kit_of(subscriber))
+        subscriptions.set_kit(subscriber, owned if value == "done" else frozenset(), now=now)
+        finish_step(outbox, context, subscriber, "kit", texts.kit_set(subscriber))
+        return None
+    subscriptions.toggle_kit(subscriber, Kit(value), now=now)
+    return keyboards.kit(subscriptions.kit_of(subscriber))
 
 
 async def typed_setting(
@@ -330,4 +355,24 @@ async def race_command(update: Update, context: BotContext) -> None:
                     subscriber, race.day if race else None, race.name if race else None, now=now
                 )
             outbox.add(texts.race_status(subscriber))
+    await outbox.send(context, update)
+
+
+async def kit_command(update: Update, context: BotContext) -> None:
+    """/kit asks with buttons; /kit band dumbbells or /kit none sets it."""
+    runtime = context.runtime
+    outbox = Outbox()
+    async with runtime.unit_of_work() as repo:
+        subscriber = await subscriber_for_update(repo, update)
+        answer = " ".join(context.args or [])
+        kit = parse_kit(answer)
+        if subscriber is None:
+            outbox.add(texts.NOT_SUBSCRIBED)
+        elif not answer:
+            outbox.add(texts.KIT_QUESTION, keyboards.kit(subscriptions.kit_of(subscriber)))
+        elif kit is None:
+            outbox.add(texts.BAD_KIT)
+        else:
+            subscriptions.set_kit(subscriber, kit, now=runtime.clock.now())
+            outbox.add(texts.kit_set(subscriber))
     await outbox.send(context, update)
