@@ -234,6 +234,8 @@ class Delivery(Base):
     replaced_drill_id: Mapped[int | None] = mapped_column(Integer)
     """The drill this delivery replaced when the runner asked for the easier version after "too hard" (a
     plain id: drills are retired, never deleted)."""
+    swapped_after: Mapped[int | None] = mapped_column(BIG_ID)
+    """The last check-in about the replaced drill: only answers after it are about this one."""
     on_demand: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
     """Sent because the runner asked (`/today`) rather than by the daily dispatcher."""
     status: Mapped[str] = mapped_column(String(16), default="claimed")

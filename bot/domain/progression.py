@@ -273,6 +273,27 @@ def _through_the_gate(position: Position, result: SessionResult) -> Position:
     return position
 
 
+def fold(programme: Programme, position: Position, result: SessionResult, *, today: date) -> Position:
+    """One answer into the position at once, as the next decision would fold it: a drill swapped for its
+    easier version after "too hard" is no longer the delivery's drill when that decision comes."""
+    return _fold(programme, _through_the_gate(position, result), result, today=today)[0]
+
+
+def easier_now(
+    programme: Programme, drill: Drill, *, allowed: Callable[[Drill], bool], kit: frozenset[str] | None
+) -> Drill | None:
+    """What "Easier version now" sends after "too hard": the drill's regression, or that regression's
+    kit-free alternative; None if there is none the runner may do."""
+    regression = programme.drills.get(drill.regression or "")
+    if regression is None:
+        return None
+    alternative = programme.drills.get(regression.without_kit or "")
+    for candidate in (regression, alternative):
+        if candidate is not None and allowed(candidate) and has_kit(candidate, kit):
+            return candidate
+    return None
+
+
 def decide(
     programme: Programme,
     position: Position,

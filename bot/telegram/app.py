@@ -266,6 +266,7 @@ def _add_handlers(application: BotApplication, *, webhook: bool, admin_ids: froz
             CallbackQueryHandler(drills.on_check_in_button, pattern=r"^ci:"),
             CallbackQueryHandler(drills.on_pain_score, pattern=r"^(pn|mp):"),
             CallbackQueryHandler(drills.on_snooze_button, pattern=r"^sn:"),
+            CallbackQueryHandler(drills.on_easier_button, pattern=r"^ez:"),
             CallbackQueryHandler(drills.on_self_test_button, pattern=r"^st:\d+:"),
             CallbackQueryHandler(safety.on_screen_button, pattern=r"^hs:\d+:"),
             CallbackQueryHandler(safety.on_cleared_button, pattern=r"^hc:\d+:"),

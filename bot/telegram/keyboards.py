@@ -43,6 +43,14 @@ def check_in(delivery_id: int) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([buttons[:3], [*buttons[3:], _button("⏰ Later", f"sn:{delivery_id}:menu")]])
 
 
+EASIER_NOW_LABEL = "⬇️ Easier version now"
+
+
+def easier_now(delivery_id: int) -> InlineKeyboardMarkup:
+    """Under the answer to "Too hard": today's drill swapped for its easier version."""
+    return InlineKeyboardMarkup([[_button(EASIER_NOW_LABEL, f"ez:{delivery_id}:now")]])
+
+
 def snooze_choices(delivery_id: int) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [

@@ -13,7 +13,7 @@ from bot.db.models import SUBSCRIBER_STATUSES, Broadcast, Subscriber
 from bot.db.repositories import BroadcastFigures
 from bot.domain.dose import Dose
 from bot.domain.kit import Kit, describe_kit
-from bot.domain.programme import Programme
+from bot.domain.programme import Drill, Programme
 from bot.domain.safety import ALL_DRILLS, SAFETY_NOTE, SCREEN_ITEMS, PregnancyStage, Rule, ScreenOutcome, Tag
 from bot.domain.schedule import describe_days
 from bot.domain.week import TAPER_DAYS, WEEKDAY_NAMES
@@ -205,6 +205,7 @@ BAD_KIT = (
     "I couldn't read that kit. Try /kit band dumbbells, /kit step bench or /kit none "
     "(bands, dumbbells or a kettlebell, a step or box, a bench or sofa)."
 )
+EASIER_GONE = "That easier version isn't on offer any more: today's drill has moved on."
 BAD_LONG_RUN = "Which day is your long run? Try /longrun sun, or /longrun off."
 BAD_RACE = (
     "I couldn't read that race. Try /race 2027-04-12 London Marathon (a date from today up to two years "
@@ -355,6 +356,13 @@ def long_run_set(subscriber: Subscriber) -> str:
     return f"Long run on {day}: nothing hard the day before it."
 
 
+def easier_offer(easier: Drill) -> str:
+    return (
+        "Thanks for saying so: next time this movement comes as an easier version. "
+        f"Want to try the easier one now, {escape(easier.name)}?"
+    )
+
+
 def kit_set(subscriber: Subscriber) -> str:
     owned = describe_kit(frozenset(Kit(word) for word in subscriber.kit or ()))
     return f"Your kit: {owned}. Drills that need anything else are swapped for one without it."
@@ -447,14 +455,20 @@ def history(view: Progress, programme: Programme) -> str:
         return "No drills yet. /today sends your first one."
     lines = ["<b>Your recent drills</b>"]
     for answer in reversed(view.recent):
-        drill = programme.drills.get(answer.drill_slug)
-        name = drill.name if drill else answer.drill_slug
+        name = _drill_name(programme, answer.drill_slug)
+        if answer.replaced_slug is not None:
+            name += f" (easier version: {_drill_name(programme, answer.replaced_slug)} was too hard)"
         result = OUTCOME_WORDS.get(answer.outcome or "", "no answer")
         if answer.pain is not None:
             result += f" (pain {answer.pain}/10)"
         dose = Dose.parse(answer.delivery.dose)
         lines.append(f"{answer.delivery.local_date:%a %d %b} · {escape(name)} · {dose} · {result}")
     return "\n".join(lines)
+
+
+def _drill_name(programme: Programme, slug: str) -> str:
+    drill = programme.drills.get(slug)
+    return drill.name if drill else slug
 
 
 MESSAGE_LIMIT = 4096

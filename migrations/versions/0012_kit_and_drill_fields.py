@@ -2,7 +2,8 @@
 
 `subscribers.kit` is the kit words the runner owns (NULL: not told yet, planned as no kit). A delivery
 swapped for its easier variant after "too hard" keeps the drill it replaced (`replaced_drill_id`, a plain
-id: drills are retired, never deleted), so /history says both. The drills table gains the fields the
+id: drills are retired, never deleted) and the last check-in about that drill (`swapped_after`: only later
+answers count for the easier one), so /history says both. The drills table gains the fields the
 engine reads (pattern, tags, kit-free alternative, tempo, load rule), so another process sees a content
 change; existing rows are filled by the next content sync.
 
@@ -34,6 +35,10 @@ def upgrade() -> None:
     # plain ALTER TABLE (SQLite too): a batch rebuild of subscribers would cascade-delete deliveries
     op.add_column("subscribers", sa.Column("kit", sa.JSON(), nullable=True))
     op.add_column("deliveries", sa.Column("replaced_drill_id", sa.Integer(), nullable=True))
+    op.add_column(
+        "deliveries",
+        sa.Column("swapped_after", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True),
+    )
     for name, column_type in DRILL_COLUMNS:
         op.add_column("drills", sa.Column(name, column_type, nullable=True))
     op.add_column("drills", sa.Column("tags", sa.JSON(), nullable=True))
@@ -43,5 +48,6 @@ def downgrade() -> None:
     op.execute("ALTER TABLE drills DROP COLUMN tags")
     for name, _column_type in reversed(DRILL_COLUMNS):
         op.execute(f"ALTER TABLE drills DROP COLUMN {name}")
+    op.execute("ALTER TABLE deliveries DROP COLUMN swapped_after")
     op.execute("ALTER TABLE deliveries DROP COLUMN replaced_drill_id")
     op.execute("ALTER TABLE subscribers DROP COLUMN kit")

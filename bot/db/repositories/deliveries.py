@@ -11,7 +11,7 @@ from sqlalchemy import ColumnElement, func, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import InstrumentedAttribute
+from sqlalchemy.orm import InstrumentedAttribute, aliased
 
 from bot.db.models import CheckIn, Delivery, Drill, Subscriber
 from bot.db.repositories.stats import StatsRepository, ranked_answers
@@ -44,6 +44,8 @@ class DeliveryAnswer:
     outcome: str | None
     pain: int | None
     has_note: bool
+    replaced_slug: str | None = None
+    """The drill this one replaced after "too hard" (its answer then was too hard)."""
 
 
 class DeliveryRepository:
@@ -207,9 +209,13 @@ class DeliveryRepository:
             .group_by(CheckIn.delivery_id)
             .subquery()
         )
+        replaced = aliased(Drill)
         query = (
-            select(Delivery, Drill.slug, latest.c.outcome, worst_pain.c.pain, worst_pain.c.notes)
+            select(
+                Delivery, Drill.slug, latest.c.outcome, worst_pain.c.pain, worst_pain.c.notes, replaced.slug
+            )
             .join(Drill, Drill.id == Delivery.drill_id)
+            .outerjoin(replaced, replaced.id == Delivery.replaced_drill_id)
             .outerjoin(latest, (latest.c.delivery_id == Delivery.id) & (latest.c.rank == 1))
             .outerjoin(worst_pain, worst_pain.c.delivery_id == Delivery.id)
             .where(condition, Delivery.status == "sent")
@@ -217,8 +223,8 @@ class DeliveryRepository:
         )
         rows = await self.session.execute(query)
         return [
-            DeliveryAnswer(delivery, slug, outcome, pain, bool(notes))
-            for delivery, slug, outcome, pain, notes in rows
+            DeliveryAnswer(delivery, slug, outcome, pain, bool(notes), replaced_slug)
+            for delivery, slug, outcome, pain, notes, replaced_slug in rows
         ]
 
     async def add_check_in(
@@ -256,6 +262,11 @@ class DeliveryRepository:
             after = (await stats.latest_outcomes([delivery_id])).get(delivery_id)
             await stats.count_answer_change(delivery, before=before, after=after)
         return check_in
+
+    async def last_check_in_id(self, delivery_id: int) -> int | None:
+        return await self.session.scalar(
+            select(func.max(CheckIn.id)).where(CheckIn.delivery_id == delivery_id)
+        )
 
     async def pain_area_of(self, delivery_id: int) -> str | None:
         """Where the runner last said this drill hurt."""

@@ -6,11 +6,12 @@ from html import escape
 
 from telegram import Update
 
+from bot.db.repositories import Repository
 from bot.delivery.cards import send_drill_card
-from bot.delivery.planner import plan_today, rest_reason
+from bot.delivery.planner import easier_offer, plan_today, rest_reason, swap_for_easier
 from bot.delivery.sender import SendStatus
 from bot.domain.parsing import BIGINT_MAX, parse_number, parse_numbered
-from bot.domain.programme import Outcome
+from bot.domain.programme import Drill, Outcome
 from bot.domain.safety import pain_advice
 from bot.domain.schedule import snooze_until
 from bot.services import checkins, progression, safety, subscriptions
@@ -112,6 +113,7 @@ async def on_check_in_button(update: Update, context: BotContext) -> None:
             outcome=outcome,
             now=runtime.clock.now(),
         )
+        easier = await _easier_offer(repo, context, update, result)
     if isinstance(result, checkins.Refusal):
         await acknowledge(query, REFUSAL_TEXTS[result], alert=True)
         return
@@ -119,6 +121,8 @@ async def on_check_in_button(update: Update, context: BotContext) -> None:
     await edit_markup(update, keyboards.recorded(delivery_id, outcome))
     if outcome is Outcome.PAIN:
         await reply(context, update, texts.PAIN_WHERE_QUESTION, keyboards.pain_areas(delivery_id))
+    if easier is not None:
+        await reply(context, update, texts.easier_offer(easier), keyboards.easier_now(delivery_id))
     if result.ask_self_test:
         await reply(
             context, update, texts.SELF_TEST_QUESTION, keyboards.self_test(result.delivery.subscriber_id)
@@ -179,11 +183,25 @@ async def on_text(update: Update, context: BotContext) -> None:
                 reply_to_message_id=reply_to.message_id if reply_to is not None else None,
                 now=runtime.clock.now(),
             )
-            _acknowledge(outbox, result)
+            _acknowledge(outbox, result, await _easier_offer(repo, context, update, result))
     await outbox.send(context, update)
 
 
-def _acknowledge(outbox: Outbox, result: checkins.Recorded | checkins.Refusal) -> None:
+async def _easier_offer(
+    repo: Repository, context: BotContext, update: Update, result: checkins.Recorded | checkins.Refusal
+) -> Drill | None:
+    """After "too hard": the easier drill to offer at once, if there is one."""
+    if isinstance(result, checkins.Refusal) or result.outcome is not Outcome.HARD:
+        return None
+    subscriber = await subscriber_for_update(repo, update)
+    if subscriber is None:
+        return None
+    return await easier_offer(repo, context.runtime.programme, subscriber, result.delivery)
+
+
+def _acknowledge(
+    outbox: Outbox, result: checkins.Recorded | checkins.Refusal, easier: Drill | None = None
+) -> None:
     if isinstance(result, checkins.Refusal):
         outbox.add(REFUSAL_TEXTS[result])
     elif result.pain is not None:
@@ -198,6 +216,8 @@ def _acknowledge(outbox: Outbox, result: checkins.Recorded | checkins.Refusal) -
         outbox.add(texts.PAIN_WHERE_QUESTION, keyboards.pain_areas(result.delivery.id))
     else:
         outbox.add(f"Recorded: {keyboards.CHECK_IN_LABELS[result.outcome]}. Thanks!")
+    if easier is not None and not isinstance(result, checkins.Refusal):
+        outbox.add(texts.easier_offer(easier), keyboards.easier_now(result.delivery.id))
     if not isinstance(result, checkins.Refusal) and result.ask_self_test:
         outbox.add(texts.SELF_TEST_QUESTION, keyboards.self_test(result.delivery.subscriber_id))
 
@@ -277,3 +297,27 @@ async def on_self_test_button(update: Update, context: BotContext) -> None:
     if answer is not None:
         await edit_markup(update, None)
         await reply(context, update, answer)
+
+
+async def on_easier_button(update: Update, context: BotContext) -> None:
+    """`ez:<delivery>:now`: today's drill swapped for its easier version, whose card is sent at once."""
+    query = update.callback_query
+    chat = update.effective_chat
+    if query is None or query.data is None or chat is None or await screen_first(update, context):
+        return
+    parsed = parse_numbered(query.data, "ez", maximum=BIGINT_MAX)
+    runtime = context.runtime
+    planned = None
+    async with runtime.unit_of_work() as repo:
+        subscriber = await subscriber_for_update(repo, update)
+        if parsed is not None and parsed[1] == "now" and subscriber is not None:
+            planned = await swap_for_easier(
+                repo, runtime.programme, subscriber, parsed[0], now=runtime.clock.now()
+            )
+    if planned is None:
+        await acknowledge(query, texts.EASIER_GONE, alert=True)
+        return
+    await acknowledge(query)
+    await edit_markup(update, None)
+    if (await send_drill_card(runtime, context.sender, planned, chat_id=chat.id)).status is SendStatus.FAILED:
+        await reply(context, update, texts.SEND_FAILED)
