@@ -15,6 +15,7 @@ from bot.db.models import Delivery, Subscriber
 from bot.db.repositories import DeliveryAnswer, Repository
 from bot.domain.card import render_caption
 from bot.domain.dose import Dose
+from bot.domain.load import load_text
 from bot.domain.programme import Drill, Outcome, Programme
 from bot.domain.progression import (
     Decision,
@@ -162,7 +163,10 @@ async def plan_batch(
         await repo.progress.store(
             subscriber_id=subscriber.id, states=decision.position.drills, drill_ids=drill_ids, now=now
         )
-        caption = render_caption(decision.drill, decision.dose, decision.stage, notes=(decision.note,))
+        load = load_text(decision.load_kg, decision.last_load_kg) if decision.load_kg else None
+        caption = render_caption(
+            decision.drill, decision.dose, decision.stage, notes=(decision.note,), load=load
+        )
         planned[subscriber.id] = PlannedDrill(delivery, decision.drill, caption, created=True)
     raced = [(subscriber, day) for subscriber, day in fresh if subscriber.id not in planned]
     if raced:

@@ -1,19 +1,20 @@
 """What a runner would get over their first days, answering as told: `glutebot programme`.
 
 The same engine and week planning as the bot, with simulated answers instead of a runner's taps; the
-runner passes each readiness self-test. Pain pauses (a score of 7 or more) are the bot's, not the
-engine's, so the simulation goes on through them.
+runner passes each readiness self-test and logs a first weight of `STARTING_KG` on each loaded drill.
+Pain pauses (a score of 7 or more) are the bot's, not the engine's, so the simulation goes on through them.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Any
 
 from bot.domain.dose import Dose
 from bot.domain.kit import NO_KIT, Kit
+from bot.domain.load import STARTING_KG
 from bot.domain.programme import Drill, Outcome, Programme
 from bot.domain.progression import GOOD_OUTCOMES, SessionResult, after_self_test, decide, start_position
 from bot.domain.week import Intensity, Running, day_plan
@@ -72,6 +73,8 @@ class PlannedDay:
     intensity: Intensity
     deload: bool
     reason: str
+    load_kg: float | None = None
+    """The weight proposed (the runner is taken to log `STARTING_KG` the first time one is asked for)."""
 
     def as_json(self) -> dict[str, Any]:
         """The day as `glutebot programme --format json` prints it: reps for counted work (a range as
@@ -91,7 +94,7 @@ class PlannedDay:
             "seconds": amount if dose and dose.unit == "s" else None,
             "metres": amount if dose and dose.unit == "m" else None,
             "each_side": dose.each_side if dose else None,
-            "load": None,
+            "load": self.load_kg,
             "intensity": self.intensity.label,
             "deload": self.deload,
             "reason": self.reason,
@@ -127,6 +130,10 @@ def preview(
             )
             continue
         position = decision.position
+        slug = decision.drill.slug
+        weighted = decision.drill.load is not None and decision.step >= decision.drill.load.from_rung
+        if weighted and position.state(slug).load_kg is None and not decision.warm_up_only:
+            position = position.with_state(slug, replace(position.state(slug), load_kg=STARTING_KG))
         answer = answers[sessions % len(answers)]
         sessions += 1
         previous = SessionResult(today, decision.drill.slug, answer.outcome, answer.pain, decision.dose)
@@ -143,6 +150,7 @@ def preview(
                 decision.intensity,
                 decision.deload,
                 decision.note or decision.reason,
+                decision.load_kg,
             )
         )
     return planned

@@ -16,6 +16,8 @@ its own answers move it.
 - Every fourth week of a stage, counted from the runner's own stage start, is a lighter week: at least 40%
   less volume, and no rung or stage rises in it.
 - The day's ceiling (`bot.domain.week`) limits how hard today's drill may be.
+- Loaded drills propose the weight last logged, raised (`bot.domain.load`) once the top dose is beaten in
+  two sessions in a row; the last stage keeps one or two loaded drills a week as strength upkeep.
 - Hopping (plyometric) drills wait for the entry gate: a pain-free skater squat of 3 × 8 each side.
 The engine is pure and deterministic: the same inputs always give the same decision.
 """
@@ -29,6 +31,7 @@ from datetime import date
 from bot.domain.card import NOTE_LIMIT
 from bot.domain.dose import Dose
 from bot.domain.kit import Kit
+from bot.domain.load import load_step
 from bot.domain.programme import Drill, Outcome, Programme, Stage
 from bot.domain.safety import PAIN_BANDS, Tag
 from bot.domain.week import DayPlan, Intensity, intensity_of
@@ -41,6 +44,9 @@ DELOAD_NOTE = "Lighter week: fewer sets or reps than last week, same drills. Kee
 BETWEEN_HARD_DAYS_NOTE = "Between strength days: a lighter drill today."
 STEP_UP_REASON = "Two good sessions in a row on this drill, so its dose steps up today."
 TOP_DOSE_REASON = "Two good sessions in a row on this drill: you're at its top dose."
+UPKEEP_NOTE = "Strength upkeep: a loaded drill keeps the strength you built."
+UPKEEP_GAP_DAYS = 3
+LOAD_UP_REASON = "Top dose beaten twice in a row: a little more weight today."
 READINESS_REASON = "Block done: after your next drill, a short self-test decides whether you move on."
 PLYOMETRIC_GATE_DRILL = "skater-squat"
 PLYOMETRIC_GATE_DOSE = Dose(3, 8, 8, each_side=True)
@@ -106,6 +112,9 @@ class Decision:
     deload: bool
     intensity: Intensity
     warm_up_only: bool = False
+    load_kg: float | None = None
+    """The weight to propose today (the last one logged, raised after the top dose is beaten twice)."""
+    last_load_kg: float | None = None
 
 
 def start_position(programme: Programme, level: int) -> Position:
@@ -231,7 +240,32 @@ def easier_variant(programme: Programme, flagged: Drill, usable: Usable) -> Dril
     return easier or usable(flagged)
 
 
-def _pick(programme: Programme, position: Position, usable: Usable) -> tuple[Drill, int | None, str | None]:
+def _upkeep(programme: Programme, position: Position, today: date, usable: Usable) -> Drill | None:
+    """In the last stage, which has no loaded drills: a loaded drill of an earlier stage (the least recently
+    seen one the runner has the kit for) when none came in the last `UPKEEP_GAP_DAYS` days and fewer than
+    two in the last week, so the strength built is kept."""
+    if position.stage != programme.last_stage:
+        return None
+    loaded = [
+        drill
+        for drill in programme.drills.values()
+        if drill.stage < position.stage and _weighted(drill, position.state(drill.slug).step)
+    ]
+    seen = [position.state(drill.slug).last_seen_on or date.min for drill in loaded]
+    if (
+        any((today - day).days < UPKEEP_GAP_DAYS for day in seen)
+        or sum((today - day).days < 7 for day in seen) >= 2
+    ):
+        return None
+    for _seen, drill in sorted(zip(seen, loaded, strict=True), key=lambda pair: (pair[0], pair[1].slug)):
+        if usable(drill) is drill:
+            return drill
+    return None
+
+
+def _pick(
+    programme: Programme, position: Position, usable: Usable, upkeep: Drill | None
+) -> tuple[Drill, int | None, str | None]:
     """Today's drill, its rotation index (None off the stage's rotation) and the drill it eases, if any."""
     flagged = [
         programme.drills[slug]
@@ -242,6 +276,8 @@ def _pick(programme: Programme, position: Position, usable: Usable) -> tuple[Dri
         easier = easier_variant(programme, drill, usable)
         if easier is not None:
             return easier, None, drill.slug
+    if upkeep is not None:
+        return upkeep, None, None
     eased_patterns = {drill.pattern for drill in flagged}
     fallback: tuple[Drill, int | None, str | None] | None = None
     for candidate, index in _candidates(programme, position):
@@ -350,17 +386,26 @@ def decide_within(
             return alternative
         return None
 
+    hard_day = day.ceiling is Intensity.HARD and not day.warm_up_only
+    upkeep = _upkeep(programme, position, today, usable) if hard_day else None
     try:
-        drill, index, eased = _pick(programme, position, usable)
+        drill, index, eased = _pick(programme, position, usable, upkeep)
     except LookupError:
         return None
     deload = is_deload_week(programme, position.stage_started_on, today)
     state = position.state(drill.slug)
     top = top_rung(drill, kit)
+    last_load = state.load_kg
     if state.good_streak >= rules.good_in_a_row_to_step_up and not deload:
         climbs = state.step < top
-        state = replace(state, step=state.step + 1 if climbs else state.step, good_streak=0)
-        reason = STEP_UP_REASON if climbs else TOP_DOSE_REASON
+        heavier = not climbs and _weighted(drill, state.step) and state.load_kg is not None
+        state = replace(
+            state,
+            step=state.step + 1 if climbs else state.step,
+            good_streak=0,
+            load_kg=state.load_kg + load_step(drill) if heavier and state.load_kg else state.load_kg,
+        )
+        reason = STEP_UP_REASON if climbs else LOAD_UP_REASON if heavier else TOP_DOSE_REASON
     step = min(state.step, top)
     dose = drill.doses[step]
     notes = [day.reason] if day.reason else []
@@ -376,13 +421,18 @@ def decide_within(
             notes.append(AFTER_HARD_NOTE if hard else AFTER_PAIN_NOTE)
     if index is None and eased is None and day.reason is None and day.ceiling < Intensity.HARD:
         notes.append(BETWEEN_HARD_DAYS_NOTE)
+    if drill is upkeep:
+        notes.append(UPKEEP_NOTE)
     position = position.with_state(drill.slug, replace(state, last_seen_on=today))
     if eased is not None:
         position = position.with_state(eased, replace(position.state(eased), easier_next=False))
     if index is not None:
         rotation = programme.stage(position.stage).rotation
         position = replace(position, rotation_index=(index + 1) % len(rotation))
+    weighted = _weighted(drill, step) and not day.warm_up_only
     return Decision(
+        load_kg=state.load_kg if weighted else None,
+        last_load_kg=last_load if weighted else None,
         drill=drill,
         dose=dose,
         step=step,
@@ -394,6 +444,10 @@ def decide_within(
         intensity=intensity_of(drill),
         warm_up_only=day.warm_up_only,
     )
+
+
+def _weighted(drill: Drill, step: int) -> bool:
+    return drill.load is not None and step >= drill.load.from_rung
 
 
 def top_rung(drill: Drill, kit: frozenset[str] | None) -> int:

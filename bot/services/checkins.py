@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, time, timedelta
 from enum import StrEnum
 
 from bot.db.models import Delivery, Subscriber
 from bot.db.repositories import Repository
+from bot.domain.load import parse_load
 from bot.domain.programme import Outcome, Programme
-from bot.domain.progression import GOOD_OUTCOMES
+from bot.domain.progression import GOOD_OUTCOMES, DrillState
 from bot.domain.replies import parse_reply
 from bot.domain.safety import AMBER_WINDOW_DAYS, PAIN_BANDS, PainArea, PainKind, pain_pause
 from bot.domain.schedule import after_quiet_hours, local_date, slot_on
@@ -52,6 +53,8 @@ class Recorded:
     """What this answer newly paused for pain: every drill ("all") or a movement pattern."""
     ask_self_test: bool = False
     """A good session at the end of a block: time for the readiness self-test."""
+    load_kg: float | None = None
+    """The weight the runner said they used on a loaded drill, now their drill's latest."""
 
 
 async def _answerable(
@@ -128,7 +131,31 @@ async def record_text(
     if parsed.pain is not None:
         paused = await _escalate(repo, programme, subscriber, delivery, parsed.pain, morning=False, now=now)
     due = subscriber.readiness_due and parsed.outcome in GOOD_OUTCOMES and parsed.pain is None
-    return Recorded(delivery, parsed.outcome, parsed.pain, note, paused, ask_self_test=due)
+    load = await _log_load(repo, programme, subscriber, delivery, parse_load(text), now=now)
+    return Recorded(delivery, parsed.outcome, parsed.pain, note, paused, ask_self_test=due, load_kg=load)
+
+
+async def _log_load(
+    repo: Repository,
+    programme: Programme,
+    subscriber: Subscriber,
+    delivery: Delivery,
+    kg: float | None,
+    *,
+    now: datetime,
+) -> float | None:
+    """A weight typed with the answer ("3x10 12kg") becomes the drill's latest, which the next card's
+    proposal starts from; None if there is none or the drill takes no weight."""
+    row = await repo.drills.get(delivery.drill_id)
+    drill = programme.drills.get(row.slug) if row is not None else None
+    if kg is None or row is None or drill is None or drill.load is None:
+        return None
+    states = (await repo.progress.states_of(subscriber_ids=[subscriber.id]))[subscriber.id]
+    state = replace(states.get(drill.slug, DrillState()), load_kg=kg)
+    await repo.progress.store(
+        subscriber_id=subscriber.id, states={drill.slug: state}, drill_ids={drill.slug: row.id}, now=now
+    )
+    return kg
 
 
 async def _escalate(

@@ -13,6 +13,7 @@ from bot.db.models import SUBSCRIBER_STATUSES, Broadcast, Subscriber
 from bot.db.repositories import BroadcastFigures
 from bot.domain.dose import Dose
 from bot.domain.kit import Kit, describe_kit
+from bot.domain.load import kg
 from bot.domain.programme import Drill, Programme
 from bot.domain.safety import ALL_DRILLS, SAFETY_NOTE, SCREEN_ITEMS, PregnancyStage, Rule, ScreenOutcome, Tag
 from bot.domain.schedule import describe_days
@@ -361,6 +362,10 @@ def easier_offer(easier: Drill) -> str:
         "Thanks for saying so: next time this movement comes as an easier version. "
         f"Want to try the easier one now, {escape(easier.name)}?"
     )
+
+
+def load_logged(load_kg: float) -> str:
+    return f"Weight noted: {kg(load_kg)}. Your next card for this drill suggests the weight from it."
 
 
 def kit_set(subscriber: Subscriber) -> str:

@@ -216,6 +216,8 @@ def _acknowledge(
         outbox.add(texts.PAIN_WHERE_QUESTION, keyboards.pain_areas(result.delivery.id))
     else:
         outbox.add(f"Recorded: {keyboards.CHECK_IN_LABELS[result.outcome]}. Thanks!")
+    if not isinstance(result, checkins.Refusal) and result.load_kg is not None:
+        outbox.add(texts.load_logged(result.load_kg))
     if easier is not None and not isinstance(result, checkins.Refusal):
         outbox.add(texts.easier_offer(easier), keyboards.easier_now(result.delivery.id))
     if not isinstance(result, checkins.Refusal) and result.ask_self_test:
