@@ -29,7 +29,7 @@ class DrillSyncReport:
         return bool(self.added or self.changed or self.retired or self.restored)
 
 
-def _row_values(drill: Drill, gif_hash: str | None) -> dict[str, Any]:
+def row_values(drill: Drill, gif_hash: str | None) -> dict[str, Any]:
     return {
         "name": drill.name,
         "stage": drill.stage,
@@ -111,7 +111,7 @@ class DrillRepository:
         seen: set[str] = set()
         for drill in drills:
             seen.add(drill.slug)
-            values = _row_values(drill, gif_hashes.get(drill.slug))
+            values = row_values(drill, gif_hashes.get(drill.slug))
             row = existing.get(drill.slug)
             if row is None:
                 self.session.add(
