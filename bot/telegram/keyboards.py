@@ -181,12 +181,13 @@ def days() -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([buttons[:2], buttons[2:]])
 
 
-def self_test(subscriber_id: int) -> InlineKeyboardMarkup:
+def self_test(subscriber_id: int, check: int) -> InlineKeyboardMarkup:
+    """One check of the readiness self-test: `st:<subscriber>:<check>:yes|no`."""
     return InlineKeyboardMarkup(
         [
             [
-                _button("✅ Yes, all three", f"st:{subscriber_id}:yes"),
-                _button("Not yet", f"st:{subscriber_id}:no"),
+                _button("✅ Yes", f"st:{subscriber_id}:{check}:yes"),
+                _button("Not yet", f"st:{subscriber_id}:{check}:no"),
             ]
         ]
     )

@@ -191,12 +191,14 @@ LONG_RUN_QUESTION = (
     "Which day is your long run? The day before it gets an easy drill. "
     "Skip this if you don't have a regular one (/longrun changes it later)."
 )
-SELF_TEST_QUESTION = (
-    "<b>Block done: ready for the next stage?</b> A short self-test, with good form and no pain:\n"
-    "• a side plank, 30 s each side\n"
-    "• 10 single-leg bridges each side without the pelvis dropping\n"
-    "• 5 single-leg squats each side down to a chair, knee over the toes\n"
-    "Could you do all three?"
+SELF_TEST_CHECKS = (
+    "a side plank, 30 s each side, with your body in a straight line",
+    "10 single-leg bridges each side with your pelvis staying level",
+    "5 single-leg squats each side down to a chair, knee over your toes",
+)
+"""The readiness self-test, asked one check at a time; every one must pass, with good form and no pain."""
+SELF_TEST_NOT_YET = (
+    "No problem: that's exactly what the self-test is for, and strength takes a few weeks to build. "
 )
 KIT_QUESTION = (
     "What kit do you have at home? Tap everything you own, then Done. Drills that need kit you don't have "
@@ -366,6 +368,25 @@ def easier_offer(easier: Drill) -> str:
 
 def load_logged(load_kg: float) -> str:
     return f"Weight noted: {kg(load_kg)}. Your next card for this drill suggests the weight from it."
+
+
+def self_test_check(index: int) -> str:
+    """One check of the readiness self-test; the first one says what the test is for."""
+    count = len(SELF_TEST_CHECKS)
+    intro = (
+        "<b>Block done: ready for the next stage?</b> A short self-test, one check at a time, "
+        "with good form and no pain.\n"
+        if index == 0
+        else ""
+    )
+    return f"{intro}Check {index + 1} of {count}: can you do {SELF_TEST_CHECKS[index]}?"
+
+
+def self_test_result(reason: str | None, *, passed: bool) -> str | None:
+    """What the programme decided, kindly put when a check did not pass yet."""
+    if reason is None or passed:
+        return reason
+    return f"{SELF_TEST_NOT_YET}{reason}"
 
 
 def kit_set(subscriber: Subscriber) -> str:

@@ -194,16 +194,28 @@ async def test_at_the_end_of_a_block_a_self_test_decides_the_next_stage(harness:
         harness.driver.press(runner, last_card(harness, runner), DONE)
         question = await harness.driver.next_message(runner.id, mark)
         assert question["text"].startswith("<b>Block done: ready for the next stage?</b>")
+        assert question["text"].endswith("Check 1 of 3: can you do a side plank, 30 s each side, with your "
+                                         "body in a straight line?")  # fmt: skip
         await harness.settled()
 
+    for check in (2, 3):
+        mark = harness.driver.mark(passing.id)
+        harness.driver.press(passing, harness.driver.last(passing.id), "✅ Yes")
+        question = await harness.driver.next_message(passing.id, mark)
+        assert question["text"].startswith(f"Check {check} of 3: can you do ")
+    assert "pelvis staying level" in harness.driver.messages(passing.id)[-2]["text"]
     mark = harness.driver.mark(passing.id)
-    harness.driver.press(passing, harness.driver.last(passing.id), "✅ Yes, all three")
-    assert (await harness.driver.next_message(passing.id, mark))[
-        "text"
-    ] == "Self-test passed: welcome to stage 2!"
+    harness.driver.press(passing, harness.driver.last(passing.id), "✅ Yes")
+    assert (await harness.driver.next_message(passing.id, mark))["text"] == (
+        "Self-test passed: welcome to stage 2!"
+    )
     mark = harness.driver.mark(failing.id)
-    harness.driver.press(failing, harness.driver.last(failing.id), "Not yet")
+    harness.driver.press(failing, harness.driver.last(failing.id), "✅ Yes")
+    second = await harness.driver.next_message(failing.id, mark)
+    mark = harness.driver.mark(failing.id)
+    harness.driver.press(failing, second, "Not yet")
     assert (await harness.driver.next_message(failing.id, mark))["text"] == (
+        "No problem: that's exactly what the self-test is for, and strength takes a few weeks to build. "
         "Another block of stage 1, then the self-test again."
     )
     await harness.settled()

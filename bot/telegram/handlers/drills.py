@@ -125,7 +125,7 @@ async def on_check_in_button(update: Update, context: BotContext) -> None:
         await reply(context, update, texts.easier_offer(easier), keyboards.easier_now(delivery_id))
     if result.ask_self_test:
         await reply(
-            context, update, texts.SELF_TEST_QUESTION, keyboards.self_test(result.delivery.subscriber_id)
+            context, update, texts.self_test_check(0), keyboards.self_test(result.delivery.subscriber_id, 0)
         )
 
 
@@ -221,7 +221,7 @@ def _acknowledge(
     if easier is not None and not isinstance(result, checkins.Refusal):
         outbox.add(texts.easier_offer(easier), keyboards.easier_now(result.delivery.id))
     if not isinstance(result, checkins.Refusal) and result.ask_self_test:
-        outbox.add(texts.SELF_TEST_QUESTION, keyboards.self_test(result.delivery.subscriber_id))
+        outbox.add(texts.self_test_check(0), keyboards.self_test(result.delivery.subscriber_id, 0))
 
 
 async def on_snooze_button(update: Update, context: BotContext) -> None:
@@ -277,28 +277,33 @@ async def nudges_command(update: Update, context: BotContext) -> None:
 
 
 async def on_self_test_button(update: Update, context: BotContext) -> None:
-    """`st:<subscriber>:yes|no`: the readiness self-test's answer, from the runner it was asked of."""
+    """`st:<subscriber>:<check>:yes|no`, one check of the readiness self-test at a time: "Not yet" on any
+    gives another block, "Yes" asks the next check, and "Yes" on the last moves the runner on."""
     query = update.callback_query
     if query is None or query.data is None:
         return
     parsed = parse_numbered(query.data, "st", maximum=BIGINT_MAX)
+    check, _colon, answer = parsed[1].partition(":") if parsed is not None else ("", "", "")
+    index = parse_number(check, maximum=len(texts.SELF_TEST_CHECKS) - 1)
     runtime = context.runtime
-    answer: str | None = None
+    outcome: str | None = None
+    next_check = index is not None and answer == "yes" and index + 1 < len(texts.SELF_TEST_CHECKS)
     async with runtime.unit_of_work() as repo:
         subscriber = await subscriber_for_update(repo, update)
-        if (
-            parsed is not None
-            and parsed[1] in ("yes", "no")
-            and subscriber is not None
-            and subscriber.id == parsed[0]
-        ):
-            answer = progression.answer_self_test(
-                subscriber, runtime.programme, passed=parsed[1] == "yes", now=runtime.clock.now()
-            )
-    await acknowledge(query, None if answer else texts.GONE)
-    if answer is not None:
+        mine = parsed is not None and subscriber is not None and subscriber.id == parsed[0]
+        if mine and subscriber is not None and subscriber.readiness_due and index is not None:
+            if next_check:
+                outcome = texts.self_test_check(index + 1)
+            elif answer in ("yes", "no"):
+                reason = progression.answer_self_test(
+                    subscriber, runtime.programme, passed=answer == "yes", now=runtime.clock.now()
+                )
+                outcome = texts.self_test_result(reason, passed=answer == "yes")
+    await acknowledge(query, None if outcome else texts.GONE)
+    if outcome is not None and parsed is not None and index is not None:
         await edit_markup(update, None)
-        await reply(context, update, answer)
+        markup = keyboards.self_test(parsed[0], index + 1) if next_check else None
+        await reply(context, update, outcome, markup)
 
 
 async def on_easier_button(update: Update, context: BotContext) -> None:
