@@ -174,7 +174,10 @@ class Subscriber(Base):
     readiness_due: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
     """The stage's block is done: the next good check-in asks the readiness self-test."""
     plyometric_ready: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
-    """The entry gate for hopping drills is passed (a pain-free skater squat of 3 × 8 each side)."""
+    """The entry gate for hopping drills is passed (a pain-free skater squat of 3 × 8 each side, then
+    pain-free two-leg pogo hops)."""
+    hop_check_due: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
+    """The skater squat part of the gate is passed: the next good check-in asks about pogo hops."""
     last_reason: Mapped[str | None] = mapped_column(Text)
     last_drill_sent_at: Mapped[datetime | None]
     """When a drill card last reached this runner: retention asks whether that came N days after joining

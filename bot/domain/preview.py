@@ -1,8 +1,9 @@
 """What a runner would get over their first days, answering as told: `glutebot programme`.
 
 The same engine and week planning as the bot, with simulated answers instead of a runner's taps; the
-runner passes each readiness self-test and logs a first weight of `STARTING_KG` on each loaded drill.
-Pain pauses (a score of 7 or more) are the bot's, not the engine's, so the simulation goes on through them.
+runner passes each readiness self-test and the entry gate's pogo-hop check, and logs a first weight of
+`STARTING_KG` on each loaded drill. Pain pauses (a score of 7 or more) are the bot's, not the engine's, so
+the simulation goes on through them.
 """
 
 from __future__ import annotations
@@ -16,7 +17,14 @@ from bot.domain.dose import Dose
 from bot.domain.kit import NO_KIT, Kit
 from bot.domain.load import STARTING_KG
 from bot.domain.programme import Drill, Outcome, Programme
-from bot.domain.progression import GOOD_OUTCOMES, SessionResult, after_self_test, decide, start_position
+from bot.domain.progression import (
+    GOOD_OUTCOMES,
+    SessionResult,
+    after_hop_check,
+    after_self_test,
+    decide,
+    start_position,
+)
 from bot.domain.week import Intensity, Running, day_plan
 
 MONDAY_TO_SATURDAY = frozenset({0, 1, 2, 3, 4, 5})
@@ -139,6 +147,8 @@ def preview(
         previous = SessionResult(today, decision.drill.slug, answer.outcome, answer.pain, decision.dose)
         if position.readiness_due and answer.outcome in GOOD_OUTCOMES and answer.pain is None:
             position, _reason = after_self_test(programme, position, passed=True)
+        if position.hop_check_due and answer.outcome in GOOD_OUTCOMES and answer.pain is None:
+            position = after_hop_check(position, passed=True)
         planned.append(
             PlannedDay(
                 offset + 1,

@@ -18,7 +18,8 @@ its own answers move it.
 - The day's ceiling (`bot.domain.week`) limits how hard today's drill may be.
 - Loaded drills propose the weight last logged, raised (`bot.domain.load`) once the top dose is beaten in
   two sessions in a row; the last stage keeps one or two loaded drills a week as strength upkeep.
-- Hopping (plyometric) drills wait for the entry gate: a pain-free skater squat of 3 × 8 each side.
+- Hopping (plyometric) drills wait for the entry gate: a pain-free skater squat of 3 × 8 each side, then
+  two-leg pogo hops without pain (asked in the chat).
 The engine is pure and deterministic: the same inputs always give the same decision.
 """
 
@@ -78,7 +79,10 @@ class Position:
     readiness_due: bool = False
     """The stage's block is done: a self-test decides whether the runner moves on (`after_self_test`)."""
     plyometric_ready: bool = False
-    """The entry gate for hopping drills is passed (`PLYOMETRIC_GATE_DRILL` at the gate dose, pain-free)."""
+    """The entry gate for hopping drills is passed (`PLYOMETRIC_GATE_DRILL` at the gate dose, pain-free,
+    then two-leg pogo hops without pain, asked in the chat: `after_hop_check`)."""
+    hop_check_due: bool = False
+    """The gate drill was done at the gate dose: the chat asks whether two-leg pogo hops are pain-free."""
     drills: Mapping[str, DrillState] = field(default_factory=dict)
 
     def state(self, slug: str) -> DrillState:
@@ -294,19 +298,25 @@ def _pick(
 
 
 def _through_the_gate(position: Position, result: SessionResult) -> Position:
-    """The entry gate opens on the gate drill done at the gate dose or more without pain, and closes on
-    pain in it."""
+    """The gate drill done at the gate dose or more without pain makes the pogo-hop check due (the gate
+    opens on its "yes"); pain in it closes the gate."""
     if result.drill_slug != PLYOMETRIC_GATE_DRILL:
         return position
     if _painful(result):
-        return replace(position, plyometric_ready=False)
+        return replace(position, plyometric_ready=False, hop_check_due=False)
     dose = result.dose
     at_gate_dose = (
         dose is not None and dose.sets >= PLYOMETRIC_GATE_DOSE.sets and dose.low >= PLYOMETRIC_GATE_DOSE.low
     )
-    if result.outcome in GOOD_OUTCOMES and at_gate_dose:
-        return replace(position, plyometric_ready=True)
+    if result.outcome in GOOD_OUTCOMES and at_gate_dose and not position.plyometric_ready:
+        return replace(position, hop_check_due=True)
     return position
+
+
+def after_hop_check(position: Position, *, passed: bool) -> Position:
+    """The runner's answer to the gate's last check, two-leg pogo hops without pain: hopping drills open,
+    or wait for the next pain-free gate drill at the gate dose."""
+    return replace(position, plyometric_ready=passed, hop_check_due=False)
 
 
 def fold(programme: Programme, position: Position, result: SessionResult, *, today: date) -> Position:

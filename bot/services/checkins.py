@@ -55,6 +55,8 @@ class Recorded:
     """A good session at the end of a block: time for the readiness self-test."""
     load_kg: float | None = None
     """The weight the runner said they used on a loaded drill, now their drill's latest."""
+    ask_hop_check: bool = False
+    """A good session with the hopping gate's skater squat behind it: time to ask about pogo hops."""
 
 
 async def _answerable(
@@ -90,8 +92,10 @@ async def record_outcome(
     )
     if outcome is Outcome.PAIN and subscriber is not None:
         _ask_next_morning(delivery, subscriber, None, now)
-    due = subscriber is not None and subscriber.readiness_due and outcome in GOOD_OUTCOMES
-    return Recorded(delivery, outcome, None, None, ask_self_test=due)
+    good = subscriber is not None and outcome in GOOD_OUTCOMES
+    due = good and subscriber is not None and subscriber.readiness_due
+    hops = good and subscriber is not None and subscriber.hop_check_due
+    return Recorded(delivery, outcome, None, None, ask_self_test=due, ask_hop_check=hops)
 
 
 async def record_text(
@@ -130,9 +134,12 @@ async def record_text(
         _ask_next_morning(delivery, subscriber, parsed.pain, now)
     if parsed.pain is not None:
         paused = await _escalate(repo, programme, subscriber, delivery, parsed.pain, morning=False, now=now)
-    due = subscriber.readiness_due and parsed.outcome in GOOD_OUTCOMES and parsed.pain is None
+    good = parsed.outcome in GOOD_OUTCOMES and parsed.pain is None
     load = await _log_load(repo, programme, subscriber, delivery, parse_load(text), now=now)
-    return Recorded(delivery, parsed.outcome, parsed.pain, note, paused, ask_self_test=due, load_kg=load)
+    return Recorded(
+        delivery, parsed.outcome, parsed.pain, note, paused, ask_self_test=good and subscriber.readiness_due,
+        load_kg=load, ask_hop_check=good and subscriber.hop_check_due,
+    )  # fmt: skip
 
 
 async def _log_load(

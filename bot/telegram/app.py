@@ -268,6 +268,7 @@ def _add_handlers(application: BotApplication, *, webhook: bool, admin_ids: froz
             CallbackQueryHandler(drills.on_snooze_button, pattern=r"^sn:"),
             CallbackQueryHandler(drills.on_easier_button, pattern=r"^ez:"),
             CallbackQueryHandler(drills.on_self_test_button, pattern=r"^st:\d+:"),
+            CallbackQueryHandler(drills.on_hop_check_button, pattern=r"^hp:\d+:"),
             CallbackQueryHandler(safety.on_screen_button, pattern=r"^hs:\d+:"),
             CallbackQueryHandler(safety.on_cleared_button, pattern=r"^hc:\d+:"),
             CallbackQueryHandler(safety.on_pain_area, pattern=r"^pa:"),

@@ -193,6 +193,17 @@ def self_test(subscriber_id: int, check: int) -> InlineKeyboardMarkup:
     )
 
 
+def hop_check(subscriber_id: int) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [
+            [
+                _button("✅ Yes, pain-free", f"hp:{subscriber_id}:yes"),
+                _button("Not yet", f"hp:{subscriber_id}:no"),
+            ]
+        ]
+    )
+
+
 KIT_BUTTONS: dict[Kit, str] = {
     Kit.MINI_BAND: "Mini band",
     Kit.LONG_BAND: "Long band",

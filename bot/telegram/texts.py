@@ -200,6 +200,12 @@ SELF_TEST_CHECKS = (
 SELF_TEST_NOT_YET = (
     "No problem: that's exactly what the self-test is for, and strength takes a few weeks to build. "
 )
+HOP_CHECK_QUESTION = (
+    "<b>Nearly ready for hopping drills.</b> Your skater squats are solid. One more check: can you do "
+    "20 small two-footed pogo hops on the spot, landing softly, without any pain?"
+)
+HOPS_OPEN = "Great: hopping drills are now part of your programme. Land softly and stop if anything hurts."
+HOPS_NOT_YET = "No problem: hops wait. Your next pain-free skater squats at 3 × 8 bring this check back."
 KIT_QUESTION = (
     "What kit do you have at home? Tap everything you own, then Done. Drills that need kit you don't have "
     "are swapped for one of the same movement without it (/kit changes this later)."

@@ -1,6 +1,7 @@
 """The runner's kit, the drill a "too hard" swap replaced, and every drill field in the drills table.
 
-`subscribers.kit` is the kit words the runner owns (NULL: not told yet, planned as no kit). A delivery
+`subscribers.kit` is the kit words the runner owns (NULL: not told yet, planned as no kit);
+`hop_check_due` asks the hopping gate's last check (pogo hops) in the chat. A delivery
 swapped for its easier variant after "too hard" keeps the drill it replaced (`replaced_drill_id`, a plain
 id: drills are retired, never deleted) and the last check-in about that drill (`swapped_after`: only later
 answers count for the easier one), so /history says both. The drills table gains the fields the
@@ -34,6 +35,10 @@ DRILL_COLUMNS = (
 def upgrade() -> None:
     # plain ALTER TABLE (SQLite too): a batch rebuild of subscribers would cascade-delete deliveries
     op.add_column("subscribers", sa.Column("kit", sa.JSON(), nullable=True))
+    op.add_column(
+        "subscribers",
+        sa.Column("hop_check_due", sa.Boolean(), server_default=sa.text("false"), nullable=False),
+    )
     op.add_column("deliveries", sa.Column("replaced_drill_id", sa.Integer(), nullable=True))
     op.add_column(
         "deliveries",
@@ -50,4 +55,5 @@ def downgrade() -> None:
         op.execute(f"ALTER TABLE drills DROP COLUMN {name}")
     op.execute("ALTER TABLE deliveries DROP COLUMN swapped_after")
     op.execute("ALTER TABLE deliveries DROP COLUMN replaced_drill_id")
+    op.execute("ALTER TABLE subscribers DROP COLUMN hop_check_due")
     op.execute("ALTER TABLE subscribers DROP COLUMN kit")

@@ -8,7 +8,7 @@ from typing import Any
 
 from telegram import User
 
-from bot.db.models import Delivery, Subscriber
+from bot.db.models import Delivery, DrillProgress, Subscriber
 from bot.domain.week import Intensity, intensity_of
 from tests.e2e.conftest import START, Harness, deliveries, onboard, today
 
@@ -230,3 +230,45 @@ async def test_at_the_end_of_a_block_a_self_test_decides_the_next_stage(harness:
 
     harness.advance(timedelta(days=1))
     assert (await today(harness, passing))["caption"].startswith("<b>Single-leg bridge</b> · stage 2")
+
+
+async def test_hopping_drills_open_after_the_skater_squat_and_a_pain_free_pogo_hop_check(
+    harness: Harness,
+) -> None:
+    """In stage 4 at the skater squat's 3 × 8: Done on it, then Done on the next day's drill asks about pogo
+    hops; "Yes" opens hopping drills, "Not yet" keeps them closed."""
+    programme = harness.runtime.programme
+    ready, waiting = await onboard(harness, 1309), await onboard(harness, 1310)
+    async with harness.runtime.unit_of_work() as repo:
+        skater_id = (await repo.drills.ids_by_slug())["skater-squat"]
+        for runner in (ready, waiting):
+            subscriber = await repo.subscribers.by_telegram_id(runner.id)
+            assert subscriber is not None
+            subscriber.stage, subscriber.stage_started_on = 4, START.date() - timedelta(days=1)
+            subscriber.rotation_index = programme.stage(4).rotation.index("skater-squat")
+            repo.session.add(
+                DrillProgress(subscriber_id=subscriber.id, drill_id=skater_id, step=2, good_streak=0,
+                              easier_next=False, updated_at=START)
+            )  # fmt: skip
+    for runner in (ready, waiting):
+        card = await today(harness, runner)
+        assert card["caption"].startswith("<b>Skater squat</b>") and "3 × 8 each side" in card["caption"]
+        await harness.driver.answered(harness.driver.press(runner, card, DONE))
+        await harness.settled()
+    harness.advance(timedelta(days=1))
+    for runner, answer in ((ready, "✅ Yes, pain-free"), (waiting, "Not yet")):
+        card = await today(harness, runner)
+        mark = harness.driver.mark(runner.id)
+        harness.driver.press(runner, card, DONE)
+        question = await harness.driver.next_message(runner.id, mark)
+        assert "20 small two-footed pogo hops" in question["text"]
+        mark = harness.driver.mark(runner.id)
+        harness.driver.press(runner, question, answer)
+        await harness.driver.next_message(runner.id, mark)
+        await harness.settled()
+
+    assert harness.driver.last(ready.id)["text"].startswith("Great: hopping drills are now part of")
+    assert harness.driver.last(waiting.id)["text"].startswith("No problem: hops wait.")
+    opened, closed = await runner_row(harness, ready.id), await runner_row(harness, waiting.id)
+    assert (opened.plyometric_ready, opened.hop_check_due) == (True, False)
+    assert (closed.plyometric_ready, closed.hop_check_due) == (False, False)

@@ -123,10 +123,9 @@ async def on_check_in_button(update: Update, context: BotContext) -> None:
         await reply(context, update, texts.PAIN_WHERE_QUESTION, keyboards.pain_areas(delivery_id))
     if easier is not None:
         await reply(context, update, texts.easier_offer(easier), keyboards.easier_now(delivery_id))
-    if result.ask_self_test:
-        await reply(
-            context, update, texts.self_test_check(0), keyboards.self_test(result.delivery.subscriber_id, 0)
-        )
+    outbox = Outbox()
+    _ask_checks(outbox, result)
+    await outbox.send(context, update)
 
 
 async def on_pain_score(update: Update, context: BotContext) -> None:
@@ -220,8 +219,16 @@ def _acknowledge(
         outbox.add(texts.load_logged(result.load_kg))
     if easier is not None and not isinstance(result, checkins.Refusal):
         outbox.add(texts.easier_offer(easier), keyboards.easier_now(result.delivery.id))
-    if not isinstance(result, checkins.Refusal) and result.ask_self_test:
+    if not isinstance(result, checkins.Refusal):
+        _ask_checks(outbox, result)
+
+
+def _ask_checks(outbox: Outbox, result: checkins.Recorded) -> None:
+    """After a good session: the readiness self-test, or the hopping gate's pogo-hop check, when due."""
+    if result.ask_self_test:
         outbox.add(texts.self_test_check(0), keyboards.self_test(result.delivery.subscriber_id, 0))
+    if result.ask_hop_check:
+        outbox.add(texts.HOP_CHECK_QUESTION, keyboards.hop_check(result.delivery.subscriber_id))
 
 
 async def on_snooze_button(update: Update, context: BotContext) -> None:
@@ -328,3 +335,23 @@ async def on_easier_button(update: Update, context: BotContext) -> None:
     await edit_markup(update, None)
     if (await send_drill_card(runtime, context.sender, planned, chat_id=chat.id)).status is SendStatus.FAILED:
         await reply(context, update, texts.SEND_FAILED)
+
+
+async def on_hop_check_button(update: Update, context: BotContext) -> None:
+    """`hp:<subscriber>:yes|no`: the hopping gate's last check, from the runner it was asked of."""
+    query = update.callback_query
+    if query is None or query.data is None:
+        return
+    parsed = parse_numbered(query.data, "hp", maximum=BIGINT_MAX)
+    runtime = context.runtime
+    answered = False
+    async with runtime.unit_of_work() as repo:
+        subscriber = await subscriber_for_update(repo, update)
+        if parsed is not None and parsed[1] in ("yes", "no") and subscriber is not None:
+            answered = subscriber.id == parsed[0] and progression.answer_hop_check(
+                subscriber, passed=parsed[1] == "yes", now=runtime.clock.now()
+            )
+    await acknowledge(query, None if answered else texts.GONE)
+    if answered and parsed is not None:
+        await edit_markup(update, None)
+        await reply(context, update, texts.HOPS_OPEN if parsed[1] == "yes" else texts.HOPS_NOT_YET)
