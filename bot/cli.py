@@ -545,14 +545,24 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sync.set_defaults(handler=cmd_content_sync)
 
-    programme = commands.add_parser("programme", help="print the first days a new subscriber would get")
-    programme.add_argument("--days", type=_positive_int, default=28)
+    programme = commands.add_parser(
+        "programme",
+        help="print the first days a new subscriber would get",
+        description="Simulate a new runner with the bot's own engine: per-drill dose steps, the week around "
+        "the long run and race, lighter weeks, readiness self-tests (passed), the hopping gate (passed), "
+        "kit swaps and weights (10 kg logged the first time one is asked for).",
+    )
+    programme.add_argument("--days", type=_positive_int, default=28, help="how many days (default: 28)")
     programme.add_argument("--level", type=int, help="only this level (default: every level)")
     programme.add_argument(
         "--start", type=date.fromisoformat, help="first day, YYYY-MM-DD (default: next Monday)"
     )
     programme.add_argument(
-        "--format", choices=("text", "json"), default="text", help="json: one object per day and level"
+        "--format",
+        choices=("text", "json"),
+        default="text",
+        help="json: one object per day and level (date, stage, drill, kit, step, sets, reps or seconds, "
+        "load in kg, intensity, deload, reason)",
     )
     programme.add_argument(
         "--answers",
