@@ -53,6 +53,12 @@ async def test_too_hard_offers_the_easier_version_now_and_it_replaces_todays_dri
     slb = progress[ids["single-leg-bridge"]]
     assert (slb.last_outcome, slb.easier_next, slb.step) == ("hard", True, 0)
 
+    async with harness.runtime.unit_of_work() as repo:
+        exported = [
+            (record.drill, record.outcome) async for record in repo.deliveries.stream_check_ins(since=None)
+        ]
+    assert exported == [("single-leg-bridge", "hard"), ("bridge-march", "done")], "the coaches' export"
+
     [history] = await command(harness, runner, "/history")
     assert "Bridge march (easier version: Single-leg bridge was too hard) · 2 × " in history["text"]
     assert history["text"].rstrip().endswith("✅ done")

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, select, update
+from sqlalchemy import ColumnElement, case, func, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -312,7 +312,11 @@ class DeliveryRepository:
         self, *, since: date | None, batch: int = 1000
     ) -> AsyncIterator[CheckInRecord]:
         """Check-ins for drills of `since` or later, oldest first, fetched `batch` rows at a time
-        (a server-side cursor on PostgreSQL), so an export of millions never holds them all."""
+        (a server-side cursor on PostgreSQL), so an export of millions never holds them all. An answer given
+        before its delivery was swapped for the easier version is about the drill it replaced."""
+        answered_drill = case(
+            (CheckIn.id <= Delivery.swapped_after, Delivery.replaced_drill_id), else_=Delivery.drill_id
+        )
         query = (
             select(
                 Delivery.subscriber_id, Drill.slug, Delivery.local_date, CheckIn.outcome, CheckIn.pain,
@@ -320,7 +324,7 @@ class DeliveryRepository:
                 Subscriber.health_cleared_at, Subscriber.pain_pause,
             )
             .join(Delivery, Delivery.id == CheckIn.delivery_id)
-            .join(Drill, Drill.id == Delivery.drill_id)
+            .join(Drill, Drill.id == answered_drill)
             .join(Subscriber, Subscriber.id == Delivery.subscriber_id)
             .order_by(CheckIn.id)
             .execution_options(yield_per=batch)
