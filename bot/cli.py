@@ -439,7 +439,8 @@ def cmd_programme(args: argparse.Namespace, settings: Settings) -> int:
             if planned.drill is None or planned.dose is None:
                 print(f"  {day}  rest day  {planned.reason}")
                 continue
-            drill = f"{planned.drill.name:<34} {planned.dose!s:<22} {planned.intensity.label:<8}"
+            dose = f"{planned.dose}" + (f" @ {planned.load_kg:g} kg" if planned.load_kg else "")
+            drill = f"{planned.drill.name:<34} {dose:<30} {planned.intensity.label:<8}"
             print(f"  {day}  stage {planned.stage}  {drill} {planned.reason}")
     return 0
 
