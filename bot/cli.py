@@ -423,7 +423,7 @@ def _next_monday(today: date) -> date:
 
 
 def cmd_programme(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.domain.preview import parse_answers, preview
+    from bot.domain.preview import parse_answers, parse_kit, preview
     from bot.domain.week import Running
 
     content = _load(settings.content_dir, allow_missing_media=True, quiet=True)
@@ -440,9 +440,15 @@ def cmd_programme(args: argparse.Namespace, settings: Settings) -> int:
         answers = parse_answers(args.answers)
     except ValueError as error:
         return _fail(f"--answers: {error}", 2)
+    try:
+        kit = None if args.kit is None else parse_kit(args.kit)
+    except ValueError as error:
+        return _fail(f"--kit: {error}", 2)
     running = Running(long_run_weekday=args.long_run, race_on=args.race)
     for level in levels:
-        days = preview(programme, level.number, days=args.days, start=start, running=running, answers=answers)
+        days = preview(
+            programme, level.number, days=args.days, start=start, running=running, answers=answers, kit=kit
+        )
         if args.format == "json":
             for planned in days:
                 print(json.dumps({"level": level.number, **planned.as_json()}))
@@ -453,7 +459,8 @@ def cmd_programme(args: argparse.Namespace, settings: Settings) -> int:
             if planned.drill is None or planned.dose is None:
                 print(f"  {day}  rest day  {planned.reason}")
                 continue
-            drill = f"{planned.drill.name:<34} {planned.dose!s:<22} {planned.intensity.label:<8}"
+            dose = f"{planned.dose}" + (f" @ {planned.load_kg:g} kg" if planned.load_kg else "")
+            drill = f"{planned.drill.name:<34} {dose:<30} {planned.intensity.label:<8}"
             print(f"  {day}  stage {planned.stage}  {drill} {planned.reason}")
     return 0
 
@@ -573,14 +580,24 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sync.set_defaults(handler=cmd_content_sync)
 
-    programme = commands.add_parser("programme", help="print the first days a new subscriber would get")
-    programme.add_argument("--days", type=_positive_int, default=28)
+    programme = commands.add_parser(
+        "programme",
+        help="print the first days a new subscriber would get",
+        description="Simulate a new runner with the bot's own engine: per-drill dose steps, the week around "
+        "the long run and race, lighter weeks, readiness self-tests (passed), the hopping gate (passed), "
+        "kit swaps and weights (10 kg logged the first time one is asked for).",
+    )
+    programme.add_argument("--days", type=_positive_int, default=28, help="how many days (default: 28)")
     programme.add_argument("--level", type=int, help="only this level (default: every level)")
     programme.add_argument(
         "--start", type=date.fromisoformat, help="first day, YYYY-MM-DD (default: next Monday)"
     )
     programme.add_argument(
-        "--format", choices=("text", "json"), default="text", help="json: one object per day and level"
+        "--format",
+        choices=("text", "json"),
+        default="text",
+        help="json: one object per day and level (date, stage, drill, kit, step, sets, reps or seconds, "
+        "load in kg, intensity, deload, reason)",
     )
     programme.add_argument(
         "--answers",
@@ -589,7 +606,9 @@ def build_parser() -> argparse.ArgumentParser:
         "pain:N (e.g. done,done,too-hard,pain:6); pain pauses (7+) are the bot's and not simulated",
     )
     programme.add_argument(
-        "--kit", help="accepted and ignored for now: equipment choices are not part of the programme yet"
+        "--kit",
+        help="the kit the runner owns, e.g. mini-band,dumbbells or none (default: every kit); a drill "
+        "needing kit they lack is swapped for the same pattern's drill without it",
     )
     programme.add_argument("--long-run", type=_weekday, help="the weekly long run's day, e.g. sun")
     programme.add_argument("--race", type=date.fromisoformat, help="a race date, YYYY-MM-DD: plans a taper")

@@ -109,6 +109,13 @@ class Drill(Base):
     equipment: Mapped[list[str]] = mapped_column(JSON)
     gif_path: Mapped[str] = mapped_column(String(255))
     gif_hash: Mapped[str | None] = mapped_column(String(64))
+    pattern: Mapped[str | None] = mapped_column(String(24))
+    tags: Mapped[list[str] | None] = mapped_column(JSON)
+    without_kit_slug: Mapped[str | None] = mapped_column(String(80))
+    tempo: Mapped[str | None] = mapped_column(String(60))
+    load_reps: Mapped[int | None] = mapped_column(SmallInteger)
+    load_from_rung: Mapped[int | None] = mapped_column(SmallInteger)
+    """The load rule (a weight you could lift about `load_reps` times, from this 0-based dose rung)."""
     retired: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
@@ -168,6 +175,8 @@ class Subscriber(Base):
     stage_started_on: Mapped[date | None]
     """The runner's own start of their current stage: lighter weeks count from it."""
     last_session_on: Mapped[date | None]
+    kit: Mapped[list[str] | None] = mapped_column(JSON)
+    """The kit words the runner owns (`bot.domain.kit`); None until they say, planned as no kit."""
     long_run_weekday: Mapped[int | None] = mapped_column(SmallInteger)
     """The weekly long run (0 Monday .. 6 Sunday, `/longrun`): the day before it is always easy."""
     race_on: Mapped[date | None]
@@ -176,7 +185,10 @@ class Subscriber(Base):
     readiness_due: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
     """The stage's block is done: the next good check-in asks the readiness self-test."""
     plyometric_ready: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
-    """The entry gate for hopping drills is passed (a pain-free skater squat of 3 × 8 each side)."""
+    """The entry gate for hopping drills is passed (a pain-free skater squat of 3 × 8 each side, then
+    pain-free two-leg pogo hops)."""
+    hop_check_due: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
+    """The skater squat part of the gate is passed: the next good check-in asks about pogo hops."""
     last_reason: Mapped[str | None] = mapped_column(Text)
     last_drill_sent_at: Mapped[datetime | None]
     """When a drill card last reached this runner: retention asks whether that came N days after joining
@@ -233,6 +245,11 @@ class Delivery(Base):
     dose: Mapped[str] = mapped_column(String(40))
     stage: Mapped[int] = mapped_column(SmallInteger)
     reason: Mapped[str | None] = mapped_column(Text)
+    replaced_drill_id: Mapped[int | None] = mapped_column(Integer)
+    """The drill this delivery replaced when the runner asked for the easier version after "too hard" (a
+    plain id: drills are retired, never deleted)."""
+    swapped_after: Mapped[int | None] = mapped_column(BIG_ID)
+    """The last check-in about the replaced drill: only answers after it are about this one."""
     on_demand: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
     """Sent because the runner asked (`/today`) rather than by the daily dispatcher."""
     status: Mapped[str] = mapped_column(String(16), default="claimed")

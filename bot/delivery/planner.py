@@ -7,7 +7,7 @@ first, and the unique (subscriber, local date) key makes the second one a no-op.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
@@ -15,12 +15,22 @@ from bot.db.models import Delivery, Subscriber
 from bot.db.repositories import DeliveryAnswer, Repository
 from bot.domain.card import render_caption
 from bot.domain.dose import Dose
+from bot.domain.load import load_text
 from bot.domain.programme import Drill, Outcome, Programme
-from bot.domain.progression import Decision, DrillState, SessionResult, decide_within
+from bot.domain.progression import (
+    Decision,
+    DrillState,
+    SessionResult,
+    decide_within,
+    easier_now,
+    fold,
+    top_rung,
+)
 from bot.domain.schedule import weekdays_in
 from bot.domain.week import DayPlan, Intensity, Running, day_plan
 from bot.services.progression import position_of, store_position
 from bot.services.safety import Gate, allows, gate_of
+from bot.services.subscriptions import kit_of, today_for
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,6 +136,7 @@ async def plan_batch(
             day,
             allowed=allows(subscriber),
             day=day_plan_of(subscriber, day),
+            kit=kit_of(subscriber),
         )
         drill_id = drill_ids.get(decision.drill.slug) if decision is not None else None
         if decision is None or drill_id is None:
@@ -152,7 +163,10 @@ async def plan_batch(
         await repo.progress.store(
             subscriber_id=subscriber.id, states=decision.position.drills, drill_ids=drill_ids, now=now
         )
-        caption = render_caption(decision.drill, decision.dose, decision.stage, notes=(decision.note,))
+        load = load_text(decision.load_kg, decision.last_load_kg) if decision.load_kg else None
+        caption = render_caption(
+            decision.drill, decision.dose, decision.stage, notes=(decision.note,), load=load
+        )
         planned[subscriber.id] = PlannedDrill(delivery, decision.drill, caption, created=True)
     raced = [(subscriber, day) for subscriber, day in fresh if subscriber.id not in planned]
     if raced:
@@ -165,6 +179,63 @@ async def plan_batch(
                     delivery, drill, caption_for(programme, delivery, drill), False
                 )
     return planned
+
+
+async def _drill_of(repo: Repository, programme: Programme, delivery: Delivery) -> Drill | None:
+    row = await repo.drills.get(delivery.drill_id)
+    return programme.drills.get(row.slug) if row is not None else None
+
+
+async def easier_offer(
+    repo: Repository, programme: Programme, subscriber: Subscriber, delivery: Delivery
+) -> Drill | None:
+    """The easier drill the answer to "Too hard" may send at once (none once the delivery was swapped)."""
+    drill = await _drill_of(repo, programme, delivery)
+    if drill is None or delivery.replaced_drill_id is not None:
+        return None
+    return easier_now(programme, drill, allowed=allows(subscriber), kit=kit_of(subscriber))
+
+
+async def swap_for_easier(
+    repo: Repository, programme: Programme, subscriber: Subscriber, delivery_id: int, *, now: datetime
+) -> PlannedDrill | None:
+    """ "Easier version now": today's delivery becomes the easier drill (the caller sends its card), and the
+    "too hard" goes into the replaced drill's progress at once. None when the offer no longer stands: not
+    their drill, not today's, already swapped, or no longer answered "too hard"."""
+    locked = await repo.deliveries.lock_with_subscribers([delivery_id])
+    delivery, owner = locked.get(delivery_id, (None, None))
+    if delivery is None or owner is None or owner.id != subscriber.id or delivery.status != "sent":
+        return None
+    outcome = (await repo.stats.latest_outcomes([delivery.id])).get(delivery.id)
+    original = await _drill_of(repo, programme, delivery)
+    easier = await easier_offer(repo, programme, subscriber, delivery)
+    today = today_for(subscriber, now)
+    if original is None or easier is None or outcome != Outcome.HARD.value or delivery.local_date != today:
+        return None
+    drill_ids = await repo.drills.ids_by_slug(include_retired=True)
+    states = (await repo.progress.states_of(subscriber_ids=[subscriber.id]))[subscriber.id]
+    answered = SessionResult(today, original.slug, Outcome.HARD, None, Dose.parse(delivery.dose))
+    position = fold(programme, position_of(subscriber, states), answered, today=today)
+    state = position.state(easier.slug)
+    dose = easier.doses[min(state.step, top_rung(easier, kit_of(subscriber)))]
+    position = position.with_state(easier.slug, replace(state, last_seen_on=today))
+    note = swap_note(original)
+    store_position(subscriber, position, note, now=now)
+    await repo.progress.store(
+        subscriber_id=subscriber.id, states=position.drills, drill_ids=drill_ids, now=now
+    )
+    replaced_id = delivery.drill_id
+    delivery.drill_id, delivery.dose, delivery.reason = drill_ids[easier.slug], dose.as_text(), note
+    delivery.replaced_drill_id = replaced_id
+    delivery.swapped_after = await repo.deliveries.last_check_in_id(delivery.id)
+    await repo.stats.count_swap(delivery, replaced_drill_id=replaced_id, outcome=outcome)
+    caption = render_caption(easier, dose, programme.stage(delivery.stage), notes=(note,))
+    return PlannedDrill(delivery, easier, caption, created=False)
+
+
+def swap_note(original: Drill) -> str:
+    """The swapped card's note and the runner's latest programme decision."""
+    return f"Easier version of {original.name}, after “too hard”."
 
 
 def _session_result(answer: DeliveryAnswer) -> SessionResult:

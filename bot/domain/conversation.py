@@ -24,6 +24,7 @@ class Question(StrEnum):
     DAYS = "days"
     LONG_RUN = "longrun"
     PAUSE = "pause"
+    KIT = "kit"
 
 
 SETTING_EXPIRY = timedelta(minutes=30)
@@ -41,6 +42,7 @@ COMMANDS: dict[Question, str] = {
     Question.DAYS: "days",
     Question.LONG_RUN: "longrun",
     Question.PAUSE: "pause",
+    Question.KIT: "kit",
 }
 """The command that asks each question again."""
 

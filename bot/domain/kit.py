@@ -25,3 +25,37 @@ KIT_LABELS: dict[Kit, str] = {
     Kit.STEP_OR_BOX: "a step or box",
     Kit.BENCH_OR_SOFA: "a bench or sofa",
 }
+
+KIT_WORDS: dict[str, Kit | None] = {
+    "none": None, "nothing": None, "no": None,
+    "band": Kit.MINI_BAND, "bands": Kit.MINI_BAND, "mini-band": Kit.MINI_BAND, "miniband": Kit.MINI_BAND,
+    "loop": Kit.MINI_BAND, "long-band": Kit.LONG_BAND, "tube": Kit.LONG_BAND,
+    "dumbbell": Kit.DUMBBELLS, "dumbbells": Kit.DUMBBELLS, "kettlebell": Kit.DUMBBELLS,
+    "kettlebells": Kit.DUMBBELLS, "weights": Kit.DUMBBELLS, "weight": Kit.DUMBBELLS,
+    "step": Kit.STEP_OR_BOX, "box": Kit.STEP_OR_BOX, "step-or-box": Kit.STEP_OR_BOX,
+    "stairs": Kit.STEP_OR_BOX, "bench": Kit.BENCH_OR_SOFA, "sofa": Kit.BENCH_OR_SOFA,
+    "couch": Kit.BENCH_OR_SOFA, "chair": Kit.BENCH_OR_SOFA, "bench-or-sofa": Kit.BENCH_OR_SOFA,
+}  # fmt: skip
+"""What a runner may type after /kit; a plain "band" is the mini band most drills use."""
+_JOINED = {"mini band": "mini-band", "long band": "long-band", "resistance band": "band", "loop band": "band"}
+_FILLER = {"and", "a", "an", "some", "or", "my", "i", "have", "got", "own", "kit"}
+
+
+def parse_kit(text: str) -> frozenset[Kit] | None:
+    """`/kit band dumbbells`, `/kit mini band, step` or `/kit none`: the kit named, or None if a word is
+    not kit (so a typo is asked about rather than silently dropped)."""
+    lowered = " ".join(text.lower().replace(",", " ").replace("+", " ").replace("&", " ").split())
+    for phrase, word in _JOINED.items():
+        lowered = lowered.replace(phrase, word)
+    words = [word for word in lowered.split() if word not in _FILLER]
+    if not words or any(word not in KIT_WORDS for word in words):
+        return None
+    return frozenset(kit for word in words if (kit := KIT_WORDS[word]) is not None)
+
+
+def describe_kit(kit: frozenset[Kit]) -> str:
+    """ "a mini band and dumbbells or a kettlebell", or "no kit"."""
+    labels = [KIT_LABELS[item] for item in Kit if item in kit]
+    if not labels:
+        return "no kit"
+    return labels[0] if len(labels) == 1 else f"{', '.join(labels[:-1])} and {labels[-1]}"

@@ -1,20 +1,30 @@
 """What a runner would get over their first days, answering as told: `glutebot programme`.
 
 The same engine and week planning as the bot, with simulated answers instead of a runner's taps; the
-runner passes each readiness self-test. Pain pauses (a score of 7 or more) are the bot's, not the
-engine's, so the simulation goes on through them.
+runner passes each readiness self-test and the entry gate's pogo-hop check, and logs a first weight of
+`STARTING_KG` on each loaded drill. Pain pauses (a score of 7 or more) are the bot's, not the engine's, so
+the simulation goes on through them.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Any
 
 from bot.domain.dose import Dose
+from bot.domain.kit import NO_KIT, Kit
+from bot.domain.load import STARTING_KG
 from bot.domain.programme import Drill, Outcome, Programme
-from bot.domain.progression import GOOD_OUTCOMES, SessionResult, after_self_test, decide, start_position
+from bot.domain.progression import (
+    GOOD_OUTCOMES,
+    SessionResult,
+    after_hop_check,
+    after_self_test,
+    decide,
+    start_position,
+)
 from bot.domain.week import Intensity, Running, day_plan
 
 MONDAY_TO_SATURDAY = frozenset({0, 1, 2, 3, 4, 5})
@@ -34,6 +44,16 @@ class Answer:
 
 ALL_DONE = (Answer(Outcome.DONE),)
 NO_RUNNING = Running()
+
+
+def parse_kit(text: str) -> frozenset[str]:
+    """`--kit mini-band,dumbbells` (or `none`): the kit words the runner owns."""
+    words = {word.strip().lower() for word in text.split(",") if word.strip()}
+    unknown = sorted(words - {NO_KIT, *(kit.value for kit in Kit)})
+    if unknown:
+        known = ", ".join([NO_KIT, *(kit.value for kit in Kit)])
+        raise ValueError(f"unknown kit {', '.join(unknown)}: use {known}, separated by commas")
+    return frozenset(words - {NO_KIT})
 
 
 def parse_answers(text: str) -> tuple[Answer, ...]:
@@ -61,6 +81,8 @@ class PlannedDay:
     intensity: Intensity
     deload: bool
     reason: str
+    load_kg: float | None = None
+    """The weight proposed (the runner is taken to log `STARTING_KG` the first time one is asked for)."""
 
     def as_json(self) -> dict[str, Any]:
         """The day as `glutebot programme --format json` prints it: reps for counted work (a range as
@@ -73,13 +95,14 @@ class PlannedDay:
             "date": self.local_date.isoformat(),
             "stage": self.stage,
             "drill": self.drill.slug if self.drill else None,
+            "kit": list(self.drill.equipment) if self.drill else None,
             "step": self.step,
             "sets": dose.sets if dose else None,
             "reps": amount if dose and dose.unit not in ("s", "m") else None,
             "seconds": amount if dose and dose.unit == "s" else None,
             "metres": amount if dose and dose.unit == "m" else None,
             "each_side": dose.each_side if dose else None,
-            "load": None,
+            "load": self.load_kg,
             "intensity": self.intensity.label,
             "deload": self.deload,
             "reason": self.reason,
@@ -95,7 +118,9 @@ def preview(
     training_weekdays: frozenset[int] = MONDAY_TO_SATURDAY,
     running: Running = NO_RUNNING,
     answers: Sequence[Answer] = ALL_DONE,
+    kit: frozenset[str] | None = None,
 ) -> list[PlannedDay]:
+    """`kit` None plans with every kit; a set plans for a runner who owns just that."""
     position = start_position(programme, level)
     previous: SessionResult | None = None
     planned: list[PlannedDay] = []
@@ -105,7 +130,7 @@ def preview(
         plan = day_plan(training_weekdays, running, today) if today.weekday() in training_weekdays else None
         decision = None
         if plan is not None:
-            decision = decide(programme, position, [previous] if previous else [], today, day=plan)
+            decision = decide(programme, position, [previous] if previous else [], today, day=plan, kit=kit)
         if decision is None:
             reason = plan.reason if plan is not None and plan.reason else "Rest day."
             planned.append(
@@ -113,11 +138,17 @@ def preview(
             )
             continue
         position = decision.position
+        slug = decision.drill.slug
+        weighted = decision.drill.load is not None and decision.step >= decision.drill.load.from_rung
+        if weighted and position.state(slug).load_kg is None and not decision.warm_up_only:
+            position = position.with_state(slug, replace(position.state(slug), load_kg=STARTING_KG))
         answer = answers[sessions % len(answers)]
         sessions += 1
         previous = SessionResult(today, decision.drill.slug, answer.outcome, answer.pain, decision.dose)
         if position.readiness_due and answer.outcome in GOOD_OUTCOMES and answer.pain is None:
             position, _reason = after_self_test(programme, position, passed=True)
+        if position.hop_check_due and answer.outcome in GOOD_OUTCOMES and answer.pain is None:
+            position = after_hop_check(position, passed=True)
         planned.append(
             PlannedDay(
                 offset + 1,
@@ -129,6 +160,7 @@ def preview(
                 decision.intensity,
                 decision.deload,
                 decision.note or decision.reason,
+                decision.load_kg,
             )
         )
     return planned

@@ -6,7 +6,9 @@ its own answers move it.
 - Pain outside the green band (`PAIN_BANDS`, the advice text's own bands) steps that drill back one rung, or
   the runner back one stage from its bottom rung, never advances, and makes the pattern's next appearance
   easier (the drill's regression, or the drill itself with a lighter dose).
-- "Too hard" holds that drill; twice in a row steps it back a rung.
+- "Too hard" holds that drill and makes the pattern's next appearance easier; twice in a row steps it
+  back a rung.
+- A drill needing kit the runner lacks is swapped for its pattern's kit-free alternative (`without_kit`).
 - Two good sessions in a row on a drill (2-for-2) climb that drill one rung when it next comes round.
   Every good session (done or too easy, both count once) is a credit towards the next stage. Once the
   credits are there and the stage's block (up to and including its lighter week) is done, a self-test in
@@ -14,7 +16,10 @@ its own answers move it.
 - Every fourth week of a stage, counted from the runner's own stage start, is a lighter week: at least 40%
   less volume, and no rung or stage rises in it.
 - The day's ceiling (`bot.domain.week`) limits how hard today's drill may be.
-- Hopping (plyometric) drills wait for the entry gate: a pain-free skater squat of 3 × 8 each side.
+- Loaded drills propose the weight last logged, raised (`bot.domain.load`) once the top dose is beaten in
+  two sessions in a row; the last stage keeps one or two loaded drills a week as strength upkeep.
+- Hopping (plyometric) drills wait for the entry gate: a pain-free skater squat of 3 × 8 each side, then
+  two-leg pogo hops without pain (asked in the chat).
 The engine is pure and deterministic: the same inputs always give the same decision.
 """
 
@@ -26,21 +31,29 @@ from datetime import date
 
 from bot.domain.card import NOTE_LIMIT
 from bot.domain.dose import Dose
+from bot.domain.kit import Kit
+from bot.domain.load import load_step
 from bot.domain.programme import Drill, Outcome, Programme, Stage
 from bot.domain.safety import PAIN_BANDS, Tag
 from bot.domain.week import DayPlan, Intensity, intensity_of
 
 GOOD_OUTCOMES = (Outcome.DONE, Outcome.EASY)
+Usable = Callable[[Drill], "Drill | None"]
+"""A drill as today may serve it: itself, its kit-free alternative, or None."""
 ANY_DAY = DayPlan(Intensity.HARD)
 DELOAD_NOTE = "Lighter week: fewer sets or reps than last week, same drills. Keep plenty in reserve."
 BETWEEN_HARD_DAYS_NOTE = "Between strength days: a lighter drill today."
 STEP_UP_REASON = "Two good sessions in a row on this drill, so its dose steps up today."
 TOP_DOSE_REASON = "Two good sessions in a row on this drill: you're at its top dose."
+UPKEEP_NOTE = "Strength upkeep: a loaded drill keeps the strength you built."
+UPKEEP_GAP_DAYS = 3
+LOAD_UP_REASON = "Top dose beaten twice in a row: a little more weight today."
 READINESS_REASON = "Block done: after your next drill, a short self-test decides whether you move on."
 PLYOMETRIC_GATE_DRILL = "skater-squat"
 PLYOMETRIC_GATE_DOSE = Dose(3, 8, 8, each_side=True)
 """The entry gate for hopping drills: a pain-free skater squat of 3 × 8 each side."""
 AFTER_PAIN_NOTE = "After the pain last time: a lighter dose of it today."
+AFTER_HARD_NOTE = "Too hard last time: a lighter dose of it today."
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,7 +79,10 @@ class Position:
     readiness_due: bool = False
     """The stage's block is done: a self-test decides whether the runner moves on (`after_self_test`)."""
     plyometric_ready: bool = False
-    """The entry gate for hopping drills is passed (`PLYOMETRIC_GATE_DRILL` at the gate dose, pain-free)."""
+    """The entry gate for hopping drills is passed (`PLYOMETRIC_GATE_DRILL` at the gate dose, pain-free,
+    then two-leg pogo hops without pain, asked in the chat: `after_hop_check`)."""
+    hop_check_due: bool = False
+    """The gate drill was done at the gate dose: the chat asks whether two-leg pogo hops are pain-free."""
     drills: Mapping[str, DrillState] = field(default_factory=dict)
 
     def state(self, slug: str) -> DrillState:
@@ -100,6 +116,9 @@ class Decision:
     deload: bool
     intensity: Intensity
     warm_up_only: bool = False
+    load_kg: float | None = None
+    """The weight to propose today (the last one logged, raised after the top dose is beaten twice)."""
+    last_load_kg: float | None = None
 
 
 def start_position(programme: Programme, level: int) -> Position:
@@ -170,11 +189,11 @@ def _fold(
         return position.with_state(slug, state), reason
     if result.outcome is Outcome.HARD:
         twice = position.state(slug).last_outcome is Outcome.HARD and state.step > 0
-        state = replace(state, good_streak=0, step=state.step - 1 if twice else state.step)
+        state = replace(state, good_streak=0, step=state.step - 1 if twice else state.step, easier_next=True)
         reason = (
             "Too hard twice in a row, so that drill steps back a little."
             if twice
-            else "Last drill felt too hard, so it stays at the same dose until it feels solid."
+            else "Last drill felt too hard: its easier version comes next, then it stays at the same dose."
         )
         return position.with_state(slug, state), reason
     if result.outcome in GOOD_OUTCOMES:
@@ -212,17 +231,44 @@ def _candidates(programme: Programme, position: Position) -> Iterator[tuple[Dril
             yield programme.drills[lower[index]], None
 
 
-def _easier_variant(programme: Programme, flagged: Drill, fits: Callable[[Drill], bool]) -> Drill | None:
-    """What the pattern's next appearance is after pain: the regression if it may be done today, else the
-    drill itself with a lighter dose (see `decide_within`)."""
+def has_kit(drill: Drill, kit: frozenset[str] | None) -> bool:
+    """The runner owns what the drill needs; `kit` None means every kit (a preview that names none)."""
+    return kit is None or set(drill.equipment) <= kit
+
+
+def easier_variant(programme: Programme, flagged: Drill, usable: Usable) -> Drill | None:
+    """What the pattern's next appearance is after pain or "too hard": the regression if it may be done
+    today, else the drill itself with a lighter dose (see `decide_within`)."""
     regression = programme.drills.get(flagged.regression or "")
-    if regression is not None and fits(regression):
-        return regression
-    return flagged if fits(flagged) else None
+    easier = usable(regression) if regression is not None else None
+    return easier or usable(flagged)
+
+
+def _upkeep(programme: Programme, position: Position, today: date, usable: Usable) -> Drill | None:
+    """In the last stage, which has no loaded drills: a loaded drill of an earlier stage (the least recently
+    seen one the runner has the kit for) when none came in the last `UPKEEP_GAP_DAYS` days and fewer than
+    two in the last week, so the strength built is kept."""
+    if position.stage != programme.last_stage:
+        return None
+    loaded = [
+        drill
+        for drill in programme.drills.values()
+        if drill.stage < position.stage and _weighted(drill, position.state(drill.slug).step)
+    ]
+    seen = [position.state(drill.slug).last_seen_on or date.min for drill in loaded]
+    if (
+        any((today - day).days < UPKEEP_GAP_DAYS for day in seen)
+        or sum((today - day).days < 7 for day in seen) >= 2
+    ):
+        return None
+    for _seen, drill in sorted(zip(seen, loaded, strict=True), key=lambda pair: (pair[0], pair[1].slug)):
+        if usable(drill) is drill:
+            return drill
+    return None
 
 
 def _pick(
-    programme: Programme, position: Position, fits: Callable[[Drill], bool]
+    programme: Programme, position: Position, usable: Usable, upkeep: Drill | None
 ) -> tuple[Drill, int | None, str | None]:
     """Today's drill, its rotation index (None off the stage's rotation) and the drill it eases, if any."""
     flagged = [
@@ -231,37 +277,67 @@ def _pick(
         if state.easier_next and slug in programme.drills
     ]
     for drill in flagged:
-        easier = _easier_variant(programme, drill, fits)
+        easier = easier_variant(programme, drill, usable)
         if easier is not None:
             return easier, None, drill.slug
+    if upkeep is not None:
+        return upkeep, None, None
     eased_patterns = {drill.pattern for drill in flagged}
     fallback: tuple[Drill, int | None, str | None] | None = None
-    for drill, index in _candidates(programme, position):
-        if not fits(drill):
+    for candidate, index in _candidates(programme, position):
+        chosen = usable(candidate)
+        if chosen is None:
             continue
-        if drill.pattern in eased_patterns:
-            fallback = fallback or (drill, index, None)
+        if chosen.pattern in eased_patterns:
+            fallback = fallback or (chosen, index, None)
             continue
-        return drill, index, None
+        return chosen, index, None
     if fallback is None:
         raise LookupError("no drill fits")
     return fallback
 
 
 def _through_the_gate(position: Position, result: SessionResult) -> Position:
-    """The entry gate opens on the gate drill done at the gate dose or more without pain, and closes on
-    pain in it."""
+    """The gate drill done at the gate dose or more without pain makes the pogo-hop check due (the gate
+    opens on its "yes"); pain in it closes the gate."""
     if result.drill_slug != PLYOMETRIC_GATE_DRILL:
         return position
     if _painful(result):
-        return replace(position, plyometric_ready=False)
+        return replace(position, plyometric_ready=False, hop_check_due=False)
     dose = result.dose
     at_gate_dose = (
         dose is not None and dose.sets >= PLYOMETRIC_GATE_DOSE.sets and dose.low >= PLYOMETRIC_GATE_DOSE.low
     )
-    if result.outcome in GOOD_OUTCOMES and at_gate_dose:
-        return replace(position, plyometric_ready=True)
+    if result.outcome in GOOD_OUTCOMES and at_gate_dose and not position.plyometric_ready:
+        return replace(position, hop_check_due=True)
     return position
+
+
+def after_hop_check(position: Position, *, passed: bool) -> Position:
+    """The runner's answer to the gate's last check, two-leg pogo hops without pain: hopping drills open,
+    or wait for the next pain-free gate drill at the gate dose."""
+    return replace(position, plyometric_ready=passed, hop_check_due=False)
+
+
+def fold(programme: Programme, position: Position, result: SessionResult, *, today: date) -> Position:
+    """One answer into the position at once, as the next decision would fold it: a drill swapped for its
+    easier version after "too hard" is no longer the delivery's drill when that decision comes."""
+    return _fold(programme, _through_the_gate(position, result), result, today=today)[0]
+
+
+def easier_now(
+    programme: Programme, drill: Drill, *, allowed: Callable[[Drill], bool], kit: frozenset[str] | None
+) -> Drill | None:
+    """What "Easier version now" sends after "too hard": the drill's regression, or that regression's
+    kit-free alternative; None if there is none the runner may do."""
+    regression = programme.drills.get(drill.regression or "")
+    if regression is None:
+        return None
+    alternative = programme.drills.get(regression.without_kit or "")
+    for candidate in (regression, alternative):
+        if candidate is not None and allowed(candidate) and has_kit(candidate, kit):
+            return candidate
+    return None
 
 
 def decide(
@@ -271,9 +347,10 @@ def decide(
     today: date,
     *,
     day: DayPlan = ANY_DAY,
+    kit: frozenset[str] | None = None,
 ) -> Decision | None:
     """Today's drill and dose when every drill is allowed; None on a rest day."""
-    return decide_within(programme, position, results, today, allowed=lambda _drill: True, day=day)
+    return decide_within(programme, position, results, today, allowed=lambda _drill: True, day=day, kit=kit)
 
 
 def decide_within(
@@ -284,10 +361,12 @@ def decide_within(
     *,
     allowed: Callable[[Drill], bool],
     day: DayPlan = ANY_DAY,
+    kit: frozenset[str] | None = None,
 ) -> Decision | None:
     """Fold the sessions since the last decision into the position, then choose today's drill and dose
     among the drills `allowed` (the health screen's restrictions, a paused pattern) that today's ceiling
-    permits; None if there is none, or it is a rest day.
+    permits and the runner's `kit` makes possible (a drill needing kit they lack is swapped for its
+    kit-free alternative); None if there is none, or it is a rest day.
     """
     if day.ceiling is Intensity.REST:
         return None
@@ -307,19 +386,37 @@ def decide_within(
 
     def fits(drill: Drill) -> bool:
         ready = position.plyometric_ready or Tag.PLYOMETRIC not in drill.tags
-        return ready and allowed(drill) and intensity_of(drill) <= day.ceiling
+        return ready and allowed(drill) and intensity_of(drill) <= day.ceiling and has_kit(drill, kit)
 
+    def usable(drill: Drill) -> Drill | None:
+        if fits(drill):
+            return drill
+        alternative = programme.drills.get(drill.without_kit or "")
+        if alternative is not None and not has_kit(drill, kit) and fits(alternative):
+            return alternative
+        return None
+
+    hard_day = day.ceiling is Intensity.HARD and not day.warm_up_only
+    upkeep = _upkeep(programme, position, today, usable) if hard_day else None
     try:
-        drill, index, eased = _pick(programme, position, fits)
+        drill, index, eased = _pick(programme, position, usable, upkeep)
     except LookupError:
         return None
     deload = is_deload_week(programme, position.stage_started_on, today)
     state = position.state(drill.slug)
+    top = top_rung(drill, kit)
+    last_load = state.load_kg
     if state.good_streak >= rules.good_in_a_row_to_step_up and not deload:
-        climbs = state.step < len(drill.doses) - 1
-        state = replace(state, step=state.step + 1 if climbs else state.step, good_streak=0)
-        reason = STEP_UP_REASON if climbs else TOP_DOSE_REASON
-    step = min(state.step, len(drill.doses) - 1)
+        climbs = state.step < top
+        heavier = not climbs and _weighted(drill, state.step) and state.load_kg is not None
+        state = replace(
+            state,
+            step=state.step + 1 if climbs else state.step,
+            good_streak=0,
+            load_kg=state.load_kg + load_step(drill) if heavier and state.load_kg else state.load_kg,
+        )
+        reason = STEP_UP_REASON if climbs else LOAD_UP_REASON if heavier else TOP_DOSE_REASON
+    step = min(state.step, top)
     dose = drill.doses[step]
     notes = [day.reason] if day.reason else []
     if day.warm_up_only:
@@ -330,16 +427,22 @@ def decide_within(
             notes.append(DELOAD_NOTE)
         if eased == drill.slug:
             dose = dose.lighter(rules.deload_set_factor)
-            notes.append(AFTER_PAIN_NOTE)
+            hard = position.state(eased).last_outcome is Outcome.HARD
+            notes.append(AFTER_HARD_NOTE if hard else AFTER_PAIN_NOTE)
     if index is None and eased is None and day.reason is None and day.ceiling < Intensity.HARD:
         notes.append(BETWEEN_HARD_DAYS_NOTE)
+    if drill is upkeep:
+        notes.append(UPKEEP_NOTE)
     position = position.with_state(drill.slug, replace(state, last_seen_on=today))
     if eased is not None:
         position = position.with_state(eased, replace(position.state(eased), easier_next=False))
     if index is not None:
         rotation = programme.stage(position.stage).rotation
         position = replace(position, rotation_index=(index + 1) % len(rotation))
+    weighted = _weighted(drill, step) and not day.warm_up_only
     return Decision(
+        load_kg=state.load_kg if weighted else None,
+        last_load_kg=last_load if weighted else None,
         drill=drill,
         dose=dose,
         step=step,
@@ -351,6 +454,19 @@ def decide_within(
         intensity=intensity_of(drill),
         warm_up_only=day.warm_up_only,
     )
+
+
+def _weighted(drill: Drill, step: int) -> bool:
+    return drill.load is not None and step >= drill.load.from_rung
+
+
+def top_rung(drill: Drill, kit: frozenset[str] | None) -> int:
+    """The highest rung the runner can do: a drill that asks for a weight only from a later rung stops
+    below it for a runner without dumbbells."""
+    lacks_weight = kit is not None and Kit.DUMBBELLS.value not in kit
+    if drill.load is not None and drill.load.from_rung > 0 and lacks_weight:
+        return drill.load.from_rung - 1
+    return len(drill.doses) - 1
 
 
 def _fit(text: str) -> str:

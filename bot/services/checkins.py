@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 
@@ -10,8 +10,9 @@ from bot.db.models import Delivery, Subscriber
 from bot.db.repositories import Repository
 from bot.domain.coaching import CheckInFacts, Coaching, coach, typed_sets
 from bot.domain.dose import Dose, DoseError
+from bot.domain.load import parse_load
 from bot.domain.programme import Outcome, Programme
-from bot.domain.progression import GOOD_OUTCOMES
+from bot.domain.progression import GOOD_OUTCOMES, DrillState
 from bot.domain.replies import parse_reply
 from bot.domain.safety import AMBER_WINDOW_DAYS, PAIN_BANDS, PainArea, PainKind, pain_pause
 from bot.domain.schedule import after_quiet_hours, local_date, slot_on, snooze_offers, weekdays_in
@@ -57,6 +58,10 @@ class Recorded:
     """A good session at the end of a block: time for the readiness self-test."""
     previous: str | None = None
     """The outcome that counted for this drill before this answer."""
+    load_kg: float | None = None
+    """The weight the runner said they used on a loaded drill, now their drill's latest."""
+    ask_hop_check: bool = False
+    """A good session with the hopping gate's skater squat behind it: time to ask about pogo hops."""
 
 
 async def _answerable(
@@ -93,8 +98,12 @@ async def record_outcome(
     )
     if outcome is Outcome.PAIN and subscriber is not None:
         _ask_next_morning(delivery, subscriber, None, now)
-    due = subscriber is not None and subscriber.readiness_due and outcome in GOOD_OUTCOMES
-    return Recorded(delivery, outcome, None, None, ask_self_test=due, previous=previous)
+    good = subscriber is not None and outcome in GOOD_OUTCOMES
+    due = good and subscriber is not None and subscriber.readiness_due
+    hops = good and subscriber is not None and subscriber.hop_check_due
+    return Recorded(
+        delivery, outcome, None, None, ask_self_test=due, previous=previous, ask_hop_check=hops
+    )  # fmt: skip
 
 
 async def record_text(
@@ -134,8 +143,35 @@ async def record_text(
         _ask_next_morning(delivery, subscriber, parsed.pain, now)
     if parsed.pain is not None:
         paused = await _escalate(repo, programme, subscriber, delivery, parsed.pain, morning=False, now=now)
-    due = subscriber.readiness_due and parsed.outcome in GOOD_OUTCOMES and parsed.pain is None
-    return Recorded(delivery, parsed.outcome, parsed.pain, note, paused, ask_self_test=due, previous=previous)
+    good = parsed.outcome in GOOD_OUTCOMES and parsed.pain is None
+    load = await _log_load(repo, programme, subscriber, delivery, parse_load(text), now=now)
+    return Recorded(
+        delivery, parsed.outcome, parsed.pain, note, paused, ask_self_test=good and subscriber.readiness_due,
+        load_kg=load, ask_hop_check=good and subscriber.hop_check_due, previous=previous,
+    )  # fmt: skip
+
+
+async def _log_load(
+    repo: Repository,
+    programme: Programme,
+    subscriber: Subscriber,
+    delivery: Delivery,
+    kg: float | None,
+    *,
+    now: datetime,
+) -> float | None:
+    """A weight typed with the answer ("3x10 12kg") becomes the drill's latest, which the next card's
+    proposal starts from; None if there is none or the drill takes no weight."""
+    row = await repo.drills.get(delivery.drill_id)
+    drill = programme.drills.get(row.slug) if row is not None else None
+    if kg is None or row is None or drill is None or drill.load is None:
+        return None
+    states = (await repo.progress.states_of(subscriber_ids=[subscriber.id]))[subscriber.id]
+    state = replace(states.get(drill.slug, DrillState()), load_kg=kg)
+    await repo.progress.store(
+        subscriber_id=subscriber.id, states={drill.slug: state}, drill_ids={drill.slug: row.id}, now=now
+    )
+    return kg
 
 
 async def _escalate(

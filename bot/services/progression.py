@@ -7,7 +7,7 @@ from datetime import datetime
 
 from bot.db.models import Subscriber
 from bot.domain.programme import Programme
-from bot.domain.progression import DrillState, Position, after_self_test
+from bot.domain.progression import DrillState, Position, after_hop_check, after_self_test
 
 
 def position_of(subscriber: Subscriber, drills: Mapping[str, DrillState]) -> Position:
@@ -19,6 +19,7 @@ def position_of(subscriber: Subscriber, drills: Mapping[str, DrillState]) -> Pos
         last_session_on=subscriber.last_session_on,
         readiness_due=subscriber.readiness_due,
         plyometric_ready=subscriber.plyometric_ready,
+        hop_check_due=subscriber.hop_check_due,
         drills=drills,
     )
 
@@ -32,6 +33,7 @@ def store_position(subscriber: Subscriber, position: Position, reason: str, *, n
     subscriber.last_session_on = position.last_session_on
     subscriber.readiness_due = position.readiness_due
     subscriber.plyometric_ready = position.plyometric_ready
+    subscriber.hop_check_due = position.hop_check_due
     subscriber.last_reason = reason
     subscriber.updated_at = now
 
@@ -46,3 +48,14 @@ def answer_self_test(
     position, reason = after_self_test(programme, position_of(subscriber, {}), passed=passed)
     store_position(subscriber, position, reason, now=now)
     return reason
+
+
+def answer_hop_check(subscriber: Subscriber, *, passed: bool, now: datetime) -> bool:
+    """The entry gate's pogo-hop check; False if none was due (an old button)."""
+    if not subscriber.hop_check_due:
+        return False
+    position = after_hop_check(position_of(subscriber, {}), passed=passed)
+    subscriber.plyometric_ready = position.plyometric_ready
+    subscriber.hop_check_due = position.hop_check_due
+    subscriber.updated_at = now
+    return True

@@ -48,10 +48,13 @@ def _folded_day(delivery: Delivery, check_ins: Sequence[CheckIn]) -> dict[str, A
 
 
 def _archived(delivery: Delivery, check_in: CheckIn) -> dict[str, Any]:
+    """An answer given before its delivery was swapped for the easier version is about the drill it
+    replaced, as the export of live rows says."""
+    swapped = delivery.swapped_after is not None and check_in.id <= delivery.swapped_after
     return {
         "id": check_in.id,
         "subscriber_id": delivery.subscriber_id,
-        "drill_id": delivery.drill_id,
+        "drill_id": delivery.replaced_drill_id if swapped else delivery.drill_id,
         "local_date": delivery.local_date,
         "outcome": check_in.outcome,
         "pain": check_in.pain,

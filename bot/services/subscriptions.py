@@ -13,12 +13,13 @@ from zoneinfo import ZoneInfo
 from bot.db.models import EVERY_DAY_BUT_SUNDAY, Subscriber
 from bot.db.repositories import Repository
 from bot.domain.busy_minutes import LOOK_BACK_MINUTES, REACH_MINUTES, quieter_offsets
+from bot.domain.kit import Kit
 from bot.domain.programme import Programme
 from bot.domain.schedule import MAX_QUIET, QuietHours, in_quiet_hours, local_date, next_slot
 from bot.services.safety import ask_screen
 
 DEFAULT_DELIVERY_TIME = time(7, 30)
-ONBOARDING_STEPS = ("health", "level", "time", "timezone", "days", "longrun")
+ONBOARDING_STEPS = ("health", "level", "time", "timezone", "days", "longrun", "kit")
 """The order onboarding asks its questions in; `None` on the subscriber means onboarding is over."""
 
 
@@ -232,3 +233,19 @@ def set_race(subscriber: Subscriber, day: date | None, name: str | None, *, now:
     subscriber.race_on = day
     subscriber.race_name = name if day is not None else None
     subscriber.updated_at = now
+
+
+def kit_of(subscriber: Subscriber) -> frozenset[str]:
+    """The kit the runner owns; none until they say (drills needing kit are swapped until then)."""
+    return frozenset(subscriber.kit or ())
+
+
+def set_kit(subscriber: Subscriber, kit: frozenset[Kit], *, now: datetime) -> None:
+    subscriber.kit = [item.value for item in Kit if item in kit]
+    subscriber.updated_at = now
+
+
+def toggle_kit(subscriber: Subscriber, item: Kit, *, now: datetime) -> None:
+    """A tap on a kit button: owned becomes not owned and the other way round."""
+    owned = {Kit(word) for word in kit_of(subscriber)}
+    set_kit(subscriber, frozenset(owned ^ {item}), now=now)

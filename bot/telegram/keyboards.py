@@ -10,6 +10,7 @@ from datetime import time
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from bot.domain.kit import Kit
 from bot.domain.programme import Outcome, Programme
 from bot.domain.safety import SCREEN_ITEMS, PainArea, PainKind, PregnancyStage, Rule
 from bot.domain.week import WEEKDAY_NAMES
@@ -42,6 +43,14 @@ def check_in(delivery_id: int) -> InlineKeyboardMarkup:
         _button(label, f"ci:{delivery_id}:{outcome.value}") for outcome, label in CHECK_IN_LABELS.items()
     ]
     return InlineKeyboardMarkup([buttons[:3], [*buttons[3:], _button("⏰ Later", f"sn:{delivery_id}:menu")]])
+
+
+EASIER_NOW_LABEL = "⬇️ Easier version now"
+
+
+def easier_now(delivery_id: int) -> InlineKeyboardMarkup:
+    """Under the answer to "Too hard": today's drill swapped for its easier version."""
+    return InlineKeyboardMarkup([[_button(EASIER_NOW_LABEL, f"ez:{delivery_id}:now")]])
 
 
 SNOOZE_LABELS = {"half": "In 30 min", "hour": "In 1 hour", "evening": "This evening"}
@@ -189,13 +198,48 @@ def day_picker(mask: int) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([buttons[:4], buttons[4:], save])
 
 
-def self_test(subscriber_id: int) -> InlineKeyboardMarkup:
+def self_test(subscriber_id: int, check: int) -> InlineKeyboardMarkup:
+    """One check of the readiness self-test: `st:<subscriber>:<check>:yes|no`."""
     return InlineKeyboardMarkup(
         [
             [
-                _button("✅ Yes, all three", f"st:{subscriber_id}:yes"),
-                _button("Not yet", f"st:{subscriber_id}:no"),
+                _button("✅ Yes", f"st:{subscriber_id}:{check}:yes"),
+                _button("Not yet", f"st:{subscriber_id}:{check}:no"),
             ]
+        ]
+    )
+
+
+def hop_check(subscriber_id: int) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [
+            [
+                _button("✅ Yes, pain-free", f"hp:{subscriber_id}:yes"),
+                _button("Not yet", f"hp:{subscriber_id}:no"),
+            ]
+        ]
+    )
+
+
+KIT_BUTTONS: dict[Kit, str] = {
+    Kit.MINI_BAND: "Mini band",
+    Kit.LONG_BAND: "Long band",
+    Kit.DUMBBELLS: "Dumbbells or kettlebell",
+    Kit.STEP_OR_BOX: "Step or box",
+    Kit.BENCH_OR_SOFA: "Bench or sofa",
+}
+
+
+def kit(owned: frozenset[str]) -> InlineKeyboardMarkup:
+    """One button per kit (tap again to untick), then "None of these" and Done."""
+    buttons = [
+        _button(("✅ " if item.value in owned else "") + label, f"set:kit:{item.value}")
+        for item, label in KIT_BUTTONS.items()
+    ]
+    return InlineKeyboardMarkup(
+        [
+            *(buttons[start : start + 2] for start in range(0, len(buttons), 2)),
+            [_button("None of these", "set:kit:none"), _button("Done", "set:kit:done")],
         ]
     )
 

@@ -13,7 +13,9 @@ from bot.db.models import SUBSCRIBER_STATUSES, Broadcast, Subscriber
 from bot.db.repositories import BroadcastFigures
 from bot.domain.coaching import Remark
 from bot.domain.dose import Dose
-from bot.domain.programme import Programme
+from bot.domain.kit import Kit, describe_kit
+from bot.domain.load import kg
+from bot.domain.programme import Drill, Programme
 from bot.domain.safety import ALL_DRILLS, SAFETY_NOTE, SCREEN_ITEMS, PregnancyStage, Rule, ScreenOutcome, Tag
 from bot.domain.schedule import describe_days
 from bot.domain.week import TAPER_DAYS, WEEKDAY_NAMES
@@ -34,6 +36,7 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("level", "Change your level"),
     ("longrun", "Your long run's day, e.g. /longrun sun (or off)"),
     ("race", "Plan a taper: /race 2027-04-12 [name] (or off)"),
+    ("kit", "The kit you have, e.g. /kit band dumbbells (or none)"),
     ("pause", "Pause drills for a few days"),
     ("nudges", "Turn the afternoon reminder on or off"),
     ("quiet", "Your quiet hours, e.g. /quiet 22:00-06:30"),
@@ -198,6 +201,7 @@ REASK: dict[str, str] = {
     "days": "I couldn't read those days. Try daily, weekdays, weekends, or a list like mon wed fri.",
     "longrun": "Which day is your long run? Type a day like sun, or none.",
     "pause": "Pause for how many days? A number from 1 to 90, e.g. 7.",
+    "kit": "I couldn't read that kit. Tap what you have, or type it: band, dumbbells, step, bench, or none.",
 }
 """A typed reply the open question could not read: ask again, plainly."""
 NOT_UNDERSTOOD = (
@@ -220,13 +224,30 @@ LONG_RUN_QUESTION = (
     "Which day is your long run? The day before it gets an easy drill. "
     "Skip this if you don't have a regular one (/longrun changes it later)."
 )
-SELF_TEST_QUESTION = (
-    "<b>Block done: ready for the next stage?</b> A short self-test, with good form and no pain:\n"
-    "• a side plank, 30 s each side\n"
-    "• 10 single-leg bridges each side without the pelvis dropping\n"
-    "• 5 single-leg squats each side down to a chair, knee over the toes\n"
-    "Could you do all three?"
+SELF_TEST_CHECKS = (
+    "a side plank, 30 s each side, with your body in a straight line",
+    "10 single-leg bridges each side with your pelvis staying level",
+    "5 single-leg squats each side down to a chair, knee over your toes",
 )
+"""The readiness self-test, asked one check at a time; every one must pass, with good form and no pain."""
+SELF_TEST_NOT_YET = (
+    "No problem: that's exactly what the self-test is for, and strength takes a few weeks to build. "
+)
+HOP_CHECK_QUESTION = (
+    "<b>Nearly ready for hopping drills.</b> Your skater squats are solid. One more check: can you do "
+    "20 small two-footed pogo hops on the spot, landing softly, without any pain?"
+)
+HOPS_OPEN = "Great: hopping drills are now part of your programme. Land softly and stop if anything hurts."
+HOPS_NOT_YET = "No problem: hops wait. Your next pain-free skater squats at 3 × 8 bring this check back."
+KIT_QUESTION = (
+    "What kit do you have at home? Tap everything you own, then Done. Drills that need kit you don't have "
+    "are swapped for one of the same movement without it (/kit changes this later)."
+)
+BAD_KIT = (
+    "I couldn't read that kit. Try /kit band dumbbells, /kit step bench or /kit none "
+    "(bands, dumbbells or a kettlebell, a step or box, a bench or sofa)."
+)
+EASIER_GONE = "That easier version isn't on offer any more: today's drill has moved on."
 BAD_LONG_RUN = "Which day is your long run? Try /longrun sun, or /longrun off."
 BAD_RACE = (
     "I couldn't read that race. Try /race 2027-04-12 London Marathon (a date from today up to two years "
@@ -417,6 +438,41 @@ def long_run_set(subscriber: Subscriber) -> str:
     return f"Long run on {day}: nothing hard the day before it."
 
 
+def easier_offer(easier: Drill) -> str:
+    return (
+        "Thanks for saying so: next time this movement comes as an easier version. "
+        f"Want to try the easier one now, {escape(easier.name)}?"
+    )
+
+
+def load_logged(load_kg: float) -> str:
+    return f"Weight noted: {kg(load_kg)}. Your next card for this drill suggests the weight from it."
+
+
+def self_test_check(index: int) -> str:
+    """One check of the readiness self-test; the first one says what the test is for."""
+    count = len(SELF_TEST_CHECKS)
+    intro = (
+        "<b>Block done: ready for the next stage?</b> A short self-test, one check at a time, "
+        "with good form and no pain.\n"
+        if index == 0
+        else ""
+    )
+    return f"{intro}Check {index + 1} of {count}: can you do {SELF_TEST_CHECKS[index]}?"
+
+
+def self_test_result(reason: str | None, *, passed: bool) -> str | None:
+    """What the programme decided, kindly put when a check did not pass yet."""
+    if reason is None or passed:
+        return reason
+    return f"{SELF_TEST_NOT_YET}{reason}"
+
+
+def kit_set(subscriber: Subscriber) -> str:
+    owned = describe_kit(frozenset(Kit(word) for word in subscriber.kit or ()))
+    return f"Your kit: {owned}. Drills that need anything else are swapped for one without it."
+
+
 def race_status(subscriber: Subscriber) -> str:
     if subscriber.race_on is None:
         return "No race planned. /race 2027-04-12 London Marathon plans a taper for one."
@@ -582,8 +638,9 @@ def history(view: Progress, programme: Programme) -> str:
         return "No drills yet. /today sends your first one."
     lines = ["<b>Your recent drills</b>"]
     for answer in reversed(view.recent):
-        drill = programme.drills.get(answer.drill_slug)
-        name = drill.name if drill else answer.drill_slug
+        name = _drill_name(programme, answer.drill_slug)
+        if answer.replaced_slug is not None:
+            name += f" (easier version: {_drill_name(programme, answer.replaced_slug)} was too hard)"
         result = OUTCOME_WORDS.get(answer.outcome or "", "no answer")
         if answer.pain is not None:
             result = (
@@ -594,6 +651,11 @@ def history(view: Progress, programme: Programme) -> str:
         dose = Dose.parse(answer.delivery.dose)
         lines.append(f"{answer.delivery.local_date:%a %d %b} · {escape(name)} · {dose} · {result}")
     return "\n".join(lines)
+
+
+def _drill_name(programme: Programme, slug: str) -> str:
+    drill = programme.drills.get(slug)
+    return drill.name if drill else slug
 
 
 MESSAGE_LIMIT = 4096

@@ -11,8 +11,10 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.db.models import Drill as DrillRow
 from bot.db.repositories import DrillSyncReport, Repository
+from bot.db.repositories.drills import drill_from_row
 from bot.domain.dose import Dose
-from bot.domain.programme import Drill
+from bot.domain.programme import Drill, Load
+from bot.domain.safety import Tag
 
 NOW = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
 
@@ -104,3 +106,28 @@ async def test_a_failing_sync_writes_nothing(session_factory: async_sessionmaker
     stored = await rows(session_factory)
     assert set(stored) == {"glute-bridge"}
     assert stored["glute-bridge"].purpose == "Builds push-off."
+
+
+async def test_the_engines_fields_are_stored_and_a_change_to_them_is_a_change(
+    session_factory: async_sessionmaker[AsyncSession],
+) -> None:
+    """Pattern, tags, kit-free alternative, tempo and load rule reach the table, so another process reading
+    it (and `/reload`'s report) sees an edit to any of them."""
+    loaded = drill(
+        "weighted-hip-thrust",
+        pattern="hip-extension",
+        tags=frozenset({Tag.LOADED_SINGLE_LEG}),
+        without_kit="glute-bridge",
+        tempo="1 s up, 3 s down",
+        load=Load(reps=12, from_rung=1),
+    )
+    await sync(session_factory, [loaded, drill("glute-bridge")])
+    stored = (await rows(session_factory))["weighted-hip-thrust"]
+    assert drill_from_row(stored) == loaded
+
+    report = await sync(session_factory, [replace(loaded, tempo="2 s up, 2 s down"), drill("glute-bridge")])
+    assert report.changed == ("weighted-hip-thrust",)
+    assert (await rows(session_factory))["weighted-hip-thrust"].tempo == "2 s up, 2 s down"
+    report = await sync(session_factory, [replace(loaded, load=Load(reps=10)), drill("glute-bridge")])
+    assert report.changed == ("weighted-hip-thrust",)
+    assert drill_from_row((await rows(session_factory))["weighted-hip-thrust"]).load == Load(reps=10)

@@ -69,6 +69,14 @@ async def test_onboarding_start_to_finish(harness: Harness) -> None:
 
     mark = driver.mark(runner.id)
     driver.press(runner, long_run_question, "Sun")
+    kit_question = await driver.next_message(runner.id, mark)
+    assert kit_question["text"].startswith("What kit do you have at home?")
+
+    await driver.answered(driver.press(runner, kit_question, "Mini band"))
+    await harness.settled()
+    assert (await subscriber(harness, runner.id)).kit == ["mini-band"], "each tap is stored at once"
+    mark = driver.mark(runner.id)
+    driver.press(runner, kit_question, "Done")
     summary = await driver.next_message(runner.id, mark)
     assert summary["text"].startswith(
         "All set! Level 2 (Some strength training), drills Mon, Wed, Fri at 06:45 (New York time).\n"
@@ -84,6 +92,7 @@ async def test_onboarding_start_to_finish(harness: Harness) -> None:
     )
     assert done.training_days == 0b0010101
     assert done.long_run_weekday == 6
+    assert done.kit == ["mini-band"]
     assert done.onboarding_step is None
     assert done.next_delivery_at is not None
     local = done.next_delivery_at.astimezone(ZoneInfo("America/New_York"))

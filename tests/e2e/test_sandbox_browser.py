@@ -124,6 +124,9 @@ def test_onboarding_drill_check_in_and_a_broadcast_in_the_browser(
             expect(page.get_by_text("Time zone: Europe/Lisbon.")).to_be_visible()
             tap(page, "Every day")
             tap(page, "Sun")
+            tap(page, "Mini band")
+            expect(page.get_by_role("button", name="✅ Mini band", exact=True)).to_be_visible()
+            tap(page, "Done")
             expect(page.get_by_text("All set! Level 1")).to_be_visible()
 
             page.get_by_role("button", name="/", exact=True).click()

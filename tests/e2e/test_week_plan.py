@@ -8,7 +8,7 @@ from typing import Any
 
 from telegram import User
 
-from bot.db.models import Delivery, Subscriber
+from bot.db.models import Delivery, DrillProgress, Subscriber
 from bot.domain.week import Intensity, intensity_of
 from tests.e2e.conftest import START, Harness, deliveries, onboard, today
 
@@ -73,7 +73,7 @@ async def test_longrun_and_race_are_set_shown_and_turned_off(harness: Harness) -
     assert (await runner_row(harness, runner.id)).race_on is None
 
 
-async def test_onboarding_asks_the_long_run_day_last_and_it_can_be_skipped(harness: Harness) -> None:
+async def test_onboarding_asks_the_long_run_day_then_the_kit_both_skippable(harness: Harness) -> None:
     driver = harness.driver
     runner = await onboard(harness, 1302)
     async with harness.runtime.unit_of_work() as repo:
@@ -87,16 +87,20 @@ async def test_onboarding_asks_the_long_run_day_last_and_it_can_be_skipped(harne
     long_run = await driver.next_message(runner.id, mark)
     mark = driver.mark(runner.id)
     driver.press(runner, long_run, "No regular long run")
+    kit = await driver.next_message(runner.id, mark)
+    mark = driver.mark(runner.id)
+    driver.press(runner, kit, "None of these")
     summary = await driver.next_message(runner.id, mark)
     assert summary["text"].startswith("All set!")
     stored = await runner_row(harness, runner.id)
-    assert (stored.long_run_weekday, stored.onboarding_step) == (None, None)
+    assert (stored.long_run_weekday, stored.kit, stored.onboarding_step) == (None, [], None)
 
 
 async def test_a_week_has_three_hard_days_apart_and_an_easy_one_before_the_long_run(harness: Harness) -> None:
     """Level 3 (stage 3, every drill hard), Mon-Sat, long run on Sunday, every drill answered Done."""
     runner = await onboard(harness, 1303)
     await command(harness, runner, "/level 3")
+    await command(harness, runner, "/kit band step bench dumbbells")
     await command(harness, runner, "/longrun sun")
     slugs = await slugs_by_id(harness)
     for offset in range(7):
@@ -124,6 +128,7 @@ async def test_a_race_tapers_then_rests_then_eases_back(harness: Harness) -> Non
     """Level 3, every day a training day, a race on Thursday 12 March."""
     runner = await onboard(harness, 1304)
     await command(harness, runner, "/level 3")
+    await command(harness, runner, "/kit band step bench dumbbells")
     await command(harness, runner, "/days daily")
     await command(harness, runner, "/race 2026-03-12 Spring 10k")
     slugs = await slugs_by_id(harness)
@@ -189,18 +194,30 @@ async def test_at_the_end_of_a_block_a_self_test_decides_the_next_stage(harness:
         harness.driver.press(runner, last_card(harness, runner), DONE)
         question = await harness.driver.next_message(runner.id, mark)
         assert question["text"].startswith("<b>Block done: ready for the next stage?</b>")
+        assert question["text"].endswith("Check 1 of 3: can you do a side plank, 30 s each side, with your "
+                                         "body in a straight line?")  # fmt: skip
         await harness.settled()
 
+    for check in (2, 3):
+        mark = harness.driver.mark(passing.id)
+        harness.driver.press(passing, harness.driver.last(passing.id), "✅ Yes")
+        question = await harness.driver.next_message(passing.id, mark)
+        assert question["text"].startswith(f"Check {check} of 3: can you do ")
+    assert "pelvis staying level" in harness.driver.messages(passing.id)[-2]["text"]
     mark = harness.driver.mark(passing.id)
-    harness.driver.press(passing, harness.driver.last(passing.id), "✅ Yes, all three")
+    harness.driver.press(passing, harness.driver.last(passing.id), "✅ Yes")
     milestone = await harness.driver.next_message(passing.id, mark)
     assert "photo" in milestone, "the first stage done comes with the progress card"
     assert milestone["caption"] == (
         "Self-test passed: welcome to stage 2! First stage done: here's every drill that got you here."
     )
     mark = harness.driver.mark(failing.id)
-    harness.driver.press(failing, harness.driver.last(failing.id), "Not yet")
+    harness.driver.press(failing, harness.driver.last(failing.id), "✅ Yes")
+    second = await harness.driver.next_message(failing.id, mark)
+    mark = harness.driver.mark(failing.id)
+    harness.driver.press(failing, second, "Not yet")
     assert (await harness.driver.next_message(failing.id, mark))["text"] == (
+        "No problem: that's exactly what the self-test is for, and strength takes a few weeks to build. "
         "Another block of stage 1, then the self-test again."
     )
     await harness.settled()
@@ -215,3 +232,45 @@ async def test_at_the_end_of_a_block_a_self_test_decides_the_next_stage(harness:
 
     harness.advance(timedelta(days=1))
     assert (await today(harness, passing))["caption"].startswith("<b>Single-leg bridge</b> · stage 2")
+
+
+async def test_hopping_drills_open_after_the_skater_squat_and_a_pain_free_pogo_hop_check(
+    harness: Harness,
+) -> None:
+    """In stage 4 at the skater squat's 3 × 8: Done on it, then Done on the next day's drill asks about pogo
+    hops; "Yes" opens hopping drills, "Not yet" keeps them closed."""
+    programme = harness.runtime.programme
+    ready, waiting = await onboard(harness, 1309), await onboard(harness, 1310)
+    async with harness.runtime.unit_of_work() as repo:
+        skater_id = (await repo.drills.ids_by_slug())["skater-squat"]
+        for runner in (ready, waiting):
+            subscriber = await repo.subscribers.by_telegram_id(runner.id)
+            assert subscriber is not None
+            subscriber.stage, subscriber.stage_started_on = 4, START.date() - timedelta(days=1)
+            subscriber.rotation_index = programme.stage(4).rotation.index("skater-squat")
+            repo.session.add(
+                DrillProgress(subscriber_id=subscriber.id, drill_id=skater_id, step=2, good_streak=0,
+                              easier_next=False, updated_at=START)
+            )  # fmt: skip
+    for runner in (ready, waiting):
+        card = await today(harness, runner)
+        assert card["caption"].startswith("<b>Skater squat</b>") and "3 × 8 each side" in card["caption"]
+        await harness.driver.answered(harness.driver.press(runner, card, DONE))
+        await harness.settled()
+    harness.advance(timedelta(days=1))
+    for runner, answer in ((ready, "✅ Yes, pain-free"), (waiting, "Not yet")):
+        card = await today(harness, runner)
+        mark = harness.driver.mark(runner.id)
+        harness.driver.press(runner, card, DONE)
+        question = await harness.driver.next_message(runner.id, mark)
+        assert "20 small two-footed pogo hops" in question["text"]
+        mark = harness.driver.mark(runner.id)
+        harness.driver.press(runner, question, answer)
+        await harness.driver.next_message(runner.id, mark)
+        await harness.settled()
+
+    assert harness.driver.last(ready.id)["text"].startswith("Great: hopping drills are now part of")
+    assert harness.driver.last(waiting.id)["text"].startswith("No problem: hops wait.")
+    opened, closed = await runner_row(harness, ready.id), await runner_row(harness, waiting.id)
+    assert (opened.plyometric_ready, opened.hop_check_due) == (True, False)
+    assert (closed.plyometric_ready, closed.hop_check_due) == (False, False)

@@ -10,10 +10,12 @@ from pathlib import Path
 from sqlalchemy import SmallInteger, column, insert, select, table
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.content.loader import load_content
+from bot.content.loader import LoadedContent, load_content
 from bot.content.sync import sync_content
 from bot.db.models import OUTCOMES, CheckIn, Delivery, DrillDayCount, RunnerDay, Subscriber
+from bot.db.models import Drill as DrillRow
 from bot.db.repositories import Repository
+from bot.db.repositories.drills import row_values
 
 ROOT = Path(__file__).resolve().parents[2]
 NOW = datetime(2026, 3, 30, 12, 0, tzinfo=UTC)
@@ -54,8 +56,33 @@ async def counts_checked_against_rows(session: AsyncSession) -> Counter[str]:
     return sum(stored.values(), Counter())
 
 
-Step = str | tuple[str | None, int | None]
+Answer = tuple[str | None, int | None]
+Step = str | Answer
 """A delivery's history: a status it is given, or an answer (outcome, pain) that arrives."""
+
+
+FIRST_DRILL_COLUMNS = (
+    "name", "stage", "focus", "purpose", "cues", "mistake", "doses", "regression_slug", "progression_slug",
+    "equipment", "gif_path", "gif_hash",
+)  # fmt: skip
+"""The drill columns of the first schema, which the migration test's older database has."""
+
+
+async def _drills_in_the_first_schema(
+    factory: async_sessionmaker[AsyncSession], content: LoadedContent
+) -> None:
+    """The content's drills as a database from before the drill fields the engine reads held them."""
+    typed = DrillRow.__table__.c
+    keys = ("slug", *FIRST_DRILL_COLUMNS, "retired", "created_at", "updated_at")
+    drills = table("drills", *(column(key, typed[key].type) for key in keys))
+    now = _at("2026-01-01")
+    rows = [
+        {"slug": drill.slug, "retired": False, "created_at": now, "updated_at": now}
+        | {key: value for key, value in row_values(drill, None).items() if key in FIRST_DRILL_COLUMNS}
+        for drill in content.programme.drills.values()
+    ]
+    async with factory() as session, session.begin():
+        await session.execute(insert(drills), rows)
 
 
 async def build_data_set(
@@ -67,9 +94,11 @@ async def build_data_set(
     the per-day counts, and runner I is deleted as `/deletedata` does. Otherwise the final rows are
     written directly, as a database from before the counts existed holds them (I left no rows).
     """
-    await sync_content(
-        factory, load_content(ROOT / "content", allow_missing_media=True), now=_at("2026-01-01")
-    )
+    content = load_content(ROOT / "content", allow_missing_media=True)
+    if recorded:
+        await sync_content(factory, content, now=_at("2026-01-01"))
+    else:
+        await _drills_in_the_first_schema(factory, content)
     async with factory() as session, session.begin():
         repo = Repository(session)
         drills = await repo.drills.ids_by_slug()
@@ -106,6 +135,24 @@ async def build_data_set(
             )
             ids[name] = await session.scalar(insert(subscribers).values(values).returning(subscribers.c.id))
 
+        async def check_in(
+            delivery_id: int, answer: tuple[str | None, int | None], received_at: datetime
+        ) -> None:
+            outcome, pain = answer
+            note = "felt it in the left hip" if outcome is None and pain is None else None
+            if recorded:
+                await repo.deliveries.add_check_in(
+                    delivery_id=delivery_id, outcome=outcome, pain=pain, note=note, via="button",
+                    now=received_at,
+                )  # fmt: skip
+            else:  # only these columns, to fit the older schema of the migration test
+                await session.execute(
+                    insert(CheckIn).values(
+                        delivery_id=delivery_id, outcome=outcome, pain=pain, via="button", note=note,
+                        received_at=received_at,
+                    )
+                )  # fmt: skip
+
         async def deliver(
             name: str, day: str, slug: str, *steps: Step, sent_at: datetime | None = None
         ) -> None:
@@ -115,42 +162,37 @@ async def build_data_set(
             if not any(isinstance(step, str) for step in steps):
                 steps = ("sent", *steps)
             statuses = [step for step in steps if isinstance(step, str)]
-            delivery = Delivery(
+            values = dict(
                 subscriber_id=ids[name], drill_id=drills[slug], local_date=date.fromisoformat(day),
                 dose="2x10", stage=1, status="claimed" if recorded else statuses[-1], attempts=1,
                 claimed_at=_at(day),
             )  # fmt: skip
+            if not recorded:  # only these columns, to fit the older schema of the migration test
+                values |= {"sent_at": sent_at or _at(day)} if "sent" in statuses else {}
+                typed = Delivery.__table__.c
+                old = table("deliveries", *(column(key, typed[key].type) for key in values), column("id"))
+                delivery_id = await session.scalar(insert(old).values(values).returning(old.c.id))
+                answers = [step for step in steps if not isinstance(step, str)]
+                for number, answer in enumerate(answers):
+                    await check_in(delivery_id, answer, _at(day, 9, number))
+                return
+            delivery = Delivery(**values)
             session.add(delivery)
             await session.flush()
-            answers = 0
+            answered = 0
             for step in steps:
                 if isinstance(step, str):
-                    if recorded:
-                        before, delivery.status = delivery.status, step
-                        await repo.stats.count_status_changes([(delivery, before)])
+                    before, delivery.status = delivery.status, step
+                    await repo.stats.count_status_changes([(delivery, before)])
                     if step == "sent":
                         delivery.sent_at = sent_at or _at(day)
-                        if recorded:  # as `record_results` keeps it; the days here come in no order
-                            runner = await session.get_one(Subscriber, ids[name])
-                            runner.last_drill_sent_at = max(runner.last_drill_sent_at or delivery.sent_at,
-                                                            delivery.sent_at)  # fmt: skip
+                        # as `record_results` keeps it; the days here come in no order
+                        runner = await session.get_one(Subscriber, ids[name])
+                        runner.last_drill_sent_at = max(runner.last_drill_sent_at or delivery.sent_at,
+                                                        delivery.sent_at)  # fmt: skip
                     continue
-                outcome, pain = step
-                note = "felt it in the left hip" if outcome is None and pain is None else None
-                received_at = _at(day, 9, answers)
-                answers += 1
-                if recorded:
-                    await repo.deliveries.add_check_in(
-                        delivery_id=delivery.id, outcome=outcome, pain=pain, note=note, via="button",
-                        now=received_at,
-                    )  # fmt: skip
-                else:  # only these columns, to fit the older schema of the migration test
-                    await session.execute(
-                        insert(CheckIn).values(
-                            delivery_id=delivery.id, outcome=outcome, pain=pain, via="button", note=note,
-                            received_at=received_at,
-                        )
-                    )  # fmt: skip
+                await check_in(delivery.id, step, _at(day, 9, answered))
+                answered += 1
             await session.flush()
 
         bridge, clam = "glute-bridge", "clamshell"

@@ -66,12 +66,13 @@ def test_programme_json_is_one_object_per_day_with_the_runners_answers_long_run_
 ) -> None:
     arguments = ["programme", "--format", "json", "--level", "3", "--days", "28", "--start", "2026-11-30"]
     extra = ["--answers", "done,done,too-hard,pain:6", "--long-run", "sun", "--race", "2026-12-17"]
-    assert main([*arguments, *extra, "--kit", "band"]) == 0
+    assert main([*arguments, *extra, "--kit", "dumbbells,bench-or-sofa,step-or-box"]) == 0
     days = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
 
     assert len(days) == 28
     assert days[0] | {"reason": ""} == {
-        "level": 3, "date": "2026-11-30", "stage": 3, "drill": "weighted-hip-thrust", "step": 0, "sets": 3,
+        "level": 3, "date": "2026-11-30", "stage": 3, "drill": "weighted-hip-thrust",
+        "kit": ["bench-or-sofa", "dumbbells"], "step": 0, "sets": 3,
         "reps": 8, "seconds": None, "metres": None, "each_side": False, "load": None, "intensity": "hard",
         "deload": False, "reason": "",
     }  # fmt: skip
@@ -82,6 +83,25 @@ def test_programme_json_is_one_object_per_day_with_the_runners_answers_long_run_
     assert (by_date["2026-12-18"]["drill"], by_date["2026-12-18"]["intensity"]) == (None, "rest")
     assert by_date["2026-12-18"]["reason"] == "The day after your race: rest."
     assert all(by_date[f"2026-12-{day}"]["intensity"] == "easy" for day in (12, 14, 15, 16, 19))
+
+
+def test_programme_kit_swaps_each_drill_needing_missing_kit_for_its_kit_free_alternative(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    arguments = ["programme", "--format", "json", "--days", "56", "--start", "2026-11-30"]
+    assert main([*arguments, "--kit", "none"]) == 0
+    bare = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert main([*arguments, "--kit", "mini-band"]) == 0
+    banded = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert main(arguments) == 0
+    everything = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+
+    assert all(day["kit"] in (None, []) for day in bare)
+    assert all(set(day["kit"] or ()) <= {"mini-band"} for day in banded)
+    assert any("mini-band" in (day["kit"] or ()) for day in banded)
+    assert any(day["kit"] and day["kit"] != ["mini-band"] for day in everything), "no --kit: every kit"
+    assert main([*arguments, "--kit", "band"]) == 2
+    assert "--kit: unknown kit band: use none, mini-band" in capsys.readouterr().err
 
 
 def test_programme_rejects_answers_it_cannot_read(capsys: pytest.CaptureFixture[str]) -> None:

@@ -11,6 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.content.loader import load_content
+from bot.domain.kit import Kit
+from bot.domain.load import load_step
 from bot.domain.preview import Answer, PlannedDay, preview
 from bot.domain.programme import Outcome
 from bot.domain.progression import PLYOMETRIC_GATE_DRILL
@@ -40,10 +42,15 @@ runnings = st.builds(
 )
 
 trainings = st.frozensets(st.integers(0, 6), min_size=2)
+kits = st.frozensets(st.sampled_from([kit.value for kit in Kit]))
 
 
 def simulate(
-    level: int, running: Running, replies: list[Answer], training: frozenset[int]
+    level: int,
+    running: Running,
+    replies: list[Answer],
+    training: frozenset[int],
+    kit: frozenset[str] | None = None,
 ) -> list[PlannedDay]:
     return preview(
         PROGRAMME,
@@ -53,6 +60,7 @@ def simulate(
         training_weekdays=training,
         running=running,
         answers=replies,
+        kit=kit,
     )
 
 
@@ -172,3 +180,79 @@ def test_no_hopping_drill_before_the_entry_gate_is_passed(
             passed = False
         elif day.drill.slug == PLYOMETRIC_GATE_DRILL and reply.outcome in (Outcome.DONE, Outcome.EASY):
             passed = passed or (day.dose.sets >= 3 and day.dose.low >= 8)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(1, 3), runnings, answers, trainings, kits)
+def test_a_drill_needing_kit_the_runner_lacks_never_appears(
+    level: int, running: Running, replies: list[Answer], training: frozenset[int], kit: frozenset[str]
+) -> None:
+    """Nor a weight they do not own: a drill asking for dumbbells from a later dose stops below it."""
+    for day in sessions(simulate(level, running, replies, training, kit)):
+        assert day.drill is not None and day.step is not None
+        assert set(day.drill.equipment) <= kit, f"{day.drill.slug} on {day.local_date} without its kit"
+        load = day.drill.load
+        if load is not None and Kit.DUMBBELLS.value not in kit:
+            assert day.step < load.from_rung, f"{day.drill.slug} asks for a weight on {day.local_date}"
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(1, 3), runnings, answers, trainings, kits)
+def test_too_hard_makes_the_patterns_next_appearance_no_harder(
+    level: int, running: Running, replies: list[Answer], training: frozenset[int], kit: frozenset[str]
+) -> None:
+    """After "too hard" the pattern comes back as its easier variant, or the same drill at no higher a
+    rung, never as a harder drill of that pattern."""
+    answered = replies_by_session(simulate(level, running, replies, training, kit), replies)
+    for index, (day, reply) in enumerate(answered):
+        assert day.drill is not None and day.dose is not None and day.step is not None
+        if reply.outcome is not Outcome.HARD:
+            continue
+        pattern = [
+            after
+            for after, _ in answered[index + 1 :]
+            if after.drill is not None and after.drill.pattern == day.drill.pattern
+        ]
+        if not pattern:
+            continue
+        following = pattern[0]
+        assert following.drill is not None and following.dose is not None and following.step is not None
+        if following.drill.slug == day.drill.slug:
+            assert following.step <= day.step
+            assert following.dose.volume <= day.drill.doses[day.step].volume, "a lighter week aside"
+        else:
+            assert following.drill.stage <= day.drill.stage, (
+                f"after too hard on {day.drill.slug} came {following.drill.slug}"
+            )
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(1, 3), runnings, answers, trainings)
+def test_the_weight_never_rises_after_pain_or_too_hard_and_rises_in_small_steps(
+    level: int, running: Running, replies: list[Answer], training: frozenset[int]
+) -> None:
+    answered = replies_by_session(simulate(level, running, replies, training), replies)
+    for index, (day, reply) in enumerate(answered):
+        assert day.drill is not None
+        again = [after for after, _ in answered[index + 1 :] if after.drill is day.drill]
+        if day.load_kg is None or not again or again[0].load_kg is None:
+            continue
+        rise = again[0].load_kg - day.load_kg
+        assert rise in (0, load_step(day.drill)), f"{day.drill.slug} weight jumped by {rise} kg"
+        if reply.outcome in (Outcome.PAIN, Outcome.HARD) or day.deload:
+            assert rise == 0, f"{day.drill.slug} got heavier after {reply.outcome} on {day.local_date}"
+
+
+def test_the_last_stage_keeps_one_or_two_loaded_drills_a_week() -> None:
+    """Level 3 answering done, every kit: once in stage 4 (which has no loaded drills of its own), each full
+    week has one or two loaded drills from stage 3 as strength upkeep."""
+    days = preview(PROGRAMME, 3, days=140, start=START)
+    last = PROGRAMME.last_stage
+    first_week = min(day.local_date for day in days if day.stage == last) + timedelta(days=7)
+    weeks: defaultdict[date, int] = defaultdict(int)
+    for day in days:
+        monday = day.local_date - timedelta(days=day.local_date.weekday())
+        if day.stage == last and monday >= first_week:
+            weeks[monday] += day.load_kg is not None
+    assert len(weeks) >= 8
+    assert all(1 <= count <= 2 for count in weeks.values()), dict(weeks)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from bot.domain.progression import (
     DrillState,
     Position,
     SessionResult,
+    after_hop_check,
     after_self_test,
     decide,
     start_position,
@@ -307,23 +309,32 @@ def test_same_inputs_same_decision(level: int, history: list[tuple[int, Outcome 
     assert _replay(level, history) == _replay(level, history)
 
 
-def test_hopping_drills_wait_for_a_pain_free_skater_squat_of_3_x_8() -> None:
+def test_hopping_drills_wait_for_a_pain_free_skater_squat_of_3_x_8_then_pain_free_pogo_hops() -> None:
     shipped = load_content(ROOT / "content", allow_missing_media=True).programme
     hops = next(slug for slug, drill in shipped.drills.items() if Tag.PLYOMETRIC in drill.tags)
 
-    def served_after(outcome: Outcome, dose: str, pain: int | None = None) -> set[str]:
+    def served_after(outcome: Outcome, dose: str, pain: int | None = None, *, pogo: bool = True) -> set[str]:
+        """Every drill of stage 4 the day after the skater squat (when the pogo-hop check is asked, and
+        answered `pogo`) and the day after that."""
         skater = SessionResult(MONDAY, "skater-squat", outcome, pain, Dose.parse(dose))
         slugs = set()
         for index in range(len(shipped.stage(4).rotation)):
             position = Position(stage=4, rotation_index=index, stage_started_on=MONDAY)
-            decision = decide(shipped, position, [skater], TUESDAY, day=DayPlan(Intensity.HARD))
-            assert decision is not None
-            slugs.add(decision.drill.slug)
+            first = decide(shipped, position, [skater], TUESDAY, day=DayPlan(Intensity.HARD))
+            assert first is not None and first.drill.slug != hops
+            checked = first.position
+            if checked.hop_check_due:
+                checked = after_hop_check(checked, passed=pogo)
+            checked = replace(checked, rotation_index=index)
+            second = decide(shipped, checked, [], TUESDAY + timedelta(days=2), day=DayPlan(Intensity.HARD))
+            assert second is not None
+            slugs.add(second.drill.slug)
         return slugs
 
     assert hops not in served_after(Outcome.DONE, "3x6 each side")
     assert hops not in served_after(Outcome.DONE, "3x4 each side"), "a lighter week's 3 x 8 is not the gate"
     assert hops not in served_after(Outcome.DONE, "3x8 each side", pain=6)
     assert hops not in served_after(Outcome.HARD, "3x8 each side")
+    assert hops not in served_after(Outcome.DONE, "3x8 each side", pogo=False)
     assert hops in served_after(Outcome.DONE, "3x8 each side")
     assert hops in served_after(Outcome.EASY, "3x10 each side")

@@ -7,11 +7,11 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, select, union_all, update
+from sqlalchemy import ColumnElement, case, func, select, union_all, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import InstrumentedAttribute
+from sqlalchemy.orm import InstrumentedAttribute, aliased
 
 from bot.db.models import ArchivedCheckIn, CheckIn, Delivery, Drill, Subscriber
 from bot.db.repositories.retention import RetentionRepository
@@ -47,6 +47,8 @@ class DeliveryAnswer:
     has_note: bool
     excused: bool | None = None
     """For a day folded by pruning: whether a note gave a reason (its notes are gone); None otherwise."""
+    replaced_slug: str | None = None
+    """The drill this one replaced after "too hard" (its answer then was too hard)."""
 
 
 class DeliveryRepository:
@@ -228,9 +230,13 @@ class DeliveryRepository:
             .group_by(CheckIn.delivery_id)
             .subquery()
         )
+        replaced = aliased(Drill)
         query = (
-            select(Delivery, Drill.slug, latest.c.outcome, worst_pain.c.pain, worst_pain.c.notes)
+            select(
+                Delivery, Drill.slug, latest.c.outcome, worst_pain.c.pain, worst_pain.c.notes, replaced.slug
+            )
             .join(Drill, Drill.id == Delivery.drill_id)
+            .outerjoin(replaced, replaced.id == Delivery.replaced_drill_id)
             .outerjoin(latest, (latest.c.delivery_id == Delivery.id) & (latest.c.rank == 1))
             .outerjoin(worst_pain, worst_pain.c.delivery_id == Delivery.id)
             .where(condition, Delivery.status == "sent")
@@ -238,8 +244,8 @@ class DeliveryRepository:
         )
         rows = await self.session.execute(query)
         return [
-            DeliveryAnswer(delivery, slug, outcome, pain, bool(notes))
-            for delivery, slug, outcome, pain, notes in rows
+            DeliveryAnswer(delivery, slug, outcome, pain, bool(notes), replaced_slug)
+            for delivery, slug, outcome, pain, notes, replaced_slug in rows
         ]
 
     async def add_check_in(
@@ -277,6 +283,11 @@ class DeliveryRepository:
             after = (await stats.latest_outcomes([delivery_id])).get(delivery_id)
             await stats.count_answer_change(delivery, before=before, after=after)
         return check_in
+
+    async def last_check_in_id(self, delivery_id: int) -> int | None:
+        return await self.session.scalar(
+            select(func.max(CheckIn.id)).where(CheckIn.delivery_id == delivery_id)
+        )
 
     async def pain_area_of(self, delivery_id: int) -> str | None:
         """Where the runner last said this drill hurt."""
@@ -323,10 +334,14 @@ class DeliveryRepository:
     ) -> AsyncIterator[CheckInRecord]:
         """Check-ins for drills of `since` or later, oldest first, fetched `batch` rows at a time
         (a server-side cursor on PostgreSQL), so an export of millions never holds them all. Check-ins
-        pruning archived come in their place, by their original id."""
+        pruning archived come in their place, by their original id. An answer given before its delivery
+        was swapped for the easier version is about the drill it replaced."""
+        answered_drill = case(
+            (CheckIn.id <= Delivery.swapped_after, Delivery.replaced_drill_id), else_=Delivery.drill_id
+        )
         live = select(
-            CheckIn.id, Delivery.subscriber_id, Delivery.drill_id, Delivery.local_date, CheckIn.outcome,
-            CheckIn.pain, CheckIn.note, CheckIn.received_at,
+            CheckIn.id, Delivery.subscriber_id, answered_drill.label("drill_id"), Delivery.local_date,
+            CheckIn.outcome, CheckIn.pain, CheckIn.note, CheckIn.received_at,
         ).join(Delivery, Delivery.id == CheckIn.delivery_id)  # fmt: skip
         archived = select(
             ArchivedCheckIn.id, ArchivedCheckIn.subscriber_id, ArchivedCheckIn.drill_id,

@@ -12,7 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Drill as DrillRow
 from bot.domain.dose import Dose
-from bot.domain.programme import Drill
+from bot.domain.programme import Drill, Load
+from bot.domain.safety import Tag
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,7 +29,7 @@ class DrillSyncReport:
         return bool(self.added or self.changed or self.retired or self.restored)
 
 
-def _row_values(drill: Drill, gif_hash: str | None) -> dict[str, Any]:
+def row_values(drill: Drill, gif_hash: str | None) -> dict[str, Any]:
     return {
         "name": drill.name,
         "stage": drill.stage,
@@ -42,6 +43,12 @@ def _row_values(drill: Drill, gif_hash: str | None) -> dict[str, Any]:
         "equipment": list(drill.equipment),
         "gif_path": drill.gif,
         "gif_hash": gif_hash,
+        "pattern": drill.pattern,
+        "tags": sorted(tag.value for tag in drill.tags),
+        "without_kit_slug": drill.without_kit,
+        "tempo": drill.tempo,
+        "load_reps": drill.load.reps if drill.load else None,
+        "load_from_rung": drill.load.from_rung if drill.load else None,
     }
 
 
@@ -59,6 +66,11 @@ def drill_from_row(row: DrillRow) -> Drill:
         progression=row.progression_slug,
         equipment=tuple(row.equipment),
         gif=row.gif_path,
+        pattern=row.pattern or "",
+        tags=frozenset(Tag(tag) for tag in row.tags or ()),
+        without_kit=row.without_kit_slug,
+        tempo=row.tempo,
+        load=Load(row.load_reps, row.load_from_rung or 0) if row.load_reps else None,
     )
 
 
@@ -99,7 +111,7 @@ class DrillRepository:
         seen: set[str] = set()
         for drill in drills:
             seen.add(drill.slug)
-            values = _row_values(drill, gif_hashes.get(drill.slug))
+            values = row_values(drill, gif_hashes.get(drill.slug))
             row = existing.get(drill.slug)
             if row is None:
                 self.session.add(

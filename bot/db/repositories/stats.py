@@ -29,6 +29,7 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import aliased
 from sqlalchemy.sql.functions import FunctionElement
 
 from bot.db.models import OUTCOMES, CheckIn, Delivery, Drill, DrillDayCount, RunnerDay, Subscriber
@@ -127,7 +128,9 @@ def _count_if(condition: ColumnElement[bool]) -> ColumnElement[int]:
 
 def ranked_answers(*conditions: ColumnElement[bool]) -> Subquery:
     """Check-ins that carry an outcome, numbered per delivery newest first (by received_at, then id, as the
-    programme reads them): rank 1 is the outcome that counts."""
+    programme reads them): rank 1 is the outcome that counts. Answers from before a delivery was swapped for
+    its easier version were about the drill it replaced, so they no longer count for it."""
+    swapped = aliased(Delivery)
     return (
         select(
             CheckIn.delivery_id,
@@ -136,7 +139,12 @@ def ranked_answers(*conditions: ColumnElement[bool]) -> Subquery:
             .over(partition_by=CheckIn.delivery_id, order_by=(CheckIn.received_at.desc(), CheckIn.id.desc()))
             .label("rank"),
         )
-        .where(CheckIn.outcome.is_not(None), *conditions)
+        .join(swapped, swapped.id == CheckIn.delivery_id)
+        .where(
+            CheckIn.outcome.is_not(None),
+            or_(swapped.swapped_after.is_(None), CheckIn.id > swapped.swapped_after),
+            *conditions,
+        )
         .subquery()
     )
 
@@ -257,6 +265,18 @@ class StatsRepository:
         for outcome, sign in ((before, -1), (after, 1)):
             if outcome is not None:
                 deltas[delivery.local_date, delivery.drill_id, outcome] += sign
+        await self._add(deltas)
+
+    async def count_swap(self, delivery: Delivery, *, replaced_drill_id: int, outcome: str | None) -> None:
+        """A sent delivery now stands for another drill (its easier version, not answered yet): the replaced
+        drill's day loses the send and the answer it had, the new drill's day gains the send."""
+        if delivery.status != "sent":
+            return
+        deltas: Counter[tuple[date, int, str]] = Counter()
+        deltas[delivery.local_date, replaced_drill_id, "sent"] -= 1
+        if outcome is not None:
+            deltas[delivery.local_date, replaced_drill_id, outcome] -= 1
+        deltas[delivery.local_date, delivery.drill_id, "sent"] += 1
         await self._add(deltas)
 
     async def uncount_subscriber(self, subscriber_id: int) -> None:

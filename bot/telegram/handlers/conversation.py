@@ -11,6 +11,7 @@ from telegram import Update
 from bot.db.models import Subscriber
 from bot.db.repositories import Repository
 from bot.domain.conversation import Question, is_check_in, parse_level_answer, parse_screen_answer
+from bot.domain.kit import parse_kit
 from bot.domain.replies import (
     OFF_WORDS,
     parse_local_time,
@@ -50,6 +51,8 @@ def _read(question: Question, text: str, levels: set[int]) -> Answer | object:
         answer = parse_weekday(cleaned)
     elif question is Question.PAUSE:
         answer = parse_pause_days(cleaned)
+    elif question is Question.KIT:
+        answer = parse_kit(cleaned)
     return _UNREAD if answer is None else answer
 
 

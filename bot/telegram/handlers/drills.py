@@ -8,12 +8,13 @@ from html import escape
 from telegram import CallbackQuery, Update
 
 from bot.db.models import Subscriber
+from bot.db.repositories import Repository
 from bot.delivery.cards import send_drill_card
-from bot.delivery.planner import plan_today, rest_reason
+from bot.delivery.planner import easier_offer, plan_today, rest_reason, swap_for_easier
 from bot.delivery.sender import SendStatus
 from bot.domain.conversation import is_note_or_check_in
 from bot.domain.parsing import BIGINT_MAX, parse_number, parse_numbered
-from bot.domain.programme import Outcome
+from bot.domain.programme import Drill, Outcome
 from bot.domain.safety import pain_advice
 from bot.domain.schedule import SNOOZE_OPTIONS
 from bot.services import checkins, progression, safety, subscriptions
@@ -113,6 +114,7 @@ async def on_check_in_button(update: Update, context: BotContext) -> None:
         coached = None
         if isinstance(result, checkins.Recorded) and subscriber is not None:
             coached = await checkins.coaching_for(repo, runtime.programme, subscriber, result, now=now)
+        easier = await _easier_offer(repo, context, update, result)
     if isinstance(result, checkins.Refusal):
         await acknowledge(query, REFUSAL_TEXTS[result], alert=True)
         return
@@ -122,10 +124,11 @@ async def on_check_in_button(update: Update, context: BotContext) -> None:
         await reply(context, update, texts.PAIN_WHERE_QUESTION, keyboards.pain_areas(delivery_id))
     if coached is not None and subscriber is not None and not result.ask_self_test:
         await _coach(context, update, coached, subscriber, now)
-    if result.ask_self_test:
-        await reply(
-            context, update, texts.SELF_TEST_QUESTION, keyboards.self_test(result.delivery.subscriber_id)
-        )
+    if easier is not None:
+        await reply(context, update, texts.easier_offer(easier), keyboards.easier_now(delivery_id))
+    outbox = Outbox()
+    _ask_checks(outbox, result)
+    await outbox.send(context, update)
 
 
 async def _card_buttons(
@@ -219,7 +222,8 @@ async def on_text(update: Update, context: BotContext) -> None:
             if isinstance(result, checkins.Recorded):
                 coached = await checkins.coaching_for(repo, runtime.programme, subscriber, result, now=now)
             inline = coached if coached is not None and not coached.coaching.milestone else None
-            _acknowledge(outbox, result, texts.coach_line(inline, subscriber, now) if inline else None)
+            line = texts.coach_line(inline, subscriber, now) if inline else None
+            _acknowledge(outbox, result, line, await _easier_offer(repo, context, update, result))
     await outbox.send(context, update)
     if isinstance(result, checkins.Recorded) and subscriber is not None:
         await _typed_answer_shown(context, result, subscriber, coached, now)
@@ -244,8 +248,23 @@ async def _typed_answer_shown(
         await send_progress_card(context, subscriber.chat_id, subscriber, coached.progress, caption=line)
 
 
+async def _easier_offer(
+    repo: Repository, context: BotContext, update: Update, result: checkins.Recorded | checkins.Refusal
+) -> Drill | None:
+    """After "too hard": the easier drill to offer at once, if there is one."""
+    if isinstance(result, checkins.Refusal) or result.outcome is not Outcome.HARD:
+        return None
+    subscriber = await subscriber_for_update(repo, update)
+    if subscriber is None:
+        return None
+    return await easier_offer(repo, context.runtime.programme, subscriber, result.delivery)
+
+
 def _acknowledge(
-    outbox: Outbox, result: checkins.Recorded | checkins.Refusal, line: str | None = None
+    outbox: Outbox,
+    result: checkins.Recorded | checkins.Refusal,
+    line: str | None = None,
+    easier: Drill | None = None,
 ) -> None:
     if isinstance(result, checkins.Refusal):
         outbox.add(REFUSAL_TEXTS[result])
@@ -263,8 +282,20 @@ def _acknowledge(
         outbox.add(f"Recorded: {keyboards.CHECK_IN_LABELS[result.outcome]}. {line}")
     else:
         outbox.add(f"Recorded: {keyboards.CHECK_IN_LABELS[result.outcome]}. Thanks!")
-    if not isinstance(result, checkins.Refusal) and result.ask_self_test:
-        outbox.add(texts.SELF_TEST_QUESTION, keyboards.self_test(result.delivery.subscriber_id))
+    if not isinstance(result, checkins.Refusal) and result.load_kg is not None:
+        outbox.add(texts.load_logged(result.load_kg))
+    if easier is not None and not isinstance(result, checkins.Refusal):
+        outbox.add(texts.easier_offer(easier), keyboards.easier_now(result.delivery.id))
+    if not isinstance(result, checkins.Refusal):
+        _ask_checks(outbox, result)
+
+
+def _ask_checks(outbox: Outbox, result: checkins.Recorded) -> None:
+    """After a good session: the readiness self-test, or the hopping gate's pogo-hop check, when due."""
+    if result.ask_self_test:
+        outbox.add(texts.self_test_check(0), keyboards.self_test(result.delivery.subscriber_id, 0))
+    if result.ask_hop_check:
+        outbox.add(texts.HOP_CHECK_QUESTION, keyboards.hop_check(result.delivery.subscriber_id))
 
 
 async def on_snooze_button(update: Update, context: BotContext) -> None:
@@ -341,36 +372,86 @@ async def on_nudges_button(update: Update, context: BotContext) -> None:
 
 
 async def on_self_test_button(update: Update, context: BotContext) -> None:
-    """`st:<subscriber>:yes|no`: the readiness self-test's answer, from the runner it was asked of."""
+    """`st:<subscriber>:<check>:yes|no`, one check of the readiness self-test at a time: "Not yet" on any
+    gives another block, "Yes" asks the next check, and "Yes" on the last moves the runner on."""
     query = update.callback_query
     if query is None or query.data is None:
         return
     parsed = parse_numbered(query.data, "st", maximum=BIGINT_MAX)
+    check, _colon, answer = parsed[1].partition(":") if parsed is not None else ("", "", "")
+    index = parse_number(check, maximum=len(texts.SELF_TEST_CHECKS) - 1)
     runtime = context.runtime
-    answer: str | None = None
+    outcome: str | None = None
     first_stage_done: Progress | None = None
+    next_check = index is not None and answer == "yes" and index + 1 < len(texts.SELF_TEST_CHECKS)
     async with runtime.unit_of_work() as repo:
         subscriber = await subscriber_for_update(repo, update)
-        if (
-            parsed is not None
-            and parsed[1] in ("yes", "no")
-            and subscriber is not None
-            and subscriber.id == parsed[0]
-        ):
-            stage = subscriber.stage
-            answer = progression.answer_self_test(
-                subscriber, runtime.programme, passed=parsed[1] == "yes", now=runtime.clock.now()
-            )
-            if answer is not None and stage == 1 < subscriber.stage:
-                first_stage_done = await progress_of(
-                    repo, runtime.programme, subscriber, now=runtime.clock.now()
+        mine = parsed is not None and subscriber is not None and subscriber.id == parsed[0]
+        if mine and subscriber is not None and subscriber.readiness_due and index is not None:
+            if next_check:
+                outcome = texts.self_test_check(index + 1)
+            elif answer in ("yes", "no"):
+                stage = subscriber.stage
+                reason = progression.answer_self_test(
+                    subscriber, runtime.programme, passed=answer == "yes", now=runtime.clock.now()
                 )
-    await acknowledge(query, None if answer else texts.GONE)
-    if answer is None or subscriber is None:
+                outcome = texts.self_test_result(reason, passed=answer == "yes")
+                if stage == 1 < subscriber.stage:
+                    first_stage_done = await progress_of(
+                        repo, runtime.programme, subscriber, now=runtime.clock.now()
+                    )
+    await acknowledge(query, None if outcome else texts.GONE)
+    if outcome is None or parsed is None or index is None or subscriber is None:
         return
     await edit_markup(update, None)
     if first_stage_done is not None:
-        caption = f"{escape(answer)} {texts.FIRST_STAGE_DONE}"
+        caption = f"{outcome} {texts.FIRST_STAGE_DONE}"
         await send_progress_card(context, subscriber.chat_id, subscriber, first_stage_done, caption=caption)
     else:
-        await reply(context, update, answer)
+        await reply(
+            context, update, outcome, keyboards.self_test(parsed[0], index + 1) if next_check else None
+        )
+
+
+async def on_easier_button(update: Update, context: BotContext) -> None:
+    """`ez:<delivery>:now`: today's drill swapped for its easier version, whose card is sent at once."""
+    query = update.callback_query
+    chat = update.effective_chat
+    if query is None or query.data is None or chat is None or await screen_first(update, context):
+        return
+    parsed = parse_numbered(query.data, "ez", maximum=BIGINT_MAX)
+    runtime = context.runtime
+    planned = None
+    async with runtime.unit_of_work() as repo:
+        subscriber = await subscriber_for_update(repo, update)
+        if parsed is not None and parsed[1] == "now" and subscriber is not None:
+            planned = await swap_for_easier(
+                repo, runtime.programme, subscriber, parsed[0], now=runtime.clock.now()
+            )
+    if planned is None:
+        await acknowledge(query, texts.EASIER_GONE, alert=True)
+        return
+    await acknowledge(query)
+    await edit_markup(update, None)
+    if (await send_drill_card(runtime, context.sender, planned, chat_id=chat.id)).status is SendStatus.FAILED:
+        await reply(context, update, texts.SEND_FAILED)
+
+
+async def on_hop_check_button(update: Update, context: BotContext) -> None:
+    """`hp:<subscriber>:yes|no`: the hopping gate's last check, from the runner it was asked of."""
+    query = update.callback_query
+    if query is None or query.data is None:
+        return
+    parsed = parse_numbered(query.data, "hp", maximum=BIGINT_MAX)
+    runtime = context.runtime
+    answered = False
+    async with runtime.unit_of_work() as repo:
+        subscriber = await subscriber_for_update(repo, update)
+        if parsed is not None and parsed[1] in ("yes", "no") and subscriber is not None:
+            answered = subscriber.id == parsed[0] and progression.answer_hop_check(
+                subscriber, passed=parsed[1] == "yes", now=runtime.clock.now()
+            )
+    await acknowledge(query, None if answered else texts.GONE)
+    if answered and parsed is not None:
+        await edit_markup(update, None)
+        await reply(context, update, texts.HOPS_OPEN if parsed[1] == "yes" else texts.HOPS_NOT_YET)

@@ -15,6 +15,7 @@ from bot.db.models import Subscriber
 from bot.db.repositories import Repository
 from bot.domain.busy_minutes import minute_budget
 from bot.domain.conversation import COMMANDS, Question, question_of
+from bot.domain.kit import Kit, parse_kit
 from bot.domain.parsing import parse_fields, parse_number
 from bot.domain.replies import (
     OFF_WORDS,
@@ -31,6 +32,8 @@ from bot.services import conversation, subscriptions
 from bot.telegram import keyboards, texts
 from bot.telegram.context import BotContext
 from bot.telegram.handlers.common import Outbox, acknowledge, edit_markup, subscriber_for_update
+
+KIT_ANSWERS = frozenset({"done", "none", *(item.value for item in Kit)})
 
 
 async def start(update: Update, context: BotContext) -> None:
@@ -74,6 +77,8 @@ def ask(outbox: Outbox, context: BotContext, subscriber: Subscriber, question: Q
         outbox.ask(question, texts.LONG_RUN_QUESTION, keyboards.long_run_days())
     elif question is Question.PAUSE:
         outbox.ask(question, texts.PAUSE_QUESTION, keyboards.pause_lengths())
+    elif question is Question.KIT:
+        outbox.ask(question, texts.KIT_QUESTION, keyboards.kit(subscriptions.kit_of(subscriber)))
 
 
 def finish_step(
@@ -91,8 +96,8 @@ def finish_step(
         outbox.add(confirmation)
 
 
-Answer = int | time | str | None
-"""A level or day mask or pause length (int), a time, a zone name, or no long run (None)."""
+Answer = int | time | str | frozenset[Kit] | None
+"""A level or day mask or pause length (int), a time, a zone name, the runner's kit, or no long run (None)."""
 
 
 async def apply_answer(
@@ -134,6 +139,9 @@ async def apply_answer(
         confirmation = texts.long_run_set(subscriber)
     elif question is Question.PAUSE and isinstance(answer, int):
         confirmation = texts.paused(await subscriptions.pause(repo, subscriber, answer, now=now))
+    elif question is Question.KIT and isinstance(answer, frozenset):
+        subscriptions.set_kit(subscriber, answer, now=now)
+        confirmation = texts.kit_set(subscriber)
     if from_command:
         outbox.add(confirmation)
     else:
@@ -197,6 +205,8 @@ def _question_of(what: str, value: str, tapped: tuple[Question, Answer] | None) 
         return tapped[0]
     if what == "dpick" and parse_number(value, maximum=127) is not None:
         return Question.DAYS
+    if what == "kit" and value in KIT_ANSWERS:
+        return Question.KIT
     return Question.TIME if what == "time" and value == "type" else None
 
 
@@ -231,6 +241,8 @@ async def on_setting_button(update: Update, context: BotContext) -> None:
         refusal = _refusal(subscriber, question, runtime.clock.now())
         if subscriber is not None and refusal is None and tapped is not None:
             await apply_answer(outbox, context, repo, subscriber, *tapped)
+        elif subscriber is not None and refusal is None and what == "kit":
+            markup = await _kit_step(outbox, context, repo, subscriber, value)
         elif refusal is None and what == "dpick":
             markup = keyboards.day_picker(parse_number(value, maximum=127) or 0)
         elif refusal is None:
@@ -240,6 +252,19 @@ async def on_setting_button(update: Update, context: BotContext) -> None:
     if subscriber is not None and question is not None:
         await edit_markup(update, markup)
     await outbox.send(context, update)
+
+
+async def _kit_step(
+    outbox: Outbox, context: BotContext, repo: Repository, subscriber: Subscriber, value: str
+) -> InlineKeyboardMarkup | None:
+    """A kit button: tick or untick it (the buttons redrawn, each tap stored so any bot process takes the
+    next), or finish with Done or "None of these", which answers the question."""
+    if value in ("done", "none"):
+        owned = frozenset(Kit(word) for word in subscriptions.kit_of(subscriber)) if value == "done" else None
+        await apply_answer(outbox, context, repo, subscriber, Question.KIT, owned or frozenset())
+        return None
+    subscriptions.toggle_kit(subscriber, Kit(value), now=context.runtime.clock.now())
+    return keyboards.kit(subscriptions.kit_of(subscriber))
 
 
 async def time_command(update: Update, context: BotContext) -> None:
@@ -399,4 +424,23 @@ async def race_command(update: Update, context: BotContext) -> None:
                     subscriber, race.day if race else None, race.name if race else None, now=now
                 )
             outbox.add(texts.race_status(subscriber))
+    await outbox.send(context, update)
+
+
+async def kit_command(update: Update, context: BotContext) -> None:
+    """/kit asks with buttons; /kit band dumbbells or /kit none sets it."""
+    runtime = context.runtime
+    outbox = Outbox()
+    async with runtime.unit_of_work() as repo:
+        subscriber = await subscriber_for_update(repo, update)
+        answer = " ".join(context.args or [])
+        kit = parse_kit(answer)
+        if subscriber is None:
+            outbox.add(texts.NOT_SUBSCRIBED)
+        elif not answer:
+            ask(outbox, context, subscriber, Question.KIT)
+        elif kit is None:
+            outbox.add(texts.BAD_KIT)
+        else:
+            await apply_answer(outbox, context, repo, subscriber, Question.KIT, kit, from_command=True)
     await outbox.send(context, update)

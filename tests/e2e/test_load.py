@@ -1,0 +1,65 @@
+"""Weights through the real bot: the card says how to choose one, a typed answer logs it, and the next card
+proposes the next weight once the top dose is beaten twice."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from bot.db.models import DrillProgress
+from tests.e2e.conftest import Harness, ask, command, onboard, today
+
+
+async def hip_thrust_progress(harness: Harness) -> DrillProgress:
+    async with harness.runtime.unit_of_work() as repo:
+        drill_id = (await repo.drills.ids_by_slug())["weighted-hip-thrust"]
+        row = await repo.session.scalar(select(DrillProgress).where(DrillProgress.drill_id == drill_id))
+    assert row is not None
+    return row
+
+
+async def back_to_the_hip_thrust(harness: Harness, telegram_id: int) -> None:
+    """The stage's rotation starts again at its first drill, the weighted hip thrust."""
+    async with harness.runtime.unit_of_work() as repo:
+        subscriber = await repo.subscribers.by_telegram_id(telegram_id)
+        assert subscriber is not None
+        subscriber.rotation_index = 0
+
+
+async def test_a_logged_weight_is_proposed_again_and_raised_after_the_top_dose_twice(
+    harness: Harness,
+) -> None:
+    runner = await onboard(harness, 1601)
+    await command(harness, runner, "/level 3")
+    await command(harness, runner, "/kit bench dumbbells")
+    first = await today(harness, runner)
+    assert first["caption"].startswith("<b>Weighted hip thrust</b>")
+    assert "<b>Weight:</b> one you could lift about 12 times" in first["caption"]
+    assert "<b>Kit:</b> a bench or sofa, dumbbells or a kettlebell" in first["caption"]
+
+    reply = await ask(harness, runner, "3x8 12kg")
+    assert reply["text"] == "Recorded: ✅ Done. Thanks!"
+    logged = harness.driver.last(runner.id)
+    assert logged["text"] == "Weight noted: 12 kg. Your next card for this drill suggests the weight from it."
+    progress = await hip_thrust_progress(harness)
+    assert progress.load_kg == 12.0
+
+    async with harness.runtime.unit_of_work() as repo:
+        row = await repo.session.get(DrillProgress, progress.id)
+        assert row is not None
+        row.step, row.good_streak = 2, 1  # at the top dose, beaten once before Monday's
+    harness.advance(timedelta(days=2))  # Wednesday, the week's next strength day
+    await back_to_the_hip_thrust(harness, runner.id)
+    card = await today(harness, runner)
+    assert card["caption"].startswith("<b>Weighted hip thrust</b>")
+    assert "<b>Today:</b> 4 × 10" in card["caption"]
+    assert "<b>Weight:</b> last time 12 kg: try 17 kg (one you could lift about 12 times)" in card["caption"]
+    assert (await hip_thrust_progress(harness)).load_kg == 17.0
+
+    await ask(harness, runner, "too hard, 15 kg in the end")
+    harness.advance(timedelta(days=2))  # Friday
+    await back_to_the_hip_thrust(harness, runner.id)
+    card = await today(harness, runner)
+    assert card["caption"].startswith("<b>Hip thrust</b>"), "too hard: the easier version comes next"
+    assert (await hip_thrust_progress(harness)).load_kg == 15.0, "the weight they used, not higher"
