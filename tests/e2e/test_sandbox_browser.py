@@ -6,90 +6,14 @@ into the test's output folder. Without Chromium the test skips, unless REQUIRE_B
 
 from __future__ import annotations
 
-import os
 import re
-import select
-import signal
-import subprocess
-import sys
-import time
-from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
-
-import pytest
 
 from bot.sandbox.runner import TOKEN
 from bot.telegram import texts
-from tests.e2e.conftest import ROOT, free_port
+from tests.support.browser import launch, say, tap
 
-if TYPE_CHECKING:
-    from playwright.sync_api import Page
-
-CHROMIUM = Path("/usr/bin/chromium")
 ANNOUNCEMENT = "Hill session on Saturday: bring your glutes!"
-REQUIRE_BROWSER = os.environ.get("REQUIRE_BROWSER") == "1"
-# The network is closed: nothing in Chromium may try to reach out, and there is no GPU.
-CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-    "--disable-sync", "--no-first-run",
-]  # fmt: skip
-
-
-@pytest.fixture
-def browser_ready() -> None:
-    """Skips (or fails, with REQUIRE_BROWSER=1) before anything starts when the browser is missing."""
-    missing = None
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        missing = "the playwright package is not installed (pip install -e '.[dev]')"
-    if not CHROMIUM.exists():
-        missing = f"no Chromium at {CHROMIUM} (apt-get install -y chromium)"
-    if missing and REQUIRE_BROWSER:
-        pytest.fail(f"REQUIRE_BROWSER=1 but {missing}")
-    if missing:
-        pytest.skip(missing)
-
-
-@pytest.fixture
-def sandbox(tmp_path: Path, test_content: Path) -> Iterator[str]:
-    """`glutebot sandbox` on a free port; its address once it says it is ready."""
-    port = free_port()
-    env = {**os.environ, "CONTENT_DIR": str(test_content), "LOG_LEVEL": "WARNING"}
-    command = [sys.executable, "-m", "bot.cli", "sandbox", "--port", str(port),
-               "--database", str(tmp_path / "sandbox.db")]  # fmt: skip
-    errors = (tmp_path / "sandbox.stderr").open("w+")
-    process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=errors, text=True)
-    assert process.stdout is not None
-    deadline = time.monotonic() + 60
-    first_line = ""
-    while not first_line and process.poll() is None and time.monotonic() < deadline:
-        if select.select([process.stdout], [], [], 1)[0]:
-            first_line = process.stdout.readline()
-    try:
-        assert first_line.startswith(f"Sandbox chat page: http://127.0.0.1:{port}"), (
-            first_line,
-            errors.seek(0) or errors.read(),
-        )
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        process.send_signal(signal.SIGTERM)
-        code = process.wait(30)
-        errors.seek(0)
-        stderr = errors.read()
-        errors.close()
-        assert code == 0 and "Traceback" not in stderr, stderr
-
-
-def say(page: Page, text: str) -> None:
-    page.get_by_placeholder("Message").fill(text)
-    page.get_by_placeholder("Message").press("Enter")
-
-
-def tap(page: Page, label: str) -> None:
-    """Tap the newest button with this label, as a person taps the one on the latest message."""
-    page.get_by_role("button", name=label, exact=True).last.click()
 
 
 def test_onboarding_drill_check_in_and_a_broadcast_in_the_browser(
@@ -101,7 +25,7 @@ def test_onboarding_drill_check_in_and_a_broadcast_in_the_browser(
     shots = tmp_path / "screenshots"
     shots.mkdir()
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        browser = launch(playwright)
         try:
             page = browser.new_page(viewport={"width": 1200, "height": 1000})
             problems: list[str] = []
