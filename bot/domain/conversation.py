@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from bot.domain.replies import parse_reply
+from bot.domain.safety import PregnancyStage
 
 
 class Question(StrEnum):
@@ -67,13 +68,27 @@ _NONE_APPLY = re.compile(r"^(?:no|nope|none|nothing|none of (?:these|them|those)
 _SCREEN_DONE = re.compile(r"^(?:done|that'?s (?:it|all)|finished)\W*$")
 
 
+_PREGNANCY_STAGES: tuple[tuple[PregnancyStage, re.Pattern[str]], ...] = (
+    (PregnancyStage.POSTPARTUM, re.compile(r"\b(?:baby|born|postpartum|post-partum|gave birth|new mum)\b")),
+    (
+        PregnancyStage.LATER,
+        re.compile(r"\b(?:second|third|2nd|3rd|later|late)\b|\b(?:1[4-9]|[23]\d|4[0-2]) ?weeks?\b"),
+    ),
+    (PregnancyStage.FIRST_TRIMESTER, re.compile(r"\b(?:first|1st|early)\b|\b(?:[1-9]|1[0-3]) ?weeks?\b")),
+)
+
+
 def parse_screen_answer(text: str) -> str | None:
-    """The health screen typed: `none` (nothing applies) or `done` (the ticked items are all)."""
+    """The health screen typed: `none` (nothing applies), `done` (the ticked items are all), or a
+    pregnancy's stage ("second trimester", "20 weeks", "baby born last month") as its stored value."""
     cleaned = " ".join(text.strip().lower().split())
     if _NONE_APPLY.match(cleaned):
         return "none"
     if _SCREEN_DONE.match(cleaned):
         return "done"
+    for stage, words in _PREGNANCY_STAGES:
+        if words.search(cleaned):
+            return stage.value
     return None
 
 

@@ -221,6 +221,23 @@ async def test_pregnancy_asks_which_holds_until_checked_then_leaves_out_what_it_
     assert tags_of(harness, stage_one).isdisjoint(excluded)
 
 
+async def test_a_pregnancy_stage_typed_counts_as_its_button_and_a_stray_reply_asks_again(
+    harness: Harness,
+) -> None:
+    runner, screen = await start(harness, 706)
+    [question] = await answer_screen(harness, runner, screen, ["Pregnancy or new baby"])
+    assert question["text"] == texts.PREGNANCY_QUESTION
+
+    [again] = await send(harness, runner, "hmm")
+    assert again["text"] == f"{texts.REASK['health']} {texts.STILL_WAITING}"
+    advice, _level_question = await send(harness, runner, "second trimester")
+    assert "midwife or physiotherapist" in advice["text"]
+    assert "lying on your back" in advice["text"]
+    async with harness.runtime.unit_of_work() as repo:
+        subscriber = await repo.subscribers.by_telegram_id(runner.id)
+        assert subscriber is not None and subscriber.health_answers == ["pregnancy_later"]
+
+
 async def test_a_runner_from_before_the_screen_is_asked_once_at_their_next_drill(harness: Harness) -> None:
     runner = harness.driver.user(705, "Old hand")
     async with harness.runtime.unit_of_work() as repo:

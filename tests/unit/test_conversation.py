@@ -42,7 +42,9 @@ def test_answers_and_long_replies_are_not_check_ins(text: str) -> None:
 @pytest.mark.parametrize(
     ("text", "answer"),
     [("no", "none"), ("None", "none"), ("none of these", "none"), ("nope!", "none"), ("done", "done"),
-     ("yes", None), ("my knee", None)],
+     ("yes", None), ("my knee", None), ("first trimester", "pregnancy_first"), ("8 weeks", "pregnancy_first"),
+     ("Second trimester", "pregnancy_later"), ("about 30 weeks", "pregnancy_later"),
+     ("baby born last month", "postpartum"), ("postpartum", "postpartum")],
 )  # fmt: skip
 def test_the_health_screen_typed(text: str, answer: str | None) -> None:
     assert parse_screen_answer(text) == answer

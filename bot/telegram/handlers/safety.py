@@ -63,8 +63,14 @@ def _finish(outbox: Outbox, context: BotContext, subscriber: Subscriber, *, none
 
 
 def answer_screen(outbox: Outbox, context: BotContext, subscriber: Subscriber, answer: str) -> None:
-    """`none` or `done`, tapped or typed: the screen ends (or asks a pregnancy's stage first)."""
-    if answer == "done" and safety.needs_pregnancy_stage(subscriber):
+    """`none`, `done` or a pregnancy's stage, tapped or typed: the screen ends, or asks the stage first."""
+    pregnant = safety.needs_pregnancy_stage(subscriber)
+    if answer in safety.PREGNANCY_VALUES and pregnant:
+        safety.set_pregnancy_stage(subscriber, PregnancyStage(answer))
+        _finish(outbox, context, subscriber, none_apply=False)
+    elif answer in safety.PREGNANCY_VALUES:
+        outbox.add(f"{texts.REASK['health']} {texts.STILL_WAITING}")
+    elif answer == "done" and pregnant:
         outbox.add(texts.PREGNANCY_QUESTION, keyboards.pregnancy_stages(subscriber.id))
     else:
         _finish(outbox, context, subscriber, none_apply=answer == "none")
@@ -91,10 +97,9 @@ async def on_screen_button(update: Update, context: BotContext) -> None:
         elif choice in SCREEN_KEYS:
             safety.toggle_answer(subscriber, choice)
             ticked = list(subscriber.health_answers or [])
-        elif choice in safety.PREGNANCY_VALUES and safety.needs_pregnancy_stage(subscriber):
-            safety.set_pregnancy_stage(subscriber, PregnancyStage(choice))
-            _finish(outbox, context, subscriber, none_apply=False)
-        elif choice in ("done", "none"):
+        elif choice in ("done", "none") or (
+            choice in safety.PREGNANCY_VALUES and safety.needs_pregnancy_stage(subscriber)
+        ):
             answer_screen(outbox, context, subscriber, choice)
     if not mine:
         await acknowledge(query, texts.NOT_YOURS, alert=True)
