@@ -9,6 +9,7 @@ from datetime import time, timedelta
 from sqlalchemy import select
 
 from bot.db.models import CheckIn
+from bot.services.subscriptions import kit_of
 from bot.telegram import texts
 from tests.e2e.conftest import Harness, ask, command, onboard, stored, today
 
@@ -76,15 +77,18 @@ async def test_onboarding_takes_typed_answers_at_every_step(harness: Harness) ->
     noted, days = await command(harness, runner, "Lisbon", 2)
     assert noted["text"] == "Time zone: Europe/Lisbon." and "Which days" in days["text"]
     assert "long run" in (await ask(harness, runner, "mon tue thu"))["text"]
-    summary = await ask(harness, runner, "none")
+    assert (await ask(harness, runner, "none"))["text"] == texts.KIT_QUESTION
+    assert (await ask(harness, runner, "a yoga mat"))["text"].startswith(texts.REASK["kit"])
+    summary = await ask(harness, runner, "mini band and dumbbells")
     assert summary["text"].startswith(
-        "All set! Level 2 (Some strength training), drills at 18:30 Europe/Lisbon"
+        "All set! Level 2 (Some strength training), drills Mon, Tue, Thu at 18:30 (Lisbon time)"
     )
 
     cleo = await stored(harness, runner.id)
     assert (cleo.level, cleo.delivery_time, cleo.timezone) == (2, time(18, 30), "Europe/Lisbon")
     assert (cleo.training_days, cleo.long_run_weekday, cleo.onboarding_step) == (0b0001011, None, None)
     assert cleo.health_screened_at is not None
+    assert kit_of(cleo) == {"mini-band", "dumbbells"}
 
 
 async def test_onboarding_offers_custom_days(harness: Harness) -> None:

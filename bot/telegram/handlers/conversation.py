@@ -27,13 +27,18 @@ from bot.telegram.handlers.common import Outbox, subscriber_for_update
 from bot.telegram.handlers.safety import answer_screen
 from bot.telegram.handlers.settings import Answer, apply_answer, offer_zones
 
-_UNREAD = object()
+
+class _Unread:
+    """A reply the open question's parser could not read."""
 
 
-def _read(question: Question, text: str, levels: set[int]) -> Answer | object:
+_UNREAD = _Unread()
+
+
+def _read(question: Question, text: str, levels: set[int]) -> Answer | _Unread:
     """The question's own parser: its answer, or `_UNREAD`."""
     cleaned = text.strip()
-    answer: Answer | object = None
+    answer: Answer = None
     if question is Question.HEALTH:
         answer = parse_screen_answer(cleaned)
     elif question is Question.LEVEL:
@@ -65,10 +70,9 @@ async def answer_typed(
     if question is None:
         return False
     answer = _read(question, text, {level.number for level in runtime.programme.levels})
-    if answer is not _UNREAD and question is Question.HEALTH:
+    if not isinstance(answer, _Unread) and question is Question.HEALTH:
         answer_screen(outbox, context, subscriber, str(answer))
-    elif answer is not _UNREAD:
-        assert answer is None or isinstance(answer, Answer)
+    elif not isinstance(answer, _Unread):
         await apply_answer(outbox, context, repo, subscriber, question, answer)
     elif is_check_in(text):
         conversation.settle(subscriber)
