@@ -10,11 +10,22 @@ runner hears different lines on different days and the same line again for the s
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from enum import StrEnum
 
-from bot.domain.programme import Outcome
-from bot.domain.progression import GOOD_OUTCOMES
+from bot.domain.dose import Dose
+from bot.domain.programme import Drill, Outcome, Programme
+from bot.domain.progression import (
+    GOOD_OUTCOMES,
+    DrillState,
+    Position,
+    SessionResult,
+    decide_within,
+    top_rung,
+)
+from bot.domain.week import DayPlan
 
 VARIANTS = 3
 """Every remark has this many wordings."""
@@ -84,3 +95,74 @@ def coach(facts: CheckInFacts) -> Coaching | None:
     if facts.previous_on_drill in GOOD_OUTCOMES:
         return Coaching(Remark.STEP_UP_NEXT, variant, milestone=False)
     return Coaching(Remark.ONE_MORE, variant, milestone=False)
+
+
+class Change(StrEnum):
+    """How the next drill differs from the last time the runner had it."""
+
+    NEW = "new"
+    EASIER = "easier"
+    """The answered drill's easier version (after "too hard" or pain)."""
+    SAME = "same"
+    MORE_SETS = "more_sets"
+    MORE_REPS = "more_reps"
+    LONGER = "longer"
+    FURTHER = "further"
+    HEAVIER = "heavier"
+    LIGHTER = "lighter"
+
+
+@dataclass(frozen=True, slots=True)
+class NextDrill:
+    """The next training day's drill, as the planner will choose it if nothing changes before then."""
+
+    name: str
+    same_drill: bool
+    """The drill just answered comes again."""
+    change: Change
+
+
+def next_drill(
+    programme: Programme,
+    position: Position,
+    latest: SessionResult,
+    day: date,
+    *,
+    allowed: Callable[[Drill], bool],
+    plan: DayPlan,
+    kit: frozenset[str] | None,
+) -> NextDrill | None:
+    """The planner's own decision for `day`, made now from the same inputs (the engine is deterministic).
+
+    None when it cannot be said reliably: a day the week eases (a race taper, the day before the long run),
+    no drill, or a self-test or hop check still to answer, whose answer changes the plan."""
+    if plan.reason is not None:
+        return None
+    decision = decide_within(programme, position, [latest], day, allowed=allowed, day=plan, kit=kit)
+    if decision is None or decision.position.readiness_due or decision.position.hop_check_due:
+        return None
+    drill = decision.drill
+    answered = programme.drills.get(latest.drill_slug)
+    if answered is not None and drill.slug == answered.regression:
+        change = Change.EASIER
+    else:
+        change = change_of(drill, position.state(drill.slug), decision.dose, decision.load_kg, kit)
+    return NextDrill(drill.name, drill.slug == latest.drill_slug, change)
+
+
+def change_of(
+    drill: Drill, before: DrillState, dose: Dose, load_kg: float | None, kit: frozenset[str] | None
+) -> Change:
+    """The dose to come against the rung the runner last had the drill at."""
+    if before.last_seen_on is None:
+        return Change.NEW
+    was = drill.doses[min(before.step, top_rung(drill, kit))]
+    if load_kg is not None and before.load_kg is not None and load_kg > before.load_kg:
+        return Change.HEAVIER
+    if (dose.sets, dose.high) == (was.sets, was.high):
+        return Change.SAME
+    if dose.sets < was.sets or dose.high < was.high:
+        return Change.LIGHTER
+    if dose.sets > was.sets:
+        return Change.MORE_SETS
+    return {"s": Change.LONGER, "m": Change.FURTHER}.get(dose.unit, Change.MORE_REPS)

@@ -8,7 +8,8 @@ from enum import StrEnum
 
 from bot.db.models import Delivery, Subscriber
 from bot.db.repositories import Repository
-from bot.domain.coaching import CheckInFacts, Coaching, coach, typed_sets
+from bot.delivery.planner import next_drill_of
+from bot.domain.coaching import CheckInFacts, Coaching, NextDrill, coach, typed_sets
 from bot.domain.dose import Dose, DoseError
 from bot.domain.load import parse_load
 from bot.domain.programme import Outcome, Programme
@@ -314,6 +315,8 @@ class CoachReply:
     streak: int
     progress: Progress
     """For the progress card that marks a milestone."""
+    next_drill: NextDrill | None = None
+    """The next training day's drill, when the plan makes it known now."""
 
 
 async def coaching_for(
@@ -349,7 +352,11 @@ async def coaching_for(
         return None
     name = row.name if row is not None else "drill"
     dose = f"{typed[0]} × {typed[1]}" if typed else _shown(recorded.delivery.dose)
-    return CoachReply(coaching, name, dose, view.summary.current, view)
+    coming = None
+    if subscriber.next_delivery_at is not None:
+        day = local_date(subscriber.next_delivery_at, zone_of(subscriber))
+        coming = await next_drill_of(repo, programme, subscriber, answered=recorded.delivery, day=day)
+    return CoachReply(coaching, name, dose, view.summary.current, view, coming)
 
 
 def _shown(dose: str) -> str:
