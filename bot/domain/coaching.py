@@ -1,6 +1,7 @@
 """What a coach would say after a check-in: one short remark, chosen from the facts, never at random.
 
-A milestone comes first (the first full week of drills), then a personal best, then a streak worth naming,
+A milestone comes first (the first full week of drills), then a personal best (by weight, then by
+repetitions), then a streak worth naming,
 then what the answer changes next time and why (the progression engine's own rules: two good sessions in a
 row step a drill up, "too easy" counting as one; "too hard" holds it, twice steps it back). The wording
 lives in `bot.telegram.texts`; here only which remark, and which of its variants (by delivery id, so a
@@ -35,6 +36,7 @@ _VOLUME = re.compile(r"\b(?P<sets>\d{1,2})\s*[x×]\s*(?P<reps>\d{1,3})\b", re.IG
 
 class Remark(StrEnum):
     FIRST_WEEK = "first_week"
+    HEAVIEST = "heaviest"
     PERSONAL_BEST = "personal_best"
     STREAK = "streak"
     STEP_UP_NEXT = "step_up_next"
@@ -61,6 +63,10 @@ class CheckInFacts:
     """Repetitions done in all (sets × reps), as typed or as prescribed."""
     best_volume_before: int | None
     """The most repetitions in one good session of this drill before, if any."""
+    load_kg: float | None = None
+    """The weight typed with this answer ("3x10 12kg"), on a drill that takes one."""
+    best_load_before: float | None = None
+    """The heaviest weight typed for this drill on an earlier day, if any."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +93,9 @@ def coach(facts: CheckInFacts) -> Coaching | None:
     if facts.outcome is Outcome.HARD:
         remark = Remark.STEP_BACK if facts.previous_on_drill is Outcome.HARD else Remark.HOLD
         return Coaching(remark, variant, milestone=False)
+    load, heaviest = facts.load_kg, facts.best_load_before
+    if load is not None and heaviest is not None and load > heaviest:
+        return Coaching(Remark.HEAVIEST, variant, milestone=False)
     volume, best = facts.volume, facts.best_volume_before
     if volume is not None and best is not None and volume > best:
         return Coaching(Remark.PERSONAL_BEST, variant, milestone=False)

@@ -542,6 +542,11 @@ COACH_LINES: dict[Remark, tuple[str, str, str]] = {
         "Your first full week is in the bag. Here it is, day by day.",
         "One full week done! Keep this rhythm and the stages follow.",
     ),
+    Remark.HEAVIEST: (
+        "{load}: your heaviest yet on the {drill}.",
+        "That's the most weight you've moved on the {drill}: {load}.",
+        "{load} on the {drill}, a new heaviest. The strength is building.",
+    ),
     Remark.PERSONAL_BEST: (
         "A personal best: {dose} on the {drill}.",
         "That's the most you've done on the {drill}: {dose}.",
@@ -597,7 +602,10 @@ def next_drill_words(coming: NextDrill) -> str:
 def coach_line(coached: CoachReply, subscriber: Subscriber, now: datetime) -> str:
     """One short line after a check-in, then when the next drill comes and, if the plan knows, what."""
     line = COACH_LINES[coached.coaching.remark][coached.coaching.variant].format(
-        drill=escape(coached.drill), dose=escape(coached.dose), streak=coached.streak
+        drill=escape(coached.drill),
+        dose=escape(coached.dose),
+        streak=coached.streak,
+        load=kg(coached.load_kg) if coached.load_kg is not None else "",
     )
     comes = when_next(subscriber, now)
     if comes and coached.next_drill is not None:

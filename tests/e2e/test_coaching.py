@@ -9,19 +9,12 @@ from typing import Any
 from bot.domain.coaching import Remark
 from bot.domain.dose import Dose
 from bot.sandbox.driver import User
-from bot.telegram.texts import COACH_LINES
-from tests.e2e.conftest import Harness, ask, cards, command, deliveries, onboard
+from tests.e2e.conftest import Harness, ask, cards, coach_line_for, command, deliveries, onboard
 
 
 def buttons(message: dict[str, Any]) -> list[str]:
     rows = message.get("reply_markup", {}).get("inline_keyboard", [])
     return [button["text"] for row in rows for button in row]
-
-
-async def line(harness: Harness, runner: User, remark: Remark, **values: object) -> str:
-    """The remark's wording this runner gets for their latest drill (variants go by delivery id)."""
-    delivery = (await deliveries(harness, runner.id))[-1]
-    return COACH_LINES[remark][delivery.id % 3].format(**values)
 
 
 async def tap(harness: Harness, runner: User, button: str) -> tuple[str, dict[str, Any]]:
@@ -51,7 +44,7 @@ async def test_a_week_of_answers_gets_a_coachs_lines_and_the_first_week_its_card
     await harness.tick()
     toast, said = await tap(harness, runner, "✅ Done")
     assert toast == "Recorded: ✅ Done"
-    one_more = await line(harness, runner, Remark.ONE_MORE, drill="Glute bridge")
+    one_more = await coach_line_for(harness, runner, Remark.ONE_MORE, drill="Glute bridge")
     assert said["text"] == f"{one_more} Next: tomorrow at 07:30, a first go at Clamshell."
 
     await next_card(harness, runner)
@@ -60,7 +53,7 @@ async def test_a_week_of_answers_gets_a_coachs_lines_and_the_first_week_its_card
     await next_card(harness, runner)  # Wednesday
     _toast, said = await tap(harness, runner, "😎 Too easy")
     assert said["text"].startswith(
-        f"{await line(harness, runner, Remark.STREAK, streak=3)} Next: tomorrow at 07:30"
+        f"{await coach_line_for(harness, runner, Remark.STREAK, streak=3)} Next: tomorrow at 07:30"
     )
     for _weekday in ("Thursday", "Friday"):
         await next_card(harness, runner)
@@ -69,7 +62,7 @@ async def test_a_week_of_answers_gets_a_coachs_lines_and_the_first_week_its_card
     _toast, said = await tap(harness, runner, "✅ Done")
     assert "photo" in said, "the first full week comes with the progress card"
     assert said["caption"].startswith(
-        f"{await line(harness, runner, Remark.FIRST_WEEK)} Next: Monday at 07:30"
+        f"{await coach_line_for(harness, runner, Remark.FIRST_WEEK)} Next: Monday at 07:30"
     )
 
     await next_card(harness, runner)  # Monday
@@ -77,7 +70,7 @@ async def test_a_week_of_answers_gets_a_coachs_lines_and_the_first_week_its_card
     _toast, said = await tap(harness, runner, "😓 Too hard")
     drill = drill_on(cards(harness, runner.id)[-1])
     assert said["text"].startswith(
-        f"{await line(harness, runner, Remark.HOLD, drill=drill)} Next: tomorrow at 07:30"
+        f"{await coach_line_for(harness, runner, Remark.HOLD, drill=drill)} Next: tomorrow at 07:30"
     )
 
 
@@ -86,7 +79,7 @@ async def test_a_typed_check_in_updates_the_card_and_gets_the_coachs_line(harnes
     harness.advance(timedelta(hours=2))
     await harness.tick()
     said = await ask(harness, runner, "3x12")
-    one_more = await line(harness, runner, Remark.ONE_MORE, drill="Glute bridge")
+    one_more = await coach_line_for(harness, runner, Remark.ONE_MORE, drill="Glute bridge")
     assert said["text"] == f"Recorded: ✅ Done. {one_more} Next: tomorrow at 07:30, a first go at Clamshell."
     await harness.emulator.wait_for(lambda: "Change" in buttons(cards(harness, runner.id)[-1]))
     assert buttons(cards(harness, runner.id)[-1]) == ["Recorded: ✅ Done", "Change"]
@@ -109,7 +102,7 @@ async def test_more_reps_than_ever_on_a_drill_is_a_personal_best(harness: Harnes
         await next_card(harness, runner)
     assert (await deliveries(harness, runner.id))[-1].dose == bridge_dose
     said = await ask(harness, runner, "3x15 felt strong")
-    best = await line(harness, runner, Remark.PERSONAL_BEST, drill="Glute bridge", dose="3 × 15")
+    best = await coach_line_for(harness, runner, Remark.PERSONAL_BEST, drill="Glute bridge", dose="3 × 15")
     assert said["text"].startswith(f"Recorded: ✅ Done. {best} Next: tomorrow at 07:30")
 
 

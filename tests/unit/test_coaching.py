@@ -86,8 +86,16 @@ def test_every_remark_has_its_variants_short_enough_to_read_at_a_glance(remark_:
     lines = COACH_LINES[remark_]
     assert len(lines) == VARIANTS and len(set(lines)) == VARIANTS
     assert all(
-        len(line.format(drill="Kneeling hip extension", dose="3 × 12", streak=10)) <= 100 for line in lines
+        len(line.format(drill="Kneeling hip extension", dose="3 × 12", streak=10, load="12.5 kg")) <= 100
+        for line in lines
     )
+
+
+def test_a_heavier_weight_than_any_earlier_day_is_a_personal_best_first() -> None:
+    assert remark(load_kg=14.0, best_load_before=12.0, volume=36, best_volume_before=20) is Remark.HEAVIEST
+    assert remark(load_kg=12.0, best_load_before=12.0) is Remark.ONE_MORE, "as heavy is no best"
+    assert remark(load_kg=12.0) is Remark.ONE_MORE, "a first weight beats nothing yet"
+    assert remark(load_kg=14.0, best_load_before=12.0, outcome=Outcome.HARD) is Remark.HOLD
 
 
 def test_typed_sets() -> None:
