@@ -162,3 +162,16 @@ async def test_a_taper_day_next_keeps_to_when(harness: Harness) -> None:
     await harness.tick()
     _toast, said = await tap(harness, runner, "✅ Done")
     assert said["text"].endswith("Next: tomorrow at 07:30.")
+
+
+async def test_a_pattern_paused_for_pain_keeps_the_next_drill_unsaid(harness: Harness) -> None:
+    """A pause lifts on its own terms, so what comes next is not known yet: the line says only when."""
+    runner = await onboard(harness, 1446)
+    harness.advance(timedelta(hours=2))
+    await harness.tick()
+    async with harness.runtime.unit_of_work() as repo:
+        subscriber = await repo.subscribers.by_telegram_id(runner.id)
+        assert subscriber is not None
+        subscriber.pain_pause = harness.runtime.programme.drills["clamshell"].pattern
+    _toast, said = await tap(harness, runner, "✅ Done")
+    assert said["text"].endswith("Next: tomorrow at 07:30.")
