@@ -258,7 +258,7 @@ class DeliveryRepository:
         )
         rows = await self.session.execute(query)
         return [
-            DeliveryAnswer(delivery, slug, outcome, pain, bool(notes), replaced_slug)
+            DeliveryAnswer(delivery, slug, outcome, pain, bool(notes), replaced_slug=replaced_slug)
             for delivery, slug, outcome, pain, notes, replaced_slug in rows
         ]
 
