@@ -14,6 +14,7 @@ from typing import Any
 from bot.db.models import Delivery, Subscriber
 from bot.db.repositories import DeliveryAnswer, Repository
 from bot.domain.card import render_caption
+from bot.domain.coaching import NextDrill, next_drill
 from bot.domain.dose import Dose
 from bot.domain.load import load_text
 from bot.domain.programme import Drill, Outcome, Programme
@@ -179,6 +180,31 @@ async def plan_batch(
                     delivery, drill, caption_for(programme, delivery, drill), False
                 )
     return planned
+
+
+async def next_drill_of(
+    repo: Repository, programme: Programme, subscriber: Subscriber, *, answered: Delivery, day: date
+) -> NextDrill | None:
+    """What `plan_batch` will send on `day` after this answer, if nothing changes before then; None when
+    the answer does not feed that plan (an older card's), the day is planned already, or drills are held
+    or a pattern is paused for pain."""
+    if gate_of(subscriber) is not Gate.OPEN or subscriber.pain_pause is not None:
+        return None
+    latest = (await repo.deliveries.latest_answers([subscriber.id])).get(subscriber.id)
+    if latest is None or latest.delivery.id != answered.id:
+        return None
+    if await repo.deliveries.on_date(subscriber_id=subscriber.id, local_date=day) is not None:
+        return None
+    states = await repo.progress.states_of(subscriber_ids=[subscriber.id])
+    return next_drill(
+        programme,
+        position_of(subscriber, states[subscriber.id]),
+        _session_result(latest),
+        day,
+        allowed=allows(subscriber),
+        plan=day_plan_of(subscriber, day),
+        kit=kit_of(subscriber),
+    )
 
 
 async def _drill_of(repo: Repository, programme: Programme, delivery: Delivery) -> Drill | None:

@@ -8,7 +8,8 @@ from enum import StrEnum
 
 from bot.db.models import Delivery, Subscriber
 from bot.db.repositories import Repository
-from bot.domain.coaching import CheckInFacts, Coaching, coach, typed_sets
+from bot.delivery.planner import next_drill_of
+from bot.domain.coaching import CheckInFacts, Coaching, NextDrill, coach, typed_sets
 from bot.domain.dose import Dose, DoseError
 from bot.domain.load import parse_load
 from bot.domain.programme import Outcome, Programme
@@ -314,6 +315,10 @@ class CoachReply:
     streak: int
     progress: Progress
     """For the progress card that marks a milestone."""
+    next_drill: NextDrill | None = None
+    """The next training day's drill, when the plan makes it known now."""
+    load_kg: float | None = None
+    """The weight typed with the answer."""
 
 
 async def coaching_for(
@@ -333,6 +338,7 @@ async def coaching_for(
     good_before = [_volume(a.delivery.dose) for a in before if a.outcome in GOOD_OUTCOMES]
     volumes = [volume for volume in good_before if volume is not None]
     typed = typed_sets(recorded.note or "")
+    heaviest = await _heaviest_before(repo, subscriber, recorded) if recorded.load_kg is not None else None
     facts = CheckInFacts(
         outcome=recorded.outcome,
         delivery_id=recorded.delivery.id,
@@ -343,13 +349,28 @@ async def coaching_for(
         previous_on_drill=Outcome(before[-1].outcome) if before and before[-1].outcome else None,
         volume=typed[0] * typed[1] if typed else _volume(recorded.delivery.dose),
         best_volume_before=max(volumes) if volumes else None,
+        load_kg=recorded.load_kg,
+        best_load_before=heaviest,
     )
     coaching = coach(facts)
     if coaching is None:
         return None
     name = row.name if row is not None else "drill"
     dose = f"{typed[0]} × {typed[1]}" if typed else _shown(recorded.delivery.dose)
-    return CoachReply(coaching, name, dose, view.summary.current, view)
+    coming = None
+    if subscriber.next_delivery_at is not None:
+        day = local_date(subscriber.next_delivery_at, zone_of(subscriber))
+        coming = await next_drill_of(repo, programme, subscriber, answered=recorded.delivery, day=day)
+    return CoachReply(coaching, name, dose, view.summary.current, view, coming, recorded.load_kg)
+
+
+async def _heaviest_before(repo: Repository, subscriber: Subscriber, recorded: Recorded) -> float | None:
+    """The heaviest weight typed for this drill on an earlier day (a proposal on a card is not a lift)."""
+    notes = await repo.deliveries.notes_on_drill(
+        subscriber_id=subscriber.id, drill_id=recorded.delivery.drill_id, before=recorded.delivery.local_date
+    )
+    loads = [kg for kg in map(parse_load, notes) if kg is not None]
+    return max(loads) if loads else None
 
 
 def _shown(dose: str) -> str:

@@ -11,7 +11,7 @@ from bot.content.loader import ContentProblem
 from bot.content.sync import describe
 from bot.db.models import SUBSCRIBER_STATUSES, Broadcast, Subscriber
 from bot.db.repositories import BroadcastFigures
-from bot.domain.coaching import Remark
+from bot.domain.coaching import Change, NextDrill, Remark
 from bot.domain.dose import Dose
 from bot.domain.kit import Kit, describe_kit
 from bot.domain.load import kg
@@ -542,6 +542,11 @@ COACH_LINES: dict[Remark, tuple[str, str, str]] = {
         "Your first full week is in the bag. Here it is, day by day.",
         "One full week done! Keep this rhythm and the stages follow.",
     ),
+    Remark.HEAVIEST: (
+        "{load}: your heaviest yet on the {drill}.",
+        "That's the most weight you've moved on the {drill}: {load}.",
+        "{load} on the {drill}, a new heaviest. The strength is building.",
+    ),
     Remark.PERSONAL_BEST: (
         "A personal best: {dose} on the {drill}.",
         "That's the most you've done on the {drill}: {dose}.",
@@ -575,12 +580,36 @@ COACH_LINES: dict[Remark, tuple[str, str, str]] = {
 }
 
 
+NEXT_DRILL_WORDS: dict[Change, str] = {
+    Change.NEW: "a first go at {drill}",
+    Change.EASIER: "an easier version: {drill}",
+    Change.SAME: "{drill} at the same dose",
+    Change.MORE_SETS: "{drill} with one more set",
+    Change.MORE_REPS: "{drill} with more reps",
+    Change.LONGER: "{drill} with a longer hold",
+    Change.FURTHER: "{drill} a little further",
+    Change.HEAVIER: "{drill} with a little more weight",
+    Change.LIGHTER: "{drill} at a lighter dose",
+}
+
+
+def next_drill_words(coming: NextDrill) -> str:
+    """ "Side plank with a longer hold", "the same drill with one more set"."""
+    drill = "the same drill" if coming.same_drill else escape(coming.name)
+    return NEXT_DRILL_WORDS[coming.change].format(drill=drill)
+
+
 def coach_line(coached: CoachReply, subscriber: Subscriber, now: datetime) -> str:
-    """One short line after a check-in, then when the next drill comes."""
+    """One short line after a check-in, then when the next drill comes and, if the plan knows, what."""
     line = COACH_LINES[coached.coaching.remark][coached.coaching.variant].format(
-        drill=escape(coached.drill), dose=escape(coached.dose), streak=coached.streak
+        drill=escape(coached.drill),
+        dose=escape(coached.dose),
+        streak=coached.streak,
+        load=kg(coached.load_kg) if coached.load_kg is not None else "",
     )
     comes = when_next(subscriber, now)
+    if comes and coached.next_drill is not None:
+        return f"{line} Next: {comes}, {next_drill_words(coached.next_drill)}."
     return f"{line} Next: {comes}." if comes else line
 
 

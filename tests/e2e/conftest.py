@@ -37,6 +37,7 @@ from bot.delivery.broadcasts import BroadcastWorker
 from bot.delivery.dispatcher import Dispatcher, TickReport
 from bot.domain import timezones
 from bot.domain.clock import ManualClock
+from bot.domain.coaching import VARIANTS, Remark
 from bot.domain.schedule import next_slot
 from bot.process import build_runtime
 from bot.runtime import Runtime
@@ -45,6 +46,7 @@ from bot.sandbox.emulator import Emulator
 from bot.services.subscriptions import DEFAULT_DELIVERY_TIME
 from bot.telegram.app import build_application, serve
 from bot.telegram.context import BROADCASTS_KEY, SENDER_KEY, BotApplication
+from bot.telegram.texts import COACH_LINES
 from tests.support.browser import REQUIRE_BROWSER, missing_browser
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -229,6 +231,12 @@ async def deliveries(harness: Harness, telegram_id: int) -> list[Delivery]:
             .order_by(Delivery.id)
         )
         return list(rows)
+
+
+async def coach_line_for(harness: Harness, runner: User, remark: Remark, **values: object) -> str:
+    """The coach's remark as this runner gets it for their latest drill (variants go by delivery id)."""
+    delivery = (await deliveries(harness, runner.id))[-1]
+    return COACH_LINES[remark][delivery.id % VARIANTS].format(**values)
 
 
 async def today(harness: Harness, runner: User) -> dict[str, Any]:

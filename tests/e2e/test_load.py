@@ -8,7 +8,8 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from bot.db.models import DrillProgress
-from tests.e2e.conftest import Harness, ask, command, onboard, today
+from bot.domain.coaching import Remark
+from tests.e2e.conftest import Harness, ask, coach_line_for, command, onboard, today
 
 
 async def hip_thrust_progress(harness: Harness) -> DrillProgress:
@@ -39,7 +40,8 @@ async def test_a_logged_weight_is_proposed_again_and_raised_after_the_top_dose_t
     assert "<b>Kit:</b> a bench or sofa, dumbbells or a kettlebell" in first["caption"]
 
     reply = await ask(harness, runner, "3x8 12kg")
-    assert reply["text"] == "Recorded: ✅ Done. Thanks!"
+    one_more = await coach_line_for(harness, runner, Remark.ONE_MORE, drill="Weighted hip thrust")
+    assert reply["text"].startswith(f"Recorded: ✅ Done. {one_more} Next: tomorrow at 07:30")
     logged = harness.driver.last(runner.id)
     assert logged["text"] == "Weight noted: 12 kg. Your next card for this drill suggests the weight from it."
     progress = await hip_thrust_progress(harness)
@@ -63,3 +65,21 @@ async def test_a_logged_weight_is_proposed_again_and_raised_after_the_top_dose_t
     card = await today(harness, runner)
     assert card["caption"].startswith("<b>Hip thrust</b>"), "too hard: the easier version comes next"
     assert (await hip_thrust_progress(harness)).load_kg == 15.0, "the weight they used, not higher"
+
+
+async def test_a_heavier_weight_than_ever_on_a_drill_is_a_personal_best(harness: Harness) -> None:
+    runner = await onboard(harness, 1602)
+    await command(harness, runner, "/level 3")
+    await command(harness, runner, "/kit bench dumbbells")
+    assert (await today(harness, runner))["caption"].startswith("<b>Weighted hip thrust</b>")
+    first = await ask(harness, runner, "3x8 12kg")
+    assert "heaviest" not in first["text"], "a first weight beats nothing yet"
+
+    for weight, heaviest in (("14kg", True), ("13 kg", False)):
+        harness.advance(timedelta(days=2))
+        await back_to_the_hip_thrust(harness, runner.id)
+        assert (await today(harness, runner))["caption"].startswith("<b>Weighted hip thrust</b>")
+        said = await ask(harness, runner, f"done 3x10 {weight}")
+        drill = "Weighted hip thrust"
+        line = await coach_line_for(harness, runner, Remark.HEAVIEST, load="14 kg", drill=drill)
+        assert said["text"].startswith(f"Recorded: ✅ Done. {line}") is heaviest, said["text"]

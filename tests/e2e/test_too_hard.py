@@ -21,8 +21,10 @@ async def test_too_hard_offers_the_easier_version_now_and_it_replaces_todays_dri
 
     mark = driver.mark(runner.id)
     driver.press(runner, card, TOO_HARD)
-    offer = await driver.next_message(runner.id, mark)
+    coach = await driver.next_message(runner.id, mark)
     await harness.settled()
+    assert coach["text"].endswith("Next: tomorrow at 07:30, an easier version: Bridge march.")
+    offer = driver.last(runner.id)
     assert offer["text"] == (
         "Thanks for saying so: next time this movement comes as an easier version. "
         "Want to try the easier one now, Bridge march?"
@@ -84,5 +86,6 @@ async def test_typed_too_hard_offers_it_too_and_a_drill_without_an_easier_one_of
     card = await today(harness, first)
     assert card["caption"].startswith("<b>Glute bridge</b>"), "the easiest of its pattern"
     reply = await ask(harness, first, "too hard")
-    assert reply["text"] == "Recorded: 😓 Too hard. Thanks!"
+    assert reply["text"].startswith("Recorded: 😓 Too hard. ")
+    assert reply["text"].endswith("Next: tomorrow at 07:30, the same drill at a lighter dose.")
     assert harness.driver.last(first.id) is reply, "no offer follows"

@@ -118,6 +118,20 @@ class DeliveryRepository:
         answers = await self._answers_query(Delivery.id.in_(latest_ids))
         return {answer.delivery.subscriber_id: answer for answer in answers}
 
+    async def notes_on_drill(self, *, subscriber_id: int, drill_id: int, before: date) -> list[str]:
+        """The notes a runner typed on one drill's deliveries before a day (the weights they logged)."""
+        rows = await self.session.scalars(
+            select(CheckIn.note)
+            .join(Delivery, Delivery.id == CheckIn.delivery_id)
+            .where(
+                Delivery.subscriber_id == subscriber_id,
+                Delivery.drill_id == drill_id,
+                Delivery.local_date < before,
+                CheckIn.note.is_not(None),
+            )
+        )
+        return [note for note in rows if note is not None]
+
     async def on_date(self, *, subscriber_id: int, local_date: date) -> Delivery | None:
         return await self.session.scalar(
             select(Delivery).where(Delivery.subscriber_id == subscriber_id, Delivery.local_date == local_date)
@@ -244,7 +258,7 @@ class DeliveryRepository:
         )
         rows = await self.session.execute(query)
         return [
-            DeliveryAnswer(delivery, slug, outcome, pain, bool(notes), replaced_slug)
+            DeliveryAnswer(delivery, slug, outcome, pain, bool(notes), replaced_slug=replaced_slug)
             for delivery, slug, outcome, pain, notes, replaced_slug in rows
         ]
 
