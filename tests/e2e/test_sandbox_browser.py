@@ -100,13 +100,21 @@ def test_onboarding_drill_check_in_and_a_broadcast_in_the_browser(
             page.screenshot(path=shots / "5-progress.png")
 
             summary = page.locator(".message", has_text="All set! Level 1")
-            expect(summary).to_contain_text("07:30 Europe/Lisbon")
+            expect(summary).to_contain_text("at 07:30 (Lisbon time)")
             summary_id = int(summary.get_attribute("data-message-id") or 0)
             deleted = page.request.post(
                 f"{sandbox}/bot{TOKEN}/deleteMessage", data={"chat_id": 1001, "message_id": summary_id}
             )
             assert deleted.json() == {"ok": True, "result": True}, "the bot deletes a message"
             expect(summary).to_have_count(0)
+
+            cards = page.locator(".message", has=page.locator("img.animation"))
+            for day in range(3, 8):
+                page.get_by_role("button", name="Next day").click()
+                expect(cards).to_have_count(day)
+                cards.last.get_by_role("button", name="✅ Done").click()
+                expect(cards.last.get_by_role("button", name="Recorded: ✅ Done")).to_be_visible()
+            page.screenshot(path=shots / "6-a-week.png")
 
             page.locator("#users button", has_text="Coach").click()
             expect(page.locator("#viewer")).to_contain_text("chatting as Coach")
@@ -123,12 +131,12 @@ def test_onboarding_drill_check_in_and_a_broadcast_in_the_browser(
             expect(report.locator(".meta")).to_contain_text("edited")
             expect(page.locator(".message.from-bot").last).to_have_text(re.compile(f"^{ANNOUNCEMENT}"))
             expect(page.locator("#users button", has_text="Ana").locator(".badge")).to_have_text("1")
-            page.screenshot(path=shots / "6-broadcast-sent.png")
+            page.screenshot(path=shots / "7-broadcast-sent.png")
 
             page.locator("#users button", has_text="Ana").click()
             expect(page.locator(".message.from-bot").last).to_have_text(re.compile(f"^{ANNOUNCEMENT}"))
             expect(page.locator("#users button", has_text="Ana").locator(".badge")).to_have_count(0)
-            page.screenshot(path=shots / "7-broadcast-received.png")
+            page.screenshot(path=shots / "8-broadcast-received.png")
             assert problems == []
         finally:
             browser.close()
