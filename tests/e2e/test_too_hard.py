@@ -21,7 +21,7 @@ async def test_too_hard_offers_the_easier_version_now_and_it_replaces_todays_dri
 
     mark = driver.mark(runner.id)
     driver.press(runner, card, TOO_HARD)
-    offer = await driver.next_message(runner.id, mark)
+    _coach, offer = await driver.messages_after(runner.id, mark, 2)
     await harness.settled()
     assert offer["text"] == (
         "Thanks for saying so: next time this movement comes as an easier version. "
@@ -84,7 +84,7 @@ async def test_typed_too_hard_offers_it_too_and_a_drill_without_an_easier_one_of
     card = await today(harness, first)
     assert card["caption"].startswith("<b>Glute bridge</b>"), "the easiest of its pattern"
     reply = await ask(harness, first, "too hard")
-    assert reply["text"] == "Recorded: 😓 Too hard. Thanks!"
+    assert str(reply["text"]).startswith("Recorded: 😓 Too hard.")
     assert harness.driver.last(first.id) is reply, "no offer follows"
 
 
