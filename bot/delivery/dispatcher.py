@@ -24,7 +24,7 @@ from bot.db.models import Delivery, Subscriber
 from bot.db.repositories import Repository
 from bot.db.transient import Sleep, skipped_during_outages
 from bot.delivery.cards import record_results, send_drill_card
-from bot.delivery.planner import PlannedDrill, caption_for, plan_batch
+from bot.delivery.planner import PlannedDrill, plan_batch, replan
 from bot.delivery.sender import Sender, SendResult, SendStatus
 from bot.domain.programme import Programme
 from bot.domain.schedule import (
@@ -258,7 +258,7 @@ class Dispatcher:
             for delivery, subscriber, _today in ready:
                 if delivery.id in answered:
                     continue
-                planned = await _replan(repo, runtime, delivery)
+                planned = await replan(repo, runtime.programme, subscriber, delivery)
                 if planned is not None:
                     batch.append(Claimed(planned, subscriber.chat_id, quiet=False))
         report.snoozed += len(batch)
@@ -356,7 +356,7 @@ class Dispatcher:
             for delivery, subscriber in stale:
                 if not await repo.deliveries.take_over_claim(delivery, now=now):
                     continue
-                planned = await _replan(repo, runtime, delivery)
+                planned = await replan(repo, runtime.programme, subscriber, delivery)
                 if planned is not None:
                     recovered.append(Claimed(planned, subscriber.chat_id, quiet=_quiet_now(subscriber, now)))
         return recovered
@@ -458,11 +458,3 @@ def _still_their_day(
         else:
             setattr(delivery, when.key, later)
     return ready
-
-
-async def _replan(repo: Repository, runtime: Runtime, delivery: Delivery) -> PlannedDrill | None:
-    row = await repo.drills.get(delivery.drill_id)
-    drill = runtime.programme.drills.get(row.slug) if row is not None else None
-    if drill is None:
-        return None
-    return PlannedDrill(delivery, drill, caption_for(runtime.programme, delivery, drill), created=False)

@@ -6,7 +6,7 @@ first, and the unique (subscriber, local date) key makes the second one a no-op.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
@@ -17,14 +17,17 @@ from bot.domain.card import render_caption
 from bot.domain.coaching import NextDrill, next_drill
 from bot.domain.dose import Dose
 from bot.domain.load import load_text
-from bot.domain.programme import Drill, Outcome, Programme
+from bot.domain.programme import Drill, Outcome, Programme, Stage
 from bot.domain.progression import (
+    NO_PROPOSAL,
     Decision,
     DrillState,
+    Proposal,
     SessionResult,
     decide_within,
     easier_now,
     fold,
+    proposal_again,
     top_rung,
 )
 from bot.domain.schedule import weekdays_in
@@ -32,6 +35,7 @@ from bot.domain.week import DayPlan, Intensity, Running, day_plan
 from bot.services.progression import position_of, store_position
 from bot.services.safety import Gate, allows, gate_of
 from bot.services.subscriptions import kit_of, today_for
+from bot.telegram import texts
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,8 +66,48 @@ def rest_reason(subscriber: Subscriber, day: date) -> str | None:
     return plan.reason if plan.ceiling is Intensity.REST else None
 
 
-def caption_for(programme: Programme, delivery: Delivery, drill: Drill, note: str | None = None) -> str:
-    return render_caption(drill, Dose.parse(delivery.dose), programme.stage(delivery.stage), notes=(note,))
+def proposed_caption(
+    drill: Drill, dose: Dose, stage: Stage, note: str | None, proposal: Proposal = NO_PROPOSAL
+) -> str:
+    """A card with the weight or band the programme proposes today."""
+    load = load_text(proposal.load_kg, proposal.last_load_kg) if proposal.load_kg else None
+    band = texts.STRONGER_BAND if proposal.stronger_band else None
+    return render_caption(drill, dose, stage, notes=(note,), load=load, band=band)
+
+
+def caption_again(
+    programme: Programme,
+    subscriber: Subscriber,
+    delivery: Delivery,
+    drill: Drill,
+    states: Mapping[str, DrillState],
+) -> str:
+    """A card sent again the same day (a snooze, a second /today, a recovered claim) says what it said
+    first: the weight or band proposed, or the note of an easier version swapped in."""
+    dose, stage = Dose.parse(delivery.dose), programme.stage(delivery.stage)
+    if delivery.replaced_drill_id is not None:
+        return proposed_caption(drill, dose, stage, delivery.reason)
+    proposal = proposal_again(
+        drill,
+        states.get(drill.slug, DrillState()),
+        delivery.reason,
+        kit=kit_of(subscriber),
+        warm_up_only=day_plan_of(subscriber, delivery.local_date).warm_up_only,
+    )
+    return proposed_caption(drill, dose, stage, None, proposal)
+
+
+async def replan(
+    repo: Repository, programme: Programme, subscriber: Subscriber, delivery: Delivery
+) -> PlannedDrill | None:
+    """A delivery already planned, to send again as it was (None if its drill left the content)."""
+    row = await repo.drills.get(delivery.drill_id)
+    drill = programme.drills.get(row.slug) if row is not None else None
+    if drill is None:
+        return None
+    states = await repo.progress.states_of(subscriber_ids=[subscriber.id])
+    caption = caption_again(programme, subscriber, delivery, drill, states[subscriber.id])
+    return PlannedDrill(delivery, drill, caption, created=False)
 
 
 async def step_on(repo: Repository, subscriber: Subscriber | None, slug: str) -> int:
@@ -114,17 +158,16 @@ async def plan_batch(
     slugs = {drill_id: slug for slug, drill_id in drill_ids.items()}
     planned: dict[int, PlannedDrill] = {}
     existing = await repo.deliveries.on_dates([(subscriber.id, day) for subscriber, day in wanted])
+    states = await repo.progress.states_of(subscriber_ids=[subscriber.id for subscriber, _ in wanted])
     for subscriber, _day in wanted:
         delivery = existing.get(subscriber.id)
         drill = programme.drills.get(slugs.get(delivery.drill_id, "")) if delivery is not None else None
         if delivery is not None and drill is not None:
-            planned[subscriber.id] = PlannedDrill(
-                delivery, drill, caption_for(programme, delivery, drill), False
-            )
+            caption = caption_again(programme, subscriber, delivery, drill, states[subscriber.id])
+            planned[subscriber.id] = PlannedDrill(delivery, drill, caption, False)
     fresh = [(subscriber, day) for subscriber, day in wanted if subscriber.id not in existing]
     fresh_ids = [subscriber.id for subscriber, _ in fresh]
     previous = await repo.deliveries.latest_answers(fresh_ids)
-    states = await repo.progress.states_of(subscriber_ids=fresh_ids)
     decisions: dict[int, tuple[Subscriber, Decision]] = {}
     rows: list[dict[str, Any]] = []
     for subscriber, day in fresh:
@@ -164,21 +207,23 @@ async def plan_batch(
         await repo.progress.store(
             subscriber_id=subscriber.id, states=decision.position.drills, drill_ids=drill_ids, now=now
         )
-        load = load_text(decision.load_kg, decision.last_load_kg) if decision.load_kg else None
-        caption = render_caption(
-            decision.drill, decision.dose, decision.stage, notes=(decision.note,), load=load
+        caption = proposed_caption(
+            decision.drill, decision.dose, decision.stage, decision.note, decision.proposal
         )
         planned[subscriber.id] = PlannedDrill(delivery, decision.drill, caption, created=True)
     raced = [(subscriber, day) for subscriber, day in fresh if subscriber.id not in planned]
     if raced:
+        raced_states = await repo.progress.states_of(subscriber_ids=[s.id for s, _ in raced])
+        runners = {subscriber.id: subscriber for subscriber, _ in raced}
         for subscriber_id, delivery in (
             await repo.deliveries.on_dates([(s.id, d) for s, d in raced])
         ).items():
             drill = programme.drills.get(slugs.get(delivery.drill_id, ""))
             if drill is not None:
-                planned[subscriber_id] = PlannedDrill(
-                    delivery, drill, caption_for(programme, delivery, drill), False
+                caption = caption_again(
+                    programme, runners[subscriber_id], delivery, drill, raced_states[subscriber_id]
                 )
+                planned[subscriber_id] = PlannedDrill(delivery, drill, caption, False)
     return planned
 
 
@@ -255,7 +300,7 @@ async def swap_for_easier(
     delivery.replaced_drill_id = replaced_id
     delivery.swapped_after = await repo.deliveries.last_check_in_id(delivery.id)
     await repo.stats.count_swap(delivery, replaced_drill_id=replaced_id, outcome=outcome)
-    caption = render_caption(easier, dose, programme.stage(delivery.stage), notes=(note,))
+    caption = proposed_caption(easier, dose, programme.stage(delivery.stage), note)
     return PlannedDrill(delivery, easier, caption, created=False)
 
 

@@ -8,6 +8,7 @@ from html.parser import HTMLParser
 
 from bot.domain.dose import Dose
 from bot.domain.kit import KIT_LABELS, Kit
+from bot.domain.load import is_banded
 from bot.domain.programme import Drill, Stage
 
 CAPTION_LIMIT = 1024
@@ -22,6 +23,9 @@ NOTES_LIMIT = 3
 LOAD_LIMIT = 40
 """Longest weight the programme may propose ("12.5 kg, up from 10 kg"); content checks with one this long."""
 
+BAND_LIMIT = 80
+"""Longest band advice the programme may give (a stronger band); content checks with one this long."""
+
 WHY = "Why it helps your running:"
 TODAY = "Today:"
 REST = "Rest:"
@@ -29,6 +33,7 @@ TEMPO = "Tempo:"
 KIT = "Kit:"
 NO_KIT = "none"
 WEIGHT = "Weight:"
+BAND = "Band:"
 AVOID = "Avoid:"
 
 
@@ -45,12 +50,18 @@ def weight_guidance(drill: Drill, proposed: str | None = None) -> str | None:
 
 
 def render_caption(
-    drill: Drill, dose: Dose, stage: Stage, *, notes: Sequence[str | None] = (), load: str | None = None
+    drill: Drill,
+    dose: Dose,
+    stage: Stage,
+    *,
+    notes: Sequence[str | None] = (),
+    load: str | None = None,
+    band: str | None = None,
 ) -> str:
     """HTML caption for the drill's animation: name, why it matters, dose with effort, rest and tempo, the
-    kit and weight, cues, the mistake to avoid and the programme's notes (a None note is left out). `load`
-    is the weight the programme proposes today. Reps in reserve mean nothing for a timed hold, so holds get
-    their own effort."""
+    kit and weight or band, cues, the mistake to avoid and the programme's notes (a None note is left out).
+    `load` is the weight the programme proposes today, `band` its band advice. Reps in reserve mean nothing
+    for a timed hold, so holds get their own effort."""
     effort = stage.hold_effort if dose.is_hold else stage.effort
     pace = f"<b>{REST}</b> {escape(stage.rest)}"
     if drill.tempo:
@@ -66,6 +77,8 @@ def render_caption(
     weight = weight_guidance(drill, load)
     if weight is not None:
         lines.append(f"<b>{WEIGHT}</b> {escape(weight)}")
+    if band:
+        lines.append(f"<b>{BAND}</b> {escape(band)}")
     lines += [f"• {escape(cue)}" for cue in drill.cues]
     lines.append(f"<b>{AVOID}</b> {escape(drill.mistake)}")
     lines += [f"<i>{escape(note)}</i>" for note in notes if note]
@@ -74,10 +87,11 @@ def render_caption(
 
 def longest_caption(drill: Drill, stage: Stage) -> str:
     """The longest card this drill can make: its longest dose, every note at its longest and a proposed
-    weight, so content check proves every real card fits."""
+    weight or band advice, so content check proves every real card fits."""
     notes = ["n" * NOTE_LIMIT] * NOTES_LIMIT
     load = "w" * LOAD_LIMIT if drill.load is not None else None
-    captions = [render_caption(drill, dose, stage, notes=notes, load=load) for dose in drill.doses]
+    band = "b" * BAND_LIMIT if is_banded(drill) else None
+    captions = [render_caption(drill, dose, stage, notes=notes, load=load, band=band) for dose in drill.doses]
     return max(captions, key=visible_length)
 
 

@@ -1,18 +1,22 @@
-"""Weights: reading what a runner used ("3x10 12kg", "done 10kg", "12.5 kg") and the next weight to try.
+"""Weights and bands: reading what a runner used ("3x10 12kg", "done 10kg", "12.5 kg") and the next load.
 
 A loaded drill's weight rises once its top dose is beaten in two sessions in a row: by 5 kg on a two-leg
-lift, 2.5 kg on a one-leg one (the smaller muscles, and dumbbells come in small steps).
+lift, 2.5 kg on a one-leg one (the smaller muscles, and dumbbells come in small steps). A band drill
+progresses the same way, by a stronger band (or the band further down the legs), since bands come in a
+few fixed strengths the programme cannot weigh.
 """
 
 from __future__ import annotations
 
 import re
 
+from bot.domain.kit import Kit
 from bot.domain.programme import Drill
 
 BIG_STEP_KG = 5.0
 SMALL_STEP_KG = 2.5
 HEAVIEST_KG = 300.0
+BANDS = frozenset({Kit.MINI_BAND.value, Kit.LONG_BAND.value})
 STARTING_KG = 10.0
 """What `glutebot programme` assumes a runner logs the first time a drill asks for a weight."""
 _LOAD = re.compile(r"(?<![\d.,])(\d{1,3}(?:[.,]\d{1,2})?)\s*(?:kg|kgs|kilos?|kilograms?)\b", re.IGNORECASE)
@@ -25,6 +29,11 @@ def parse_load(text: str) -> float | None:
         return None
     kg = float(match[1].replace(",", "."))
     return kg if 0 < kg <= HEAVIEST_KG else None
+
+
+def is_banded(drill: Drill) -> bool:
+    """The drill's kit includes a band, so it progresses by band once its top dose is beaten."""
+    return not BANDS.isdisjoint(drill.equipment)
 
 
 def load_step(drill: Drill) -> float:

@@ -83,6 +83,8 @@ class PlannedDay:
     reason: str
     load_kg: float | None = None
     """The weight proposed (the runner is taken to log `STARTING_KG` the first time one is asked for)."""
+    stronger_band: bool = False
+    """The card proposes a stronger band (a band drill's top dose beaten twice in a row)."""
 
     def as_json(self) -> dict[str, Any]:
         """The day as `glutebot programme --format json` prints it: reps for counted work (a range as
@@ -103,6 +105,7 @@ class PlannedDay:
             "metres": amount if dose and dose.unit == "m" else None,
             "each_side": dose.each_side if dose else None,
             "load": self.load_kg,
+            "stronger_band": self.stronger_band,
             "intensity": self.intensity.label,
             "deload": self.deload,
             "reason": self.reason,
@@ -161,6 +164,7 @@ def preview(
                 decision.deload,
                 decision.note or decision.reason,
                 decision.load_kg,
+                decision.stronger_band,
             )
         )
     return planned

@@ -17,7 +17,8 @@ its own answers move it.
   less volume, and no rung or stage rises in it.
 - The day's ceiling (`bot.domain.week`) limits how hard today's drill may be.
 - Loaded drills propose the weight last logged, raised (`bot.domain.load`) once the top dose is beaten in
-  two sessions in a row; the last stage keeps one or two loaded drills a week as strength upkeep.
+  two sessions in a row; the last stage keeps one or two loaded drills a week as strength upkeep. Band
+  drills follow the same rule: the top dose beaten twice in a row proposes a stronger band, at that dose.
 - Hopping (plyometric) drills wait for the entry gate: a pain-free skater squat of 3 × 8 each side, then
   two-leg pogo hops without pain (asked in the chat).
 The engine is pure and deterministic: the same inputs always give the same decision.
@@ -32,7 +33,7 @@ from datetime import date
 from bot.domain.card import NOTE_LIMIT
 from bot.domain.dose import Dose
 from bot.domain.kit import Kit
-from bot.domain.load import load_step
+from bot.domain.load import is_banded, load_step
 from bot.domain.programme import Drill, Outcome, Programme, Stage
 from bot.domain.safety import PAIN_BANDS, Tag
 from bot.domain.week import DayPlan, Intensity, intensity_of
@@ -48,6 +49,7 @@ TOP_DOSE_REASON = "Two good sessions in a row on this drill: you're at its top d
 UPKEEP_NOTE = "Strength upkeep: a loaded drill keeps the strength you built."
 UPKEEP_GAP_DAYS = 3
 LOAD_UP_REASON = "Top dose beaten twice in a row: a little more weight today."
+BAND_UP_REASON = "Top dose beaten twice in a row: a stronger band today."
 READINESS_REASON = "Block done: after your next drill, a short self-test decides whether you move on."
 PLYOMETRIC_GATE_DRILL = "skater-squat"
 PLYOMETRIC_GATE_DOSE = Dose(3, 8, 8, each_side=True)
@@ -105,6 +107,18 @@ class SessionResult:
 
 
 @dataclass(frozen=True, slots=True)
+class Proposal:
+    """What a card proposes beyond the dose: a weight (and the one before it), or a stronger band."""
+
+    load_kg: float | None = None
+    last_load_kg: float | None = None
+    stronger_band: bool = False
+
+
+NO_PROPOSAL = Proposal()
+
+
+@dataclass(frozen=True, slots=True)
 class Decision:
     drill: Drill
     dose: Dose
@@ -119,6 +133,12 @@ class Decision:
     load_kg: float | None = None
     """The weight to propose today (the last one logged, raised after the top dose is beaten twice)."""
     last_load_kg: float | None = None
+    stronger_band: bool = False
+    """The top dose of a band drill was beaten twice in a row: the card proposes a stronger band."""
+
+    @property
+    def proposal(self) -> Proposal:
+        return Proposal(self.load_kg, self.last_load_kg, self.stronger_band)
 
 
 def start_position(programme: Programme, level: int) -> Position:
@@ -406,16 +426,26 @@ def decide_within(
     state = position.state(drill.slug)
     top = top_rung(drill, kit)
     last_load = state.load_kg
+    stronger = False
     if state.good_streak >= rules.good_in_a_row_to_step_up and not deload:
         climbs = state.step < top
         heavier = not climbs and _weighted(drill, state.step) and state.load_kg is not None
+        stronger = not climbs and not heavier and is_banded(drill) and not day.warm_up_only
         state = replace(
             state,
             step=state.step + 1 if climbs else state.step,
             good_streak=0,
             load_kg=state.load_kg + load_step(drill) if heavier and state.load_kg else state.load_kg,
         )
-        reason = STEP_UP_REASON if climbs else LOAD_UP_REASON if heavier else TOP_DOSE_REASON
+        reason = (
+            STEP_UP_REASON
+            if climbs
+            else LOAD_UP_REASON
+            if heavier
+            else BAND_UP_REASON
+            if stronger
+            else TOP_DOSE_REASON
+        )
     step = min(state.step, top)
     dose = drill.doses[step]
     notes = [day.reason] if day.reason else []
@@ -453,7 +483,24 @@ def decide_within(
         deload=deload and not day.warm_up_only,
         intensity=intensity_of(drill),
         warm_up_only=day.warm_up_only,
+        stronger_band=stronger,
     )
+
+
+def proposal_again(
+    drill: Drill, state: DrillState, reason: str | None, *, kit: frozenset[str] | None, warm_up_only: bool
+) -> Proposal:
+    """What a card sent again the same day (a snooze, a second /today) proposes, as it did when planned:
+    `state` is the drill's progress stored with that plan and `reason` the plan's reason, which says
+    whether the weight rose or a stronger band was due."""
+    if warm_up_only:
+        return NO_PROPOSAL
+    if reason == BAND_UP_REASON and is_banded(drill):
+        return Proposal(stronger_band=True)
+    today = state.load_kg
+    if today is None or not _weighted(drill, min(state.step, top_rung(drill, kit))):
+        return NO_PROPOSAL
+    return Proposal(today, today - load_step(drill) if reason == LOAD_UP_REASON else today)
 
 
 def _weighted(drill: Drill, step: int) -> bool:

@@ -445,6 +445,10 @@ def easier_offer(easier: Drill) -> str:
     )
 
 
+STRONGER_BAND = "Top dose twice: time for a stronger band, or move it further down your legs."
+"""A band drill's card once its top dose is beaten twice in a row (within `bot.domain.card.BAND_LIMIT`)."""
+
+
 def load_logged(load_kg: float) -> str:
     return f"Weight noted: {kg(load_kg)}. Your next card for this drill suggests the weight from it."
 

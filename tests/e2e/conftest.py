@@ -315,6 +315,13 @@ async def ask(harness: Harness, runner: User, text: str) -> dict[str, object]:
     return message
 
 
+async def tap(harness: Harness, runner: User, message: dict[str, Any], button: str) -> dict[str, Any]:
+    """The toast or alert the bot answers a tap with, once the bot has settled."""
+    answer = await harness.driver.answered(harness.driver.press(runner, message, button))
+    await harness.settled()
+    return answer
+
+
 async def stored(harness: Harness, telegram_id: int) -> Subscriber:
     """The runner's row as the database holds it now."""
     async with harness.runtime.unit_of_work() as repo:

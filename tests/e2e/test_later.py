@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from bot.db.models import CheckIn
 from bot.sandbox.driver import User
-from tests.e2e.conftest import Harness, ask, cards, deliveries, onboard, today
+from tests.e2e.conftest import Harness, ask, cards, deliveries, onboard, tap, today
 
 
 def buttons(message: dict[str, Any]) -> list[str]:
@@ -26,13 +26,6 @@ def texts_of(harness: Harness, chat_id: int) -> list[str]:
 
 def drill_name(card: dict[str, Any]) -> str:
     return str(card["caption"]).split("</b>")[0].removeprefix("<b>")
-
-
-async def tap(harness: Harness, runner: User, message: dict[str, Any], button: str) -> dict[str, Any]:
-    """The toast or alert the bot answers a tap with, once the bot has settled."""
-    answer = await harness.driver.answered(harness.driver.press(runner, message, button))
-    await harness.settled()
-    return answer
 
 
 async def forged(harness: Harness, runner: User, message: dict[str, Any], data: str) -> dict[str, Any]:

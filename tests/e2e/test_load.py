@@ -1,5 +1,6 @@
-"""Weights through the real bot: the card says how to choose one, a typed answer logs it, and the next card
-proposes the next weight once the top dose is beaten twice."""
+"""Weights and bands through the real bot: the card says how to choose a weight, a typed answer logs it, and
+the next card proposes the next weight, or a stronger band, once the top dose is beaten twice; a card sent
+again the same day says so again."""
 
 from __future__ import annotations
 
@@ -9,7 +10,8 @@ from sqlalchemy import select
 
 from bot.db.models import DrillProgress
 from bot.domain.coaching import Remark
-from tests.e2e.conftest import Harness, ask, coach_line_for, command, onboard, today
+from bot.telegram import texts
+from tests.e2e.conftest import Harness, ask, cards, coach_line_for, command, onboard, tap, today
 
 
 async def hip_thrust_progress(harness: Harness) -> DrillProgress:
@@ -83,3 +85,83 @@ async def test_a_heavier_weight_than_ever_on_a_drill_is_a_personal_best(harness:
         drill = "Weighted hip thrust"
         line = await coach_line_for(harness, runner, Remark.HEAVIEST, load="14 kg", drill=drill)
         assert said["text"].startswith(f"Recorded: ✅ Done. {line}") is heaviest, said["text"]
+
+
+async def band_progress(harness: Harness, slug: str) -> DrillProgress:
+    async with harness.runtime.unit_of_work() as repo:
+        drill_id = (await repo.drills.ids_by_slug())[slug]
+        row = await repo.session.scalar(select(DrillProgress).where(DrillProgress.drill_id == drill_id))
+    assert row is not None
+    return row
+
+
+async def next_in_rotation(harness: Harness, telegram_id: int, index: int) -> None:
+    async with harness.runtime.unit_of_work() as repo:
+        subscriber = await repo.subscribers.by_telegram_id(telegram_id)
+        assert subscriber is not None
+        subscriber.rotation_index = index
+
+
+async def test_a_band_drills_top_dose_beaten_twice_asks_for_a_stronger_band_on_every_send_of_the_card(
+    harness: Harness,
+) -> None:
+    runner = await onboard(harness, 1604)
+    await command(harness, runner, "/level 2")
+    await command(harness, runner, "/kit band")
+    await next_in_rotation(harness, runner.id, 1)  # stage 2's band side steps
+    first = await today(harness, runner)
+    assert first["caption"].startswith("<b>Band side steps</b>")
+    assert "<b>Band:</b>" not in first["caption"], "nothing to change at the first dose"
+    await ask(harness, runner, "done")
+
+    progress = await band_progress(harness, "band-lateral-walk")
+    async with harness.runtime.unit_of_work() as repo:
+        row = await repo.session.get(DrillProgress, progress.id)
+        assert row is not None
+        row.step, row.good_streak = 2, 1  # at the top dose, beaten once before Monday's
+    harness.advance(timedelta(days=1))
+    await next_in_rotation(harness, runner.id, 1)
+    card = await today(harness, runner)
+    assert card["caption"].startswith("<b>Band side steps</b>")
+    assert "<b>Today:</b> 3 × 15 steps each direction" in card["caption"], "the same dose, a stronger band"
+    band_line = f"<b>Band:</b> {texts.STRONGER_BAND}"
+    assert band_line in card["caption"]
+    assert (
+        texts.STRONGER_BAND == "Top dose twice: time for a stronger band, or move it further down your legs."
+    )
+    assert (await band_progress(harness, "band-lateral-walk")).good_streak == 0
+
+    again = await today(harness, runner)
+    assert again["caption"] == card["caption"], "a second /today repeats the band line"
+    await tap(harness, runner, cards(harness, runner.id)[-1], "⏰ Later")
+    await tap(harness, runner, cards(harness, runner.id)[-1], "In 1 hour")
+    sent = len(cards(harness, runner.id))
+    harness.advance(timedelta(hours=1))
+    await harness.tick()
+    snoozed = cards(harness, runner.id)
+    assert len(snoozed) == sent + 1 and snoozed[-1]["caption"] == card["caption"], "so does a snoozed card"
+
+    await ask(harness, runner, "done")
+    harness.advance(timedelta(days=1))
+    await next_in_rotation(harness, runner.id, 1)
+    following = await today(harness, runner)
+    assert following["caption"].startswith("<b>Band side steps</b>")
+    assert "<b>Band:</b>" not in following["caption"], "one good session since: not yet again"
+
+
+async def test_a_raised_weight_is_proposed_again_when_the_card_is_sent_again(harness: Harness) -> None:
+    runner = await onboard(harness, 1603)
+    await command(harness, runner, "/level 3")
+    await command(harness, runner, "/kit bench dumbbells")
+    await today(harness, runner)
+    await ask(harness, runner, "done 12kg")
+    async with harness.runtime.unit_of_work() as repo:
+        row = await repo.session.get(DrillProgress, (await hip_thrust_progress(harness)).id)
+        assert row is not None
+        row.step, row.good_streak = 2, 1
+    harness.advance(timedelta(days=2))
+    await back_to_the_hip_thrust(harness, runner.id)
+    card = await today(harness, runner)
+    assert "<b>Weight:</b> last time 12 kg: try 17 kg" in card["caption"]
+    again = await today(harness, runner)
+    assert again["caption"] == card["caption"]

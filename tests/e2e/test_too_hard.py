@@ -89,3 +89,23 @@ async def test_typed_too_hard_offers_it_too_and_a_drill_without_an_easier_one_of
     assert reply["text"].startswith("Recorded: 😓 Too hard. ")
     assert reply["text"].endswith("Next: tomorrow at 07:30, the same drill at a lighter dose.")
     assert harness.driver.last(first.id) is reply, "no offer follows"
+
+
+async def test_the_easier_version_sent_again_the_same_day_keeps_its_note(harness: Harness) -> None:
+    driver = harness.driver
+    runner = await onboard(harness, 1506)
+    await command(harness, runner, "/level 2")
+    card = await today(harness, runner)
+    mark = driver.mark(runner.id)
+    driver.press(runner, card, TOO_HARD)
+    _coach, offer = await driver.messages_after(runner.id, mark, 2)
+    await harness.settled()
+    mark = driver.mark(runner.id)
+    driver.press(runner, offer, EASIER_NOW)
+    easier = await driver.next_message(runner.id, mark)
+    await harness.settled()
+
+    again = await today(harness, runner)
+    assert again["caption"].startswith("<b>Bridge march</b>")
+    assert "<i>Easier version of Single-leg bridge, after “too hard”.</i>" in again["caption"]
+    assert again["caption"] == easier["caption"]

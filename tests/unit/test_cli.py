@@ -74,7 +74,7 @@ def test_programme_json_is_one_object_per_day_with_the_runners_answers_long_run_
         "level": 3, "date": "2026-11-30", "stage": 3, "drill": "weighted-hip-thrust",
         "kit": ["bench-or-sofa", "dumbbells"], "step": 0, "sets": 3,
         "reps": 8, "seconds": None, "metres": None, "each_side": False, "load": None, "intensity": "hard",
-        "deload": False, "reason": "",
+        "stronger_band": False, "deload": False, "reason": "",
     }  # fmt: skip
     by_date = {day["date"]: day for day in days}
     assert by_date["2026-12-05"]["intensity"] == "easy"

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.domain.card import LOAD_LIMIT
-from bot.domain.load import HEAVIEST_KG, load_text, parse_load
+from bot.content.loader import load_content
+from bot.domain.card import BAND_LIMIT, LOAD_LIMIT, render_caption
+from bot.domain.load import HEAVIEST_KG, is_banded, load_text, parse_load
+from bot.telegram import texts
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_weights_are_read_as_runners_type_them() -> None:
@@ -40,3 +46,19 @@ def test_the_proposal_always_fits_the_cards_room_for_it(today: float, last: floa
 def test_the_proposal_says_what_changed() -> None:
     assert load_text(14.5, 12.0) == "last time 12 kg: try 14.5 kg"
     assert load_text(12.0, 12.0) == "12 kg, as last time"
+
+
+def test_band_drills_are_the_ones_whose_kit_includes_a_band() -> None:
+    drills = load_content(ROOT / "content", allow_missing_media=True).programme.drills
+    banded = {slug for slug, drill in drills.items() if is_banded(drill)}
+    assert banded == {"banded-glute-bridge", "band-lateral-walk", "monster-walk"}
+    assert not any(drills[slug].load for slug in banded), "a drill progresses by weight or by band, not both"
+
+
+def test_the_stronger_band_line_fits_the_cards_room_for_it_and_shows_under_the_kit() -> None:
+    programme = load_content(ROOT / "content", allow_missing_media=True).programme
+    walk = programme.drills["monster-walk"]
+    assert len(texts.STRONGER_BAND) <= BAND_LIMIT
+    caption = render_caption(walk, walk.doses[-1], programme.stage(walk.stage), band=texts.STRONGER_BAND)
+    assert f"<b>Kit:</b> a mini band\n<b>Band:</b> {texts.STRONGER_BAND}\n" in caption
+    assert "<b>Band:</b>" not in render_caption(walk, walk.doses[-1], programme.stage(walk.stage))

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from bot.content.loader import load_content
 from bot.domain.kit import Kit
-from bot.domain.load import load_step
+from bot.domain.load import is_banded, load_step
 from bot.domain.preview import Answer, PlannedDay, preview
 from bot.domain.programme import Outcome
 from bot.domain.progression import PLYOMETRIC_GATE_DRILL
@@ -241,6 +241,23 @@ def test_the_weight_never_rises_after_pain_or_too_hard_and_rises_in_small_steps(
         assert rise in (0, load_step(day.drill)), f"{day.drill.slug} weight jumped by {rise} kg"
         if reply.outcome in (Outcome.PAIN, Outcome.HARD) or day.deload:
             assert rise == 0, f"{day.drill.slug} got heavier after {reply.outcome} on {day.local_date}"
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(1, 3), runnings, answers, trainings)
+def test_a_stronger_band_only_after_its_top_dose_is_beaten_twice_in_a_row_outside_a_lighter_week(
+    level: int, running: Running, replies: list[Answer], training: frozenset[int]
+) -> None:
+    answered = replies_by_session(simulate(level, running, replies, training), replies)
+    for index, (day, _reply) in enumerate(answered):
+        assert day.drill is not None
+        if not day.stronger_band:
+            continue
+        assert is_banded(day.drill) and not day.deload, f"{day.drill.slug} on {day.local_date}"
+        assert day.step == len(day.drill.doses) - 1, f"{day.drill.slug} below its top dose"
+        before = [reply for earlier, reply in answered[:index] if earlier.drill is day.drill][-2:]
+        good = [reply.outcome in (Outcome.DONE, Outcome.EASY) and reply.pain is None for reply in before]
+        assert good == [True, True], f"{day.drill.slug} on {day.local_date} after {before}"
 
 
 def test_the_last_stage_keeps_one_or_two_loaded_drills_a_week() -> None:

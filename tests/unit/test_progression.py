@@ -14,13 +14,21 @@ from bot.domain.card import NOTE_LIMIT
 from bot.domain.dose import Dose
 from bot.domain.programme import Outcome
 from bot.domain.progression import (
+    BAND_UP_REASON,
+    GOOD_OUTCOMES,
+    LOAD_UP_REASON,
+    NO_PROPOSAL,
+    STEP_UP_REASON,
+    TOP_DOSE_REASON,
     Decision,
     DrillState,
     Position,
+    Proposal,
     SessionResult,
     after_hop_check,
     after_self_test,
     decide,
+    proposal_again,
     start_position,
 )
 from bot.domain.safety import PAIN_BANDS, Tag
@@ -338,3 +346,120 @@ def test_hopping_drills_wait_for_a_pain_free_skater_squat_of_3_x_8_then_pain_fre
     assert hops not in served_after(Outcome.DONE, "3x8 each side", pogo=False)
     assert hops in served_after(Outcome.DONE, "3x8 each side")
     assert hops in served_after(Outcome.EASY, "3x10 each side")
+
+
+BANDED = replace(
+    PROGRAMME,
+    drills={**PROGRAMME.drills, "bridge": replace(PROGRAMME.drills["bridge"], equipment=("mini-band",))},
+)
+
+
+def band_decision(state: DrillState, answer: SessionResult, today: date = TUESDAY) -> Decision:
+    decision = decide(BANDED, at(1, bridge=state), [answer], today)
+    assert decision is not None and decision.drill.slug == "bridge"
+    return decision
+
+
+def test_a_band_drills_top_dose_beaten_twice_proposes_a_stronger_band_at_that_dose() -> None:
+    decision = band_decision(DrillState(step=2, good_streak=1), result(MONDAY, Outcome.DONE))
+    assert decision.stronger_band and decision.proposal.stronger_band
+    assert decision.reason == BAND_UP_REASON
+    assert str(decision.dose) == "3 × 12", "the weight rule's shape: the dose stays at the top"
+    state = decision.position.state("bridge")
+    assert (state.step, state.good_streak) == (2, 0), "two more good sessions before the next one"
+    assert decision.load_kg is None
+
+
+def test_below_its_top_dose_a_band_drill_climbs_its_ladder_instead() -> None:
+    decision = band_decision(DrillState(step=1, good_streak=1), result(MONDAY, Outcome.EASY))
+    assert not decision.stronger_band
+    assert str(decision.dose) == "3 × 12" and decision.reason == STEP_UP_REASON
+
+
+def test_no_stronger_band_after_pain_too_hard_a_skip_or_in_a_lighter_week() -> None:
+    top = DrillState(step=2, good_streak=1)
+    for answer in (
+        result(MONDAY, Outcome.PAIN, 6),
+        result(MONDAY, Outcome.DONE, 6),
+        result(MONDAY, Outcome.HARD),
+        result(MONDAY, Outcome.SKIPPED),
+        result(MONDAY, None),
+    ):
+        decision = decide(BANDED, at(1, bridge=top), [answer], TUESDAY)
+        assert decision is not None and not decision.stronger_band, answer
+    deload_day = MONDAY + timedelta(days=22)
+    decision = band_decision(top, result(deload_day - timedelta(days=1), Outcome.DONE), deload_day)
+    assert decision.deload and not decision.stronger_band
+    assert decision.position.state("bridge").good_streak == 2, "kept for after the lighter week"
+
+
+def test_a_drill_without_a_band_at_its_top_dose_proposes_nothing_more() -> None:
+    decision = decided(
+        at(1, bridge=DrillState(step=2, good_streak=1)), [result(MONDAY, Outcome.DONE)], TUESDAY
+    )
+    assert not decision.stronger_band and decision.reason == TOP_DOSE_REASON
+
+
+def test_a_warm_up_only_day_proposes_no_stronger_band() -> None:
+    day = DayPlan(Intensity.EASY, warm_up_only=True)
+    decision = decide(
+        BANDED,
+        at(1, bridge=DrillState(step=2, good_streak=1)),
+        [result(MONDAY, Outcome.DONE)],
+        TUESDAY,
+        day=day,
+    )
+    assert decision is not None and decision.drill.slug == "bridge"
+    assert not decision.stronger_band and str(decision.dose) == "1 × 10"
+
+
+@given(st.lists(st.sampled_from([Outcome.DONE, Outcome.EASY, Outcome.HARD, Outcome.PAIN, None]), max_size=30))
+def test_a_stronger_band_comes_only_at_the_top_dose_after_two_good_answers_in_a_row_on_that_drill(
+    outcomes: list[Outcome | None],
+) -> None:
+    """Only the band drill is served (its rotation of one), answered as drawn, one day at a time."""
+    programme = replace(BANDED, stages=(replace(BANDED.stages[0], rotation=("bridge",)), *BANDED.stages[1:]))
+    position = Position(stage=1, stage_started_on=MONDAY)
+    answers: list[Outcome | None] = []
+    previous: list[SessionResult] = []
+    for offset, outcome in enumerate(outcomes):
+        today = MONDAY + timedelta(days=offset)
+        decision = decide(programme, position, previous, today)
+        assert decision is not None
+        if decision.drill.slug != "bridge":
+            break
+        if decision.stronger_band:
+            assert not decision.deload and decision.step == 2
+            assert len(answers) >= 2 and all(answer in GOOD_OUTCOMES for answer in answers[-2:])
+        position = decision.position
+        answers.append(outcome)
+        previous = [SessionResult(today, "bridge", outcome, None, decision.dose)]
+
+
+def test_a_card_sent_again_proposes_what_it_did_when_planned() -> None:
+    content = load_content(ROOT / "content", allow_missing_media=True).programme
+    walk, thrust = content.drills["monster-walk"], content.drills["weighted-hip-thrust"]
+    every_kit = None
+    assert proposal_again(
+        walk, DrillState(step=2), BAND_UP_REASON, kit=every_kit, warm_up_only=False
+    ) == Proposal(stronger_band=True)
+    assert (
+        proposal_again(walk, DrillState(step=2), TOP_DOSE_REASON, kit=every_kit, warm_up_only=False)
+        == NO_PROPOSAL
+    )
+    raised = DrillState(step=2, load_kg=17.0)
+    assert proposal_again(thrust, raised, LOAD_UP_REASON, kit=every_kit, warm_up_only=False) == Proposal(
+        17.0, 12.0
+    )
+    assert proposal_again(thrust, raised, "On plan.", kit=every_kit, warm_up_only=False) == Proposal(
+        17.0, 17.0
+    )
+    assert proposal_again(thrust, raised, LOAD_UP_REASON, kit=every_kit, warm_up_only=True) == NO_PROPOSAL
+    assert (
+        proposal_again(thrust, DrillState(step=2), "On plan.", kit=every_kit, warm_up_only=False)
+        == NO_PROPOSAL
+    )
+    split = content.drills["split-squat"]
+    below = DrillState(step=1, load_kg=10.0)
+    assert split.load is not None and below.step < split.load.from_rung
+    assert proposal_again(split, below, "On plan.", kit=every_kit, warm_up_only=False) == NO_PROPOSAL

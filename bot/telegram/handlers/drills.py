@@ -122,7 +122,7 @@ async def on_check_in_button(update: Update, context: BotContext) -> None:
     await edit_markup(update, keyboards.recorded(delivery_id, outcome))
     if outcome is Outcome.PAIN:
         await reply(context, update, texts.PAIN_WHERE_QUESTION, keyboards.pain_areas(delivery_id))
-    if coached is not None and subscriber is not None and not result.ask_self_test:
+    if coached is not None and subscriber is not None and not _asks_a_check(result):
         await _coach(context, update, coached, subscriber, now)
     if easier is not None:
         await reply(context, update, texts.easier_offer(easier), keyboards.easier_now(delivery_id))
@@ -221,7 +221,8 @@ async def on_text(update: Update, context: BotContext) -> None:
             )  # fmt: skip
             if isinstance(result, checkins.Recorded):
                 coached = await checkins.coaching_for(repo, runtime.programme, subscriber, result, now=now)
-            inline = coached if coached is not None and not coached.coaching.milestone else None
+            quiet = coached is None or coached.coaching.milestone or _asks_a_check(result)
+            inline = None if quiet else coached
             line = texts.coach_line(inline, subscriber, now) if inline else None
             _acknowledge(outbox, result, line, await _easier_offer(repo, context, update, result))
     await outbox.send(context, update)
@@ -288,6 +289,11 @@ def _acknowledge(
         outbox.add(texts.easier_offer(easier), keyboards.easier_now(result.delivery.id))
     if not isinstance(result, checkins.Refusal):
         _ask_checks(outbox, result)
+
+
+def _asks_a_check(result: checkins.Recorded | checkins.Refusal) -> bool:
+    """The self-test or the pogo-hop check comes next: that question stands alone, with no coach's line."""
+    return isinstance(result, checkins.Recorded) and (result.ask_self_test or result.ask_hop_check)
 
 
 def _ask_checks(outbox: Outbox, result: checkins.Recorded) -> None:
