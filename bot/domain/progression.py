@@ -217,7 +217,8 @@ def _fold(
         )
         return position.with_state(slug, state), reason
     if result.outcome in GOOD_OUTCOMES:
-        state = replace(state, good_streak=state.good_streak + 1, easier_next=False)
+        # A lighter week's session is not the full dose beaten: it keeps the streak, it does not add to it.
+        state = replace(state, good_streak=state.good_streak + (0 if frozen else 1), easier_next=False)
         position = replace(position, stage_credit=position.stage_credit + 1)
         if frozen:
             return position.with_state(slug, state), "Good session: enjoy the lighter week."
