@@ -29,7 +29,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.config import load_settings
-from bot.content.loader import load_content
+from bot.content.loader import LoadedContent, load_content
 from bot.content.sync import sync_content
 from bot.db.engine import create_session_factory
 from bot.db.models import Base, Delivery, Subscriber
@@ -417,6 +417,19 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+_LOADED: dict[tuple[Path, tuple[tuple[str, int, int], ...]], LoadedContent] = {}
+
+
+def loaded_content(content_dir: Path) -> LoadedContent:
+    """`load_content`, done again only when a file under the directory changed: checking every animation
+    takes seconds, and most tests start the bot on the same unchanged content."""
+    files = sorted(path for path in content_dir.rglob("*") if path.is_file())
+    key = (content_dir, tuple((str(path), path.stat().st_mtime_ns, path.stat().st_size) for path in files))
+    if key not in _LOADED:
+        _LOADED[key] = load_content(content_dir)
+    return _LOADED[key]
+
+
 @contextlib.asynccontextmanager
 async def running_bot(
     emulator: Emulator,
@@ -442,7 +455,7 @@ async def running_bot(
         admin_ids="999",
         **overrides,
     )
-    content = load_content(content_dir)
+    content = loaded_content(content_dir)
     timezones.warm()  # once per test process: the bot's own warm-up thread would compete with the first test
     clock = ManualClock(START)
     waits = ClockWaits(clock)
