@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, time, timedelta
 from html import escape, unescape
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from bot.content.loader import ContentProblem
@@ -19,12 +20,14 @@ from bot.domain.programme import Drill, Programme
 from bot.domain.safety import ALL_DRILLS, SAFETY_NOTE, SCREEN_ITEMS, PregnancyStage, Rule, ScreenOutcome, Tag
 from bot.domain.schedule import describe_days
 from bot.domain.week import TAPER_DAYS, WEEKDAY_NAMES
-from bot.services.checkins import CoachReply
 from bot.services.content import ContentUpdate
 from bot.services.progress import Progress
 from bot.services.safety import ScreenStatus
 from bot.services.stats import CHART_DAYS, WEEK_DAYS, CoachStats
 from bot.services.subscriptions import arrives_silently, quiet_hours_of, sent_today
+
+if TYPE_CHECKING:
+    from bot.services.checkins import CoachReply  # checkins reads the planner, which reads these texts
 
 COMMANDS: tuple[tuple[str, str], ...] = (
     ("today", "Today's drill now"),
