@@ -51,7 +51,7 @@ def _load(directory: Path, *, allow_missing_media: bool, quiet: bool = False) ->
     except ContentError as error:
         for problem in error.problems:
             print(problem, file=sys.stderr)
-        from bot.telegram.texts import counted
+        from bot.ui.texts import counted
 
         print(
             f"{counted(len(error.problems), 'problem')} in {directory}; nothing was written.", file=sys.stderr
@@ -83,10 +83,34 @@ def cmd_content_check(args: argparse.Namespace, settings: Settings) -> int:
     if content is None:
         return 1
     programme = content.programme
+    if not _catalogs_complete():
+        return 1
     print(
         f"{directory}: {len(programme.drills)} drills over {len(programme.stages)} stages, "
-        f"{len(programme.levels)} levels: all good."
+        f"{len(programme.levels)} levels, and the message catalogs: all good."
     )
+    return 0
+
+
+def _catalogs_complete() -> bool:
+    from bot.i18n import catalogs
+
+    found = catalogs.problems()
+    for problem in found:
+        print(f"messages: {problem}", file=sys.stderr)
+    return not found
+
+
+def cmd_i18n(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.i18n import catalogs
+
+    if args.action == "update":
+        for path in catalogs.update():
+            print(f"wrote {path}")
+        return 0
+    if not _catalogs_complete():
+        return 1
+    print("The message catalogs are complete and match the code.")
     return 0
 
 
@@ -132,7 +156,7 @@ def cmd_content_sync(args: argparse.Namespace, settings: Settings) -> int:
     from bot.content.sync import describe
     from bot.db.engine import create_engine, create_session_factory
     from bot.services.content import apply_content
-    from bot.telegram.texts import counted
+    from bot.ui.texts import counted
 
     if args.announce:
         settings.require_bot_token()
@@ -556,6 +580,10 @@ def build_parser() -> argparse.ArgumentParser:
     db.add_argument("action", choices=["upgrade", "downgrade", "current"])
     db.add_argument("revision", nargs="?", help="target revision (upgrade: head, downgrade: -1)")
     db.set_defaults(handler=cmd_db)
+
+    i18n = commands.add_parser("i18n", help="the message catalogs: extract and merge (update), or check")
+    i18n.add_argument("action", choices=["update", "check"])
+    i18n.set_defaults(handler=cmd_i18n)
 
     content = commands.add_parser("content", help="check or sync the programme content")
     content_actions = content.add_subparsers(dest="action", required=True, metavar="ACTION")

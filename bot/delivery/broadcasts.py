@@ -32,8 +32,8 @@ from bot.delivery.sender import Sender, SendResult, SendStatus
 from bot.domain.schedule import in_quiet_hours
 from bot.runtime import Runtime
 from bot.services.subscriptions import mark_blocked
-from bot.telegram import texts
-from bot.telegram.keyboards import try_drill
+from bot.ui import texts
+from bot.ui.keyboards import try_drill
 
 log = logging.getLogger(__name__)
 

@@ -15,7 +15,7 @@ from bot.domain.programme import Drill
 from bot.domain.schedule import nudge_time
 from bot.runtime import Runtime
 from bot.services.subscriptions import mark_blocked, quiet_hours_of, zone_of
-from bot.telegram.keyboards import check_in
+from bot.ui.keyboards import check_in
 
 
 async def send_drill_card(

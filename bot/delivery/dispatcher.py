@@ -40,8 +40,8 @@ from bot.services.content import follow_content
 from bot.services.retention import PRUNE_BATCH, cutoff, prune_batch
 from bot.services.safety import ask_screen
 from bot.services.subscriptions import quiet_hours_of, reschedule, zone_of
-from bot.telegram import texts
-from bot.telegram.keyboards import health_screen, pain_scale
+from bot.ui import texts
+from bot.ui.keyboards import health_screen, pain_scale
 
 log = logging.getLogger(__name__)
 

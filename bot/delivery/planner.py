@@ -35,7 +35,7 @@ from bot.domain.week import DayPlan, Intensity, Running, day_plan
 from bot.services.progression import position_of, store_position
 from bot.services.safety import Gate, allows, gate_of
 from bot.services.subscriptions import kit_of, today_for
-from bot.telegram import texts
+from bot.ui import texts
 
 
 @dataclass(frozen=True, slots=True)

@@ -4,7 +4,7 @@ A milestone comes first (the first full week of drills), then a personal best (b
 repetitions), then a streak worth naming, then what the answer changes next time and why (the progression
 engine's own rules: two good sessions in a row step a drill up, "too easy" counting as one; "too hard"
 holds it, twice steps it back). The wording
-lives in `bot.telegram.texts`; here only which remark, and which of its variants (by delivery id, so a
+lives in `bot.ui.texts`; here only which remark, and which of its variants (by delivery id, so a
 runner hears different lines on different days and the same line again for the same answer). After the
 remark comes the next training day's drill and how its dose changes (`next_drill`): the planner's own
 decision made ahead, since the engine gives the same decision for the same inputs.

@@ -34,7 +34,6 @@ from bot.domain import timezones
 from bot.domain.parsing import BIGINT_MAX
 from bot.domain.throttle import OncePer
 from bot.runtime import Runtime, StartupError
-from bot.telegram import texts
 from bot.telegram.context import (
     BROADCASTS_KEY,
     GROUP_NOTICES_KEY,
@@ -59,6 +58,7 @@ from bot.telegram.http import AiohttpRequest
 from bot.telegram.pacing import Pacing
 from bot.telegram.update_metrics import count_update
 from bot.telegram.updates import ChatQueues
+from bot.ui import texts
 
 log = logging.getLogger(__name__)
 

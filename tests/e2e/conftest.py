@@ -46,7 +46,7 @@ from bot.sandbox.emulator import Emulator
 from bot.services.subscriptions import DEFAULT_DELIVERY_TIME
 from bot.telegram.app import build_application, serve
 from bot.telegram.context import BROADCASTS_KEY, SENDER_KEY, BotApplication
-from bot.telegram.texts import COACH_LINES
+from bot.ui.texts import COACH_LINES
 from tests.support.browser import REQUIRE_BROWSER, missing_browser
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from bot.sandbox.emulator import Fault
-from bot.telegram import texts
+from bot.ui import texts
 from tests.e2e.conftest import COACH, Harness, command, onboard, snapshot, today
 from tests.support.data import NOW, build_data_set
 

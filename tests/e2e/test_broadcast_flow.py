@@ -26,9 +26,9 @@ from bot.db.models import (
 )
 from bot.db.repositories import BroadcastFigures
 from bot.sandbox.emulator import Emulator, Fault
-from bot.telegram import keyboards, texts
 from bot.telegram.app import build_application
 from bot.telegram.context import BROADCASTS_KEY
+from bot.ui import keyboards, texts
 from tests.e2e.conftest import Harness, add_subscribers, no_wait, running_bot
 
 ADMIN = 999

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.db.models import Subscriber
 from bot.sandbox.emulator import Emulator
-from bot.telegram import texts
+from bot.ui import texts
 from tests.e2e.conftest import (
     Harness,
     add_subscribers,

@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.db.models import Broadcast, Subscriber
 from bot.db.models import Drill as DrillRow
 from bot.sandbox.emulator import Emulator
-from bot.telegram import texts
+from bot.ui import texts
 from tests.e2e.conftest import (
     COACH,
     Harness,

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from bot.db.models import CheckIn
 from bot.services.subscriptions import kit_of
-from bot.telegram import texts
+from bot.ui import texts
 from tests.e2e.conftest import Harness, ask, command, onboard, stored, today
 
 

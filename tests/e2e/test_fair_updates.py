@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot.telegram import texts
 from bot.telegram.app import CHAT_BACKLOG
+from bot.ui import texts
 from tests.e2e.conftest import Harness
 
 FLOODER, OTHER = 401, 402

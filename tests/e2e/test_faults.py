@@ -30,7 +30,7 @@ from bot.db.models import Delivery, Subscriber
 from bot.db.transient import skipped_during_outages
 from bot.sandbox.driver import User
 from bot.sandbox.emulator import Emulator, Fault
-from bot.telegram import texts
+from bot.ui import texts
 from tests.e2e.conftest import TOKEN, Harness, onboard, running_bot, today
 
 SQLITE = pytest.mark.parametrize("database_kind", ["sqlite"], indirect=True)

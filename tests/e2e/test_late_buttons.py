@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.db.models import CheckIn
-from bot.telegram import texts
+from bot.ui import texts
 from tests.e2e.conftest import Harness, onboard
 
 RUNNER = 501

@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from bot.db.models import DrillProgress
 from bot.domain.coaching import Remark
-from bot.telegram import texts
+from bot.ui import texts
 from tests.e2e.conftest import Harness, ask, cards, coach_line_for, command, onboard, tap, today
 
 

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.process import start_ticking, stop_between_ticks
 from bot.sandbox.emulator import Emulator, Fault
-from bot.telegram import texts
+from bot.ui import texts
 from tests.e2e.conftest import Harness, add_subscribers, create_broadcast, running_bot
 
 RUNNER = 601

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from bot.db.models import CheckIn, Delivery, Drill, Subscriber
 from bot.domain.safety import Tag
 from bot.sandbox.driver import User
-from bot.telegram import texts
+from bot.ui import texts
 from tests.e2e.conftest import Harness
 
 

@@ -20,7 +20,7 @@ from aiohttp import ClientResponse, ClientSession
 
 from bot.runtime import StartupError
 from bot.sandbox.runner import TOKEN, run_sandbox
-from bot.telegram import texts
+from bot.ui import texts
 from tests.e2e.conftest import free_port
 
 ANA, BEN, COACH = 1001, 1002, 1000

@@ -10,7 +10,7 @@ import re
 from pathlib import Path
 
 from bot.sandbox.runner import TOKEN
-from bot.telegram import texts
+from bot.ui import texts
 from tests.support.browser import launch, say, tap
 
 ANNOUNCEMENT = "Hill session on Saturday: bring your glutes!"

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from bot.telegram import texts
+from bot.ui import texts
 from tests.support.browser import launch, say, tap
 
 if TYPE_CHECKING:

@@ -11,7 +11,7 @@ import logging
 import pytest
 
 from bot.db.models import Broadcast
-from bot.telegram import texts
+from bot.ui import texts
 from tests.e2e.conftest import Harness, ask, onboard, snapshot, today
 
 COACH = 999

@@ -22,7 +22,7 @@ from bot.domain.dose import Dose
 from bot.domain.programme import Outcome
 from bot.domain.progression import ANY_DAY, DrillState, Position, SessionResult
 from bot.domain.week import DayPlan, Intensity
-from bot.telegram.texts import COACH_LINES, NEXT_DRILL_WORDS, next_drill_words
+from bot.ui.texts import COACH_LINES, NEXT_DRILL_WORDS, next_drill_words
 from tests.unit.programme_factory import make_drill, make_programme
 
 DONE = CheckInFacts(

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from bot.content.loader import load_content
 from bot.domain.card import BAND_LIMIT, LOAD_LIMIT, render_caption
 from bot.domain.load import HEAVIEST_KG, is_banded, load_text, parse_load
-from bot.telegram import texts
+from bot.ui import texts
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -12,7 +12,6 @@ from bot.db.repositories import DeliveryFigures
 from bot.db.repositories.stats import Retention
 from bot.domain.streaks import DayMark
 from bot.services.stats import CoachStats, DrillFunnel, SafetyFigures
-from bot.telegram import texts
 from bot.telegram.progress_card import STYLE
 from bot.telegram.stats_chart import (
     HEIGHT,
@@ -24,6 +23,7 @@ from bot.telegram.stats_chart import (
     legend_boxes,
     render_answers_chart,
 )
+from bot.ui import texts
 
 FIRST = date(2026, 3, 3)
 DAYS = 28

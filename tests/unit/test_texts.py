@@ -12,7 +12,7 @@ from bot.domain.programme import Programme, Stage
 from bot.domain.streaks import StreakSummary
 from bot.services.progress import Progress
 from bot.services.safety import ScreenStatus
-from bot.telegram import texts
+from bot.ui import texts
 
 STAGE = Stage(1, "Foundation", "Wake the glutes up.", ("glute-bridge",), "easy", "60 s")
 

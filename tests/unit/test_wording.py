@@ -7,7 +7,7 @@ from pathlib import Path
 
 from bot.content.loader import load_content
 from bot.domain import safety
-from bot.telegram import texts
+from bot.ui import texts
 
 ROOT = Path(__file__).resolve().parents[2]
 OVERCLAIM = re.compile(

@@ -6,9 +6,9 @@ from telegram import Update
 
 from bot.domain.parsing import parse_fields
 from bot.services import subscriptions
-from bot.telegram import keyboards, texts
 from bot.telegram.context import BotContext
 from bot.telegram.handlers.common import acknowledge, reply, subscriber_for_update
+from bot.ui import keyboards, texts
 
 
 async def help_command(update: Update, context: BotContext) -> None:

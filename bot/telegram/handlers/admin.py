@@ -11,10 +11,10 @@ from telegram import Update
 from bot.content.loader import ContentError
 from bot.services.content import reload_content
 from bot.services.stats import CHART_DAYS, coach_stats
-from bot.telegram import texts
 from bot.telegram.context import BotContext
 from bot.telegram.handlers.common import reply
 from bot.telegram.stats_chart import render_answers_chart
+from bot.ui import texts
 
 
 async def stats_command(update: Update, context: BotContext) -> None:

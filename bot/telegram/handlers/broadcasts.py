@@ -22,7 +22,6 @@ from bot.domain.parsing import parse_fields, parse_number, parse_numbered
 from bot.domain.replies import parse_send_at
 from bot.services import broadcasts as service
 from bot.services import safety
-from bot.telegram import keyboards, texts
 from bot.telegram.context import BotContext
 from bot.telegram.handlers.common import (
     Outbox,
@@ -32,6 +31,7 @@ from bot.telegram.handlers.common import (
     reply,
     subscriber_for_update,
 )
+from bot.ui import keyboards, texts
 
 RECENT = 10
 DELETE_WINDOW = timedelta(hours=48)

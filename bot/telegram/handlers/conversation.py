@@ -21,11 +21,11 @@ from bot.domain.replies import (
 )
 from bot.domain.timezones import search
 from bot.services import conversation
-from bot.telegram import texts
 from bot.telegram.context import BotContext
 from bot.telegram.handlers.common import Outbox, subscriber_for_update
 from bot.telegram.handlers.safety import answer_screen
 from bot.telegram.handlers.settings import Answer, apply_answer, offer_zones
+from bot.ui import texts
 
 
 class _Unread:

@@ -20,7 +20,6 @@ from bot.domain.schedule import SNOOZE_OPTIONS
 from bot.services import checkins, progression, safety, subscriptions
 from bot.services.progress import Progress, progress_of
 from bot.services.safety import Gate
-from bot.telegram import keyboards, texts
 from bot.telegram.context import BotContext
 from bot.telegram.handlers.common import (
     Outbox,
@@ -33,6 +32,7 @@ from bot.telegram.handlers.common import (
 from bot.telegram.handlers.conversation import answer_typed
 from bot.telegram.handlers.progress import send_progress_card
 from bot.telegram.handlers.safety import explain_gate, screen_first
+from bot.ui import keyboards, texts
 
 MAX_TEXT_LENGTH = 1000
 

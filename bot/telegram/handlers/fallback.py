@@ -14,9 +14,9 @@ from telegram.error import Forbidden, TelegramError
 
 from bot.db.transient import database_fault
 from bot.services import subscriptions
-from bot.telegram import texts
 from bot.telegram.context import BotContext
 from bot.telegram.handlers.common import acknowledge, reply
+from bot.ui import texts
 
 log = logging.getLogger(__name__)
 

@@ -9,10 +9,10 @@ from telegram import Update
 from bot.db.models import Subscriber
 from bot.delivery.sender import SendStatus
 from bot.services.progress import Progress, progress_of
-from bot.telegram import texts
 from bot.telegram.context import BotContext
 from bot.telegram.handlers.common import reply, subscriber_for_update
 from bot.telegram.progress_card import ProgressCard, render_progress_card
+from bot.ui import texts
 
 
 async def _view(update: Update, context: BotContext) -> tuple[Subscriber, Progress] | None:

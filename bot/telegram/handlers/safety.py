@@ -12,10 +12,10 @@ from bot.domain.parsing import BIGINT_MAX, parse_numbered
 from bot.domain.safety import SCREEN_KEYS, PainArea, PainKind, PregnancyStage
 from bot.services import checkins, conversation, safety
 from bot.services.safety import Gate
-from bot.telegram import keyboards, texts
 from bot.telegram.context import BotContext
 from bot.telegram.handlers.common import Outbox, acknowledge, edit_markup, reply, subscriber_for_update
 from bot.telegram.handlers.settings import finish_step
+from bot.ui import keyboards, texts
 
 
 def explain_gate(outbox: Outbox, subscriber: Subscriber, gate: Gate, *, now: datetime) -> None:

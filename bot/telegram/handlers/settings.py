@@ -29,9 +29,9 @@ from bot.domain.replies import (
 from bot.domain.schedule import MAX_QUIET
 from bot.domain.timezones import is_zone, search
 from bot.services import conversation, subscriptions
-from bot.telegram import keyboards, texts
 from bot.telegram.context import BotContext
 from bot.telegram.handlers.common import Outbox, acknowledge, edit_markup, subscriber_for_update
+from bot.ui import keyboards, texts
 
 KIT_ANSWERS = frozenset({"done", "none", *(item.value for item in Kit)})
 

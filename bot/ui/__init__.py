@@ -1,0 +1,1 @@
+"""What runners and coaches read and tap: the wording and keyboards that delivery/ and telegram/ share."""
