@@ -29,324 +29,440 @@ from bot.services.subscriptions import arrives_silently, quiet_hours_of, sent_to
 if TYPE_CHECKING:
     from bot.services.checkins import CoachReply  # checkins reads the planner, which reads these texts
 
-COMMANDS: tuple[tuple[str, str], ...] = (
-    ("today", "Today's drill now"),
-    ("progress", "Your stage, streak and progress card"),
-    ("history", "Your last two weeks of drills"),
-    ("time", "Change the delivery time"),
-    ("timezone", "Change your time zone"),
-    ("days", "Choose training days"),
-    ("level", "Change your level"),
-    ("longrun", "Your long run's day, e.g. /longrun sun (or off)"),
-    ("race", "Plan a taper: /race 2027-04-12 [name] (or off)"),
-    ("kit", "The kit you have, e.g. /kit band dumbbells (or none)"),
-    ("pause", "Pause drills for a few days"),
-    ("nudges", "Turn the afternoon reminder on or off"),
-    ("quiet", "Your quiet hours, e.g. /quiet 22:00-06:30"),
-    ("resume", "Resume drills"),
-    ("cleared", "A professional has cleared you to train"),
-    ("stop", "Unsubscribe (your data is kept)"),
-    ("deletedata", "Delete everything about you"),
-    ("cancel", "Leave the question I asked unanswered"),
-    ("help", "What this bot does and how to use it"),
+_COMMANDS: tuple[tuple[str, str], ...] = (
+    ("today", N_("Today's drill now")),
+    ("progress", N_("Your stage, streak and progress card")),
+    ("history", N_("Your last two weeks of drills")),
+    ("time", N_("Change the delivery time")),
+    ("timezone", N_("Change your time zone")),
+    ("days", N_("Choose training days")),
+    ("level", N_("Change your level")),
+    ("longrun", N_("Your long run's day, e.g. /longrun sun (or off)")),
+    ("race", N_("Plan a taper: /race 2027-04-12 [name] (or off)")),
+    ("kit", N_("The kit you have, e.g. /kit band dumbbells (or none)")),
+    ("pause", N_("Pause drills for a few days")),
+    ("nudges", N_("Turn the afternoon reminder on or off")),
+    ("quiet", N_("Your quiet hours, e.g. /quiet 22:00-06:30")),
+    ("resume", N_("Resume drills")),
+    ("cleared", N_("A professional has cleared you to train")),
+    ("stop", N_("Unsubscribe (your data is kept)")),
+    ("deletedata", N_("Delete everything about you")),
+    ("cancel", N_("Leave the question I asked unanswered")),
+    ("help", N_("What this bot does and how to use it")),
 )
 
 
-def counted(count: int, noun: str) -> str:
-    """A number with its noun agreeing: "1 drill", "2 drills", "1,200 runners" (regular plurals only)."""
-    return f"{count:,} {noun if count == 1 else noun + 's'}"
-
-
-WELCOME = (
-    "Hi{name}! I send one short glute drill a day for runners.\n"
-    "Strong glutes help keep your pelvis level when you land and can add power to your push-off. "
-    "Strength alone doesn't change how you run, so each drill comes with form cues to practise.\n\n"
-    "<i>{safety}</i>"
-)
-WELCOME_BACK = "Welcome back{name}! Your drills are on again."
+def commands() -> tuple[tuple[str, str], ...]:
+    """Every runner's command with what it does, for /help and Telegram's menu (commands stay English)."""
+    return tuple((command, _(about)) for command, about in _COMMANDS)
 
 
 def welcome(first_name: str | None, returning: bool) -> str:
-    name = f", {escape(first_name)}" if first_name else ""
     if returning:
-        return WELCOME_BACK.format(name=name)
-    return WELCOME.format(name=name, safety=escape(SAFETY_NOTE))
+        if first_name:
+            # Translators: {name} is the runner's first name.
+            return _("Welcome back, {name}! Your drills are on again.").format(name=escape(first_name))
+        return _("Welcome back! Your drills are on again.")
+    about = _(
+        "I send one short glute drill a day for runners.\n"
+        "Strong glutes help keep your pelvis level when you land and can add power to your push-off. "
+        "Strength alone doesn't change how you run, so each drill comes with form cues to practise."
+    )
+    # Translators: {name} is the runner's first name.
+    hello = _("Hi, {name}!").format(name=escape(first_name)) if first_name else _("Hi!")
+    return f"{hello} {about}\n\n<i>{escape(SAFETY_NOTE)}</i>"
 
 
 def health_question(*, on_its_own: bool = False) -> str:
     items = "\n".join(f"• <b>{escape(item.label)}</b>: {escape(item.text)}" for item in SCREEN_ITEMS)
-    opening = (
-        "Before your next drill: I now ask every runner a short health check, once."
-        if on_its_own
-        else "First, a quick health check."
+    if on_its_own:
+        opening = _(
+            "Before your next drill: I now ask every runner a short health check, once. Tap each one that "
+            "applies to you, then Done. If none do, tap None of these."
+        )
+    else:
+        opening = _(
+            "First, a quick health check. Tap each one that applies to you, then Done. If none do, tap None "
+            "of these."
+        )
+    return f"{opening}\n{items}"
+
+
+def pregnancy_question() -> str:
+    return _("Congratulations! Which fits you now?")
+
+
+def screen_clear() -> str:
+    return _("Thanks, nothing there holds you back.")
+
+
+def screen_first() -> str:
+    return _("Your drills start once the quick health check is answered: here it is again.")
+
+
+def not_for_you_now() -> str:
+    return _("This drill isn't in your programme right now: /today shows what is.")
+
+
+def screen_first_alert() -> str:
+    return _("Please answer the quick health check first: it's in the chat.")
+
+
+def screen_done_alone() -> str:
+    return _("Thanks for answering. /today sends today's drill.")
+
+
+def screen_gone() -> str:
+    return _("That health check is already answered. /start asks it again if something has changed.")
+
+
+def pain_paused_today() -> str:
+    return _(
+        "Your drills are paused while the pain settles. When everyday movement is comfortable again, tap the "
+        "button and we'll start again gently, one stage lower."
     )
-    return f"{opening} Tap each one that applies to you, then Done. If none do, tap None of these.\n{items}"
 
 
-PREGNANCY_QUESTION = "Congratulations! Which fits you now?"
-SCREEN_CLEAR = "Thanks, nothing there holds you back."
-SCREEN_FIRST = "Your drills start once the quick health check is answered: here it is again."
-NOT_FOR_YOU_NOW = "This drill isn't in your programme right now: /today shows what is."
-SCREEN_FIRST_ALERT = "Please answer the quick health check first: it's in the chat."
-SCREEN_DONE_ALONE = "Thanks for answering. /today sends today's drill."
-SCREEN_GONE = "That health check is already answered. /start asks it again if something has changed."
-PAIN_PAUSED_TODAY = (
-    "Your drills are paused while the pain settles. When everyday movement is comfortable again, tap the "
-    "button and we'll start again gently, one stage lower."
-)
-NOTHING_TO_CLEAR = "Nothing is on hold or left out of your drills, so there's nothing to clear."
+def nothing_to_clear() -> str:
+    return _("Nothing is on hold or left out of your drills, so there's nothing to clear.")
+
+
 HOLD_PARAGRAPHS: dict[Rule, str] = {
-    Rule.HEART: (
+    Rule.HEART: N_(
         "Thank you for telling me. Chest pain, a racing heart or fainting with exercise, or heart disease, "
         "needs a doctor's go-ahead before new training. Your drills are on hold until then: once your "
         "doctor has cleared you, tap the button below or send /cleared."
     ),
-    Rule.REFER: (
+    Rule.REFER: N_(
         "Thank you for telling me. Pain at night or at rest, a tender spot on a bone, numbness or tingling, "
         "or a joint that gives way is worth having checked by a physiotherapist or doctor first. Please stop "
         "for now: your drills are paused until you've been seen. Once you're cleared, tap the button below "
         "or send /cleared."
     ),
 }
-RESTRICT_PARAGRAPH = (
-    "After hip surgery or an injection, or a recent stress fracture, I'll leave out drills that load one "
-    "leg and hopping drills; the rest of the programme goes on. Please show the drills to your surgeon or "
-    "physiotherapist, and when they've cleared you, tap the button below or send /cleared."
+"""Why drills are held, by the rule that holds them; translated where shown (`hold_paragraph`)."""
+
+
+def hold_paragraph(rule: Rule) -> str:
+    return _(HOLD_PARAGRAPHS[rule])
+
+
+def restrict_paragraph() -> str:
+    return _(
+        "After hip surgery or an injection, or a recent stress fracture, I'll leave out drills that load one "
+        "leg and hopping drills; the rest of the programme goes on. Please show the drills to your surgeon or "
+        "physiotherapist, and when they've cleared you, tap the button below or send /cleared."
+    )
+
+
+LEFT_OUT_WORDS: tuple[tuple[Tag, str], ...] = (
+    (Tag.PLYOMETRIC, N_("hopping drills")),
+    (Tag.LYING_ON_BACK, N_("drills lying on your back")),
+    (Tag.LOADED_SINGLE_LEG, N_("drills that load one leg")),
 )
 
 
 def _left_out(excluded: frozenset[Tag]) -> str:
-    kinds = [
-        words
-        for tag, words in (
-            (Tag.PLYOMETRIC, "hopping drills"),
-            (Tag.LYING_ON_BACK, "drills lying on your back"),
-            (Tag.LOADED_SINGLE_LEG, "drills that load one leg"),
-        )
-        if tag in excluded
-    ]
-    return " and ".join(kinds)
+    """ "hopping drills and drills lying on your back", joined as the runner's language joins a list."""
+    return format_list([_(words) for tag, words in LEFT_OUT_WORDS if tag in excluded], locale=locale())
+
+
+def _upper_first(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
 def pregnancy_advice(stage: PregnancyStage, outcome: ScreenOutcome) -> str:
-    held = (
-        " I'll hold your drills until you tell me you've checked: tap the button below or send /cleared."
-        if outcome.held_by is Rule.PREGNANCY
-        else ""
-    )
-    return (
+    # Translators: {left_out} is a list such as "hopping drills and drills lying on your back".
+    advice = _(
         "Please check with your midwife or physiotherapist before starting, and show them the drills. "
-        f"While this applies I'll leave out {_left_out(outcome.excluded)}.{held}"
-    )
+        "While this applies I'll leave out {left_out}."
+    ).format(left_out=_left_out(outcome.excluded))
+    if outcome.held_by is not Rule.PREGNANCY:
+        return advice
+    held = _("I'll hold your drills until you tell me you've checked: tap the button below or send /cleared.")
+    return f"{advice} {held}"
 
 
 def screen_result(outcome: ScreenOutcome, restricted: bool, pregnancy: PregnancyStage | None) -> str:
     """Why, kindly, once: one paragraph for each kind of answer given."""
-    paragraphs = [HOLD_PARAGRAPHS[rule] for rule in (Rule.HEART, Rule.REFER) if outcome.held_by is rule]
+    paragraphs = [hold_paragraph(rule) for rule in (Rule.HEART, Rule.REFER) if outcome.held_by is rule]
     if restricted and outcome.held_by is None:
-        paragraphs.append(RESTRICT_PARAGRAPH)
+        paragraphs.append(restrict_paragraph())
     if pregnancy is not None:
         paragraphs.append(pregnancy_advice(pregnancy, outcome))
-    return "\n\n".join(paragraphs) or SCREEN_CLEAR
+    return "\n\n".join(paragraphs) or screen_clear()
 
 
 def pain_paused(pause: str) -> str:
     """The referral, said once when pain pauses drills: every drill at 7+, else the painful pattern."""
     if pause == ALL_DRILLS:
-        return (
+        return _(
             "I've paused all your drills. Pain this strong is a sign to rest and have it checked: please "
             "see a physiotherapist or doctor, sooner if it's sharp, swollen or there at night. When it has "
             "settled, tap the button and we'll start again gently, one stage lower."
         )
-    return (
-        f"It keeps hurting, so I've paused your {escape(pause.replace('-', ' '))} drills; the rest of your "
+    # Translators: {pattern} is a movement pattern from the programme, e.g. "hip hinge".
+    return _(
+        "It keeps hurting, so I've paused your {pattern} drills; the rest of your "
         "programme goes on. If it doesn't settle within a few days, please see a physiotherapist. When it "
         "has settled, tap the button to bring them back, one stage lower."
-    )
+    ).format(pattern=escape(pause.replace("-", " ")))
 
 
 def pain_resumed(subscriber: Subscriber) -> str:
-    return f"Glad it has settled. We start again gently at stage {subscriber.stage}. {next_drill(subscriber)}"
+    resumed = _("Glad it has settled. We start again gently at stage {stage}.").format(stage=subscriber.stage)
+    return f"{resumed} {next_drill(subscriber)}"
 
 
 def held_today(held_by: Rule) -> str:
     if held_by is Rule.PREGNANCY:
-        return (
+        return _(
             "Your drills are on hold until you've checked with your midwife or physio. Then tap the button."
         )
-    who = "your doctor" if held_by is Rule.HEART else "a professional"
-    return f"Your drills are on hold until {who} has cleared you. When they have, tap the button or /cleared."
+    if held_by is Rule.HEART:
+        return _(
+            "Your drills are on hold until your doctor has cleared you. When they have, tap the button or "
+            "/cleared."
+        )
+    return _(
+        "Your drills are on hold until a professional has cleared you. When they have, tap the button or "
+        "/cleared."
+    )
 
 
 def cleared(outcome: ScreenOutcome, subscriber: Subscriber) -> str:
-    still = (
-        f" {_left_out(outcome.excluded).capitalize()} stay out while this applies."
-        if outcome.excluded
-        else ""
-    )
-    return f"Thanks for letting me know: your drills are back on.{still} {next_drill(subscriber)}"
+    back = _("Thanks for letting me know: your drills are back on.")
+    if outcome.excluded:
+        # Translators: {left_out} is a list such as "hopping drills and drills lying on your back".
+        still = _("{left_out} stay out while this applies.").format(left_out=_left_out(outcome.excluded))
+        back = f"{back} {_upper_first(still)}"
+    return f"{back} {next_drill(subscriber)}"
 
 
-LEVEL_QUESTION = "How much strength training do you do now?"
-TIME_QUESTION = "What time should your drill arrive? Pick one or type a time like 07:45."
-TIMEZONE_QUESTION = "Which time zone are you in? Type your city (e.g. London) or a zone like Europe/Berlin."
-DAYS_QUESTION = (
-    "Which days do you want drills? Rest days matter too. Tap a choice, pick your own days, or type them "
-    "(e.g. mon wed sat, or weekends)."
-)
-PAUSE_QUESTION = "Pause for how long? Tap one or type a number of days (e.g. 10)."
-DAY_PICKER_HINT = "Tap your days, then Save."
-STILL_WAITING = "I'm still waiting for that answer (/cancel leaves it)."
+def level_question() -> str:
+    return _("How much strength training do you do now?")
+def time_question() -> str:
+    return _("What time should your drill arrive? Pick one or type a time like 07:45.")
+def timezone_question() -> str:
+    return _("Which time zone are you in? Type your city (e.g. London) or a zone like Europe/Berlin.")
+def days_question() -> str:
+    return _("Which days do you want drills? Rest days matter too. Tap a choice, pick your own days, or type them "
+    "(e.g. mon wed sat, or weekends).")
+def pause_question() -> str:
+    return _("Pause for how long? Tap one or type a number of days (e.g. 10).")
+def day_picker_hint() -> str:
+    return _("Tap your days, then Save.")
+def still_waiting() -> str:
+    return _("I'm still waiting for that answer (/cancel leaves it).")
 REASK: dict[str, str] = {
-    "health": "Tap any that apply, then Done; or type none if none of them do.",
-    "level": "Which fits best? Type 1, 2 or 3, or tap one of the buttons.",
-    "time": "I couldn't read that as a time. Try HH:MM, for example 07:30 or 18:45.",
-    "days": "I couldn't read those days. Try daily, weekdays, weekends, or a list like mon wed fri.",
-    "longrun": "Which day is your long run? Type a day like sun, or none.",
-    "pause": "Pause for how many days? A number from 1 to 90, e.g. 7.",
-    "kit": "I couldn't read that kit. Tap what you have, or type it: band, dumbbells, step, bench, or none.",
+    "health": N_("Tap any that apply, then Done; or type none if none of them do."),
+    "level": N_("Which fits best? Type 1, 2 or 3, or tap one of the buttons."),
+    "time": N_("I couldn't read that as a time. Try HH:MM, for example 07:30 or 18:45."),
+    "days": N_("I couldn't read those days. Try daily, weekdays, weekends, or a list like mon wed fri."),
+    "longrun": N_("Which day is your long run? Type a day like sun, or none."),
+    "pause": N_("Pause for how many days? A number from 1 to 90, e.g. 7."),
+    "kit": N_("I couldn't read that kit. Tap what you have, or type it: band, dumbbells, step, bench, or none."),
 }
-"""A typed reply the open question could not read: ask again, plainly."""
-NOT_UNDERSTOOD = (
-    "I didn't catch that. To answer your drill, type done, too easy, too hard, skip or pain 0-10; to add "
-    "a note, reply to the drill or start with “note”. /help lists everything."
-)
-CANCELLED = "OK, I've stopped waiting for that answer. Nothing was changed."
-CANCELLED_ONBOARDING = (
-    "OK, I've stopped waiting for that answer. The buttons above still work whenever you're ready, and "
-    "/help lists every setting."
-)
-NOTHING_TO_CANCEL = "There's no question waiting for your answer. /help lists what I can do."
-FIXED_OFFSET_WARNING = (
-    "Note: a fixed offset like this ignores daylight saving, so your drill moves by an hour when your "
-    "clocks change. Type your city instead to follow your local time all year."
-)
-TIME_TYPE_PROMPT = "Type the time as HH:MM, for example 06:45 or 18:30."
-BAD_TIME = "I couldn't read that as a time. Try HH:MM, for example 07:30 or 18:45."
-LONG_RUN_QUESTION = (
-    "Which day is your long run? The day before it gets an easy drill. "
-    "Skip this if you don't have a regular one (/longrun changes it later)."
-)
+"""A typed reply the open question could not read: ask again, plainly (translated by `reask`)."""
+
+
+def reask(question: str) -> str:
+    return _(REASK[question])
+
+
+def not_understood() -> str:
+    return _("I didn't catch that. To answer your drill, type done, too easy, too hard, skip or pain 0-10; to add "
+    "a note, reply to the drill or start with “note”. /help lists everything.")
+def cancelled() -> str:
+    return _("OK, I've stopped waiting for that answer. Nothing was changed.")
+def cancelled_onboarding() -> str:
+    return _("OK, I've stopped waiting for that answer. The buttons above still work whenever you're ready, and "
+    "/help lists every setting.")
+def nothing_to_cancel() -> str:
+    return _("There's no question waiting for your answer. /help lists what I can do.")
+def fixed_offset_warning() -> str:
+    return _("Note: a fixed offset like this ignores daylight saving, so your drill moves by an hour when your "
+    "clocks change. Type your city instead to follow your local time all year.")
+def time_type_prompt() -> str:
+    return _("Type the time as HH:MM, for example 06:45 or 18:30.")
+def bad_time() -> str:
+    return _("I couldn't read that as a time. Try HH:MM, for example 07:30 or 18:45.")
+def long_run_question() -> str:
+    return _("Which day is your long run? The day before it gets an easy drill. "
+    "Skip this if you don't have a regular one (/longrun changes it later).")
 SELF_TEST_CHECKS = (
-    "a side plank, 30 s each side, with your body in a straight line",
-    "10 single-leg bridges each side with your pelvis staying level",
-    "5 single-leg squats each side down to a chair, knee over your toes",
+    N_("Check {number} of {count}: can you do a side plank, 30 s each side, with your body in a straight line?"),
+    N_("Check {number} of {count}: can you do 10 single-leg bridges each side with your pelvis staying level?"),
+    N_(
+        "Check {number} of {count}: can you do 5 single-leg squats each side down to a chair, knee over your "
+        "toes?"
+    ),
 )
 """The readiness self-test, asked one check at a time; every one must pass, with good form and no pain."""
-SELF_TEST_NOT_YET = (
-    "No problem: that's exactly what the self-test is for, and strength takes a few weeks to build. "
-)
-HOP_CHECK_QUESTION = (
-    "<b>Nearly ready for hopping drills.</b> Your skater squats are solid. One more check: can you do "
-    "20 small two-footed pogo hops on the spot, landing softly, without any pain?"
-)
-HOPS_OPEN = "Great: hopping drills are now part of your programme. Land softly and stop if anything hurts."
-HOPS_NOT_YET = "No problem: hops wait. Your next pain-free skater squats at 3 × 8 bring this check back."
-KIT_QUESTION = (
-    "What kit do you have at home? Tap everything you own, then Done. Drills that need kit you don't have "
-    "are swapped for one of the same movement without it (/kit changes this later)."
-)
-BAD_KIT = (
-    "I couldn't read that kit. Try /kit band dumbbells, /kit step bench or /kit none "
-    "(bands, dumbbells or a kettlebell, a step or box, a bench or sofa)."
-)
-EASIER_GONE = "That easier version isn't on offer any more: today's drill has moved on."
-BAD_LONG_RUN = "Which day is your long run? Try /longrun sun, or /longrun off."
-BAD_RACE = (
-    "I couldn't read that race. Try /race 2027-04-12 London Marathon (a date from today up to two years "
-    "ahead), or /race off."
-)
-BAD_DAYS = "I couldn't read those days. Try daily, weekdays, or a list like mon,wed,fri."
-BAD_PAUSE = "Pause for how many days? A number from 1 to 90, e.g. /pause 7."
-BAD_LEVEL = "Levels are 1, 2 or 3, e.g. /level 2."
-NO_ZONE = "I couldn't find that place. Try a bigger city nearby, or a zone like Europe/London or Etc/UTC."
-NOT_SUBSCRIBED = "Send /start to begin your glute programme."
-UNKNOWN_COMMAND = "I don't know that command. /help lists what I can do."
-NOT_TEXT = "I can only read text. Reply with done, too easy, too hard, skip or pain 0-10."
-TOO_LONG = "That's a long message! Please keep replies under 1,000 characters."
-GROUP_CHAT = "I coach one runner at a time: message me privately to start."
-SLOW_DOWN = "That's a lot of messages at once! I'll answer the first few; please wait for my replies."
-NOTHING_OPEN = "There's no drill waiting for an answer. /today sends today's drill."
-NOT_YOURS = "That button belongs to someone else's drill."
-TOO_OLD = "That drill is too old to answer now. Today's is what counts!"
-GONE = "That drill isn't available any more."
-STOPPED = "You're unsubscribed. Your history is kept: /start brings your drills back."
-DELETE_QUESTION = (
-    "This deletes your settings, every drill you received and every answer you gave. "
-    "It cannot be undone. Sure?"
-)
-DELETED = "Done: everything about you is deleted. /start whenever you want to begin again."
-DELETE_KEPT = "Nothing was deleted."
-NO_DRILL_TODAY = "There's no drill for you right now; the content is being updated. Try again in a minute."
-SEND_FAILED = "I couldn't send the drill just now. Please try /today again in a minute."
-PAIN_WHERE_QUESTION = "Sorry it hurt. Where do you feel it?"
-PAIN_KIND_QUESTION = "What does it feel like?"
-PAIN_SCORE_QUESTION = "How bad was it, from 0 (none) to 10 (worst)?"
-MUSCLE_BURN = (
-    "That burn is your muscles working, which is what the drill is for: it's not pain, so I've recorded the "
-    "drill as done and your programme carries on. If it ever turns sharp or catching, tap Pain again."
-)
-NOT_PAUSED = "Your drills aren't paused for pain: they carry on as planned."
-SNOOZE_QUESTION = "When should it come back?"
-SNOOZE_ANSWERED = "Already answered, so there's nothing to put off. Tap Change to give another answer."
-SNOOZE_ALREADY = "You've already put this one off once. Tap how it went on the card when you're done."
-SNOOZE_GONE = "That time no longer fits before your quiet hours. Pick another, or tap Back."
-NUDGES_ON = "Reminders are on: one nudge if a drill is still waiting in the afternoon."
-NUDGES_OFF = "Reminders are off. /nudges on brings them back."
-NUDGES_SHOWN_ON = "Reminders are on: one nudge if a drill is still waiting in the afternoon. Keep them?"
-NUDGES_SHOWN_OFF = "Reminders are off: no nudge when a drill is still waiting. Turn them on?"
-BAD_QUIET = (
-    "I couldn't read those quiet hours. Give a start and an end on the 24-hour clock, "
-    "e.g. /quiet 22:00-06:30, or /quiet off."
-)
-QUIET_TOO_LONG = (
-    "Quiet hours can last at most 16 hours, so reminders still fit in your day. Try /quiet 22:00-07:00."
-)
+
+
+def self_test_not_yet() -> str:
+    return _("No problem: that's exactly what the self-test is for, and strength takes a few weeks to build.")
+def hop_check_question() -> str:
+    return _("<b>Nearly ready for hopping drills.</b> Your skater squats are solid. One more check: can you do "
+    "20 small two-footed pogo hops on the spot, landing softly, without any pain?")
+def hops_open() -> str:
+    return _("Great: hopping drills are now part of your programme. Land softly and stop if anything hurts.")
+def hops_not_yet() -> str:
+    return _("No problem: hops wait. Your next pain-free skater squats at 3 × 8 bring this check back.")
+def kit_question() -> str:
+    return _("What kit do you have at home? Tap everything you own, then Done. Drills that need kit you don't have "
+    "are swapped for one of the same movement without it (/kit changes this later).")
+def bad_kit() -> str:
+    return _("I couldn't read that kit. Try /kit band dumbbells, /kit step bench or /kit none "
+    "(bands, dumbbells or a kettlebell, a step or box, a bench or sofa).")
+def easier_gone() -> str:
+    return _("That easier version isn't on offer any more: today's drill has moved on.")
+def bad_long_run() -> str:
+    return _("Which day is your long run? Try /longrun sun, or /longrun off.")
+def bad_race() -> str:
+    return _("I couldn't read that race. Try /race 2027-04-12 London Marathon (a date from today up to two years "
+    "ahead), or /race off.")
+def bad_days() -> str:
+    return _("I couldn't read those days. Try daily, weekdays, or a list like mon,wed,fri.")
+def bad_pause() -> str:
+    return _("Pause for how many days? A number from 1 to 90, e.g. /pause 7.")
+def bad_level() -> str:
+    return _("Levels are 1, 2 or 3, e.g. /level 2.")
+def no_zone() -> str:
+    return _("I couldn't find that place. Try a bigger city nearby, or a zone like Europe/London or Etc/UTC.")
+def not_subscribed() -> str:
+    return _("Send /start to begin your glute programme.")
+def unknown_command() -> str:
+    return _("I don't know that command. /help lists what I can do.")
+def not_text() -> str:
+    return _("I can only read text. Reply with done, too easy, too hard, skip or pain 0-10.")
+def too_long() -> str:
+    return _("That's a long message! Please keep replies under 1,000 characters.")
+def group_chat() -> str:
+    return _("I coach one runner at a time: message me privately to start.")
+def slow_down() -> str:
+    return _("That's a lot of messages at once! I'll answer the first few; please wait for my replies.")
+def nothing_open() -> str:
+    return _("There's no drill waiting for an answer. /today sends today's drill.")
+def not_yours() -> str:
+    return _("That button belongs to someone else's drill.")
+def too_old() -> str:
+    return _("That drill is too old to answer now. Today's is what counts!")
+def gone() -> str:
+    return _("That drill isn't available any more.")
+def stopped() -> str:
+    return _("You're unsubscribed. Your history is kept: /start brings your drills back.")
+def delete_question() -> str:
+    return _("This deletes your settings, every drill you received and every answer you gave. "
+    "It cannot be undone. Sure?")
+def deleted() -> str:
+    return _("Done: everything about you is deleted. /start whenever you want to begin again.")
+def delete_kept() -> str:
+    return _("Nothing was deleted.")
+def no_drill_today() -> str:
+    return _("There's no drill for you right now; the content is being updated. Try again in a minute.")
+def send_failed() -> str:
+    return _("I couldn't send the drill just now. Please try /today again in a minute.")
+def pain_where_question() -> str:
+    return _("Sorry it hurt. Where do you feel it?")
+def pain_kind_question() -> str:
+    return _("What does it feel like?")
+def pain_score_question() -> str:
+    return _("How bad was it, from 0 (none) to 10 (worst)?")
+def muscle_burn() -> str:
+    return _("That burn is your muscles working, which is what the drill is for: it's not pain, so I've recorded the "
+    "drill as done and your programme carries on. If it ever turns sharp or catching, tap Pain again.")
+def not_pain_paused() -> str:
+    return _("Your drills aren't paused for pain: they carry on as planned.")
+def snooze_question() -> str:
+    return _("When should it come back?")
+def snooze_answered() -> str:
+    return _("Already answered, so there's nothing to put off. Tap Change to give another answer.")
+def snooze_already() -> str:
+    return _("You've already put this one off once. Tap how it went on the card when you're done.")
+def snooze_gone() -> str:
+    return _("That time no longer fits before your quiet hours. Pick another, or tap Back.")
+def nudges_on() -> str:
+    return _("Reminders are on: one nudge if a drill is still waiting in the afternoon.")
+def nudges_off() -> str:
+    return _("Reminders are off. /nudges on brings them back.")
+def nudges_shown_on() -> str:
+    return _("Reminders are on: one nudge if a drill is still waiting in the afternoon. Keep them?")
+def nudges_shown_off() -> str:
+    return _("Reminders are off: no nudge when a drill is still waiting. Turn them on?")
+def bad_quiet() -> str:
+    return _("I couldn't read those quiet hours. Give a start and an end on the 24-hour clock, "
+    "e.g. /quiet 22:00-06:30, or /quiet off.")
+def quiet_too_long() -> str:
+    return _("Quiet hours can last at most 16 hours, so reminders still fit in your day. Try /quiet 22:00-07:00.")
 
 
 def morning_question(session_day: date, today: date) -> str:
     """The morning pain check names the session's day: "yesterday" only when it was."""
-    when = "yesterday" if (today - session_day).days == 1 else f"on {session_day:%A}"
-    return f"Morning! How does it feel today where it hurt {when}, from 0 to 10?"
+    if (today - session_day).days == 1:
+        return _("Morning! How does it feel today where it hurt yesterday, from 0 to 10?")
+    # Translators: {weekday} is a day's full name, e.g. "Tuesday".
+    return _("Morning! How does it feel today where it hurt on {weekday}, from 0 to 10?").format(
+        weekday=weekday_name(session_day)
+    )
 
 
-OOPS = "Sorry, something went wrong on my side. Please try again in a moment."
-CANNOT_SAVE = (
-    "Sorry, I can't save anything right now: something on my side needs fixing, and the team has been "
-    "told. Nothing was changed; please try again later."
+def oops() -> str:
+    return _("Sorry, something went wrong on my side. Please try again in a moment.")
+
+
+def cannot_save() -> str:
+    return _(
+        "Sorry, I can't save anything right now: something on my side needs fixing, and the team has been "
+        "told. Nothing was changed; please try again later."
+    )
+
+
+def help_text() -> str:
+    about = _(
+        "<b>Your daily glute drill</b>\n"
+        "Every training day at your chosen time I send one drill with a short animation. "
+        "Tap how it went (or reply: done, too easy, too hard, skip, pain 4) and the programme adapts: "
+        "it moves on after good sessions, holds when it is too hard and steps back on pain."
+    )
+    return f"{about}\n\n" + "\n".join(f"/{command} - {description}" for command, description in commands())
+
+
+_COACH_COMMANDS: tuple[tuple[str, str], ...] = (
+    ("broadcast", N_("write a message to runners")),
+    ("broadcasts", N_("recent broadcasts and their figures")),
+    ("cancel_broadcast", N_("stop a scheduled or running broadcast")),
+    ("unsend", N_("delete a broadcast from runners' chats")),
+    ("stats", N_("subscribers, retention and drills")),
+    ("reload", N_("load the content files into the bot")),
 )
 
-HELP = (
-    "<b>Your daily glute drill</b>\n"
-    "Every training day at your chosen time I send one drill with a short animation. "
-    "Tap how it went (or reply: done, too easy, too hard, skip, pain 4) and the programme adapts: "
-    "it moves on after good sessions, holds when it is too hard and steps back on pain.\n\n"
-    + "\n".join(f"/{command} - {description}" for command, description in COMMANDS)
-)
-COACH_COMMANDS: tuple[tuple[str, str], ...] = (
-    ("broadcast", "Coaches: write a message to runners"),
-    ("broadcasts", "Coaches: recent broadcasts and their figures"),
-    ("cancel_broadcast", "Coaches: stop a scheduled or running broadcast"),
-    ("unsend", "Coaches: delete a broadcast from runners' chats"),
-    ("stats", "Coaches: subscribers, retention and drills"),
-    ("reload", "Coaches: load the content files into the bot"),
-)
-COACH_HELP = (
-    HELP
-    + "\n\n<b>For coaches</b>\n"
-    + "\n".join(f"/{command} - {about.removeprefix('Coaches: ')}" for command, about in COACH_COMMANDS)
-)
+
+def coach_commands() -> tuple[tuple[str, str], ...]:
+    """The coaches' commands as Telegram's menu shows them, each marked as theirs."""
+    # Translators: a coach-only command in Telegram's menu; {about} says what it does.
+    return tuple((command, _("Coaches: {about}").format(about=_(about))) for command, about in _COACH_COMMANDS)
+
+
+def coach_help() -> str:
+    lines = "\n".join(f"/{command} - {_(about)}" for command, about in _COACH_COMMANDS)
+    return f"{help_text()}\n\n<b>{_('For coaches')}</b>\n{lines}"
 
 
 def settings_summary(subscriber: Subscriber, programme: Programme) -> str:
     level = programme.level(subscriber.level)
-    when = subscriber.delivery_time.strftime("%H:%M")
-    days = describe_days(subscriber.training_days)
-    return (
-        f"All set! Level {level.number} ({escape(level.name)}), drills {days} "
-        f"at {when} ({escape(zone_label(subscriber.timezone))} time).\n"
-        f"{next_drill(subscriber)}\n/help shows every command."
+    # Translators: {days} is a list of training days such as "on Mon, Wed and Fri"; {zone} a city.
+    summary = _(
+        "All set! Level {number} ({level}), drills {days} at {time} ({zone} time)."
+    ).format(
+        number=level.number,
+        level=escape(level.name),
+        days=describe_days(subscriber.training_days),
+        time=format_clock(subscriber.delivery_time),
+        zone=escape(zone_label(subscriber.timezone)),
     )
+    return f"{summary}\n{next_drill(subscriber)}\n{_('/help shows every command.')}"
 
 
 def zone_label(zone: str) -> str:
@@ -357,153 +473,183 @@ def zone_label(zone: str) -> str:
 def next_drill(subscriber: Subscriber) -> str:
     """When the next drill comes; "/today" is offered only while today's has not been sent."""
     if subscriber.next_delivery_at is None:
-        return "No drill is scheduled."
+        return _("No drill is scheduled.")
     local = subscriber.next_delivery_at.astimezone(ZoneInfo(subscriber.timezone))
-    offer = "" if sent_today(subscriber) else " Want one now? /today"
-    return f"Next drill: {local:%a %d %b} at {local:%H:%M}.{offer}"
+    # Translators: {day} is a short date such as "Tue 1 Dec"; {time} is 24-hour, e.g. 07:30.
+    when = _("Next drill: {day} at {time}.").format(day=format_day(local), time=format_clock(local.time()))
+    return when if sent_today(subscriber) else f"{when} {_('Want one now? /today')}"
 
 
 def time_set(subscriber: Subscriber) -> str:
-    when = subscriber.delivery_time.strftime("%H:%M")
-    return f"Drills now arrive at {when}.{silent_note(subscriber)} {next_drill(subscriber)}"
+    arrives = _("Drills now arrive at {time}.").format(time=format_clock(subscriber.delivery_time))
+    return " ".join(filter(None, (arrives, silent_note(subscriber), next_drill(subscriber))))
 
 
 def busy_minute(chosen: time, quieter: time) -> str:
     """Offered, not forced: the runner keeps the time they picked unless they tap."""
-    return (
-        f"{chosen:%H:%M} is busy: lots of runners get their drill then, so yours could come a few minutes "
-        f"late. {quieter:%H:%M} gets yours out on the dot. Tap below to switch, or keep {chosen:%H:%M}."
-    )
+    # Translators: {chosen} and {quieter} are times on the 24-hour clock, e.g. 07:30.
+    return _(
+        "{chosen} is busy: lots of runners get their drill then, so yours could come a few minutes "
+        "late. {quieter} gets yours out on the dot. Tap below to switch, or keep {chosen}."
+    ).format(chosen=format_clock(chosen), quieter=format_clock(quieter))
 
 
 def silent_note(subscriber: Subscriber) -> str:
     """Said when their drill time falls in their quiet hours: their choice wins, without a sound."""
     if not arrives_silently(subscriber):
         return ""
-    return f" That's inside your quiet hours ({quiet_hours_of(subscriber)}), so it will arrive silently."
+    # Translators: {quiet} is a span on the 24-hour clock, e.g. 22:00-06:30.
+    return _("That's inside your quiet hours ({quiet}), so it will arrive silently.").format(
+        quiet=quiet_hours_of(subscriber)
+    )
 
 
 def quiet_hours(subscriber: Subscriber) -> str:
     quiet = quiet_hours_of(subscriber)
     if quiet.off:
-        return (
+        return _(
             "You have no quiet hours: reminders and the morning check can come at any time. "
             "Set some with e.g. /quiet 22:00-06:30."
         )
-    return (
-        f"Your quiet hours are {quiet} ({escape(subscriber.timezone)} time). Inside them nothing that can "
+    # Translators: {quiet} is a span on the 24-hour clock, e.g. 22:00-06:30; {zone} a time zone name.
+    return _(
+        "Your quiet hours are {quiet} ({zone} time). Inside them nothing that can "
         "wait makes a sound: reminders, the morning pain check and drills you put off wait until they end, "
         "and a drill due then arrives silently. Change them with e.g. /quiet 22:00-06:30, or /quiet off."
-    )
+    ).format(quiet=quiet, zone=escape(subscriber.timezone))
 
 
 def quiet_set(subscriber: Subscriber) -> str:
     quiet = quiet_hours_of(subscriber)
     if quiet.off:
-        return "Quiet hours are off: reminders and the morning check can come at any time."
+        return _("Quiet hours are off: reminders and the morning check can come at any time.")
     if arrives_silently(subscriber):
-        return (
-            f"Quiet hours set to {quiet}. Your drills at {subscriber.delivery_time:%H:%M} fall inside them, "
-            "so they will arrive silently."
-        )
-    return f"Quiet hours set to {quiet}."
+        # Translators: {quiet} is a span such as 22:00-06:30; {time} a time such as 07:30.
+        return _(
+            "Quiet hours set to {quiet}. Your drills at {time} fall inside them, so they will arrive silently."
+        ).format(quiet=quiet, time=format_clock(subscriber.delivery_time))
+    return _("Quiet hours set to {quiet}.").format(quiet=quiet)
 
 
 def timezone_set(subscriber: Subscriber) -> str:
-    warning = f"\n{FIXED_OFFSET_WARNING}" if subscriber.timezone.startswith("Etc/GMT") else ""
-    return f"Time zone set to {escape(subscriber.timezone)}. {next_drill(subscriber)}{warning}"
+    warning = f"\n{fixed_offset_warning()}" if subscriber.timezone.startswith("Etc/GMT") else ""
+    zone_set = _("Time zone set to {zone}.").format(zone=escape(subscriber.timezone))
+    return f"{zone_set} {next_drill(subscriber)}{warning}"
 
 
 def settled(command: str) -> str:
     """A tap on a button whose question was already answered (or left): it changes nothing."""
-    return f"That question is already settled, so nothing changed. /{command} asks it again."
+    # Translators: {command} is a bot command such as /time (never translated).
+    return _("That question is already settled, so nothing changed. {command} asks it again.").format(
+        command=f"/{command}"
+    )
 
 
 def zone_noted(subscriber: Subscriber) -> str:
     """A zone chosen during onboarding, said before the next question (a fixed offset warned about)."""
-    zone = subscriber.timezone
-    warning = f" {FIXED_OFFSET_WARNING}" if zone.startswith("Etc/GMT") else ""
-    return f"Time zone: {escape(zone)}.{warning}"
+    zone = _("Time zone: {zone}.").format(zone=escape(subscriber.timezone))
+    return f"{zone} {fixed_offset_warning()}" if subscriber.timezone.startswith("Etc/GMT") else zone
 
 
 def zone_choices(query: str) -> str:
-    return f"Which of these is yours for “{escape(query[:60])}”?"
+    # Translators: {query} is what the runner typed when asked for their city.
+    return _("Which of these is yours for “{query}”?").format(query=escape(query[:60]))
 
 
 def days_set(subscriber: Subscriber) -> str:
-    return f"Training days: {describe_days(subscriber.training_days)}. {next_drill(subscriber)}"
+    # Translators: {days} describes the training days, e.g. "every day" or "on Mon, Wed and Fri".
+    days = _("Training days: {days}.").format(days=describe_days(subscriber.training_days))
+    return f"{days} {next_drill(subscriber)}"
 
 
 def long_run_set(subscriber: Subscriber) -> str:
     if subscriber.long_run_weekday is None:
-        return "No regular long run: the week is planned on your training days alone."
-    day = WEEKDAY_NAMES[subscriber.long_run_weekday]
-    return f"Long run on {day}: nothing hard the day before it."
+        return _("No regular long run: the week is planned on your training days alone.")
+    a_monday = date(2024, 1, 1)
+    day = weekday_name(a_monday + timedelta(days=subscriber.long_run_weekday))
+    # Translators: {weekday} is a day's full name, e.g. "Sunday".
+    return _("Long run on {weekday}: nothing hard the day before it.").format(weekday=day)
 
 
 def easier_offer(easier: Drill) -> str:
-    return (
+    # Translators: {drill} is the name of a drill.
+    return _(
         "Thanks for saying so: next time this movement comes as an easier version. "
-        f"Want to try the easier one now, {escape(easier.name)}?"
-    )
+        "Want to try the easier one now, {drill}?"
+    ).format(drill=escape(easier.name))
 
 
-STRONGER_BAND = "Top dose twice: time for a stronger band, or move it further down your legs."
-"""A band drill's card once its top dose is beaten twice in a row (within `bot.domain.card.BAND_LIMIT`)."""
+def stronger_band() -> str:
+    """A band drill's card once its top dose is beaten twice in a row (within `bot.domain.card.BAND_LIMIT`)."""
+    return _("Top dose twice: time for a stronger band, or move it further down your legs.")
 
 
 def load_logged(load_kg: float) -> str:
-    return f"Weight noted: {kg(load_kg)}. Your next card for this drill suggests the weight from it."
+    # Translators: {load} is a weight such as "12.5 kg".
+    return _("Weight noted: {load}. Your next card for this drill suggests the weight from it.").format(
+        load=kg(load_kg)
+    )
 
 
 def self_test_check(index: int) -> str:
     """One check of the readiness self-test; the first one says what the test is for."""
-    count = len(SELF_TEST_CHECKS)
-    intro = (
+    check = _(SELF_TEST_CHECKS[index]).format(number=index + 1, count=len(SELF_TEST_CHECKS))
+    if index:
+        return check
+    intro = _(
         "<b>Block done: ready for the next stage?</b> A short self-test, one check at a time, "
-        "with good form and no pain.\n"
-        if index == 0
-        else ""
+        "with good form and no pain."
     )
-    return f"{intro}Check {index + 1} of {count}: can you do {SELF_TEST_CHECKS[index]}?"
+    return f"{intro}\n{check}"
 
 
 def self_test_result(reason: str | None, *, passed: bool) -> str | None:
     """What the programme decided, kindly put when a check did not pass yet."""
     if reason is None or passed:
         return reason
-    return f"{SELF_TEST_NOT_YET}{reason}"
+    return f"{self_test_not_yet()} {reason}"
 
 
 def kit_set(subscriber: Subscriber) -> str:
     owned = describe_kit(frozenset(Kit(word) for word in subscriber.kit or ()))
-    return f"Your kit: {owned}. Drills that need anything else are swapped for one without it."
+    # Translators: {kit} lists the runner's kit, e.g. "a band and dumbbells".
+    return _("Your kit: {kit}. Drills that need anything else are swapped for one without it.").format(kit=owned)
+
+
+def _day_with_year(day: date) -> str:
+    """ "Sun, 12 Apr 2027", "dom, 12 abr 2027", "So., 12. Apr. 2027"."""
+    return format_skeleton("yMMMEd", day, locale=locale())
 
 
 def race_status(subscriber: Subscriber) -> str:
     if subscriber.race_on is None:
-        return "No race planned. /race 2027-04-12 London Marathon plans a taper for one."
-    name = escape(subscriber.race_name or "Your race")
-    return (
-        f"{name} on {subscriber.race_on:%a %d %b %Y}: easy drills only in the {TAPER_DAYS} days before, "
+        return _("No race planned. /race 2027-04-12 London Marathon plans a taper for one.")
+    name = escape(subscriber.race_name) if subscriber.race_name else _("Your race")
+    # Translators: {race} is the race's name (or "Your race"), {date} its date, {days} a number of days.
+    return _(
+        "{race} on {date}: easy drills only in the {days} days before, "
         "an optional warm-up on the day, a rest day after and two easy days. /race off cancels it."
-    )
+    ).format(race=name, date=_day_with_year(subscriber.race_on), days=TAPER_DAYS)
 
 
 def level_set(subscriber: Subscriber, programme: Programme) -> str:
     level = programme.level(subscriber.level)
     stage = programme.stage(subscriber.stage)
-    return (
-        f"Level {level.number}: {escape(level.name)}. You're on stage {stage.number}, {escape(stage.name)}."
+    # Translators: {level} and {stage} are names from the programme, e.g. "Beginner", "Foundation".
+    return _("Level {number}: {level}. You're on stage {stage_number}, {stage}.").format(
+        number=level.number, level=escape(level.name), stage_number=stage.number, stage=escape(stage.name)
     )
 
 
 def paused(until: date) -> str:
-    return f"Paused until {until:%a %d %b}. Drills start again the day after; /resume any time."
+    # Translators: {day} is a short date such as "Tue 1 Dec".
+    return _("Paused until {day}. Drills start again the day after; /resume any time.").format(
+        day=format_day(until)
+    )
 
 
 def resumed(subscriber: Subscriber) -> str:
-    return f"You're back on! {next_drill(subscriber)}"
+    return f"{_("You're back on!")} {next_drill(subscriber)}"
 
 
 def not_paused(subscriber: Subscriber) -> str:
@@ -542,7 +688,8 @@ def snooze_old_card(card_day: date, todays_drill: str | None, subscriber: Subscr
     return f"That was {card_day:%A}'s drill, so it can't be put off now.{later}"
 
 
-FIRST_STAGE_DONE = "First stage done: here's every drill that got you here."
+def first_stage_done() -> str:
+    return _("First stage done: here's every drill that got you here.")
 COACH_LINES: dict[Remark, tuple[str, str, str]] = {
     Remark.FIRST_WEEK: (
         "A full week of drills done! That's the habit started: here's your first week.",
@@ -750,7 +897,8 @@ def coach_stats(stats: CoachStats) -> str:
     return text
 
 
-RELOAD_USAGE = "/reload syncs the content files; /reload announce also tells runners about new drills."
+def reload_usage() -> str:
+    return _("/reload syncs the content files; /reload announce also tells runners about new drills.")
 PROBLEMS_SHOWN = 20
 
 
@@ -782,20 +930,29 @@ def reload_refused(problems: tuple[ContentProblem, ...]) -> str:
 
 # ---- coaches (admins): broadcasts ----------------------------------------------------------------------
 
-BROADCAST_ASK = (
-    "Send me the message for your runners: text, or a GIF or photo with a caption. "
-    "Formatting is kept. Send /broadcast again to start over."
-)
-BROADCAST_UNSUPPORTED = "I can broadcast text, or a GIF or photo with a caption. Please send one of those."
-BROADCAST_AUDIENCE = "Who should get it?"
-BROADCAST_NOBODY = "Nobody is in that audience right now. Please choose another."
-BROADCAST_DRAFT_GONE = "That broadcast is no longer a draft. Send /broadcast to write a new one."
-BROADCAST_DRAFT_CANCELLED = "Cancelled. Nothing was sent."
-BROADCAST_PICK_DRILL = "Which drill should the Try it now button send?"
-BROADCAST_TEST_SENT = "Test sent to you: it's the message just above."
-BROADCAST_USAGE_CANCEL = "Which broadcast? For example /cancel_broadcast 12 (/broadcasts lists them)."
-BROADCAST_USAGE_UNSEND = "Which broadcast? For example /unsend 12 (/broadcasts lists them)."
-BROADCASTS_NONE = "No broadcasts yet. /broadcast writes one."
+def broadcast_ask() -> str:
+    return _("Send me the message for your runners: text, or a GIF or photo with a caption. "
+    "Formatting is kept. Send /broadcast again to start over.")
+def broadcast_unsupported() -> str:
+    return _("I can broadcast text, or a GIF or photo with a caption. Please send one of those.")
+def broadcast_audience() -> str:
+    return _("Who should get it?")
+def broadcast_nobody() -> str:
+    return _("Nobody is in that audience right now. Please choose another.")
+def broadcast_draft_gone() -> str:
+    return _("That broadcast is no longer a draft. Send /broadcast to write a new one.")
+def broadcast_draft_cancelled() -> str:
+    return _("Cancelled. Nothing was sent.")
+def broadcast_pick_drill() -> str:
+    return _("Which drill should the Try it now button send?")
+def broadcast_test_sent() -> str:
+    return _("Test sent to you: it's the message just above.")
+def broadcast_usage_cancel() -> str:
+    return _("Which broadcast? For example /cancel_broadcast 12 (/broadcasts lists them).")
+def broadcast_usage_unsend() -> str:
+    return _("Which broadcast? For example /unsend 12 (/broadcasts lists them).")
+def broadcasts_none() -> str:
+    return _("No broadcasts yet. /broadcast writes one.")
 
 
 def _send_at_example(now: datetime, zone: str) -> str:

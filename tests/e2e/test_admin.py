@@ -70,7 +70,7 @@ async def test_admin_commands_do_not_exist_for_anyone_else(harness: Harness) -> 
     for user in (runner, stranger):
         for text in ("/stats", "/stats now"):
             [answer] = await command(harness, user, text)
-            assert answer["text"] == texts.UNKNOWN_COMMAND
+            assert answer["text"] == texts.unknown_command()
             assert "photo" not in answer
 
     assert await snapshot(harness) == before

@@ -44,7 +44,7 @@ async def reload_command(update: Update, context: BotContext) -> None:
     if user is None:
         return
     if context.args not in ([], ["announce"]):
-        await reply(context, update, texts.RELOAD_USAGE)
+        await reply(context, update, texts.reload_usage())
         return
     try:
         result = await reload_content(runtime, announce=context.args == ["announce"], created_by=user.id)
