@@ -170,7 +170,7 @@ async def test_non_admins_get_only_the_unknown_command_reply_and_write_nothing(h
     assert harness.emulator.commands and "broadcast" not in {c["command"] for c in harness.emulator.commands}
     mark = harness.driver.mark(outsider.id)
     harness.driver.send(outsider, "/help")
-    assert (await harness.driver.next_message(outsider.id, mark))["text"] == texts.HELP
+    assert (await harness.driver.next_message(outsider.id, mark))["text"] == texts.help_text()
     await harness.settled()
 
 
@@ -180,15 +180,15 @@ async def test_coaches_see_their_commands_in_help_and_in_their_own_menu(
     emulator.add_user(ADMIN, "Coach")
     async with running_bot(emulator, engine, database_url, test_content) as harness:
         coach = Coach(harness)
-        assert (await coach.say("/help"))["text"] == texts.COACH_HELP
+        assert (await coach.say("/help"))["text"] == texts.coach_help()
         registered = {
             command
             for handler in harness.application.handlers[0]
             if isinstance(handler, CommandHandler)
             for command in handler.commands
         }
-    coach_commands = {name for name, _ in texts.COACH_COMMANDS}
-    everyone = {name for name, _ in texts.COMMANDS}
+    coach_commands = {name for name, _ in texts.coach_commands()}
+    everyone = {name for name, _ in texts.commands()}
     assert registered - {"start"} == everyone | coach_commands, "every coach command is in the coach menu"
     assert {c["command"] for c in emulator.commands_for(ADMIN)} == everyone | coach_commands
     assert {c["command"] for c in emulator.commands_for(12345)} == everyone

@@ -78,7 +78,7 @@ async def test_onboarding_takes_typed_answers_at_every_step(harness: Harness) ->
     assert noted["text"] == "Time zone: Europe/Lisbon." and "Which days" in days["text"]
     assert "long run" in (await ask(harness, runner, "mon tue thu"))["text"]
     assert (await ask(harness, runner, "none"))["text"] == texts.kit_question()
-    assert (await ask(harness, runner, "a yoga mat"))["text"].startswith(texts.REASK["kit"])
+    assert (await ask(harness, runner, "a yoga mat"))["text"].startswith(texts.reask("kit"))
     summary = await ask(harness, runner, "mini band and dumbbells")
     assert summary["text"].startswith(
         "All set! Level 2 (Some strength training), drills Mon, Tue, Thu at 18:30 (Lisbon time)"

@@ -23,7 +23,7 @@ async def test_a_chat_flooding_300_messages_does_not_hold_up_another(limited_har
 
     answer = await driver.next_message(OTHER, mark, within=1.0)
 
-    assert answer["text"] == texts.HELP
+    assert answer["text"] == texts.help_text()
     await harness.drain()
     replies = [message["text"] for message in driver.messages(FLOODER)]
     assert replies.count(texts.slow_down()) == 1

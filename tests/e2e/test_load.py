@@ -127,7 +127,8 @@ async def test_a_band_drills_top_dose_beaten_twice_asks_for_a_stronger_band_on_e
     band_line = f"<b>Band:</b> {texts.stronger_band()}"
     assert band_line in card["caption"]
     assert (
-        texts.stronger_band() == "Top dose twice: time for a stronger band, or move it further down your legs."
+        texts.stronger_band()
+        == "Top dose twice: time for a stronger band, or move it further down your legs."
     )
     assert (await band_progress(harness, "band-lateral-walk")).good_streak == 0
 

@@ -229,7 +229,7 @@ async def test_a_pregnancy_stage_typed_counts_as_its_button_and_a_stray_reply_as
     assert question["text"] == texts.pregnancy_question()
 
     [again] = await send(harness, runner, "hmm")
-    assert again["text"] == f"{texts.REASK['health']} {texts.still_waiting()}"
+    assert again["text"] == f"{texts.reask('health')} {texts.still_waiting()}"
     advice, _level_question = await send(harness, runner, "second trimester")
     assert "midwife or physiotherapist" in advice["text"]
     assert "lying on your back" in advice["text"]

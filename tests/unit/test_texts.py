@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
+from bot.cli import counted
 from bot.db.models import Broadcast
 from bot.db.repositories import BroadcastFigures
 from bot.domain.programme import Programme, Stage
@@ -22,7 +23,7 @@ STAGE = Stage(1, "Foundation", "Wake the glutes up.", ("glute-bridge",), "easy",
     [(0, "0 drills"), (1, "1 drill"), (2, "2 drills"), (1200, "1,200 drills")],
 )
 def test_counted_agrees_with_the_number(count: int, expected: str) -> None:
-    assert texts.counted(count, "drill") == expected
+    assert counted(count, "drill") == expected
 
 
 def progress_lines(current: int, delivered: int) -> list[str]:

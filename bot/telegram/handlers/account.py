@@ -15,7 +15,7 @@ async def help_command(update: Update, context: BotContext) -> None:
     """Coaches also see their own commands; nobody else learns they exist."""
     user = update.effective_user
     coach = user is not None and user.id in context.runtime.settings.admin_ids
-    await reply(context, update, texts.COACH_HELP if coach else texts.HELP)
+    await reply(context, update, texts.coach_help() if coach else texts.help_text())
 
 
 async def stop_command(update: Update, context: BotContext) -> None:

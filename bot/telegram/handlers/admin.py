@@ -31,7 +31,7 @@ async def stats_command(update: Update, context: BotContext) -> None:
     chart = await asyncio.to_thread(
         render_answers_chart, stats.answers_per_day, first=stats.first_chart_day, days=CHART_DAYS
     )
-    await context.sender.send_photo(chat.id, chart, caption=texts.STATS_CHART_CAPTION, filename="stats.png")
+    await context.sender.send_photo(chat.id, chart, caption=texts.stats_chart_caption(), filename="stats.png")
 
 
 async def reload_command(update: Update, context: BotContext) -> None:

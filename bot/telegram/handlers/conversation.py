@@ -80,7 +80,7 @@ async def answer_typed(
     elif question is Question.TIMEZONE:
         offer_zones(outbox, context, subscriber, text)
     else:
-        outbox.add(f"{texts.REASK[question]} {texts.still_waiting()}")
+        outbox.add(f"{texts.reask(question)} {texts.still_waiting()}")
     return True
 
 

@@ -69,7 +69,7 @@ def answer_screen(outbox: Outbox, context: BotContext, subscriber: Subscriber, a
         safety.set_pregnancy_stage(subscriber, PregnancyStage(answer))
         _finish(outbox, context, subscriber, none_apply=False)
     elif answer in safety.PREGNANCY_VALUES:
-        outbox.add(f"{texts.REASK['health']} {texts.still_waiting()}")
+        outbox.add(f"{texts.reask('health')} {texts.still_waiting()}")
     elif answer == "done" and pregnant:
         outbox.add(texts.pregnancy_question(), keyboards.pregnancy_stages(subscriber.id))
     else:
