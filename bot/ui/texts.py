@@ -616,7 +616,7 @@ def coach_commands() -> tuple[tuple[str, str], ...]:
 
 def coach_help() -> str:
     lines = "\n".join(f"/{command} - {_(about)}" for command, about in _COACH_COMMANDS)
-    return f"{help_text()}\n\n<b>{_('For coaches')}</b>\n{lines}"
+    return f"{help_text()}\n\n{_('<b>For coaches</b>')}\n{lines}"
 
 
 def settings_summary(subscriber: Subscriber, programme: Programme) -> str:
@@ -1023,11 +1023,11 @@ def progress(view: Progress) -> str:
             "break your streak)"
         )
     # Translators: {number} of {count} stages; {name} is the stage's name from the programme.
-    heading = _("Stage {number} of {count}: {name}").format(
+    heading = _("<b>Stage {number} of {count}: {name}</b>").format(
         number=view.stage.number, count=view.stage_count, name=escape(view.stage.name)
     )
     lines = [
-        f"<b>{heading}</b>",
+        heading,
         escape(view.stage.summary),
         streak.format(count=format_number(summary.current), best=format_number(summary.best)),
         completed.format(
@@ -1045,8 +1045,9 @@ def progress(view: Progress) -> str:
         paused_pattern = _("Paused for pain: your {pattern} drills, until it settles.")
         lines.append(paused_pattern.format(pattern=escape(view.pain_pause.replace("-", " "))))
     if view.last_reason:
-        decision = _("Latest programme decision:")
-        lines.append(f"<i>{decision}</i> {escape(view.last_reason)}")
+        # Translators: {reason} is the programme's own explanation, e.g. "Two good sessions: step up."
+        decision = _("<i>Latest programme decision:</i> {reason}")
+        lines.append(decision.format(reason=escape(view.last_reason)))
     return "\n".join(lines)
 
 
@@ -1062,7 +1063,7 @@ SCREEN_STATUS_LINES = {
 def history(view: Progress, programme: Programme) -> str:
     if not view.recent:
         return _("No drills yet. /today sends your first one.")
-    lines = [f"<b>{_('Your recent drills')}</b>"]
+    lines = [_("<b>Your recent drills</b>")]
     for answer in reversed(view.recent):
         name = escape(_drill_name(programme, answer.drill_slug))
         if answer.replaced_slug is not None:
@@ -1143,7 +1144,7 @@ def coach_stats(stats: CoachStats) -> str:
         f"{stage}: {format_number(count)}" for stage, count in stats.active_by_stage().items()
     )
     lines = [
-        "<b>{}</b>".format(_("Subscribers: {count}").format(count=format_number(sum(by_status.values())))),
+        _("<b>Subscribers: {count}</b>").format(count=format_number(sum(by_status.values()))),
         " · ".join(
             f"{_(SUBSCRIBER_STATUS_WORDS[status])} {format_number(by_status.get(status, 0))}"
             for status in SUBSCRIBER_STATUSES
