@@ -609,9 +609,8 @@ _COACH_COMMANDS: tuple[tuple[str, str], ...] = (
 def coach_commands() -> tuple[tuple[str, str], ...]:
     """The coaches' commands as Telegram's menu shows them, each marked as theirs."""
     # Translators: a coach-only command in Telegram's menu; {about} says what it does.
-    return tuple(
-        (command, _("Coaches: {about}").format(about=_(about))) for command, about in _COACH_COMMANDS
-    )
+    marked = _("Coaches: {about}")
+    return tuple((command, marked.format(about=_(about))) for command, about in _COACH_COMMANDS)
 
 
 def coach_help() -> str:
@@ -882,8 +881,6 @@ def first_stage_done() -> str:
     return _("First stage done: here's every drill that got you here.")
 
 
-# Translators: one line after a check-in. {drill} is a drill's name, {dose} e.g. "3 × 12", {load} a weight
-# such as "12.5 kg", {streak} a number of drills in a row (always two or more).
 COACH_LINES: dict[Remark, tuple[str, str, str]] = {
     Remark.FIRST_WEEK: (
         N_("A full week of drills done! That's the habit started: here's your first week."),
@@ -891,16 +888,19 @@ COACH_LINES: dict[Remark, tuple[str, str, str]] = {
         N_("One full week done! Keep this rhythm and the stages follow."),
     ),
     Remark.HEAVIEST: (
+        # Translators: {load} is a weight such as "12.5 kg"; {drill} a drill's name.
         N_("{load}: your heaviest yet on the {drill}."),
         N_("That's the most weight you've moved on the {drill}: {load}."),
         N_("{load} on the {drill}, a new heaviest. The strength is building."),
     ),
     Remark.PERSONAL_BEST: (
+        # Translators: {dose} is a dose such as "3 × 12"; {drill} a drill's name.
         N_("A personal best: {dose} on the {drill}."),
         N_("That's the most you've done on the {drill}: {dose}."),
         N_("New best on the {drill}: {dose}. The strength is building."),
     ),
     Remark.STREAK: (
+        # Translators: {streak} is a number of drills in a row, always two or more.
         N_("{streak} drills in a row! Steady work like this is what makes glutes strong."),
         N_("That's a {streak}-drill streak. Keep it rolling."),
         N_("{streak} in a row: your hips will thank you on the next long run."),
@@ -930,9 +930,9 @@ COACH_LINES: dict[Remark, tuple[str, str, str]] = {
 
 """Three ways to say each remark, translated where shown (`coach_line`)."""
 
-# Translators: what the next drill will be, after "Next: tomorrow at 07:30, ". {drill} is a drill's name
-# or "the same drill".
 NEXT_DRILL_WORDS: dict[Change, str] = {
+    # Translators: what the next drill will be, after "Next: tomorrow at 07:30, ". {drill} is a drill's
+    # name or "the same drill".
     Change.NEW: N_("a first go at {drill}"),
     Change.EASIER: N_("an easier version: {drill}"),
     Change.SAME: N_("{drill} at the same dose"),
@@ -1075,9 +1075,8 @@ def history(view: Progress, programme: Programme) -> str:
         result = _(outcome) if outcome else _("no answer")
         if answer.pain is not None:
             # Translators: {outcome} is how the drill went, e.g. "✅ done"; {score} a pain score from 0 to 10.
-            with_pain = (
-                "{outcome} {score}/10" if answer.outcome == "pain" else _("{outcome} (pain {score}/10)")
-            )
+            with_pain_noted = _("{outcome} (pain {score}/10)")
+            with_pain = "{outcome} {score}/10" if answer.outcome == "pain" else with_pain_noted
             result = with_pain.format(outcome=result, score=answer.pain)
         dose = Dose.parse(answer.delivery.dose)
         lines.append(f"{format_day(answer.delivery.local_date)} · {name} · {dose} · {result}")
@@ -1344,10 +1343,9 @@ def audience_label(segment: dict[str, object], programme: Programme, *, in_sente
         label = _("stage {number}, {name}") if in_sentence else _("Stage {number}, {name}")
         return label.format(number=number, name=name)
     if "source" in segment:
+        source = _("runners who came from “{source}”")
         # Translators: a broadcast's audience; {source} is the tag of the link runners came through.
-        label = (
-            _("runners who came from “{source}”") if in_sentence else _("Runners who came from “{source}”")
-        )
+        label = source if in_sentence else _("Runners who came from “{source}”")
         return label.format(source=escape(str(segment["source"])))
     if "inactive_days" in segment:
         label = (
