@@ -71,7 +71,7 @@ def proposed_caption(
 ) -> str:
     """A card with the weight or band the programme proposes today."""
     load = load_text(proposal.load_kg, proposal.last_load_kg) if proposal.load_kg else None
-    band = texts.STRONGER_BAND if proposal.stronger_band else None
+    band = texts.stronger_band() if proposal.stronger_band else None
     return render_caption(drill, dose, stage, notes=(note,), load=load, band=band)
 
 

@@ -102,7 +102,7 @@ def build_application(
 
     async def slow_down(chat_id: int) -> None:
         """A flood's one reply; it runs only once the application and its sender below exist."""
-        await sender.send_text(chat_id, texts.SLOW_DOWN)
+        await sender.send_text(chat_id, texts.slow_down())
 
     builder: ApplicationBuilder[Any, Any, Any, Any, Any, Any] = (
         ApplicationBuilder()
@@ -173,14 +173,14 @@ async def _post_init(application: BotApplication) -> None:
     The place search's index starts building in a worker thread, so no runner's first search waits."""
     bot = application.bot
     asyncio.get_running_loop().run_in_executor(None, timezones.warm)
-    await bot.set_my_commands([BotCommand(name, about) for name, about in texts.COMMANDS])
+    await bot.set_my_commands([BotCommand(name, about) for name, about in texts.commands()])
     for admin_id in sorted(application.bot_data[RUNTIME_KEY].settings.admin_ids):
         await _set_coach_menu(bot, admin_id)
 
 
 async def _set_coach_menu(bot: Bot, chat_id: int) -> None:
     """Setting it again is harmless; for a coach who has never written to the bot it fails, and is logged."""
-    menu = [BotCommand(name, about) for name, about in (*texts.COMMANDS, *texts.COACH_COMMANDS)]
+    menu = [BotCommand(name, about) for name, about in (*texts.commands(), *texts.coach_commands())]
     try:
         await bot.set_my_commands(menu, scope=BotCommandScopeChat(chat_id))
     except TelegramError as error:
@@ -333,7 +333,7 @@ def kept_through_outages(callback: Callback) -> Callback:
 
 async def _stale_button(update: Update, context: BotContext) -> None:
     if update.callback_query is not None:
-        await acknowledge(update.callback_query, texts.GONE)
+        await acknowledge(update.callback_query, texts.gone())
 
 
 def update_from_json(body: str, bot: Bot) -> Update | None:
