@@ -204,7 +204,9 @@ def _fold(
             reason = _("You reported pain, so that drill is a step lighter next time.")
         elif position.stage > programme.first_stage:
             position = _fresh_stage(position, position.stage - 1)
-            reason = _("You reported pain, so we're back to stage {stage} for now.").format(stage=position.stage)
+            reason = _("You reported pain, so we're back to stage {stage} for now.").format(
+                stage=position.stage
+            )
         else:
             reason = _("You reported pain, so we're keeping things at the gentlest level.")
         return position.with_state(slug, state), reason

@@ -71,9 +71,9 @@ def pain_advice(score: int) -> str:
     """The traffic-light band for a 0-10 score, in one or two sentences, saying what the programme does."""
     band = PAIN_BANDS.band_of(score)
     if band is PAIN_BANDS.green:
-        return _("{score}/10 is in the green zone: fine to keep training. Keep the same drill and dose.").format(
-            score=score
-        )
+        return _(
+            "{score}/10 is in the green zone: fine to keep training. Keep the same drill and dose."
+        ).format(score=score)
     if band is PAIN_BANDS.amber:
         return _(
             "{score}/10 is amber: the programme eases off a step. It should settle by tomorrow morning; "

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Literal
 from zoneinfo import ZoneInfo
 
 from babel.dates import get_day_names
@@ -20,10 +21,12 @@ DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 """English short names, Monday first; what a runner reads comes from `day_names` in their language."""
 
 
-def day_names(width: str = "abbreviated") -> list[str]:
+def day_names(width: Literal["abbreviated", "wide"] = "abbreviated") -> list[str]:
     """Monday to Sunday as the runner's language writes them: "Mon" / "lun" / "Mo." ("wide": "Monday")."""
     names = get_day_names(width, locale=locale())
     return [names[day] for day in range(7)]
+
+
 EVENING = time(19)
 MAX_QUIET = timedelta(hours=16)
 """Longer quiet hours would leave too little of the day for reminders and the morning check."""
@@ -128,7 +131,7 @@ def next_slot(
     day = from_date or local_date(now, zone)
     if paused_until is not None:
         day = max(day, paused_until + timedelta(days=1))
-    for _ in range(15):
+    for _attempt in range(15):
         if is_training_day(day, training_days):
             slot = slot_on(day, delivery_time, zone)
             if slot >= now:
