@@ -35,6 +35,7 @@ from bot.domain.schedule import (
     next_slot,
 )
 from bot.domain.spread import Spread, daily_order, spread
+from bot.i18n import _
 from bot.runtime import Runtime
 from bot.services.content import follow_content
 from bot.services.retention import PRUNE_BATCH, cutoff, prune_batch
@@ -209,7 +210,7 @@ class Dispatcher:
             return 0
         before = cutoff(now, runtime.settings.retention_days)
         pruned = 0
-        for _ in range(self.prune_batches_per_tick):
+        for _batch in range(self.prune_batches_per_tick):
             batch = await prune_batch(runtime.session_factory, before=before, size=self.prune_batch)
             if batch is None:
                 return pruned
@@ -278,7 +279,7 @@ class Dispatcher:
             ]
             names = {row.id: row.name for row in await repo.drills.list_active()}
         for chat_id, drill_id in targets:
-            await self.sender.send_text(chat_id, texts.nudge(names.get(drill_id, "today's drill")))
+            await self.sender.send_text(chat_id, texts.nudge(names.get(drill_id, _("today's drill"))))
         return len(targets)
 
     async def _send_screens(self, screens: list[tuple[int, int]], report: TickReport) -> None:

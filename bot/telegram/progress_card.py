@@ -11,16 +11,19 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from babel.numbers import format_percent
 from PIL import Image, ImageDraw, ImageFont
 
+from bot.domain.schedule import day_names
 from bot.domain.streaks import DayMark, StreakSummary
+from bot.i18n import N_, _, format_day, locale
 
 WIDTH = 900
 CELL = 96
 GAP = 8
 MARGIN = 42
 WEEKS = 8
-FREE_PASS_WHY = "The first missed drill each month doesn't break your streak"
+FREE_PASS_WHY = N_("The first missed drill each month doesn't break your streak")
 BACKGROUND = (250, 248, 244)
 INK = (34, 38, 46)
 MUTED = (120, 124, 132)
@@ -44,9 +47,11 @@ STYLE: dict[DayMark, tuple[tuple[int, int, int], str]] = {
     DayMark.NO_DRILL: ((240, 240, 240), "none"),
 }
 LEGEND = (
-    (DayMark.DONE, "done"), (DayMark.EASY, "easy"), (DayMark.HARD, "hard"), (DayMark.PAIN, "pain"),
-    (DayMark.SKIPPED, "skipped"), (DayMark.MISSED, "missed"), (DayMark.REST, "rest"),
+    (DayMark.DONE, N_("done")), (DayMark.EASY, N_("easy")), (DayMark.HARD, N_("hard")),
+    (DayMark.PAIN, N_("pain")), (DayMark.SKIPPED, N_("skipped")), (DayMark.MISSED, N_("missed")),
+    (DayMark.REST, N_("rest")),
 )  # fmt: skip
+"""Each mark's name under the grid: English msgids, translated as the card is drawn."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,8 +124,18 @@ def weeks_shown(marks: dict[date, DayMark], today: date) -> int:
 
 
 def _title(name: str | None, weeks: int) -> str:
-    span = f"last {WEEKS} weeks" if weeks == WEEKS else "first week" if weeks == 1 else f"first {weeks} weeks"
-    return f"{name}'s {span}" if name else f"Your {span}"
+    """A whole title per case, so each language can place the name and the weeks its own way."""
+    if name:
+        if weeks == WEEKS:
+            return _("{name}'s last {weeks} weeks").format(name=name, weeks=weeks)
+        if weeks == 1:
+            return _("{name}'s first week").format(name=name)
+        return _("{name}'s first {weeks} weeks").format(name=name, weeks=weeks)
+    if weeks == WEEKS:
+        return _("Your last {weeks} weeks").format(weeks=weeks)
+    if weeks == 1:
+        return _("Your first week")
+    return _("Your first {weeks} weeks").format(weeks=weeks)
 
 
 def render_progress_card(card: ProgressCard) -> bytes:
@@ -133,7 +148,7 @@ def render_progress_card(card: ProgressCard) -> bytes:
     draw.text((MARGIN, MARGIN), _title(card.name, weeks), fill=INK, font=_font(44))
     y = MARGIN + 70
     grid_left = (WIDTH - (7 * CELL + 6 * GAP)) // 2
-    for column, label in enumerate(("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")):
+    for column, label in enumerate(day_names()):
         draw.text(
             (grid_left + column * (CELL + GAP) + CELL // 2, y + 12),
             label,
@@ -164,14 +179,15 @@ def render_progress_card(card: ProgressCard) -> bytes:
         draw.rounded_rectangle(band, radius=18, fill=(255, 255, 255), outline=ACCENT, width=3)
         draw.text(
             ((band[0] + band[2]) // 2, (band[1] + band[3]) // 2),
-            "Your first drill arrives soon - your days will fill in here",
+            _("Your first drill arrives soon - your days will fill in here"),
             fill=INK,
             font=_font(28),
             anchor="mm",
         )
     y += grid_height + 14
     x = MARGIN
-    for mark, label in LEGEND:
+    for mark, message in LEGEND:
+        label = _(message)
         width = 48 + int(draw.textlength(label, font=_font(24)))
         if x + width > WIDTH - MARGIN:
             x, y = MARGIN, y + 52
@@ -204,9 +220,9 @@ def render_progress_card(card: ProgressCard) -> bytes:
         )
     y += 120
     figures = (
-        (str(card.streak.current), "current streak"),
-        (str(card.streak.best), "best streak"),
-        (f"{card.streak.completion_rate:.0%}", "completed"),
+        (str(card.streak.current), _("current streak")),
+        (str(card.streak.best), _("best streak")),
+        (format_percent(card.streak.completion_rate, locale=locale()), _("completed")),
     )
     width = (WIDTH - 2 * MARGIN) // len(figures)
     for index, (value, label) in enumerate(figures):
@@ -214,9 +230,13 @@ def render_progress_card(card: ProgressCard) -> bytes:
         draw.text((cx, y + 30), value, fill=INK, font=_font(64), anchor="mm")
         draw.text((cx, y + 88), label, fill=MUTED, font=_font(26), anchor="mm")
     used = card.streak.free_pass_used_in(card.today)
-    note = f"Free pass used on {used:%d %b}" if used else "Free pass this month: still available"
+    note = (
+        _("Free pass used on {day}").format(day=format_day(used))
+        if used
+        else _("Free pass this month: still available")
+    )
     draw.text((WIDTH // 2, y + 128), note, fill=MUTED, font=_font(24), anchor="mm")
-    draw.text((WIDTH // 2, y + 160), FREE_PASS_WHY, fill=MUTED, font=_font(22), anchor="mm")
+    draw.text((WIDTH // 2, y + 160), _(FREE_PASS_WHY), fill=MUTED, font=_font(22), anchor="mm")
     buffer = io.BytesIO()
     image.quantize(colors=64, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE).save(
         buffer, format="PNG", optimize=True

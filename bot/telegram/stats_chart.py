@@ -12,9 +12,11 @@ import io
 from collections.abc import Mapping
 from datetime import date, timedelta
 
+from babel.dates import format_skeleton
 from PIL import Image, ImageDraw, ImageFont
 
 from bot.domain.streaks import DayMark
+from bot.i18n import N_, _, format_number, locale
 from bot.telegram.progress_card import BACKGROUND, INK, MUTED, STYLE
 
 WIDTH = 800
@@ -30,13 +32,14 @@ LABEL_GAP = 24
 LABEL_STEPS = (1, 2, 3, 7, 14, 28, 56, 91, 182, 364)
 """Days between labelled bars, tried in order: every day, every other day, then whole weeks."""
 OUTCOMES = (
-    ("done", "done"),
-    ("easy", "too easy"),
-    ("hard", "too hard"),
-    ("pain", "pain"),
-    ("skipped", "skipped"),
+    ("done", N_("done")),
+    ("easy", N_("too easy")),
+    ("hard", N_("too hard")),
+    ("pain", N_("pain")),
+    ("skipped", N_("skipped")),
 )
-"""Bottom to top: completed drills first, so the height of the lower bars reads as 'did it'."""
+"""Bottom to top: completed drills first, so the height of the lower bars reads as 'did it'. The labels
+are English msgids, translated as the legend is drawn."""
 GRID = (226, 226, 226)
 TITLE_SIZE = 40
 TEXT_SIZE = 28
@@ -60,7 +63,8 @@ def _nice_step(value: int) -> int:
 
 
 def _day(day: date) -> str:
-    return f"{day.day} {day:%b}"
+    """ "3 Mar", "3 mar", "3. März"."""
+    return format_skeleton("MMMd", day, locale=locale())
 
 
 def _slot(days: int) -> float:
@@ -94,7 +98,8 @@ def legend_boxes() -> list[tuple[str, str, Box]]:
     font = _font(TEXT_SIZE)
     placed = []
     x, y = PLOT_LEFT, PLOT_BOTTOM + 70
-    for outcome, label in OUTCOMES:
+    for outcome, message in OUTCOMES:
+        label = _(message)
         width = SWATCH + 8 + int(font.getlength(label))
         if x + width > WIDTH - MARGIN:
             x, y = PLOT_LEFT, y + SWATCH + 14
@@ -109,17 +114,17 @@ def render_answers_chart(counts: Mapping[tuple[date, str], int], *, first: date,
     draw = ImageDraw.Draw(image)
     last = first + timedelta(days=days - 1)
     text_font = _font(TEXT_SIZE)
-    draw.text((MARGIN, MARGIN), "Check-ins per day", fill=INK, font=_font(TITLE_SIZE))
+    draw.text((MARGIN, MARGIN), _("Check-ins per day"), fill=INK, font=_font(TITLE_SIZE))
     period = f"{_day(first)} - {_day(last)}" if days > 1 else _day(first)
     draw.text((WIDTH - MARGIN, MARGIN + 8), period, fill=MUTED, font=text_font, anchor="ra")
-    totals = [sum(counts.get((first + timedelta(days=i), o), 0) for o, _ in OUTCOMES) for i in range(days)]
+    totals = [sum(counts.get((first + timedelta(days=i), o), 0) for o, _n in OUTCOMES) for i in range(days)]
     step = _nice_step(-(-max(totals, default=0) // 4))
     top = 4 * step
     plot_height = PLOT_BOTTOM - PLOT_TOP
     for line in range(5):
         y = PLOT_BOTTOM - plot_height * line // 4
         draw.line([(PLOT_LEFT, y), (PLOT_RIGHT, y)], fill=GRID, width=2)
-        draw.text((PLOT_LEFT - 12, y), f"{step * line:,}", fill=MUTED, font=text_font, anchor="rm")
+        draw.text((PLOT_LEFT - 12, y), format_number(step * line), fill=MUTED, font=text_font, anchor="rm")
     slot = _slot(days)
     bar = max(min(int(slot * 0.72), 120), 2)
     for index in range(days):
@@ -142,7 +147,7 @@ def render_answers_chart(counts: Mapping[tuple[date, str], int], *, first: date,
     if not any(totals):
         draw.text(
             ((PLOT_LEFT + PLOT_RIGHT) // 2, (PLOT_TOP + PLOT_BOTTOM) // 2),
-            "No answers yet",
+            _("No answers yet"),
             fill=INK,
             font=text_font,
             anchor="mm",

@@ -20,6 +20,7 @@ from bot.delivery.cards import send_card
 from bot.delivery.planner import sample_caption, step_on
 from bot.domain.parsing import parse_fields, parse_number, parse_numbered
 from bot.domain.replies import parse_send_at
+from bot.i18n import N_, _
 from bot.services import broadcasts as service
 from bot.services import safety
 from bot.telegram.context import BotContext
@@ -36,7 +37,7 @@ from bot.ui import keyboards, texts
 RECENT = 10
 DELETE_WINDOW = timedelta(hours=48)
 """Telegram lets a bot delete its own messages for this long."""
-TRY_IT_NOTE = "A drill to try from your coach. Your programme's drill still comes as usual."
+TRY_IT_NOTE = N_("A drill to try from your coach. Your programme's drill still comes as usual.")
 KEEP_BUTTONS = frozenset({"test", "at"})
 """Taps after which the tapped message's buttons still apply: after a test the summary is still the one to
 act on, and after "Send at…" it is until the time is typed. Any other choice, once made, is followed by a
@@ -131,7 +132,7 @@ async def on_coach_button(update: Update, context: BotContext) -> None:
         await acknowledge(query, texts.broadcast_draft_gone(), alert=True)
         return
     broadcast_id, rest = parsed
-    action, _, argument = rest.partition(":")
+    action, _colon, argument = rest.partition(":")
     runtime = context.runtime
     async with runtime.unit_of_work() as repo:
         draft = await repo.broadcasts.get(broadcast_id)
@@ -347,5 +348,5 @@ async def on_try_button(update: Update, context: BotContext) -> None:
         await acknowledge(query, texts.not_for_you_now(), alert=True)
         return
     await acknowledge(query)
-    caption = sample_caption(runtime.programme, drill, step, TRY_IT_NOTE)
+    caption = sample_caption(runtime.programme, drill, step, _(TRY_IT_NOTE))
     await send_card(runtime, context.sender, drill, caption, chat_id=chat.id, markup=None)

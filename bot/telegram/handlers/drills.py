@@ -17,6 +17,7 @@ from bot.domain.parsing import BIGINT_MAX, parse_number, parse_numbered
 from bot.domain.programme import Drill, Outcome
 from bot.domain.safety import pain_advice
 from bot.domain.schedule import SNOOZE_OPTIONS
+from bot.i18n import _
 from bot.services import checkins, progression, safety, subscriptions
 from bot.services.progress import Progress, progress_of
 from bot.services.safety import Gate
@@ -118,7 +119,7 @@ async def on_check_in_button(update: Update, context: BotContext) -> None:
     if isinstance(result, checkins.Refusal):
         await acknowledge(query, REFUSAL_TEXTS[result](), alert=True)
         return
-    await acknowledge(query, f"Recorded: {keyboards.CHECK_IN_LABELS[outcome]}")
+    await acknowledge(query, keyboards.recorded_text(_(keyboards.CHECK_IN_LABELS[outcome])))
     await edit_markup(update, keyboards.recorded(delivery_id, outcome))
     if outcome is Outcome.PAIN:
         await reply(context, update, texts.pain_where_question(), keyboards.pain_areas(delivery_id))
@@ -136,7 +137,7 @@ async def _card_buttons(
 ) -> None:
     """Back (from the Later menu), Change (to answer again) and the recorded answer's own button."""
     if action == "show":
-        await acknowledge(query, "Tap Change to give another answer.")
+        await acknowledge(query, _("Tap Change to give another answer."))
         return
     async with context.runtime.unit_of_work() as repo:
         subscriber = await subscriber_for_update(repo, update)
@@ -145,7 +146,7 @@ async def _card_buttons(
     if not mine:
         await acknowledge(query, texts.not_yours(), alert=True)
         return
-    await acknowledge(query, "Pick your new answer" if action == "change" else None)
+    await acknowledge(query, _("Pick your new answer") if action == "change" else None)
     await edit_markup(update, keyboards.check_in(delivery_id))
 
 
@@ -184,7 +185,7 @@ async def on_pain_score(update: Update, context: BotContext) -> None:
     if isinstance(result, checkins.Refusal):
         await acknowledge(query, REFUSAL_TEXTS[result](), alert=True)
         return
-    await acknowledge(query, f"Recorded: pain {score}/10")
+    await acknowledge(query, _("Recorded: pain {score}/10").format(score=score))
     await edit_markup(update, None)
     outbox = Outbox()
     _acknowledge(outbox, result)
@@ -276,13 +277,17 @@ def _acknowledge(
                 texts.pain_paused(result.paused), keyboards.pain_settled(result.delivery.subscriber_id)
             )
     elif result.outcome is None:
-        outbox.add("Noted on your drill, thanks.")
+        outbox.add(_("Noted on your drill, thanks."))
     elif result.outcome is Outcome.PAIN:
         outbox.add(texts.pain_where_question(), keyboards.pain_areas(result.delivery.id))
     elif line is not None:
-        outbox.add(f"Recorded: {keyboards.CHECK_IN_LABELS[result.outcome]}. {line}")
+        answer = _(keyboards.CHECK_IN_LABELS[result.outcome])
+        # Translators: {answer} is a check-in button's label ("✅ Done"); {line} the coach's sentence.
+        outbox.add(_("Recorded: {answer}. {line}").format(answer=answer, line=line))
     else:
-        outbox.add(f"Recorded: {keyboards.CHECK_IN_LABELS[result.outcome]}. Thanks!")
+        outbox.add(
+            _("Recorded: {answer}. Thanks!").format(answer=_(keyboards.CHECK_IN_LABELS[result.outcome]))
+        )
     if not isinstance(result, checkins.Refusal) and result.load_kg is not None:
         outbox.add(texts.load_logged(result.load_kg))
     if easier is not None and not isinstance(result, checkins.Refusal):

@@ -10,6 +10,7 @@ from bot.db.models import Subscriber
 from bot.domain.conversation import Question
 from bot.domain.parsing import BIGINT_MAX, parse_numbered
 from bot.domain.safety import SCREEN_KEYS, PainArea, PainKind, PregnancyStage
+from bot.i18n import _
 from bot.services import checkins, conversation, safety
 from bot.services.safety import Gate
 from bot.telegram.context import BotContext
@@ -185,7 +186,7 @@ async def on_pain_area(update: Update, context: BotContext) -> None:
     if isinstance(result, checkins.Refusal):
         await acknowledge(query, texts.not_yours(), alert=True)
         return
-    await acknowledge(query, keyboards.PAIN_AREA_LABELS[PainArea(area)])
+    await acknowledge(query, _(keyboards.PAIN_AREA_LABELS[PainArea(area)]))
     await edit_markup(update, None)
     await reply(context, update, texts.pain_kind_question(), keyboards.pain_kinds(delivery_id))
 
@@ -209,7 +210,7 @@ async def on_pain_kind(update: Update, context: BotContext) -> None:
     if isinstance(result, checkins.Refusal):
         await acknowledge(query, texts.not_yours(), alert=True)
         return
-    await acknowledge(query, keyboards.PAIN_KIND_LABELS[PainKind(kind)])
+    await acknowledge(query, _(keyboards.PAIN_KIND_LABELS[PainKind(kind)]))
     await edit_markup(update, None)
     if PainKind(kind) is PainKind.MUSCLE_BURN:
         await reply(context, update, texts.muscle_burn())
