@@ -19,7 +19,6 @@ from bot.i18n import _, ngettext
 MAX_HARD_DAYS = 3
 TAPER_DAYS = 5
 RECOVERY_EASY_DAYS = 2
-WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
 class Intensity(IntEnum):

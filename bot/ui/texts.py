@@ -21,7 +21,7 @@ from bot.domain.dose import Dose
 from bot.domain.kit import Kit, describe_kit
 from bot.domain.load import kg
 from bot.domain.programme import Drill, Programme
-from bot.domain.safety import ALL_DRILLS, SAFETY_NOTE, SCREEN_ITEMS, PregnancyStage, Rule, ScreenOutcome, Tag
+from bot.domain.safety import ALL_DRILLS, SCREEN_ITEMS, PregnancyStage, Rule, ScreenOutcome, Tag, safety_note
 from bot.domain.schedule import describe_days
 from bot.domain.week import TAPER_DAYS
 from bot.i18n import (
@@ -84,11 +84,11 @@ def welcome(first_name: str | None, returning: bool) -> str:
     )
     # Translators: {name} is the runner's first name.
     hello = _("Hi, {name}!").format(name=escape(first_name)) if first_name else _("Hi!")
-    return f"{hello} {about}\n\n<i>{escape(SAFETY_NOTE)}</i>"
+    return f"{hello} {about}\n\n<i>{escape(safety_note())}</i>"
 
 
 def health_question(*, on_its_own: bool = False) -> str:
-    items = "\n".join(f"• <b>{escape(item.label)}</b>: {escape(item.text)}" for item in SCREEN_ITEMS)
+    items = "\n".join(f"• <b>{escape(_(item.label))}</b>: {escape(_(item.text))}" for item in SCREEN_ITEMS)
     if on_its_own:
         opening = _(
             "Before your next drill: I now ask every runner a short health check, once. Tap each one that "
