@@ -13,11 +13,12 @@ from collections.abc import Mapping
 from datetime import date, timedelta
 
 from babel.dates import format_skeleton
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image, ImageDraw
 
 from bot.domain.streaks import DayMark
 from bot.i18n import N_, _, format_number, locale
 from bot.telegram.progress_card import BACKGROUND, INK, MUTED, STYLE
+from bot.ui.fonts import font as typeface
 
 WIDTH = 800
 HEIGHT = 640
@@ -48,10 +49,6 @@ SWATCH = 30
 Box = tuple[int, int, int, int]
 
 
-def _font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
-    return ImageFont.load_default(size=size)
-
-
 def _nice_step(value: int) -> int:
     """The smallest 1, 2 or 5 times a power of ten at or above `value`, so the axis has round numbers."""
     step = 1
@@ -79,7 +76,7 @@ def day_labels(first: date, days: int) -> list[tuple[str, int, Box]]:
     """Which days get a label under their bar, and where: counted back from the last day (today, always
     labelled) at the smallest step that leaves `LABEL_GAP` between the widest labels: each label's text,
     the x it is centred on, and the box it covers."""
-    font = _font(TEXT_SIZE)
+    font = typeface(TEXT_SIZE)
     texts = [_day(first + timedelta(days=index)) for index in range(days)]
     widest = max(font.getlength(text) for text in texts)
     step = next((step for step in LABEL_STEPS if step * _slot(days) >= widest + LABEL_GAP), LABEL_STEPS[-1])
@@ -95,7 +92,7 @@ def day_labels(first: date, days: int) -> list[tuple[str, int, Box]]:
 def legend_boxes() -> list[tuple[str, str, Box]]:
     """Each outcome's swatch (the box given) and name beside it, wrapped onto a second row when the
     names are wider than the picture."""
-    font = _font(TEXT_SIZE)
+    font = typeface(TEXT_SIZE)
     placed = []
     x, y = PLOT_LEFT, PLOT_BOTTOM + 70
     for outcome, message in OUTCOMES:
@@ -113,8 +110,8 @@ def render_answers_chart(counts: Mapping[tuple[date, str], int], *, first: date,
     image = Image.new("RGB", (WIDTH, HEIGHT), BACKGROUND)
     draw = ImageDraw.Draw(image)
     last = first + timedelta(days=days - 1)
-    text_font = _font(TEXT_SIZE)
-    draw.text((MARGIN, MARGIN), _("Check-ins per day"), fill=INK, font=_font(TITLE_SIZE))
+    text_font = typeface(TEXT_SIZE)
+    draw.text((MARGIN, MARGIN), _("Check-ins per day"), fill=INK, font=typeface(TITLE_SIZE))
     period = f"{_day(first)} - {_day(last)}" if days > 1 else _day(first)
     draw.text((WIDTH - MARGIN, MARGIN + 8), period, fill=MUTED, font=text_font, anchor="ra")
     totals = [sum(counts.get((first + timedelta(days=i), o), 0) for o, _n in OUTCOMES) for i in range(days)]

@@ -122,3 +122,14 @@ def test_stage_labels_fit_their_box(label: str) -> None:
     assert right - left <= 178
     assert bottom - top <= 46
     assert text.replace("\n", " ") == label
+
+
+def test_the_typeface_draws_every_spanish_and_german_letter() -> None:
+    """Pillow's built-in font draws these as the same empty box; a runner's name or a stage in Spanish or
+    German must not come out as boxes."""
+    from bot.ui.fonts import font
+
+    size = font(24)
+    missing_glyph = size.getmask("\ue000").tobytes()
+    for letter in "áéíóúüñÁÉÍÓÚÑ¿¡äöüßÄÖÜ€":
+        assert size.getmask(letter).tobytes() != missing_glyph, letter
