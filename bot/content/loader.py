@@ -20,8 +20,18 @@ from bot.content.media import media_problems
 from bot.domain.card import CAPTION_LIMIT, longest_caption, visible_length
 from bot.domain.dose import Dose, DoseError
 from bot.domain.kit import NO_KIT, Kit
-from bot.domain.programme import AdvancementRules, Drill, Level, Load, Programme, Stage
+from bot.domain.programme import (
+    DRILL_TEXT_FIELDS,
+    STAGE_TEXT_FIELDS,
+    AdvancementRules,
+    Drill,
+    Level,
+    Load,
+    Programme,
+    Stage,
+)
 from bot.domain.safety import Tag
+from bot.i18n import DEFAULT_LANGUAGE, LANGUAGES, use_language
 
 DRILL_KEYS = (
     "slug", "name", "stage", "focus", "pattern", "purpose", "cues", "mistake", "dose",
@@ -47,6 +57,10 @@ TEXT_LIMITS = {
     "hold_effort": 40,
     "tempo": 60,
 }
+TRANSLATION_ALLOWANCE = 1.35
+"""A translated field may be this much longer than the English limit (Spanish and German run longer); the
+caption check still holds every card to Telegram's limit."""
+LOCALE_KEYS = ("language", "levels", "stages", "drills")
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -594,19 +608,172 @@ def _check_stages(
             )
 
 
-def _check_captions(programme: Programme, sources: dict[str, _DrillSource]) -> None:
-    """Every card fits: the longest dose with every programme note and a proposed weight."""
-    for source in sources.values():
-        drill = source.drill
-        if drill.stage not in {stage.number for stage in programme.stages}:
+def _check_captions(
+    programme: Programme, sources: dict[str, _DrillSource], locales: dict[str, _LocaleSource]
+) -> None:
+    """Every card fits in every language: the longest dose with every programme note and a proposed weight.
+    A translation's card too long is reported at the drill in that language's file."""
+    for language in LANGUAGES:
+        locale = locales.get(language)
+        if language != DEFAULT_LANGUAGE and locale is None:
             continue
-        longest = visible_length(longest_caption(drill, programme.stage(drill.stage)))
-        if longest > CAPTION_LIMIT:
-            source.file.problem(
-                source.lines["_file"],
-                f"drill card caption is {longest} characters at its longest (longest dose, every "
-                f"programme note, a proposed weight); Telegram allows {CAPTION_LIMIT}",
+        with use_language(language):
+            for slug, source in sources.items():
+                drill = source.drill
+                if drill.stage not in {stage.number for stage in programme.stages}:
+                    continue
+                longest = visible_length(longest_caption(drill, programme.stage(drill.stage)))
+                if longest <= CAPTION_LIMIT:
+                    continue
+                message = (
+                    f"drill card caption is {longest} characters at its longest (longest dose, every "
+                    f"programme note, a proposed weight); Telegram allows {CAPTION_LIMIT}"
+                )
+                if locale is None:
+                    source.file.problem(source.lines["_file"], message)
+                elif slug in locale.drill_lines:
+                    locale.file.problem(
+                        locale.drill_lines[slug], f"'{slug}': {LANGUAGES[language]} {message}"
+                    )
+
+
+@dataclass
+class _LocaleSource:
+    """One language's text of the programme (`content/locales/<language>.yaml`), by level, stage and drill."""
+
+    file: _File
+    levels: dict[int, dict[str, Any]] = field(default_factory=dict)
+    stages: dict[int, dict[str, Any]] = field(default_factory=dict)
+    drills: dict[str, dict[str, Any]] = field(default_factory=dict)
+    drill_lines: dict[str, int] = field(default_factory=dict)
+
+
+def _translated_limit(key: str) -> int:
+    return round(TEXT_LIMITS.get(key, 40) * TRANSLATION_ALLOWANCE)
+
+
+def _entries(file: _File, node: Node | None, known: list[str], what: str, section: str) -> dict[str, Node]:
+    """The entries of a locale section by key: an unknown key or a missing one is a problem."""
+    if node is None:
+        return {}
+    if not isinstance(node, MappingNode):
+        file.problem(node, f"'{section}' must be a mapping of {what}s to their text")
+        return {}
+    found: dict[str, Node] = {}
+    for key_node, value_node in node.value:
+        key = str(key_node.value) if isinstance(key_node, ScalarNode) else ""
+        if key not in known:
+            suggestion = difflib.get_close_matches(key, known, n=1)
+            hint = f" (did you mean '{suggestion[0]}'?)" if suggestion else ""
+            file.problem(key_node, f"{what} '{key}' is not in the English content{hint}")
+        elif key in found:
+            file.problem(key_node, f"{what} '{key}' appears twice")
+        else:
+            found[key] = value_node
+    for key in known:
+        if key not in found:
+            file.problem(node, f"{what} '{key}' has no translation")
+    return found
+
+
+def _read_locale(
+    content_dir: Path,
+    language: str,
+    programme_source: _ProgrammeSource,
+    sources: dict[str, _DrillSource],
+    present: set[str],
+    problems: list[ContentProblem],
+) -> _LocaleSource | None:
+    """A language's file: every level, stage and drill of the English, each field present, as many cues."""
+    file = _File(content_dir / "locales" / f"{language}.yaml", problems)
+    if not file.path.exists():
+        file.problem(1, f"missing: the {LANGUAGES[language]} text of every level, stage and drill")
+        return None
+    root = file.compose()
+    if root is None:
+        return None
+    fields = file.mapping(root, LOCALE_KEYS, what=f"the {LANGUAGES[language]} text")
+    if fields is None:
+        return None
+    locale = _LocaleSource(file)
+    stated = file.text(fields.get("language"), "language")
+    if stated is not None and stated != language:
+        file.problem(fields["language"], f"language '{stated}' in the file for '{language}'")
+    levels = [str(level.number) for level in programme_source.levels]
+    for key, node in _entries(file, fields.get("levels"), levels, "level", "levels").items():
+        name = file.text(node, "name", limit=_translated_limit("name"))
+        if name is not None:
+            locale.levels[int(key)] = {"name": name}
+    stages = {str(stage.number): stage for stage in programme_source.stages}
+    for key, node in _entries(file, fields.get("stages"), list(stages), "stage", "stages").items():
+        stage_fields = file.mapping(node, STAGE_TEXT_FIELDS, what=f"stage {key}")
+        if stage_fields is not None:
+            texts = {
+                name: file.text(value, name, limit=_translated_limit(name))
+                for name, value in stage_fields.items()
+            }
+            locale.stages[int(key)] = {name: text for name, text in texts.items() if text is not None}
+    drill_nodes = _entries(file, fields.get("drills"), sorted(present), "drill", "drills")
+    for slug, node in drill_nodes.items():
+        if slug not in sources:
+            continue  # its English file is broken, and reported there
+        locale.drill_lines[slug] = _line(node)
+        drill_texts = _read_drill_text(file, node, sources[slug].drill)
+        if drill_texts is not None:
+            locale.drills[slug] = drill_texts
+    return locale
+
+
+def _read_drill_text(file: _File, node: Node, drill: Drill) -> dict[str, Any] | None:
+    english_tempo = drill.english("tempo")
+    fields = file.mapping(node, DRILL_TEXT_FIELDS, ("tempo",), what=f"drill '{drill.slug}'")
+    if fields is None:
+        return None
+    if english_tempo is not None and "tempo" not in fields:
+        file.problem(node, f"drill '{drill.slug}' has a tempo in English; translate it")
+    elif english_tempo is None and "tempo" in fields:
+        file.problem(fields["tempo"], f"drill '{drill.slug}' has no tempo in English; drop this one")
+    texts: dict[str, Any] = {}
+    for name, value in fields.items():
+        if name == "cues":
+            continue
+        text = file.text(value, name, limit=_translated_limit(name))
+        if text is not None:
+            texts[name] = text
+    cue_nodes = file.items(fields.get("cues"), "cues")
+    if cue_nodes is not None:
+        english = len(drill.english("cues"))
+        if len(cue_nodes) != english:
+            file.problem(
+                fields["cues"], f"drill '{drill.slug}' has {english} cues in English, not {len(cue_nodes)}"
             )
+        cues = [file.text(cue, "cue", limit=_translated_limit("cue")) for cue in cue_nodes]
+        texts["cues"] = tuple(cue for cue in cues if cue is not None)
+    return texts
+
+
+def _attach_translations(
+    programme_source: _ProgrammeSource, sources: dict[str, _DrillSource], locales: dict[str, _LocaleSource]
+) -> None:
+    """Give each level, stage and drill its text in every language read."""
+
+    def per_language(part: str, key: int | str) -> dict[str, dict[str, Any]]:
+        return {
+            language: texts
+            for language, locale in locales.items()
+            if (texts := getattr(locale, part).get(key))
+        }
+
+    programme_source.levels = [
+        level.with_values(translations=per_language("levels", level.number))
+        for level in programme_source.levels
+    ]
+    programme_source.stages = [
+        stage.with_values(translations=per_language("stages", stage.number))
+        for stage in programme_source.stages
+    ]
+    for slug, source in sources.items():
+        source.drill = source.drill.with_values(translations=per_language("drills", slug))
 
 
 def load_content(content_dir: Path, *, allow_missing_media: bool = False) -> LoadedContent:
@@ -646,13 +813,21 @@ def load_content(content_dir: Path, *, allow_missing_media: bool = False) -> Loa
     if programme_source is None:
         raise ContentError(problems)
     _check_stages(programme_source, sources, present)
+    locales = {
+        language: locale
+        for language in LANGUAGES
+        if language != DEFAULT_LANGUAGE
+        and (locale := _read_locale(content_dir, language, programme_source, sources, present, problems))
+        is not None
+    }
+    _attach_translations(programme_source, sources, locales)
     programme = Programme(
         stages=tuple(programme_source.stages),
         levels=tuple(programme_source.levels),
         drills={slug: source.drill for slug, source in sorted(sources.items())},
         rules=programme_source.rules,
     )
-    _check_captions(programme, sources)
+    _check_captions(programme, sources, locales)
     if not programme.stages and not problems:
         programme_source.file.problem(1, "no stages defined")
     if not programme.levels and not problems:

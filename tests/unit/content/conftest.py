@@ -55,6 +55,44 @@ DRILLS = {
     "single-leg-bridge": ("Single-leg bridge", 2, "glute-bridge", "null", "hip-extension"),
 }
 
+LOCALE = """\
+language: {language}
+levels:
+  1: "{language} new to strength work"
+  2: "{language} some strength training"
+stages:
+  1:
+    name: "{language} Foundation"
+    summary: "{language} wake the glutes up."
+    effort: "{language} easy"
+    hold_effort: "{language} easy hold"
+    rest: "{language} 30-60 s"
+  2:
+    name: "{language} Build"
+    summary: "{language} one leg at a time."
+    effort: "{language} moderate"
+    hold_effort: "{language} moderate hold"
+    rest: "{language} 60-90 s"
+drills:
+""" + "".join(
+    f"""\
+  {slug}:
+    name: "{{language}} {name}"
+    focus: "{{language}} glute max"
+    purpose: "{{language}} builds the hip drive behind your push-off."
+    cues:
+      - "{{language}} ribs down"
+      - "{{language}} squeeze at the top"
+    mistake: "{{language}} arching the lower back."
+"""
+    for slug, name in (
+        ("clamshell", "Clamshell"),
+        ("glute-bridge", "Glute bridge"),
+        ("single-leg-bridge", "Single-leg bridge"),
+    )
+)
+"""Each language's text of the tree: every English text prefixed with the language code."""
+TRANSLATED = ("es", "de")
 
 SHIPPED = Path(__file__).resolve().parents[3] / "content"
 
@@ -110,6 +148,8 @@ def content_tree(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[[]
                 ),
             )
             write_media(tree.root, slug)
+        for language in TRANSLATED:
+            tree.write(f"locales/{language}.yaml", LOCALE.format(language=language))
         return tree
 
     return build
