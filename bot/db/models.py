@@ -116,6 +116,8 @@ class Drill(Base):
     load_reps: Mapped[int | None] = mapped_column(SmallInteger)
     load_from_rung: Mapped[int | None] = mapped_column(SmallInteger)
     """The load rule (a weight you could lift about `load_reps` times, from this 0-based dose rung)."""
+    translations: Mapped[dict[str, dict[str, Any]] | None] = mapped_column(JSON)
+    """The text fields in each other language, {"es": {"name": ..., "cues": [...]}}; NULL before a sync."""
     retired: Mapped[bool] = mapped_column(Boolean, default=False, server_default=text("false"))
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
@@ -392,6 +394,10 @@ class Broadcast(Base):
     media_path: Mapped[str | None] = mapped_column(String(255))
     media_file_id: Mapped[str | None] = mapped_column(String(255))
     button_drill_slug: Mapped[str | None] = mapped_column(String(80))
+    versions: Mapped[dict[str, str] | None] = mapped_column(JSON)
+    """The message (or caption) in other languages, {"es": ...}: a runner gets theirs, else `text`."""
+    version_language: Mapped[str | None] = mapped_column(String(16))
+    """While the coach writes a version: its language (the draft's step is `content` again)."""
     segment: Mapped[dict[str, Any]] = mapped_column(JSON)
     status: Mapped[str] = mapped_column(String(16), default="draft")
     draft_step: Mapped[str | None] = mapped_column(String(16))

@@ -15,6 +15,7 @@ from bot.db.repositories.drills import drill_from_row
 from bot.domain.dose import Dose
 from bot.domain.programme import Drill, Load
 from bot.domain.safety import Tag
+from bot.i18n import use_language
 
 NOW = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
 
@@ -131,3 +132,40 @@ async def test_the_engines_fields_are_stored_and_a_change_to_them_is_a_change(
     report = await sync(session_factory, [replace(loaded, load=Load(reps=10)), drill("glute-bridge")])
     assert report.changed == ("weighted-hip-thrust",)
     assert drill_from_row((await rows(session_factory))["weighted-hip-thrust"]).load == Load(reps=10)
+
+
+async def test_translations_are_stored_in_english_rows_and_read_back(
+    session_factory: async_sessionmaker[AsyncSession],
+) -> None:
+    """Each drill's other languages reach the table with it, whatever language the syncing process speaks,
+    so another process rebuilds the same drill; an edited translation is a change."""
+    spanish = {"name": "Puente de glúteos", "cues": ("Costillas abajo", "Aprieta arriba"), "tempo": "2 s"}
+    loaded = drill(
+        "glute-bridge", tempo="2 s up", translations={"es": spanish, "de": {"name": "Glute-Brücke"}}
+    )
+    with use_language("es"):
+        report = await sync(session_factory, [loaded])
+    assert report.added == ("glute-bridge",)
+    stored = (await rows(session_factory))["glute-bridge"]
+    assert (stored.name, stored.cues, stored.tempo) == (
+        "Glute bridge",
+        ["Ribs down", "Squeeze at the top"],
+        "2 s up",
+    )
+    assert stored.translations == {
+        "de": {"name": "Glute-Brücke"},
+        "es": {"cues": ["Costillas abajo", "Aprieta arriba"], "name": "Puente de glúteos", "tempo": "2 s"},
+    }
+    rebuilt = drill_from_row(stored)
+    assert rebuilt == loaded
+    with use_language("es"):
+        assert (rebuilt.name, rebuilt.cues, rebuilt.focus) == (
+            "Puente de glúteos",
+            ("Costillas abajo", "Aprieta arriba"),
+            "glute max",
+        )
+
+    assert (await sync(session_factory, [loaded])).changed == ()
+    edited = loaded.with_values(translations={"es": {**spanish, "name": "Puente"}})
+    assert (await sync(session_factory, [edited])).changed == ("glute-bridge",)
+    assert drill_from_row((await rows(session_factory))["glute-bridge"]) == edited

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Drill as DrillRow
 from bot.domain.dose import Dose
-from bot.domain.programme import Drill, Load
+from bot.domain.programme import DRILL_TEXT_FIELDS, Drill, Load
 from bot.domain.safety import Tag
 
 
@@ -30,13 +30,15 @@ class DrillSyncReport:
 
 
 def row_values(drill: Drill, gif_hash: str | None) -> dict[str, Any]:
+    """The row for a drill: its English text whatever language is in force, and every translation."""
+    english = {name: drill.english(name) for name in DRILL_TEXT_FIELDS}
     return {
-        "name": drill.name,
+        "name": english["name"],
         "stage": drill.stage,
-        "focus": drill.focus,
-        "purpose": drill.purpose,
-        "cues": list(drill.cues),
-        "mistake": drill.mistake,
+        "focus": english["focus"],
+        "purpose": english["purpose"],
+        "cues": list(english["cues"]),
+        "mistake": english["mistake"],
         "doses": [dose.as_text() for dose in drill.doses],
         "regression_slug": drill.regression,
         "progression_slug": drill.progression,
@@ -46,9 +48,13 @@ def row_values(drill: Drill, gif_hash: str | None) -> dict[str, Any]:
         "pattern": drill.pattern,
         "tags": sorted(tag.value for tag in drill.tags),
         "without_kit_slug": drill.without_kit,
-        "tempo": drill.tempo,
+        "tempo": english["tempo"],
         "load_reps": drill.load.reps if drill.load else None,
         "load_from_rung": drill.load.from_rung if drill.load else None,
+        "translations": {
+            language: {name: list(text) if name == "cues" else text for name, text in sorted(texts.items())}
+            for language, texts in sorted(drill.translations.items())
+        },
     }
 
 
@@ -71,6 +77,10 @@ def drill_from_row(row: DrillRow) -> Drill:
         without_kit=row.without_kit_slug,
         tempo=row.tempo,
         load=Load(row.load_reps, row.load_from_rung or 0) if row.load_reps else None,
+        translations={
+            language: {name: tuple(text) if name == "cues" else text for name, text in texts.items()}
+            for language, texts in (row.translations or {}).items()
+        },
     )
 
 
