@@ -14,8 +14,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import math
-from collections.abc import Awaitable, Callable, Coroutine
-from dataclasses import dataclass, field
+from collections.abc import Awaitable, Callable, Coroutine, Mapping
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -30,6 +30,7 @@ from bot.db.repositories.broadcasts import Claimed
 from bot.db.transient import retry_transient
 from bot.delivery.sender import Sender, SendResult, SendStatus
 from bot.domain.schedule import in_quiet_hours
+from bot.i18n import use_language
 from bot.runtime import Runtime
 from bot.services.subscriptions import mark_blocked
 from bot.ui import texts
@@ -52,6 +53,8 @@ class BroadcastMessage:
     media_file_id: str | None
     media_path: str | None
     has_button: bool
+    versions: Mapping[str, str] = field(default_factory=dict, hash=False)
+    """The text in other languages the coach wrote; `text` is the version for everyone else."""
 
     @classmethod
     def of(cls, broadcast: Broadcast) -> BroadcastMessage:
@@ -62,7 +65,12 @@ class BroadcastMessage:
             broadcast.media_file_id,
             broadcast.media_path,
             broadcast.button_drill_slug is not None,
+            dict(broadcast.versions or {}),
         )
+
+    def in_language(self, language: str) -> BroadcastMessage:
+        """The message a runner speaking `language` gets: their version, or the coach's default one."""
+        return replace(self, text=self.versions.get(language, self.text))
 
     @property
     def markup(self) -> InlineKeyboardMarkup | None:
@@ -180,15 +188,17 @@ class BroadcastRunner:
         async def send_once(target: Claimed) -> SendResult:
             nonlocal media
             silent = in_quiet_hours(now, ZoneInfo(target.zone), target.quiet)
+            theirs = message.in_language(target.language)
             async with limit:
                 started.add(target.recipient_id)
-                if isinstance(media, bytes):
-                    async with upload:
-                        if isinstance(media, bytes):
-                            result = await message.send(self.sender, target.chat_id, media, silent=silent)
-                            media = sent_file_id(result) or media
-                            return result
-                return await message.send(self.sender, target.chat_id, media, silent=silent)
+                with use_language(target.language):
+                    if isinstance(media, bytes):
+                        async with upload:
+                            if isinstance(media, bytes):
+                                result = await theirs.send(self.sender, target.chat_id, media, silent=silent)
+                                media = sent_file_id(result) or media
+                                return result
+                    return await theirs.send(self.sender, target.chat_id, media, silent=silent)
 
         tasks = {target.recipient_id: asyncio.create_task(send(target)) for target in batch}
         try:

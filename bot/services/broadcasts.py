@@ -44,6 +44,26 @@ def segment_from(choice: str, programme: Programme) -> dict[str, Any] | None:
     return None
 
 
+def ask_version(draft: Broadcast, language: str) -> None:
+    """The coach's next message is the draft's text in `language`, for the runners who speak it."""
+    draft.draft_step = "content"
+    draft.version_language = language
+
+
+def set_version(draft: Broadcast, text: str) -> None:
+    """Keep the version the coach wrote (the caption, for a GIF or photo); back to the confirmation step."""
+    if draft.version_language is not None:
+        draft.versions = {**(draft.versions or {}), draft.version_language: text}
+    draft.version_language = None
+    draft.draft_step = "confirm"
+
+
+def drop_version_question(draft: Broadcast) -> None:
+    """A button tapped instead of writing the version: the draft is back at its confirmation step."""
+    draft.version_language = None
+    draft.draft_step = "confirm"
+
+
 def set_content(draft: Broadcast, content: Content) -> None:
     draft.text = content.text
     draft.media_kind = content.media_kind

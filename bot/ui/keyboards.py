@@ -9,6 +9,7 @@ pressed, so a forwarded or forged button records nothing.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import time
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
@@ -17,7 +18,7 @@ from bot.domain.kit import Kit
 from bot.domain.programme import Outcome, Programme
 from bot.domain.safety import SCREEN_ITEMS, PainArea, PainKind, PregnancyStage, Rule
 from bot.domain.schedule import day_names
-from bot.i18n import N_, _, format_clock, ngettext
+from bot.i18n import DEFAULT_LANGUAGE, LANGUAGES, N_, _, format_clock, ngettext
 from bot.services.broadcasts import INACTIVE_DAYS
 
 CHECK_IN_LABELS: dict[Outcome, str] = {
@@ -336,17 +337,30 @@ def audiences(broadcast_id: int, programme: Programme, sources: list[str]) -> In
     )
 
 
-def broadcast_confirm(broadcast_id: int, *, has_button: bool) -> InlineKeyboardMarkup:
+ADD_VERSION = {"es": N_("Add a Spanish version"), "de": N_("Add a German version")}
+CHANGE_VERSION = {"es": N_("Change the Spanish version"), "de": N_("Change the German version")}
+"""A broadcast's version per language: each language's own button (a new language adds its two here)."""
+
+
+def broadcast_confirm(
+    broadcast_id: int, *, has_button: bool, versions: Collection[str] = ()
+) -> InlineKeyboardMarkup:
     prefix = f"bc:{broadcast_id}"
     button = (
         _button(_("Remove the Try it now button"), f"{prefix}:nobutton")
         if has_button
         else _button(_("Add a Try it now drill button"), f"{prefix}:button")
     )
+    languages = [code for code in LANGUAGES if code != DEFAULT_LANGUAGE and code in ADD_VERSION]
+    version_buttons = [
+        _button(_((CHANGE_VERSION if code in versions else ADD_VERSION)[code]), f"{prefix}:version:{code}")
+        for code in languages
+    ]
     return InlineKeyboardMarkup(
         [
             [_button(_("Send now"), f"{prefix}:now"), _button(_("Send a test to me"), f"{prefix}:test")],
             [_button(_("Send at…"), f"{prefix}:at"), button],
+            version_buttons,
             [_button(_("Cancel"), f"{prefix}:cancel")],
         ]
     )

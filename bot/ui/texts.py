@@ -25,6 +25,7 @@ from bot.domain.safety import ALL_DRILLS, SCREEN_ITEMS, PregnancyStage, Rule, Sc
 from bot.domain.schedule import describe_days
 from bot.domain.week import TAPER_DAYS
 from bot.i18n import (
+    LANGUAGES,
     N_,
     _,
     format_clock,
@@ -1549,3 +1550,27 @@ def unsend_report(broadcast_id: int, deleted: int, failed: int) -> str:
         count=format_number(failed)
     )
     return f"{report} {refused}"
+
+
+VERSION_ASKS = {
+    "es": N_(
+        "Send me the Spanish version of the message: its text, or the caption for a GIF or photo. "
+        "Runners who chose Spanish get it instead of the one above."
+    ),
+    "de": N_(
+        "Send me the German version of the message: its text, or the caption for a GIF or photo. "
+        "Runners who chose German get it instead of the one above."
+    ),
+}
+
+
+def broadcast_version_ask(language: str) -> str:
+    return _(VERSION_ASKS[language])
+
+
+def broadcast_versions(languages: list[str]) -> str:
+    """The summary's line naming the versions a draft has, each language named in itself."""
+    # Translators: {languages} is a list of language names as each writes its own ("Español, Deutsch").
+    return _("Also in: {languages}. Everyone else gets the message above.").format(
+        languages=", ".join(LANGUAGES[code] for code in languages if code in LANGUAGES)
+    )

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.db.models import Broadcast, BroadcastRecipient, CheckIn, Delivery, Subscriber
 from bot.domain.schedule import QuietHours
+from bot.i18n import known_language
 
 SEGMENT_KEYS = ("level", "stage", "source", "inactive_days")
 
@@ -38,6 +39,8 @@ class Claimed:
     zone: str
     quiet: QuietHours
     """The runner's quiet hours: a broadcast reaching them inside these arrives without a sound."""
+    language: str = "en"
+    """The runner's language: they get the broadcast's version in it, if the coach wrote one."""
 
 
 def audience(segment: dict[str, Any], *, now: datetime) -> Select[int, int]:
@@ -219,14 +222,15 @@ class BroadcastRepository:
             return []
         subscriber_ids = [subscriber_id for _, subscriber_id in rows]
         runners = {
-            subscriber_id: (chat_id, zone, QuietHours(quiet_start, quiet_end))
-            for subscriber_id, chat_id, zone, quiet_start, quiet_end in await self.session.execute(
+            subscriber_id: (chat_id, zone, QuietHours(quiet_start, quiet_end), known_language(language))
+            for subscriber_id, chat_id, zone, quiet_start, quiet_end, language in await self.session.execute(
                 select(
                     Subscriber.id,
                     Subscriber.chat_id,
                     Subscriber.timezone,
                     Subscriber.quiet_start,
                     Subscriber.quiet_end,
+                    Subscriber.language,
                 ).where(Subscriber.id.in_(subscriber_ids))
             )
         }

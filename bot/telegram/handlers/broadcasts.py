@@ -63,18 +63,34 @@ async def on_coach_message(update: Update, context: BotContext) -> None:
     runtime = context.runtime
     outbox = Outbox()
     confirmed_summary: int | None = None
+    version: str | None = None
     async with runtime.unit_of_work() as repo:
         draft = await repo.broadcasts.draft_of(user.id)
         if draft is None or draft.draft_step not in ("content", "send_at"):
             return
-        if draft.draft_step == "content":
+        if draft.draft_step == "content" and draft.version_language is not None:
+            version = _take_version(outbox, draft, message)
+        elif draft.draft_step == "content":
             await _take_content(repo, context, outbox, draft, message)
         else:
             confirmed_summary = await _take_send_at(repo, context, outbox, draft, message)
     if confirmed_summary is not None:
         await remove_buttons(context, chat_id=message.chat_id, message_id=confirmed_summary)
     await outbox.send(context, update)
+    if version is not None:
+        await _show_preview(context, update, draft, language=version)
     raise ApplicationHandlerStop
+
+
+def _take_version(outbox: Outbox, draft: Broadcast, message: Message) -> str | None:
+    """The draft's text in the language the coach chose; that language, to preview its version."""
+    language = draft.version_language
+    content = _content_of(message)
+    if content is None or not content.text:
+        outbox.add(texts.broadcast_unsupported())
+        return None
+    service.set_version(draft, content.text)
+    return language
 
 
 async def _take_content(
@@ -162,6 +178,8 @@ async def on_coach_button(update: Update, context: BotContext) -> None:
         await reply(context, update, texts.broadcast_send_at_question(zone, runtime.clock.now()))
     elif action == "button":
         await reply(context, update, texts.broadcast_pick_drill(), keyboards.drill_choices(draft.id, drills))
+    elif action == "version":
+        await reply(context, update, texts.broadcast_version_ask(argument))
     elif action == "test":
         await _send_preview(context, chat.id, draft)
     else:
@@ -174,6 +192,8 @@ async def _apply(
     """Change the draft as the button asks; what to tell the coach instead if it cannot be done."""
     runtime = context.runtime
     now = runtime.clock.now()
+    if draft.draft_step == "content" and draft.version_language is not None:
+        service.drop_version_question(draft)
     if draft.draft_step == "content":
         return texts.broadcast_draft_gone()
     if action == "aud":
@@ -188,6 +208,11 @@ async def _apply(
     if action == "now":
         started = await service.send_now(repo, draft, chat_id=chat_id, now=now)
         return None if started else texts.broadcast_draft_gone()
+    if action == "version":
+        if argument not in keyboards.ADD_VERSION:
+            return texts.gone()
+        service.ask_version(draft, argument)
+        return None
     if action in ("at", "button", "back"):
         draft.draft_step = {"at": "send_at", "button": "button", "back": "confirm"}[action]
         return None
@@ -210,13 +235,20 @@ async def _zone_of(repo: Repository, context: BotContext, telegram_id: int) -> s
     return coach.timezone if coach is not None else context.runtime.settings.default_timezone
 
 
-async def _send_preview(context: BotContext, chat_id: int, draft: Broadcast) -> None:
+async def _send_preview(
+    context: BotContext, chat_id: int, draft: Broadcast, *, language: str | None = None
+) -> None:
     message = BroadcastMessage.of(draft)
+    if language is not None:
+        message = message.in_language(language)
     await message.send(context.sender, chat_id, await message.media())
 
 
-async def _show_preview(context: BotContext, update: Update, draft: Broadcast) -> None:
-    """The message exactly as runners get it, then who gets it and the buttons to send, test or cancel."""
+async def _show_preview(
+    context: BotContext, update: Update, draft: Broadcast, *, language: str | None = None
+) -> None:
+    """The message exactly as runners get it (in `language`, just after the coach wrote that version), then
+    who gets it and the buttons to send, test, add a version or cancel."""
     chat = update.effective_chat
     if chat is None:
         return
@@ -225,12 +257,16 @@ async def _show_preview(context: BotContext, update: Update, draft: Broadcast) -
         count = await repo.broadcasts.count_audience(draft.segment, now=runtime.clock.now())
     slug = draft.button_drill_slug
     drill = runtime.programme.drills.get(slug) if slug is not None else None
-    await _send_preview(context, chat.id, draft)
+    await _send_preview(context, chat.id, draft, language=language)
+    summary_text = texts.broadcast_summary(draft, runtime.programme, count, drill.name if drill else None)
+    versions = sorted(draft.versions or {})
+    if versions:
+        summary_text += "\n" + texts.broadcast_versions(versions)
     summary = await reply(
         context,
         update,
-        texts.broadcast_summary(draft, runtime.programme, count, drill.name if drill is not None else None),
-        keyboards.broadcast_confirm(draft.id, has_button=slug is not None),
+        summary_text,
+        keyboards.broadcast_confirm(draft.id, has_button=slug is not None, versions=versions),
     )
     if summary is not None and summary.message_id is not None:
         async with runtime.unit_of_work() as repo:
