@@ -14,13 +14,15 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.db.engine import READ_ONLY
 from bot.db.repositories import Repository
+from bot.i18n import known_language
 from bot.services.safety import screen_status
 
 CHECK_IN_COLUMNS = (
     "subscriber_id", "drill", "local_date", "outcome", "pain", "note", "received_at",
-    "health_screen", "health_answers", "pain_pause",
+    "health_screen", "health_answers", "pain_pause", "language",
 )  # fmt: skip
-"""The runner's health screen outcome, its answers and any pain pause, as they stand now, on each row."""
+"""The runner's health screen outcome, its answers, any pain pause and their language, as they stand now,
+on each row."""
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 """A note a runner typed as `=HYPERLINK(...)` would run as a formula in the coach's spreadsheet."""
 
@@ -56,6 +58,7 @@ async def export_check_ins(
                     ).value,
                     ";".join(record.health_answers or []),
                     record.pain_pause or "",
+                    known_language(record.language),
                 )
             )
             rows += 1

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from bot.db.repositories import Repository
@@ -106,6 +106,8 @@ class CoachStats:
     retention: list[Retention]
     answers_per_day: dict[tuple[date, str], int]
     safety: SafetyFigures
+    active_by_language: dict[str, int] = field(default_factory=dict)
+    """Active runners per language code."""
 
     @property
     def first_week_day(self) -> date:
@@ -152,4 +154,5 @@ async def coach_stats(repo: Repository, *, now: datetime, today: date) -> CoachS
         retention=await stats.retention(now=now, days=RETENTION_DAYS),
         answers_per_day=answers_per_day(counts),
         safety=safety_figures(await stats.safety_states()),
+        active_by_language=await stats.active_by_language(),
     )

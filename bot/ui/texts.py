@@ -1150,6 +1150,7 @@ def coach_stats(stats: CoachStats) -> str:
             for status in SUBSCRIBER_STATUSES
         ),
         _("Active by stage: {stages}").format(stages=by_stage) if by_stage else _("Active by stage: none"),
+        active_by_language(stats.active_by_language),
         _("New this week: {count}").format(count=format_number(stats.joined_this_week)),
         _(
             "Safety: not yet screened {not_screened} · held by the health check {held} · "
@@ -1573,4 +1574,12 @@ def broadcast_versions(languages: list[str]) -> str:
     # Translators: {languages} is a list of language names as each writes its own ("Español, Deutsch").
     return _("Also in: {languages}. Everyone else gets the message above.").format(
         languages=", ".join(LANGUAGES[code] for code in languages if code in LANGUAGES)
+    )
+
+
+def active_by_language(counts: dict[str, int]) -> str:
+    """The /stats line of active runners per language, each named in itself, in the order they are offered."""
+    # Translators: {counts} lists language names with a number each ("English 5 · Español 2 · Deutsch 0").
+    return _("Active by language: {counts}").format(
+        counts=" · ".join(f"{name} {format_number(counts.get(code, 0))}" for code, name in LANGUAGES.items())
     )

@@ -21,11 +21,12 @@ from tests.support.data import build_data_set
 
 HEADER = [
     "subscriber_id", "drill", "local_date", "outcome", "pain", "note", "received_at",
-    "health_screen", "health_answers", "pain_pause",
+    "health_screen", "health_answers", "pain_pause", "language",
 ]  # fmt: skip
-NOT_SCREENED = ["not screened", "", ""]
-CLEAR_BUT_PAUSED = ["clear", "", "hip-extension"]
-HELD = ["held", "heart", ""]
+NOT_SCREENED = ["not screened", "", "", "en"]
+CLEAR_BUT_PAUSED = ["clear", "", "hip-extension", "es"]
+HELD = ["held", "heart", "", "de"]
+"""The runner's screen, pause and language as they stand now (A never chose a language: English)."""
 
 
 async def prepare(factory: async_sessionmaker[AsyncSession]) -> dict[str, int]:
@@ -42,9 +43,13 @@ async def prepare(factory: async_sessionmaker[AsyncSession]) -> dict[str, int]:
         delivery = await session.scalar(latest.limit(1))
         assert delivery is not None
         screened_at = datetime(2026, 3, 1, tzinfo=UTC)
-        for name, answers, pause in (("B", [], "hip-extension"), ("G", ["heart"], None)):
+        for name, answers, pause, language in (
+            ("B", [], "hip-extension", "es"),
+            ("G", ["heart"], None, "de"),
+        ):
             runner = await session.get_one(Subscriber, ids[name])
             runner.health_answers, runner.health_screened_at, runner.pain_pause = answers, screened_at, pause
+            runner.language = language
         for minute, note in ((30, 'tight, then "fine"\nnext line'), (31, '=HYPERLINK("http://x")')):
             session.add(
                 CheckIn(

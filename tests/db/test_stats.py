@@ -16,13 +16,16 @@ import asyncio
 from collections import Counter
 from datetime import date
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.db import migrate
 from bot.db.engine import create_engine, create_session_factory
+from bot.db.models import Subscriber
 from bot.db.repositories import Repository
 from bot.db.repositories.stats import Retention
 from bot.services.stats import CoachStats, DrillFunnel, coach_stats
+from bot.ui import texts
 from tests.support.data import NOW, build_data_set, counts_checked_against_rows
 
 TODAY = date(2026, 3, 30)
@@ -84,6 +87,23 @@ def assert_hand_counted_figures(stats: CoachStats) -> None:
         (date(2026, 3, 26), "easy"): 1, (date(2026, 3, 18), "skipped"): 1, (date(2026, 3, 10), "hard"): 1,
         (date(2026, 3, 5), "easy"): 1, (date(2026, 3, 3), "done"): 1,
     }  # fmt: skip
+
+
+async def test_active_runners_are_counted_by_language(
+    session_factory: async_sessionmaker[AsyncSession],
+) -> None:
+    """A, B and F are the active runners; a runner with no language stored (or one no longer offered) is
+    English, and paused or stopped runners are not counted."""
+    await build_data_set(session_factory)
+    async with session_factory() as session, session.begin():
+        runners = {row.first_name: row for row in await session.scalars(select(Subscriber))}
+        runners["Runner B"].language = "es"
+        runners["Runner F"].language = "pt"
+        runners["Runner C"].language = "de"
+    async with session_factory() as session:
+        stats = await coach_stats(Repository(session), now=NOW, today=TODAY)
+    assert stats.active_by_language == {"en": 2, "es": 1}
+    assert "Active by language: English 2 · Español 1 · Deutsch 0" in texts.coach_stats(stats).splitlines()
 
 
 async def test_an_empty_database_gives_zeros_not_errors(

@@ -13,16 +13,21 @@ from tests.support.data import NOW, build_data_set
 
 async def test_stats_sends_the_figures_and_a_chart(harness: Harness) -> None:
     await build_data_set(harness.runtime.session_factory, first_telegram_id=1001)
+    async with harness.runtime.unit_of_work() as repo:
+        runner_b = await repo.subscribers.by_telegram_id(1002)
+        assert runner_b is not None
+        runner_b.language = "es"
     harness.advance(NOW - harness.clock.now())
     coach = harness.driver.user(COACH, "Coach")
 
     report, chart = await command(harness, coach, "/stats", count=2)
 
     lines = str(report["text"]).splitlines()
-    assert lines[:4] == [
+    assert lines[:5] == [
         "<b>Subscribers: 8</b>",
         "active 3 · paused 2 · stopped 2 · blocked 1",
         "Active by stage: 1: 2 · 2: 1",
+        "Active by language: English 2 · Español 1 · Deutsch 0",
         "New this week: 2",
     ]
     assert "<b>Last 7 days</b> (24 Mar to 30 Mar)" in lines

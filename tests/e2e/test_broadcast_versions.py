@@ -55,6 +55,7 @@ async def test_a_spanish_runner_gets_the_spanish_version_and_the_others_the_orig
     assert (await say(harness, "/broadcast"))[0]["text"] == texts.BROADCAST_ASK
     (audience,) = await say(harness, "Race day tips are in")
     preview, summary = await press(harness, audience, "All active runners", replies=2)
+    assert preview["text"] == "Race day tips are in"
     assert "Add a Spanish version" in labels(summary) and "Add a German version" in labels(summary)
 
     (ask,) = await press(harness, summary, "Add a Spanish version", replies=1)

@@ -34,6 +34,8 @@ class CheckInRecord:
     health_screened_at: datetime | None
     health_cleared_at: datetime | None
     pain_pause: str | None
+    language: str | None
+    """The runner's language as it stands now (NULL in rows from before languages: English)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -370,7 +372,7 @@ class DeliveryRepository:
             select(
                 rows.c.subscriber_id, Drill.slug, rows.c.local_date, rows.c.outcome, rows.c.pain, rows.c.note,
                 rows.c.received_at, Subscriber.health_answers, Subscriber.health_screened_at,
-                Subscriber.health_cleared_at, Subscriber.pain_pause,
+                Subscriber.health_cleared_at, Subscriber.pain_pause, Subscriber.language,
             )
             .join(Drill, Drill.id == rows.c.drill_id)
             .join(Subscriber, Subscriber.id == rows.c.subscriber_id)

@@ -33,6 +33,7 @@ from sqlalchemy.orm import aliased
 from sqlalchemy.sql.functions import FunctionElement
 
 from bot.db.models import OUTCOMES, CheckIn, Delivery, Drill, DrillDayCount, RunnerDay, Subscriber
+from bot.i18n import known_language
 
 COUNTED_STATUSES = ("sent", "failed")
 """Deliveries that stay in these statuses are counted in `drill_day_counts`; `claimed` is in flight."""
@@ -164,6 +165,18 @@ class StatsRepository:
             )
         )
         return {(status, stage): count for status, stage, count in rows}
+
+    async def active_by_language(self) -> dict[str, int]:
+        """Active runners per language code, a language no longer offered (or none stored) as English."""
+        rows = await self.session.execute(
+            select(Subscriber.language, func.count())
+            .where(Subscriber.status == "active")
+            .group_by(Subscriber.language)
+        )
+        counts: Counter[str] = Counter()
+        for language, count in rows:
+            counts[known_language(language)] += count
+        return dict(counts)
 
     async def safety_states(self) -> list[SafetyState]:
         """The health screen and pain pause of every runner still in the programme who is not simply
