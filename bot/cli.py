@@ -30,6 +30,7 @@ from bot.db.models import SUBSCRIBER_STATUSES
 from bot.db.transient import driver_words
 from bot.domain.clock import SystemClock
 from bot.domain.parsing import parse_number
+from bot.i18n import LANGUAGES
 from bot.runtime import StartupError
 
 if TYPE_CHECKING:
@@ -247,13 +248,16 @@ def cmd_stats(args: argparse.Namespace, settings: Settings) -> int:
             async with create_session_factory(engine)() as session:
                 stats = Repository(session).stats
                 statuses = await stats.subscribers_by_status()
+                languages = await stats.active_by_language()
                 day = await stats.deliveries_between(today, today)
                 week = await stats.deliveries_between(week_start, today)
         finally:
             await engine.dispose()
         by_status = ", ".join(f"{status} {statuses.get(status, 0)}" for status in SUBSCRIBER_STATUSES)
+        by_language = ", ".join(f"{code} {languages.get(code, 0)}" for code in LANGUAGES)
         return [
             f"subscribers: {sum(statuses.values())} ({by_status})",
+            f"active by language: {by_language}",
             f"deliveries today ({today}): sent {day.sent}, failed {day.failed}, pending {day.pending}",
             f"check-in rate today: {day.check_in_rate:.0%} ({day.answered} of {day.sent})",
             f"check-in rate last 7 days: {week.check_in_rate:.0%} ({week.answered} of {week.sent})",

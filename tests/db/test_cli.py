@@ -57,7 +57,10 @@ def test_content_sync_refuses_broken_content_and_writes_nothing(database_url: st
 def test_stats_on_an_empty_database(database_url: str) -> None:
     result = glutebot("stats", database_url=database_url)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.splitlines()[0] == "subscribers: 0 (active 0, paused 0, stopped 0, blocked 0)"
+    assert result.stdout.splitlines()[:2] == [
+        "subscribers: 0 (active 0, paused 0, stopped 0, blocked 0)",
+        "active by language: en 0, es 0, de 0",
+    ]
 
 
 def test_an_unreachable_database_is_one_line(tmp_path: Path) -> None:
