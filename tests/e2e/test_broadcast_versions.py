@@ -52,7 +52,7 @@ async def test_a_spanish_runner_gets_the_spanish_version_and_the_others_the_orig
     english, spanish, german, unset = await add_subscribers(harness, 4, first_id=7_000)
     await speak(harness, {english: "en", spanish: "es", german: "de", unset: None})
 
-    assert (await say(harness, "/broadcast"))[0]["text"] == texts.BROADCAST_ASK
+    assert (await say(harness, "/broadcast"))[0]["text"] == texts.broadcast_ask()
     (audience,) = await say(harness, "Race day tips are in")
     preview, summary = await press(harness, audience, "All active runners", replies=2)
     assert preview["text"] == "Race day tips are in"
