@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -52,7 +53,8 @@ async def bot(
 
 def add_drill(content_dir: Path, slug: str, name: str, *, like: str, stage: int) -> None:
     """A new drill at the end of `stage`'s rotation, made from an existing one (same pose, same GIF) that is
-    its regression, as only the easiest drill of a pattern may have none."""
+    its regression, as only the easiest drill of a pattern may have none; its translations are the other one's
+    under the new name."""
     source = re.sub(
         r"(?m)^regression: .*$", f"regression: {like}", (content_dir / "drills" / f"{like}.yaml").read_text()
     )
@@ -65,6 +67,10 @@ def add_drill(content_dir: Path, slug: str, name: str, *, like: str, stage: int)
     )
     shutil.copyfile(content_dir / "poses" / f"{like}.yaml", content_dir / "poses" / f"{slug}.yaml")
     shutil.copyfile(content_dir / "gifs" / f"{like}.gif", content_dir / "gifs" / f"{slug}.gif")
+    for locale in (content_dir / "locales").glob("*.yaml"):
+        texts = yaml.safe_load(locale.read_text(encoding="utf-8"))
+        texts["drills"][slug] = {**texts["drills"][like], "name": name}
+        locale.write_text(yaml.safe_dump(texts, allow_unicode=True, sort_keys=False), encoding="utf-8")
     programme = content_dir / "programme.yaml"
     lines = programme.read_text().splitlines()
     stage_line = lines.index(f"  - number: {stage}")
