@@ -22,7 +22,7 @@ def shipped_content(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_content_check_passes_on_the_shipped_content(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["content", "check", str(ROOT / "content"), "--allow-missing-media"]) == 0
-    assert "33 drills over 4 stages, 3 levels: all good." in capsys.readouterr().out
+    assert "33 drills over 4 stages, 3 levels, and the message catalogs: all good." in capsys.readouterr().out
 
 
 def test_content_check_lists_every_problem_and_exits_1(
