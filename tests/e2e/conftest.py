@@ -285,7 +285,7 @@ async def add_subscribers(
                 telegram_id=telegram_id,
                 chat_id=telegram_id,
                 first_name=None,
-                language=None,
+                language="en",
                 source=None,
                 timezone=zone,
                 delivery_time=delivery_time,
