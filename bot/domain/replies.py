@@ -7,6 +7,7 @@ understood is kept whole as a note rather than guessed at.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -52,6 +53,26 @@ _DATE_AND_TIME = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})[ T]+(.+)$")
 SEND_AT_HORIZON = timedelta(days=60)
 """How far ahead a coach may schedule a broadcast."""
 _PAUSE = re.compile(r"^\s*(\d{1,3})\s*(d|day|days|w|wk|week|weeks)?\s*$", re.IGNORECASE)
+
+
+_LANGUAGE_WORDS = {
+    "en": ("en", "english", "ingles", "englisch"),
+    "es": ("es", "espanol", "spanish", "castellano", "spanisch"),
+    "de": ("de", "deutsch", "german", "aleman"),
+}
+
+
+def fold(text: str) -> str:
+    """Lower case without accents ("Mié" -> "mie", "Schmerz" -> "schmerz"), so a runner's words match
+    however they typed them; ß reads as ss."""
+    decomposed = unicodedata.normalize("NFKD", text.casefold())
+    return "".join(char for char in decomposed if not unicodedata.combining(char))
+
+
+def language_named(text: str) -> str | None:
+    """`es`, `Español`, `German`: the code of one of the bot's languages, in any of them; else None."""
+    wanted = fold(text.strip())
+    return next((code for code, words in _LANGUAGE_WORDS.items() if wanted in words), None)
 
 
 @dataclass(frozen=True, slots=True)

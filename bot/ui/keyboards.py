@@ -14,6 +14,7 @@ from bot.domain.kit import Kit
 from bot.domain.programme import Outcome, Programme
 from bot.domain.safety import SCREEN_ITEMS, PainArea, PainKind, PregnancyStage, Rule
 from bot.domain.week import WEEKDAY_NAMES
+from bot.i18n import LANGUAGES
 from bot.services.broadcasts import INACTIVE_DAYS
 
 CHECK_IN_LABELS: dict[Outcome, str] = {
@@ -331,5 +332,15 @@ def drill_choices(broadcast_id: int, drills: list[tuple[int, str]]) -> InlineKey
         [
             *(buttons[start : start + 2] for start in range(0, len(buttons), 2)),
             [_button("Back", f"bc:{broadcast_id}:back")],
+        ]
+    )
+
+
+def languages(current: str) -> InlineKeyboardMarkup:
+    """/language: each language named in itself (whatever the runner reads now), the current one ticked."""
+    return InlineKeyboardMarkup(
+        [
+            [_button(f"✓ {name}" if code == current else name, f"lang:{code}")]
+            for code, name in LANGUAGES.items()
         ]
     )

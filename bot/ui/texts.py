@@ -20,6 +20,7 @@ from bot.domain.programme import Drill, Programme
 from bot.domain.safety import ALL_DRILLS, SAFETY_NOTE, SCREEN_ITEMS, PregnancyStage, Rule, ScreenOutcome, Tag
 from bot.domain.schedule import describe_days
 from bot.domain.week import TAPER_DAYS, WEEKDAY_NAMES
+from bot.i18n import _
 from bot.services.content import ContentUpdate
 from bot.services.progress import Progress
 from bot.services.safety import ScreenStatus
@@ -43,6 +44,7 @@ COMMANDS: tuple[tuple[str, str], ...] = (
     ("pause", "Pause drills for a few days"),
     ("nudges", "Turn the afternoon reminder on or off"),
     ("quiet", "Your quiet hours, e.g. /quiet 22:00-06:30"),
+    ("language", "Choose the language I write in"),
     ("resume", "Resume drills"),
     ("cleared", "A professional has cleared you to train"),
     ("stop", "Unsubscribe (your data is kept)"),
@@ -968,3 +970,17 @@ def unsend_report(broadcast_id: int, deleted: int, failed: int) -> str:
     if failed:
         text += f" {failed:,} could not be deleted (Telegram refused, e.g. older than 48 hours)."
     return text
+
+
+def language_question() -> str:
+    return _("Which language should I write to you in?")
+
+
+def language_chosen() -> str:
+    # Translators: said in the language just chosen; name it in that language ("en español").
+    return _("Done: from now on I'll write to you in English.")
+
+
+def language_not_known(typed: str) -> str:
+    # Translators: {typed} is what the runner wrote after /language, a language we do not have.
+    return _("I can't write in “{typed}” yet. Choose one of these:").format(typed=escape(typed))

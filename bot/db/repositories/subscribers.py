@@ -67,6 +67,12 @@ class SubscriberRepository:
         await self.session.flush()
         return subscriber
 
+    async def languages_of(self, telegram_ids: list[int]) -> dict[int, str]:
+        """The stored language of each of these Telegram users who is a runner, by Telegram id."""
+        query = select(Subscriber.telegram_id, Subscriber.language)
+        rows = await self.session.execute(query.where(Subscriber.telegram_id.in_(telegram_ids)))
+        return {telegram_id: language for telegram_id, language in rows}
+
     def set_language(self, subscriber: Subscriber, *, language: str, now: datetime) -> None:
         """The language the runner is spoken to in from now on; one we do not have reads as English."""
         subscriber.language = known_language(language)
