@@ -206,11 +206,11 @@ async def snapshot(harness: Harness) -> dict[str, list[tuple[object, ...]]]:
         }
 
 
-async def onboard(harness: Harness, user_id: int, name: str = "Runner") -> User:
+async def onboard(harness: Harness, user_id: int, name: str = "Runner", *, language: str = "en") -> User:
     """A runner who pressed /start, answered "None of these" to the health check and accepted the
-    defaults (07:30 Europe/London, Mon-Sat, level 1)."""
+    defaults (07:30 Europe/London, Mon-Sat, level 1); `language` is their Telegram app's."""
     driver = harness.driver
-    runner = driver.user(user_id, name)
+    runner = driver.user(user_id, name, language=language)
     mark = driver.mark(user_id)
     driver.send(runner, "/start")
     _welcome, screen = await driver.messages_after(user_id, mark, 2)

@@ -38,6 +38,8 @@ class Claimed:
     zone: str
     quiet: QuietHours
     """The runner's quiet hours: a broadcast reaching them inside these arrives without a sound."""
+    language: str
+    """The runner's language: the broadcast's buttons are in it."""
 
 
 def audience(segment: dict[str, Any], *, now: datetime) -> Select[int, int]:
@@ -219,14 +221,15 @@ class BroadcastRepository:
             return []
         subscriber_ids = [subscriber_id for _, subscriber_id in rows]
         runners = {
-            subscriber_id: (chat_id, zone, QuietHours(quiet_start, quiet_end))
-            for subscriber_id, chat_id, zone, quiet_start, quiet_end in await self.session.execute(
+            subscriber_id: (chat_id, zone, QuietHours(quiet_start, quiet_end), language)
+            for subscriber_id, chat_id, zone, quiet_start, quiet_end, language in await self.session.execute(
                 select(
                     Subscriber.id,
                     Subscriber.chat_id,
                     Subscriber.timezone,
                     Subscriber.quiet_start,
                     Subscriber.quiet_end,
+                    Subscriber.language,
                 ).where(Subscriber.id.in_(subscriber_ids))
             )
         }
