@@ -253,6 +253,10 @@ class Emulator:
         self.messages.setdefault(user_id, {})
         return user
 
+    def set_user_language(self, user_id: int, language: str) -> None:
+        """The user's Telegram app is now in `language`: their next updates say so."""
+        self.users[user_id]["language_code"] = language
+
     def add_group(self, chat_id: int, title: str) -> dict[str, Any]:
         chat = {"id": chat_id, "type": "group", "title": title}
         self.chats[chat_id] = chat
