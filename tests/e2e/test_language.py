@@ -7,18 +7,32 @@ language in force when a wording function ran, shows which language the bot spok
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.db.models import CheckIn, Subscriber
 from bot.delivery import cards as delivery_cards
 from bot.delivery import planner
 from bot.i18n import use_language
+from bot.sandbox.emulator import Emulator
+from bot.telegram import menus as bot_menus
 from bot.telegram.menus import coach_menu, runner_menu
 from bot.ui import texts
-from tests.e2e.conftest import COACH, Harness, ask, command, deliveries, onboard, stored, today
+from tests.e2e.conftest import (
+    COACH,
+    Harness,
+    ask,
+    command,
+    deliveries,
+    onboard,
+    running_bot,
+    stored,
+    today,
+)
 from tests.support.languages import languages_seen, use_test_catalogs
 
 CHOSEN_ES = "Hecho: a partir de ahora te escribo en español."
@@ -139,6 +153,22 @@ async def test_a_coachs_menu_follows_their_own_language(harness: Harness) -> Non
     await command(harness, coach, "/language es")
     with use_language("es"):
         assert harness.emulator.commands_for(COACH) == menu_as_sent(coach_menu())
+
+
+async def test_at_start_up_a_coachs_menu_is_set_in_their_stored_language(
+    emulator: Emulator,
+    engine: AsyncEngine,
+    database_url: str,
+    test_content: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    async with running_bot(emulator, engine, database_url, test_content) as first:
+        await onboard(first, COACH, "Coach", language="de")
+    menus = languages_seen(monkeypatch, bot_menus, "coach_menu")
+
+    async with running_bot(emulator, engine, database_url, test_content):
+        await emulator.wait_for(lambda: menus, within=10)  # the first bot's getUpdates let this one's start
+        assert [language for _none, language in menus] == ["de"]
 
 
 async def test_typed_check_ins_in_spanish_are_recorded(harness: Harness) -> None:
