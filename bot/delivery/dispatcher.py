@@ -290,10 +290,13 @@ class Dispatcher:
                 for delivery, subscriber, _today in ready
                 if delivery.id not in answered and subscriber.nudges_enabled
             ]
-            names = {row.id: row.name for row in await repo.drills.list_active()}
+            slugs = {row.id: row.slug for row in await repo.drills.list_active()}
+        drills = self.runtime.programme.drills
         for chat_id, language, drill_id in targets:
-            with use_language(language):
-                await self.sender.send_text(chat_id, texts.nudge(names.get(drill_id, "today's drill")))
+            drill = drills.get(slugs.get(drill_id, ""))
+            with use_language(language):  # the drill's name too, in the content's translation
+                name = drill.name if drill is not None else "today's drill"
+                await self.sender.send_text(chat_id, texts.nudge(name))
         return len(targets)
 
     async def _send_screens(self, screens: list[Screen], report: TickReport) -> None:
