@@ -40,6 +40,11 @@ log = logging.getLogger(__name__)
 Command = Callable[[argparse.Namespace, Settings], int]
 
 
+def counted(count: int, noun: str) -> str:
+    """For the operator, in English: "1 problem", "2 problems", "1,200 runners" (regular plurals only)."""
+    return f"{count:,} {noun if count == 1 else noun + 's'}"
+
+
 def _fail(message: str, code: int = 1) -> int:
     print(f"glutebot: {message}", file=sys.stderr)
     return code
@@ -51,8 +56,6 @@ def _load(directory: Path, *, allow_missing_media: bool, quiet: bool = False) ->
     except ContentError as error:
         for problem in error.problems:
             print(problem, file=sys.stderr)
-        from bot.ui.texts import counted
-
         print(
             f"{counted(len(error.problems), 'problem')} in {directory}; nothing was written.", file=sys.stderr
         )
@@ -156,7 +159,6 @@ def cmd_content_sync(args: argparse.Namespace, settings: Settings) -> int:
     from bot.content.sync import describe
     from bot.db.engine import create_engine, create_session_factory
     from bot.services.content import apply_content
-    from bot.ui.texts import counted
 
     if args.announce:
         settings.require_bot_token()

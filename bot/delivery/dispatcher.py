@@ -35,7 +35,7 @@ from bot.domain.schedule import (
     next_slot,
 )
 from bot.domain.spread import Spread, daily_order, spread
-from bot.i18n import use_language
+from bot.i18n import _, use_language
 from bot.runtime import Runtime
 from bot.services.content import follow_content
 from bot.services.retention import PRUNE_BATCH, cutoff, prune_batch
@@ -221,7 +221,7 @@ class Dispatcher:
             return 0
         before = cutoff(now, runtime.settings.retention_days)
         pruned = 0
-        for _ in range(self.prune_batches_per_tick):
+        for _batch in range(self.prune_batches_per_tick):
             batch = await prune_batch(runtime.session_factory, before=before, size=self.prune_batch)
             if batch is None:
                 return pruned
@@ -295,7 +295,7 @@ class Dispatcher:
         for chat_id, language, drill_id in targets:
             drill = drills.get(slugs.get(drill_id, ""))
             with use_language(language):  # the drill's name too, in the content's translation
-                name = drill.name if drill is not None else "today's drill"
+                name = drill.name if drill is not None else _("today's drill")
                 await self.sender.send_text(chat_id, texts.nudge(name))
         return len(targets)
 

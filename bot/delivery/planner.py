@@ -32,7 +32,7 @@ from bot.domain.progression import (
 )
 from bot.domain.schedule import weekdays_in
 from bot.domain.week import DayPlan, Intensity, Running, day_plan
-from bot.i18n import use_language
+from bot.i18n import _, use_language
 from bot.services.progression import position_of, store_position
 from bot.services.safety import Gate, allows, gate_of
 from bot.services.subscriptions import kit_of, today_for
@@ -72,7 +72,7 @@ def proposed_caption(
 ) -> str:
     """A card with the weight or band the programme proposes today."""
     load = load_text(proposal.load_kg, proposal.last_load_kg) if proposal.load_kg else None
-    band = texts.STRONGER_BAND if proposal.stronger_band else None
+    band = texts.stronger_band() if proposal.stronger_band else None
     return render_caption(drill, dose, stage, notes=(note,), load=load, band=band)
 
 
@@ -314,7 +314,8 @@ async def swap_for_easier(
 
 def swap_note(original: Drill) -> str:
     """The swapped card's note and the runner's latest programme decision."""
-    return f"Easier version of {original.name}, after “too hard”."
+    # Translators: {drill} is the name of the drill that was too hard.
+    return _("Easier version of {drill}, after “too hard”.").format(drill=original.name)
 
 
 def _session_result(answer: DeliveryAnswer) -> SessionResult:

@@ -7,9 +7,10 @@ from html import escape
 from html.parser import HTMLParser
 
 from bot.domain.dose import Dose
-from bot.domain.kit import KIT_LABELS, Kit
+from bot.domain.kit import Kit, kit_label
 from bot.domain.load import is_banded
 from bot.domain.programme import Drill, Stage
+from bot.i18n import N_, _
 
 CAPTION_LIMIT = 1024
 """Telegram refuses captions longer than this (counted after entities are parsed)."""
@@ -26,27 +27,33 @@ LOAD_LIMIT = 40
 BAND_LIMIT = 80
 """Longest band advice the programme may give (a stronger band); content checks with one this long."""
 
-WHY = "Why it helps your running:"
-TODAY = "Today:"
-REST = "Rest:"
-TEMPO = "Tempo:"
-KIT = "Kit:"
-NO_KIT = "none"
-WEIGHT = "Weight:"
-BAND = "Band:"
-AVOID = "Avoid:"
+WHY = N_("Why it helps your running:")
+TODAY = N_("Today:")
+REST = N_("Rest:")
+TEMPO = N_("Tempo:")
+KIT = N_("Kit:")
+NO_KIT = N_("none")
+WEIGHT = N_("Weight:")
+BAND = N_("Band:")
+AVOID = N_("Avoid:")
+"""The caption's headings, English msgids translated as the caption is rendered."""
 
 
 def weight_guidance(drill: Drill, proposed: str | None = None) -> str | None:
     """How to choose the weight: the one rule for every loaded drill, and the programme's proposal if any."""
     if drill.load is None:
         return None
-    rule = f"one you could lift about {drill.load.reps} times"
+    reps = drill.load.reps
     if proposed:
-        return f"{proposed} ({rule})"
+        # Translators: {proposed} is the programme's weight, e.g. "12 kg, as last time".
+        return _("{proposed} (one you could lift about {reps} times)").format(proposed=proposed, reps=reps)
     if drill.load.from_rung == 0:
-        return rule
-    return f"from {drill.doses[drill.load.from_rung]}, hold {KIT_LABELS[Kit.DUMBBELLS]}: {rule}"
+        return _("one you could lift about {reps} times").format(reps=reps)
+    # Translators: {dose} is the dose from which the drill is loaded, e.g. "3 × 10"; {kit} "dumbbells or a
+    # kettlebell".
+    return _("from {dose}, hold {kit}: one you could lift about {reps} times").format(
+        dose=drill.doses[drill.load.from_rung], kit=kit_label(Kit.DUMBBELLS), reps=reps
+    )
 
 
 def render_caption(
@@ -63,24 +70,28 @@ def render_caption(
     `load` is the weight the programme proposes today, `band` its band advice. Reps in reserve mean nothing
     for a timed hold, so holds get their own effort."""
     effort = stage.hold_effort if dose.is_hold else stage.effort
-    pace = f"<b>{REST}</b> {escape(stage.rest)}"
+    pace = f"<b>{_(REST)}</b> {escape(stage.rest)}"
     if drill.tempo:
-        pace += f" · <b>{TEMPO}</b> {escape(drill.tempo)}"
-    kit = ", ".join(KIT_LABELS[Kit(item)] for item in drill.equipment) or NO_KIT
+        pace += f" · <b>{_(TEMPO)}</b> {escape(drill.tempo)}"
+    kit = ", ".join(kit_label(Kit(item)) for item in drill.equipment) or _(NO_KIT)
+    # Translators: the caption's first line: a drill's name, then its stage's number and name.
+    heading = _("<b>{drill}</b> · stage {number}: {stage}").format(
+        drill=escape(drill.name), number=stage.number, stage=escape(stage.name)
+    )
     lines = [
-        f"<b>{escape(drill.name)}</b> · stage {stage.number}: {escape(stage.name)}",
-        f"<i>{WHY}</i> {escape(drill.purpose)}",
-        f"<b>{TODAY}</b> {escape(str(dose))} · {escape(effort)}",
+        heading,
+        f"<i>{_(WHY)}</i> {escape(drill.purpose)}",
+        f"<b>{_(TODAY)}</b> {escape(str(dose))} · {escape(effort)}",
         pace,
-        f"<b>{KIT}</b> {escape(kit)}",
+        f"<b>{_(KIT)}</b> {escape(kit)}",
     ]
     weight = weight_guidance(drill, load)
     if weight is not None:
-        lines.append(f"<b>{WEIGHT}</b> {escape(weight)}")
+        lines.append(f"<b>{_(WEIGHT)}</b> {escape(weight)}")
     if band:
-        lines.append(f"<b>{BAND}</b> {escape(band)}")
+        lines.append(f"<b>{_(BAND)}</b> {escape(band)}")
     lines += [f"• {escape(cue)}" for cue in drill.cues]
-    lines.append(f"<b>{AVOID}</b> {escape(drill.mistake)}")
+    lines.append(f"<b>{_(AVOID)}</b> {escape(drill.mistake)}")
     lines += [f"<i>{escape(note)}</i>" for note in notes if note]
     return "\n".join(lines)
 

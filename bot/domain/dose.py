@@ -6,6 +6,8 @@ import math
 import re
 from dataclasses import dataclass
 
+from bot.i18n import N_, _
+
 _DOSE = re.compile(
     r"""^\s*
     (?P<sets>\d{1,2})\s*[x×]\s*
@@ -17,7 +19,17 @@ _DOSE = re.compile(
 )
 
 
-_SUFFIX = {"reps": "", "s": " s", "m": " m", "steps": " steps"}
+_SHOWN: dict[tuple[str, bool], str] = {
+    ("reps", False): N_("{sets} × {amount}"),
+    ("reps", True): N_("{sets} × {amount} each side"),
+    ("s", False): N_("{sets} × {amount} s"),
+    ("s", True): N_("{sets} × {amount} s each side"),
+    ("m", False): N_("{sets} × {amount} m"),
+    ("m", True): N_("{sets} × {amount} m each side"),
+    ("steps", False): N_("{sets} × {amount} steps"),
+    ("steps", True): N_("{sets} × {amount} steps each direction"),
+}
+"""How a dose reads on a card, by unit and side: sets of repetitions, seconds held, metres or steps."""
 _STORED_SUFFIX = {"reps": "", "s": "s", "m": "m", "steps": " steps"}
 
 
@@ -41,7 +53,7 @@ class Dose:
             raise DoseError(f"sets must be 1-10, got {self.sets}")
         if not 1 <= self.low <= self.high:
             raise DoseError(f"repetitions must be a positive range, got {self.low}-{self.high}")
-        if self.unit not in _SUFFIX:
+        if self.unit not in _STORED_SUFFIX:
             raise DoseError(f"unknown unit {self.unit!r}")
 
     @classmethod
@@ -83,8 +95,9 @@ class Dose:
         return self.sets * self.high
 
     def __str__(self) -> str:
+        """The dose as a runner reads it, in their language: "3 × 12", "2 × 30 s each side"."""
         amount = str(self.low) if self.low == self.high else f"{self.low}-{self.high}"
-        return f"{self.sets} × {amount}{_SUFFIX[self.unit]}{self._side()}"
+        return _(_SHOWN[(self.unit, self.each_side)]).format(sets=self.sets, amount=amount)
 
     def as_text(self) -> str:
         """The canonical, re-parseable spelling used in storage."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 from enum import StrEnum
 
 from bot.domain.words import fold
+from bot.i18n import N_, _
 
 
 class Kit(StrEnum):
@@ -21,12 +22,13 @@ NO_KIT = "none"
 """How a drill file says it needs nothing; such a drill's `equipment` is empty."""
 
 KIT_LABELS: dict[Kit, str] = {
-    Kit.MINI_BAND: "a mini band",
-    Kit.LONG_BAND: "a long band",
-    Kit.DUMBBELLS: "dumbbells or a kettlebell",
-    Kit.STEP_OR_BOX: "a step or box",
-    Kit.BENCH_OR_SOFA: "a bench or sofa",
+    Kit.MINI_BAND: N_("a mini band"),
+    Kit.LONG_BAND: N_("a long band"),
+    Kit.DUMBBELLS: N_("dumbbells or a kettlebell"),
+    Kit.STEP_OR_BOX: N_("a step or box"),
+    Kit.BENCH_OR_SOFA: N_("a bench or sofa"),
 }
+"""English msgids: `kit_label` shows one in the runner's language."""
 
 KIT_WORDS: dict[str, Kit | None] = {
     "none": None, "nothing": None, "no": None,
@@ -76,9 +78,17 @@ def parse_kit(text: str) -> frozenset[Kit] | None:
     return frozenset(kit for word in words if (kit := KIT_WORDS[word]) is not None)
 
 
+def kit_label(item: Kit) -> str:
+    """ "a mini band", in the runner's language."""
+    return _(KIT_LABELS[item])
+
+
 def describe_kit(kit: frozenset[Kit]) -> str:
     """ "a mini band and dumbbells or a kettlebell", or "no kit"."""
-    labels = [KIT_LABELS[item] for item in Kit if item in kit]
+    labels = [kit_label(item) for item in Kit if item in kit]
     if not labels:
-        return "no kit"
-    return labels[0] if len(labels) == 1 else f"{', '.join(labels[:-1])} and {labels[-1]}"
+        return _("no kit")
+    if len(labels) == 1:
+        return labels[0]
+    # Translators: the last two items of a list of kit, e.g. "a mini band, a step or box and a bench or sofa".
+    return _("{items} and {last}").format(items=", ".join(labels[:-1]), last=labels[-1])

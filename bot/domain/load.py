@@ -12,6 +12,7 @@ import re
 
 from bot.domain.kit import Kit
 from bot.domain.programme import Drill
+from bot.i18n import _, format_number
 
 BIG_STEP_KG = 5.0
 SMALL_STEP_KG = 2.5
@@ -42,12 +43,14 @@ def load_step(drill: Drill) -> float:
 
 
 def kg(value: float) -> str:
-    """12 kg, 12.5 kg."""
-    return f"{value:g} kg"
+    """12 kg, 12.5 kg (12,5 kg in Spanish and German)."""
+    return f"{format_number(value)} kg"
 
 
 def load_text(today: float, last: float | None) -> str:
     """The card's proposal, within the caption's room for it (`bot.domain.card.LOAD_LIMIT`)."""
     if last is not None and today > last:
-        return f"last time {kg(last)}: try {kg(today)}"
-    return f"{kg(today)}, as last time"
+        # Translators: weights such as "12 kg"; keep it short (a card's line has room for 40 characters).
+        return _("last time {last}: try {today}").format(last=kg(last), today=kg(today))
+    # Translators: a weight such as "12 kg"; keep it short (a card's line has room for 40 characters).
+    return _("{today}, as last time").format(today=kg(today))

@@ -26,6 +26,7 @@ from bot.domain.progression import (
     start_position,
 )
 from bot.domain.week import Intensity, Running, day_plan
+from bot.i18n import _
 
 MONDAY_TO_SATURDAY = frozenset({0, 1, 2, 3, 4, 5})
 ANSWER_WORDS = {
@@ -135,7 +136,7 @@ def preview(
         if plan is not None:
             decision = decide(programme, position, [previous] if previous else [], today, day=plan, kit=kit)
         if decision is None:
-            reason = plan.reason if plan is not None and plan.reason else "Rest day."
+            reason = plan.reason if plan is not None and plan.reason else _("Rest day.")
             planned.append(
                 PlannedDay(offset + 1, today, None, None, None, position.stage, Intensity.REST, False, reason)
             )

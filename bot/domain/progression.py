@@ -37,25 +37,26 @@ from bot.domain.load import is_banded, load_step
 from bot.domain.programme import Drill, Outcome, Programme, Stage
 from bot.domain.safety import PAIN_BANDS, Tag
 from bot.domain.week import DayPlan, Intensity, intensity_of
+from bot.i18n import N_, _
 
 GOOD_OUTCOMES = (Outcome.DONE, Outcome.EASY)
 Usable = Callable[[Drill], "Drill | None"]
 """A drill as today may serve it: itself, its kit-free alternative, or None."""
 ANY_DAY = DayPlan(Intensity.HARD)
-DELOAD_NOTE = "Lighter week: fewer sets or reps than last week, same drills. Keep plenty in reserve."
-BETWEEN_HARD_DAYS_NOTE = "Between strength days: a lighter drill today."
-STEP_UP_REASON = "Two good sessions in a row on this drill, so its dose steps up today."
-TOP_DOSE_REASON = "Two good sessions in a row on this drill: you're at its top dose."
-UPKEEP_NOTE = "Strength upkeep: a loaded drill keeps the strength you built."
+DELOAD_NOTE = N_("Lighter week: fewer sets or reps than last week, same drills. Keep plenty in reserve.")
+BETWEEN_HARD_DAYS_NOTE = N_("Between strength days: a lighter drill today.")
+STEP_UP_REASON = N_("Two good sessions in a row on this drill, so its dose steps up today.")
+TOP_DOSE_REASON = N_("Two good sessions in a row on this drill: you're at its top dose.")
+UPKEEP_NOTE = N_("Strength upkeep: a loaded drill keeps the strength you built.")
 UPKEEP_GAP_DAYS = 3
-LOAD_UP_REASON = "Top dose beaten twice in a row: a little more weight today."
-BAND_UP_REASON = "Top dose beaten twice in a row: a stronger band today."
-READINESS_REASON = "Block done: after your next drill, a short self-test decides whether you move on."
+LOAD_UP_REASON = N_("Top dose beaten twice in a row: a little more weight today.")
+BAND_UP_REASON = N_("Top dose beaten twice in a row: a stronger band today.")
+READINESS_REASON = N_("Block done: after your next drill, a short self-test decides whether you move on.")
 PLYOMETRIC_GATE_DRILL = "skater-squat"
 PLYOMETRIC_GATE_DOSE = Dose(3, 8, 8, each_side=True)
 """The entry gate for hopping drills: a pain-free skater squat of 3 × 8 each side."""
-AFTER_PAIN_NOTE = "After the pain last time: a lighter dose of it today."
-AFTER_HARD_NOTE = "Too hard last time: a lighter dose of it today."
+AFTER_PAIN_NOTE = N_("After the pain last time: a lighter dose of it today.")
+AFTER_HARD_NOTE = N_("Too hard last time: a lighter dose of it today.")
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,9 +161,9 @@ def after_self_test(programme: Programme, position: Position, *, passed: bool) -
     again from the next drill, its credits from nothing)."""
     if passed and position.stage < programme.last_stage:
         position = _fresh_stage(position, position.stage + 1)
-        return position, f"Self-test passed: welcome to stage {position.stage}!"
+        return position, _("Self-test passed: welcome to stage {stage}!").format(stage=position.stage)
     again = _fresh_stage(position, position.stage)
-    return again, f"Another block of stage {again.stage}, then the self-test again."
+    return again, _("Another block of stage {stage}, then the self-test again.").format(stage=again.stage)
 
 
 def is_deload_week(programme: Programme, stage_started_on: date | None, today: date) -> bool:
@@ -200,20 +201,22 @@ def _fold(
         position = replace(position, stage_credit=0)
         if state.step > 0:
             state = replace(state, step=state.step - 1)
-            reason = "You reported pain, so that drill is a step lighter next time."
+            reason = _("You reported pain, so that drill is a step lighter next time.")
         elif position.stage > programme.first_stage:
             position = _fresh_stage(position, position.stage - 1)
-            reason = f"You reported pain, so we're back to stage {position.stage} for now."
+            reason = _("You reported pain, so we're back to stage {stage} for now.").format(
+                stage=position.stage
+            )
         else:
-            reason = "You reported pain, so we're keeping things at the gentlest level."
+            reason = _("You reported pain, so we're keeping things at the gentlest level.")
         return position.with_state(slug, state), reason
     if result.outcome is Outcome.HARD:
         twice = position.state(slug).last_outcome is Outcome.HARD and state.step > 0
         state = replace(state, good_streak=0, step=state.step - 1 if twice else state.step, easier_next=True)
         reason = (
-            "Too hard twice in a row, so that drill steps back a little."
+            _("Too hard twice in a row, so that drill steps back a little.")
             if twice
-            else "Last drill felt too hard: its easier version comes next, then it stays at the same dose."
+            else _("Last drill felt too hard: its easier version comes next, then it stays at the same dose.")
         )
         return position.with_state(slug, state), reason
     if result.outcome in GOOD_OUTCOMES:
@@ -221,18 +224,18 @@ def _fold(
         state = replace(state, good_streak=state.good_streak + (0 if frozen else 1), easier_next=False)
         position = replace(position, stage_credit=position.stage_credit + 1)
         if frozen:
-            return position.with_state(slug, state), "Good session: enjoy the lighter week."
+            return position.with_state(slug, state), _("Good session: enjoy the lighter week.")
         if (
             position.stage_credit >= rules.good_sessions_to_advance
             and position.stage < programme.last_stage
             and _block_done(programme, position, today)
         ):
-            return replace(position.with_state(slug, state), readiness_due=True), READINESS_REASON
-        return position.with_state(slug, state), "Good session, keep it going."
+            return replace(position.with_state(slug, state), readiness_due=True), _(READINESS_REASON)
+        return position.with_state(slug, state), _("Good session, keep it going.")
     state = replace(state, good_streak=0)
     if result.outcome is Outcome.SKIPPED:
-        return position.with_state(slug, state), "Skipped last time, no problem: same plan today."
-    return position.with_state(slug, state), "No answer to the last drill, so the plan stays the same."
+        return position.with_state(slug, state), _("Skipped last time, no problem: same plan today.")
+    return position.with_state(slug, state), _("No answer to the last drill, so the plan stays the same.")
 
 
 def _candidates(programme: Programme, position: Position) -> Iterator[tuple[Drill, int | None]]:
@@ -392,7 +395,7 @@ def decide_within(
     if day.ceiling is Intensity.REST:
         return None
     rules = programme.rules
-    reason = "Your programme starts here." if position.stage_started_on is None else "On plan."
+    reason = _("Your programme starts here.") if position.stage_started_on is None else _("On plan.")
     for result in sorted(results, key=lambda item: item.local_date):
         position, reason = _fold(programme, _through_the_gate(position, result), result, today=today)
     if (
@@ -401,7 +404,9 @@ def decide_within(
     ):
         back_to = _clamp_stage(programme, position.stage - 1)
         position = replace(_fresh_stage(position, back_to), last_session_on=None)
-        reason = f"Welcome back! After a break we restart at stage {back_to} to ease you in."
+        reason = _("Welcome back! After a break we restart at stage {stage} to ease you in.").format(
+            stage=back_to
+        )
     if position.stage_started_on is None:
         position = replace(position, stage_started_on=today)
 
@@ -438,7 +443,7 @@ def decide_within(
             good_streak=0,
             load_kg=state.load_kg + load_step(drill) if heavier and state.load_kg else state.load_kg,
         )
-        reason = (
+        reason = _(
             STEP_UP_REASON
             if climbs
             else LOAD_UP_REASON
@@ -455,15 +460,15 @@ def decide_within(
     else:
         if deload:
             dose = dose.lighter(rules.deload_set_factor)
-            notes.append(DELOAD_NOTE)
+            notes.append(_(DELOAD_NOTE))
         if eased == drill.slug:
             dose = dose.lighter(rules.deload_set_factor)
             hard = position.state(eased).last_outcome is Outcome.HARD
-            notes.append(AFTER_HARD_NOTE if hard else AFTER_PAIN_NOTE)
+            notes.append(_(AFTER_HARD_NOTE if hard else AFTER_PAIN_NOTE))
     if index is None and eased is None and day.reason is None and day.ceiling < Intensity.HARD:
-        notes.append(BETWEEN_HARD_DAYS_NOTE)
+        notes.append(_(BETWEEN_HARD_DAYS_NOTE))
     if drill is upkeep:
-        notes.append(UPKEEP_NOTE)
+        notes.append(_(UPKEEP_NOTE))
     position = position.with_state(drill.slug, replace(state, last_seen_on=today))
     if eased is not None:
         position = position.with_state(eased, replace(position.state(eased), easier_next=False))
@@ -496,12 +501,17 @@ def proposal_again(
     whether the weight rose or a stronger band was due."""
     if warm_up_only:
         return NO_PROPOSAL
-    if reason == BAND_UP_REASON and is_banded(drill):
+    if _says(reason, BAND_UP_REASON) and is_banded(drill):
         return Proposal(stronger_band=True)
     today = state.load_kg
     if today is None or not _weighted(drill, min(state.step, top_rung(drill, kit))):
         return NO_PROPOSAL
-    return Proposal(today, today - load_step(drill) if reason == LOAD_UP_REASON else today)
+    return Proposal(today, today - load_step(drill) if _says(reason, LOAD_UP_REASON) else today)
+
+
+def _says(reason: str | None, message: str) -> bool:
+    """A stored reason is the English message or its translation in the language in force."""
+    return reason is not None and reason in (message, _(message))
 
 
 def _weighted(drill: Drill, step: int) -> bool:

@@ -12,11 +12,18 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from enum import StrEnum
 
-SAFETY_NOTE = (
+from bot.i18n import N_, _
+
+SAFETY_NOTE = N_(
     "This is general exercise information, not medical advice or a diagnosis. Muscle effort and a little "
     "soreness are normal; sharp or catching pain is not. Stop if something hurts and tell me with the "
     "Pain button."
 )
+
+
+def safety_note() -> str:
+    """`SAFETY_NOTE` in the runner's language."""
+    return _(SAFETY_NOTE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,18 +71,22 @@ def pain_advice(score: int) -> str:
     """The traffic-light band for a 0-10 score, in one or two sentences, saying what the programme does."""
     band = PAIN_BANDS.band_of(score)
     if band is PAIN_BANDS.green:
-        return f"{score}/10 is in the green zone: fine to keep training. Keep the same drill and dose."
+        return _(
+            "{score}/10 is in the green zone: fine to keep training. Keep the same drill and dose."
+        ).format(score=score)
     if band is PAIN_BANDS.amber:
-        return (
-            f"{score}/10 is amber: the programme eases off a step. It should settle by tomorrow morning; "
+        return _(
+            "{score}/10 is amber: the programme eases off a step. It should settle by tomorrow morning; "
             "I'll ask you then."
-        )
+        ).format(score=score)
     if band is PAIN_BANDS.red:
-        return (
-            f"{score}/10 is too much: stop this drill for today. The programme steps back. If the pain is "
+        return _(
+            "{score}/10 is too much: stop this drill for today. The programme steps back. If the pain is "
             "sharp, swollen or still there in a few days, please see a physiotherapist or doctor."
-        )
-    return f"{score}/10 is a lot: please stop for today. Your drills are paused until it settles."
+        ).format(score=score)
+    return _("{score}/10 is a lot: please stop for today. Your drills are paused until it settles.").format(
+        score=score
+    )
 
 
 # ---- the health screen -------------------------------------------------------------------------------
@@ -105,26 +116,28 @@ class Rule(StrEnum):
 class ScreenItem:
     key: str
     label: str
-    """The button: short enough for a phone."""
+    """The button: short enough for a phone. Label and text are English msgids: show them with `_()`."""
     text: str
     rule: Rule
 
 
 SCREEN_ITEMS = (
     ScreenItem(
-        "heart", "Heart", "Chest pain, a racing heart or fainting when you exercise, or known heart disease",
-        Rule.HEART,
+        "heart", N_("Heart"),
+        N_("Chest pain, a racing heart or fainting when you exercise, or known heart disease"), Rule.HEART,
     ),
-    ScreenItem("surgery", "Hip surgery or injection", "Hip surgery or a hip injection in the last six months",
+    ScreenItem("surgery", N_("Hip surgery or injection"),
+               N_("Hip surgery or a hip injection in the last six months"), Rule.RESTRICT),
+    ScreenItem("fracture", N_("Stress fracture"), N_("A stress fracture in the last three months"),
                Rule.RESTRICT),
-    ScreenItem("fracture", "Stress fracture", "A stress fracture in the last three months", Rule.RESTRICT),
-    ScreenItem("pregnancy", "Pregnancy or new baby", "Pregnancy, or a baby born in the last three months",
-               Rule.PREGNANCY),
-    ScreenItem("rest_pain", "Night or rest pain", "Hip, groin or leg pain at night or at rest", Rule.REFER),
-    ScreenItem("bone", "Tender spot on a bone", "A tender spot on a bone, or groin pain when you hop",
+    ScreenItem("pregnancy", N_("Pregnancy or new baby"),
+               N_("Pregnancy, or a baby born in the last three months"), Rule.PREGNANCY),
+    ScreenItem("rest_pain", N_("Night or rest pain"), N_("Hip, groin or leg pain at night or at rest"),
                Rule.REFER),
-    ScreenItem("numbness", "Numbness or tingling", "Numbness or tingling in a leg", Rule.REFER),
-    ScreenItem("giving_way", "A joint gives way", "A hip or knee that gives way", Rule.REFER),
+    ScreenItem("bone", N_("Tender spot on a bone"), N_("A tender spot on a bone, or groin pain when you hop"),
+               Rule.REFER),
+    ScreenItem("numbness", N_("Numbness or tingling"), N_("Numbness or tingling in a leg"), Rule.REFER),
+    ScreenItem("giving_way", N_("A joint gives way"), N_("A hip or knee that gives way"), Rule.REFER),
 )  # fmt: skip
 SCREEN_KEYS = frozenset(item.key for item in SCREEN_ITEMS)
 

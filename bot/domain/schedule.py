@@ -10,9 +10,23 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Literal
 from zoneinfo import ZoneInfo
 
+from babel.dates import get_day_names
+
+from bot.i18n import _, locale
+
 DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+"""English short names, Monday first; what a runner reads comes from `day_names` in their language."""
+
+
+def day_names(width: Literal["abbreviated", "wide"] = "abbreviated") -> list[str]:
+    """Monday to Sunday as the runner's language writes them: "Mon" / "lun" / "Mo." ("wide": "Monday")."""
+    names = get_day_names(width, locale=locale())
+    return [names[day] for day in range(7)]
+
+
 EVENING = time(19)
 MAX_QUIET = timedelta(hours=16)
 """Longer quiet hours would leave too little of the day for reminders and the morning check."""
@@ -66,14 +80,16 @@ def mask_of(weekdays: Iterable[int]) -> int:
 def describe_days(mask: int) -> str:
     days = sorted(weekdays_in(mask))
     if len(days) == 7:
-        return "every day"
+        return _("every day")
     if days == [0, 1, 2, 3, 4]:
-        return "weekdays"
+        return _("weekdays")
     if days == [5, 6]:
-        return "weekends"
+        return _("weekends")
+    names = day_names()
     if len(days) >= 3 and days == list(range(days[0], days[-1] + 1)):
-        return f"{DAY_NAMES[days[0]]}-{DAY_NAMES[days[-1]]}"
-    return ", ".join(DAY_NAMES[day] for day in days) or "no days"
+        # Translators: a run of training days, e.g. "Mon-Sat".
+        return _("{first}-{last}").format(first=names[days[0]], last=names[days[-1]])
+    return ", ".join(names[day] for day in days) or _("no days")
 
 
 def is_training_day(day: date, training_days: int) -> bool:
@@ -115,7 +131,7 @@ def next_slot(
     day = from_date or local_date(now, zone)
     if paused_until is not None:
         day = max(day, paused_until + timedelta(days=1))
-    for _ in range(15):
+    for _attempt in range(15):
         if is_training_day(day, training_days):
             slot = slot_on(day, delivery_time, zone)
             if slot >= now:

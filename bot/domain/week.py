@@ -14,11 +14,11 @@ from enum import IntEnum
 
 from bot.domain.programme import Drill
 from bot.domain.safety import Tag
+from bot.i18n import _, ngettext
 
 MAX_HARD_DAYS = 3
 TAPER_DAYS = 5
 RECOVERY_EASY_DAYS = 2
-WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
 class Intensity(IntEnum):
@@ -81,19 +81,36 @@ def hard_weekdays(training_weekdays: frozenset[int], long_run_weekday: int | Non
 def _race_day_plan(running: Running, day: date) -> DayPlan | None:
     if running.race_on is None:
         return None
-    name = running.race_name or "your race"
     until = (running.race_on - day).days
     if until == 0:
-        return DayPlan(Intensity.EASY, "Race day: only if you like, this as a 3-minute warm-up.", True)
+        return DayPlan(Intensity.EASY, _("Race day: only if you like, this as a 3-minute warm-up."), True)
     if 0 < until <= TAPER_DAYS:
-        days = "tomorrow" if until == 1 else f"in {until} days"
-        return DayPlan(Intensity.EASY, f"{name[:1].upper()}{name[1:]} {days}: easy activation only.")
+        return DayPlan(Intensity.EASY, _taper_reason(running.race_name, until))
     since = -until
     if since == 1:
-        return DayPlan(Intensity.REST, "The day after your race: rest.")
+        return DayPlan(Intensity.REST, _("The day after your race: rest."))
     if 1 < since <= 1 + RECOVERY_EASY_DAYS:
-        return DayPlan(Intensity.EASY, "Recovering from your race: an easy one today.")
+        return DayPlan(Intensity.EASY, _("Recovering from your race: an easy one today."))
     return None
+
+
+def _taper_reason(race_name: str | None, until: int) -> str:
+    """Each wording a whole sentence, so a translation can order the race and the days its own way."""
+    if not race_name:
+        if until == 1:
+            return _("Your race tomorrow: easy activation only.")
+        return ngettext(
+            "Your race in {count} day: easy activation only.",
+            "Your race in {count} days: easy activation only.",
+            until,
+        ).format(count=until)
+    race = f"{race_name[:1].upper()}{race_name[1:]}"
+    if until == 1:
+        # Translators: {race} is the race's name as the runner typed it.
+        return _("{race} tomorrow: easy activation only.").format(race=race)
+    return ngettext(
+        "{race} in {count} day: easy activation only.", "{race} in {count} days: easy activation only.", until
+    ).format(race=race, count=until)
 
 
 def day_plan(training_weekdays: frozenset[int], running: Running, day: date) -> DayPlan:
@@ -105,7 +122,7 @@ def day_plan(training_weekdays: frozenset[int], running: Running, day: date) -> 
         running.long_run_weekday is not None
         and (day + timedelta(days=1)).weekday() == running.long_run_weekday
     ):
-        return DayPlan(Intensity.EASY, "Long run tomorrow: an easy one today.")
+        return DayPlan(Intensity.EASY, _("Long run tomorrow: an easy one today."))
     if day.weekday() in hard_weekdays(training_weekdays, running.long_run_weekday):
         return DayPlan(Intensity.HARD)
     return DayPlan(Intensity.MODERATE)

@@ -64,8 +64,8 @@ def use_language(code: str | None) -> Iterator[None]:
         _language.reset(token)
 
 
-def catalog_path(language: str) -> Path:
-    return LOCALES_DIR / language / "LC_MESSAGES" / f"{DOMAIN}.po"
+def catalog_path(language: str, locales: Path = LOCALES_DIR) -> Path:
+    return locales / language / "LC_MESSAGES" / f"{DOMAIN}.po"
 
 
 @cache

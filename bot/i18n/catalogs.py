@@ -15,7 +15,6 @@ from babel.messages.pofile import read_po, write_po
 from bot.i18n import BABEL_LOCALES, DEFAULT_LANGUAGE, DOMAIN, LANGUAGES, LOCALES_DIR, catalog_path
 
 SOURCE_DIR = Path(__file__).resolve().parent.parent
-TEMPLATE = LOCALES_DIR / f"{DOMAIN}.pot"
 PLACEHOLDER = re.compile(r"(?<!\{)\{([A-Za-z_][A-Za-z0-9_]*)(?:[!:][^{}]*)?\}")
 SKIPPED_DIRS = ("sandbox",)
 """The sandbox's chat page is a developer's tool, in English only."""
@@ -48,16 +47,22 @@ def _write(path: Path, catalog: Catalog) -> None:
         write_po(po, catalog, width=110, sort_output=False, ignore_obsolete=True, include_previous=True)
 
 
-def update() -> list[Path]:
+def template_path(locales: Path) -> Path:
+    return locales / f"{DOMAIN}.pot"
+
+
+def translated_languages() -> list[str]:
+    return [language for language in LANGUAGES if language != DEFAULT_LANGUAGE]
+
+
+def update(locales: Path = LOCALES_DIR) -> list[Path]:
     """Write the template and merge it into every language's catalog (new entries empty, changed ones fuzzy
     with the previous English kept for the translator). Returns the files written."""
     template = extract()
-    _write(TEMPLATE, template)
-    written = [TEMPLATE]
-    for language in LANGUAGES:
-        if language == DEFAULT_LANGUAGE:
-            continue
-        path = catalog_path(language)
+    _write(template_path(locales), template)
+    written = [template_path(locales)]
+    for language in translated_languages():
+        path = catalog_path(language, locales)
         catalog = (
             read_catalog(path, language)
             if path.exists()
@@ -75,7 +80,7 @@ def placeholders(text: str) -> set[str]:
 
 
 def _entry_problems(language: str, message: Message) -> Iterable[str]:
-    """A plural form may leave the count out ("one drill"), never name a placeholder the code does not pass."""
+    """A plural form may leave the count out ("one drill"); none may name a placeholder the code lacks."""
     ids = [str(text) for text in (message.id if isinstance(message.id, tuple | list) else [message.id])]
     strings = [
         str(text or "")
@@ -94,17 +99,15 @@ def _entry_problems(language: str, message: Message) -> Iterable[str]:
             yield f"{where}: placeholders {sorted(placeholders(text))} differ from {sorted(expected)}"
 
 
-def problems() -> list[str]:
+def problems(locales: Path = LOCALES_DIR) -> list[str]:
     """Everything that stops the catalogs being shipped, one line each; empty when they are complete."""
-    template = extract()
-    wanted = {message.id for message in template if message.id}
+    wanted = {message.id for message in extract() if message.id}
     found: list[str] = []
-    if not TEMPLATE.exists() or {m.id for m in read_catalog(TEMPLATE) if m.id} != wanted:
-        found.append(f"{TEMPLATE.name} is outdated: run `glutebot i18n update`")
-    for language in LANGUAGES:
-        if language == DEFAULT_LANGUAGE:
-            continue
-        path = catalog_path(language)
+    template = template_path(locales)
+    if not template.exists() or {m.id for m in read_catalog(template) if m.id} != wanted:
+        found.append(f"{template.name} is outdated: run `glutebot i18n update`")
+    for language in translated_languages():
+        path = catalog_path(language, locales)
         if not path.exists():
             found.append(f"{language}: {path} is missing: run `glutebot i18n update` and translate it")
             continue

@@ -17,6 +17,7 @@ from bot.domain.progression import GOOD_OUTCOMES, DrillState
 from bot.domain.replies import parse_reply
 from bot.domain.safety import AMBER_WINDOW_DAYS, PAIN_BANDS, PainArea, PainKind, pain_pause
 from bot.domain.schedule import after_quiet_hours, local_date, slot_on, snooze_offers, weekdays_in
+from bot.i18n import _
 from bot.services.progress import Progress, progress_of
 from bot.services.safety import pause_for_pain
 from bot.services.subscriptions import quiet_hours_of, today_for, zone_of
@@ -355,8 +356,12 @@ async def coaching_for(
     coaching = coach(facts)
     if coaching is None:
         return None
-    name = row.name if row is not None else "drill"
-    dose = f"{typed[0]} × {typed[1]}" if typed else _shown(recorded.delivery.dose)
+    name = row.name if row is not None else _("drill")
+    dose = (
+        _("{sets} × {amount}").format(sets=typed[0], amount=typed[1])
+        if typed
+        else _shown(recorded.delivery.dose)
+    )
     coming = None
     if subscriber.next_delivery_at is not None:
         day = local_date(subscriber.next_delivery_at, zone_of(subscriber))

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.content.loader import ContentError, LoadedContent, load_content
 from bot.db.repositories import DrillSyncReport, Repository
 from bot.domain.programme import Drill, Programme, Stage
+from bot.i18n import _, ngettext
 from bot.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -46,10 +47,14 @@ def new_drills_by_stage(programme: Programme, slugs: Iterable[str]) -> dict[int,
 
 def announcement(stage: Stage, drills: list[Drill]) -> str:
     """The message for runners at `stage`: what is new and why it helps, in a few lines."""
-    joins = "joins" if len(drills) == 1 else "join"
-    lines = [f"<b>New in stage {stage.number}, {escape(stage.name)}</b>"]
+    # Translators: a heading: the stage's number, then its name.
+    lines = [_("<b>New in stage {number}, {stage}</b>").format(number=stage.number, stage=escape(stage.name))]
     lines += [f"• <b>{escape(drill.name)}</b>: {escape(drill.purpose)}" for drill in drills]
-    lines.append(f"{'It' if len(drills) == 1 else 'They'} {joins} your rotation from tomorrow.")
+    lines.append(
+        ngettext(
+            "It joins your rotation from tomorrow.", "They join your rotation from tomorrow.", len(drills)
+        )
+    )
     return "\n".join(lines)
 
 

@@ -21,6 +21,7 @@ from bot.domain.safety import (
     rule_of,
     screen_outcome,
 )
+from bot.i18n import _
 
 
 class Gate(StrEnum):
@@ -189,7 +190,9 @@ def resume_after_pain(subscriber: Subscriber, programme: Programme, *, now: date
     subscriber.rotation_index = 0
     subscriber.stage_started_on = None
     subscriber.readiness_due = False
-    subscriber.last_reason = f"Welcome back after the pain settled: we restart at stage {stage}, gently."
+    subscriber.last_reason = _(
+        "Welcome back after the pain settled: we restart at stage {stage}, gently."
+    ).format(stage=stage)
     subscriber.pain_pause = None
     subscriber.pain_pause_area = None
     subscriber.pain_paused_at = None

@@ -16,7 +16,7 @@ from bot.domain.busy_minutes import LOOK_BACK_MINUTES, REACH_MINUTES, quieter_of
 from bot.domain.kit import Kit
 from bot.domain.programme import Programme
 from bot.domain.schedule import MAX_QUIET, QuietHours, in_quiet_hours, local_date, next_slot
-from bot.i18n import language_from_telegram
+from bot.i18n import _, language_from_telegram
 from bot.services.safety import ask_screen
 
 DEFAULT_DELIVERY_TIME = time(7, 30)
@@ -147,9 +147,9 @@ def set_level(subscriber: Subscriber, programme: Programme, level_number: int, *
         subscriber.rotation_index = 0
         subscriber.stage_started_on = None
         subscriber.readiness_due = False
-        subscriber.last_reason = (
-            f"You chose level {level.number}, so the programme starts at stage {level.start_stage}."
-        )
+        subscriber.last_reason = _(
+            "You chose level {level}, so the programme starts at stage {stage}."
+        ).format(level=level.number, stage=level.start_stage)
     subscriber.updated_at = now
 
 

@@ -107,7 +107,7 @@ def build_application(
 
     async def slow_down(chat_id: int) -> None:
         """A flood's one reply; it runs only once the application and its sender below exist."""
-        await sender.send_text(chat_id, texts.SLOW_DOWN)
+        await sender.send_text(chat_id, texts.slow_down())
 
     builder: ApplicationBuilder[Any, Any, Any, Any, Any, Any] = (
         ApplicationBuilder()
@@ -347,7 +347,7 @@ def kept_through_outages(callback: Callback) -> Callback:
 
 async def _stale_button(update: Update, context: BotContext) -> None:
     if update.callback_query is not None:
-        await acknowledge(update.callback_query, texts.GONE)
+        await acknowledge(update.callback_query, texts.gone())
 
 
 def update_from_json(body: str, bot: Bot) -> Update | None:

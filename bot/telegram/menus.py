@@ -20,11 +20,11 @@ log = logging.getLogger(__name__)
 
 def runner_menu() -> list[BotCommand]:
     """Every runner's commands, described in the language in force."""
-    return [BotCommand(name, about) for name, about in texts.COMMANDS]
+    return [BotCommand(name, about) for name, about in texts.commands()]
 
 
 def coach_menu() -> list[BotCommand]:
-    return [BotCommand(name, about) for name, about in (*texts.COMMANDS, *texts.COACH_COMMANDS)]
+    return [BotCommand(name, about) for name, about in (*texts.commands(), *texts.coach_commands())]
 
 
 async def set_language_menus(bot: Bot) -> None:

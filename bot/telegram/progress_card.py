@@ -11,16 +11,20 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from babel.numbers import format_percent
 from PIL import Image, ImageDraw, ImageFont
 
+from bot.domain.schedule import day_names
 from bot.domain.streaks import DayMark, StreakSummary
+from bot.i18n import N_, _, format_day, locale
+from bot.ui.fonts import font as typeface
 
 WIDTH = 900
 CELL = 96
 GAP = 8
 MARGIN = 42
 WEEKS = 8
-FREE_PASS_WHY = "The first missed drill each month doesn't break your streak"
+FREE_PASS_WHY = N_("The first missed drill each month doesn't break your streak")
 BACKGROUND = (250, 248, 244)
 INK = (34, 38, 46)
 MUTED = (120, 124, 132)
@@ -44,9 +48,11 @@ STYLE: dict[DayMark, tuple[tuple[int, int, int], str]] = {
     DayMark.NO_DRILL: ((240, 240, 240), "none"),
 }
 LEGEND = (
-    (DayMark.DONE, "done"), (DayMark.EASY, "easy"), (DayMark.HARD, "hard"), (DayMark.PAIN, "pain"),
-    (DayMark.SKIPPED, "skipped"), (DayMark.MISSED, "missed"), (DayMark.REST, "rest"),
+    (DayMark.DONE, N_("done")), (DayMark.EASY, N_("easy")), (DayMark.HARD, N_("hard")),
+    (DayMark.PAIN, N_("pain")), (DayMark.SKIPPED, N_("skipped")), (DayMark.MISSED, N_("missed")),
+    (DayMark.REST, N_("rest")),
 )  # fmt: skip
+"""Each mark's name under the grid: English msgids, translated as the card is drawn."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,31 +65,29 @@ class ProgressCard:
     name: str | None = None
 
 
-def _font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
-    return ImageFont.load_default(size=size)
-
-
 def fit_label(
     draw: ImageDraw.ImageDraw, text: str, *, width: int, height: int
 ) -> tuple[ImageFont.FreeTypeFont | ImageFont.ImageFont, str]:
     """The largest font (24 px down) at which `text` fits the box: on one line, else on two split at a space.
 
-    Stage names come from the content files, so any length has to stay inside its segment of the bar.
+    Stage names come from the content files, so any length has to stay inside its segment of the bar. A
+    stage's number stays on the line of its name's first word ("2. Construcción", never "2." alone).
     """
     words = text.split(" ")
+    first_cut = 2 if words[0].rstrip(".").isdigit() else 1
     splits = sorted(
-        (" ".join(words[:cut]) + "\n" + " ".join(words[cut:]) for cut in range(1, len(words))),
+        (" ".join(words[:cut]) + "\n" + " ".join(words[cut:]) for cut in range(first_cut, len(words))),
         key=lambda lines: max(len(line) for line in lines.split("\n")),
     )
     for size in range(LABEL_SIZE, MIN_LABEL_SIZE - 1, -1):
-        font = _font(size)
+        font = typeface(size)
         for candidate in (text, *splits):
             left, top, right, bottom = draw.multiline_textbbox(
                 (0, 0), candidate, font=font, spacing=LABEL_SPACING, align="center"
             )
             if right - left <= width and bottom - top <= height:
                 return font, candidate
-    return _font(MIN_LABEL_SIZE), splits[0] if splits else text
+    return typeface(MIN_LABEL_SIZE), splits[0] if splits else text
 
 
 def _mark(draw: ImageDraw.ImageDraw, kind: str, box: tuple[int, int, int, int]) -> None:
@@ -107,7 +111,7 @@ def _mark(draw: ImageDraw.ImageDraw, kind: str, box: tuple[int, int, int, int]) 
     elif kind == "ring":
         draw.ellipse([cx - r, cy - r, cx + r, cy + r], outline=ACCENT, width=5)
     elif kind in ("H", "!"):
-        draw.text((cx, cy), kind, fill=white, font=_font((right - left) // 2), anchor="mm")
+        draw.text((cx, cy), kind, fill=white, font=typeface((right - left) // 2), anchor="mm")
 
 
 def weeks_shown(marks: dict[date, DayMark], today: date) -> int:
@@ -119,8 +123,18 @@ def weeks_shown(marks: dict[date, DayMark], today: date) -> int:
 
 
 def _title(name: str | None, weeks: int) -> str:
-    span = f"last {WEEKS} weeks" if weeks == WEEKS else "first week" if weeks == 1 else f"first {weeks} weeks"
-    return f"{name}'s {span}" if name else f"Your {span}"
+    """A whole title per case, so each language can place the name and the weeks its own way."""
+    if name:
+        if weeks == WEEKS:
+            return _("{name}'s last {weeks} weeks").format(name=name, weeks=weeks)
+        if weeks == 1:
+            return _("{name}'s first week").format(name=name)
+        return _("{name}'s first {weeks} weeks").format(name=name, weeks=weeks)
+    if weeks == WEEKS:
+        return _("Your last {weeks} weeks").format(weeks=weeks)
+    if weeks == 1:
+        return _("Your first week")
+    return _("Your first {weeks} weeks").format(weeks=weeks)
 
 
 def render_progress_card(card: ProgressCard) -> bytes:
@@ -130,15 +144,15 @@ def render_progress_card(card: ProgressCard) -> bytes:
     height = MARGIN + 70 + 36 + grid_height + 14 + 52 + 70 + 120 + 150 + MARGIN
     image = Image.new("RGB", (WIDTH, height), BACKGROUND)
     draw = ImageDraw.Draw(image)
-    draw.text((MARGIN, MARGIN), _title(card.name, weeks), fill=INK, font=_font(44))
+    draw.text((MARGIN, MARGIN), _title(card.name, weeks), fill=INK, font=typeface(44))
     y = MARGIN + 70
     grid_left = (WIDTH - (7 * CELL + 6 * GAP)) // 2
-    for column, label in enumerate(("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")):
+    for column, label in enumerate(day_names()):
         draw.text(
             (grid_left + column * (CELL + GAP) + CELL // 2, y + 12),
             label,
             fill=MUTED,
-            font=_font(24),
+            font=typeface(24),
             anchor="mm",
         )
     y += 36
@@ -164,21 +178,22 @@ def render_progress_card(card: ProgressCard) -> bytes:
         draw.rounded_rectangle(band, radius=18, fill=(255, 255, 255), outline=ACCENT, width=3)
         draw.text(
             ((band[0] + band[2]) // 2, (band[1] + band[3]) // 2),
-            "Your first drill arrives soon - your days will fill in here",
+            _("Your first drill arrives soon - your days will fill in here"),
             fill=INK,
-            font=_font(28),
+            font=typeface(28),
             anchor="mm",
         )
     y += grid_height + 14
     x = MARGIN
-    for mark, label in LEGEND:
-        width = 48 + int(draw.textlength(label, font=_font(24)))
+    for mark, message in LEGEND:
+        label = _(message)
+        width = 48 + int(draw.textlength(label, font=typeface(24)))
         if x + width > WIDTH - MARGIN:
             x, y = MARGIN, y + 52
         colour, kind = STYLE[mark]
         draw.rounded_rectangle((x, y, x + 40, y + 40), radius=8, fill=colour)
         _mark(draw, kind, (x, y, x + 40, y + 40))
-        draw.text((x + 48, y + 20), label, fill=INK, font=_font(24), anchor="lm")
+        draw.text((x + 48, y + 20), label, fill=INK, font=typeface(24), anchor="lm")
         x += width + 26
     y += 70
     segment = (WIDTH - 2 * MARGIN - (len(card.stage_names) - 1) * GAP) // max(len(card.stage_names), 1)
@@ -204,19 +219,23 @@ def render_progress_card(card: ProgressCard) -> bytes:
         )
     y += 120
     figures = (
-        (str(card.streak.current), "current streak"),
-        (str(card.streak.best), "best streak"),
-        (f"{card.streak.completion_rate:.0%}", "completed"),
+        (str(card.streak.current), _("current streak")),
+        (str(card.streak.best), _("best streak")),
+        (format_percent(card.streak.completion_rate, locale=locale()), _("completed")),
     )
     width = (WIDTH - 2 * MARGIN) // len(figures)
     for index, (value, label) in enumerate(figures):
         cx = MARGIN + index * width + width // 2
-        draw.text((cx, y + 30), value, fill=INK, font=_font(64), anchor="mm")
-        draw.text((cx, y + 88), label, fill=MUTED, font=_font(26), anchor="mm")
+        draw.text((cx, y + 30), value, fill=INK, font=typeface(64), anchor="mm")
+        draw.text((cx, y + 88), label, fill=MUTED, font=typeface(26), anchor="mm")
     used = card.streak.free_pass_used_in(card.today)
-    note = f"Free pass used on {used:%d %b}" if used else "Free pass this month: still available"
-    draw.text((WIDTH // 2, y + 128), note, fill=MUTED, font=_font(24), anchor="mm")
-    draw.text((WIDTH // 2, y + 160), FREE_PASS_WHY, fill=MUTED, font=_font(22), anchor="mm")
+    note = (
+        _("Free pass used on {day}").format(day=format_day(used))
+        if used
+        else _("Free pass this month: still available")
+    )
+    draw.text((WIDTH // 2, y + 128), note, fill=MUTED, font=typeface(24), anchor="mm")
+    draw.text((WIDTH // 2, y + 160), _(FREE_PASS_WHY), fill=MUTED, font=typeface(22), anchor="mm")
     buffer = io.BytesIO()
     image.quantize(colors=64, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE).save(
         buffer, format="PNG", optimize=True

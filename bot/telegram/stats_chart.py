@@ -12,10 +12,13 @@ import io
 from collections.abc import Mapping
 from datetime import date, timedelta
 
-from PIL import Image, ImageDraw, ImageFont
+from babel.dates import format_skeleton
+from PIL import Image, ImageDraw
 
 from bot.domain.streaks import DayMark
+from bot.i18n import N_, _, format_number, locale
 from bot.telegram.progress_card import BACKGROUND, INK, MUTED, STYLE
+from bot.ui.fonts import font as typeface
 
 WIDTH = 800
 HEIGHT = 640
@@ -30,23 +33,20 @@ LABEL_GAP = 24
 LABEL_STEPS = (1, 2, 3, 7, 14, 28, 56, 91, 182, 364)
 """Days between labelled bars, tried in order: every day, every other day, then whole weeks."""
 OUTCOMES = (
-    ("done", "done"),
-    ("easy", "too easy"),
-    ("hard", "too hard"),
-    ("pain", "pain"),
-    ("skipped", "skipped"),
+    ("done", N_("done")),
+    ("easy", N_("too easy")),
+    ("hard", N_("too hard")),
+    ("pain", N_("pain")),
+    ("skipped", N_("skipped")),
 )
-"""Bottom to top: completed drills first, so the height of the lower bars reads as 'did it'."""
+"""Bottom to top: completed drills first, so the height of the lower bars reads as 'did it'. The labels
+are English msgids, translated as the legend is drawn."""
 GRID = (226, 226, 226)
 TITLE_SIZE = 40
 TEXT_SIZE = 28
 SWATCH = 30
 
 Box = tuple[int, int, int, int]
-
-
-def _font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
-    return ImageFont.load_default(size=size)
 
 
 def _nice_step(value: int) -> int:
@@ -60,7 +60,8 @@ def _nice_step(value: int) -> int:
 
 
 def _day(day: date) -> str:
-    return f"{day.day} {day:%b}"
+    """ "3 Mar", "3 mar", "3. März"."""
+    return format_skeleton("MMMd", day, locale=locale())
 
 
 def _slot(days: int) -> float:
@@ -75,7 +76,7 @@ def day_labels(first: date, days: int) -> list[tuple[str, int, Box]]:
     """Which days get a label under their bar, and where: counted back from the last day (today, always
     labelled) at the smallest step that leaves `LABEL_GAP` between the widest labels: each label's text,
     the x it is centred on, and the box it covers."""
-    font = _font(TEXT_SIZE)
+    font = typeface(TEXT_SIZE)
     texts = [_day(first + timedelta(days=index)) for index in range(days)]
     widest = max(font.getlength(text) for text in texts)
     step = next((step for step in LABEL_STEPS if step * _slot(days) >= widest + LABEL_GAP), LABEL_STEPS[-1])
@@ -91,10 +92,11 @@ def day_labels(first: date, days: int) -> list[tuple[str, int, Box]]:
 def legend_boxes() -> list[tuple[str, str, Box]]:
     """Each outcome's swatch (the box given) and name beside it, wrapped onto a second row when the
     names are wider than the picture."""
-    font = _font(TEXT_SIZE)
+    font = typeface(TEXT_SIZE)
     placed = []
     x, y = PLOT_LEFT, PLOT_BOTTOM + 70
-    for outcome, label in OUTCOMES:
+    for outcome, message in OUTCOMES:
+        label = _(message)
         width = SWATCH + 8 + int(font.getlength(label))
         if x + width > WIDTH - MARGIN:
             x, y = PLOT_LEFT, y + SWATCH + 14
@@ -108,18 +110,18 @@ def render_answers_chart(counts: Mapping[tuple[date, str], int], *, first: date,
     image = Image.new("RGB", (WIDTH, HEIGHT), BACKGROUND)
     draw = ImageDraw.Draw(image)
     last = first + timedelta(days=days - 1)
-    text_font = _font(TEXT_SIZE)
-    draw.text((MARGIN, MARGIN), "Check-ins per day", fill=INK, font=_font(TITLE_SIZE))
+    text_font = typeface(TEXT_SIZE)
+    draw.text((MARGIN, MARGIN), _("Check-ins per day"), fill=INK, font=typeface(TITLE_SIZE))
     period = f"{_day(first)} - {_day(last)}" if days > 1 else _day(first)
     draw.text((WIDTH - MARGIN, MARGIN + 8), period, fill=MUTED, font=text_font, anchor="ra")
-    totals = [sum(counts.get((first + timedelta(days=i), o), 0) for o, _ in OUTCOMES) for i in range(days)]
+    totals = [sum(counts.get((first + timedelta(days=i), o), 0) for o, _n in OUTCOMES) for i in range(days)]
     step = _nice_step(-(-max(totals, default=0) // 4))
     top = 4 * step
     plot_height = PLOT_BOTTOM - PLOT_TOP
     for line in range(5):
         y = PLOT_BOTTOM - plot_height * line // 4
         draw.line([(PLOT_LEFT, y), (PLOT_RIGHT, y)], fill=GRID, width=2)
-        draw.text((PLOT_LEFT - 12, y), f"{step * line:,}", fill=MUTED, font=text_font, anchor="rm")
+        draw.text((PLOT_LEFT - 12, y), format_number(step * line), fill=MUTED, font=text_font, anchor="rm")
     slot = _slot(days)
     bar = max(min(int(slot * 0.72), 120), 2)
     for index in range(days):
@@ -142,7 +144,7 @@ def render_answers_chart(counts: Mapping[tuple[date, str], int], *, first: date,
     if not any(totals):
         draw.text(
             ((PLOT_LEFT + PLOT_RIGHT) // 2, (PLOT_TOP + PLOT_BOTTOM) // 2),
-            "No answers yet",
+            _("No answers yet"),
             fill=INK,
             font=text_font,
             anchor="mm",

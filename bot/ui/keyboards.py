@@ -1,5 +1,8 @@
 """Inline keyboards and their callback data. Every payload stays well under Telegram's 64 bytes.
 
+Labels are English msgids (label maps marked with `N_`), translated as each keyboard is built; callback
+data is never translated.
+
 Callback data names the delivery a check-in is for; handlers always check it belongs to the person who
 pressed, so a forwarded or forged button records nothing.
 """
@@ -13,24 +16,24 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from bot.domain.kit import Kit
 from bot.domain.programme import Outcome, Programme
 from bot.domain.safety import SCREEN_ITEMS, PainArea, PainKind, PregnancyStage, Rule
-from bot.domain.week import WEEKDAY_NAMES
-from bot.i18n import LANGUAGES
+from bot.domain.schedule import day_names
+from bot.i18n import LANGUAGES, N_, _, format_clock, ngettext
 from bot.services.broadcasts import INACTIVE_DAYS
 
 CHECK_IN_LABELS: dict[Outcome, str] = {
-    Outcome.DONE: "✅ Done",
-    Outcome.EASY: "😎 Too easy",
-    Outcome.HARD: "😓 Too hard",
-    Outcome.SKIPPED: "⏭ Skipped",
-    Outcome.PAIN: "⚠️ Pain",
+    Outcome.DONE: N_("✅ Done"),
+    Outcome.EASY: N_("😎 Too easy"),
+    Outcome.HARD: N_("😓 Too hard"),
+    Outcome.SKIPPED: N_("⏭ Skipped"),
+    Outcome.PAIN: N_("⚠️ Pain"),
 }
 COMMON_TIMES = ("06:30", "07:30", "12:30", "17:30", "19:00")
 DAY_PRESETS: dict[str, tuple[str, int]] = {
-    "daily": ("Every day", 0b1111111),
-    "monsat": ("Mon-Sat", 0b0111111),
-    "weekdays": ("Weekdays", 0b0011111),
-    "mwf": ("Mon, Wed, Fri", 0b0010101),
-    "tts": ("Tue, Thu, Sat", 0b0101010),
+    "daily": (N_("Every day"), 0b1111111),
+    "monsat": (N_("Mon-Sat"), 0b0111111),
+    "weekdays": (N_("Weekdays"), 0b0011111),
+    "mwf": (N_("Mon, Wed, Fri"), 0b0010101),
+    "tts": (N_("Tue, Thu, Sat"), 0b0101010),
 }
 PAUSE_CHOICES = (3, 7, 14)
 
@@ -41,44 +44,52 @@ def _button(text: str, data: str) -> InlineKeyboardButton:
 
 def check_in(delivery_id: int) -> InlineKeyboardMarkup:
     buttons = [
-        _button(label, f"ci:{delivery_id}:{outcome.value}") for outcome, label in CHECK_IN_LABELS.items()
+        _button(_(label), f"ci:{delivery_id}:{outcome.value}") for outcome, label in CHECK_IN_LABELS.items()
     ]
-    return InlineKeyboardMarkup([buttons[:3], [*buttons[3:], _button("⏰ Later", f"sn:{delivery_id}:menu")]])
+    return InlineKeyboardMarkup(
+        [buttons[:3], [*buttons[3:], _button(_("⏰ Later"), f"sn:{delivery_id}:menu")]]
+    )
 
 
-EASIER_NOW_LABEL = "⬇️ Easier version now"
+EASIER_NOW_LABEL = N_("⬇️ Easier version now")
 
 
 def easier_now(delivery_id: int) -> InlineKeyboardMarkup:
     """Under the answer to "Too hard": today's drill swapped for its easier version."""
-    return InlineKeyboardMarkup([[_button(EASIER_NOW_LABEL, f"ez:{delivery_id}:now")]])
+    return InlineKeyboardMarkup([[_button(_(EASIER_NOW_LABEL), f"ez:{delivery_id}:now")]])
 
 
-SNOOZE_LABELS = {"half": "In 30 min", "hour": "In 1 hour", "evening": "This evening"}
+SNOOZE_LABELS = {"half": N_("In 30 min"), "hour": N_("In 1 hour"), "evening": N_("This evening")}
 
 
 def snooze_choices(delivery_id: int, offers: tuple[str, ...]) -> InlineKeyboardMarkup:
     """Only the choices that will be honoured now; Back restores the check-in buttons."""
     return InlineKeyboardMarkup(
         [
-            [_button(SNOOZE_LABELS[option], f"sn:{delivery_id}:{option}") for option in offers],
-            [_button("Back", f"ci:{delivery_id}:back")],
+            [_button(_(SNOOZE_LABELS[option]), f"sn:{delivery_id}:{option}") for option in offers],
+            [_button(_("Back"), f"ci:{delivery_id}:back")],
         ]
     )
 
 
 def recorded(delivery_id: int, outcome: Outcome, pain: int | None = None) -> InlineKeyboardMarkup:
-    label = CHECK_IN_LABELS[outcome]
+    label = _(CHECK_IN_LABELS[outcome])
     if pain is not None:
         label += f" {pain}/10"
     return InlineKeyboardMarkup(
         [
             [
-                _button(f"Recorded: {label}", f"ci:{delivery_id}:show"),
-                _button("Change", f"ci:{delivery_id}:change"),
+                _button(recorded_text(label), f"ci:{delivery_id}:show"),
+                _button(_("Change"), f"ci:{delivery_id}:change"),
             ]
         ]
     )
+
+
+def recorded_text(answer: str) -> str:
+    """ "Recorded: ✅ Done": what the runner's answer was recorded as (`answer` already translated)."""
+    # Translators: {answer} is a check-in button's label, e.g. "✅ Done" or "⚠️ Pain 4/10".
+    return _("Recorded: {answer}").format(answer=answer)
 
 
 def pain_scale(prefix: str, delivery_id: int) -> InlineKeyboardMarkup:
@@ -90,73 +101,78 @@ def pain_scale(prefix: str, delivery_id: int) -> InlineKeyboardMarkup:
 def health_screen(subscriber_id: int, ticked: list[str]) -> InlineKeyboardMarkup:
     """One button per item (tap again to untick), then Done; "None of these" ends the screen at once."""
     buttons = [
-        _button(("✅ " if item.key in ticked else "") + item.label, f"hs:{subscriber_id}:{item.key}")
+        _button(("✅ " if item.key in ticked else "") + _(item.label), f"hs:{subscriber_id}:{item.key}")
         for item in SCREEN_ITEMS
     ]
     return InlineKeyboardMarkup(
         [
             *(buttons[start : start + 2] for start in range(0, len(buttons), 2)),
             [
-                _button("None of these", f"hs:{subscriber_id}:none"),
-                _button("Done", f"hs:{subscriber_id}:done"),
+                _button(_("None of these"), f"hs:{subscriber_id}:none"),
+                _button(_("Done"), f"hs:{subscriber_id}:done"),
             ],
         ]
     )
 
 
 PREGNANCY_LABELS: dict[PregnancyStage, str] = {
-    PregnancyStage.FIRST_TRIMESTER: "Pregnant: first trimester",
-    PregnancyStage.LATER: "Pregnant: second or third trimester",
-    PregnancyStage.POSTPARTUM: "Baby born in the last 3 months",
+    PregnancyStage.FIRST_TRIMESTER: N_("Pregnant: first trimester"),
+    PregnancyStage.LATER: N_("Pregnant: second or third trimester"),
+    PregnancyStage.POSTPARTUM: N_("Baby born in the last 3 months"),
 }
 
 
 def pregnancy_stages(subscriber_id: int) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
-        [[_button(label, f"hs:{subscriber_id}:{stage.value}")] for stage, label in PREGNANCY_LABELS.items()]
+        [
+            [_button(_(label), f"hs:{subscriber_id}:{stage.value}")]
+            for stage, label in PREGNANCY_LABELS.items()
+        ]
     )
 
 
 CLEARED_LABELS: dict[Rule | None, str] = {
-    Rule.HEART: "My doctor has cleared me",
-    Rule.PREGNANCY: "I've checked with my midwife or physio",
-    Rule.REFER: "A professional has cleared me",
-    None: "I've been cleared",
+    Rule.HEART: N_("My doctor has cleared me"),
+    Rule.PREGNANCY: N_("I've checked with my midwife or physio"),
+    Rule.REFER: N_("A professional has cleared me"),
+    None: N_("I've been cleared"),
 }
 
 
 def cleared(subscriber_id: int, held_by: Rule | None) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup([[_button(CLEARED_LABELS[held_by], f"hc:{subscriber_id}:cleared")]])
+    return InlineKeyboardMarkup([[_button(_(CLEARED_LABELS[held_by]), f"hc:{subscriber_id}:cleared")]])
 
 
 PAIN_AREA_LABELS: dict[PainArea, str] = {
-    PainArea.FRONT_OF_HIP: "Front of hip",
-    PainArea.SIDE_OF_HIP: "Side of hip",
-    PainArea.GROIN: "Groin",
-    PainArea.BUTTOCK: "Buttock",
-    PainArea.KNEE: "Knee",
-    PainArea.LOWER_BACK: "Lower back",
-    PainArea.OTHER: "Somewhere else",
+    PainArea.FRONT_OF_HIP: N_("Front of hip"),
+    PainArea.SIDE_OF_HIP: N_("Side of hip"),
+    PainArea.GROIN: N_("Groin"),
+    PainArea.BUTTOCK: N_("Buttock"),
+    PainArea.KNEE: N_("Knee"),
+    PainArea.LOWER_BACK: N_("Lower back"),
+    PainArea.OTHER: N_("Somewhere else"),
 }
 PAIN_KIND_LABELS: dict[PainKind, str] = {
-    PainKind.MUSCLE_BURN: "Muscle working or burning",
-    PainKind.SHARP: "Sharp or catching in a joint",
+    PainKind.MUSCLE_BURN: N_("Muscle working or burning"),
+    PainKind.SHARP: N_("Sharp or catching in a joint"),
 }
 
 
 def pain_areas(delivery_id: int) -> InlineKeyboardMarkup:
-    buttons = [_button(label, f"pa:{delivery_id}:{area.value}") for area, label in PAIN_AREA_LABELS.items()]
+    buttons = [
+        _button(_(label), f"pa:{delivery_id}:{area.value}") for area, label in PAIN_AREA_LABELS.items()
+    ]
     return InlineKeyboardMarkup([buttons[start : start + 2] for start in range(0, len(buttons), 2)])
 
 
 def pain_kinds(delivery_id: int) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
-        [[_button(label, f"pk:{delivery_id}:{kind.value}")] for kind, label in PAIN_KIND_LABELS.items()]
+        [[_button(_(label), f"pk:{delivery_id}:{kind.value}")] for kind, label in PAIN_KIND_LABELS.items()]
     )
 
 
 def pain_settled(subscriber_id: int) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup([[_button("It has settled: resume", f"pr:{subscriber_id}:settled")]])
+    return InlineKeyboardMarkup([[_button(_("It has settled: resume"), f"pr:{subscriber_id}:settled")]])
 
 
 def levels(programme: Programme) -> InlineKeyboardMarkup:
@@ -171,12 +187,13 @@ def levels(programme: Programme) -> InlineKeyboardMarkup:
 def times() -> InlineKeyboardMarkup:
     buttons = [_button(value, f"set:time:{value.replace(':', '')}") for value in COMMON_TIMES]
     return InlineKeyboardMarkup(
-        [buttons[:3], buttons[3:], [_button("Another time (type HH:MM)", "set:time:type")]]
+        [buttons[:3], buttons[3:], [_button(_("Another time (type HH:MM)"), "set:time:type")]]
     )
 
 
 def quieter_time(value: time) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup([[_button(f"Switch to {value:%H:%M}", f"set:quieter:{value:%H%M}")]])
+    switch = _("Switch to {time}").format(time=format_clock(value))
+    return InlineKeyboardMarkup([[_button(switch, f"set:quieter:{value:%H%M}")]])
 
 
 def zones(candidates: list[str]) -> InlineKeyboardMarkup:
@@ -185,17 +202,17 @@ def zones(candidates: list[str]) -> InlineKeyboardMarkup:
 
 
 def days() -> InlineKeyboardMarkup:
-    buttons = [_button(label, f"set:days:{key}") for key, (label, _mask) in DAY_PRESETS.items()]
-    return InlineKeyboardMarkup([buttons[:2], buttons[2:], [_button("Pick my own days", "set:dpick:0")]])
+    buttons = [_button(_(label), f"set:days:{key}") for key, (label, _mask) in DAY_PRESETS.items()]
+    return InlineKeyboardMarkup([buttons[:2], buttons[2:], [_button(_("Pick my own days"), "set:dpick:0")]])
 
 
 def day_picker(mask: int) -> InlineKeyboardMarkup:
     """Each day toggles (its button carries the mask it leads to); Save applies the days ticked."""
     buttons = [
-        _button(("✅ " if mask & (1 << day) else "") + name[:3], f"set:dpick:{mask ^ (1 << day)}")
-        for day, name in enumerate(WEEKDAY_NAMES)
+        _button(("✅ " if mask & (1 << day) else "") + name, f"set:dpick:{mask ^ (1 << day)}")
+        for day, name in enumerate(day_names())
     ]
-    save = [_button("Save", f"set:days:{mask}")] if mask else []
+    save = [_button(_("Save"), f"set:days:{mask}")] if mask else []
     return InlineKeyboardMarkup([buttons[:4], buttons[4:], save])
 
 
@@ -204,8 +221,8 @@ def self_test(subscriber_id: int, check: int) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [
             [
-                _button("✅ Yes", f"st:{subscriber_id}:{check}:yes"),
-                _button("Not yet", f"st:{subscriber_id}:{check}:no"),
+                _button(_("✅ Yes"), f"st:{subscriber_id}:{check}:yes"),
+                _button(_("Not yet"), f"st:{subscriber_id}:{check}:no"),
             ]
         ]
     )
@@ -215,40 +232,40 @@ def hop_check(subscriber_id: int) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [
             [
-                _button("✅ Yes, pain-free", f"hp:{subscriber_id}:yes"),
-                _button("Not yet", f"hp:{subscriber_id}:no"),
+                _button(_("✅ Yes, pain-free"), f"hp:{subscriber_id}:yes"),
+                _button(_("Not yet"), f"hp:{subscriber_id}:no"),
             ]
         ]
     )
 
 
 KIT_BUTTONS: dict[Kit, str] = {
-    Kit.MINI_BAND: "Mini band",
-    Kit.LONG_BAND: "Long band",
-    Kit.DUMBBELLS: "Dumbbells or kettlebell",
-    Kit.STEP_OR_BOX: "Step or box",
-    Kit.BENCH_OR_SOFA: "Bench or sofa",
+    Kit.MINI_BAND: N_("Mini band"),
+    Kit.LONG_BAND: N_("Long band"),
+    Kit.DUMBBELLS: N_("Dumbbells or kettlebell"),
+    Kit.STEP_OR_BOX: N_("Step or box"),
+    Kit.BENCH_OR_SOFA: N_("Bench or sofa"),
 }
 
 
 def kit(owned: frozenset[str]) -> InlineKeyboardMarkup:
     """One button per kit (tap again to untick), then "None of these" and Done."""
     buttons = [
-        _button(("✅ " if item.value in owned else "") + label, f"set:kit:{item.value}")
+        _button(("✅ " if item.value in owned else "") + _(label), f"set:kit:{item.value}")
         for item, label in KIT_BUTTONS.items()
     ]
     return InlineKeyboardMarkup(
         [
             *(buttons[start : start + 2] for start in range(0, len(buttons), 2)),
-            [_button("None of these", "set:kit:none"), _button("Done", "set:kit:done")],
+            [_button(_("None of these"), "set:kit:none"), _button(_("Done"), "set:kit:done")],
         ]
     )
 
 
 def long_run_days() -> InlineKeyboardMarkup:
-    buttons = [_button(name[:3], f"set:longrun:{number}") for number, name in enumerate(WEEKDAY_NAMES)]
+    buttons = [_button(name, f"set:longrun:{number}") for number, name in enumerate(day_names())]
     return InlineKeyboardMarkup(
-        [buttons[:4], buttons[4:], [_button("No regular long run", "set:longrun:off")]]
+        [buttons[:4], buttons[4:], [_button(_("No regular long run"), "set:longrun:off")]]
     )
 
 
@@ -257,54 +274,64 @@ def nudges(enabled: bool) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [
             [
-                _button(("✅ " if enabled else "") + "On", "nd:on"),
-                _button(("" if enabled else "✅ ") + "Off", "nd:off"),
+                _button(("✅ " if enabled else "") + _("On"), "nd:on"),
+                _button(("" if enabled else "✅ ") + _("Off"), "nd:off"),
             ]
         ]
     )
 
 
 def pause_lengths() -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup([[_button(f"{days} days", f"set:pause:{days}") for days in PAUSE_CHOICES]])
+    return InlineKeyboardMarkup(
+        [
+            [
+                _button(ngettext("{count} day", "{count} days", days).format(count=days), f"set:pause:{days}")
+                for days in PAUSE_CHOICES
+            ]
+        ]
+    )
 
 
 def confirm_delete() -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
-        [[_button("Yes, delete everything", "del:yes"), _button("No, keep it", "del:no")]]
+        [[_button(_("Yes, delete everything"), "del:yes"), _button(_("No, keep it"), "del:no")]]
     )
 
 
-TRY_IT_LABEL = "▶️ Try it now"
-ALL_ACTIVE_LABEL = "All active runners"
+TRY_IT_LABEL = N_("▶️ Try it now")
+ALL_ACTIVE_LABEL = N_("All active runners")
 
 
 def try_drill(broadcast_id: int) -> InlineKeyboardMarkup:
     """Under a broadcast: the drill it names, sent to whoever taps."""
-    return InlineKeyboardMarkup([[_button(TRY_IT_LABEL, f"try:{broadcast_id}")]])
+    return InlineKeyboardMarkup([[_button(_(TRY_IT_LABEL), f"try:{broadcast_id}")]])
 
 
 def audiences(broadcast_id: int, programme: Programme, sources: list[str]) -> InlineKeyboardMarkup:
     """Who gets a broadcast: everyone active, a level, a stage, a deep-link source, or the inactive."""
     prefix = f"bc:{broadcast_id}:aud"
     levels = [
-        _button(f"Level {level.number}", f"{prefix}:level:{level.number}") for level in programme.levels
+        _button(_("Level {number}").format(number=level.number), f"{prefix}:level:{level.number}")
+        for level in programme.levels
     ]
     stages = [
-        _button(f"Stage {stage.number}", f"{prefix}:stage:{stage.number}") for stage in programme.stages
+        _button(_("Stage {number}").format(number=stage.number), f"{prefix}:stage:{stage.number}")
+        for stage in programme.stages
     ]
     tags = [
-        _button(f"From “{source}”", f"{prefix}:source:{source}")
+        # Translators: {source} is the deep-link tag runners arrived by, e.g. “From “parkrun””.
+        _button(_("From “{source}”").format(source=source), f"{prefix}:source:{source}")
         for source in sources
         if len(f"{prefix}:source:{source}".encode()) <= 64
     ]
     return InlineKeyboardMarkup(
         [
-            [_button(ALL_ACTIVE_LABEL, f"{prefix}:all")],
+            [_button(_(ALL_ACTIVE_LABEL), f"{prefix}:all")],
             levels,
             *(stages[start : start + 4] for start in range(0, len(stages), 4)),
             *(tags[start : start + 2] for start in range(0, len(tags), 2)),
-            [_button(f"Inactive for {INACTIVE_DAYS}+ days", f"{prefix}:inactive")],
-            [_button("Cancel", f"bc:{broadcast_id}:cancel")],
+            [_button(_("Inactive for {days}+ days").format(days=INACTIVE_DAYS), f"{prefix}:inactive")],
+            [_button(_("Cancel"), f"bc:{broadcast_id}:cancel")],
         ]
     )
 
@@ -312,15 +339,15 @@ def audiences(broadcast_id: int, programme: Programme, sources: list[str]) -> In
 def broadcast_confirm(broadcast_id: int, *, has_button: bool) -> InlineKeyboardMarkup:
     prefix = f"bc:{broadcast_id}"
     button = (
-        _button("Remove the Try it now button", f"{prefix}:nobutton")
+        _button(_("Remove the Try it now button"), f"{prefix}:nobutton")
         if has_button
-        else _button("Add a Try it now drill button", f"{prefix}:button")
+        else _button(_("Add a Try it now drill button"), f"{prefix}:button")
     )
     return InlineKeyboardMarkup(
         [
-            [_button("Send now", f"{prefix}:now"), _button("Send a test to me", f"{prefix}:test")],
-            [_button("Send at…", f"{prefix}:at"), button],
-            [_button("Cancel", f"{prefix}:cancel")],
+            [_button(_("Send now"), f"{prefix}:now"), _button(_("Send a test to me"), f"{prefix}:test")],
+            [_button(_("Send at…"), f"{prefix}:at"), button],
+            [_button(_("Cancel"), f"{prefix}:cancel")],
         ]
     )
 
@@ -331,7 +358,7 @@ def drill_choices(broadcast_id: int, drills: list[tuple[int, str]]) -> InlineKey
     return InlineKeyboardMarkup(
         [
             *(buttons[start : start + 2] for start in range(0, len(buttons), 2)),
-            [_button("Back", f"bc:{broadcast_id}:back")],
+            [_button(_("Back"), f"bc:{broadcast_id}:back")],
         ]
     )
 

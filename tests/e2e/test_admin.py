@@ -40,7 +40,7 @@ async def test_stats_sends_the_figures_and_a_chart(harness: Harness) -> None:
     stored = harness.emulator.files[photo["file_id"]]
     assert (stored.width, stored.height) == (800, 640)
     assert len(stored.data) < 30_000
-    assert chart["caption"] == texts.STATS_CHART_CAPTION
+    assert chart["caption"] == texts.stats_chart_caption()
 
 
 @pytest.mark.parametrize("label", ["😓 Too hard", "⚠️ Pain"])
@@ -70,7 +70,7 @@ async def test_admin_commands_do_not_exist_for_anyone_else(harness: Harness) -> 
     for user in (runner, stranger):
         for text in ("/stats", "/stats now"):
             [answer] = await command(harness, user, text)
-            assert answer["text"] == texts.UNKNOWN_COMMAND
+            assert answer["text"] == texts.unknown_command()
             assert "photo" not in answer
 
     assert await snapshot(harness) == before
@@ -79,8 +79,8 @@ async def test_admin_commands_do_not_exist_for_anyone_else(harness: Harness) -> 
 async def test_a_coach_added_after_start_up_gets_their_menu_with_their_first_start_or_help(
     harness: Harness,
 ) -> None:
-    everyone = [name for name, _ in texts.COMMANDS]
-    coach_menu = [name for name, _ in (*texts.COMMANDS, *texts.COACH_COMMANDS)]
+    everyone = [name for name, _ in texts.commands()]
+    coach_menu = [name for name, _ in (*texts.commands(), *texts.coach_commands())]
 
     def menu(chat_id: int) -> list[str]:
         return [entry["command"] for entry in harness.emulator.commands_for(chat_id)]
@@ -99,7 +99,7 @@ async def test_a_coach_added_after_start_up_gets_their_menu_with_their_first_sta
     assert menu_calls() == calls + 1 and menu(COACH) == everyone
 
     [help_text] = await command(harness, coach, "/help")
-    assert help_text["text"] == texts.COACH_HELP
+    assert help_text["text"] == texts.coach_help()
     assert menu(COACH) == coach_menu
     for text in ("/start", "/help"):
         calls = menu_calls()

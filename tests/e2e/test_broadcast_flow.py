@@ -88,9 +88,9 @@ class Coach:
         return answers
 
     async def compose(self, text: str, **formatting: Any) -> dict[str, Any]:
-        assert (await self.say("/broadcast"))["text"] == texts.BROADCAST_ASK
+        assert (await self.say("/broadcast"))["text"] == texts.broadcast_ask()
         audience = await self.say(text, **formatting)
-        assert audience["text"] == texts.BROADCAST_AUDIENCE
+        assert audience["text"] == texts.broadcast_audience()
         return audience
 
     async def choose(self, audience: dict[str, Any], label: str) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -157,12 +157,12 @@ async def test_non_admins_get_only_the_unknown_command_reply_and_write_nothing(h
         harness.driver.send(outsider, command)
         answer = await harness.driver.next_message(outsider.id, mark)
         await harness.settled()
-        assert answer["text"] == texts.UNKNOWN_COMMAND, command
+        assert answer["text"] == texts.unknown_command(), command
     draft = await broadcast_row(harness)
     own_chat = harness.driver.last(outsider.id)
     for data in (f"bc:{draft.id}:aud:all", f"bc:{draft.id}:now", f"bc:{draft.id}:cancel"):
         query = harness.driver.press_data(outsider, own_chat, data)
-        assert (await harness.driver.answered(query))["text"] == texts.GONE
+        assert (await harness.driver.answered(query))["text"] == texts.gone()
         await harness.settled()
     assert await row_counts(harness) == before
     unchanged = await broadcast_row(harness, draft.id)
@@ -170,7 +170,7 @@ async def test_non_admins_get_only_the_unknown_command_reply_and_write_nothing(h
     assert harness.emulator.commands and "broadcast" not in {c["command"] for c in harness.emulator.commands}
     mark = harness.driver.mark(outsider.id)
     harness.driver.send(outsider, "/help")
-    assert (await harness.driver.next_message(outsider.id, mark))["text"] == texts.HELP
+    assert (await harness.driver.next_message(outsider.id, mark))["text"] == texts.help_text()
     await harness.settled()
 
 
@@ -180,15 +180,15 @@ async def test_coaches_see_their_commands_in_help_and_in_their_own_menu(
     emulator.add_user(ADMIN, "Coach")
     async with running_bot(emulator, engine, database_url, test_content) as harness:
         coach = Coach(harness)
-        assert (await coach.say("/help"))["text"] == texts.COACH_HELP
+        assert (await coach.say("/help"))["text"] == texts.coach_help()
         registered = {
             command
             for handler in harness.application.handlers[0]
             if isinstance(handler, CommandHandler)
             for command in handler.commands
         }
-    coach_commands = {name for name, _ in texts.COACH_COMMANDS}
-    everyone = {name for name, _ in texts.COMMANDS}
+    coach_commands = {name for name, _ in texts.coach_commands()}
+    everyone = {name for name, _ in texts.commands()}
     assert registered - {"start"} == everyone | coach_commands, "every coach command is in the coach menu"
     assert {c["command"] for c in emulator.commands_for(ADMIN)} == everyone | coach_commands
     assert {c["command"] for c in emulator.commands_for(12345)} == everyone
@@ -275,7 +275,7 @@ async def test_a_gif_or_photo_is_previewed_tested_and_sent_by_file_id(
 ) -> None:
     runners = await add_subscribers(harness, 3, first_id=8_000)
     coach = Coach(harness)
-    assert (await coach.say("/broadcast"))["text"] == texts.BROADCAST_ASK
+    assert (await coach.say("/broadcast"))["text"] == texts.broadcast_ask()
     mark = harness.driver.mark(ADMIN)
     underline = [{"type": "underline", "offset": 0, "length": 10}]
     sent = harness.driver.media(
@@ -302,21 +302,21 @@ async def test_a_gif_or_photo_is_previewed_tested_and_sent_by_file_id(
 async def test_unsupported_content_and_cancelling_a_draft(harness: Harness) -> None:
     runners = await add_subscribers(harness, 2, first_id=9_000)
     coach = Coach(harness)
-    assert (await coach.say("/broadcast"))["text"] == texts.BROADCAST_ASK
+    assert (await coach.say("/broadcast"))["text"] == texts.broadcast_ask()
     mark = harness.driver.mark(ADMIN)
     harness.driver.sticker(coach.user)
-    assert (await harness.driver.next_message(ADMIN, mark))["text"] == texts.BROADCAST_UNSUPPORTED
+    assert (await harness.driver.next_message(ADMIN, mark))["text"] == texts.broadcast_unsupported()
     await harness.settled()
     audience = await coach.say("Never mind")
-    assert audience["text"] == texts.BROADCAST_AUDIENCE
+    assert audience["text"] == texts.broadcast_audience()
     inactive = f"Inactive for {keyboards.INACTIVE_DAYS}+ days"
     refused = harness.driver.press(coach.user, audience, inactive)
-    assert (await harness.driver.answered(refused))["text"] == texts.BROADCAST_NOBODY
+    assert (await harness.driver.answered(refused))["text"] == texts.broadcast_nobody()
     await harness.settled()
     assert inactive in labels(audience), "nobody is inactive yet: the list stays to choose again"
     _preview, summary = await coach.choose(audience, "All active runners")
     (cancelled,) = await coach.press(summary, "Cancel")
-    assert cancelled["text"] == texts.BROADCAST_DRAFT_CANCELLED
+    assert cancelled["text"] == texts.broadcast_draft_cancelled()
     assert "reply_markup" not in summary, "Cancel takes the buttons off the summary"
     broadcast = await broadcast_row(harness)
     query = harness.driver.press_data(coach.user, summary, f"bc:{broadcast.id}:now")
@@ -326,7 +326,7 @@ async def test_unsupported_content_and_cancelling_a_draft(harness: Harness) -> N
     assert broadcast.status == "cancelled"
     assert await recipients(harness, broadcast.id) == {}
     assert received(harness, runners) == [0, 0]
-    assert (await coach.say("done"))["text"] == texts.NOT_SUBSCRIBED, (
+    assert (await coach.say("done"))["text"] == texts.not_subscribed(), (
         "with no draft open, text goes on as usual"
     )
 
@@ -442,7 +442,7 @@ async def test_broadcasts_list_and_cancel_one_in_flight(harness: Harness) -> Non
     runners = await add_subscribers(harness, 30, first_id=12_000)
     harness.broadcasts.batch_size = 10
     coach = Coach(harness)
-    assert (await coach.say("/broadcasts"))["text"] == texts.BROADCASTS_NONE
+    assert (await coach.say("/broadcasts"))["text"] == texts.broadcasts_none()
     _preview, summary = await coach.choose(await coach.compose("Going out"), "All active runners")
     harness.emulator.inject("sendMessage", Fault("hang", times=1), chat_id=runners[15])
     (progress,) = await coach.press(summary, "Send now")
@@ -459,7 +459,7 @@ async def test_broadcasts_list_and_cancel_one_in_flight(harness: Harness) -> Non
     assert "sent 20 · blocked 0 · failed 0 · pending 10" in listing["text"]
     again = await coach.say(f"/cancel_broadcast {broadcast.id}")
     assert again["text"] == texts.broadcast_not_cancellable(broadcast.id, "cancelled")
-    assert (await coach.say("/cancel_broadcast soon"))["text"] == texts.BROADCAST_USAGE_CANCEL
+    assert (await coach.say("/cancel_broadcast soon"))["text"] == texts.broadcast_usage_cancel()
 
 
 async def test_unsend_deletes_from_every_chat_and_refuses_after_48_hours(harness: Harness) -> None:

@@ -185,7 +185,7 @@ async def test_a_command_during_a_capped_run_is_answered_before_queued_drills(ha
     answer = await harness.driver.next_message(asker.id, mark, within=30)
     drills_before_answer = len(harness.emulator.calls_to("sendAnimation"))
     await run
-    assert answer["text"] == texts.HELP
+    assert answer["text"] == texts.help_text()
     assert len(harness.emulator.calls_to("sendAnimation")) == due
     assert due - drills_before_answer >= 100
 

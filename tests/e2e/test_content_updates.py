@@ -149,7 +149,7 @@ async def test_reload_with_broken_content_changes_nothing(bot: Harness, content_
     assert "glute-bridge-hold" not in bot.runtime.programme.drills
 
     [usage] = await command(bot, coach, "/reload everything")
-    assert usage["text"] == texts.RELOAD_USAGE
+    assert usage["text"] == texts.reload_usage()
 
 
 async def test_reload_announce_tells_only_active_runners_at_stages_with_new_drills(
@@ -194,7 +194,7 @@ async def test_non_coaches_cannot_reload(bot: Harness, content_dir: Path) -> Non
     before = await snapshot(bot)
     for text in ("/reload", "/reload announce"):
         [answer] = await command(bot, runner, text)
-        assert answer["text"] == texts.UNKNOWN_COMMAND
+        assert answer["text"] == texts.unknown_command()
     assert await snapshot(bot) == before
     assert bot.runtime.programme is programme
 

@@ -58,10 +58,10 @@ async def test_a_typed_zone_applies_and_the_question_has_ways_out(harness: Harne
 
     await ask(harness, runner, "/timezone")
     assert str((await ask(harness, runner, "/cancel"))["text"]).startswith("OK, I've stopped waiting")
-    assert (await ask(harness, runner, "Paris"))["text"] == texts.NOT_UNDERSTOOD
+    assert (await ask(harness, runner, "Paris"))["text"] == texts.not_understood()
     await ask(harness, runner, "/timezone")
     await ask(harness, runner, "/progress")
-    assert (await ask(harness, runner, "Berlin"))["text"] == texts.NOT_UNDERSTOOD, "any command leaves it"
+    assert (await ask(harness, runner, "Berlin"))["text"] == texts.not_understood(), "any command leaves it"
     assert (await stored(harness, runner.id)).timezone == "Europe/Lisbon"
 
 
@@ -70,15 +70,15 @@ async def test_onboarding_takes_typed_answers_at_every_step(harness: Harness) ->
     runner = driver.user(1403, "Cleo")
     await command(harness, runner, "/start", 2)
     _thanks, level = await command(harness, runner, "no", 2)
-    assert level["text"] == texts.LEVEL_QUESTION
+    assert level["text"] == texts.level_question()
     assert (await ask(harness, runner, "hmm"))["text"].startswith("Which fits best?")
     assert "What time" in (await ask(harness, runner, "I do some squats"))["text"]
     assert "time zone" in (await ask(harness, runner, "6.30pm"))["text"]
     noted, days = await command(harness, runner, "Lisbon", 2)
     assert noted["text"] == "Time zone: Europe/Lisbon." and "Which days" in days["text"]
     assert "long run" in (await ask(harness, runner, "mon tue thu"))["text"]
-    assert (await ask(harness, runner, "none"))["text"] == texts.KIT_QUESTION
-    assert (await ask(harness, runner, "a yoga mat"))["text"].startswith(texts.REASK["kit"])
+    assert (await ask(harness, runner, "none"))["text"] == texts.kit_question()
+    assert (await ask(harness, runner, "a yoga mat"))["text"].startswith(texts.reask("kit"))
     summary = await ask(harness, runner, "mini band and dumbbells")
     assert summary["text"].startswith(
         "All set! Level 2 (Some strength training), drills Mon, Tue, Thu at 18:30 (Lisbon time)"
@@ -146,7 +146,7 @@ async def test_old_buttons_from_a_settled_question_change_nothing(harness: Harne
     answer = await driver.answered(driver.press_data(runner, level, "set:level:1"))
     assert answer["text"] == texts.settled("level")
     answer = await driver.answered(driver.press_data(runner, screen, f"hs:{eve.id}:fracture"))
-    assert answer["text"] == texts.SCREEN_GONE
+    assert answer["text"] == texts.screen_gone()
     await harness.settled()
     after = await stored(harness, runner.id)
     assert (after.level, after.stage, after.health_answers) == (3, 3, [])
@@ -166,7 +166,7 @@ async def test_a_setting_question_lapses_and_a_stray_reply_is_never_a_silent_not
     card = await today(harness, runner)
     await ask(harness, runner, "/time")
     harness.advance(timedelta(minutes=31))
-    assert (await ask(harness, runner, "07:45"))["text"] == texts.NOT_UNDERSTOOD
+    assert (await ask(harness, runner, "07:45"))["text"] == texts.not_understood()
     assert (await stored(harness, runner.id)).delivery_time == time(7, 30)
     harness.driver.reply(runner, card, "left side felt tight")
     await harness.settled()

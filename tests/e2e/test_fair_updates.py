@@ -23,11 +23,11 @@ async def test_a_chat_flooding_300_messages_does_not_hold_up_another(limited_har
 
     answer = await driver.next_message(OTHER, mark, within=1.0)
 
-    assert answer["text"] == texts.HELP
+    assert answer["text"] == texts.help_text()
     await harness.drain()
     replies = [message["text"] for message in driver.messages(FLOODER)]
-    assert replies.count(texts.SLOW_DOWN) == 1
-    assert replies[-1] == texts.SLOW_DOWN
+    assert replies.count(texts.slow_down()) == 1
+    assert replies[-1] == texts.slow_down()
     assert CHAT_BACKLOG <= len(replies) < 2 * CHAT_BACKLOG
     refused = [
         call
@@ -48,7 +48,7 @@ async def test_a_second_flood_after_the_first_is_done_gets_its_own_slow_down(
         await harness.drain()
 
     replies = [message["text"] for message in driver.messages(FLOODER)]
-    assert replies.count(texts.SLOW_DOWN) == 2
+    assert replies.count(texts.slow_down()) == 2
 
 
 async def test_a_group_gets_one_use_me_privately_reply_an_hour(limited_harness: Harness) -> None:
@@ -62,15 +62,15 @@ async def test_a_group_gets_one_use_me_privately_reply_an_hour(limited_harness: 
 
     commands(30)
     await harness.drain()
-    assert [message["text"] for message in driver.messages(GROUP)] == [texts.GROUP_CHAT]
+    assert [message["text"] for message in driver.messages(GROUP)] == [texts.group_chat()]
 
     harness.advance(timedelta(minutes=59))
     commands(5)
     await harness.drain()
-    assert [message["text"] for message in driver.messages(GROUP)] == [texts.GROUP_CHAT]
+    assert [message["text"] for message in driver.messages(GROUP)] == [texts.group_chat()]
 
     harness.advance(timedelta(minutes=2))
     commands(5)
     await harness.drain()
-    assert [message["text"] for message in driver.messages(GROUP)] == [texts.GROUP_CHAT] * 2
+    assert [message["text"] for message in driver.messages(GROUP)] == [texts.group_chat()] * 2
     assert all(not driver.messages(member.id) for member in members)

@@ -102,7 +102,7 @@ async def test_a_read_only_database(
         [apology] = await start(harness, newcomer)
         await tick()
         await tick()
-    assert apology["text"] == texts.CANNOT_SAVE
+    assert apology["text"] == texts.cannot_save()
     assert await subscriber(harness, newcomer.id) is None
     assert await deliveries(harness) == [] and len(harness.driver.messages(member.id)) == 4
     assert log_lines(caplog) == [
@@ -126,7 +126,7 @@ async def test_a_full_disk(harness: Harness, engine: AsyncEngine, caplog: pytest
         for telegram_id in range(710, 1000):
             runner = harness.driver.user(telegram_id, f"Runner {telegram_id}")
             answer = await start(harness, runner)
-            if answer[0]["text"] == texts.CANNOT_SAVE:
+            if answer[0]["text"] == texts.cannot_save():
                 break
             joined.append(runner)
         else:

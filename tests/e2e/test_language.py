@@ -125,7 +125,7 @@ async def test_someone_who_never_started_is_asked_to_start_first(harness: Harnes
 
     [answer] = await command(harness, stranger, "/language es")
 
-    assert answer["text"] == texts.NOT_SUBSCRIBED
+    assert answer["text"] == texts.not_subscribed()
 
 
 @pytest.mark.usefixtures("catalogs")

@@ -45,7 +45,7 @@ async def test_a_tap_answered_after_the_window_is_recorded_and_updates_the_card(
     async with harness.runtime.unit_of_work() as repo:
         outcomes = list(await repo.session.scalars(select(CheckIn.outcome)))
     assert outcomes == ["done"]
-    assert texts.OOPS not in [message.get("text") for message in driver.messages(RUNNER)]
+    assert texts.oops() not in [message.get("text") for message in driver.messages(RUNNER)]
     logged = [record for record in caplog.records if record.levelno >= logging.INFO]
     assert [(record.levelno, record.exc_info) for record in logged] == [(logging.INFO, None)]
     assert "answered after Telegram's window" in logged[0].getMessage()

@@ -124,10 +124,11 @@ async def test_a_band_drills_top_dose_beaten_twice_asks_for_a_stronger_band_on_e
     card = await today(harness, runner)
     assert card["caption"].startswith("<b>Band side steps</b>")
     assert "<b>Today:</b> 3 × 15 steps each direction" in card["caption"], "the same dose, a stronger band"
-    band_line = f"<b>Band:</b> {texts.STRONGER_BAND}"
+    band_line = f"<b>Band:</b> {texts.stronger_band()}"
     assert band_line in card["caption"]
     assert (
-        texts.STRONGER_BAND == "Top dose twice: time for a stronger band, or move it further down your legs."
+        texts.stronger_band()
+        == "Top dose twice: time for a stronger band, or move it further down your legs."
     )
     assert (await band_progress(harness, "band-lateral-walk")).good_streak == 0
 

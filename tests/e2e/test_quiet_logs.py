@@ -33,7 +33,7 @@ async def test_429s_the_sender_retries_log_no_error(
         answer = await driver.next_message(RUNNER, 0)
         await harness.all_handled()
 
-    assert answer["text"] == texts.HELP
+    assert answer["text"] == texts.help_text()
     refused = [call for call in harness.emulator.calls_to("sendMessage") if not call.ok]
     assert len(refused) == FLOOD_WAITS
     logged = [record for record in caplog.records if record.levelno >= logging.INFO]

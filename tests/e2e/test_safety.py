@@ -107,21 +107,21 @@ async def test_the_screen_shows_every_item_as_its_own_button(harness: Harness) -
 async def test_today_deliveries_and_drill_buttons_wait_for_the_screen(harness: Harness) -> None:
     runner, screen = await start(harness, 701)
     waiting = await send(harness, runner, "/today")
-    assert waiting[0]["text"] == texts.SCREEN_FIRST
+    assert waiting[0]["text"] == texts.screen_first()
     assert button_texts(waiting[1])[-2:] == ["None of these", "Done"]
     harness.advance(timedelta(hours=3))  # past the 07:30 slot
     await harness.tick()
     assert await delivered(harness, runner.id) == []
 
     replies = await answer_screen(harness, runner, screen, [], finish="None of these")
-    assert replies[0]["text"] == texts.SCREEN_CLEAR
+    assert replies[0]["text"] == texts.screen_clear()
     await send(harness, runner, "/today")
     assert len(await delivered(harness, runner.id)) == 1
     card = harness.driver.last(runner.id)
 
     await send(harness, runner, "/start")  # the screen is asked again, so drills wait again
     query = harness.driver.press(runner, card, "✅ Done")
-    assert (await harness.driver.answered(query)) == {"text": texts.SCREEN_FIRST_ALERT, "show_alert": True}
+    assert (await harness.driver.answered(query)) == {"text": texts.screen_first_alert(), "show_alert": True}
     await harness.settled()
     async with harness.runtime.unit_of_work() as repo:
         assert list(await repo.session.scalars(select(CheckIn))) == []
@@ -199,7 +199,7 @@ async def test_pregnancy_asks_which_holds_until_checked_then_leaves_out_what_it_
 ) -> None:
     runner, screen = await start(harness, 704)
     [question] = await answer_screen(harness, runner, screen, ["Pregnancy or new baby"])
-    assert question["text"] == texts.PREGNANCY_QUESTION
+    assert question["text"] == texts.pregnancy_question()
     mark = harness.driver.mark(runner.id)
     harness.driver.press(runner, question, stage_label)
     advice, _level_question = await harness.driver.messages_after(runner.id, mark, 2)
@@ -226,10 +226,10 @@ async def test_a_pregnancy_stage_typed_counts_as_its_button_and_a_stray_reply_as
 ) -> None:
     runner, screen = await start(harness, 706)
     [question] = await answer_screen(harness, runner, screen, ["Pregnancy or new baby"])
-    assert question["text"] == texts.PREGNANCY_QUESTION
+    assert question["text"] == texts.pregnancy_question()
 
     [again] = await send(harness, runner, "hmm")
-    assert again["text"] == f"{texts.REASK['health']} {texts.STILL_WAITING}"
+    assert again["text"] == f"{texts.reask('health')} {texts.still_waiting()}"
     advice, _level_question = await send(harness, runner, "second trimester")
     assert "midwife or physiotherapist" in advice["text"]
     assert "lying on your back" in advice["text"]
@@ -261,7 +261,7 @@ async def test_a_runner_from_before_the_screen_is_asked_once_at_their_next_drill
     assert await delivered(harness, runner.id) == []
 
     replies = await answer_screen(harness, runner, asked, [], finish="None of these")
-    assert [reply["text"] for reply in replies] == [texts.SCREEN_CLEAR, texts.SCREEN_DONE_ALONE]
+    assert [reply["text"] for reply in replies] == [texts.screen_clear(), texts.screen_done_alone()]
     harness.advance(timedelta(days=1))
     await harness.tick()
     assert len(await delivered(harness, runner.id)) == 1
@@ -316,7 +316,7 @@ async def test_a_muscle_burn_is_not_pain_and_does_not_regress(harness: Harness) 
     runner = await onboarded(harness, 710)
     card = await todays_card(harness, runner)
     [said] = await report_pain(harness, runner, card, "Buttock", "Muscle working or burning", None)
-    assert said["text"] == texts.MUSCLE_BURN
+    assert said["text"] == texts.muscle_burn()
     harness.advance(timedelta(days=1))
     await todays_card(harness, runner)
     assert await stage_of_latest(harness, runner.id) == 2, "a burn is a done session: no step back"
@@ -341,7 +341,7 @@ async def test_pain_of_seven_or_more_pauses_every_drill_until_it_settles(harness
     assert button_texts(referral) == ["It has settled: resume"]
 
     paused = await send(harness, runner, "/today")
-    assert paused[0]["text"] == texts.PAIN_PAUSED_TODAY
+    assert paused[0]["text"] == texts.pain_paused_today()
     for _day in range(2):
         harness.advance(timedelta(days=1))
         await harness.tick()

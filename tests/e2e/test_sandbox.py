@@ -136,7 +136,7 @@ async def test_page_start_drill_and_check_in(page: PageClient) -> None:
         {"user_id": ANA, "message_id": health["message"]["message_id"],
          "data": button(health["message"], "None of these")},
     )  # fmt: skip
-    await page.event(bot_message(ANA, texts.SCREEN_CLEAR))
+    await page.event(bot_message(ANA, texts.screen_clear()))
 
     moved = await page.post("/sandbox/clock", {"user_id": ANA, "action": "delivery"})
     assert moved["note"] == "1 drill sent"
@@ -183,9 +183,9 @@ async def test_a_scheduled_broadcast_goes_out_when_the_clock_is_pushed_past_it(p
         await page.post("/sandbox/send", {"user_id": user_id, "text": "/start"})
         await page.event(bot_message(user_id, f"Hi, {name}!"))
     await page.post("/sandbox/send", {"user_id": COACH, "text": "/broadcast"})
-    await page.event(bot_message(COACH, texts.BROADCAST_ASK))
+    await page.event(bot_message(COACH, texts.broadcast_ask()))
     await page.post("/sandbox/send", {"user_id": COACH, "text": "Race day tips"})
-    audience = (await page.event(bot_message(COACH, texts.BROADCAST_AUDIENCE)))["message"]
+    audience = (await page.event(bot_message(COACH, texts.broadcast_audience())))["message"]
     await page.post("/sandbox/press", {"user_id": COACH, "message_id": audience["message_id"],
                                        "data": button(audience, "All active runners")})  # fmt: skip
     summary = await page.event(bot_message(COACH, "<b>Broadcast #1</b>: the message above"))

@@ -44,7 +44,7 @@ async def test_resume_when_not_paused_says_so(harness: Harness) -> None:
     runner = await onboard(harness, 1422)
     said = str((await ask(harness, runner, "/resume"))["text"])
     assert said.startswith(
-        "You're not paused: your drills carry on as planned. Next drill: Mon 02 Mar at 07:30."
+        "You're not paused: your drills carry on as planned. Next drill: Mon 2 Mar at 07:30."
     )
 
 
@@ -74,15 +74,15 @@ async def test_the_progress_card_grows_with_the_runner(harness: Harness) -> None
 async def test_today_is_offered_after_a_settings_change_only_before_todays_drill(harness: Harness) -> None:
     runner = await onboard(harness, 1425)
     assert str((await ask(harness, runner, "/time 18:00"))["text"]).endswith(
-        "Next drill: Mon 02 Mar at 18:00. Want one now? /today"
+        "Next drill: Mon 2 Mar at 18:00. Want one now? /today"
     )
     await today(harness, runner)
     await ask(harness, runner, "done")
     assert str((await ask(harness, runner, "/time 07:00"))["text"]).endswith(
-        "Next drill: Tue 03 Mar at 07:00."
+        "Next drill: Tue 3 Mar at 07:00."
     )
     harness.advance(timedelta(days=1, hours=2))  # Tuesday 08:00: today's drill went out at 07:00
     await harness.tick()
     assert str((await ask(harness, runner, "/days daily"))["text"]).endswith(
-        "Next drill: Wed 04 Mar at 07:00."
+        "Next drill: Wed 4 Mar at 07:00."
     )

@@ -47,7 +47,7 @@ async def test_forged_button_data_gets_the_stale_answer_and_changes_nothing(
     coach_chat = harness.driver.last(COACH)
     too_big = "9" * 25
     runner_taps = {
-        texts.GONE: [
+        texts.gone(): [
             "ci:5", "ci:", "ci:²:done", "ci:٣:done", f"ci:{delivery}", f"ci:{too_big}:done",
             f"ci:{delivery}:nonsense",
             "pn:1", f"pn:{delivery}", f"pn:{delivery}:²", f"pn:{delivery}:11", "pn:²:3", f"pn:{too_big}:3",
@@ -61,12 +61,12 @@ async def test_forged_button_data_gets_the_stale_answer_and_changes_nothing(
             "pa:", f"pa:{delivery}", f"pa:{delivery}:nowhere", "pa:²:knee", f"pa:{too_big}:knee",
             "pk:", f"pk:{delivery}:itchy", "pk:²:burn", "hc:", "hc:²:cleared", "pr:", "pr:²:settled",
         ],
-        texts.NOT_YOURS: [f"hc:{too_big}:cleared", f"pr:{too_big}:settled", "hc:٣:cleared"],
+        texts.not_yours(): [f"hc:{too_big}:cleared", f"pr:{too_big}:settled", "hc:٣:cleared"],
     }  # fmt: skip
     coach_taps = {
-        texts.BROADCAST_DRAFT_GONE: ["bc:", "bc:²:now", "bc:1", f"bc:{too_big}:now", f"bc:{draft.id}²:now"],
-        texts.BROADCAST_NOBODY: [f"bc:{draft.id}:aud:level:²", f"bc:{draft.id}:aud:stage:{too_big}"],
-        texts.GONE: [f"bc:{draft.id}:drill:²", f"bc:{draft.id}:drill:{too_big}", f"bc:{draft.id}:bogus"],
+        texts.broadcast_draft_gone(): ["bc:", "bc:²:now", "bc:1", f"bc:{too_big}:now", f"bc:{draft.id}²:now"],
+        texts.broadcast_nobody(): [f"bc:{draft.id}:aud:level:²", f"bc:{draft.id}:aud:stage:{too_big}"],
+        texts.gone(): [f"bc:{draft.id}:drill:²", f"bc:{draft.id}:drill:{too_big}", f"bc:{draft.id}:bogus"],
     }
     before, calls_before = await snapshot(harness), visible_calls(harness)
 
@@ -89,15 +89,15 @@ async def test_numeric_command_arguments_get_the_usage_answer_and_change_nothing
     runner = await onboard(harness, 402)
     coach = await onboard(harness, COACH)
     commands = [
-        (runner, "/level ²", texts.BAD_LEVEL),
-        (runner, "/level ٢", texts.BAD_LEVEL),
-        (runner, f"/level {'2' * 30}", texts.BAD_LEVEL),
-        (runner, "/level -1", texts.BAD_LEVEL),
-        (coach, "/cancel_broadcast ²", texts.BROADCAST_USAGE_CANCEL),
-        (coach, "/cancel_broadcast #٣", texts.BROADCAST_USAGE_CANCEL),
-        (coach, f"/cancel_broadcast {'9' * 12}", texts.BROADCAST_USAGE_CANCEL),
-        (coach, "/unsend ²", texts.BROADCAST_USAGE_UNSEND),
-        (coach, f"/unsend {'9' * 12}", texts.BROADCAST_USAGE_UNSEND),
+        (runner, "/level ²", texts.bad_level()),
+        (runner, "/level ٢", texts.bad_level()),
+        (runner, f"/level {'2' * 30}", texts.bad_level()),
+        (runner, "/level -1", texts.bad_level()),
+        (coach, "/cancel_broadcast ²", texts.broadcast_usage_cancel()),
+        (coach, "/cancel_broadcast #٣", texts.broadcast_usage_cancel()),
+        (coach, f"/cancel_broadcast {'9' * 12}", texts.broadcast_usage_cancel()),
+        (coach, "/unsend ²", texts.broadcast_usage_unsend()),
+        (coach, f"/unsend {'9' * 12}", texts.broadcast_usage_unsend()),
     ]
     for who in (runner, coach):
         await ask(harness, who, "/cancel")  # leaving onboarding's open question is itself a write
@@ -153,7 +153,7 @@ async def test_try_it_now_works_only_for_runners_who_got_the_broadcast_and_for_c
     ]
     for who, message, data in refused:
         answer = await driver.answered(driver.press_data(who, message, data))
-        assert answer["text"] == texts.GONE, (who.id, data)
+        assert answer["text"] == texts.gone(), (who.id, data)
     await harness.settled()
     assert visible_calls(harness) == calls_before
     assert await snapshot(harness) == before

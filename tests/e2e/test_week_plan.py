@@ -65,7 +65,7 @@ async def test_longrun_and_race_are_set_shown_and_turned_off(harness: Harness) -
     assert (await runner_row(harness, runner.id)).long_run_weekday is None
 
     reply = await command(harness, runner, "/race 2026-04-12 Brighton Marathon")
-    assert reply.startswith("Brighton Marathon on Sun 12 Apr 2026: easy drills only in the 5 days before")
+    assert reply.startswith("Brighton Marathon on Sun, 12 Apr 2026: easy drills only in the 5 days before")
     stored = await runner_row(harness, runner.id)
     assert (stored.race_on, stored.race_name) == (date(2026, 4, 12), "Brighton Marathon")
     assert (await command(harness, runner, "/race 2020-01-01")).startswith("I couldn't read that race")

@@ -58,7 +58,7 @@ def test_band_drills_are_the_ones_whose_kit_includes_a_band() -> None:
 def test_the_stronger_band_line_fits_the_cards_room_for_it_and_shows_under_the_kit() -> None:
     programme = load_content(ROOT / "content", allow_missing_media=True).programme
     walk = programme.drills["monster-walk"]
-    assert len(texts.STRONGER_BAND) <= BAND_LIMIT
-    caption = render_caption(walk, walk.doses[-1], programme.stage(walk.stage), band=texts.STRONGER_BAND)
-    assert f"<b>Kit:</b> a mini band\n<b>Band:</b> {texts.STRONGER_BAND}\n" in caption
+    assert len(texts.stronger_band()) <= BAND_LIMIT
+    caption = render_caption(walk, walk.doses[-1], programme.stage(walk.stage), band=texts.stronger_band())
+    assert f"<b>Kit:</b> a mini band\n<b>Band:</b> {texts.stronger_band()}\n" in caption
     assert "<b>Band:</b>" not in render_caption(walk, walk.doses[-1], programme.stage(walk.stage))

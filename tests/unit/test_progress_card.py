@@ -122,3 +122,18 @@ def test_stage_labels_fit_their_box(label: str) -> None:
     assert right - left <= 178
     assert bottom - top <= 46
     assert text.replace("\n", " ") == label
+
+
+def test_the_typeface_draws_every_spanish_and_german_letter() -> None:
+    """Pillow's built-in font draws these as the same empty box; a runner's name or a stage in Spanish or
+    German must not come out as boxes."""
+    from bot.ui.fonts import font
+
+    def drawn(letter: str) -> bytes:
+        image = Image.new("L", (40, 40))
+        ImageDraw.Draw(image).text((4, 4), letter, fill=255, font=font(24))
+        return image.tobytes()
+
+    missing_glyph = drawn("\ue000")
+    for letter in "áéíóúüñÁÉÍÓÚÑ¿¡äöüßÄÖÜ€":
+        assert drawn(letter) != missing_glyph, letter

@@ -6,10 +6,13 @@ from datetime import UTC, date, datetime
 
 import pytest
 
+from bot.cli import counted
 from bot.db.models import Broadcast
 from bot.db.repositories import BroadcastFigures
 from bot.domain.programme import Programme, Stage
+from bot.domain.safety import PregnancyStage, ScreenOutcome, Tag
 from bot.domain.streaks import StreakSummary
+from bot.i18n import use_language
 from bot.services.progress import Progress
 from bot.services.safety import ScreenStatus
 from bot.ui import texts
@@ -22,7 +25,7 @@ STAGE = Stage(1, "Foundation", "Wake the glutes up.", ("glute-bridge",), "easy",
     [(0, "0 drills"), (1, "1 drill"), (2, "2 drills"), (1200, "1,200 drills")],
 )
 def test_counted_agrees_with_the_number(count: int, expected: str) -> None:
-    assert texts.counted(count, "drill") == expected
+    assert counted(count, "drill") == expected
 
 
 def progress_lines(current: int, delivered: int) -> list[str]:
@@ -60,3 +63,25 @@ def test_an_unsend_that_could_not_reach_every_chat_says_how_many_still_have_it()
         "<b>#4</b> unsent · Tue 1 Dec, 18:30 UTC · All active runners",
         "sent 3, deleted 2 (1 chat still has it) · blocked 0 · failed 0 · pending 0",
     ]
+
+
+def test_dates_and_numbers_follow_the_language_even_before_a_sentence_is_translated() -> None:
+    """The day, the share and the grouping come from Babel, so a catalog only has to translate words."""
+    with use_language("de"):
+        assert "1. Dez." in texts.paused(date(2026, 12, 1))
+        assert "(75\xa0%)" in progress_lines(3, 4)[3]
+        assert "1.200" in texts.unsend_report(7, 1200, 0)
+    assert texts.paused(date(2026, 12, 1)).startswith("Paused until Tue 1 Dec.")
+
+
+def test_what_is_left_out_is_joined_as_one_list() -> None:
+    every_kind = ScreenOutcome(None, frozenset({Tag.PLYOMETRIC, Tag.LYING_ON_BACK, Tag.LOADED_SINGLE_LEG}))
+    advice = texts.pregnancy_advice(PregnancyStage.LATER, every_kind)
+    assert advice.endswith(
+        "I'll leave out hopping drills, drills lying on your back and drills that load one leg."
+    )
+
+
+def test_the_coaches_menu_marks_their_commands_and_their_help_does_not() -> None:
+    assert ("stats", "Coaches: subscribers, retention and drills") in texts.coach_commands()
+    assert "/stats - subscribers, retention and drills" in texts.coach_help().splitlines()

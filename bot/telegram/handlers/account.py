@@ -15,7 +15,7 @@ async def help_command(update: Update, context: BotContext) -> None:
     """Coaches also see their own commands; nobody else learns they exist."""
     user = update.effective_user
     coach = user is not None and user.id in context.runtime.settings.admin_ids
-    await reply(context, update, texts.COACH_HELP if coach else texts.HELP)
+    await reply(context, update, texts.coach_help() if coach else texts.help_text())
 
 
 async def stop_command(update: Update, context: BotContext) -> None:
@@ -24,16 +24,16 @@ async def stop_command(update: Update, context: BotContext) -> None:
         subscriber = await subscriber_for_update(repo, update)
         if subscriber is not None:
             await subscriptions.stop(repo, subscriber, now=runtime.clock.now())
-    await reply(context, update, texts.NOT_SUBSCRIBED if subscriber is None else texts.STOPPED)
+    await reply(context, update, texts.not_subscribed() if subscriber is None else texts.stopped())
 
 
 async def delete_data_command(update: Update, context: BotContext) -> None:
     async with context.runtime.unit_of_work() as repo:
         subscriber = await subscriber_for_update(repo, update)
     if subscriber is None:
-        await reply(context, update, texts.NOT_SUBSCRIBED)
+        await reply(context, update, texts.not_subscribed())
         return
-    await reply(context, update, texts.DELETE_QUESTION, keyboards.confirm_delete())
+    await reply(context, update, texts.delete_question(), keyboards.confirm_delete())
 
 
 async def on_delete_button(update: Update, context: BotContext) -> None:
@@ -42,14 +42,14 @@ async def on_delete_button(update: Update, context: BotContext) -> None:
         return
     fields = parse_fields(query.data, "del", 1)
     if fields is None or fields[0] not in ("yes", "no"):
-        await acknowledge(query, texts.GONE)
+        await acknowledge(query, texts.gone())
         return
     await acknowledge(query)
     if fields[0] == "no":
-        await query.edit_message_text(texts.DELETE_KEPT)
+        await query.edit_message_text(texts.delete_kept())
         return
     async with context.runtime.unit_of_work() as repo:
         subscriber = await subscriber_for_update(repo, update)
         if subscriber is not None:
             await repo.subscribers.delete_everything_about(subscriber)
-    await query.edit_message_text(texts.DELETED if subscriber is not None else texts.NOT_SUBSCRIBED)
+    await query.edit_message_text(texts.deleted() if subscriber is not None else texts.not_subscribed())

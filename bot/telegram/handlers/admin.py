@@ -31,7 +31,7 @@ async def stats_command(update: Update, context: BotContext) -> None:
     chart = await asyncio.to_thread(
         render_answers_chart, stats.answers_per_day, first=stats.first_chart_day, days=CHART_DAYS
     )
-    await context.sender.send_photo(chat.id, chart, caption=texts.STATS_CHART_CAPTION, filename="stats.png")
+    await context.sender.send_photo(chat.id, chart, caption=texts.stats_chart_caption(), filename="stats.png")
 
 
 async def reload_command(update: Update, context: BotContext) -> None:
@@ -44,7 +44,7 @@ async def reload_command(update: Update, context: BotContext) -> None:
     if user is None:
         return
     if context.args not in ([], ["announce"]):
-        await reply(context, update, texts.RELOAD_USAGE)
+        await reply(context, update, texts.reload_usage())
         return
     try:
         result = await reload_content(runtime, announce=context.args == ["announce"], created_by=user.id)

@@ -20,6 +20,7 @@ from bot.delivery.cards import send_card
 from bot.delivery.planner import sample_caption, step_on
 from bot.domain.parsing import parse_fields, parse_number, parse_numbered
 from bot.domain.replies import parse_send_at
+from bot.i18n import N_, _
 from bot.services import broadcasts as service
 from bot.services import safety
 from bot.telegram.context import BotContext
@@ -36,7 +37,7 @@ from bot.ui import keyboards, texts
 RECENT = 10
 DELETE_WINDOW = timedelta(hours=48)
 """Telegram lets a bot delete its own messages for this long."""
-TRY_IT_NOTE = "A drill to try from your coach. Your programme's drill still comes as usual."
+TRY_IT_NOTE = N_("A drill to try from your coach. Your programme's drill still comes as usual.")
 KEEP_BUTTONS = frozenset({"test", "at"})
 """Taps after which the tapped message's buttons still apply: after a test the summary is still the one to
 act on, and after "Send at…" it is until the time is typed. Any other choice, once made, is followed by a
@@ -51,7 +52,7 @@ async def broadcast_command(update: Update, context: BotContext) -> None:
     runtime = context.runtime
     async with runtime.unit_of_work() as repo:
         await repo.broadcasts.create_draft(created_by=user.id, now=runtime.clock.now())
-    await reply(context, update, texts.BROADCAST_ASK)
+    await reply(context, update, texts.broadcast_ask())
 
 
 async def on_coach_message(update: Update, context: BotContext) -> None:
@@ -81,11 +82,11 @@ async def _take_content(
 ) -> None:
     content = _content_of(message)
     if content is None:
-        outbox.add(texts.BROADCAST_UNSUPPORTED)
+        outbox.add(texts.broadcast_unsupported())
         return
     service.set_content(draft, content)
     sources = await repo.broadcasts.sources(limit=6)
-    outbox.add(texts.BROADCAST_AUDIENCE, keyboards.audiences(draft.id, context.runtime.programme, sources))
+    outbox.add(texts.broadcast_audience(), keyboards.audiences(draft.id, context.runtime.programme, sources))
 
 
 def _content_of(message: Message) -> service.Content | None:
@@ -128,16 +129,16 @@ async def on_coach_button(update: Update, context: BotContext) -> None:
         return
     parsed = parse_numbered(query.data, "bc")
     if parsed is None:
-        await acknowledge(query, texts.BROADCAST_DRAFT_GONE, alert=True)
+        await acknowledge(query, texts.broadcast_draft_gone(), alert=True)
         return
     broadcast_id, rest = parsed
-    action, _, argument = rest.partition(":")
+    action, _colon, argument = rest.partition(":")
     runtime = context.runtime
     async with runtime.unit_of_work() as repo:
         draft = await repo.broadcasts.get(broadcast_id)
         settled = draft is not None and draft.created_by == user.id and draft.status != "draft"
         if draft is None or draft.created_by != user.id:
-            refusal: str | None = texts.BROADCAST_DRAFT_GONE
+            refusal: str | None = texts.broadcast_draft_gone()
         elif settled:
             refusal = texts.broadcast_settled(draft.id, draft.status)
         else:
@@ -150,17 +151,17 @@ async def on_coach_button(update: Update, context: BotContext) -> None:
         if settled:
             await edit_markup(update, None)
         return
-    await acknowledge(query, texts.BROADCAST_TEST_SENT if action == "test" else None)
+    await acknowledge(query, texts.broadcast_test_sent() if action == "test" else None)
     if action not in KEEP_BUTTONS:
         await edit_markup(update, None)
     if action == "cancel":
-        await reply(context, update, texts.BROADCAST_DRAFT_CANCELLED)
+        await reply(context, update, texts.broadcast_draft_cancelled())
     elif action == "now":
         await _start_sending(context, update, draft)
     elif action == "at":
         await reply(context, update, texts.broadcast_send_at_question(zone, runtime.clock.now()))
     elif action == "button":
-        await reply(context, update, texts.BROADCAST_PICK_DRILL, keyboards.drill_choices(draft.id, drills))
+        await reply(context, update, texts.broadcast_pick_drill(), keyboards.drill_choices(draft.id, drills))
     elif action == "test":
         await _send_preview(context, chat.id, draft)
     else:
@@ -174,19 +175,19 @@ async def _apply(
     runtime = context.runtime
     now = runtime.clock.now()
     if draft.draft_step == "content":
-        return texts.BROADCAST_DRAFT_GONE
+        return texts.broadcast_draft_gone()
     if action == "aud":
         segment = service.segment_from(argument, runtime.programme)
         count = await service.choose_audience(repo, draft, segment, now=now) if segment is not None else 0
-        return None if count else texts.BROADCAST_NOBODY
+        return None if count else texts.broadcast_nobody()
     if action == "cancel":
         service.cancel_draft(draft, now=now)
         return None
     if not service.is_ready(draft):
-        return texts.BROADCAST_AUDIENCE
+        return texts.broadcast_audience()
     if action == "now":
         started = await service.send_now(repo, draft, chat_id=chat_id, now=now)
-        return None if started else texts.BROADCAST_DRAFT_GONE
+        return None if started else texts.broadcast_draft_gone()
     if action in ("at", "button", "back"):
         draft.draft_step = {"at": "send_at", "button": "button", "back": "confirm"}[action]
         return None
@@ -194,13 +195,13 @@ async def _apply(
         drill_id = parse_number(argument)
         drill = await repo.drills.get(drill_id) if drill_id is not None else None
         if drill is None or drill.retired:
-            return texts.GONE
+            return texts.gone()
         service.set_button(draft, drill.slug)
         return None
     if action == "nobutton":
         service.set_button(draft, None)
         return None
-    return None if action == "test" else texts.GONE
+    return None if action == "test" else texts.gone()
 
 
 async def _zone_of(repo: Repository, context: BotContext, telegram_id: int) -> str:
@@ -261,7 +262,7 @@ async def list_command(update: Update, context: BotContext) -> None:
         figures = await repo.broadcasts.figures_of([row.id for row in rows])
         zone = await _zone_of(repo, context, user.id if user is not None else 0)
     if not rows:
-        await reply(context, update, texts.BROADCASTS_NONE)
+        await reply(context, update, texts.broadcasts_none())
         return
     lines = [texts.broadcast_line(row, figures[row.id], runtime.programme, zone) for row in rows]
     await reply(context, update, "\n\n".join(lines))
@@ -276,7 +277,7 @@ async def cancel_command(update: Update, context: BotContext) -> None:
     """/cancel_broadcast <id>: stop a scheduled one, or one in flight after its current batch."""
     broadcast_id = _broadcast_id(context)
     if broadcast_id is None:
-        await reply(context, update, texts.BROADCAST_USAGE_CANCEL)
+        await reply(context, update, texts.broadcast_usage_cancel())
         return
     runtime = context.runtime
     async with runtime.unit_of_work() as repo:
@@ -294,7 +295,7 @@ async def unsend_command(update: Update, context: BotContext) -> None:
     """/unsend <id>: delete a broadcast from every chat that got it, within Telegram's 48 hours."""
     broadcast_id = _broadcast_id(context)
     if broadcast_id is None:
-        await reply(context, update, texts.BROADCAST_USAGE_UNSEND)
+        await reply(context, update, texts.broadcast_usage_unsend())
         return
     runtime = context.runtime
     now = runtime.clock.now()
@@ -341,11 +342,11 @@ async def on_try_button(update: Update, context: BotContext) -> None:
         step = await step_on(repo, subscriber, slug) if slug is not None else 0
     drill = runtime.programme.drills.get(slug) if slug is not None else None
     if drill is None:
-        await acknowledge(query, texts.GONE)
+        await acknowledge(query, texts.gone())
         return
     if subscriber is not None and not safety.may_have(subscriber, drill):
-        await acknowledge(query, texts.NOT_FOR_YOU_NOW, alert=True)
+        await acknowledge(query, texts.not_for_you_now(), alert=True)
         return
     await acknowledge(query)
-    caption = sample_caption(runtime.programme, drill, step, TRY_IT_NOTE)
+    caption = sample_caption(runtime.programme, drill, step, _(TRY_IT_NOTE))
     await send_card(runtime, context.sender, drill, caption, chat_id=chat.id, markup=None)

@@ -80,7 +80,7 @@ async def answer_typed(
     elif question is Question.TIMEZONE:
         offer_zones(outbox, context, subscriber, text)
     else:
-        outbox.add(f"{texts.REASK[question]} {texts.STILL_WAITING}")
+        outbox.add(f"{texts.reask(question)} {texts.still_waiting()}")
     return True
 
 
@@ -106,12 +106,12 @@ async def cancel_command(update: Update, context: BotContext) -> None:
         subscriber = await subscriber_for_update(repo, update)
         open_now = subscriber is not None and conversation.open_question(subscriber, now=runtime.clock.now())
         if subscriber is None:
-            outbox.add(texts.NOT_SUBSCRIBED)
+            outbox.add(texts.not_subscribed())
         elif not open_now:
-            outbox.add(texts.NOTHING_TO_CANCEL)
+            outbox.add(texts.nothing_to_cancel())
         else:
             onboarding = subscriber.onboarding_step is not None
             if (message_id := conversation.settle(subscriber)) is not None and not onboarding:
                 outbox.unbutton.append(message_id)
-            outbox.add(texts.CANCELLED_ONBOARDING if onboarding else texts.CANCELLED)
+            outbox.add(texts.cancelled_onboarding() if onboarding else texts.cancelled())
     await outbox.send(context, update)

@@ -17,6 +17,7 @@ from bot.domain.parsing import BIGINT_MAX, parse_number, parse_numbered
 from bot.domain.programme import Drill, Outcome
 from bot.domain.safety import pain_advice
 from bot.domain.schedule import SNOOZE_OPTIONS
+from bot.i18n import _
 from bot.services import checkins, progression, safety, subscriptions
 from bot.services.progress import Progress, progress_of
 from bot.services.safety import Gate
@@ -37,11 +38,11 @@ from bot.ui import keyboards, texts
 MAX_TEXT_LENGTH = 1000
 
 REFUSAL_TEXTS = {
-    checkins.Refusal.NOT_SUBSCRIBED: texts.NOT_SUBSCRIBED,
-    checkins.Refusal.NO_SUCH_DELIVERY: texts.GONE,
-    checkins.Refusal.NOT_YOURS: texts.NOT_YOURS,
-    checkins.Refusal.TOO_OLD: texts.TOO_OLD,
-    checkins.Refusal.NOTHING_OPEN: texts.NOTHING_OPEN,
+    checkins.Refusal.NOT_SUBSCRIBED: texts.not_subscribed,
+    checkins.Refusal.NO_SUCH_DELIVERY: texts.gone,
+    checkins.Refusal.NOT_YOURS: texts.not_yours,
+    checkins.Refusal.TOO_OLD: texts.too_old,
+    checkins.Refusal.NOTHING_OPEN: texts.nothing_open,
 }
 
 
@@ -74,15 +75,15 @@ async def today_command(update: Update, context: BotContext) -> None:
                 await subscriptions.reschedule(repo, subscriber, now=now)
             rest = rest_reason(subscriber, today)
     if not subscribed:
-        await reply(context, update, texts.NOT_SUBSCRIBED)
+        await reply(context, update, texts.not_subscribed())
     elif held.items:
         await held.send(context, update)
     elif planned is None:
-        await reply(context, update, rest or texts.NO_DRILL_TODAY)
+        await reply(context, update, rest or texts.no_drill_today())
     elif (
         await send_drill_card(runtime, context.sender, planned, chat_id=chat.id)
     ).status is SendStatus.FAILED:
-        await reply(context, update, texts.SEND_FAILED)
+        await reply(context, update, texts.send_failed())
 
 
 async def on_check_in_button(update: Update, context: BotContext) -> None:
@@ -94,14 +95,14 @@ async def on_check_in_button(update: Update, context: BotContext) -> None:
         return
     parsed = parse_numbered(query.data, "ci", maximum=BIGINT_MAX)
     if parsed is None:
-        await acknowledge(query, texts.GONE)
+        await acknowledge(query, texts.gone())
         return
     delivery_id, action = parsed
     if action in ("back", "change", "show"):
         await _card_buttons(update, context, query, delivery_id, action)
         return
     if action not in Outcome.__members__.values():
-        await acknowledge(query, texts.GONE)
+        await acknowledge(query, texts.gone())
         return
     outcome = Outcome(action)
     runtime = context.runtime
@@ -116,12 +117,12 @@ async def on_check_in_button(update: Update, context: BotContext) -> None:
             coached = await checkins.coaching_for(repo, runtime.programme, subscriber, result, now=now)
         easier = await _easier_offer(repo, context, update, result)
     if isinstance(result, checkins.Refusal):
-        await acknowledge(query, REFUSAL_TEXTS[result], alert=True)
+        await acknowledge(query, REFUSAL_TEXTS[result](), alert=True)
         return
-    await acknowledge(query, f"Recorded: {keyboards.CHECK_IN_LABELS[outcome]}")
+    await acknowledge(query, keyboards.recorded_text(_(keyboards.CHECK_IN_LABELS[outcome])))
     await edit_markup(update, keyboards.recorded(delivery_id, outcome))
     if outcome is Outcome.PAIN:
-        await reply(context, update, texts.PAIN_WHERE_QUESTION, keyboards.pain_areas(delivery_id))
+        await reply(context, update, texts.pain_where_question(), keyboards.pain_areas(delivery_id))
     if coached is not None and subscriber is not None and not _asks_a_check(result):
         await _coach(context, update, coached, subscriber, now)
     if easier is not None:
@@ -136,16 +137,16 @@ async def _card_buttons(
 ) -> None:
     """Back (from the Later menu), Change (to answer again) and the recorded answer's own button."""
     if action == "show":
-        await acknowledge(query, "Tap Change to give another answer.")
+        await acknowledge(query, _("Tap Change to give another answer."))
         return
     async with context.runtime.unit_of_work() as repo:
         subscriber = await subscriber_for_update(repo, update)
         delivery = await repo.deliveries.get(delivery_id)
         mine = subscriber is not None and delivery is not None and delivery.subscriber_id == subscriber.id
     if not mine:
-        await acknowledge(query, texts.NOT_YOURS, alert=True)
+        await acknowledge(query, texts.not_yours(), alert=True)
         return
-    await acknowledge(query, "Pick your new answer" if action == "change" else None)
+    await acknowledge(query, _("Pick your new answer") if action == "change" else None)
     await edit_markup(update, keyboards.check_in(delivery_id))
 
 
@@ -172,7 +173,7 @@ async def on_pain_score(update: Update, context: BotContext) -> None:
     parsed = parse_numbered(query.data, prefix, maximum=BIGINT_MAX)
     score = parse_number(parsed[1], maximum=10) if parsed is not None else None
     if parsed is None or score is None:
-        await acknowledge(query, texts.GONE)
+        await acknowledge(query, texts.gone())
         return
     delivery_id = parsed[0]
     runtime = context.runtime
@@ -182,9 +183,9 @@ async def on_pain_score(update: Update, context: BotContext) -> None:
             pain=score, morning=prefix == "mp", now=runtime.clock.now(),
         )  # fmt: skip
     if isinstance(result, checkins.Refusal):
-        await acknowledge(query, REFUSAL_TEXTS[result], alert=True)
+        await acknowledge(query, REFUSAL_TEXTS[result](), alert=True)
         return
-    await acknowledge(query, f"Recorded: pain {score}/10")
+    await acknowledge(query, _("Recorded: pain {score}/10").format(score=score))
     await edit_markup(update, None)
     outbox = Outbox()
     _acknowledge(outbox, result)
@@ -198,7 +199,7 @@ async def on_text(update: Update, context: BotContext) -> None:
     if message is None or message.text is None:
         return
     if len(message.text) > MAX_TEXT_LENGTH:
-        await reply(context, update, texts.TOO_LONG)
+        await reply(context, update, texts.too_long())
         return
     runtime = context.runtime
     now = runtime.clock.now()
@@ -208,11 +209,11 @@ async def on_text(update: Update, context: BotContext) -> None:
     async with runtime.unit_of_work() as repo:
         subscriber = await subscriber_for_update(repo, update)
         if subscriber is None:
-            outbox.add(texts.NOT_SUBSCRIBED)
+            outbox.add(texts.not_subscribed())
         elif await answer_typed(outbox, context, repo, subscriber, message.text):
             pass
         elif not is_note_or_check_in(message.text, replying=message.reply_to_message is not None):
-            outbox.add(texts.NOT_UNDERSTOOD)
+            outbox.add(texts.not_understood())
         else:
             reply_to = message.reply_to_message
             result = await checkins.record_text(
@@ -268,7 +269,7 @@ def _acknowledge(
     easier: Drill | None = None,
 ) -> None:
     if isinstance(result, checkins.Refusal):
-        outbox.add(REFUSAL_TEXTS[result])
+        outbox.add(REFUSAL_TEXTS[result]())
     elif result.pain is not None:
         outbox.add(escape(pain_advice(result.pain)))
         if result.paused is not None:
@@ -276,13 +277,17 @@ def _acknowledge(
                 texts.pain_paused(result.paused), keyboards.pain_settled(result.delivery.subscriber_id)
             )
     elif result.outcome is None:
-        outbox.add("Noted on your drill, thanks.")
+        outbox.add(_("Noted on your drill, thanks."))
     elif result.outcome is Outcome.PAIN:
-        outbox.add(texts.PAIN_WHERE_QUESTION, keyboards.pain_areas(result.delivery.id))
+        outbox.add(texts.pain_where_question(), keyboards.pain_areas(result.delivery.id))
     elif line is not None:
-        outbox.add(f"Recorded: {keyboards.CHECK_IN_LABELS[result.outcome]}. {line}")
+        answer = _(keyboards.CHECK_IN_LABELS[result.outcome])
+        # Translators: {answer} is a check-in button's label ("✅ Done"); {line} the coach's sentence.
+        outbox.add(_("Recorded: {answer}. {line}").format(answer=answer, line=line))
     else:
-        outbox.add(f"Recorded: {keyboards.CHECK_IN_LABELS[result.outcome]}. Thanks!")
+        outbox.add(
+            _("Recorded: {answer}. Thanks!").format(answer=_(keyboards.CHECK_IN_LABELS[result.outcome]))
+        )
     if not isinstance(result, checkins.Refusal) and result.load_kg is not None:
         outbox.add(texts.load_logged(result.load_kg))
     if easier is not None and not isinstance(result, checkins.Refusal):
@@ -301,7 +306,7 @@ def _ask_checks(outbox: Outbox, result: checkins.Recorded) -> None:
     if result.ask_self_test:
         outbox.add(texts.self_test_check(0), keyboards.self_test(result.delivery.subscriber_id, 0))
     if result.ask_hop_check:
-        outbox.add(texts.HOP_CHECK_QUESTION, keyboards.hop_check(result.delivery.subscriber_id))
+        outbox.add(texts.hop_check_question(), keyboards.hop_check(result.delivery.subscriber_id))
 
 
 async def on_snooze_button(update: Update, context: BotContext) -> None:
@@ -311,7 +316,7 @@ async def on_snooze_button(update: Update, context: BotContext) -> None:
         return
     parsed = parse_numbered(query.data, "sn", maximum=BIGINT_MAX)
     if parsed is None or parsed[1] not in ("menu", *SNOOZE_OPTIONS):
-        await acknowledge(query, texts.GONE)
+        await acknowledge(query, texts.gone())
         return
     delivery_id, option = parsed
     now = context.runtime.clock.now()
@@ -322,12 +327,12 @@ async def on_snooze_button(update: Update, context: BotContext) -> None:
         if subscriber is not None and delivery is not None and delivery.subscriber_id == subscriber.id:
             result = await checkins.snooze(repo, subscriber, delivery, option, now=now)
     if result is None or subscriber is None:
-        await acknowledge(query, texts.NOT_YOURS, alert=True)
+        await acknowledge(query, texts.not_yours(), alert=True)
     elif result.until is not None:
         await acknowledge(query, texts.snoozed(result.until, subscriber.timezone))
         await edit_markup(update, keyboards.check_in(delivery_id))
     elif result.offers:
-        await acknowledge(query, texts.SNOOZE_GONE if result.refusal else None)
+        await acknowledge(query, texts.snooze_gone() if result.refusal else None)
         await edit_markup(update, keyboards.snooze_choices(delivery_id, result.offers))
     else:
         await acknowledge(query, _snooze_refusal(result, subscriber, now), alert=True)
@@ -337,9 +342,9 @@ def _snooze_refusal(result: checkins.Snooze, subscriber: Subscriber, now: dateti
     if result.refusal is checkins.SnoozeRefusal.OLD_CARD and result.card_day is not None:
         return texts.snooze_old_card(result.card_day, result.todays_drill, subscriber, now)
     if result.refusal is checkins.SnoozeRefusal.ANSWERED:
-        return texts.SNOOZE_ANSWERED
+        return texts.snooze_answered()
     if result.refusal is checkins.SnoozeRefusal.ALREADY:
-        return texts.SNOOZE_ALREADY
+        return texts.snooze_already()
     return texts.snooze_too_late(subscriber, now)
 
 
@@ -351,12 +356,12 @@ async def nudges_command(update: Update, context: BotContext) -> None:
         if subscriber is not None and choice is not None:
             subscriber.nudges_enabled = choice
     if subscriber is None:
-        await reply(context, update, texts.NOT_SUBSCRIBED)
+        await reply(context, update, texts.not_subscribed())
     elif choice is None:
-        shown = texts.NUDGES_SHOWN_ON if subscriber.nudges_enabled else texts.NUDGES_SHOWN_OFF
+        shown = texts.nudges_shown_on() if subscriber.nudges_enabled else texts.nudges_shown_off()
         await reply(context, update, shown, keyboards.nudges(subscriber.nudges_enabled))
     else:
-        await reply(context, update, texts.NUDGES_ON if choice else texts.NUDGES_OFF)
+        await reply(context, update, texts.nudges_on() if choice else texts.nudges_off())
 
 
 async def on_nudges_button(update: Update, context: BotContext) -> None:
@@ -370,11 +375,11 @@ async def on_nudges_button(update: Update, context: BotContext) -> None:
         if subscriber is not None:
             subscriber.nudges_enabled = enabled
     if subscriber is None:
-        await acknowledge(query, texts.NOT_SUBSCRIBED, alert=True)
+        await acknowledge(query, texts.not_subscribed(), alert=True)
         return
     await acknowledge(query)
     await edit_markup(update, None)
-    await reply(context, update, texts.NUDGES_ON if enabled else texts.NUDGES_OFF)
+    await reply(context, update, texts.nudges_on() if enabled else texts.nudges_off())
 
 
 async def on_self_test_button(update: Update, context: BotContext) -> None:
@@ -406,12 +411,12 @@ async def on_self_test_button(update: Update, context: BotContext) -> None:
                     first_stage_done = await progress_of(
                         repo, runtime.programme, subscriber, now=runtime.clock.now()
                     )
-    await acknowledge(query, None if outcome else texts.GONE)
+    await acknowledge(query, None if outcome else texts.gone())
     if outcome is None or parsed is None or index is None or subscriber is None:
         return
     await edit_markup(update, None)
     if first_stage_done is not None:
-        caption = f"{outcome} {texts.FIRST_STAGE_DONE}"
+        caption = f"{outcome} {texts.first_stage_done()}"
         await send_progress_card(context, subscriber.chat_id, subscriber, first_stage_done, caption=caption)
     else:
         await reply(
@@ -435,12 +440,12 @@ async def on_easier_button(update: Update, context: BotContext) -> None:
                 repo, runtime.programme, subscriber, parsed[0], now=runtime.clock.now()
             )
     if planned is None:
-        await acknowledge(query, texts.EASIER_GONE, alert=True)
+        await acknowledge(query, texts.easier_gone(), alert=True)
         return
     await acknowledge(query)
     await edit_markup(update, None)
     if (await send_drill_card(runtime, context.sender, planned, chat_id=chat.id)).status is SendStatus.FAILED:
-        await reply(context, update, texts.SEND_FAILED)
+        await reply(context, update, texts.send_failed())
 
 
 async def on_hop_check_button(update: Update, context: BotContext) -> None:
@@ -457,7 +462,7 @@ async def on_hop_check_button(update: Update, context: BotContext) -> None:
             answered = subscriber.id == parsed[0] and progression.answer_hop_check(
                 subscriber, passed=parsed[1] == "yes", now=runtime.clock.now()
             )
-    await acknowledge(query, None if answered else texts.GONE)
+    await acknowledge(query, None if answered else texts.gone())
     if answered and parsed is not None:
         await edit_markup(update, None)
-        await reply(context, update, texts.HOPS_OPEN if parsed[1] == "yes" else texts.HOPS_NOT_YET)
+        await reply(context, update, texts.hops_open() if parsed[1] == "yes" else texts.hops_not_yet())

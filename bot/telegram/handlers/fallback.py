@@ -22,18 +22,18 @@ log = logging.getLogger(__name__)
 
 
 async def unknown_command(update: Update, context: BotContext) -> None:
-    await reply(context, update, texts.UNKNOWN_COMMAND)
+    await reply(context, update, texts.unknown_command())
 
 
 async def not_text(update: Update, context: BotContext) -> None:
-    await reply(context, update, texts.NOT_TEXT)
+    await reply(context, update, texts.not_text())
 
 
 async def group_chat(update: Update, context: BotContext) -> None:
     """The bot's only word in a group, at most once an hour there, so a busy group cannot keep it talking."""
     chat = update.effective_chat
     if chat is not None and context.group_notices.due(chat.id, now=context.runtime.clock.now()):
-        await reply(context, update, texts.GROUP_CHAT)
+        await reply(context, update, texts.group_chat())
 
 
 async def on_error(update: object, context: BotContext) -> None:
@@ -51,7 +51,7 @@ async def on_error(update: object, context: BotContext) -> None:
         log.error("an update was not handled: database error: %s", fault)
     else:
         log.error("error while handling an update", exc_info=error)
-    apology = texts.OOPS if fault is None else texts.CANNOT_SAVE
+    apology = texts.oops() if fault is None else texts.cannot_save()
     if (
         isinstance(update, Update)
         and update.effective_chat is not None

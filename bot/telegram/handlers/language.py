@@ -49,7 +49,7 @@ async def language_command(update: Update, context: BotContext) -> None:
         if subscriber is not None and chosen is not None:
             repo.subscribers.set_language(subscriber, language=chosen, now=context.runtime.clock.now())
     if subscriber is None:
-        await reply(context, update, texts.NOT_SUBSCRIBED)
+        await reply(context, update, texts.not_subscribed())
     elif chosen is None:
         question = texts.language_not_known(typed) if typed else texts.language_question()
         await reply(context, update, question, keyboards.languages(subscriber.language))
@@ -69,7 +69,7 @@ async def on_language_button(update: Update, context: BotContext) -> None:
         if subscriber is not None and chosen is not None:
             repo.subscribers.set_language(subscriber, language=chosen, now=context.runtime.clock.now())
     if subscriber is None:
-        await acknowledge(query, texts.NOT_SUBSCRIBED, alert=True)
+        await acknowledge(query, texts.not_subscribed(), alert=True)
         return
     await acknowledge(query)
     await edit_markup(update, None)

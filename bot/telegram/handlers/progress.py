@@ -29,7 +29,7 @@ async def progress_command(update: Update, context: BotContext) -> None:
     found = await _view(update, context)
     chat = update.effective_chat
     if found is None or chat is None:
-        await reply(context, update, texts.NOT_SUBSCRIBED)
+        await reply(context, update, texts.not_subscribed())
         return
     subscriber, view = found
     await send_progress_card(context, chat.id, subscriber, view, caption=texts.progress(view))
@@ -56,6 +56,6 @@ async def send_progress_card(
 async def history_command(update: Update, context: BotContext) -> None:
     found = await _view(update, context)
     if found is None:
-        await reply(context, update, texts.NOT_SUBSCRIBED)
+        await reply(context, update, texts.not_subscribed())
         return
     await reply(context, update, texts.history(found[1], context.runtime.programme))

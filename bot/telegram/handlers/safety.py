@@ -10,6 +10,7 @@ from bot.db.models import Subscriber
 from bot.domain.conversation import Question
 from bot.domain.parsing import BIGINT_MAX, parse_numbered
 from bot.domain.safety import SCREEN_KEYS, PainArea, PainKind, PregnancyStage
+from bot.i18n import _
 from bot.services import checkins, conversation, safety
 from bot.services.safety import Gate
 from bot.telegram.context import BotContext
@@ -24,14 +25,14 @@ def explain_gate(outbox: Outbox, subscriber: Subscriber, gate: Gate, *, now: dat
         if not safety.screen_open(subscriber):
             safety.ask_screen(subscriber, now=now, on_its_own=True)
         conversation.ask(subscriber, Question.HEALTH, now=now)
-        outbox.add(texts.SCREEN_FIRST)
+        outbox.add(texts.screen_first())
         add_screen(outbox, subscriber)
     elif gate is Gate.HELD:
         held_by = safety.hold_reason(subscriber)
         assert held_by is not None
         outbox.add(texts.held_today(held_by), keyboards.cleared(subscriber.id, held_by))
     elif gate is Gate.PAIN_PAUSED:
-        outbox.add(texts.PAIN_PAUSED_TODAY, keyboards.pain_settled(subscriber.id))
+        outbox.add(texts.pain_paused_today(), keyboards.pain_settled(subscriber.id))
 
 
 def add_screen(outbox: Outbox, subscriber: Subscriber, *, on_its_own: bool = False) -> None:
@@ -59,7 +60,7 @@ def _finish(outbox: Outbox, context: BotContext, subscriber: Subscriber, *, none
     if not alone:
         finish_step(outbox, context, subscriber, "health", "")
     elif not outcome.held:
-        outbox.add(texts.SCREEN_DONE_ALONE)
+        outbox.add(texts.screen_done_alone())
 
 
 def answer_screen(outbox: Outbox, context: BotContext, subscriber: Subscriber, answer: str) -> None:
@@ -69,9 +70,9 @@ def answer_screen(outbox: Outbox, context: BotContext, subscriber: Subscriber, a
         safety.set_pregnancy_stage(subscriber, PregnancyStage(answer))
         _finish(outbox, context, subscriber, none_apply=False)
     elif answer in safety.PREGNANCY_VALUES:
-        outbox.add(f"{texts.REASK['health']} {texts.STILL_WAITING}")
+        outbox.add(f"{texts.reask('health')} {texts.still_waiting()}")
     elif answer == "done" and pregnant:
-        outbox.add(texts.PREGNANCY_QUESTION, keyboards.pregnancy_stages(subscriber.id))
+        outbox.add(texts.pregnancy_question(), keyboards.pregnancy_stages(subscriber.id))
     else:
         _finish(outbox, context, subscriber, none_apply=answer == "none")
 
@@ -83,7 +84,7 @@ async def on_screen_button(update: Update, context: BotContext) -> None:
         return
     parsed = parse_numbered(query.data, "hs")
     if parsed is None:
-        await acknowledge(query, texts.GONE)
+        await acknowledge(query, texts.gone())
         return
     owner, choice = parsed
     outbox = Outbox()
@@ -102,9 +103,9 @@ async def on_screen_button(update: Update, context: BotContext) -> None:
         ):
             answer_screen(outbox, context, subscriber, choice)
     if not mine:
-        await acknowledge(query, texts.NOT_YOURS, alert=True)
+        await acknowledge(query, texts.not_yours(), alert=True)
         return
-    await acknowledge(query, None if still_open else texts.SCREEN_GONE)
+    await acknowledge(query, None if still_open else texts.screen_gone())
     if ticked is not None:
         await edit_markup(update, keyboards.health_screen(owner, ticked))
     elif still_open:
@@ -118,11 +119,11 @@ async def _clear(update: Update, context: BotContext) -> None:
     async with runtime.unit_of_work() as repo:
         subscriber = await subscriber_for_update(repo, update)
         if subscriber is None:
-            outbox.add(texts.NOT_SUBSCRIBED)
+            outbox.add(texts.not_subscribed())
         elif subscriber.health_screened_at is None:
             explain_gate(outbox, subscriber, Gate.UNSCREENED, now=runtime.clock.now())
         elif safety.clear(subscriber, now=runtime.clock.now()) is None:
-            outbox.add(texts.NOTHING_TO_CLEAR)
+            outbox.add(texts.nothing_to_clear())
         else:
             outbox.add(texts.cleared(safety.outcome_of(subscriber), subscriber))
     await outbox.send(context, update)
@@ -142,7 +143,7 @@ async def on_cleared_button(update: Update, context: BotContext) -> None:
         subscriber = await subscriber_for_update(repo, update)
     parsed = parse_numbered(query.data, "hc")
     if subscriber is None or parsed is None or parsed[0] != subscriber.id:
-        await acknowledge(query, texts.NOT_YOURS, alert=True)
+        await acknowledge(query, texts.not_yours(), alert=True)
         return
     await acknowledge(query)
     await edit_markup(update, None)
@@ -161,7 +162,7 @@ async def screen_first(update: Update, context: BotContext) -> bool:
     if not outbox.items:
         return False
     if query is not None:
-        await acknowledge(query, texts.SCREEN_FIRST_ALERT, alert=True)
+        await acknowledge(query, texts.screen_first_alert(), alert=True)
     await outbox.send(context, update)
     return True
 
@@ -173,7 +174,7 @@ async def on_pain_area(update: Update, context: BotContext) -> None:
         return
     parsed = parse_numbered(query.data, "pa", maximum=BIGINT_MAX)
     if parsed is None or parsed[1] not in PainArea.__members__.values():
-        await acknowledge(query, texts.GONE)
+        await acknowledge(query, texts.gone())
         return
     delivery_id, area = parsed
     runtime = context.runtime
@@ -183,11 +184,11 @@ async def on_pain_area(update: Update, context: BotContext) -> None:
             now=runtime.clock.now(),
         )  # fmt: skip
     if isinstance(result, checkins.Refusal):
-        await acknowledge(query, texts.NOT_YOURS, alert=True)
+        await acknowledge(query, texts.not_yours(), alert=True)
         return
-    await acknowledge(query, keyboards.PAIN_AREA_LABELS[PainArea(area)])
+    await acknowledge(query, _(keyboards.PAIN_AREA_LABELS[PainArea(area)]))
     await edit_markup(update, None)
-    await reply(context, update, texts.PAIN_KIND_QUESTION, keyboards.pain_kinds(delivery_id))
+    await reply(context, update, texts.pain_kind_question(), keyboards.pain_kinds(delivery_id))
 
 
 async def on_pain_kind(update: Update, context: BotContext) -> None:
@@ -197,7 +198,7 @@ async def on_pain_kind(update: Update, context: BotContext) -> None:
         return
     parsed = parse_numbered(query.data, "pk", maximum=BIGINT_MAX)
     if parsed is None or parsed[1] not in PainKind.__members__.values():
-        await acknowledge(query, texts.GONE)
+        await acknowledge(query, texts.gone())
         return
     delivery_id, kind = parsed
     runtime = context.runtime
@@ -207,14 +208,14 @@ async def on_pain_kind(update: Update, context: BotContext) -> None:
             now=runtime.clock.now(),
         )  # fmt: skip
     if isinstance(result, checkins.Refusal):
-        await acknowledge(query, texts.NOT_YOURS, alert=True)
+        await acknowledge(query, texts.not_yours(), alert=True)
         return
-    await acknowledge(query, keyboards.PAIN_KIND_LABELS[PainKind(kind)])
+    await acknowledge(query, _(keyboards.PAIN_KIND_LABELS[PainKind(kind)]))
     await edit_markup(update, None)
     if PainKind(kind) is PainKind.MUSCLE_BURN:
-        await reply(context, update, texts.MUSCLE_BURN)
+        await reply(context, update, texts.muscle_burn())
     else:
-        await reply(context, update, texts.PAIN_SCORE_QUESTION, keyboards.pain_scale("pn", delivery_id))
+        await reply(context, update, texts.pain_score_question(), keyboards.pain_scale("pn", delivery_id))
 
 
 async def on_pain_settled(update: Update, context: BotContext) -> None:
@@ -230,9 +231,9 @@ async def on_pain_settled(update: Update, context: BotContext) -> None:
         mine = subscriber is not None and parsed is not None and parsed[0] == subscriber.id
         if mine and subscriber is not None:
             resumed = safety.resume_after_pain(subscriber, runtime.programme, now=runtime.clock.now())
-            outbox.add(texts.pain_resumed(subscriber) if resumed else texts.NOT_PAUSED)
+            outbox.add(texts.pain_resumed(subscriber) if resumed else texts.not_pain_paused())
     if not mine:
-        await acknowledge(query, texts.NOT_YOURS, alert=True)
+        await acknowledge(query, texts.not_yours(), alert=True)
         return
     await acknowledge(query)
     await edit_markup(update, None)

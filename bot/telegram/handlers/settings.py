@@ -66,19 +66,19 @@ def ask(outbox: Outbox, context: BotContext, subscriber: Subscriber, question: Q
     """Put a setting question (with its buttons); a typed reply now answers it (handlers.conversation)."""
     conversation.ask(subscriber, question, now=context.runtime.clock.now())
     if question is Question.LEVEL:
-        outbox.ask(question, texts.LEVEL_QUESTION, keyboards.levels(context.runtime.programme))
+        outbox.ask(question, texts.level_question(), keyboards.levels(context.runtime.programme))
     elif question is Question.TIME:
-        outbox.ask(question, texts.TIME_QUESTION, keyboards.times())
+        outbox.ask(question, texts.time_question(), keyboards.times())
     elif question is Question.TIMEZONE:
-        outbox.ask(question, texts.TIMEZONE_QUESTION)
+        outbox.ask(question, texts.timezone_question())
     elif question is Question.DAYS:
-        outbox.ask(question, texts.DAYS_QUESTION, keyboards.days())
+        outbox.ask(question, texts.days_question(), keyboards.days())
     elif question is Question.LONG_RUN:
-        outbox.ask(question, texts.LONG_RUN_QUESTION, keyboards.long_run_days())
+        outbox.ask(question, texts.long_run_question(), keyboards.long_run_days())
     elif question is Question.PAUSE:
-        outbox.ask(question, texts.PAUSE_QUESTION, keyboards.pause_lengths())
+        outbox.ask(question, texts.pause_question(), keyboards.pause_lengths())
     elif question is Question.KIT:
-        outbox.ask(question, texts.KIT_QUESTION, keyboards.kit(subscriptions.kit_of(subscriber)))
+        outbox.ask(question, texts.kit_question(), keyboards.kit(subscriptions.kit_of(subscriber)))
 
 
 def finish_step(
@@ -161,7 +161,7 @@ async def _switch_to_quieter(update: Update, context: BotContext, value: str) ->
             await subscriptions.set_delivery_time(repo, subscriber, chosen, now=runtime.clock.now())
             outbox.add(texts.time_set(subscriber))
     if update.callback_query is not None:
-        await acknowledge(update.callback_query, None if outbox.items else texts.GONE)
+        await acknowledge(update.callback_query, None if outbox.items else texts.gone())
     await edit_markup(update, None)
     await outbox.send(context, update)
 
@@ -175,7 +175,7 @@ def offer_zones(outbox: Outbox, context: BotContext, subscriber: Subscriber, que
     if found.zones:
         outbox.ask(Question.TIMEZONE, texts.zone_choices(query), keyboards.zones(list(found.zones)))
     else:
-        outbox.add(texts.NO_ZONE)
+        outbox.add(texts.no_zone())
     return None
 
 
@@ -213,9 +213,9 @@ def _question_of(what: str, value: str, tapped: tuple[Question, Answer] | None) 
 def _refusal(subscriber: Subscriber | None, question: Question | None, now: datetime) -> str | None:
     """Why a tap changes nothing (None: it counts)."""
     if subscriber is None:
-        return texts.NOT_SUBSCRIBED
+        return texts.not_subscribed()
     if question is None:
-        return texts.GONE
+        return texts.gone()
     if not conversation.button_is_live(subscriber, question, now=now):
         return texts.settled(COMMANDS[question])
     return None
@@ -246,7 +246,7 @@ async def on_setting_button(update: Update, context: BotContext) -> None:
         elif refusal is None and what == "dpick":
             markup = keyboards.day_picker(parse_number(value, maximum=127) or 0)
         elif refusal is None:
-            outbox.add(texts.TIME_TYPE_PROMPT)
+            outbox.add(texts.time_type_prompt())
             markup = keyboards.times()
     await acknowledge(query, refusal, alert=subscriber is None)
     if subscriber is not None and question is not None:
@@ -273,11 +273,11 @@ async def time_command(update: Update, context: BotContext) -> None:
     async with runtime.unit_of_work() as repo:
         subscriber = await subscriber_for_update(repo, update)
         if subscriber is None:
-            outbox.add(texts.NOT_SUBSCRIBED)
+            outbox.add(texts.not_subscribed())
         elif not context.args:
             ask(outbox, context, subscriber, Question.TIME)
         elif (chosen := parse_local_time(" ".join(context.args))) is None:
-            outbox.add(texts.BAD_TIME)
+            outbox.add(texts.bad_time())
         else:
             await apply_answer(outbox, context, repo, subscriber, Question.TIME, chosen, from_command=True)
     await outbox.send(context, update)
@@ -291,13 +291,13 @@ async def quiet_command(update: Update, context: BotContext) -> None:
         subscriber = await subscriber_for_update(repo, update)
         quiet = parse_quiet_hours(" ".join(context.args)) if context.args else None
         if subscriber is None:
-            outbox.add(texts.NOT_SUBSCRIBED)
+            outbox.add(texts.not_subscribed())
         elif not context.args:
             outbox.add(texts.quiet_hours(subscriber))
         elif quiet is None:
-            outbox.add(texts.BAD_QUIET)
+            outbox.add(texts.bad_quiet())
         elif quiet.length > MAX_QUIET:
-            outbox.add(texts.QUIET_TOO_LONG)
+            outbox.add(texts.quiet_too_long())
         else:
             subscriptions.set_quiet_hours(subscriber, quiet)
             outbox.add(texts.quiet_set(subscriber))
@@ -311,7 +311,7 @@ async def timezone_command(update: Update, context: BotContext) -> None:
         subscriber = await subscriber_for_update(repo, update)
         query = " ".join(context.args or [])
         if subscriber is None:
-            outbox.add(texts.NOT_SUBSCRIBED)
+            outbox.add(texts.not_subscribed())
         elif not query:
             ask(outbox, context, subscriber, Question.TIMEZONE)
         elif (zone := offer_zones(outbox, context, subscriber, query)) is not None:
@@ -325,11 +325,11 @@ async def days_command(update: Update, context: BotContext) -> None:
     async with runtime.unit_of_work() as repo:
         subscriber = await subscriber_for_update(repo, update)
         if subscriber is None:
-            outbox.add(texts.NOT_SUBSCRIBED)
+            outbox.add(texts.not_subscribed())
         elif not context.args:
             ask(outbox, context, subscriber, Question.DAYS)
         elif (mask := parse_training_days(" ".join(context.args))) is None:
-            outbox.add(texts.BAD_DAYS)
+            outbox.add(texts.bad_days())
         else:
             await apply_answer(outbox, context, repo, subscriber, Question.DAYS, mask, from_command=True)
     await outbox.send(context, update)
@@ -343,11 +343,11 @@ async def level_command(update: Update, context: BotContext) -> None:
         subscriber = await subscriber_for_update(repo, update)
         number = parse_number(context.args[0]) if context.args else None
         if subscriber is None:
-            outbox.add(texts.NOT_SUBSCRIBED)
+            outbox.add(texts.not_subscribed())
         elif not context.args:
             ask(outbox, context, subscriber, Question.LEVEL)
         elif number is None or number not in {level.number for level in programme.levels}:
-            outbox.add(texts.BAD_LEVEL)
+            outbox.add(texts.bad_level())
         else:
             await apply_answer(outbox, context, repo, subscriber, Question.LEVEL, number, from_command=True)
     await outbox.send(context, update)
@@ -359,11 +359,11 @@ async def pause_command(update: Update, context: BotContext) -> None:
     async with runtime.unit_of_work() as repo:
         subscriber = await subscriber_for_update(repo, update)
         if subscriber is None:
-            outbox.add(texts.NOT_SUBSCRIBED)
+            outbox.add(texts.not_subscribed())
         elif not context.args:
             ask(outbox, context, subscriber, Question.PAUSE)
         elif (days := parse_pause_days(" ".join(context.args))) is None:
-            outbox.add(texts.BAD_PAUSE)
+            outbox.add(texts.bad_pause())
         else:
             outbox.add(
                 texts.paused(await subscriptions.pause(repo, subscriber, days, now=runtime.clock.now()))
@@ -377,7 +377,7 @@ async def resume_command(update: Update, context: BotContext) -> None:
     async with runtime.unit_of_work() as repo:
         subscriber = await subscriber_for_update(repo, update)
         if subscriber is None:
-            outbox.add(texts.NOT_SUBSCRIBED)
+            outbox.add(texts.not_subscribed())
         elif subscriber.status == "active":
             outbox.add(texts.not_paused(subscriber))
         else:
@@ -394,11 +394,11 @@ async def long_run_command(update: Update, context: BotContext) -> None:
         subscriber = await subscriber_for_update(repo, update)
         answer = " ".join(context.args or []).lower()
         if subscriber is None:
-            outbox.add(texts.NOT_SUBSCRIBED)
+            outbox.add(texts.not_subscribed())
         elif not answer:
             ask(outbox, context, subscriber, Question.LONG_RUN)
         elif answer not in OFF_WORDS and parse_weekday(answer) is None:
-            outbox.add(texts.BAD_LONG_RUN)
+            outbox.add(texts.bad_long_run())
         else:
             subscriptions.set_long_run(subscriber, parse_weekday(answer), now=runtime.clock.now())
             outbox.add(texts.long_run_set(subscriber))
@@ -415,9 +415,9 @@ async def race_command(update: Update, context: BotContext) -> None:
         answer = " ".join(context.args or [])
         race = parse_race(answer, today=subscriptions.today_for(subscriber, now)) if subscriber else None
         if subscriber is None:
-            outbox.add(texts.NOT_SUBSCRIBED)
+            outbox.add(texts.not_subscribed())
         elif answer and answer.lower() not in OFF_WORDS and race is None:
-            outbox.add(texts.BAD_RACE)
+            outbox.add(texts.bad_race())
         else:
             if answer:
                 subscriptions.set_race(
@@ -436,11 +436,11 @@ async def kit_command(update: Update, context: BotContext) -> None:
         answer = " ".join(context.args or [])
         kit = parse_kit(answer)
         if subscriber is None:
-            outbox.add(texts.NOT_SUBSCRIBED)
+            outbox.add(texts.not_subscribed())
         elif not answer:
             ask(outbox, context, subscriber, Question.KIT)
         elif kit is None:
-            outbox.add(texts.BAD_KIT)
+            outbox.add(texts.bad_kit())
         else:
             await apply_answer(outbox, context, repo, subscriber, Question.KIT, kit, from_command=True)
     await outbox.send(context, update)
