@@ -215,10 +215,15 @@ async def onboard(harness: Harness, user_id: int, name: str = "Runner", *, langu
     driver.send(runner, "/start")
     _welcome, screen = await driver.messages_after(user_id, mark, 2)
     mark = driver.mark(user_id)
-    driver.press(runner, screen, "None of these")
+    driver.press(runner, screen, next(button for button in callback_data(screen) if button.endswith(":none")))
     await driver.messages_after(user_id, mark, 2)
     await harness.settled()
     return runner
+
+
+def callback_data(message: dict[str, Any]) -> list[str]:
+    """The data of each button on a bot message (the same in every language, unlike the labels)."""
+    return [button["callback_data"] for row in message["reply_markup"]["inline_keyboard"] for button in row]
 
 
 async def deliveries(harness: Harness, telegram_id: int) -> list[Delivery]:

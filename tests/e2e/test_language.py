@@ -125,10 +125,10 @@ async def test_someone_who_never_started_is_asked_to_start_first(harness: Harnes
 
     [answer] = await command(harness, stranger, "/language es")
 
-    assert answer["text"] == texts.not_subscribed()
+    with use_language("es"):
+        assert answer["text"] == texts.not_subscribed(), "in their Telegram app's language"
 
 
-@pytest.mark.usefixtures("catalogs")
 async def test_the_command_menu_is_set_once_per_language(harness: Harness) -> None:
     by_language = {
         call.params.get("language_code"): call.params["commands"]
@@ -141,6 +141,8 @@ async def test_the_command_menu_is_set_once_per_language(harness: Harness) -> No
             assert menu == menu_as_sent(runner_menu())
         assert "language" in [entry["command"] for entry in menu]
     assert harness.emulator.commands_for(2106, "es") == harness.emulator.language_commands["es"]
+    today = {code: menu[0]["description"] for code, menu in harness.emulator.language_commands.items()}
+    assert len({harness.emulator.commands[0]["description"], today["es"], today["de"]}) == 3
 
 
 async def test_a_coachs_menu_follows_their_own_language(harness: Harness) -> None:
