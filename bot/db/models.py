@@ -147,7 +147,8 @@ class Subscriber(Base):
     telegram_id: Mapped[int] = mapped_column(BigInteger, unique=True)
     chat_id: Mapped[int] = mapped_column(BigInteger)
     first_name: Mapped[str | None] = mapped_column(String(128))
-    language: Mapped[str | None] = mapped_column(String(16))
+    language: Mapped[str] = mapped_column(String(16), default="en", server_default=text("'en'"))
+    """The language the runner is spoken to in (`bot.i18n.LANGUAGES`): Telegram's at /start, or /language."""
     source: Mapped[str | None] = mapped_column(String(64))
     """Deep-link payload from `/start <payload>`, so coaches can see where runners came from."""
     timezone: Mapped[str] = mapped_column(String(64))

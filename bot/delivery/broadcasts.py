@@ -363,7 +363,8 @@ class BroadcastWorker:
                 if await repo.broadcasts.start(broadcast, now=now):
                     started.append(broadcast)
         for broadcast in started:
-            await self._announce(broadcast)
+            with use_language(await self._coach_language(broadcast.id)):
+                await self._announce(broadcast)
         async with self.runtime.unit_of_work() as repo:
             sending = await repo.broadcasts.sending_ids()
         for broadcast_id in sending:
@@ -409,21 +410,34 @@ class BroadcastWorker:
         self._running.add(broadcast_id)
         self._idle.clear()
         try:
-            progress = ProgressMessage(self.runtime, self.sender, broadcast_id, self.progress_every)
-            runner = BroadcastRunner(
-                self.runtime,
-                self.sender,
-                batch_size=self.batch_size,
-                concurrency=self.concurrency,
-                stop_grace=self.stop_grace,
-                stopping=self._stopping,
-            )
-            await runner.run(broadcast_id, progress=progress.update)
-            await progress.final()
+            with use_language(await self._coach_language(broadcast_id)):
+                await self._run(broadcast_id)
         finally:
             self._running.discard(broadcast_id)
             if not self._running:
                 self._idle.set()
+
+    async def _coach_language(self, broadcast_id: int) -> str | None:
+        """The language the coach who wrote the broadcast reads its progress in (their own, as a runner)."""
+        async with self.runtime.reading() as repo:
+            broadcast = await repo.broadcasts.get(broadcast_id)
+            if broadcast is None:
+                return None
+            return (await repo.subscribers.languages_of([broadcast.created_by])).get(broadcast.created_by)
+
+    async def _run(self, broadcast_id: int) -> None:
+        """Send it all, showing the coach how it goes, then the report."""
+        progress = ProgressMessage(self.runtime, self.sender, broadcast_id, self.progress_every)
+        runner = BroadcastRunner(
+            self.runtime,
+            self.sender,
+            batch_size=self.batch_size,
+            concurrency=self.concurrency,
+            stop_grace=self.stop_grace,
+            stopping=self._stopping,
+        )
+        await runner.run(broadcast_id, progress=progress.update)
+        await progress.final()
 
     async def _announce(self, broadcast: Broadcast) -> None:
         """A scheduled broadcast has started: a fresh message for the coach, which the run then edits."""

@@ -35,7 +35,7 @@ from bot.domain.schedule import (
     next_slot,
 )
 from bot.domain.spread import Spread, daily_order, spread
-from bot.i18n import _
+from bot.i18n import _, use_language
 from bot.runtime import Runtime
 from bot.services.content import follow_content
 from bot.services.retention import PRUNE_BATCH, cutoff, prune_batch
@@ -84,6 +84,17 @@ class Claimed:
     planned: PlannedDrill
     chat_id: int
     quiet: bool
+    language: str
+    """The runner's: the card's buttons are in it (its caption was written in it when planned)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Screen:
+    """A runner to ask the health screen of, in their language."""
+
+    chat_id: int
+    subscriber_id: int
+    language: str
 
 
 @dataclass
@@ -175,7 +186,7 @@ class Dispatcher:
         await self._send_all(await self._recover_stale_claims(), report, recovered=True)
         size = FIRST_BATCH
         while True:
-            screens: list[tuple[int, int]] = []
+            screens: list[Screen] = []
             now = self.runtime.clock.now()
             plan = await self._plan_ahead(now, until=now + self._window)
             batch = await self._claim_batch(report, screens, horizon=plan.horizon, limit=size)
@@ -240,11 +251,13 @@ class Dispatcher:
         async with self.runtime.unit_of_work() as repo:
             due = await repo.deliveries.take_due(Delivery.morning_check_at, now=now, limit=self.batch_size)
             targets = [
-                (delivery.id, subscriber.chat_id, texts.morning_question(delivery.local_date, today))
+                (delivery, subscriber.chat_id, subscriber.language, today)
                 for delivery, subscriber, today in _still_their_day(due, Delivery.morning_check_at, now)
             ]
-        for delivery_id, chat_id, question in targets:
-            await self.sender.send_text(chat_id, question, reply_markup=pain_scale("mp", delivery_id))
+        for delivery, chat_id, language, today in targets:
+            with use_language(language):
+                question = texts.morning_question(delivery.local_date, today)
+                await self.sender.send_text(chat_id, question, reply_markup=pain_scale("mp", delivery.id))
         return len(targets)
 
     async def _resend_snoozed(self, report: TickReport) -> None:
@@ -261,7 +274,7 @@ class Dispatcher:
                     continue
                 planned = await replan(repo, runtime.programme, subscriber, delivery)
                 if planned is not None:
-                    batch.append(Claimed(planned, subscriber.chat_id, quiet=False))
+                    batch.append(Claimed(planned, subscriber.chat_id, False, subscriber.language))
         report.snoozed += len(batch)
         await self._send_all(batch, report)
 
@@ -273,24 +286,31 @@ class Dispatcher:
             ready = _still_their_day(due, Delivery.nudge_at, now)
             answered = await repo.deliveries.answered([delivery.id for delivery, _, _ in ready])
             targets = [
-                (subscriber.chat_id, delivery.drill_id)
+                (subscriber.chat_id, subscriber.language, delivery.drill_id)
                 for delivery, subscriber, _today in ready
                 if delivery.id not in answered and subscriber.nudges_enabled
             ]
-            names = {row.id: row.name for row in await repo.drills.list_active()}
-        for chat_id, drill_id in targets:
-            await self.sender.send_text(chat_id, texts.nudge(names.get(drill_id, _("today's drill"))))
+            slugs = {row.id: row.slug for row in await repo.drills.list_active()}
+        drills = self.runtime.programme.drills
+        for chat_id, language, drill_id in targets:
+            drill = drills.get(slugs.get(drill_id, ""))
+            with use_language(language):  # the drill's name too, in the content's translation
+                name = drill.name if drill is not None else _("today's drill")
+                await self.sender.send_text(chat_id, texts.nudge(name))
         return len(targets)
 
-    async def _send_screens(self, screens: list[tuple[int, int]], report: TickReport) -> None:
-        for chat_id, subscriber_id in screens:
-            await self.sender.send_text(
-                chat_id, texts.health_question(on_its_own=True), reply_markup=health_screen(subscriber_id, [])
-            )
+    async def _send_screens(self, screens: list[Screen], report: TickReport) -> None:
+        for screen in screens:
+            with use_language(screen.language):
+                await self.sender.send_text(
+                    screen.chat_id,
+                    texts.health_question(on_its_own=True),
+                    reply_markup=health_screen(screen.subscriber_id, []),
+                )
         report.screens += len(screens)
 
     async def _claim_batch(
-        self, report: TickReport, screens: list[tuple[int, int]], *, horizon: datetime, limit: int
+        self, report: TickReport, screens: list[Screen], *, horizon: datetime, limit: int
     ) -> list[Claimed] | None:
         """One transaction: lock a batch of runners due by `horizon`, record today's deliveries, move
         their schedules on.
@@ -329,7 +349,7 @@ class Dispatcher:
                 due_today.append((subscriber, local_day))
                 if subscriber.health_screened_at is None and subscriber.health_asked_at is None:
                     ask_screen(subscriber, now=now, on_its_own=True)
-                    screens.append((subscriber.chat_id, subscriber.id))
+                    screens.append(Screen(subscriber.chat_id, subscriber.id, subscriber.language))
                 subscriber.next_delivery_at = next_slot(
                     now=now,
                     zone=zone,
@@ -341,7 +361,8 @@ class Dispatcher:
             for subscriber, _day in due_today:
                 plan = planned.get(subscriber.id)
                 if plan is not None and plan.created:
-                    claimed.append(Claimed(plan, subscriber.chat_id, quiet=_quiet_now(subscriber, now)))
+                    quiet = _quiet_now(subscriber, now)
+                    claimed.append(Claimed(plan, subscriber.chat_id, quiet, subscriber.language))
         report.claimed += len(claimed)
         return claimed
 
@@ -359,7 +380,8 @@ class Dispatcher:
                     continue
                 planned = await replan(repo, runtime.programme, subscriber, delivery)
                 if planned is not None:
-                    recovered.append(Claimed(planned, subscriber.chat_id, quiet=_quiet_now(subscriber, now)))
+                    quiet = _quiet_now(subscriber, now)
+                    recovered.append(Claimed(planned, subscriber.chat_id, quiet, subscriber.language))
         return recovered
 
     async def _send_all(self, batch: list[Claimed], report: TickReport, *, recovered: bool = False) -> None:
@@ -381,14 +403,15 @@ class Dispatcher:
 
         async def send(item: Claimed) -> None:
             async with limit:
-                result = await send_drill_card(
-                    self.runtime,
-                    self.sender,
-                    item.planned,
-                    chat_id=item.chat_id,
-                    disable_notification=item.quiet,
-                    record=False,
-                )
+                with use_language(item.language):
+                    result = await send_drill_card(
+                        self.runtime,
+                        self.sender,
+                        item.planned,
+                        chat_id=item.chat_id,
+                        disable_notification=item.quiet,
+                        record=False,
+                    )
             report.add(result)
             unrecorded.append((item.planned.delivery.id, result))
             await record()

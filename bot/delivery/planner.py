@@ -32,7 +32,7 @@ from bot.domain.progression import (
 )
 from bot.domain.schedule import weekdays_in
 from bot.domain.week import DayPlan, Intensity, Running, day_plan
-from bot.i18n import _
+from bot.i18n import _, use_language
 from bot.services.progression import position_of, store_position
 from bot.services.safety import Gate, allows, gate_of
 from bot.services.subscriptions import kit_of, today_for
@@ -107,7 +107,8 @@ async def replan(
     if drill is None:
         return None
     states = await repo.progress.states_of(subscriber_ids=[subscriber.id])
-    caption = caption_again(programme, subscriber, delivery, drill, states[subscriber.id])
+    with use_language(subscriber.language):
+        caption = caption_again(programme, subscriber, delivery, drill, states[subscriber.id])
     return PlannedDrill(delivery, drill, caption, created=False)
 
 
@@ -164,7 +165,8 @@ async def plan_batch(
         delivery = existing.get(subscriber.id)
         drill = programme.drills.get(slugs.get(delivery.drill_id, "")) if delivery is not None else None
         if delivery is not None and drill is not None:
-            caption = caption_again(programme, subscriber, delivery, drill, states[subscriber.id])
+            with use_language(subscriber.language):
+                caption = caption_again(programme, subscriber, delivery, drill, states[subscriber.id])
             planned[subscriber.id] = PlannedDrill(delivery, drill, caption, False)
     fresh = [(subscriber, day) for subscriber, day in wanted if subscriber.id not in existing]
     fresh_ids = [subscriber.id for subscriber, _ in fresh]
@@ -174,15 +176,16 @@ async def plan_batch(
     for subscriber, day in fresh:
         answer = previous.get(subscriber.id)
         results = [] if answer is None else [_session_result(answer)]
-        decision = decide_within(
-            programme,
-            position_of(subscriber, states[subscriber.id]),
-            results,
-            day,
-            allowed=allows(subscriber),
-            day=day_plan_of(subscriber, day),
-            kit=kit_of(subscriber),
-        )
+        with use_language(subscriber.language):  # the decision's reason is stored, to be shown again
+            decision = decide_within(
+                programme,
+                position_of(subscriber, states[subscriber.id]),
+                results,
+                day,
+                allowed=allows(subscriber),
+                day=day_plan_of(subscriber, day),
+                kit=kit_of(subscriber),
+            )
         drill_id = drill_ids.get(decision.drill.slug) if decision is not None else None
         if decision is None or drill_id is None:
             continue
@@ -208,9 +211,10 @@ async def plan_batch(
         await repo.progress.store(
             subscriber_id=subscriber.id, states=decision.position.drills, drill_ids=drill_ids, now=now
         )
-        caption = proposed_caption(
-            decision.drill, decision.dose, decision.stage, decision.note, decision.proposal
-        )
+        with use_language(subscriber.language):
+            caption = proposed_caption(
+                decision.drill, decision.dose, decision.stage, decision.note, decision.proposal
+            )
         planned[subscriber.id] = PlannedDrill(delivery, decision.drill, caption, created=True)
     raced = [(subscriber, day) for subscriber, day in fresh if subscriber.id not in planned]
     if raced:
@@ -221,9 +225,10 @@ async def plan_batch(
         ).items():
             drill = programme.drills.get(slugs.get(delivery.drill_id, ""))
             if drill is not None:
-                caption = caption_again(
-                    programme, runners[subscriber_id], delivery, drill, raced_states[subscriber_id]
-                )
+                with use_language(runners[subscriber_id].language):
+                    caption = caption_again(
+                        programme, runners[subscriber_id], delivery, drill, raced_states[subscriber_id]
+                    )
                 planned[subscriber_id] = PlannedDrill(delivery, drill, caption, False)
     return planned
 
@@ -291,7 +296,8 @@ async def swap_for_easier(
     state = position.state(easier.slug)
     dose = easier.doses[min(state.step, top_rung(easier, kit_of(subscriber)))]
     position = position.with_state(easier.slug, replace(state, last_seen_on=today))
-    note = swap_note(original)
+    with use_language(subscriber.language):
+        note = swap_note(original)
     store_position(subscriber, position, note, now=now)
     await repo.progress.store(
         subscriber_id=subscriber.id, states=position.drills, drill_ids=drill_ids, now=now
@@ -301,7 +307,8 @@ async def swap_for_easier(
     delivery.replaced_drill_id = replaced_id
     delivery.swapped_after = await repo.deliveries.last_check_in_id(delivery.id)
     await repo.stats.count_swap(delivery, replaced_drill_id=replaced_id, outcome=outcome)
-    caption = proposed_caption(easier, dose, programme.stage(delivery.stage), note)
+    with use_language(subscriber.language):
+        caption = proposed_caption(easier, dose, programme.stage(delivery.stage), note)
     return PlannedDrill(delivery, easier, caption, created=False)
 
 

@@ -15,6 +15,7 @@ from enum import StrEnum
 
 from bot.domain.replies import parse_reply
 from bot.domain.safety import PregnancyStage
+from bot.domain.words import fold
 
 
 class Question(StrEnum):
@@ -64,24 +65,46 @@ def is_check_in(text: str) -> bool:
     return len(text.split()) <= CHECK_IN_WORDS and parse_reply(text).outcome is not None
 
 
-_NONE_APPLY = re.compile(r"^(?:no|nope|none|nothing|none of (?:these|them|those)|n/?a|all good)\W*$")
-_SCREEN_DONE = re.compile(r"^(?:done|that'?s (?:it|all)|finished)\W*$")
+_NONE_APPLY = re.compile(
+    r"^(?:no|nope|none|nothing|none of (?:these|them|those)|n/?a|all good"
+    r"|ninguno|ninguna|nada|ninguna de (?:estas|ellas)|ninguno de (?:estos|ellos)|todo bien"
+    r"|nein|keine|keiner|keines|nichts|keine davon|keins davon|alles gut)\W*$"
+)
+_SCREEN_DONE = re.compile(
+    r"^(?:done|that'?s (?:it|all)|finished|listo|lista|hecho|eso es todo|ya esta"
+    r"|fertig|erledigt|das war'?s|das ist alles)\W*$"
+)
 
 
 _PREGNANCY_STAGES: tuple[tuple[PregnancyStage, re.Pattern[str]], ...] = (
-    (PregnancyStage.POSTPARTUM, re.compile(r"\b(?:baby|born|postpartum|post-partum|gave birth|new mum)\b")),
+    (
+        PregnancyStage.POSTPARTUM,
+        re.compile(
+            r"\b(?:baby|born|postpartum|post-partum|gave birth|new mum"
+            r"|bebe|nacio|naci|posparto|postparto|di a luz|geburt|geboren|entbunden|wochenbett)\b"
+        ),
+    ),
     (
         PregnancyStage.LATER,
-        re.compile(r"\b(?:second|third|2nd|3rd|later|late)\b|\b(?:1[4-9]|[23]\d|4[0-2]) ?weeks?\b"),
+        re.compile(
+            r"\b(?:second|third|2nd|3rd|later|late|segundo|tercer|tercero|zweiten?|dritten?)\b"
+            r"|\b(?:1[4-9]|[23]\d|4[0-2]) ?(?:weeks?|semanas?|wochen?|ssw)\b"
+        ),
     ),
-    (PregnancyStage.FIRST_TRIMESTER, re.compile(r"\b(?:first|1st|early)\b|\b(?:[1-9]|1[0-3]) ?weeks?\b")),
+    (
+        PregnancyStage.FIRST_TRIMESTER,
+        re.compile(
+            r"\b(?:first|1st|early|primer|primero|ersten?)\b"
+            r"|\b(?:[1-9]|1[0-3]) ?(?:weeks?|semanas?|wochen?|ssw)\b"
+        ),
+    ),
 )
 
 
 def parse_screen_answer(text: str) -> str | None:
     """The health screen typed: `none` (nothing applies), `done` (the ticked items are all), or a
     pregnancy's stage ("second trimester", "20 weeks", "baby born last month") as its stored value."""
-    cleaned = " ".join(text.strip().lower().split())
+    cleaned = " ".join(fold(text).split())
     if _NONE_APPLY.match(cleaned):
         return "none"
     if _SCREEN_DONE.match(cleaned):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
+from bot.domain.words import fold
 from bot.i18n import N_, _
 
 
@@ -38,16 +39,37 @@ KIT_WORDS: dict[str, Kit | None] = {
     "step": Kit.STEP_OR_BOX, "box": Kit.STEP_OR_BOX, "step-or-box": Kit.STEP_OR_BOX,
     "stairs": Kit.STEP_OR_BOX, "bench": Kit.BENCH_OR_SOFA, "sofa": Kit.BENCH_OR_SOFA,
     "couch": Kit.BENCH_OR_SOFA, "chair": Kit.BENCH_OR_SOFA, "bench-or-sofa": Kit.BENCH_OR_SOFA,
+    "ninguno": None, "ninguna": None, "nada": None,
+    "banda": Kit.MINI_BAND, "bandas": Kit.MINI_BAND, "minibanda": Kit.MINI_BAND, "goma": Kit.MINI_BAND,
+    "gomas": Kit.MINI_BAND, "banda-larga": Kit.LONG_BAND, "mancuerna": Kit.DUMBBELLS,
+    "mancuernas": Kit.DUMBBELLS, "pesa": Kit.DUMBBELLS, "pesas": Kit.DUMBBELLS, "escalon": Kit.STEP_OR_BOX,
+    "escalones": Kit.STEP_OR_BOX, "cajon": Kit.STEP_OR_BOX, "caja": Kit.STEP_OR_BOX,
+    "escaleras": Kit.STEP_OR_BOX, "banco": Kit.BENCH_OR_SOFA, "silla": Kit.BENCH_OR_SOFA,
+    "keine": None, "keins": None, "nichts": None,
+    "bander": Kit.MINI_BAND, "langes-band": Kit.LONG_BAND,
+    "kurzhantel": Kit.DUMBBELLS, "kurzhanteln": Kit.DUMBBELLS, "hantel": Kit.DUMBBELLS,
+    "hanteln": Kit.DUMBBELLS, "gewichte": Kit.DUMBBELLS, "stufe": Kit.STEP_OR_BOX, "stufen": Kit.STEP_OR_BOX,
+    "treppe": Kit.STEP_OR_BOX, "kiste": Kit.STEP_OR_BOX, "bank": Kit.BENCH_OR_SOFA,
+    "stuhl": Kit.BENCH_OR_SOFA,
 }  # fmt: skip
-"""What a runner may type after /kit; a plain "band" is the mini band most drills use."""
-_JOINED = {"mini band": "mini-band", "long band": "long-band", "resistance band": "band", "loop band": "band"}
-_FILLER = {"and", "a", "an", "some", "or", "my", "i", "have", "got", "own", "kit"}
+"""What a runner may type after /kit, in English, Spanish or German (unaccented: `parse_kit` folds);
+a plain "band" is the mini band most drills use."""
+_JOINED = {
+    "mini band": "mini-band", "long band": "long-band", "resistance band": "band", "loop band": "band",
+    "banda larga": "banda-larga", "banda elastica": "banda", "mini banda": "banda",
+    "langes band": "langes-band", "langem band": "langes-band",
+}  # fmt: skip
+_FILLER = {
+    "and", "a", "an", "some", "or", "my", "i", "have", "got", "own", "kit",
+    "y", "o", "un", "una", "unas", "unos", "tengo", "mi", "mis", "de",
+    "und", "oder", "ein", "eine", "einen", "ich", "habe", "hab", "meine", "mein",
+}  # fmt: skip
 
 
 def parse_kit(text: str) -> frozenset[Kit] | None:
     """`/kit band dumbbells`, `/kit mini band, step` or `/kit none`: the kit named, or None if a word is
     not kit (so a typo is asked about rather than silently dropped)."""
-    lowered = " ".join(text.lower().replace(",", " ").replace("+", " ").replace("&", " ").split())
+    lowered = " ".join(fold(text).replace(",", " ").replace("+", " ").replace("&", " ").split())
     for phrase, word in _JOINED.items():
         lowered = lowered.replace(phrase, word)
     words = [word for word in lowered.split() if word not in _FILLER]

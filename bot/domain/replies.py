@@ -1,7 +1,9 @@
 """What a runner's typed words mean: check-in replies, times, training days and pause lengths.
 
 Conservative by design: anything that mentions pain is read as pain, never as done, and text that is not
-understood is kept whole as a note rather than guessed at.
+understood is kept whole as a note rather than guessed at. English, Spanish and German words are all
+understood whatever the runner's language (none means something else in another), matched without
+accents or case (`fold`), so the patterns are written unaccented.
 """
 
 from __future__ import annotations
@@ -13,8 +15,13 @@ from zoneinfo import ZoneInfo
 
 from bot.domain.programme import Outcome
 from bot.domain.schedule import QuietHours, local_date, mask_of, slot_on
+from bot.domain.words import fold
 
-_PAIN_WORDS = r"(?:pain|painful|hurts?|hurting|hurted|sore|ache|aches|aching|ouch)"
+_PAIN_WORDS = (
+    r"(?:pain|painful|hurts?|hurting|hurted|sore|ache|aches|aching|ouch"
+    r"|dolor|dolores|duele|duelen|dolorido|dolorida|molestias?"
+    r"|schmerz|schmerzen|schmerzt|schmerzhaft|tut\s+weh|autsch)"
+)
 _PAIN_SCORE = re.compile(
     rf"(?:{_PAIN_WORDS}\D{{0,12}}?\b(?P<after>10|[0-9])(?:\s*/\s*10)?\b)"
     rf"|(?:\b(?P<before>10|[0-9])\s*/\s*10\b\D{{0,12}}{_PAIN_WORDS})",
@@ -22,15 +29,26 @@ _PAIN_SCORE = re.compile(
 )
 _PAIN = re.compile(rf"\b{_PAIN_WORDS}\b|⚠", re.IGNORECASE)
 _HARD = re.compile(
-    r"\b(?:too\s+hard|hard|tough|couldn'?t\s+finish|could\s+not\s+finish|struggled|too\s+heavy|failed)\b|😓|🥵",
+    r"\b(?:too\s+hard|hard|tough|couldn'?t\s+finish|could\s+not\s+finish|struggled|too\s+heavy|failed"
+    r"|demasiado\s+dificil|muy\s+dificil|dificil|duro|demasiado\s+pesado|no\s+pude\s+(?:terminar|acabar)"
+    r"|zu\s+schwer|schwer|zu\s+hart|zu\s+anstrengend|nicht\s+geschafft)\b|😓|🥵",
     re.IGNORECASE,
 )
-_EASY = re.compile(r"\b(?:too\s+easy|easy|easier|piece\s+of\s+cake|no\s+sweat)\b|😎", re.IGNORECASE)
+_EASY = re.compile(
+    r"\b(?:too\s+easy|easy|easier|piece\s+of\s+cake|no\s+sweat"
+    r"|demasiado\s+facil|muy\s+facil|facil|zu\s+leicht|zu\s+einfach|leicht)\b|😎",
+    re.IGNORECASE,
+)
 _SKIP = re.compile(
-    r"\b(?:skip|skipped|skipping|no\s+time|missed|not\s+today|didn'?t\s+do)\b|⏭", re.IGNORECASE
+    r"\b(?:skip|skipped|skipping|no\s+time|missed|not\s+today|didn'?t\s+do"
+    r"|saltar|salto|salte|saltado|no\s+tuve\s+tiempo|sin\s+tiempo|hoy\s+no|no\s+lo\s+hice"
+    r"|ue?berspringen|ue?bersprungen|keine\s+zeit|heute\s+nicht|nicht\s+gemacht|ausgelassen)\b|⏭",
+    re.IGNORECASE,
 )
 _DONE = re.compile(
-    r"\b(?:done|did\s+it|finished|complete|completed|nailed\s+it|yes|ok|okay)\b"
+    r"\b(?:done|did\s+it|finished|complete|completed|nailed\s+it|yes|ok|okay"
+    r"|hecho|hecha|listo|lista|terminado|completado|lo\s+hice|si|vale"
+    r"|erledigt|fertig|gemacht|geschafft|ja)\b"
     r"|\b\d{1,2}\s*[x×]\s*\d{1,3}\b|✅|👍|💪|✔",
     re.IGNORECASE,
 )
@@ -38,20 +56,39 @@ _DAY_WORDS = {
     "mon": 0, "monday": 0, "tue": 1, "tues": 1, "tuesday": 1, "wed": 2, "wednesday": 2,
     "thu": 3, "thur": 3, "thurs": 3, "thursday": 3, "fri": 4, "friday": 4,
     "sat": 5, "saturday": 5, "sun": 6, "sunday": 6,
+    "lun": 0, "lunes": 0, "mar": 1, "martes": 1, "mie": 2, "miercoles": 2, "jue": 3, "jueves": 3,
+    "vie": 4, "viernes": 4, "sab": 5, "sabado": 5, "dom": 6, "domingo": 6,
+    "mo": 0, "montag": 0, "di": 1, "dienstag": 1, "mi": 2, "mittwoch": 2, "do": 3, "donnerstag": 3,
+    "fr": 4, "freitag": 4, "sa": 5, "samstag": 5, "sonnabend": 5, "so": 6, "sonntag": 6,
 }  # fmt: skip
 _DAY_PRESETS = {
-    "daily": 0b1111111,
-    "every day": 0b1111111,
-    "everyday": 0b1111111,
-    "all": 0b1111111,
-    "weekdays": 0b0011111,
-    "weekends": 0b1100000,
-}
+    "daily": 0b1111111, "every day": 0b1111111, "everyday": 0b1111111, "all": 0b1111111,
+    "weekdays": 0b0011111, "weekends": 0b1100000,
+    "todos los dias": 0b1111111, "cada dia": 0b1111111, "diario": 0b1111111, "a diario": 0b1111111,
+    "entre semana": 0b0011111, "dias laborables": 0b0011111,
+    "fines de semana": 0b1100000, "fin de semana": 0b1100000,
+    "jeden tag": 0b1111111, "taglich": 0b1111111, "alle tage": 0b1111111,
+    "werktags": 0b0011111, "wochentags": 0b0011111, "unter der woche": 0b0011111,
+    "wochenende": 0b1100000, "wochenenden": 0b1100000, "am wochenende": 0b1100000,
+}  # fmt: skip
 _TIME = re.compile(r"^\s*(\d{1,2})(?:\s*[:.h]\s*(\d{2}))?\s*(am|pm|a\.m\.|p\.m\.)?\s*$", re.IGNORECASE)
 _DATE_AND_TIME = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})[ T]+(.+)$")
 SEND_AT_HORIZON = timedelta(days=60)
 """How far ahead a coach may schedule a broadcast."""
 _PAUSE = re.compile(r"^\s*(\d{1,3})\s*(d|day|days|w|wk|week|weeks)?\s*$", re.IGNORECASE)
+
+
+_LANGUAGE_WORDS = {
+    "en": ("en", "english", "ingles", "englisch"),
+    "es": ("es", "espanol", "spanish", "castellano", "spanisch"),
+    "de": ("de", "deutsch", "german", "aleman"),
+}
+
+
+def language_named(text: str) -> str | None:
+    """`es`, `Español`, `German`: the code of one of the bot's languages, in any of them; else None."""
+    wanted = fold(text.strip())
+    return next((code for code, words in _LANGUAGE_WORDS.items() if wanted in words), None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,15 +101,16 @@ class ParsedReply:
 def parse_reply(text: str) -> ParsedReply:
     """Outcome and pain score from a free-text check-in; the text itself is always kept as the note."""
     cleaned = text.strip()
-    score_match = _PAIN_SCORE.search(cleaned)
+    words = fold(cleaned)
+    score_match = _PAIN_SCORE.search(words)
     if score_match is not None:
         return ParsedReply(Outcome.PAIN, int(score_match["after"] or score_match["before"]), cleaned)
-    if _PAIN.search(cleaned):
+    if _PAIN.search(words):
         return ParsedReply(Outcome.PAIN, None, cleaned)
     for pattern, outcome in ((_HARD, Outcome.HARD), (_EASY, Outcome.EASY), (_SKIP, Outcome.SKIPPED)):
-        if pattern.search(cleaned):
+        if pattern.search(words):
             return ParsedReply(outcome, None, cleaned)
-    if _DONE.search(cleaned):
+    if _DONE.search(words):
         return ParsedReply(Outcome.DONE, None, cleaned)
     return ParsedReply(None, None, cleaned)
 
@@ -111,7 +149,8 @@ def parse_quiet_hours(text: str) -> QuietHours | None:
 
 
 def parse_training_days(text: str) -> int | None:
-    cleaned = text.strip().lower()
+    """`mon wed fri`, `Mon-Fri`, `weekends`, `lun, mié y vie`, `Mo-Fr`, `Wochenende`."""
+    cleaned = " ".join(fold(text).split())
     if cleaned in _DAY_PRESETS:
         return _DAY_PRESETS[cleaned]
     range_match = re.fullmatch(r"([a-z]+)\s*-\s*([a-z]+)", cleaned)
@@ -120,20 +159,20 @@ def parse_training_days(text: str) -> int | None:
         if first is None or last is None or first > last:
             return None
         return mask_of(range(first, last + 1))
-    words = [word for word in re.split(r"[\s,;/&]+|\band\b", cleaned) if word]
+    words = [word for word in re.split(r"[\s,;/&.]+|\b(?:and|y|e|und)\b", cleaned) if word]
     if not words or any(word not in _DAY_WORDS for word in words):
         return None
     return mask_of(_DAY_WORDS[word] for word in words)
 
 
-OFF_WORDS = frozenset({"off", "none", "no", "skip"})
+OFF_WORDS = frozenset({"off", "none", "no", "skip", "ninguno", "nada", "keine", "kein", "aus", "nein"})
 RACE_HORIZON_DAYS = 730
 """How far ahead a race may be planned: two years."""
 
 
 def parse_weekday(text: str) -> int | None:
-    """`sun`, `Sunday`: Monday 0 .. Sunday 6; None if it is not a day of the week."""
-    return _DAY_WORDS.get(text.strip().lower())
+    """`sun`, `Sunday`, `dom`, `Sonntag`: Monday 0 .. Sunday 6; None if it is not a day of the week."""
+    return _DAY_WORDS.get(fold(text.strip()).rstrip("."))
 
 
 @dataclass(frozen=True, slots=True)

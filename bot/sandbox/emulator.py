@@ -156,6 +156,8 @@ class Emulator:
         self.blocked: set[int] = set()
         self.callback_queries: dict[str, CallbackQuery] = {}
         self.commands: list[dict[str, Any]] = []
+        self.language_commands: dict[str, list[dict[str, Any]]] = {}
+        """The default scope's menu for users whose Telegram is in a language (`language_code`)."""
         self.chat_commands: dict[int, list[dict[str, Any]]] = {}
         """Commands set with a `chat` scope (e.g. coaches' own menu), by chat id."""
         self.webhook: Webhook | None = None
@@ -250,6 +252,10 @@ class Emulator:
         self.chats.setdefault(user_id, {"id": user_id, "type": "private", "first_name": first_name})
         self.messages.setdefault(user_id, {})
         return user
+
+    def set_user_language(self, user_id: int, language: str) -> None:
+        """The user's Telegram app is now in `language`: their next updates say so."""
+        self.users[user_id]["language_code"] = language
 
     def add_group(self, chat_id: int, title: str) -> dict[str, Any]:
         chat = {"id": chat_id, "type": "group", "title": title}
@@ -509,31 +515,40 @@ class Emulator:
             raise ApiError(400, f"Bad Request: scope {scope.get('type')!r} is not emulated")
         return self._chat({"chat_id": scope.get("chat_id")})
 
-    def commands_for(self, chat_id: int) -> list[dict[str, Any]]:
-        """The command menu a chat sees: its own scope if set, else the default one."""
-        return self.chat_commands.get(chat_id, self.commands)
+    def commands_for(self, chat_id: int, language: str | None = None) -> list[dict[str, Any]]:
+        """The command menu a chat sees, as Telegram chooses it: the chat's own scope if set, else the
+        default scope's menu for the user's Telegram language, else the default one."""
+        if chat_id in self.chat_commands:
+            return self.chat_commands[chat_id]
+        return self.language_commands.get(language or "", self.commands)
 
     async def _api_setmycommands(self, params: dict[str, Any], uploads: dict[str, Any]) -> bool:
         commands = list(params.get("commands") or [])
-        chat_id = self._scoped_chat(params)
-        if chat_id is None:
-            self.commands = commands
-        else:
+        chat_id, language = self._scoped_chat(params), params.get("language_code")
+        if chat_id is not None:
             self.chat_commands[chat_id] = commands
+        elif language:
+            self.language_commands[language] = commands
+        else:
+            self.commands = commands
         return True
 
     async def _api_getmycommands(
         self, params: dict[str, Any], uploads: dict[str, Any]
     ) -> list[dict[str, Any]]:
-        chat_id = self._scoped_chat(params)
-        return self.commands if chat_id is None else self.chat_commands.get(chat_id, [])
+        chat_id, language = self._scoped_chat(params), params.get("language_code")
+        if chat_id is not None:
+            return self.chat_commands.get(chat_id, [])
+        return self.language_commands.get(language, []) if language else self.commands
 
     async def _api_deletemycommands(self, params: dict[str, Any], uploads: dict[str, Any]) -> bool:
-        chat_id = self._scoped_chat(params)
-        if chat_id is None:
-            self.commands = []
-        else:
+        chat_id, language = self._scoped_chat(params), params.get("language_code")
+        if chat_id is not None:
             self.chat_commands.pop(chat_id, None)
+        elif language:
+            self.language_commands.pop(language, None)
+        else:
+            self.commands = []
         return True
 
     async def _api_getupdates(self, params: dict[str, Any], uploads: dict[str, Any]) -> list[dict[str, Any]]:

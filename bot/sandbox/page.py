@@ -18,6 +18,7 @@ from typing import Any
 
 from aiohttp import web
 
+from bot.i18n import LANGUAGES
 from bot.sandbox.driver import Driver, User
 from bot.sandbox.emulator import Emulator
 
@@ -33,6 +34,8 @@ class PretendUser:
     id: int
     first_name: str
     admin: bool = False
+    language: str = "en"
+    """Their Telegram app's language (`from.language_code`); the page can change it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,8 +69,9 @@ class ChatPage:
         self.driver = Driver(emulator)
         self._streams: list[asyncio.Queue[dict[str, Any] | None]] = []
         self._pump: asyncio.Task[None] | None = None
+        self.languages = {user.id: user.language for user in users}
         for user in users:
-            self.driver.user(user.id, user.first_name)
+            self.driver.user(user.id, user.first_name, language=user.language)
 
     def install(self, app: web.Application) -> None:
         app.router.add_get("/", self._index)
@@ -79,6 +83,7 @@ class ChatPage:
         app.router.add_post("/sandbox/send", self._send)
         app.router.add_post("/sandbox/press", self._press)
         app.router.add_post("/sandbox/clock", self._clock)
+        app.router.add_post("/sandbox/language", self._language)
         app.on_startup.append(self._start_pump)
         app.on_shutdown.append(self._close_streams)
 
@@ -143,19 +148,32 @@ class ChatPage:
         return web.json_response(
             {
                 "bot": self.emulator.bot_user,
-                "users": [{"id": u.id, "first_name": u.first_name, "admin": u.admin} for u in self.users],
-                "commands": {str(user.id): self.emulator.commands_for(user.id) for user in self.users},
+                "users": [
+                    {
+                        "id": u.id,
+                        "first_name": u.first_name,
+                        "admin": u.admin,
+                        "language": self.languages[u.id],
+                    }
+                    for u in self.users
+                ],
+                "languages": LANGUAGES,
+                "commands": {str(user.id): self._menu(user.id) for user in self.users},
                 "clock": self.clock_now(),
                 "chats": chats,
             }
         )
 
+    def _menu(self, user_id: int) -> list[dict[str, Any]]:
+        return self.emulator.commands_for(user_id, self.languages[user_id])
+
     async def _commands(self, request: web.Request) -> web.Response:
-        """The "/" menu one pretend user sees: their chat's own scope (a coach's menu) or the default."""
+        """The "/" menu one pretend user sees: their chat's own scope (a coach's menu, a language chosen
+        with /language), else the one for their Telegram app's language, else the default."""
         user_id = request.query.get("user_id", "")
         for user in self.users:
             if str(user.id) == user_id:
-                return web.json_response(self.emulator.commands_for(user.id))
+                return web.json_response(self._menu(user.id))
         return web.json_response({"error": "no such pretend user"}, status=400)
 
     async def _file(self, request: web.Request) -> web.Response:
@@ -205,6 +223,20 @@ class ChatPage:
             moved = await self.move_clock(str(action), user.id)
             self._publish({"event": "clock", "now": moved.now})
             return {"now": moved.now, "note": moved.note}
+
+        return await _answer(request, act)
+
+    async def _language(self, request: web.Request) -> web.Response:
+        """The pretend user's Telegram app changes language: their next updates carry it, as Telegram's do."""
+
+        async def act(body: dict[str, Any]) -> dict[str, Any]:
+            user = self._user(body)
+            language = body.get("language")
+            if not isinstance(language, str) or language not in LANGUAGES:
+                raise BadRequest(f"languages are {', '.join(LANGUAGES)}")
+            self.emulator.set_user_language(user.id, language)
+            self.languages[user.id] = language
+            return {"language": language, "commands": self._menu(user.id)}
 
         return await _answer(request, act)
 

@@ -16,7 +16,7 @@ from bot.domain.busy_minutes import LOOK_BACK_MINUTES, REACH_MINUTES, quieter_of
 from bot.domain.kit import Kit
 from bot.domain.programme import Programme
 from bot.domain.schedule import MAX_QUIET, QuietHours, in_quiet_hours, local_date, next_slot
-from bot.i18n import _
+from bot.i18n import _, language_from_telegram
 from bot.services.safety import ask_screen
 
 DEFAULT_DELIVERY_TIME = time(7, 30)
@@ -88,12 +88,13 @@ async def join(
     telegram_id: int,
     chat_id: int,
     first_name: str | None,
-    language: str | None,
+    telegram_language: str | None,
     source: str | None,
     default_timezone: str,
     now: datetime,
 ) -> Joined:
-    """/start: a new runner is active at once with sensible defaults; a returning one is active again."""
+    """/start: a new runner is active at once with sensible defaults, spoken to in the language Telegram
+    gives for them; a returning one is active again and keeps the language they have."""
     subscriber = await repo.subscribers.by_telegram_id_for_update(telegram_id)
     if subscriber is None:
         level = programme.levels[0]
@@ -101,7 +102,7 @@ async def join(
             telegram_id=telegram_id,
             chat_id=chat_id,
             first_name=first_name,
-            language=language,
+            language=language_from_telegram(telegram_language),
             source=source,
             timezone=default_timezone,
             delivery_time=DEFAULT_DELIVERY_TIME,

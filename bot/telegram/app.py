@@ -13,7 +13,7 @@ from datetime import timedelta
 from typing import Any
 
 from aiohttp import web
-from telegram import Bot, BotCommand, BotCommandScopeChat, Update
+from telegram import Bot, Update
 from telegram.error import Conflict, InvalidToken, NetworkError, TelegramError
 from telegram.ext import (
     ApplicationBuilder,
@@ -27,12 +27,13 @@ from telegram.ext import (
 )
 
 from bot.config import SettingsError
-from bot.db.transient import Sleep, through_outages
+from bot.db.transient import Sleep, database_fault, through_outages, transient_reason
 from bot.delivery.broadcasts import BroadcastWorker
 from bot.delivery.sender import Sender
 from bot.domain import timezones
 from bot.domain.parsing import BIGINT_MAX
 from bot.domain.throttle import OncePer
+from bot.i18n import DEFAULT_LANGUAGE, current_language
 from bot.runtime import Runtime, StartupError
 from bot.telegram.context import (
     BROADCASTS_KEY,
@@ -49,12 +50,14 @@ from bot.telegram.handlers import (
     conversation,
     drills,
     fallback,
+    language,
     progress,
     safety,
     settings,
 )
 from bot.telegram.handlers.common import acknowledge
 from bot.telegram.http import AiohttpRequest
+from bot.telegram.menus import set_chat_menu, set_language_menus
 from bot.telegram.pacing import Pacing
 from bot.telegram.update_metrics import count_update
 from bot.telegram.updates import ChatQueues
@@ -76,10 +79,12 @@ Telegram's 15 s for answering a button tap."""
 GROUP_NOTICE_INTERVAL = timedelta(hours=1)
 POLL_READ_TIMEOUT_SECONDS = 5.0
 """How long past its long-poll timeout a getUpdates call may take (PTB's default)."""
-COUNT_GROUP = -3
+COUNT_GROUP = -4
 """Every update is counted (for the metrics) before anything else looks at it."""
-ONCE_GROUP = -2
+ONCE_GROUP = -3
 """Webhook re-sends are dropped before anything else runs."""
+LANGUAGE_GROUP = -2
+"""The language the update is answered in is settled before any handler says a word."""
 COACH_INPUT_GROUP = -1
 """A coach's reply to their own `/broadcast` draft is taken here; anything else goes on to group 0."""
 LEAVE_QUESTION_GROUP = -1
@@ -169,31 +174,37 @@ async def initialized(application: BotApplication) -> AsyncIterator[BotApplicati
 
 
 async def _post_init(application: BotApplication) -> None:
-    """Everyone's command menu; coaches get theirs with the coach commands, in their own chat's scope.
-    The place search's index starts building in a worker thread, so no runner's first search waits."""
+    """Everyone's command menu, once per language; coaches get theirs with the coach commands, in their
+    own chat's scope and their own language. The place search's index starts building in a worker thread,
+    so no runner's first search waits."""
     bot = application.bot
+    runtime: Runtime = application.bot_data[RUNTIME_KEY]
     asyncio.get_running_loop().run_in_executor(None, timezones.warm)
-    await bot.set_my_commands([BotCommand(name, about) for name, about in texts.commands()])
-    for admin_id in sorted(application.bot_data[RUNTIME_KEY].settings.admin_ids):
-        await _set_coach_menu(bot, admin_id)
+    await set_language_menus(bot)
+    coaches = sorted(runtime.settings.admin_ids)
+    languages = await _stored_languages(runtime, coaches)
+    for admin_id in coaches:
+        language = languages.get(admin_id, DEFAULT_LANGUAGE)
+        await set_chat_menu(bot, admin_id, language=language, coach=True)
 
 
-async def _set_coach_menu(bot: Bot, chat_id: int) -> None:
-    """Setting it again is harmless; for a coach who has never written to the bot it fails, and is logged."""
-    menu = [BotCommand(name, about) for name, about in (*texts.commands(), *texts.coach_commands())]
+async def _stored_languages(runtime: Runtime, telegram_ids: list[int]) -> dict[int, str]:
+    """The languages these users chose as runners; none when the database cannot say (English menus)."""
     try:
-        await bot.set_my_commands(menu, scope=BotCommandScopeChat(chat_id))
-    except TelegramError as error:
-        log.info(
-            "no coach command menu for %s yet (%s); it is set at their next /start or /help", chat_id, error
-        )
+        async with runtime.reading() as repo:
+            return await repo.subscribers.languages_of(telegram_ids)
+    except Exception as error:
+        if transient_reason(error) is None and database_fault(error) is None:
+            raise
+        log.info("coach menus in English for now: the database did not answer (%s)", error)
+        return {}
 
 
 async def _refresh_coach_menu(update: Update, context: BotContext) -> None:
     """A coach added after start-up gets their menu with their first /start or /help, without a restart."""
     chat = update.effective_chat
     if chat is not None:
-        await _set_coach_menu(context.bot, chat.id)
+        await set_chat_menu(context.bot, chat.id, language=current_language(), coach=True)
 
 
 async def _process_once(update: Update, context: BotContext) -> None:
@@ -227,6 +238,7 @@ def _add_handlers(application: BotApplication, *, webhook: bool, admin_ids: froz
     application.add_handler(TypeHandler(Update, count_update), group=COUNT_GROUP)
     if webhook:
         application.add_handler(TypeHandler(Update, _process_once), group=ONCE_GROUP)
+    application.add_handler(TypeHandler(Update, language.speak_their_language), group=LANGUAGE_GROUP)
     private = filters.ChatType.PRIVATE
     new_message = filters.UpdateType.MESSAGE
     commands = {
@@ -243,6 +255,7 @@ def _add_handlers(application: BotApplication, *, webhook: bool, admin_ids: froz
         "resume": settings.resume_command,
         "nudges": drills.nudges_command,
         "quiet": settings.quiet_command,
+        "language": language.language_command,
         "progress": progress.progress_command,
         "history": progress.history_command,
         "stop": account.stop_command,
@@ -292,6 +305,7 @@ def _add_handlers(application: BotApplication, *, webhook: bool, admin_ids: froz
             _CoachButton(coaches, broadcasts.on_coach_button, pattern=r"^bc:"),
             CallbackQueryHandler(broadcasts.on_try_button, pattern=r"^try:"),
             CallbackQueryHandler(settings.on_setting_button, pattern=r"^set:"),
+            CallbackQueryHandler(language.on_language_button, pattern=r"^lang:"),
             CallbackQueryHandler(drills.on_check_in_button, pattern=r"^ci:"),
             CallbackQueryHandler(drills.on_pain_score, pattern=r"^(pn|mp):"),
             CallbackQueryHandler(drills.on_snooze_button, pattern=r"^sn:"),

@@ -375,3 +375,13 @@ def drill_choices(broadcast_id: int, drills: list[tuple[int, str]]) -> InlineKey
             [_button(_("Back"), f"bc:{broadcast_id}:back")],
         ]
     )
+
+
+def languages(current: str) -> InlineKeyboardMarkup:
+    """/language: each language named in itself (whatever the runner reads now), the current one ticked."""
+    return InlineKeyboardMarkup(
+        [
+            [_button(f"✓ {name}" if code == current else name, f"lang:{code}")]
+            for code, name in LANGUAGES.items()
+        ]
+    )

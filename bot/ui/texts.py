@@ -58,6 +58,7 @@ _COMMANDS: tuple[tuple[str, str], ...] = (
     ("pause", N_("Pause drills for a few days")),
     ("nudges", N_("Turn the afternoon reminder on or off")),
     ("quiet", N_("Your quiet hours, e.g. /quiet 22:00-06:30")),
+    ("language", N_("Choose the language I write in")),
     ("resume", N_("Resume drills")),
     ("cleared", N_("A professional has cleared you to train")),
     ("stop", N_("Unsubscribe (your data is kept)")),
@@ -1583,3 +1584,17 @@ def active_by_language(counts: dict[str, int]) -> str:
     return _("Active by language: {counts}").format(
         counts=" · ".join(f"{name} {format_number(counts.get(code, 0))}" for code, name in LANGUAGES.items())
     )
+
+
+def language_question() -> str:
+    return _("Which language should I write to you in?")
+
+
+def language_chosen() -> str:
+    # Translators: said in the language just chosen; name it in that language ("en español").
+    return _("Done: from now on I'll write to you in English.")
+
+
+def language_not_known(typed: str) -> str:
+    # Translators: {typed} is what the runner wrote after /language, a language we do not have.
+    return _("I can't write in “{typed}” yet. Choose one of these:").format(typed=escape(typed))

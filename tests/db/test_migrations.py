@@ -158,3 +158,41 @@ def test_runners_keep_their_history_as_progress_per_drill(empty_database_url: st
     assert progress == [("1", "1", "easy", "2026-01-07"), ("2", "0", "hard", "2026-01-06")]
     assert started == ("2026-01-05", "3")
     assert counts == (3, 4)
+
+
+def test_runners_are_spoken_to_in_the_language_their_telegram_code_named(empty_database_url: str) -> None:
+    """The raw Telegram code becomes one of the bot's languages, English when none fits; nobody's
+    deliveries go in the change."""
+    migrate.upgrade(empty_database_url, "0016_drill_translations")
+
+    def add_runners(connection: Connection) -> None:
+        sql = connection.exec_driver_sql
+        stamp = "'2026-01-05 08:00:00'"
+        sql(
+            "INSERT INTO drills (id, slug, name, stage, focus, purpose, cues, mistake, doses, equipment, "
+            f"gif_path, retired, created_at, updated_at) VALUES (1, 'glute-bridge', 'Glute bridge', 1, 'f', "
+            f"'p', '[]', 'm', '[\"2x10\"]', '[]', 'g.gif', false, {stamp}, {stamp})"
+        )
+        for runner_id, code in enumerate(("'es-ES'", "'DE'", "'fr'", "NULL"), start=1):
+            sql(
+                "INSERT INTO subscribers (id, telegram_id, chat_id, language, timezone, delivery_time, "
+                "training_days, level, status, stage, stage_credit, rotation_index, created_at, updated_at) "
+                f"VALUES ({runner_id}, {runner_id}, {runner_id}, {code}, 'Europe/London', '07:30:00', 127, "
+                f"1, 'active', 1, 0, 0, {stamp}, {stamp})"
+            )
+            sql(
+                "INSERT INTO deliveries (subscriber_id, drill_id, local_date, dose, stage, on_demand, "
+                f"status, attempts, claimed_at) VALUES ({runner_id}, 1, '2026-01-05', '2x10', 1, false, "
+                f"'sent', 1, {stamp})"
+            )
+        connection.commit()
+
+    def read(connection: Connection) -> Any:
+        sql = connection.exec_driver_sql
+        languages = [row[0] for row in sql("SELECT language FROM subscribers ORDER BY id")]
+        return languages, sql("SELECT COUNT(*) FROM deliveries").scalar_one()
+
+    _run(empty_database_url, add_runners)
+    migrate.upgrade(empty_database_url)
+
+    assert _run(empty_database_url, read) == (["es", "de", "en", "en"], 4)

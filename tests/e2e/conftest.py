@@ -206,19 +206,24 @@ async def snapshot(harness: Harness) -> dict[str, list[tuple[object, ...]]]:
         }
 
 
-async def onboard(harness: Harness, user_id: int, name: str = "Runner") -> User:
+async def onboard(harness: Harness, user_id: int, name: str = "Runner", *, language: str = "en") -> User:
     """A runner who pressed /start, answered "None of these" to the health check and accepted the
-    defaults (07:30 Europe/London, Mon-Sat, level 1)."""
+    defaults (07:30 Europe/London, Mon-Sat, level 1); `language` is their Telegram app's."""
     driver = harness.driver
-    runner = driver.user(user_id, name)
+    runner = driver.user(user_id, name, language=language)
     mark = driver.mark(user_id)
     driver.send(runner, "/start")
     _welcome, screen = await driver.messages_after(user_id, mark, 2)
     mark = driver.mark(user_id)
-    driver.press(runner, screen, "None of these")
+    driver.press(runner, screen, next(button for button in callback_data(screen) if button.endswith(":none")))
     await driver.messages_after(user_id, mark, 2)
     await harness.settled()
     return runner
+
+
+def callback_data(message: dict[str, Any]) -> list[str]:
+    """The data of each button on a bot message (the same in every language, unlike the labels)."""
+    return [button["callback_data"] for row in message["reply_markup"]["inline_keyboard"] for button in row]
 
 
 async def deliveries(harness: Harness, telegram_id: int) -> list[Delivery]:
@@ -285,7 +290,7 @@ async def add_subscribers(
                 telegram_id=telegram_id,
                 chat_id=telegram_id,
                 first_name=None,
-                language=None,
+                language="en",
                 source=None,
                 timezone=zone,
                 delivery_time=delivery_time,

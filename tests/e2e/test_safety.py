@@ -242,7 +242,7 @@ async def test_a_runner_from_before_the_screen_is_asked_once_at_their_next_drill
     runner = harness.driver.user(705, "Old hand")
     async with harness.runtime.unit_of_work() as repo:
         subscriber = await repo.subscribers.create(
-            telegram_id=runner.id, chat_id=runner.id, first_name="Old hand", language=None, source=None,
+            telegram_id=runner.id, chat_id=runner.id, first_name="Old hand", language="en", source=None,
             timezone="Europe/London", delivery_time=harness.clock.now().time().replace(hour=7, minute=30),
             training_days=0b1111111, level=1, stage=1, now=harness.clock.now(),
         )  # fmt: skip

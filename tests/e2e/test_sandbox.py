@@ -7,8 +7,10 @@ SQLite file; the test talks to it as the page's JavaScript does.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import socket
+import sqlite3
 from collections.abc import AsyncIterator, Callable
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -257,3 +259,20 @@ async def test_each_user_sees_their_own_chats_command_menu(page: PageClient) -> 
     assert {c["command"] for c in state["commands"][str(ANA)]} == runner
     async with page.session.get(f"{page.address}/sandbox/commands?user_id=4242") as response:
         assert response.status == 400 and (await response.json())["error"] == "no such pretend user"
+
+
+async def test_a_spanish_pretend_user_is_stored_as_a_spanish_runner(page: PageClient, tmp_path: Path) -> None:
+    """The page gives a pretend user a Telegram app language; the bot reads it from their /start."""
+    changed = await page.post("/sandbox/language", {"user_id": BEN, "language": "es"})
+    assert changed["language"] == "es"
+    assert {"today", "language"} <= {command["command"] for command in changed["commands"]}
+    assert [user["language"] for user in (await page.state())["users"]] == ["en", "es", "en"]
+
+    await page.post("/sandbox/send", {"user_id": BEN, "text": "/start"})
+    await page.event(bot_message(BEN, ""))
+
+    with contextlib.closing(sqlite3.connect(tmp_path / "sandbox.db")) as database:
+        query = "SELECT language FROM subscribers WHERE telegram_id = ?"
+        assert database.execute(query, (BEN,)).fetchall() == [("es",)]
+    refused = await page.post("/sandbox/language", {"user_id": BEN, "language": "fr"}, status=400)
+    assert refused["error"] == "languages are en, es, de"

@@ -11,6 +11,7 @@ from bot.db.models import BroadcastRecipient, CheckIn, Delivery, DrillProgress, 
 from bot.db.repositories.retention import RetentionRepository
 from bot.db.repositories.stats import StatsRepository
 from bot.domain.spread import ORDER_MODULUS
+from bot.i18n import known_language
 
 
 class SubscriberRepository:
@@ -35,7 +36,7 @@ class SubscriberRepository:
         telegram_id: int,
         chat_id: int,
         first_name: str | None,
-        language: str | None,
+        language: str,
         source: str | None,
         timezone: str,
         delivery_time: time,
@@ -65,6 +66,17 @@ class SubscriberRepository:
         self.session.add(subscriber)
         await self.session.flush()
         return subscriber
+
+    async def languages_of(self, telegram_ids: list[int]) -> dict[int, str]:
+        """The stored language of each of these Telegram users who is a runner, by Telegram id."""
+        query = select(Subscriber.telegram_id, Subscriber.language)
+        rows = await self.session.execute(query.where(Subscriber.telegram_id.in_(telegram_ids)))
+        return {telegram_id: language for telegram_id, language in rows}
+
+    def set_language(self, subscriber: Subscriber, *, language: str, now: datetime) -> None:
+        """The language the runner is spoken to in from now on; one we do not have reads as English."""
+        subscriber.language = known_language(language)
+        subscriber.updated_at = now
 
     async def note_question_message(self, *, telegram_id: int, question: str, message_id: int) -> None:
         """The message that carries an open question's buttons, if that question is still the one open."""

@@ -13,7 +13,7 @@ const CLOCK_FORMAT = new Intl.DateTimeFormat("en-GB", {
 });
 
 // `clockOffset`: the sandbox clock minus this browser's clock, in ms; the label runs on from it.
-const state = { users: [], commands: {}, chats: {}, unread: {}, current: null, clockOffset: 0 };
+const state = { users: [], languages: {}, commands: {}, chats: {}, unread: {}, current: null, clockOffset: 0 };
 const $ = (id) => document.getElementById(id);
 
 async function post(path, body) {
@@ -197,6 +197,32 @@ function renderUsers() {
   });
   const me = state.users.find((user) => user.id === state.current);
   $("viewer").textContent = me ? `chatting as ${me.first_name} (id ${me.id})` : "";
+  renderLanguage(me);
+}
+
+// The pretend user's Telegram app language: Telegram sends it with each update as `language_code`.
+function renderLanguage(me) {
+  const picker = $("language");
+  picker.replaceChildren();
+  for (const [code, name] of Object.entries(state.languages)) {
+    const option = document.createElement("option");
+    option.value = code;
+    option.textContent = name;
+    option.selected = me !== undefined && me.language === code;
+    picker.append(option);
+  }
+}
+
+async function changeLanguage(language) {
+  const userId = state.current;
+  try {
+    const answer = await post("/sandbox/language", { user_id: userId, language });
+    const me = state.users.find((user) => user.id === userId);
+    if (me) me.language = answer.language;
+    state.commands[userId] = answer.commands;
+  } catch (error) {
+    toast(error.message);
+  }
 }
 
 function switchTo(userId) {
@@ -348,6 +374,7 @@ async function refresh() {
   const response = await fetch("/sandbox/state");
   const snapshot = await response.json();
   state.users = snapshot.users;
+  state.languages = snapshot.languages;
   state.commands = snapshot.commands;
   state.chats = snapshot.chats;
   $("bot-name").textContent = snapshot.bot.first_name;
@@ -407,6 +434,7 @@ document.addEventListener("DOMContentLoaded", () => {
     showCommands("/");
   });
   $("start").addEventListener("click", () => send("/start"));
+  $("language").addEventListener("change", (event) => changeLanguage(event.target.value));
   $("sidebar-button").addEventListener("click", () => {
     showSidebar(!document.body.classList.contains("sidebar-open"));
   });

@@ -50,7 +50,7 @@ async def start(update: Update, context: BotContext) -> None:
             telegram_id=user.id,
             chat_id=chat.id,
             first_name=user.first_name,
-            language=user.language_code,
+            telegram_language=user.language_code,
             source=payload,
             default_timezone=runtime.settings.default_timezone,
             now=runtime.clock.now(),
