@@ -185,6 +185,15 @@ class Programme:
                 return stage
         raise KeyError(f"no stage {number}")
 
+    def harder_versions(self, slug: str) -> tuple[Drill, ...]:
+        """The drills of `slug`'s own stage rotation that name it as their regression: the drills it is the
+        easier version of, within one stage (`bot.domain.progression` keeps it for when it is needed)."""
+        for stage in self.stages:
+            if slug in stage.rotation:
+                listed = (self.drills.get(other) for other in stage.rotation)
+                return tuple(drill for drill in listed if drill is not None and drill.regression == slug)
+        return ()
+
     def level(self, number: int) -> Level:
         for level in self.levels:
             if level.number == number:

@@ -9,6 +9,11 @@ its own answers move it.
 - "Too hard" holds that drill and makes the pattern's next appearance easier; twice in a row steps it
   back a rung.
 - A drill needing kit the runner lacks is swapped for its pattern's kit-free alternative (`without_kit`).
+- A regression is for when it is needed: a drill that is the regression of another drill of its own stage's
+  rotation is not a regular rotation day once that harder drill went well (its last answer done or too
+  easy) and the runner can do it today. Before then (a runner new to the pattern starts there), after pain
+  or "too hard", when the harder drill needs kit the runner lacks, or when the health screen, the day's
+  ceiling or the hopping gate rules it out, the regression is served as before.
 - Two good sessions in a row on a drill (2-for-2) climb that drill one rung when it next comes round.
   Every good session (done or too easy, both count once) is a credit towards the next stage. Once the
   credits are there and the stage's block (up to and including its lighter week) is done, a self-test in
@@ -291,6 +296,15 @@ def _upkeep(programme: Programme, position: Position, today: date, usable: Usabl
     return None
 
 
+def _outgrown(programme: Programme, position: Position, drill: Drill, usable: Usable) -> bool:
+    """The drill is the easier version of a drill of its own stage that went well last time and that the
+    runner can do today: serving it as a regular day would step back after a good session."""
+    return any(
+        usable(harder) is harder and position.state(harder.slug).last_outcome in GOOD_OUTCOMES
+        for harder in programme.harder_versions(drill.slug)
+    )
+
+
 def _pick(
     programme: Programme, position: Position, usable: Usable, upkeep: Drill | None
 ) -> tuple[Drill, int | None, str | None]:
@@ -312,7 +326,7 @@ def _pick(
         chosen = usable(candidate)
         if chosen is None:
             continue
-        if chosen.pattern in eased_patterns:
+        if chosen.pattern in eased_patterns or _outgrown(programme, position, chosen, usable):
             fallback = fallback or (chosen, index, None)
             continue
         return chosen, index, None

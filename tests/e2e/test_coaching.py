@@ -91,18 +91,25 @@ async def test_a_typed_check_in_updates_the_card_and_gets_the_coachs_line(harnes
 
 
 async def test_more_reps_than_ever_on_a_drill_is_a_personal_best(harness: Harness) -> None:
+    """A runner with a band: the banded glute bridge comes round again at its first dose, and 3 × 15 beats it
+    (the plain glute bridge, its easier version, is not a regular day once the harder ones went well)."""
     runner = await onboard(harness, 1443)
+    await command(harness, runner, "/kit band")
     harness.advance(timedelta(hours=2))
     await harness.tick()
-    bridge_dose = (await deliveries(harness, runner.id))[0].dose
-    await ask(harness, runner, "done")
-    await next_card(harness, runner)
-    while not str(cards(harness, runner.id)[-1]["caption"]).startswith("<b>Glute bridge</b>"):
+    doses: list[str] = []
+    for _session in range(20):
+        if drill_on(cards(harness, runner.id)[-1]) == "Banded glute bridge":
+            doses.append((await deliveries(harness, runner.id))[-1].dose)
+            if len(doses) == 2:
+                break
         await ask(harness, runner, "done")
         await next_card(harness, runner)
-    assert (await deliveries(harness, runner.id))[-1].dose == bridge_dose
+    assert len(doses) == 2 and doses[0] == doses[1]
     said = await ask(harness, runner, "3x15 felt strong")
-    best = await coach_line_for(harness, runner, Remark.PERSONAL_BEST, drill="Glute bridge", dose="3 × 15")
+    best = await coach_line_for(
+        harness, runner, Remark.PERSONAL_BEST, drill="Banded glute bridge", dose="3 × 15"
+    )
     assert said["text"].startswith(f"Recorded: ✅ Done. {best} Next: tomorrow at 07:30")
 
 

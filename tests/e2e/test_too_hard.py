@@ -3,6 +3,8 @@ drill, /history and the per-day counts say what happened, and the next appearanc
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from sqlalchemy import select
 
 from bot.db.models import DrillDayCount, DrillProgress
@@ -109,3 +111,35 @@ async def test_the_easier_version_sent_again_the_same_day_keeps_its_note(harness
     assert again["caption"].startswith("<b>Bridge march</b>")
     assert "<i>Easier version of Single-leg bridge, after “too hard”.</i>" in again["caption"]
     assert again["caption"] == easier["caption"]
+
+
+async def test_a_drill_done_is_not_followed_by_its_easier_version_a_drill_too_hard_is(
+    harness: Harness,
+) -> None:
+    """Level 2, every day, every kit: the split squat on day 3. Done on it: the coach names the hip thrust
+    next and it comes, not the supported split squat; "too hard" on it: the supported split squat comes."""
+    driver = harness.driver
+    well, struggling = await onboard(harness, 1507), await onboard(harness, 1508)
+    for runner in (well, struggling):
+        await command(harness, runner, "/level 2")
+        await command(harness, runner, "/days daily")
+        await command(harness, runner, "/kit band long band step bench dumbbells")
+    for _day in range(2):
+        for runner in (well, struggling):
+            await driver.answered(driver.press(runner, await today(harness, runner), "✅ Done"))
+            await harness.settled()
+        harness.advance(timedelta(days=1))
+    said = {}
+    for runner, answer in ((well, "✅ Done"), (struggling, TOO_HARD)):
+        card = await today(harness, runner)
+        assert card["caption"].startswith("<b>Split squat</b>")
+        mark = driver.mark(runner.id)
+        driver.press(runner, card, answer)
+        said[runner.id] = (await driver.next_message(runner.id, mark))["text"]
+        await harness.settled()
+    harness.advance(timedelta(days=1))
+
+    assert said[well.id].endswith("Next: tomorrow at 07:30, a first go at Hip thrust.")
+    assert (await today(harness, well))["caption"].startswith("<b>Hip thrust</b>")
+    assert said[struggling.id].endswith("Next: tomorrow at 07:30, an easier version: Supported split squat.")
+    assert (await today(harness, struggling))["caption"].startswith("<b>Supported split squat</b>")

@@ -104,6 +104,21 @@ def test_programme_kit_swaps_each_drill_needing_missing_kit_for_its_kit_free_alt
     assert "--kit: unknown kit band: use none, mini-band" in capsys.readouterr().err
 
 
+def test_programme_keeps_a_drills_easier_version_for_when_it_is_needed(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Level 2 answering done with every kit: the split squat is followed by the hip thrust, not its own
+    easier version; the band side steps come first, then only the harder monster walk."""
+    assert (
+        main(["programme", "--format", "json", "--level", "2", "--days", "28", "--start", "2026-11-30"]) == 0
+    )
+    drills = [json.loads(line)["drill"] for line in capsys.readouterr().out.splitlines()]
+    assert drills[2:4] == ["split-squat", "hip-thrust"]
+    assert "supported-split-squat" not in drills and "staggered-stance-rdl" not in drills
+    walks = [drill for drill in drills if drill in ("band-lateral-walk", "monster-walk")]
+    assert walks[:2] == ["band-lateral-walk", "monster-walk"] and "band-lateral-walk" not in walks[1:]
+
+
 def test_programme_rejects_answers_it_cannot_read(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["programme", "--answers", "done,maybe"]) == 2
     assert "--answers: answer 'maybe'" in capsys.readouterr().err

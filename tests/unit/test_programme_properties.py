@@ -15,9 +15,9 @@ from bot.domain.kit import Kit
 from bot.domain.load import is_banded, load_step
 from bot.domain.preview import Answer, PlannedDay, preview
 from bot.domain.programme import Outcome
-from bot.domain.progression import PLYOMETRIC_GATE_DRILL
+from bot.domain.progression import PLYOMETRIC_GATE_DRILL, has_kit
 from bot.domain.safety import Tag
-from bot.domain.week import TAPER_DAYS, Intensity, Running
+from bot.domain.week import TAPER_DAYS, Intensity, Running, day_plan, intensity_of
 
 ROOT = Path(__file__).resolve().parents[2]
 PROGRAMME = load_content(ROOT / "content", allow_missing_media=True).programme
@@ -275,3 +275,30 @@ def test_the_last_stage_keeps_one_or_two_loaded_drills_a_week() -> None:
             weeks[monday] += day.load_kg is not None
     assert len(weeks) >= 8
     assert all(1 <= count <= 2 for count in weeks.values()), dict(weeks)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.integers(1, 3),
+    runnings,
+    trainings,
+    st.one_of(st.none(), kits),
+    st.lists(st.sampled_from([Answer(Outcome.DONE), Answer(Outcome.EASY)]), min_size=1, max_size=4),
+)
+def test_a_runner_doing_well_never_gets_a_regular_day_of_a_regression_of_a_drill_they_did_well(
+    level: int, running: Running, training: frozenset[int], kit: frozenset[str] | None, replies: list[Answer]
+) -> None:
+    """Every answer done (or too easy): no day's drill is the regression of a drill of its own stage served on
+    any earlier day while that harder drill is one the runner can do that day (their kit, the day's
+    ceiling). A regression is for pain, "too hard" or a harder drill ruled out, not a step back after a good
+    session."""
+    served: dict[str, date] = {}
+    for day in sessions(simulate(level, running, replies, training, kit)):
+        assert day.drill is not None
+        ceiling = day_plan(training, running, day.local_date).ceiling
+        for harder in PROGRAMME.harder_versions(day.drill.slug):
+            usable = has_kit(harder, kit) and intensity_of(harder) <= ceiling
+            assert not (usable and harder.slug in served), (
+                f"{day.drill.slug} on {day.local_date}, {harder.slug} done on {served.get(harder.slug)}"
+            )
+        served[day.drill.slug] = day.local_date

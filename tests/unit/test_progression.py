@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
@@ -12,7 +13,7 @@ from hypothesis import strategies as st
 from bot.content.loader import load_content
 from bot.domain.card import NOTE_LIMIT
 from bot.domain.dose import Dose
-from bot.domain.programme import Outcome
+from bot.domain.programme import Drill, Outcome
 from bot.domain.progression import (
     BAND_UP_REASON,
     GOOD_OUTCOMES,
@@ -28,12 +29,13 @@ from bot.domain.progression import (
     after_hop_check,
     after_self_test,
     decide,
+    decide_within,
     proposal_again,
     start_position,
 )
 from bot.domain.safety import PAIN_BANDS, Tag
 from bot.domain.week import DayPlan, Intensity
-from tests.unit.programme_factory import make_programme
+from tests.unit.programme_factory import make_drill, make_programme
 
 ROOT = Path(__file__).resolve().parents[2]
 PROGRAMME = make_programme()
@@ -463,3 +465,107 @@ def test_a_card_sent_again_proposes_what_it_did_when_planned() -> None:
     below = DrillState(step=1, load_kg=10.0)
     assert split.load is not None and below.step < split.load.from_rung
     assert proposal_again(split, below, "On plan.", kit=every_kit, warm_up_only=False) == NO_PROPOSAL
+
+
+LISTED = replace(
+    PROGRAMME,
+    drills={
+        **PROGRAMME.drills,
+        "squat": make_drill("squat", 2, regression="supported-squat"),
+        "supported-squat": make_drill("supported-squat", 2),
+        "box-squat": replace(
+            make_drill("box-squat", 2), equipment=("step-or-box",), without_kit="supported-squat"
+        ),
+    },
+    stages=(
+        PROGRAMME.stages[0],
+        replace(PROGRAMME.stages[1], rotation=("squat", "supported-squat", "side-plank", "box-squat")),
+        PROGRAMME.stages[2],
+    ),
+)
+"""Stage 2 lists a drill's regression right after it, as the shipped stage 2 lists the split squat and the
+supported split squat, and a drill needing a box whose kit-free alternative is that regression."""
+
+
+def listed_decision(
+    squat: Outcome | None,
+    *,
+    index: int = 1,
+    kit: frozenset[str] | None = None,
+    allowed: Callable[[Drill], bool] = lambda _drill: True,
+) -> Decision:
+    """The decision on the regression's rotation day, the squat last answered `squat` (None: never had)."""
+    drills = {} if squat is None else {"squat": DrillState(last_outcome=squat, last_seen_on=MONDAY)}
+    position = Position(stage=2, rotation_index=index, stage_started_on=MONDAY, drills=drills)
+    decision = decide_within(LISTED, position, [], TUESDAY, allowed=allowed, kit=kit)
+    assert decision is not None
+    return decision
+
+
+def test_the_harder_versions_of_a_drill_are_those_of_its_own_stage_that_name_it_as_regression() -> None:
+    shipped = load_content(ROOT / "content", allow_missing_media=True).programme
+    assert [drill.slug for drill in shipped.harder_versions("supported-split-squat")] == [
+        "split-squat",
+        "step-up",
+    ]
+    assert [drill.slug for drill in shipped.harder_versions("staggered-stance-rdl")] == ["single-leg-rdl"]
+    assert shipped.harder_versions("split-squat") == (), "the Bulgarian split squat is a stage-3 drill"
+    assert shipped.harder_versions("no-such-drill") == ()
+
+
+def test_after_a_good_session_on_a_drill_its_regression_is_not_the_next_regular_day() -> None:
+    """The physiotherapist's finding: split squat done, then the supported split squat the next day."""
+    for outcome in GOOD_OUTCOMES:
+        first = decide(LISTED, Position(stage=2), [], MONDAY)
+        assert first is not None and first.drill.slug == "squat"
+        second = decide(LISTED, first.position, [SessionResult(MONDAY, "squat", outcome)], TUESDAY)
+        assert second is not None and second.drill.slug == "side-plank", outcome
+        assert second.position.rotation_index == 3
+    assert listed_decision(Outcome.DONE).drill.slug == "side-plank"
+
+
+def test_a_runner_new_to_the_pattern_or_whose_last_squat_did_not_go_well_gets_the_regression() -> None:
+    for squat in (None, Outcome.SKIPPED, Outcome.HARD, Outcome.PAIN):
+        decision = listed_decision(squat)
+        assert decision.drill.slug == "supported-squat", squat
+        assert decision.note is None, "its own rotation day, not an eased one"
+
+
+def test_the_regression_comes_when_the_harder_drill_is_ruled_out_for_the_runner_today() -> None:
+    box = replace(LISTED.drills["squat"], equipment=("step-or-box",))
+    hops = replace(LISTED.drills["squat"], tags=frozenset({Tag.PLYOMETRIC}))
+    for harder, kit, allowed in (
+        (box, frozenset(), lambda _drill: True),
+        (LISTED.drills["squat"], None, lambda drill: drill.slug != "squat"),
+        (hops, None, lambda _drill: True),
+    ):
+        programme = replace(LISTED, drills={**LISTED.drills, "squat": harder})
+        position = Position(
+            stage=2,
+            rotation_index=1,
+            stage_started_on=MONDAY,
+            drills={"squat": DrillState(last_outcome=Outcome.DONE, last_seen_on=MONDAY)},
+        )
+        decision = decide_within(programme, position, [], TUESDAY, allowed=allowed, kit=kit)
+        assert decision is not None and decision.drill.slug == "supported-squat", harder
+
+
+def test_after_too_hard_or_pain_the_regression_comes_next_and_the_rotation_waits() -> None:
+    for answer in (
+        SessionResult(MONDAY, "squat", Outcome.HARD),
+        SessionResult(MONDAY, "squat", Outcome.PAIN, 6),
+    ):
+        position = Position(
+            stage=2, rotation_index=2, stage_started_on=MONDAY, drills={"squat": DrillState(step=1)}
+        )
+        decision = decide(LISTED, position, [answer], TUESDAY)
+        assert decision is not None and decision.drill.slug == "supported-squat", answer.outcome
+        assert decision.position.rotation_index == 2, "the side plank's day is still to come"
+
+
+def test_a_kit_swap_that_would_land_on_an_outgrown_regression_moves_on_to_the_next_drill() -> None:
+    """No box: the box squat's kit-free alternative is the supported squat, outgrown once the squat went
+    well; with a box the box squat itself comes."""
+    assert listed_decision(Outcome.DONE, index=3, kit=frozenset()).drill.slug == "squat"
+    assert listed_decision(Outcome.DONE, index=3, kit=frozenset({"step-or-box"})).drill.slug == "box-squat"
+    assert listed_decision(None, index=3, kit=frozenset()).drill.slug == "supported-squat"
