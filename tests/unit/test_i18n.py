@@ -162,3 +162,21 @@ def test_update_writes_every_catalog_and_keeps_translations(locales: Path) -> No
         "de/LC_MESSAGES/messages.po",
     ]
     assert catalogs.problems(locales) == catalogs.problems()
+
+
+@pytest.mark.parametrize(
+    ("language", "forms"),
+    [
+        ("en", ["0 drills", "1 drill", "2 drills", "1,000,000 drills"]),
+        ("es", ["0 ejercicios", "1 ejercicio", "2 ejercicios", "1.000.000 ejercicios"]),
+        ("de", ["0 Übungen", "1 Übung", "2 Übungen", "1.000.000 Übungen"]),
+    ],
+)
+def test_plural_forms_follow_each_languages_rule(language: str, forms: list[str]) -> None:
+    """The shipped catalogs' forms, chosen by each language's Plural-Forms (Spanish has a third, for
+    exact millions, which reads like the ordinary plural)."""
+    with i18n.use_language(language):
+        assert [
+            i18n.ngettext("{count} drill", "{count} drills", count).format(count=i18n.format_number(count))
+            for count in (0, 1, 2, 1_000_000)
+        ] == forms
