@@ -210,6 +210,24 @@ def screen_result(outcome: ScreenOutcome, restricted: bool, pregnancy: Pregnancy
     return "\n\n".join(paragraphs) or screen_clear()
 
 
+PATTERN_NAMES: dict[str, str] = {
+    "abduction": N_("side-glute (leg out to the side)"),
+    "adduction": N_("inner-thigh"),
+    "hinge": N_("hip hinge"),
+    "hip-extension": N_("bridge and hip-extension"),
+    "landing": N_("hopping and landing"),
+    "side-plank": N_("side plank"),
+    "single-leg-squat": N_("single-leg squat and step-up"),
+    "single-leg-stance": N_("single-leg balance"),
+}
+"""Each movement pattern of the content, as a runner calls it; a new pattern needs a name here."""
+
+
+def pattern_name(pattern: str) -> str:
+    named = PATTERN_NAMES.get(pattern)
+    return escape(_(named) if named else pattern.replace("-", " "))
+
+
 def pain_paused(pause: str) -> str:
     """The referral, said once when pain pauses drills: every drill at 7+, else the painful pattern."""
     if pause == ALL_DRILLS:
@@ -223,7 +241,7 @@ def pain_paused(pause: str) -> str:
         "It keeps hurting, so I've paused your {pattern} drills; the rest of your "
         "programme goes on. If it doesn't settle within a few days, please see a physiotherapist. When it "
         "has settled, tap the button to bring them back, one stage lower."
-    ).format(pattern=escape(pause.replace("-", " ")))
+    ).format(pattern=pattern_name(pause))
 
 
 def pain_resumed(subscriber: Subscriber) -> str:
@@ -1045,7 +1063,7 @@ def progress(view: Progress) -> str:
     elif view.pain_pause is not None:
         # Translators: {pattern} is a movement pattern from the programme, e.g. "hip hinge".
         paused_pattern = _("Paused for pain: your {pattern} drills, until it settles.")
-        lines.append(paused_pattern.format(pattern=escape(view.pain_pause.replace("-", " "))))
+        lines.append(paused_pattern.format(pattern=pattern_name(view.pain_pause)))
     if view.last_reason:
         # Translators: {reason} is the programme's own explanation, e.g. "Two good sessions: step up."
         decision = _("<i>Latest programme decision:</i> {reason}")

@@ -85,3 +85,18 @@ def test_what_is_left_out_is_joined_as_one_list() -> None:
 def test_the_coaches_menu_marks_their_commands_and_their_help_does_not() -> None:
     assert ("stats", "Coaches: subscribers, retention and drills") in texts.coach_commands()
     assert "/stats - subscribers, retention and drills" in texts.coach_help().splitlines()
+
+
+def test_every_pattern_in_the_content_has_a_name_a_runner_can_read_in_each_language() -> None:
+    """The pain pause names the movement it stopped; a pattern added to the content needs a name."""
+    from pathlib import Path
+
+    from bot.content.loader import load_content
+    from bot.i18n import use_language
+
+    content = load_content(Path(__file__).resolve().parents[2] / "content", allow_missing_media=True)
+    patterns = {drill.pattern for drill in content.programme.drills.values()}
+    assert patterns <= set(texts.PATTERN_NAMES)
+    with use_language("es"):
+        assert texts.pattern_name("hinge") == "bisagra de cadera"
+    assert texts.pattern_name("single-leg-squat") == "single-leg squat and step-up"
