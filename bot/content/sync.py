@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.content.loader import LoadedContent
 from bot.db.repositories import Repository
 from bot.db.repositories.drills import DrillSyncReport
+from bot.i18n import N_, _
 
 
 async def sync_content(
@@ -21,16 +22,14 @@ async def sync_content(
 
 
 def describe(report: DrillSyncReport) -> list[str]:
-    """Lines for an operator (CLI) or a coach (`/reload`) saying what changed."""
+    """Lines for an operator (CLI) or a coach (`/reload`, in the coach's language) saying what changed."""
     if not report.any_change:
-        return ["Drills are up to date: nothing added, changed or retired."]
-    lines = []
-    for label, slugs in (
-        ("added", report.added),
-        ("changed", report.changed),
-        ("restored", report.restored),
-        ("retired", report.retired),
-    ):
-        if slugs:
-            lines.append(f"{label} ({len(slugs)}): {', '.join(slugs)}")
-    return lines
+        return [_("Drills are up to date: nothing added, changed or retired.")]
+    changes = (
+        # Translators: {slugs} is a list of drill identifiers such as "glute-bridge, clamshell".
+        (report.added, N_("added ({count}): {slugs}")),
+        (report.changed, N_("changed ({count}): {slugs}")),
+        (report.restored, N_("restored ({count}): {slugs}")),
+        (report.retired, N_("retired ({count}): {slugs}")),
+    )
+    return [_(line).format(count=len(slugs), slugs=", ".join(slugs)) for slugs, line in changes if slugs]
