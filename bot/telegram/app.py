@@ -33,7 +33,7 @@ from bot.delivery.sender import Sender
 from bot.domain import timezones
 from bot.domain.parsing import BIGINT_MAX
 from bot.domain.throttle import OncePer
-from bot.i18n import DEFAULT_LANGUAGE, current_language
+from bot.i18n import DEFAULT_LANGUAGE, current_language, use_language
 from bot.runtime import Runtime, StartupError
 from bot.telegram.context import (
     BROADCASTS_KEY,
@@ -56,6 +56,7 @@ from bot.telegram.handlers import (
     settings,
 )
 from bot.telegram.handlers.common import acknowledge
+from bot.telegram.handlers.language import stored_language
 from bot.telegram.http import AiohttpRequest
 from bot.telegram.menus import set_chat_menu, set_language_menus
 from bot.telegram.pacing import Pacing
@@ -106,8 +107,10 @@ def build_application(
     config = runtime.settings
 
     async def slow_down(chat_id: int) -> None:
-        """A flood's one reply; it runs only once the application and its sender below exist."""
-        await sender.send_text(chat_id, texts.slow_down())
+        """A flood's one reply, in the runner's stored language; it runs only once the application and its
+        sender below exist."""
+        with use_language(await stored_language(runtime, chat_id)):
+            await sender.send_text(chat_id, texts.slow_down())
 
     builder: ApplicationBuilder[Any, Any, Any, Any, Any, Any] = (
         ApplicationBuilder()

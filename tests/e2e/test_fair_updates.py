@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from bot.i18n import use_language
 from bot.telegram.app import CHAT_BACKLOG
 from bot.ui import texts
-from tests.e2e.conftest import Harness
+from tests.e2e.conftest import Harness, add_subscribers
 
 FLOODER, OTHER = 401, 402
 GROUP = -100_401
@@ -49,6 +50,24 @@ async def test_a_second_flood_after_the_first_is_done_gets_its_own_slow_down(
 
     replies = [message["text"] for message in driver.messages(FLOODER)]
     assert replies.count(texts.slow_down()) == 2
+
+
+async def test_a_runners_flood_is_cut_short_in_their_own_language(limited_harness: Harness) -> None:
+    harness, driver = limited_harness, limited_harness.driver
+    await add_subscribers(harness, 1, first_id=FLOODER)
+    async with harness.runtime.unit_of_work() as repo:
+        runner = await repo.subscribers.by_telegram_id(FLOODER)
+        assert runner is not None
+        repo.subscribers.set_language(runner, language="de", now=harness.clock.now())
+    flooder = driver.user(FLOODER, "Flo")
+    for number in range(4 * CHAT_BACKLOG):
+        driver.send(flooder, f"flood {number}")
+    await harness.drain()
+
+    with use_language("de"):
+        slow_down = texts.slow_down()
+    assert slow_down != texts.slow_down()
+    assert [message["text"] for message in driver.messages(FLOODER)].count(slow_down) == 1
 
 
 async def test_a_group_gets_one_use_me_privately_reply_an_hour(limited_harness: Harness) -> None:

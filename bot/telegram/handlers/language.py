@@ -10,6 +10,7 @@ from bot.db.transient import database_fault, transient_reason
 from bot.domain.parsing import parse_fields
 from bot.domain.replies import language_named
 from bot.i18n import language_from_telegram, set_language
+from bot.runtime import Runtime
 from bot.telegram.context import BotContext
 from bot.telegram.handlers.common import acknowledge, edit_markup, reply, subscriber_for_update
 from bot.telegram.menus import set_chat_menu
@@ -25,19 +26,23 @@ async def speak_their_language(update: Update, context: BotContext) -> None:
     and its own handler meets the database as it would have anyway.
     """
     user = update.effective_user
-    set_language(language_from_telegram(user.language_code if user is not None else None))
     if user is None:
+        set_language(None)
         return
+    stored = await stored_language(context.runtime, user.id)
+    set_language(stored or language_from_telegram(user.language_code))
+
+
+async def stored_language(runtime: Runtime, telegram_id: int) -> str | None:
+    """A runner's stored language, or None for someone who is not one or when the database is away."""
     try:
-        async with context.runtime.reading() as repo:
-            stored = (await repo.subscribers.languages_of([user.id])).get(user.id)
+        async with runtime.reading() as repo:
+            return (await repo.subscribers.languages_of([telegram_id])).get(telegram_id)
     except Exception as error:
         if transient_reason(error) is None and database_fault(error) is None:
             raise
-        log.debug("no stored language for %s (%s); using Telegram's", user.id, error)
-        return
-    if stored is not None:
-        set_language(stored)
+        log.debug("no stored language for %s (%s)", telegram_id, error)
+        return None
 
 
 async def language_command(update: Update, context: BotContext) -> None:
