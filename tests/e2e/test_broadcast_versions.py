@@ -38,7 +38,7 @@ def labels(message: dict[str, Any]) -> list[str]:
     return [button["text"] for row in message["reply_markup"]["inline_keyboard"] for button in row]
 
 
-async def speak(harness: Harness, languages: dict[int, str | None]) -> None:
+async def speak(harness: Harness, languages: dict[int, str]) -> None:
     async with harness.runtime.unit_of_work() as repo:
         for telegram_id, language in languages.items():
             subscriber = await repo.subscribers.by_telegram_id(telegram_id)
@@ -49,8 +49,8 @@ async def speak(harness: Harness, languages: dict[int, str | None]) -> None:
 async def test_a_spanish_runner_gets_the_spanish_version_and_the_others_the_original(
     harness: Harness,
 ) -> None:
-    english, spanish, german, unset = await add_subscribers(harness, 4, first_id=7_000)
-    await speak(harness, {english: "en", spanish: "es", german: "de", unset: None})
+    english, spanish, german, gone = await add_subscribers(harness, 4, first_id=7_000)
+    await speak(harness, {english: "en", spanish: "es", german: "de", gone: "fr"})
 
     assert (await say(harness, "/broadcast"))[0]["text"] == texts.broadcast_ask()
     (audience,) = await say(harness, "Race day tips are in")
@@ -71,7 +71,7 @@ async def test_a_spanish_runner_gets_the_spanish_version_and_the_others_the_orig
     await harness.settled()
 
     assert harness.driver.last(spanish)["text"] == "Consejos para el día de la carrera"
-    for telegram_id in (english, german, unset):
+    for telegram_id in (english, german, gone):
         assert harness.driver.last(telegram_id)["text"] == "Race day tips are in"
     async with harness.runtime.unit_of_work() as repo:
         stored = await repo.session.get(Broadcast, int(progress["text"].split("#")[1].split()[0]))
