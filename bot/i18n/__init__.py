@@ -74,12 +74,18 @@ def translations(language: str) -> _gettext.NullTranslations:
     entries are left out, so an unchecked translation falls back to English rather than misleading."""
     if language == DEFAULT_LANGUAGE:
         return _gettext.NullTranslations()
-    with catalog_path(language).open("rb") as po:
-        catalog = read_po(po, locale=BABEL_LOCALES[language], domain=DOMAIN)
+    with catalog_path(language, LOCALES_DIR).open("rb") as po:
+        catalog = read_po(po, locale=BABEL_LOCALES[language], domain=DOMAIN, abort_invalid=True)
     compiled = BytesIO()
     write_mo(compiled, catalog, use_fuzzy=False)
     compiled.seek(0)
     return _gettext.GNUTranslations(compiled)
+
+
+def load_catalogs() -> None:
+    """Compile every language's catalog now, so a broken one stops the bot at start-up, not mid-reply."""
+    for language in LANGUAGES:
+        translations(language)
 
 
 def gettext(message: str) -> str:

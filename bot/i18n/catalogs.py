@@ -38,7 +38,9 @@ def extract() -> Catalog:
 
 def read_catalog(path: Path, language: str | None = None) -> Catalog:
     with path.open("rb") as po:
-        return read_po(po, locale=BABEL_LOCALES[language] if language else None, domain=DOMAIN)
+        return read_po(
+            po, locale=BABEL_LOCALES[language] if language else None, domain=DOMAIN, abort_invalid=True
+        )
 
 
 def _write(path: Path, catalog: Catalog) -> None:

@@ -33,7 +33,7 @@ from bot.delivery.sender import Sender
 from bot.domain import timezones
 from bot.domain.parsing import BIGINT_MAX
 from bot.domain.throttle import OncePer
-from bot.i18n import DEFAULT_LANGUAGE, current_language, use_language
+from bot.i18n import DEFAULT_LANGUAGE, current_language, load_catalogs, use_language
 from bot.runtime import Runtime, StartupError
 from bot.telegram.context import (
     BROADCASTS_KEY,
@@ -179,7 +179,9 @@ async def initialized(application: BotApplication) -> AsyncIterator[BotApplicati
 async def _post_init(application: BotApplication) -> None:
     """Everyone's command menu, once per language; coaches get theirs with the coach commands, in their
     own chat's scope and their own language. The place search's index starts building in a worker thread,
-    so no runner's first search waits."""
+    so no runner's first search waits. Every language's catalog is compiled first: a broken one stops the
+    start, not a runner's reply."""
+    load_catalogs()
     bot = application.bot
     runtime: Runtime = application.bot_data[RUNTIME_KEY]
     asyncio.get_running_loop().run_in_executor(None, timezones.warm)

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from babel.messages.catalog import Catalog
+from babel.messages.pofile import PoFileError
 
 from bot import i18n
 from bot.i18n import catalogs
@@ -180,3 +181,14 @@ def test_plural_forms_follow_each_languages_rule(language: str, forms: list[str]
             i18n.ngettext("{count} drill", "{count} drills", count).format(count=i18n.format_number(count))
             for count in (0, 1, 2, 1_000_000)
         ] == forms
+
+
+def test_a_broken_catalog_stops_the_start_not_a_reply(locales: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    i18n.catalog_path("de", locales).write_text('msgid "Done"\nmstr "Fertig"\n', encoding="utf-8")
+    monkeypatch.setattr(i18n, "LOCALES_DIR", locales)
+    i18n.translations.cache_clear()
+    try:
+        with pytest.raises(PoFileError):
+            i18n.load_catalogs()
+    finally:
+        i18n.translations.cache_clear()
