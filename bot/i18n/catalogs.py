@@ -4,6 +4,7 @@ or a translation whose {placeholders} differ from the English)."""
 
 from __future__ import annotations
 
+import ast
 import re
 from collections.abc import Iterable
 from pathlib import Path
@@ -101,10 +102,27 @@ def _entry_problems(language: str, message: Message) -> Iterable[str]:
             yield f"{where}: placeholders {sorted(placeholders(text))} differ from {sorted(expected)}"
 
 
+MARKERS = frozenset({"_", "gettext", "ngettext", "N_"})
+
+
+def hidden_messages(source: Path = SOURCE_DIR) -> list[str]:
+    """Messages marked inside an f-string: the extractor never sees them, so they would stay English."""
+    found = []
+    for path in sorted(source.rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for text in (node for node in ast.walk(tree) if isinstance(node, ast.JoinedStr)):
+            for call in (node for node in ast.walk(text) if isinstance(node, ast.Call)):
+                named = call.func.id if isinstance(call.func, ast.Name) else None
+                if named in MARKERS and any(isinstance(arg, ast.Constant) for arg in call.args):
+                    where = path.relative_to(source.parent)
+                    found.append(f"{where}:{call.lineno}: marked inside an f-string, so never extracted")
+    return found
+
+
 def problems(locales: Path = LOCALES_DIR) -> list[str]:
     """Everything that stops the catalogs being shipped, one line each; empty when they are complete."""
     wanted = {message.id for message in extract() if message.id}
-    found: list[str] = []
+    found: list[str] = hidden_messages()
     template = template_path(locales)
     if not template.exists() or {m.id for m in read_catalog(template) if m.id} != wanted:
         found.append(f"{template.name} is outdated: run `glutebot i18n update`")

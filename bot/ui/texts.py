@@ -635,7 +635,8 @@ def coach_commands() -> tuple[tuple[str, str], ...]:
 
 def coach_help() -> str:
     lines = "\n".join(f"/{command} - {_(about)}" for command, about in _COACH_COMMANDS)
-    return f"{help_text()}\n\n{_('<b>For coaches</b>')}\n{lines}"
+    heading = _("<b>For coaches</b>")
+    return f"{help_text()}\n\n{heading}\n{lines}"
 
 
 def settings_summary(subscriber: Subscriber, programme: Programme) -> str:
@@ -648,7 +649,8 @@ def settings_summary(subscriber: Subscriber, programme: Programme) -> str:
         time=format_clock(subscriber.delivery_time),
         zone=escape(zone_label(subscriber.timezone)),
     )
-    return f"{summary}\n{next_drill(subscriber)}\n{_('/help shows every command.')}"
+    every_command = _("/help shows every command.")
+    return f"{summary}\n{next_drill(subscriber)}\n{every_command}"
 
 
 def zone_label(zone: str) -> str:
@@ -663,7 +665,8 @@ def next_drill(subscriber: Subscriber) -> str:
     local = subscriber.next_delivery_at.astimezone(ZoneInfo(subscriber.timezone))
     # Translators: {day} is a short date such as "Tue 1 Dec"; {time} is 24-hour, e.g. 07:30.
     when = _("Next drill: {day} at {time}.").format(day=format_day(local), time=format_clock(local.time()))
-    return when if sent_today(subscriber) else f"{when} {_('Want one now? /today')}"
+    offer = _("Want one now? /today")
+    return when if sent_today(subscriber) else f"{when} {offer}"
 
 
 def time_set(subscriber: Subscriber) -> str:

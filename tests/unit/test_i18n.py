@@ -192,3 +192,18 @@ def test_a_broken_catalog_stops_the_start_not_a_reply(locales: Path, monkeypatch
             i18n.load_catalogs()
     finally:
         i18n.translations.cache_clear()
+
+
+def test_a_message_marked_inside_an_f_string_is_a_problem(tmp_path: Path) -> None:
+    """Babel's extractor does not look inside f-strings: such a message would never be translated."""
+    source = tmp_path / "bot"
+    source.mkdir()
+    (source / "wording.py").write_text(
+        "from bot.i18n import _\n\n\ndef offer(when: str) -> str:\n"
+        "    return f\"{when} {_('Want one now?')}\"\n",
+        encoding="utf-8",
+    )
+    assert catalogs.hidden_messages(source) == [
+        "bot/wording.py:5: marked inside an f-string, so never extracted"
+    ]
+    assert catalogs.hidden_messages() == []
