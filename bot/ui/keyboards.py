@@ -105,13 +105,15 @@ def health_screen(subscriber_id: int, ticked: list[str]) -> InlineKeyboardMarkup
         _button(("✅ " if item.key in ticked else "") + _(item.label), f"hs:{subscriber_id}:{item.key}")
         for item in SCREEN_ITEMS
     ]
+    return _several(buttons, none=f"hs:{subscriber_id}:none", done=f"hs:{subscriber_id}:done")
+
+
+def _several(buttons: list[InlineKeyboardButton], *, none: str, done: str) -> InlineKeyboardMarkup:
+    """A question that takes several answers: its buttons two to a row, then "None of these" and Done."""
     return InlineKeyboardMarkup(
         [
             *(buttons[start : start + 2] for start in range(0, len(buttons), 2)),
-            [
-                _button(_("None of these"), f"hs:{subscriber_id}:none"),
-                _button(_("Done"), f"hs:{subscriber_id}:done"),
-            ],
+            [_button(_("None of these"), none), _button(_("Done"), done)],
         ]
     )
 
@@ -255,12 +257,7 @@ def kit(owned: frozenset[str]) -> InlineKeyboardMarkup:
         _button(("✅ " if item.value in owned else "") + _(label), f"set:kit:{item.value}")
         for item, label in KIT_BUTTONS.items()
     ]
-    return InlineKeyboardMarkup(
-        [
-            *(buttons[start : start + 2] for start in range(0, len(buttons), 2)),
-            [_button(_("None of these"), "set:kit:none"), _button(_("Done"), "set:kit:done")],
-        ]
-    )
+    return _several(buttons, none="set:kit:none", done="set:kit:done")
 
 
 def long_run_days() -> InlineKeyboardMarkup:

@@ -371,7 +371,7 @@ async def test_two_ambers_on_one_area_within_a_week_pause_that_pattern(harness: 
     replies = await report_pain(harness, runner, await todays_card(harness, runner), "Groin", sharp, 4)
     pattern = harness.runtime.programme.drills[(await delivered(harness, runner.id))[-1]].pattern
     assert replies[-1]["text"].startswith(
-        f"It keeps hurting, so I've paused your {pattern.replace('-', ' ')} drills"
+        f"It keeps hurting, so I've paused your {texts.pattern_name(pattern)} drills"
     )
     assert (await subscriber_row(harness, runner.id)).pain_pause == pattern
 
@@ -396,7 +396,7 @@ async def test_a_morning_score_that_has_not_settled_pauses_that_pattern(harness:
     harness.driver.press(runner, morning, "4")
     _advice, referral = await harness.driver.messages_after(runner.id, mark, 2)
     assert referral["text"].startswith(
-        f"It keeps hurting, so I've paused your {pattern.replace('-', ' ')} drills"
+        f"It keeps hurting, so I've paused your {texts.pattern_name(pattern)} drills"
     )
     await harness.settled()
     assert (await subscriber_row(harness, runner.id)).pain_pause == pattern
