@@ -97,6 +97,8 @@ class Dispatcher:
     _lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     _pruned_on: date | None = None
     """The UTC day whose pruning is finished: maintenance runs daily, `prune_batches_per_tick` at a time."""
+    _stopping: asyncio.Event = field(default_factory=asyncio.Event)
+    """Set by `run`'s `stop`: a tick under way sends what it has claimed and claims no more."""
     _idle_look: tuple[datetime, Spread] | None = None
     """When the last tick looked and what it saw coming, if it claimed nothing: `next_look` needs no
     query of its own then."""
@@ -110,6 +112,7 @@ class Dispatcher:
         in this process makes one due sooner, whichever comes first; until `stop`. Other processes see such
         a change at their next look at the database, within the interval."""
         planned: list[datetime] = []
+        self._stopping = stop
 
         async def look() -> None:
             await self.tick()
@@ -232,9 +235,11 @@ class Dispatcher:
         return report
 
     async def _claim_due(self, report: TickReport) -> None:
-        """Claim and send batch by batch, each claim up to the horizon the look-ahead gives at that moment."""
+        """Claim and send batch by batch, each claim up to the horizon the look-ahead gives at that moment.
+        A process told to stop sends the batch it holds and leaves the rest due for the next look (its own
+        or another process's), so it stops within a batch even in a minute thousands share."""
         size = FIRST_BATCH
-        while True:
+        while not self._stopping.is_set():
             screens: list[tuple[int, int]] = []
             now = self.runtime.clock.now()
             plan = await self._plan_ahead(now, until=now + self._window)

@@ -274,3 +274,22 @@ async def test_a_tick_with_nothing_due_is_one_short_transaction(harness: Harness
     with database_work(harness) as busy:
         report = await harness.tick_report()
     assert report.sent == 2 and busy["transactions"] > 1
+
+
+async def test_a_dispatcher_told_to_stop_sends_its_batch_and_leaves_the_rest_due(harness: Harness) -> None:
+    """A deploy at 07:30 stops the process within a batch, not after the whole crowded minute."""
+    due = 200
+    await add_subscribers(harness, due)
+    harness.advance(SLOT - harness.clock.now())
+    stop = asyncio.Event()
+    loop = asyncio.create_task(harness.dispatcher.run(stop, sleep=harness.waits.sleep))
+    await harness.emulator.wait_for(lambda: harness.emulator.calls_to("sendAnimation"), within=30)
+    stop.set()
+    await asyncio.wait_for(loop, 30)
+    sent = len(harness.emulator.calls_to("sendAnimation"))
+    async with harness.runtime.unit_of_work() as repo:
+        statuses = Counter((await repo.session.scalars(select(Delivery.status))).all())
+        still_due = await repo.subscribers.count_due(now=harness.clock.now())
+    assert 0 < sent < due
+    assert statuses == {"sent": sent}
+    assert still_due == due - sent
