@@ -239,7 +239,7 @@ async def one_run(args: argparse.Namespace, *, early: bool, lanes: bool) -> dict
             control.send("count")
             if await asyncio.to_thread(control.recv) >= args.runners * (day + 1):
                 break
-            if clock.now() > slot + timedelta(seconds=args.runners / rate * 3 + 120):
+            if clock.now() > slot + timedelta(seconds=args.runners / rate * 3 + 600):
                 break
         control.send("replies")
         replies = await asyncio.to_thread(control.recv)
