@@ -136,8 +136,9 @@ class Dispatcher:
 
         After a tick that claimed nothing, its own look (an interval and the early window ahead) is still
         what is coming, so the next look is at most an interval after it."""
-        if self._idle_look is not None:
-            looked, plan = self._idle_look
+        idle_look, self._idle_look = self._idle_look, None
+        if idle_look is not None:
+            looked, plan = idle_look
         else:
             looked = self.runtime.clock.now()
             plan = await self._plan_ahead(looked, until=looked + self._interval + self._window)
