@@ -223,9 +223,9 @@ async def one_run(args: argparse.Namespace, *, early: bool, lanes: bool) -> dict
     dispatcher = Dispatcher(runtime, application.bot_data[SENDER_KEY])
     if not lanes:
         dispatcher.sender.lane = Lane.INTERACTIVE
-    stop = asyncio.Event()
-    serving = asyncio.create_task(serve(application, stop, poll_timeout=1.0))
-    dispatching = asyncio.create_task(dispatcher.run(stop, sleep=scaled_sleep))
+    stop_serving, stop_dispatching = asyncio.Event(), asyncio.Event()
+    serving = asyncio.create_task(serve(application, stop_serving, poll_timeout=1.0))
+    dispatching = asyncio.create_task(dispatcher.run(stop_dispatching, sleep=scaled_sleep))
     days: list[dict[str, Any]] = []
     cpu_before = os.times()
     for day in range(2):
@@ -239,7 +239,7 @@ async def one_run(args: argparse.Namespace, *, early: bool, lanes: bool) -> dict
             control.send("count")
             if await asyncio.to_thread(control.recv) >= args.runners * (day + 1):
                 break
-            if clock.now() > slot + timedelta(seconds=args.runners / rate * 3 + 120):
+            if clock.now() > slot + timedelta(seconds=args.runners / rate * 3 + 600):
                 break
         control.send("replies")
         replies = await asyncio.to_thread(control.recv)
@@ -254,6 +254,8 @@ async def one_run(args: argparse.Namespace, *, early: bool, lanes: bool) -> dict
         days.append(
             {
                 "sent": len(lateness),
+                "sent_per_wall_s": round(len(lateness) / max(last_wall - first_wall, 1e-9)),
+                "load_average": round(os.getloadavg()[0], 1),
                 "lateness_first_s": round(min(lateness), 2) if lateness else None,
                 "lateness_p50_s": round(percentile(lateness, 0.5), 1) if lateness else None,
                 "lateness_p99_s": round(percentile(lateness, 0.99), 1) if lateness else None,
@@ -276,8 +278,9 @@ async def one_run(args: argparse.Namespace, *, early: bool, lanes: bool) -> dict
             }
         )
     cpu = os.times()
-    stop.set()
+    stop_dispatching.set()  # as `glutebot run` stops: the dispatcher first, while the bot can still send
     await dispatching
+    stop_serving.set()
     await serving
     await engine.dispose()
     control.send("exit")

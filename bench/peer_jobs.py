@@ -35,7 +35,7 @@ CAPTION = "x" * 420
 QUIET_SECONDS = 30.0
 
 
-def peer(connection: Connection, port: int, count: int) -> None:
+def peer(connection: Connection, port: int, count: int, start_up_only: bool) -> None:
     async def main() -> dict[str, Any]:
         application = (
             ApplicationBuilder()
@@ -61,6 +61,14 @@ def peer(connection: Connection, port: int, count: int) -> None:
         await application.start()
         start_up = time.perf_counter() - began
         rss_after_start = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        if start_up_only:
+            await application.stop()
+            await application.shutdown()
+            return {
+                "runners": count,
+                "start_up_seconds": round(start_up, 1),
+                "rss_after_start_mb": round(rss_after_start),
+            }
         wait = (due - datetime.now(UTC)).total_seconds()
         if wait < 0:
             raise RuntimeError("registering the jobs took past their due time; give it longer")
@@ -85,13 +93,14 @@ def peer(connection: Connection, port: int, count: int) -> None:
     connection.send(asyncio.run(main()))
 
 
-async def run_peer(count: int) -> dict[str, Any]:
+async def run_peer(count: int, *, start_up_only: bool = False) -> dict[str, Any]:
     control, remote = Pipe()
-    emulator = Process(target=serve_emulator, args=(remote, FIRST_ID, count), daemon=True)
+    users = 0 if start_up_only else count
+    emulator = Process(target=serve_emulator, args=(remote, FIRST_ID, users), daemon=True)
     emulator.start()
     port = await asyncio.to_thread(control.recv)
     here, there = Pipe()
-    process = Process(target=peer, args=(there, port, count), daemon=True)
+    process = Process(target=peer, args=(there, port, count, start_up_only), daemon=True)
     process.start()
     there.close()
     result: dict[str, Any] = await asyncio.to_thread(here.recv)
@@ -105,10 +114,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runners", type=int, nargs="+", default=[10_000, 100_000])
     parser.add_argument("--only", choices=["peer", "ours"], help="run one side only")
+    parser.add_argument(
+        "--start-up-only", action="store_true", help="the peer registers its jobs and starts, then stops"
+    )
     args = parser.parse_args()
     for count in args.runners:
         if args.only != "ours":
-            print("peer", asyncio.run(run_peer(count)), flush=True)
+            print("peer", asyncio.run(run_peer(count, start_up_only=args.start_up_only)), flush=True)
         if args.only != "peer":
             print("ours", asyncio.run(run_ours(count, "postgres", False, 0, 1)), flush=True)
 

@@ -3,7 +3,8 @@
     .venv/bin/python bench/retention.py --subscribers 1000000 --runner-days 1000000
 
 1. Loads N runners (due over the next day, none now; one in ten paused, as in bench/scale.py) and times the
-   real dispatcher's tick with nothing to do, with the partial index for paused runners and without it.
+   real dispatcher's tick with nothing to do and its loop's next look, with the partial index for paused
+   runners and without it.
 2. Gives `--runner-days` deliveries to 10,000 of them (a year and more each, 7 in 10 answered, 1 in 10 with a
    note too) and measures deliveries + check-ins with their indexes, prunes them all with the service the
    dispatcher and `glutebot prune` use (timed), and measures the folded tables; VACUUM FULL then shows the
@@ -88,23 +89,30 @@ async def idle_ticks(content_dir: Path) -> list[float]:
     engine = create_engine(URL)
     runtime = build_runtime(settings, engine, load_content(content_dir), ManualClock(NOW))
     dispatcher = Dispatcher(runtime, build_application(runtime).bot_data[SENDER_KEY])
-    statements = 0
+    statements = transactions = 0
 
     def count(*_args: Any) -> None:
         nonlocal statements
         statements += 1
 
+    def begin(*_args: Any) -> None:
+        nonlocal transactions
+        transactions += 1
+
     event.listen(engine.sync_engine, "before_cursor_execute", count)
+    event.listen(engine.sync_engine, "begin", begin)
     timings, cpu = [], []
     for _ in range(TICKS + 1):
         started, cpu_started = time.perf_counter(), time.process_time()
         report = await dispatcher.tick()
+        await dispatcher.next_look()
         timings.append((time.perf_counter() - started) * 1000)
         cpu.append((time.process_time() - cpu_started) * 1000)
         assert report.claimed == report.woken == 0
     await engine.dispose()
     print(
-        f"  {statements / (TICKS + 1):.0f} statements per tick; the bot's CPU per tick, ms:"
+        f"  {statements / (TICKS + 1):.0f} statements in {transactions / (TICKS + 1):.0f} transactions per"
+        f" tick and next look; the bot's CPU per tick, ms:"
         f" {_spread(cpu[1:])}; load average {os.getloadavg()[0]:.1f}",
         flush=True,
     )

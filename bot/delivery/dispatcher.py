@@ -21,7 +21,7 @@ from sqlalchemy.orm import InstrumentedAttribute
 from telegram.constants import FloodLimit
 
 from bot.db.models import Delivery, Subscriber
-from bot.db.repositories import Repository
+from bot.db.repositories import Repository, TickProbe
 from bot.db.transient import Sleep, skipped_during_outages
 from bot.delivery.cards import record_results, send_drill_card
 from bot.delivery.planner import PlannedDrill, plan_batch, replan
@@ -109,6 +109,11 @@ class Dispatcher:
     _lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     _pruned_on: date | None = None
     """The UTC day whose pruning is finished: maintenance runs daily, `prune_batches_per_tick` at a time."""
+    _stopping: asyncio.Event = field(default_factory=asyncio.Event)
+    """Set by `run`'s `stop`: a tick under way sends what it has claimed and claims no more."""
+    _idle_look: tuple[datetime, Spread] | None = None
+    """When the last tick looked and what it saw coming, if it claimed nothing: `next_look` needs no
+    query of its own then."""
 
     def __post_init__(self) -> None:
         """Drills, nudges and morning questions are bulk: a runner's reply to the bot goes before them."""
@@ -119,6 +124,7 @@ class Dispatcher:
         in this process makes one due sooner, whichever comes first; until `stop`. Other processes see such
         a change at their next look at the database, within the interval."""
         planned: list[datetime] = []
+        self._stopping = stop
 
         async def look() -> None:
             await self.tick()
@@ -138,10 +144,17 @@ class Dispatcher:
             await _rest(max((wake_at - now).total_seconds(), 0.0), stop, wakeup.sooner, sleep)
 
     async def next_look(self) -> datetime:
-        """When the dispatcher should look again: the next start the look-ahead knows, else the interval."""
-        now = self.runtime.clock.now()
-        plan = await self._plan_ahead(now, until=now + self._interval + self._window)
-        later = now + self._interval
+        """When the dispatcher should look again: the next start the look-ahead knows, else the interval.
+
+        After a tick that claimed nothing, its own look (an interval and the early window ahead) is still
+        what is coming, so the next look is at most an interval after it."""
+        idle_look, self._idle_look = self._idle_look, None
+        if idle_look is not None:
+            looked, plan = idle_look
+        else:
+            looked = self.runtime.clock.now()
+            plan = await self._plan_ahead(looked, until=looked + self._interval + self._window)
+        later = looked + self._interval
         return later if plan.next_start is None else min(plan.next_start, later)
 
     @property
@@ -157,8 +170,25 @@ class Dispatcher:
         async with self.runtime.unit_of_work() as repo:
             overdue = await repo.subscribers.count_due(now=now)
             due = await repo.subscribers.due_between(after=now, until=until)
+        return self._spread(now, overdue, due)
+
+    def _spread(self, now: datetime, overdue: int, due: list[tuple[datetime, int]]) -> Spread:
         rate = FloodLimit.PAID_MESSAGES_PER_SECOND if self.sender.paid else FloodLimit.MESSAGES_PER_SECOND
         return spread(now, [(now, overdue), *due], rate=rate, window=self._window)
+
+    async def _look(self, now: datetime) -> tuple[TickProbe, Spread]:
+        """One read-only transaction: which jobs have work, and the look-ahead over the interval and the
+        early window (its horizon is the claim's: slots further out cannot start before the interval)."""
+        retention_before = None if self._pruned_on == now.date() else self._retention_cutoff(now)
+        async with self.runtime.reading() as repo:
+            probe = await repo.ticks.probe(
+                now=now, stale_before=now - self.stale_claim_after, retention_before=retention_before
+            )
+            due = await repo.subscribers.due_between(after=now, until=now + self._interval + self._window)
+        return probe, self._spread(now, probe.overdue, due)
+
+    def _retention_cutoff(self, now: datetime) -> date:
+        return cutoff(now, self.runtime.settings.retention_days)
 
     async def tick(self) -> TickReport:
         """Everything due now: wake ended pauses, re-send stale claims, then claim and send batch by batch.
@@ -175,27 +205,32 @@ class Dispatcher:
             yield self._tick
 
     async def _tick(self) -> TickReport:
+        """Only the jobs the tick's first look found work for run, each in its own transactions."""
         started = time.perf_counter()
-        await follow_content(self.runtime)
-        await self._measure_backlog()
+        self._idle_look = None
+        looked = self.runtime.clock.now()
+        probe, plan = await self._look(looked)
+        await follow_content(self.runtime, probe.content_stamp)
+        self.runtime.metrics.due_backlog.set(probe.overdue)
         report = TickReport()
-        report.woken = await self._wake_paused()
-        report.morning_checks = await self._send_morning_checks()
-        await self._resend_snoozed(report)
-        report.nudges = await self._send_nudges()
-        await self._send_all(await self._recover_stale_claims(), report, recovered=True)
-        size = FIRST_BATCH
-        while True:
-            screens: list[Screen] = []
-            now = self.runtime.clock.now()
-            plan = await self._plan_ahead(now, until=now + self._window)
-            batch = await self._claim_batch(report, screens, horizon=plan.horizon, limit=size)
-            size = min(size * 2, self.batch_size)
-            if batch is None:
-                break
-            await self._send_screens(screens, report)
-            await self._send_all(batch, report)
-        report.pruned = await self._maintain()
+        if probe.pauses_ended:
+            report.woken = await self._wake_paused()
+        if probe.morning_checks:
+            report.morning_checks = await self._send_morning_checks()
+        if probe.snoozed:
+            await self._resend_snoozed(report)
+        if probe.nudges:
+            report.nudges = await self._send_nudges()
+        if probe.stale_claims:
+            await self._send_all(await self._recover_stale_claims(), report, recovered=True)
+        if report.woken or probe.overdue or plan.horizon > looked:
+            await self._claim_due(report)
+        else:
+            self._idle_look = (looked, plan)
+        if probe.past_retention:
+            report.pruned = await self._maintain()
+        else:
+            self._pruned_on = looked.date()
         if report.claimed or report.recovered or report.failed:
             log.info(
                 "dispatch tick: claimed %d, sent %d, retried %d, failed %d, blocked %d, recovered %d",
@@ -212,6 +247,22 @@ class Dispatcher:
         metrics.dispatcher_alive(self.runtime.clock.now())
         return report
 
+    async def _claim_due(self, report: TickReport) -> None:
+        """Claim and send batch by batch, each claim up to the horizon the look-ahead gives at that moment.
+        A process told to stop sends the batch it holds and leaves the rest due for the next look (its own
+        or another process's), so it stops within a batch even in a minute thousands share."""
+        size = FIRST_BATCH
+        while not self._stopping.is_set():
+            screens: list[Screen] = []
+            now = self.runtime.clock.now()
+            plan = await self._plan_ahead(now, until=now + self._window)
+            batch = await self._claim_batch(report, screens, horizon=plan.horizon, limit=size)
+            size = min(size * 2, self.batch_size)
+            if batch is None:
+                break
+            await self._send_screens(screens, report)
+            await self._send_all(batch, report)
+
     async def _maintain(self) -> int:
         """Once a UTC day, after the drills: prune a batch per tick until nothing is past retention.
         Another process pruning (it holds the lock) is left to it; this one tries again next tick."""
@@ -219,7 +270,7 @@ class Dispatcher:
         now = runtime.clock.now()
         if self._pruned_on == now.date():
             return 0
-        before = cutoff(now, runtime.settings.retention_days)
+        before = self._retention_cutoff(now)
         pruned = 0
         for _batch in range(self.prune_batches_per_tick):
             batch = await prune_batch(runtime.session_factory, before=before, size=self.prune_batch)
@@ -232,12 +283,6 @@ class Dispatcher:
         if pruned:
             log.info("retention: %d deliveries before %s folded into history and deleted", pruned, before)
         return pruned
-
-    async def _measure_backlog(self) -> None:
-        """The runners due as the tick begins: near zero while the bot keeps up, growing when it does not."""
-        async with self.runtime.unit_of_work() as repo:
-            due = await repo.subscribers.count_due(now=self.runtime.clock.now())
-        self.runtime.metrics.due_backlog.set(due)
 
     async def _wake_paused(self) -> int:
         """A pause that has run its course: the runner is active again, due at the slot computed on /pause."""

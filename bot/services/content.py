@@ -99,15 +99,13 @@ async def reload_content(runtime: Runtime, *, announce: bool, created_by: int) -
     return update
 
 
-async def follow_content(runtime: Runtime) -> bool:
+async def follow_content(runtime: Runtime, stamp: datetime | None) -> bool:
     """Take in content that another process synced (`glutebot content sync`, or `/reload` in the bot
     process while this one is a worker): reload the content directory when the drills table has changed.
 
-    Called on every dispatcher tick; it costs one `max(updated_at)` over a few dozen rows. Content that no
-    longer validates here is logged and left alone, and this process keeps what it has.
+    Called on every dispatcher tick with `stamp`, the drills' last change its look at the database read.
+    Content that no longer validates here is logged and left alone, and this process keeps what it has.
     """
-    async with runtime.unit_of_work() as repo:
-        stamp = await repo.drills.last_change()
     known = runtime.content_stamp
     runtime.content_stamp = stamp
     if known is None or stamp is None or stamp <= known:

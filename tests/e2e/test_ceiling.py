@@ -4,15 +4,18 @@ order that changes daily, answers a runner before queued bulk sends, and pays fo
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+import contextlib
+from collections import Counter
+from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import event, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bot.db.models import Subscriber
+from bot.db.models import Delivery, Drill, Subscriber
+from bot.delivery.dispatcher import TickReport
 from bot.sandbox.emulator import Emulator
 from bot.ui import texts
 from tests.e2e.conftest import (
@@ -206,3 +209,87 @@ async def test_paid_broadcasts_carry_the_flag_on_bulk_sends_only(paying: Harness
     assert paying.driver.last(other).get("_paid") is True
     assert onboarding and all("allow_paid_broadcast" not in call.params for call in onboarding)
     assert paying.emulator.paid_messages >= 3
+
+
+@contextlib.contextmanager
+def database_work(harness: Harness) -> Iterator[Counter[str]]:
+    """Counts what the bot asks of the database meanwhile: connections taken from the pool (each a
+    pre-ping on PostgreSQL), transactions begun and statements (BEGIN and COMMIT not counted)."""
+    engine = harness.runtime.session_factory.kw["bind"].sync_engine
+    counts: Counter[str] = Counter()
+
+    def checkout(*_args: object) -> None:
+        counts["connections"] += 1
+
+    def begin(*_args: object) -> None:
+        counts["transactions"] += 1
+
+    def execute(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        if not statement.lstrip().upper().startswith(("BEGIN", "COMMIT")):
+            counts["statements"] += 1
+
+    listeners = [(engine.pool, "checkout", checkout), (engine, "begin", begin)]
+    listeners.append((engine, "before_cursor_execute", execute))
+    for target, name, listener in listeners:
+        event.listen(target, name, listener)
+    try:
+        yield counts
+    finally:
+        for target, name, listener in listeners:
+            event.remove(target, name, listener)
+
+
+async def test_a_tick_with_nothing_due_is_one_short_transaction(harness: Harness) -> None:
+    """Every job's "anything to do?" is one look; the look-ahead it reads also tells the loop when to look
+    again. The first tick of the day prunes what is past retention; the ticks after it do not ask again."""
+    runners = await add_subscribers(harness, 3)
+    now = harness.clock.now()
+    async with harness.runtime.unit_of_work() as repo:
+        resting_runner = await repo.subscribers.by_telegram_id(runners[0])
+        assert resting_runner is not None
+        resting_runner.status, resting_runner.next_delivery_at = "paused", SLOT + timedelta(days=3)
+        drill_id = await repo.session.scalar(select(Drill.id).limit(1))
+        assert drill_id is not None
+        long_ago = now - timedelta(days=500)
+        repo.session.add(
+            Delivery(
+                subscriber_id=resting_runner.id, drill_id=drill_id, local_date=long_ago.date(),
+                dose="2 x 10", stage=1, status="sent", claimed_at=long_ago,
+            )
+        )  # fmt: skip
+    with database_work(harness) as first_of_the_day:
+        report = await harness.tick_report()
+    assert report.pruned == 1 and first_of_the_day["transactions"] > 1
+
+    for _ in range(2):
+        harness.advance(timedelta(seconds=30))
+        with database_work(harness) as idle:
+            report = await harness.tick_report()
+            wakes = await harness.dispatcher.next_look()
+        assert report == TickReport()
+        assert idle == {"connections": 1, "transactions": 1, "statements": 2}
+        assert wakes == harness.clock.now() + timedelta(seconds=30)
+
+    harness.advance(SLOT - harness.clock.now())
+    with database_work(harness) as busy:
+        report = await harness.tick_report()
+    assert report.sent == 2 and busy["transactions"] > 1
+
+
+async def test_a_dispatcher_told_to_stop_sends_its_batch_and_leaves_the_rest_due(harness: Harness) -> None:
+    """A deploy at 07:30 stops the process within a batch, not after the whole crowded minute."""
+    due = 200
+    await add_subscribers(harness, due)
+    harness.advance(SLOT - harness.clock.now())
+    stop = asyncio.Event()
+    loop = asyncio.create_task(harness.dispatcher.run(stop, sleep=harness.waits.sleep))
+    await harness.emulator.wait_for(lambda: harness.emulator.calls_to("sendAnimation"), within=30)
+    stop.set()
+    await asyncio.wait_for(loop, 30)
+    sent = len(harness.emulator.calls_to("sendAnimation"))
+    async with harness.runtime.unit_of_work() as repo:
+        statuses = Counter((await repo.session.scalars(select(Delivery.status))).all())
+        still_due = await repo.subscribers.count_due(now=harness.clock.now())
+    assert 0 < sent < due
+    assert statuses == {"sent": sent}
+    assert still_due == due - sent

@@ -16,9 +16,11 @@ from sqlalchemy import func, select
 
 from bot.db.models import ArchivedCheckIn, CheckIn, Delivery, Drill, RunnerDay
 from bot.db.repositories.stats import StatsRepository
+from bot.domain.programme import Outcome
 from bot.services.export import export_check_ins
 from bot.services.progress import progress_of
-from tests.e2e.conftest import COACH, Harness, command, onboard, stored
+from bot.services.retention import prune
+from tests.e2e.conftest import COACH, Harness, command, onboard, stored, today
 from tests.support.cli import glutebot
 from tests.support.data import counts_checked_against_rows
 
@@ -172,3 +174,61 @@ async def test_deleting_a_pruned_runner_leaves_nothing_of_them(harness: Harness)
     assert await _count(harness, RunnerDay) > 0
     async with harness.runtime.unit_of_work() as repo:
         assert await counts_checked_against_rows(repo.session) < counted
+
+
+LONG_AGO = 50
+"""Days since the runners' last drill: past the shortest RETENTION_DAYS (30)."""
+
+
+async def _last_drill_long_ago(harness: Harness, telegram_id: int) -> tuple[int, int]:
+    """The runner's one drill, LONG_AGO days back: a weight noted, then pain 6. Their id and the drill's."""
+    runner = await stored(harness, telegram_id)
+    day = harness.clock.now().date() - timedelta(days=LONG_AGO)
+    sent_at = datetime.combine(day, time(7, 30), tzinfo=UTC)
+    async with harness.runtime.unit_of_work() as repo:
+        drill = await repo.session.scalar(select(Drill).where(Drill.stage == 1).order_by(Drill.id).limit(1))
+        assert drill is not None
+        delivery = Delivery(
+            subscriber_id=runner.id, drill_id=drill.id, local_date=day, dose=drill.doses[0], stage=1,
+            status="sent", attempts=1, claimed_at=sent_at, sent_at=sent_at,
+        )  # fmt: skip
+        repo.session.add(delivery)
+        await repo.session.flush()
+        for minutes, (outcome, pain, note) in enumerate([(None, None, "20 kg"), ("pain", 6, None)]):
+            await repo.deliveries.add_check_in(
+                delivery_id=delivery.id, outcome=outcome, pain=pain, note=note, via="button",
+                now=sent_at + timedelta(hours=1, minutes=minutes),
+            )  # fmt: skip
+        return runner.id, drill.id
+
+
+async def _planned(harness: Harness, runner: Any, drill_id: int) -> tuple[Any, ...]:
+    """The runner's card from /today, the progress it left on every drill, and the weights they noted."""
+    card = await today(harness, runner)
+    subscriber = await stored(harness, runner.id)
+    async with harness.runtime.unit_of_work() as repo:
+        states = (await repo.progress.states_of(subscriber_ids=[subscriber.id]))[subscriber.id]
+        notes = await repo.deliveries.notes_on_drill(
+            subscriber_id=subscriber.id, drill_id=drill_id, before=harness.clock.now().date()
+        )
+    return card["caption"], subscriber.stage, subscriber.stage_credit, states, notes
+
+
+async def test_a_runner_whose_last_drill_was_pruned_is_planned_as_if_it_were_not(harness: Harness) -> None:
+    """The planner folds the last answer into the programme at the next drill; back after a long break, that
+    answer may be in the folded history only."""
+    ana, ben = await onboard(harness, 501, "Ana"), await onboard(harness, 502, "Ben")
+    for runner in (ana, ben):
+        _subscriber_id, drill_id = await _last_drill_long_ago(harness, runner.id)
+
+    before = await _planned(harness, ana, drill_id)
+    pruned = await prune(
+        harness.runtime.session_factory, before=harness.clock.now().date() - timedelta(days=30)
+    )
+    after = await _planned(harness, ben, drill_id)
+
+    assert pruned == 2
+    assert after == before
+    *_card_and_stage, states, notes = after
+    assert [state.last_outcome for state in states.values()].count(Outcome.PAIN) == 1
+    assert notes == ["20 kg"]

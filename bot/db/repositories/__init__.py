@@ -15,6 +15,7 @@ from bot.db.repositories.progress import ProgressRepository
 from bot.db.repositories.retention import RetentionRepository
 from bot.db.repositories.stats import DeliveryFigures, StatsRepository
 from bot.db.repositories.subscribers import SubscriberRepository
+from bot.db.repositories.ticks import TickProbe, TickRepository
 
 
 class Repository:
@@ -31,6 +32,7 @@ class Repository:
         self.progress = ProgressRepository(session)
         self.broadcasts = BroadcastRepository(session)
         self.retention = RetentionRepository(session)
+        self.ticks = TickRepository(session)
         self.due_soonest: datetime | None = None
         """The earliest drill this unit of work scheduled; the dispatcher is told once it commits."""
 
@@ -57,5 +59,7 @@ __all__ = [
     "RetentionRepository",
     "StatsRepository",
     "SubscriberRepository",
+    "TickProbe",
+    "TickRepository",
     "UpdateRepository",
 ]

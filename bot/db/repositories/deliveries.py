@@ -13,7 +13,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import InstrumentedAttribute, aliased
 
-from bot.db.models import ArchivedCheckIn, CheckIn, Delivery, Drill, Subscriber
+from bot.db.models import ArchivedCheckIn, CheckIn, Delivery, Drill, RunnerDay, Subscriber
 from bot.db.repositories.retention import RetentionRepository
 from bot.db.repositories.stats import StatsRepository, ranked_answers
 from bot.domain.safety import PainBand
@@ -103,7 +103,8 @@ class DeliveryRepository:
         return list(await self.session.scalars(statement, rows))
 
     async def latest_answers(self, subscriber_ids: list[int]) -> dict[int, DeliveryAnswer]:
-        """Each runner's most recent sent delivery with its latest outcome and worst pain."""
+        """Each runner's most recent sent delivery with its latest outcome and worst pain; for a runner
+        whose every sent delivery was pruned (back after a long pause), the last day folded into history."""
         if not subscriber_ids:
             return {}
         ranked = (
@@ -118,10 +119,16 @@ class DeliveryRepository:
         )
         latest_ids = select(ranked.c.id).where(ranked.c.rank == 1)
         answers = await self._answers_query(Delivery.id.in_(latest_ids))
-        return {answer.delivery.subscriber_id: answer for answer in answers}
+        latest = {answer.delivery.subscriber_id: answer for answer in answers}
+        pruned = [subscriber_id for subscriber_id in subscriber_ids if subscriber_id not in latest]
+        if pruned:
+            folded = await RetentionRepository(self.session).latest_days(pruned)
+            latest.update({subscriber_id: _folded(*day) for subscriber_id, day in folded.items()})
+        return latest
 
     async def notes_on_drill(self, *, subscriber_id: int, drill_id: int, before: date) -> list[str]:
-        """The notes a runner typed on one drill's deliveries before a day (the weights they logged)."""
+        """The notes a runner typed on one drill's deliveries before a day (the weights they logged),
+        those pruning archived included."""
         rows = await self.session.scalars(
             select(CheckIn.note)
             .join(Delivery, Delivery.id == CheckIn.delivery_id)
@@ -132,7 +139,10 @@ class DeliveryRepository:
                 CheckIn.note.is_not(None),
             )
         )
-        return [note for note in rows if note is not None]
+        archived = await RetentionRepository(self.session).notes_on_drill(
+            subscriber_id=subscriber_id, drill_id=drill_id, before=before
+        )
+        return [*archived, *(note for note in rows if note is not None)]
 
     async def on_date(self, *, subscriber_id: int, local_date: date) -> Delivery | None:
         return await self.session.scalar(
@@ -220,16 +230,7 @@ class DeliveryRepository:
         """A runner's sent deliveries since a day, oldest first, with their latest outcome and worst pain;
         the days pruning folded into their history read the same as before (the delivery is not stored)."""
         history = await RetentionRepository(self.session).history(subscriber_id=subscriber_id, since=since)
-        folded = [
-            DeliveryAnswer(
-                Delivery(
-                    subscriber_id=subscriber_id, drill_id=day.drill_id, local_date=day.local_date,
-                    dose=day.dose, stage=day.stage, status=day.status,
-                ),
-                slug, day.outcome, day.pain, day.has_note, day.excused,
-            )
-            for day, slug in history
-        ]  # fmt: skip
+        folded = [_folded(day, slug) for day, slug in history]
         live = await self._answers_query(
             (Delivery.subscriber_id == subscriber_id) & (Delivery.local_date >= since)
         )
@@ -382,3 +383,12 @@ class DeliveryRepository:
         result = await self.session.stream(query)
         async for row in result:
             yield CheckInRecord(*row)
+
+
+def _folded(day: RunnerDay, slug: str) -> DeliveryAnswer:
+    """A day pruning folded into history, read as its delivery was (the delivery itself is not stored)."""
+    delivery = Delivery(
+        subscriber_id=day.subscriber_id, drill_id=day.drill_id, local_date=day.local_date, dose=day.dose,
+        stage=day.stage, status=day.status,
+    )  # fmt: skip
+    return DeliveryAnswer(delivery, slug, day.outcome, day.pain, day.has_note, day.excused)

@@ -76,6 +76,37 @@ class RetentionRepository:
         )
         return [(day, slug) for day, slug in rows]
 
+    async def latest_days(self, subscriber_ids: Sequence[int]) -> dict[int, tuple[RunnerDay, str]]:
+        """Each runner's most recent folded day whose drill went out, with the drill's slug."""
+        latest = (
+            select(RunnerDay.subscriber_id, func.max(RunnerDay.local_date).label("local_date"))
+            .where(RunnerDay.subscriber_id.in_(subscriber_ids), RunnerDay.status == "sent")
+            .group_by(RunnerDay.subscriber_id)
+            .subquery()
+        )
+        rows = await self.session.execute(
+            select(RunnerDay, Drill.slug)
+            .join(
+                latest,
+                (latest.c.subscriber_id == RunnerDay.subscriber_id)
+                & (latest.c.local_date == RunnerDay.local_date),
+            )
+            .join(Drill, Drill.id == RunnerDay.drill_id)
+        )
+        return {day.subscriber_id: (day, slug) for day, slug in rows}
+
+    async def notes_on_drill(self, *, subscriber_id: int, drill_id: int, before: date) -> list[str]:
+        """The notes a runner typed on one drill's days before a day, among the check-ins pruning archived."""
+        rows = await self.session.scalars(
+            select(ArchivedCheckIn.note).where(
+                ArchivedCheckIn.subscriber_id == subscriber_id,
+                ArchivedCheckIn.drill_id == drill_id,
+                ArchivedCheckIn.local_date < before,
+                ArchivedCheckIn.note.is_not(None),
+            )
+        )
+        return [note for note in rows if note is not None]
+
     async def forget(self, subscriber_id: int) -> None:
         """Everything folded about a runner (`/deletedata`)."""
         await self.session.execute(delete(RunnerDay).where(RunnerDay.subscriber_id == subscriber_id))
