@@ -15,7 +15,7 @@ from bot.db import migrate
 from bot.sandbox.driver import Driver
 from bot.sandbox.emulator import Emulator
 from tests.e2e.conftest import environment, free_port
-from tests.support.cli import start_glutebot
+from tests.support.cli import run_glutebot, start_glutebot
 
 
 def sqlite_path(database_url: str) -> Path:
@@ -28,8 +28,7 @@ async def test_run_serves_updates_and_stops_cleanly_on_sigterm(
 ) -> None:
     env = environment(emulator, empty_database_url, test_content)
     await asyncio.to_thread(migrate.upgrade, empty_database_url)
-    synced = await start_glutebot("content", "sync", env=env)
-    assert await synced.wait() == 0
+    assert await run_glutebot("content", "sync", env=env) == 0
 
     process = await start_glutebot("run", env=env)
     driver = Driver(emulator)
@@ -86,7 +85,7 @@ async def test_broadcast_from_the_command_line(
 ) -> None:
     env = environment(emulator, empty_database_url, test_content)
     await asyncio.to_thread(migrate.upgrade, empty_database_url)
-    assert await (await start_glutebot("content", "sync", env=env)).wait() == 0
+    assert await run_glutebot("content", "sync", env=env) == 0
     process = await start_glutebot("run", "--role", "bot", env=env)
     driver = Driver(emulator)
     runners = [driver.user(950 + index, f"Runner {index}") for index in range(3)]
@@ -134,7 +133,7 @@ async def test_run_serves_health_and_metrics_on_metrics_port(
     port = free_port()
     env = environment(emulator, empty_database_url, test_content, METRICS_PORT=str(port))
     await asyncio.to_thread(migrate.upgrade, empty_database_url)
-    assert await (await start_glutebot("content", "sync", env=env)).wait() == 0
+    assert await run_glutebot("content", "sync", env=env) == 0
     with socket.socket() as taken:
         taken.bind(("0.0.0.0", port))
         taken.listen()
@@ -198,7 +197,7 @@ async def test_the_token_is_in_no_log_line_at_debug(
             BOT_TOKEN=REAL_LOOKING_TOKEN, LOG_LEVEL="DEBUG", LOG_FORMAT=log_format,
         )  # fmt: skip
         await asyncio.to_thread(migrate.upgrade, empty_database_url)
-        assert await (await start_glutebot("content", "sync", env=env)).wait() == 0
+        assert await run_glutebot("content", "sync", env=env) == 0
         process = await start_glutebot("run", env=env)
         driver = Driver(emulator)
         runner = driver.user(902, "Finn")
@@ -223,7 +222,7 @@ async def test_a_token_telegram_rejects_is_one_line(
 ) -> None:
     env = environment(emulator, empty_database_url, test_content)
     await asyncio.to_thread(migrate.upgrade, empty_database_url)
-    assert await (await start_glutebot("content", "sync", env=env)).wait() == 0
+    assert await run_glutebot("content", "sync", env=env) == 0
 
     rejected = await start_glutebot(
         "run", env={**env, "BOT_TOKEN": REAL_LOOKING_TOKEN, "LOG_LEVEL": log_level}

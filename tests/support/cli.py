@@ -43,3 +43,12 @@ async def start_glutebot(*args: str, env: dict[str, str]) -> asyncio.subprocess.
         sys.executable, "-m", "bot.cli", *args, env=env, cwd=ROOT,
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
     )  # fmt: skip
+
+
+async def run_glutebot(*args: str, env: dict[str, str]) -> int:
+    """A command run to its end, its output read as it comes (a chatty one at DEBUG would otherwise fill
+    the pipe and wait forever); its exit status."""
+    process = await start_glutebot(*args, env=env)
+    await process.communicate()
+    assert process.returncode is not None
+    return process.returncode
