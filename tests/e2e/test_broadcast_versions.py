@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.db.models import Broadcast
+from bot.i18n import use_language
 from bot.ui import texts
 from tests.e2e.conftest import Harness, add_subscribers
 
@@ -105,3 +106,42 @@ async def test_a_button_tapped_instead_of_the_version_leaves_the_draft_as_it_was
         draft = await repo.broadcasts.draft_of(ADMIN)
     assert draft is not None
     assert (draft.draft_step, draft.version_language, draft.versions) == ("confirm", None, None)
+
+
+async def test_a_spanish_speaking_coach_picks_the_try_it_now_drill_by_its_spanish_name(
+    harness: Harness,
+) -> None:
+    await add_subscribers(harness, 1, first_id=7_100)
+    driver = harness.driver
+    coach = driver.user(ADMIN, "Coach", language="es-ES")
+
+    async def after(action: object) -> dict[str, Any]:
+        mark = driver.mark(ADMIN)
+        if isinstance(action, str):
+            driver.send(coach, action)
+        message: dict[str, Any] = await driver.next_message(ADMIN, mark)
+        await harness.settled()
+        return message
+
+    await after("/broadcast")
+    audience = await after("Conoce la almeja")
+    mark = driver.mark(ADMIN)
+    await driver.answered(
+        driver.press(coach, audience, audience["reply_markup"]["inline_keyboard"][0][0]["text"])
+    )
+    _preview, summary = await driver.messages_after(ADMIN, mark, 2)
+    await harness.settled()
+    button = next(
+        entry["text"]
+        for row in summary["reply_markup"]["inline_keyboard"]
+        for entry in row
+        if ":button" in entry["callback_data"]
+    )
+    mark = driver.mark(ADMIN)
+    await driver.answered(driver.press(coach, summary, button))
+    picker = await driver.next_message(ADMIN, mark)
+
+    with use_language("es"):
+        spanish = harness.runtime.programme.drills["clamshell"].name
+    assert spanish != harness.runtime.programme.drills["clamshell"].name
+    assert spanish in labels(picker)

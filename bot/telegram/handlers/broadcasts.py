@@ -14,6 +14,7 @@ from telegram import Message, Update
 from telegram.ext import ApplicationHandlerStop
 
 from bot.db.models import Broadcast
+from bot.db.models import Drill as DrillRow
 from bot.db.repositories import Repository
 from bot.delivery.broadcasts import BroadcastMessage
 from bot.delivery.cards import send_card
@@ -21,6 +22,7 @@ from bot.delivery.planner import sample_caption, step_on
 from bot.domain.parsing import parse_fields, parse_number, parse_numbered
 from bot.domain.replies import parse_send_at
 from bot.i18n import N_, _
+from bot.runtime import Runtime
 from bot.services import broadcasts as service
 from bot.services import safety
 from bot.telegram.context import BotContext
@@ -160,7 +162,11 @@ async def on_coach_button(update: Update, context: BotContext) -> None:
         else:
             refusal = await _apply(repo, context, draft, action, argument, chat_id=chat.id)
         choosing_drill = action == "button" and refusal is None
-        drills = [(row.id, row.name) for row in await repo.drills.list_active()] if choosing_drill else []
+        drills = (
+            [(row.id, _name(runtime, row)) for row in await repo.drills.list_active()]
+            if choosing_drill
+            else []
+        )
         zone = await _zone_of(repo, context, user.id)
     if draft is None or refusal is not None:
         await acknowledge(query, refusal, alert=True)
@@ -386,3 +392,9 @@ async def on_try_button(update: Update, context: BotContext) -> None:
     await acknowledge(query)
     caption = sample_caption(runtime.programme, drill, step, _(TRY_IT_NOTE))
     await send_card(runtime, context.sender, drill, caption, chat_id=chat.id, markup=None)
+
+
+def _name(runtime: Runtime, row: DrillRow) -> str:
+    """The drill's name in the coach's language, from the programme the bot runs (the row has the English)."""
+    drill = runtime.programme.drills.get(row.slug)
+    return drill.name if drill is not None else row.name
