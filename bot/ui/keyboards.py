@@ -16,6 +16,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.domain.kit import Kit
 from bot.domain.programme import Outcome, Programme
+from bot.domain.replies import parse_local_time
 from bot.domain.safety import SCREEN_ITEMS, PainArea, PainKind, PregnancyStage, Rule
 from bot.domain.schedule import day_names
 from bot.i18n import DEFAULT_LANGUAGE, LANGUAGES, N_, _, format_clock, ngettext
@@ -192,6 +193,11 @@ def times() -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         [buttons[:3], buttons[3:], [_button(_("Another time (type HH:MM)"), "set:time:type")]]
     )
+
+
+def button_time(value: str) -> time | None:
+    """The time a `set:time:HHMM` or `set:quieter:HHMM` button carries (None for "type")."""
+    return parse_local_time(f"{value[:2]}:{value[2:]}") if len(value) == 4 else None
 
 
 def quieter_time(value: time) -> InlineKeyboardMarkup:

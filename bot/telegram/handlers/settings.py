@@ -153,7 +153,7 @@ async def apply_answer(
 async def _switch_to_quieter(update: Update, context: BotContext, value: str) -> None:
     """The offer of a quieter minute is taken: only the time changes; an open question stays open."""
     runtime = context.runtime
-    chosen = parse_local_time(f"{value[:2]}:{value[2:]}") if len(value) == 4 else None
+    chosen = keyboards.button_time(value)
     outbox = Outbox()
     async with runtime.unit_of_work() as repo:
         subscriber = await subscriber_for_update(repo, update)
@@ -184,7 +184,7 @@ def _tapped(what: str, value: str, programme_levels: set[int]) -> tuple[Question
     number = parse_number(value)
     if what == "level" and number is not None and number in programme_levels:
         return Question.LEVEL, number
-    if what == "time" and (chosen := parse_local_time(f"{value[:2]}:{value[2:]}")) is not None:
+    if what == "time" and (chosen := keyboards.button_time(value)) is not None:
         return Question.TIME, chosen
     if what == "tz" and is_zone(value):
         return Question.TIMEZONE, value
