@@ -27,7 +27,7 @@ from telegram.ext import (
 )
 
 from bot.config import SettingsError
-from bot.db.transient import Sleep, database_fault, through_outages, transient_reason
+from bot.db.transient import Sleep, through_outages
 from bot.delivery.broadcasts import BroadcastWorker
 from bot.delivery.sender import Sender
 from bot.domain import timezones
@@ -56,7 +56,7 @@ from bot.telegram.handlers import (
     settings,
 )
 from bot.telegram.handlers.common import acknowledge
-from bot.telegram.handlers.language import stored_language
+from bot.telegram.handlers.language import stored_language, stored_languages
 from bot.telegram.http import AiohttpRequest
 from bot.telegram.menus import set_chat_menu, set_language_menus
 from bot.telegram.pacing import Pacing
@@ -187,22 +187,12 @@ async def _post_init(application: BotApplication) -> None:
     asyncio.get_running_loop().run_in_executor(None, timezones.warm)
     await set_language_menus(bot)
     coaches = sorted(runtime.settings.admin_ids)
-    languages = await _stored_languages(runtime, coaches)
+    languages = await stored_languages(runtime, coaches)
+    if languages is None:
+        log.info("coach menus in English for now: the database did not answer")
     for admin_id in coaches:
-        language = languages.get(admin_id, DEFAULT_LANGUAGE)
+        language = (languages or {}).get(admin_id, DEFAULT_LANGUAGE)
         await set_chat_menu(bot, admin_id, language=language, coach=True)
-
-
-async def _stored_languages(runtime: Runtime, telegram_ids: list[int]) -> dict[int, str]:
-    """The languages these users chose as runners; none when the database cannot say (English menus)."""
-    try:
-        async with runtime.reading() as repo:
-            return await repo.subscribers.languages_of(telegram_ids)
-    except Exception as error:
-        if transient_reason(error) is None and database_fault(error) is None:
-            raise
-        log.info("coach menus in English for now: the database did not answer (%s)", error)
-        return {}
 
 
 async def _refresh_coach_menu(update: Update, context: BotContext) -> None:

@@ -35,13 +35,19 @@ async def speak_their_language(update: Update, context: BotContext) -> None:
 
 async def stored_language(runtime: Runtime, telegram_id: int) -> str | None:
     """A runner's stored language, or None for someone who is not one or when the database is away."""
+    languages = await stored_languages(runtime, [telegram_id])
+    return None if languages is None else languages.get(telegram_id)
+
+
+async def stored_languages(runtime: Runtime, telegram_ids: list[int]) -> dict[int, str] | None:
+    """The languages these users chose as runners (those who are), or None when the database is away."""
     try:
         async with runtime.reading() as repo:
-            return (await repo.subscribers.languages_of([telegram_id])).get(telegram_id)
+            return await repo.subscribers.languages_of(telegram_ids)
     except Exception as error:
         if transient_reason(error) is None and database_fault(error) is None:
             raise
-        log.debug("no stored language for %s (%s)", telegram_id, error)
+        log.debug("no stored languages for %s (%s)", telegram_ids, error)
         return None
 
 
