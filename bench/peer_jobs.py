@@ -60,35 +60,33 @@ def peer(connection: Connection, port: int, count: int, start_up_only: bool) -> 
         await application.initialize()
         await application.start()
         start_up = time.perf_counter() - began
-        rss_after_start = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        if start_up_only:
-            await application.stop()
-            await application.shutdown()
-            return {
-                "runners": count,
-                "start_up_seconds": round(start_up, 1),
-                "rss_after_start_mb": round(rss_after_start),
-            }
-        wait = (due - datetime.now(UTC)).total_seconds()
-        if wait < 0:
-            raise RuntimeError("registering the jobs took past their due time; give it longer")
-        await asyncio.sleep(wait)
-        due_clock = time.perf_counter()
-        seen, quiet_since = 0, time.perf_counter()
-        while len(arrived) < count and time.perf_counter() - quiet_since < QUIET_SECONDS:
-            await asyncio.sleep(1)
-            if len(arrived) != seen:
-                seen, quiet_since = len(arrived), time.perf_counter()
-        await application.stop()
-        await application.shutdown()
-        return {
+        started = {
             "runners": count,
             "start_up_seconds": round(start_up, 1),
-            "rss_after_start_mb": round(rss_after_start),
-            "delivered": len(arrived),
-            "seconds_to_last": round(max(arrived) - due_clock, 1) if arrived else None,
-            "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+            "rss_after_start_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
         }
+        try:
+            if start_up_only:
+                return started
+            wait = (due - datetime.now(UTC)).total_seconds()
+            if wait < 0:
+                raise RuntimeError("registering the jobs took past their due time; give it longer")
+            await asyncio.sleep(wait)
+            due_clock = time.perf_counter()
+            seen, quiet_since = 0, time.perf_counter()
+            while len(arrived) < count and time.perf_counter() - quiet_since < QUIET_SECONDS:
+                await asyncio.sleep(1)
+                if len(arrived) != seen:
+                    seen, quiet_since = len(arrived), time.perf_counter()
+            return {
+                **started,
+                "delivered": len(arrived),
+                "seconds_to_last": round(max(arrived) - due_clock, 1) if arrived else None,
+                "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+            }
+        finally:
+            await application.stop()
+            await application.shutdown()
 
     connection.send(asyncio.run(main()))
 
