@@ -18,7 +18,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from sqlalchemy.orm import InstrumentedAttribute
-from telegram.constants import FloodLimit
 
 from bot.db.models import Delivery, Subscriber
 from bot.db.repositories import Repository, TickProbe
@@ -27,6 +26,7 @@ from bot.delivery.cards import record_results, send_drill_card
 from bot.delivery.planner import PlannedDrill, plan_batch, replan
 from bot.delivery.sender import Sender, SendResult, SendStatus
 from bot.domain.programme import Programme
+from bot.domain.rates import messages_per_second
 from bot.domain.schedule import (
     due_local_date,
     in_quiet_hours,
@@ -173,7 +173,7 @@ class Dispatcher:
         return self._spread(now, overdue, due)
 
     def _spread(self, now: datetime, overdue: int, due: list[tuple[datetime, int]]) -> Spread:
-        rate = FloodLimit.PAID_MESSAGES_PER_SECOND if self.sender.paid else FloodLimit.MESSAGES_PER_SECOND
+        rate = messages_per_second(paid=self.sender.paid)
         return spread(now, [(now, overdue), *due], rate=rate, window=self._window)
 
     async def _look(self, now: datetime) -> tuple[TickProbe, Spread]:

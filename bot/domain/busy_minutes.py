@@ -1,7 +1,7 @@
 """Spreading drill times: a minute is busy when more drills fall due in it than Telegram lets a bot send.
 
 Runners pick from a few preset times, so thousands can share one minute while the minutes around it are
-empty. Telegram's cap clears about `SEND_PER_SECOND * 60` messages a minute; what does not fit waits for
+empty. Telegram's cap clears about `MESSAGES_PER_SECOND * 60` messages a minute; what does not fit waits for
 the next minute, and so on. A runner who picks a busy minute is offered the nearest one that still clears
 on time, never forced to take it.
 """
@@ -10,10 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-SEND_PER_SECOND = 30
-"""Telegram's broadcast limit for a bot."""
-PAID_SEND_PER_SECOND = 1000
-"""With paid broadcasts (`allow_paid_broadcast`), the limit rises to this."""
+from bot.domain.rates import messages_per_second
+
 LOOK_BACK_MINUTES = 30
 """Minutes before the chosen one whose overflow is followed into it."""
 REACH_MINUTES = 15
@@ -22,7 +20,7 @@ REACH_MINUTES = 15
 
 def minute_budget(*, paid: bool) -> int:
     """How many drills the bot can send in one minute."""
-    return (PAID_SEND_PER_SECOND if paid else SEND_PER_SECOND) * 60
+    return messages_per_second(paid=paid) * 60
 
 
 def quieter_offsets(

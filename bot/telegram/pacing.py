@@ -25,6 +25,8 @@ from aiolimiter import AsyncLimiter
 from telegram.constants import FloodLimit
 from telegram.ext import BaseRateLimiter
 
+from bot.domain.rates import MESSAGES_PER_SECOND, PAID_MESSAGES_PER_SECOND
+
 Result = bool | dict[str, Any] | list[dict[str, Any]]
 Sleep = Callable[[float], Awaitable[None]]
 
@@ -123,8 +125,8 @@ class Budget:
 
 class Pacing(BaseRateLimiter[None]):
     def __init__(self, *, now: Callable[[], float] = time.monotonic, sleep: Sleep = asyncio.sleep) -> None:
-        self.free = Budget(FloodLimit.MESSAGES_PER_SECOND, now=now, sleep=sleep)
-        self.paid = Budget(FloodLimit.PAID_MESSAGES_PER_SECOND, now=now, sleep=sleep)
+        self.free = Budget(MESSAGES_PER_SECOND, now=now, sleep=sleep)
+        self.paid = Budget(PAID_MESSAGES_PER_SECOND, now=now, sleep=sleep)
         self._groups: dict[str, AsyncLimiter] = {}
 
     async def initialize(self) -> None:
