@@ -1,5 +1,6 @@
 """Healthy work logs quietly: a 429 the sender waits out, and a broadcast tick that outlasts its interval,
-are at most one INFO line each; ERROR is kept for what someone must act on."""
+are at most one INFO line each; Telegram refusing or failing a call made outside the sender (a button's
+answer) is one WARNING line; ERROR, with its traceback, is kept for what someone must act on."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from bot.ui import texts
 from tests.e2e.conftest import Harness, add_subscribers, create_broadcast, running_bot
 
 RUNNER = 601
+TAPPER = 602
 FLOOD_WAITS = 3
 SKIPPED_INTERVALS = 5
 
@@ -82,3 +84,45 @@ async def test_a_long_broadcast_tick_is_one_info_line(
         record for record in logged if any(word in record.getMessage() for word in ("skipped", "outlast"))
     ]
     assert len(about_skips) == 1
+
+
+async def _tap_with_the_answer_refused(
+    harness: Harness, caplog: pytest.LogCaptureFixture, fault: Fault
+) -> list[logging.LogRecord]:
+    """A tap whose answerCallbackQuery meets `fault`: the records logged at INFO and above."""
+    driver = harness.driver
+    runner = driver.user(TAPPER, "Tom")
+    driver.send(runner, "/help")
+    message = await driver.next_message(TAPPER, 0)
+    await harness.all_handled()
+    harness.emulator.inject("answerCallbackQuery", fault)
+    with caplog.at_level(logging.DEBUG):
+        answer = await driver.answered(driver.press_data(runner, message, "gone:1"))
+        await harness.all_handled()
+    assert answer["text"] == texts.oops(), "the runner is still told to try again"
+    return [record for record in caplog.records if record.levelno >= logging.INFO]
+
+
+@pytest.mark.parametrize(
+    ("fault", "said"),
+    [(Fault("429", retry_after=3), "Flood control exceeded"), (Fault("502"), "Bad Gateway")],
+    ids=["429", "502"],
+)
+async def test_telegram_refusing_a_call_outside_the_sender_is_one_warning_line(
+    harness: Harness, caplog: pytest.LogCaptureFixture, fault: Fault, said: str
+) -> None:
+    logged = await _tap_with_the_answer_refused(harness, caplog, fault)
+
+    assert [(record.levelno, record.exc_info) for record in logged] == [(logging.WARNING, None)]
+    assert said in logged[0].getMessage()
+
+
+async def test_a_call_telegram_calls_a_bad_request_is_an_error_with_its_traceback(
+    harness: Harness, caplog: pytest.LogCaptureFixture
+) -> None:
+    logged = await _tap_with_the_answer_refused(
+        harness, caplog, Fault("400", description="Bad Request: query_id is malformed")
+    )
+
+    [error] = [record for record in logged if record.levelno >= logging.WARNING]
+    assert error.levelno == logging.ERROR and error.exc_info is not None

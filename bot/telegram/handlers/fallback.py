@@ -2,15 +2,18 @@
 
 A person writing something the bot does not understand gets a short, friendly pointer; an error is logged
 with its traceback for the operator and the runner only sees an apology. A database that cannot do the work
-(read-only, disk full) is one line for the operator, not a traceback: the cause is in the line.
+(read-only, disk full) is one line for the operator, not a traceback: the cause is in the line. So is
+Telegram's own trouble with a call made outside the sender (a button's answer, an edit): flood control,
+a timeout or an unreachable Bot API is a WARNING, expected now and then, and nothing in the code to fix.
 """
 
 from __future__ import annotations
 
 import logging
+from typing import TypeGuard
 
 from telegram import Update
-from telegram.error import Forbidden, TelegramError
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
 from bot.db.transient import database_fault
 from bot.services import subscriptions
@@ -49,6 +52,8 @@ async def on_error(update: object, context: BotContext) -> None:
     fault = database_fault(error) if error is not None else None
     if fault is not None:
         log.error("an update was not handled: database error: %s", fault)
+    elif _telegrams_trouble(error):
+        log.warning("an update was cut short: Telegram: %s: %s", type(error).__name__, error.message)
     else:
         log.error("error while handling an update", exc_info=error)
     apology = texts.oops() if fault is None else texts.cannot_save()
@@ -64,3 +69,12 @@ async def on_error(update: object, context: BotContext) -> None:
             except TelegramError:
                 log.debug("could not answer the callback query after an error", exc_info=True)
         await reply(context, update, apology)
+
+
+def _telegrams_trouble(error: object) -> TypeGuard[TelegramError]:
+    """Flood control (429), a timeout, the Bot API unreachable or failing (5xx), a chat that refuses the bot:
+    Telegram's conditions, not the bot's bugs. A BadRequest, though a NetworkError to PTB, is a call the
+    bot got wrong."""
+    if isinstance(error, BadRequest):
+        return False
+    return isinstance(error, RetryAfter | NetworkError | Forbidden)
