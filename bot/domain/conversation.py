@@ -2,9 +2,9 @@
 read, and which replies leave a question rather than answer it.
 
 Like PTB's ConversationHandler (states, fallbacks, a timeout), but kept in the database so any bot process
-can take the next step. Any command, `/cancel`, or a reply that clearly is a check-in ("done", "too hard",
-"pain 6") leaves the question; a question left open too long lapses, and the runner's words are read as
-they would be with no question open.
+can take the next step. Any command, `/cancel`, a reply that clearly is a check-in ("done", "too hard",
+"pain 6") or "later" leaves the question; a question left open too long lapses, and the runner's words are
+read as they would be with no question open.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import re
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from bot.domain.replies import parse_reply
+from bot.domain.replies import asks_for_later, parse_reply
 from bot.domain.safety import PregnancyStage
 from bot.domain.words import fold
 
@@ -63,6 +63,13 @@ def is_open(asked_at: datetime | None, *, now: datetime, onboarding: bool) -> bo
 def is_check_in(text: str) -> bool:
     """A short reply that reads as an answer to a drill, which leaves any question open."""
     return len(text.split()) <= CHECK_IN_WORDS and parse_reply(text).outcome is not None
+
+
+def puts_the_drill_off(question: Question, text: str) -> bool:
+    """ "later", "in a bit": the drill's Later, typed, which leaves the question before its own words are
+    read ("a bit" would answer the level question). Not the health screen's: no drill goes out before it
+    is answered."""
+    return question is not Question.HEALTH and asks_for_later(text)
 
 
 _NONE_APPLY = re.compile(

@@ -1,4 +1,4 @@
-"""What a runner's typed words mean: check-in replies, times, training days and pause lengths.
+"""What a runner's typed words mean: check-in replies, "later", times, training days and pause lengths.
 
 Conservative by design: anything that mentions pain is read as pain, never as done, and text that is not
 understood is kept whole as a note rather than guessed at. English, Spanish and German words are all
@@ -113,6 +113,23 @@ def parse_reply(text: str) -> ParsedReply:
     if _DONE.search(words):
         return ParsedReply(Outcome.DONE, None, cleaned)
     return ParsedReply(None, None, cleaned)
+
+
+_LATER = re.compile(
+    r"(?:(?:ok|okay|maybe|vale|quizas|vielleicht|i'?ll\s+do\s+it|i\s+will\s+do\s+it|do\s+it|remind\s+me"
+    r"|lo\s+hago|hazlo|recuerdamelo|mache?\s+ich|ich\s+mache?\s+(?:es|sie)|erinnere\s+mich)\s+)?"
+    r"(?:later|later\s+on|in\s+a\s+(?:bit|while|minute|moment)|not\s+(?:now|yet|right\s+now)|snooze"
+    r"|luego|mas\s+tarde|despues|en\s+un\s+(?:rato|momento)|ahora\s+no|todavia\s+no|aun\s+no"
+    r"|spa(?:e)?ter|nachher|gleich|in\s+einer\s+weile|jetzt\s+nicht|noch\s+nicht)"
+    r"(?:\s+(?:please|pls|today|hoy|por\s+favor|bitte|heute))?",
+)
+
+
+def asks_for_later(text: str) -> bool:
+    """ "later", "in a bit", "más tarde", "später": the runner puts today's drill off, as with the card's
+    Later button. Only a reply that says nothing else, so "later, but my knee hurts" stays a pain report."""
+    words = " ".join(re.sub(r"[^\w\s']+", " ", fold(text).replace("’", "'")).split())
+    return _LATER.fullmatch(words) is not None
 
 
 def parse_local_time(text: str) -> time | None:

@@ -108,6 +108,21 @@ async def record_outcome(
     )  # fmt: skip
 
 
+async def typed_about(
+    repo: Repository, subscriber: Subscriber, *, reply_to_message_id: int | None, now: datetime
+) -> Delivery | None:
+    """The drill a typed reply is about: the card it answers, or else the latest one still open."""
+    if reply_to_message_id is not None:
+        delivery = await repo.deliveries.by_message(
+            subscriber_id=subscriber.id, message_id=reply_to_message_id
+        )
+        if delivery is not None:
+            return delivery
+    return await repo.deliveries.latest_open(
+        subscriber_id=subscriber.id, not_before=today_for(subscriber, now) - ANSWER_WINDOW
+    )
+
+
 async def record_text(
     repo: Repository,
     programme: Programme,
@@ -118,15 +133,7 @@ async def record_text(
     now: datetime,
 ) -> Recorded | Refusal:
     """A typed reply: against the drill message it answers, or else the latest drill still open."""
-    delivery: Delivery | None = None
-    if reply_to_message_id is not None:
-        delivery = await repo.deliveries.by_message(
-            subscriber_id=subscriber.id, message_id=reply_to_message_id
-        )
-    if delivery is None:
-        delivery = await repo.deliveries.latest_open(
-            subscriber_id=subscriber.id, not_before=today_for(subscriber, now) - ANSWER_WINDOW
-        )
+    delivery = await typed_about(repo, subscriber, reply_to_message_id=reply_to_message_id, now=now)
     if delivery is None:
         return Refusal.NOTHING_OPEN
     parsed = parse_reply(text)

@@ -1,16 +1,20 @@
-""" "Later" only for today's unanswered card, once, at times that will be honoured; follow-ups (reminders,
-snoozed cards, the morning pain check) never outlive their day when the bot was down into the next one."""
+""" "Later" only for today's unanswered card, once, at times that will be honoured, tapped or typed in any of
+the bot's languages; follow-ups (reminders, snoozed cards, the morning pain check) never outlive their day
+when the bot was down into the next one."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 from typing import Any
 
+import pytest
 from sqlalchemy import func, select
 
 from bot.db.models import CheckIn
+from bot.i18n import _, use_language
 from bot.sandbox.driver import User
-from tests.e2e.conftest import Harness, ask, cards, deliveries, onboard, tap, today
+from bot.ui import keyboards, texts
+from tests.e2e.conftest import Harness, ask, callback_data, cards, deliveries, onboard, tap, today
 
 
 def buttons(message: dict[str, Any]) -> list[str]:
@@ -34,13 +38,18 @@ async def forged(harness: Harness, runner: User, message: dict[str, Any], data: 
     return answer
 
 
+async def check_ins(harness: Harness) -> list[CheckIn]:
+    async with harness.runtime.unit_of_work() as repo:
+        return list(await repo.session.scalars(select(CheckIn).order_by(CheckIn.id)))
+
+
 async def check_in_count(harness: Harness) -> int:
     async with harness.runtime.unit_of_work() as repo:
         return int(await repo.session.scalar(select(func.count()).select_from(CheckIn)) or 0)
 
 
 async def hours_pass(harness: Harness, hours: int) -> None:
-    for _ in range(hours):
+    for _hour in range(hours):
         harness.advance(timedelta(hours=1))
         await harness.tick()
 
@@ -193,3 +202,56 @@ async def test_the_morning_check_keeps_to_its_morning_and_names_the_right_day(ha
         late.id: ["Morning! How does it feel today where it hurt on Monday, from 0 to 10?"],
         away.id: [],
     }
+
+
+@pytest.mark.parametrize(
+    ("language", "typed"),
+    [("en", "later"), ("en", "I'll do it in a bit"), ("es", "Más tarde, por favor"), ("de", "später")],
+)
+async def test_typed_later_does_what_the_later_button_does(
+    harness: Harness, language: str, typed: str
+) -> None:
+    runner = await onboard(harness, 1411, language=language)
+    harness.advance(timedelta(hours=2))  # Monday 08:00
+    await harness.tick()
+    [card] = cards(harness, runner.id)
+    delivery_id = (await deliveries(harness, runner.id))[0].id
+
+    question = await ask(harness, runner, typed)
+    with use_language(language):
+        assert question["text"] == texts.snooze_question()
+        assert buttons(question) == [
+            _(keyboards.SNOOZE_LABELS["hour"]),
+            _(keyboards.SNOOZE_LABELS["evening"]),
+        ]
+        back_at = texts.snoozed(harness.clock.now() + timedelta(hours=1), "Europe/London")
+    answer = await tap(harness, runner, question, f"sn:{delivery_id}:hour")
+
+    assert answer["text"] == back_at
+    assert buttons(question) == [], "the choices come off once one is taken"
+    assert callback_data(cards(harness, runner.id)[0]) == callback_data(card), "the card keeps its buttons"
+    await hours_pass(harness, 1)  # 09:00: the card again
+    assert len(cards(harness, runner.id)) == 2
+
+
+async def test_typed_later_is_refused_as_the_button_is(harness: Harness) -> None:
+    runner = await onboard(harness, 1412)
+    assert (await ask(harness, runner, "later"))["text"] == texts.nothing_open()
+    harness.advance(timedelta(hours=2))  # Monday 08:00
+    await harness.tick()
+    await tap(harness, runner, await ask(harness, runner, "not now"), "This evening")
+
+    assert (await ask(harness, runner, "later"))["text"] == texts.snooze_already()
+    await ask(harness, runner, "done")
+    assert (await ask(harness, runner, "in a bit"))["text"] == texts.snooze_answered()
+    assert await check_in_count(harness) == 1, "a typed later is never a check-in or a note"
+
+
+async def test_later_with_more_to_say_is_read_as_the_rest_says(harness: Harness) -> None:
+    runner = await onboard(harness, 1413)
+    harness.advance(timedelta(hours=2))  # Monday 08:00
+    await harness.tick()
+
+    answer = await ask(harness, runner, "later, my knee hurts")
+    assert answer["text"] != texts.snooze_question()
+    assert [check_in.outcome for check_in in await check_ins(harness)] == ["pain"]

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from bot.domain.conversation import is_check_in, parse_screen_answer
+from bot.domain.conversation import Question, is_check_in, parse_screen_answer, puts_the_drill_off
 from bot.domain.kit import Kit, parse_kit
 from bot.domain.programme import Outcome
 from bot.domain.replies import (
     OFF_WORDS,
+    asks_for_later,
     language_named,
     parse_reply,
     parse_training_days,
@@ -70,6 +71,32 @@ def test_words_of_no_check_in_stay_a_note(text: str) -> None:
 @pytest.mark.parametrize("text", ["hecho", "zu schwer", "dolor 6", "Schmerz 6"])
 def test_a_short_check_in_in_any_language_leaves_an_open_question(text: str) -> None:
     assert is_check_in(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "later", "Later!", "ok, later", "later please", "in a bit", "not now", "I’ll do it later", "⏰ Later",
+        "más tarde", "Más tarde, por favor", "luego", "después", "ahora no", "en un rato", "lo hago luego",
+        "später", "SPAETER", "nachher", "jetzt nicht", "mache ich später", "später bitte", "⏰ Später",
+    ],
+)  # fmt: skip
+def test_later_in_every_language_puts_the_drill_off(text: str) -> None:
+    assert asks_for_later(text)
+    assert puts_the_drill_off(Question.LEVEL, text), "before the words are read as an answer"
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["later, my knee hurts", "done later than planned", "not today", "hoy no", "heute nicht", "skip", "luz"],
+)
+def test_later_with_anything_more_is_read_as_the_rest_says(text: str) -> None:
+    assert not asks_for_later(text)
+
+
+def test_later_is_no_way_out_of_the_health_screen() -> None:
+    """No drill goes out before it is answered, so there is nothing to put off."""
+    assert not puts_the_drill_off(Question.HEALTH, "later")
 
 
 @pytest.mark.parametrize(

@@ -10,7 +10,13 @@ from telegram import Update
 
 from bot.db.models import Subscriber
 from bot.db.repositories import Repository
-from bot.domain.conversation import Question, is_check_in, parse_level_answer, parse_screen_answer
+from bot.domain.conversation import (
+    Question,
+    is_check_in,
+    parse_level_answer,
+    parse_screen_answer,
+    puts_the_drill_off,
+)
 from bot.domain.kit import parse_kit
 from bot.domain.replies import (
     OFF_WORDS,
@@ -68,6 +74,9 @@ async def answer_typed(
     runtime = context.runtime
     question = conversation.open_question(subscriber, now=runtime.clock.now())
     if question is None:
+        return False
+    if puts_the_drill_off(question, text):
+        conversation.settle(subscriber)
         return False
     answer = _read(question, text, {level.number for level in runtime.programme.levels})
     if not isinstance(answer, _Unread) and question is Question.HEALTH:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from html import escape
 
-from telegram import CallbackQuery, Update
+from telegram import CallbackQuery, Message, Update
 
 from bot.db.models import Subscriber
 from bot.db.repositories import Repository
@@ -15,6 +15,7 @@ from bot.delivery.sender import SendStatus
 from bot.domain.conversation import is_note_or_check_in
 from bot.domain.parsing import BIGINT_MAX, parse_number, parse_numbered
 from bot.domain.programme import Drill, Outcome
+from bot.domain.replies import asks_for_later
 from bot.domain.safety import pain_advice
 from bot.domain.schedule import SNOOZE_OPTIONS
 from bot.i18n import _
@@ -193,8 +194,9 @@ async def on_pain_score(update: Update, context: BotContext) -> None:
 
 
 async def on_text(update: Update, context: BotContext) -> None:
-    """Plain text in a private chat: the open question's answer, else a check-in, or a note on a drill
-    (a reply to its card, or text starting with "note"); anything else gets a hint, never a silent note."""
+    """Plain text in a private chat: the open question's answer, else "later" (as the card's button), a
+    check-in, or a note on a drill (a reply to its card, or text starting with "note"); anything else gets a
+    hint, never a silent note."""
     message = update.effective_message
     if message is None or message.text is None:
         return
@@ -212,6 +214,8 @@ async def on_text(update: Update, context: BotContext) -> None:
             outbox.add(texts.not_subscribed())
         elif await answer_typed(outbox, context, repo, subscriber, message.text):
             pass
+        elif asks_for_later(message.text):
+            await _later_typed(outbox, repo, subscriber, message.reply_to_message, now)
         elif not is_note_or_check_in(message.text, replying=message.reply_to_message is not None):
             outbox.add(texts.not_understood())
         else:
@@ -229,6 +233,25 @@ async def on_text(update: Update, context: BotContext) -> None:
     await outbox.send(context, update)
     if isinstance(result, checkins.Recorded) and subscriber is not None:
         await _typed_answer_shown(context, result, subscriber, coached, now)
+
+
+async def _later_typed(
+    outbox: Outbox, repo: Repository, subscriber: Subscriber, reply_to: Message | None, now: datetime
+) -> None:
+    """A typed "later" does what the card's Later button does, for the card it answers or else the latest
+    one: the times that fit today, as buttons under the answer, or why it cannot be put off."""
+    delivery = await checkins.typed_about(
+        repo, subscriber, reply_to_message_id=reply_to.message_id if reply_to is not None else None, now=now
+    )
+    if delivery is None:
+        outbox.add(texts.nothing_open())
+        return
+    result = await checkins.snooze(repo, subscriber, delivery, "menu", now=now)
+    if result.offers:
+        choices = keyboards.snooze_choices(delivery.id, result.offers, on_card=False)
+        outbox.add(texts.snooze_question(), choices)
+    else:
+        outbox.add(_snooze_refusal(result, subscriber, now))
 
 
 async def _typed_answer_shown(
@@ -310,7 +333,8 @@ def _ask_checks(outbox: Outbox, result: checkins.Recorded) -> None:
 
 
 async def on_snooze_button(update: Update, context: BotContext) -> None:
-    """`sn:<delivery>:menu|half|hour|evening`: put today's unanswered card off until later, once."""
+    """`sn:<delivery>:menu|half|hour|evening`: put today's unanswered card off until later, once. The
+    choices are on the card, or under the answer to a typed "later", whose buttons then come off."""
     query = update.callback_query
     if query is None or query.data is None or await screen_first(update, context):
         return
@@ -321,19 +345,22 @@ async def on_snooze_button(update: Update, context: BotContext) -> None:
     delivery_id, option = parsed
     now = context.runtime.clock.now()
     result = None
+    on_card = True
     async with context.runtime.unit_of_work() as repo:
         subscriber = await subscriber_for_update(repo, update)
         delivery = await repo.deliveries.get(delivery_id)
         if subscriber is not None and delivery is not None and delivery.subscriber_id == subscriber.id:
             result = await checkins.snooze(repo, subscriber, delivery, option, now=now)
+            tapped = query.message.message_id if query.message is not None else None
+            on_card = tapped == delivery.telegram_message_id
     if result is None or subscriber is None:
         await acknowledge(query, texts.not_yours(), alert=True)
     elif result.until is not None:
         await acknowledge(query, texts.snoozed(result.until, subscriber.timezone))
-        await edit_markup(update, keyboards.check_in(delivery_id))
+        await edit_markup(update, keyboards.check_in(delivery_id) if on_card else None)
     elif result.offers:
         await acknowledge(query, texts.snooze_gone() if result.refusal else None)
-        await edit_markup(update, keyboards.snooze_choices(delivery_id, result.offers))
+        await edit_markup(update, keyboards.snooze_choices(delivery_id, result.offers, on_card=on_card))
     else:
         await acknowledge(query, _snooze_refusal(result, subscriber, now), alert=True)
 
