@@ -30,11 +30,15 @@ from bot.db.models import SUBSCRIBER_STATUSES
 from bot.db.transient import driver_words
 from bot.domain.clock import SystemClock
 from bot.domain.parsing import parse_number
-from bot.i18n import LANGUAGES
+from bot.i18n import DEFAULT_LANGUAGE, LANGUAGES, use_language
 from bot.runtime import StartupError
 
 if TYPE_CHECKING:
     from sqlalchemy.ext.asyncio import AsyncEngine
+
+    from bot.domain.preview import Answer
+    from bot.domain.programme import Level, Programme
+    from bot.domain.week import Running
 
 log = logging.getLogger(__name__)
 
@@ -453,7 +457,7 @@ def _next_monday(today: date) -> date:
 
 
 def cmd_programme(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.domain.preview import parse_answers, parse_kit, preview
+    from bot.domain.preview import parse_answers, parse_kit
     from bot.domain.week import Running
 
     content = _load(settings.content_dir, allow_missing_media=True, quiet=True)
@@ -475,13 +479,32 @@ def cmd_programme(args: argparse.Namespace, settings: Settings) -> int:
     except ValueError as error:
         return _fail(f"--kit: {error}", 2)
     running = Running(long_run_weekday=args.long_run, race_on=args.race)
+    with use_language(args.language):
+        _print_programme(args, programme, levels, start=start, running=running, answers=answers, kit=kit)
+    return 0
+
+
+def _print_programme(
+    args: argparse.Namespace,
+    programme: Programme,
+    levels: Sequence[Level],
+    *,
+    start: date,
+    running: Running,
+    answers: Sequence[Answer],
+    kit: frozenset[str] | None,
+) -> None:
+    """The runner's words (level and drill names, doses, reasons) in the language in force; the table's
+    own words stay the operator's English."""
+    from bot.domain.preview import preview
+
     for level in levels:
         days = preview(
             programme, level.number, days=args.days, start=start, running=running, answers=answers, kit=kit
         )
         if args.format == "json":
             for planned in days:
-                print(json.dumps({"level": level.number, **planned.as_json()}))
+                print(json.dumps({"level": level.number, **planned.as_json()}, ensure_ascii=False))
             continue
         print(f"\nLevel {level.number}: {level.name} (starts at stage {level.start_stage})")
         for planned in days:
@@ -492,7 +515,6 @@ def cmd_programme(args: argparse.Namespace, settings: Settings) -> int:
             dose = f"{planned.dose}" + (f" @ {planned.load_kg:g} kg" if planned.load_kg else "")
             drill = f"{planned.drill.name:<34} {dose:<30} {planned.intensity.label:<8}"
             print(f"  {day}  stage {planned.stage}  {drill} {planned.reason}")
-    return 0
 
 
 def _weekday(text: str) -> int:
@@ -646,6 +668,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     programme.add_argument("--long-run", type=_weekday, help="the weekly long run's day, e.g. sun")
     programme.add_argument("--race", type=date.fromisoformat, help="a race date, YYYY-MM-DD: plans a taper")
+    programme.add_argument(
+        "--language",
+        choices=tuple(LANGUAGES),
+        default=DEFAULT_LANGUAGE,
+        help="the language runners read: level and drill names, doses and reasons (default: en)",
+    )
     programme.set_defaults(handler=cmd_programme)
     return parser
 

@@ -119,6 +119,25 @@ def test_programme_keeps_a_drills_easier_version_for_when_it_is_needed(
     assert walks[:2] == ["band-lateral-walk", "monster-walk"] and "band-lateral-walk" not in walks[1:]
 
 
+def test_programme_speaks_the_runners_language_when_asked(capsys: pytest.CaptureFixture[str]) -> None:
+    """Level and drill names, doses and reasons as a runner reads them; the table's own words stay English."""
+    arguments = ["programme", "--level", "1", "--days", "7", "--start", "2026-11-30", "--long-run", "sun"]
+    assert main([*arguments, "--language", "es"]) == 0
+    spanish = capsys.readouterr().out
+    assert main([*arguments, "--language", "de", "--format", "json"]) == 0
+    german = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+
+    assert "Level 1: Principiante en fuerza (starts at stage 1)" in spanish
+    assert "day  1 Mon 30 Nov  stage 1  Puente de glúteos" in spanish
+    assert "2 × 12 por lado" in spanish
+    assert "Tirada larga mañana: hoy, uno suave." in spanish
+    assert german[5]["reason"] == "Morgen langer Lauf: heute etwas Leichtes."
+    assert german[6]["reason"] == "Ruhetag."
+    with pytest.raises(SystemExit):
+        main([*arguments, "--language", "fr"])
+    assert "--language: invalid choice: 'fr'" in capsys.readouterr().err
+
+
 def test_programme_rejects_answers_it_cannot_read(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["programme", "--answers", "done,maybe"]) == 2
     assert "--answers: answer 'maybe'" in capsys.readouterr().err
