@@ -303,7 +303,7 @@ def _add_handlers(application: BotApplication, *, webhook: bool, admin_ids: froz
             CallbackQueryHandler(language.on_language_button, pattern=r"^lang:"),
             CallbackQueryHandler(drills.on_check_in_button, pattern=r"^ci:"),
             CallbackQueryHandler(drills.on_pain_score, pattern=r"^(pn|mp):"),
-            CallbackQueryHandler(drills.on_snooze_button, pattern=r"^sn:"),
+            CallbackQueryHandler(drills.on_snooze_button, pattern=r"^s[nl]:"),
             CallbackQueryHandler(drills.on_nudges_button, pattern=r"^nd:(on|off)$"),
             CallbackQueryHandler(drills.on_easier_button, pattern=r"^ez:"),
             CallbackQueryHandler(drills.on_self_test_button, pattern=r"^st:\d+:"),

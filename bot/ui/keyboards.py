@@ -62,14 +62,17 @@ def easier_now(delivery_id: int) -> InlineKeyboardMarkup:
 
 
 SNOOZE_LABELS = {"half": N_("In 30 min"), "hour": N_("In 1 hour"), "evening": N_("This evening")}
+SNOOZE_ON_CARD = "sn"
+SNOOZE_TYPED = "sl"
 
 
 def snooze_choices(
     delivery_id: int, offers: tuple[str, ...], *, on_card: bool = True
 ) -> InlineKeyboardMarkup:
     """Only the choices that will be honoured now; on the card, Back restores its check-in buttons. Under
-    the answer to a typed "later" there is nothing to go back to."""
-    rows = [[_button(_(SNOOZE_LABELS[option]), f"sn:{delivery_id}:{option}") for option in offers]]
+    the answer to a typed "later" (`sl:`, so a tap knows where it is) there is nothing to go back to."""
+    prefix = SNOOZE_ON_CARD if on_card else SNOOZE_TYPED
+    rows = [[_button(_(SNOOZE_LABELS[option]), f"{prefix}:{delivery_id}:{option}") for option in offers]]
     if on_card:
         rows.append([_button(_("Back"), f"ci:{delivery_id}:back")])
     return InlineKeyboardMarkup(rows)

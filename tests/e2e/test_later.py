@@ -225,7 +225,7 @@ async def test_typed_later_does_what_the_later_button_does(
             _(keyboards.SNOOZE_LABELS["evening"]),
         ]
         back_at = texts.snoozed(harness.clock.now() + timedelta(hours=1), "Europe/London")
-    answer = await tap(harness, runner, question, f"sn:{delivery_id}:hour")
+    answer = await tap(harness, runner, question, f"sl:{delivery_id}:hour")
 
     assert answer["text"] == back_at
     assert buttons(question) == [], "the choices come off once one is taken"

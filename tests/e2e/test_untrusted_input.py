@@ -53,6 +53,7 @@ async def test_forged_button_data_gets_the_stale_answer_and_changes_nothing(
             "pn:1", f"pn:{delivery}", f"pn:{delivery}:²", f"pn:{delivery}:11", "pn:²:3", f"pn:{too_big}:3",
             "mp:1", f"mp:{delivery}:²", "mp:x:1",
             "sn:…", f"sn:{delivery}", "sn:²:hour", f"sn:{delivery}:never", f"sn:{too_big}:hour",
+            "sl:…", f"sl:{delivery}", "sl:²:hour", f"sl:{delivery}:never", f"sl:{too_big}:hour",
             "set", "set:", "set:level", "set:level:²", "set:level:9", "set:pause:²", f"set:pause:{too_big}",
             "del", "del:", "del:maybe",
             "try:", "try:²", "try:1:2", f"try:{too_big}",

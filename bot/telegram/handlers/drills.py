@@ -334,25 +334,24 @@ def _ask_checks(outbox: Outbox, result: checkins.Recorded) -> None:
 
 async def on_snooze_button(update: Update, context: BotContext) -> None:
     """`sn:<delivery>:menu|half|hour|evening`: put today's unanswered card off until later, once. The
-    choices are on the card, or under the answer to a typed "later", whose buttons then come off."""
+    choices are on the card, or (`sl:`) under the answer to a typed "later", whose buttons then come off."""
     query = update.callback_query
     if query is None or query.data is None or await screen_first(update, context):
         return
-    parsed = parse_numbered(query.data, "sn", maximum=BIGINT_MAX)
+    on_card = not query.data.startswith(f"{keyboards.SNOOZE_TYPED}:")
+    prefix = keyboards.SNOOZE_ON_CARD if on_card else keyboards.SNOOZE_TYPED
+    parsed = parse_numbered(query.data, prefix, maximum=BIGINT_MAX)
     if parsed is None or parsed[1] not in ("menu", *SNOOZE_OPTIONS):
         await acknowledge(query, texts.gone())
         return
     delivery_id, option = parsed
     now = context.runtime.clock.now()
     result = None
-    on_card = True
     async with context.runtime.unit_of_work() as repo:
         subscriber = await subscriber_for_update(repo, update)
         delivery = await repo.deliveries.get(delivery_id)
         if subscriber is not None and delivery is not None and delivery.subscriber_id == subscriber.id:
             result = await checkins.snooze(repo, subscriber, delivery, option, now=now)
-            tapped = query.message.message_id if query.message is not None else None
-            on_card = tapped == delivery.telegram_message_id
     if result is None or subscriber is None:
         await acknowledge(query, texts.not_yours(), alert=True)
     elif result.until is not None:
