@@ -117,6 +117,27 @@ async def test_telegram_refusing_a_call_outside_the_sender_is_one_warning_line(
     assert said in logged[0].getMessage()
 
 
+@pytest.fixture
+async def impatient_harness(
+    emulator: Emulator, engine: AsyncEngine, database_url: str, test_content: Path
+) -> AsyncIterator[Harness]:
+    """A Bot API call that takes over half a second times out."""
+    async with running_bot(
+        emulator, engine, database_url, test_content, telegram_timeout_seconds=0.5
+    ) as running:
+        yield running
+
+
+async def test_a_call_outside_the_sender_that_times_out_is_one_warning_line(
+    impatient_harness: Harness, caplog: pytest.LogCaptureFixture
+) -> None:
+    logged = await _tap_with_the_answer_refused(impatient_harness, caplog, Fault("hang"))
+    impatient_harness.emulator.clear_faults()
+
+    assert [(record.levelno, record.exc_info) for record in logged] == [(logging.WARNING, None)]
+    assert "TimedOut" in logged[0].getMessage()
+
+
 async def test_a_call_telegram_calls_a_bad_request_is_an_error_with_its_traceback(
     harness: Harness, caplog: pytest.LogCaptureFixture
 ) -> None:
