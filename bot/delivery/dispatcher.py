@@ -173,6 +173,8 @@ class Dispatcher:
         return self._spread(now, overdue, due)
 
     def _spread(self, now: datetime, overdue: int, due: list[tuple[datetime, int]]) -> Spread:
+        """Planned at Telegram's whole rate, not this process's share of it: the delivering processes
+        together clear the minute, and each claims from the same plan."""
         rate = FloodLimit.PAID_MESSAGES_PER_SECOND if self.sender.paid else FloodLimit.MESSAGES_PER_SECOND
         return spread(now, [(now, overdue), *due], rate=rate, window=self._window)
 
