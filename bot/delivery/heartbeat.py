@@ -48,13 +48,16 @@ class Heartbeat:
         self.interval = interval
         self.live = 1
         self._share = share
+        self._beating = asyncio.Lock()
 
     async def beat(self) -> int:
-        """Refresh this process's row, drop dead peers' rows, and share the rate among the live ones."""
-        now = self.runtime.clock.now()
-        live_after = now - self.interval * LIVE_BEATS
-        async with self.runtime.unit_of_work() as repo:
-            live = await repo.senders.refresh(self.id, role=self.role, now=now, live_after=live_after)
+        """Refresh this process's row, drop dead peers' rows, and share the rate among the live ones.
+        One beat at a time: two at once would both find no row yet and both insert it."""
+        async with self._beating:
+            now = self.runtime.clock.now()
+            live_after = now - self.interval * LIVE_BEATS
+            async with self.runtime.unit_of_work() as repo:
+                live = await repo.senders.refresh(self.id, role=self.role, now=now, live_after=live_after)
         if live != self.live:
             log.info("%d delivering processes share Telegram's rate", live)
         self.live = live
