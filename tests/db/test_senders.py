@@ -7,7 +7,10 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import asyncpg
+import pytest
 from sqlalchemy import select
+from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.config import load_settings
@@ -19,6 +22,8 @@ from bot.telegram.pacing import Pacing
 from tests.unit.programme_factory import make_programme
 
 START = datetime(2026, 3, 2, 7, 0, tzinfo=UTC)
+HANG = 30
+"""Seconds after which a beat that should not wait at all is taken for one that waits forever."""
 
 
 def process(
@@ -103,3 +108,29 @@ async def test_a_clean_stop_leaves_at_once(session_factory: async_sessionmaker[A
     assert await rows(session_factory) == {staying.id: "worker"}
     assert await staying.beat() == 1
     assert staying_pacing.paid.rate == 1000
+
+
+@pytest.mark.parametrize("database_kind", [pytest.param("postgres", marks=pytest.mark.postgres)])
+async def test_a_peer_refreshing_its_old_row_is_neither_waited_for_nor_deleted(
+    session_factory: async_sessionmaker[AsyncSession], database_url: str
+) -> None:
+    """Two processes back after a pause each find the other's row old while refreshing their own: waiting
+    for each other's row would deadlock. The row its owner holds is alive, skipped and counted."""
+    clock = ManualClock(START)
+    (first, _), (second, _) = process(session_factory, clock), process(session_factory, clock)
+    await first.beat()
+    await second.beat()
+    clock.advance(HEARTBEAT * 4)
+    refreshing = await asyncpg.connect(
+        make_url(database_url).set(drivername="postgresql").render_as_string(False)
+    )
+    try:
+        holding = refreshing.transaction()
+        await holding.start()
+        await refreshing.execute("UPDATE senders SET seen_at = $1 WHERE id = $2", clock.now(), second.id)
+
+        assert await asyncio.wait_for(first.beat(), HANG) == 2
+        await holding.commit()
+    finally:
+        await refreshing.close()
+    assert await rows(session_factory) == {first.id: "worker", second.id: "worker"}
