@@ -228,12 +228,14 @@ def _unpaced(senders: int) -> None:
 async def _serve_role(
     role: str, application: BotApplication, dispatcher: Dispatcher, stop: asyncio.Event
 ) -> None:
-    """`bot` processes send replies only and take no share of the rate (see bot/delivery/heartbeat.py)."""
+    """`bot` processes send replies only and take no share of the rate (see bot/delivery/heartbeat.py);
+    the others know their share before the first tick sends anything."""
     broadcasts = application.bot_data[BROADCASTS_KEY]
     if role == "bot":
         await serve(application, stop)
         return
     heartbeat = sender_heartbeat(application, dispatcher.runtime, role)
+    await skipped_during_outages(heartbeat.beat, health=dispatcher.runtime.database_health)()
     if role == "worker":
         ticking = start_ticking(dispatcher, broadcasts, heartbeat)
         try:

@@ -10,6 +10,10 @@ beats.
 `--role bot` processes send only replies, a trickle beside the day's drills, and do not take a share:
 counting them would leave their share of the bulk rate unused all day.
 
+A process that starts beats before it sends and takes its share at once; its peers learn of it at their
+next beat, so for up to one heartbeat the processes together may send a share too much (a 429 then is
+waited out by the sender). One that stops cleanly leaves at once; its peers take its share at their next beat.
+
 The heartbeat is its own cadence and its own small transaction, never part of the dispatcher's idle tick.
 """
 
