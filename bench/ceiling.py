@@ -11,6 +11,12 @@ subscriber id each day, and how long a /help reply takes while the drills go out
 `--scale K` runs simulated time K times as fast as the wall clock, Telegram's rate included, so 30,000
 runners take 100 s instead of 1,000 s; reply times are then in simulated seconds too and not reported.
 `--compare` runs once more without the early window and with one lane (everything queues together).
+`--workers K` delivers as a scaled-out deployment does: this process only takes updates and replies
+(`glutebot run --role bot`), and K worker processes (`--role worker`) each run the dispatcher's loop, their
+own limiter and the senders' heartbeat, so each paces at its share of the rate; all share the one simulated
+clock. Reports the CPU of each process.
+
+    .venv/bin/python bench/ceiling.py --runners 30000 --paid --workers 3
 """
 
 from __future__ import annotations
@@ -24,8 +30,9 @@ import platform
 import statistics
 import time
 from datetime import UTC, datetime, timedelta
-from multiprocessing import Pipe, Process
+from multiprocessing import Pipe, Process, Value
 from multiprocessing.connection import Connection
+from multiprocessing.sharedctypes import Synchronized
 from pathlib import Path
 from typing import Any
 
@@ -33,17 +40,18 @@ import asyncpg
 from sqlalchemy import insert
 from sqlalchemy.engine import make_url
 
-from bot.config import load_settings
+from bot.config import Settings, load_settings
 from bot.content.loader import load_content
 from bot.content.sync import sync_content
 from bot.db import migrate
 from bot.db.engine import create_engine, create_session_factory
 from bot.db.models import EVERY_DAY_BUT_SUNDAY, Subscriber
+from bot.db.transient import Sleep
 from bot.delivery.dispatcher import Dispatcher
-from bot.process import build_runtime
+from bot.process import build_runtime, sender_heartbeat
 from bot.sandbox.driver import Driver
 from bot.sandbox.emulator import Emulator
-from bot.telegram.app import build_application, serve
+from bot.telegram.app import build_application, initialized, serve
 from bot.telegram.context import SENDER_KEY
 from bot.telegram.pacing import Lane, Pacing
 
@@ -62,19 +70,94 @@ PROBE_EVERY = 1.1
 
 
 class BenchClock:
-    """Simulated time running `scale` times as fast as the wall clock, jumped ahead between days."""
+    """Simulated time running `scale` times as fast as the wall clock, jumped ahead between days. Worker
+    processes get the same start, wall origin and shift (shared memory), so all see one clock."""
 
-    def __init__(self, start: datetime, scale: float) -> None:
-        self.start, self.scale, self.wall0, self.shift = start, scale, time.time(), 0.0
+    def __init__(
+        self,
+        start: datetime,
+        scale: float,
+        *,
+        wall0: float | None = None,
+        shift: Synchronized[float] | None = None,
+    ) -> None:
+        self.start, self.scale = start, scale
+        self.wall0 = time.time() if wall0 is None else wall0
+        self.shift = Value("d", 0.0) if shift is None else shift
 
     def at(self, wall: float) -> datetime:
-        return self.start + timedelta(seconds=(wall - self.wall0) * self.scale + self.shift)
+        return self.start + timedelta(seconds=(wall - self.wall0) * self.scale + self.shift.value)
 
     def now(self) -> datetime:
         return self.at(time.time())
 
     def jump_to(self, moment: datetime) -> None:
-        self.shift += max((moment - self.now()).total_seconds(), 0.0)
+        self.shift.value += max((moment - self.now()).total_seconds(), 0.0)
+
+    def shared(self) -> tuple[datetime, float, float, Synchronized[float]]:
+        """What a worker process needs to build the same clock."""
+        return self.start, self.scale, self.wall0, self.shift
+
+
+def scaled_pacing(scale: float) -> tuple[Pacing, Sleep]:
+    """A limiter on simulated time (Telegram's rate is per simulated second), and the sleep that goes
+    with it."""
+
+    async def scaled_sleep(seconds: float) -> None:
+        await asyncio.sleep(seconds / scale)
+
+    return Pacing(now=lambda: time.monotonic() * scale, sleep=scaled_sleep), scaled_sleep
+
+
+def cpu_seconds() -> float:
+    times = os.times()
+    return times.user + times.system
+
+
+def one_lane_or_two(dispatcher: Dispatcher, lanes: bool) -> Dispatcher:
+    """Without lanes (`--compare`'s second run) the drills queue with the replies."""
+    if not lanes:
+        dispatcher.sender.lane = Lane.INTERACTIVE
+    return dispatcher
+
+
+def dispatch_in_process(
+    connection: Connection,
+    settings: Settings,
+    clock: tuple[datetime, float, float, Synchronized[float]],
+    lanes: bool,
+) -> None:
+    """One `glutebot run --role worker` process: the dispatcher's loop and the senders' heartbeat on the
+    shared clock, with its own limiter. Told "jump" after the clock jumped, it looks at once and beats;
+    "beat" beats again (once every peer has beaten since the jump, the count is right); "stop" stops it
+    as a signal does."""
+
+    async def work() -> None:
+        start, scale, wall0, shift = clock
+        bench_clock = BenchClock(start, scale, wall0=wall0, shift=shift)
+        pacing, scaled_sleep = scaled_pacing(scale)
+        engine = create_engine(settings.database_url)
+        runtime = build_runtime(settings, engine, load_content(settings.content_dir), bench_clock)
+        application = build_application(runtime, pacing=pacing)
+        async with initialized(application):
+            dispatcher = one_lane_or_two(Dispatcher(runtime, application.bot_data[SENDER_KEY]), lanes)
+            heartbeat = sender_heartbeat(application, runtime, "worker")
+            stop = asyncio.Event()
+            beating = asyncio.create_task(heartbeat.run(stop, sleep=scaled_sleep))
+            dispatching = asyncio.create_task(dispatcher.run(stop, sleep=scaled_sleep))
+            cpu_before = cpu_seconds()
+            connection.send("ready")
+            while (command := await asyncio.to_thread(connection.recv)) != "stop":
+                if command == "jump":
+                    runtime.wakeup.sooner.set()
+                connection.send(await heartbeat.beat())
+            stop.set()
+            await dispatching
+            await beating
+            connection.send(round(cpu_seconds() - cpu_before, 1))
+        await engine.dispose()
+
+    asyncio.run(work())
 
 
 def serve_emulator(connection: Connection, count: int) -> None:
@@ -133,13 +216,13 @@ def serve_emulator(connection: Connection, count: int) -> None:
     asyncio.run(serve())
 
 
-async def fresh_database() -> str:
+async def fresh_database(name: str) -> str:
     admin = make_url(POSTGRES).set(drivername="postgresql").render_as_string(hide_password=False)
     connection = await asyncpg.connect(admin)
-    await connection.execute(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
-    await connection.execute(f"CREATE DATABASE {DATABASE}")
+    await connection.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    await connection.execute(f"CREATE DATABASE {name}")
     await connection.close()
-    return make_url(POSTGRES).set(database=DATABASE).render_as_string(hide_password=False)
+    return make_url(POSTGRES).set(database=name).render_as_string(hide_password=False)
 
 
 async def insert_runners(database_url: str, count: int) -> None:
@@ -186,7 +269,7 @@ def rank_correlation(order: list[int]) -> float:
 
 
 async def one_run(args: argparse.Namespace, *, early: bool, lanes: bool) -> dict[str, Any]:
-    database_url = await fresh_database()
+    database_url = await fresh_database(args.database)
     await asyncio.to_thread(migrate.upgrade, database_url)
     control, remote = Pipe()
     emulator = Process(target=serve_emulator, args=(remote, args.runners), daemon=True)
@@ -212,26 +295,35 @@ async def one_run(args: argparse.Namespace, *, early: bool, lanes: bool) -> dict
     idle = timedelta(seconds=IDLE_SECONDS * args.scale)
     clock = BenchClock(SLOT - lead - idle, args.scale)
     scale = args.scale
-
-    async def scaled_sleep(seconds: float) -> None:
-        await asyncio.sleep(seconds / scale)
-
-    pacing = Pacing(now=lambda: time.monotonic() * scale, sleep=scaled_sleep)
+    pacing, scaled_sleep = scaled_pacing(scale)
     engine = create_engine(database_url)
     runtime = build_runtime(settings, engine, load_content(content_dir), clock)
     application = build_application(runtime, pacing=pacing)
-    dispatcher = Dispatcher(runtime, application.bot_data[SENDER_KEY])
-    if not lanes:
-        dispatcher.sender.lane = Lane.INTERACTIVE
+    workers = [Pipe() for _ in range(args.workers)]
+    processes = [
+        Process(target=dispatch_in_process, args=(remote, settings, clock.shared(), lanes), daemon=True)
+        for _, remote in workers
+    ]
+    for process, (_, remote) in zip(processes, workers, strict=True):
+        process.start()
+        remote.close()  # a worker that dies is then an EOFError here, not a wait forever
+    for here, _ in workers:
+        assert await asyncio.to_thread(here.recv) == "ready"
     stop_serving, stop_dispatching = asyncio.Event(), asyncio.Event()
     serving = asyncio.create_task(serve(application, stop_serving, poll_timeout=1.0))
-    dispatching = asyncio.create_task(dispatcher.run(stop_dispatching, sleep=scaled_sleep))
+    dispatching = None
+    if not workers:
+        dispatcher = one_lane_or_two(Dispatcher(runtime, application.bot_data[SENDER_KEY]), lanes)
+        dispatching = asyncio.create_task(dispatcher.run(stop_dispatching, sleep=scaled_sleep))
     days: list[dict[str, Any]] = []
     cpu_before = os.times()
     for day in range(2):
         slot = SLOT + timedelta(days=day)
         clock.jump_to(slot - lead - idle)
         runtime.wakeup.sooner.set()  # a real clock never jumps: the loop must not sleep through the jump
+        for here, _ in workers:
+            await command(here, "jump")
+        live_senders = [await command(here, "beat") for here, _ in workers]
         day_began = time.time()
         control.send("probe")
         while True:
@@ -256,6 +348,7 @@ async def one_run(args: argparse.Namespace, *, early: bool, lanes: bool) -> dict
                 "sent": len(lateness),
                 "sent_per_wall_s": round(len(lateness) / max(last_wall - first_wall, 1e-9)),
                 "load_average": round(os.getloadavg()[0], 1),
+                **({"live_senders": live_senders} if workers else {}),
                 "lateness_first_s": round(min(lateness), 2) if lateness else None,
                 "lateness_p50_s": round(percentile(lateness, 0.5), 1) if lateness else None,
                 "lateness_p99_s": round(percentile(lateness, 0.99), 1) if lateness else None,
@@ -279,7 +372,11 @@ async def one_run(args: argparse.Namespace, *, early: bool, lanes: bool) -> dict
         )
     cpu = os.times()
     stop_dispatching.set()  # as `glutebot run` stops: the dispatcher first, while the bot can still send
-    await dispatching
+    if dispatching is not None:
+        await dispatching
+    worker_cpu = [await command(here, "stop") for here, _ in workers]
+    for process in processes:
+        process.join()
     stop_serving.set()
     await serving
     await engine.dispose()
@@ -291,9 +388,17 @@ async def one_run(args: argparse.Namespace, *, early: bool, lanes: bool) -> dict
         "paid": args.paid,
         "early_window_min": window,
         "lanes": lanes,
+        "workers": args.workers,
         "bot_cpu_s": round(cpu.user + cpu.system - cpu_before.user - cpu_before.system, 1),
+        **({"worker_cpu_s": worker_cpu} if workers else {}),
         "days": days,
     }
+
+
+async def command(worker: Connection, what: str) -> Any:
+    """Tell a worker process `what`; its answer."""
+    worker.send(what)
+    return await asyncio.to_thread(worker.recv)
 
 
 async def main_async(args: argparse.Namespace) -> None:
@@ -310,7 +415,19 @@ def main() -> None:
     parser.add_argument("--scale", type=float, default=1.0, help="simulated seconds per wall second")
     parser.add_argument("--paid", action="store_true", help="PAID_BROADCAST=1: 1,000 messages a second")
     parser.add_argument("--compare", action="store_true", help="also run with no early window and one lane")
-    asyncio.run(main_async(parser.parse_args()))
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=0,
+        help="worker processes that deliver (this one only replies); 0: this one does everything",
+    )
+    parser.add_argument(
+        "--database", default=DATABASE, help="the PostgreSQL database to (re)create for the run"
+    )
+    args = parser.parse_args()
+    if args.workers < 0:
+        parser.error("--workers must be 0 or more")
+    asyncio.run(main_async(args))
 
 
 if __name__ == "__main__":

@@ -65,6 +65,12 @@ class Metrics:
             ["broadcast"],
             registry=registry,
         )
+        self.live_senders = Gauge(
+            "glutebot_live_senders",
+            "Delivering processes sharing Telegram's rate at this process's last heartbeat (its share is "
+            "the rate divided by this)",
+            registry=registry,
+        )
         self.last_dispatch_activity: datetime | None = None
         """When the dispatcher last finished a tick or claimed a batch (on the runtime's clock): a tick that
         keeps failing, or hangs, lets it grow old."""

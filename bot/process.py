@@ -31,11 +31,13 @@ from bot.db.repositories import Repository
 from bot.db.transient import skipped_during_outages
 from bot.delivery.broadcasts import BroadcastWorker
 from bot.delivery.dispatcher import Dispatcher
+from bot.delivery.heartbeat import Heartbeat
 from bot.domain.clock import Clock, SystemClock
 from bot.monitoring import start_monitoring
 from bot.runtime import Runtime, StartupError
 from bot.telegram.app import build_application, initialized, serve
 from bot.telegram.context import BROADCASTS_KEY, SENDER_KEY, BotApplication
+from bot.telegram.pacing import Pacing
 
 log = logging.getLogger(__name__)
 
@@ -124,19 +126,23 @@ class JobsInFlight:
 
 @dataclass
 class Ticking:
-    """The dispatcher's loop and the broadcast job, started together and stopped between ticks."""
+    """The dispatcher's loop, the broadcast job and the senders' heartbeat, started together and stopped
+    between ticks."""
 
     scheduler: AsyncIOScheduler
     jobs: JobsInFlight
     dispatching: asyncio.Task[None]
     stopping: asyncio.Event
+    beating: asyncio.Task[None] | None = None
 
 
-def start_ticking(dispatcher: Dispatcher, broadcasts: BroadcastWorker | None = None) -> Ticking:
+def start_ticking(
+    dispatcher: Dispatcher, broadcasts: BroadcastWorker | None = None, heartbeat: Heartbeat | None = None
+) -> Ticking:
     """The dispatcher runs its own loop, waking when the next drill is due; broadcasts get an interval job,
     so a long one never holds up the day's drills. Late broadcast ticks run once rather than being dropped
     or piling up. While the database is unreachable the ticks are skipped; the first one after it is back
-    catches up.
+    catches up. The heartbeat, if any, keeps this process's share of Telegram's rate on its own cadence.
     """
     logging.getLogger("apscheduler.scheduler").addFilter(_SKIPPED_RUNS_FILTER)
     scheduler = AsyncIOScheduler(timezone=UTC)
@@ -156,7 +162,8 @@ def start_ticking(dispatcher: Dispatcher, broadcasts: BroadcastWorker | None = N
         )
     scheduler.start()
     stopping = asyncio.Event()
-    return Ticking(scheduler, jobs, asyncio.create_task(dispatcher.run(stopping)), stopping)
+    beating = None if heartbeat is None else asyncio.create_task(heartbeat.run(stopping))
+    return Ticking(scheduler, jobs, asyncio.create_task(dispatcher.run(stopping)), stopping, beating)
 
 
 async def stop_between_ticks(ticking: Ticking) -> None:
@@ -165,6 +172,8 @@ async def stop_between_ticks(ticking: Ticking) -> None:
     ticking.scheduler.pause()
     await ticking.jobs.idle.wait()
     await ticking.dispatching
+    if ticking.beating is not None:
+        await ticking.beating
     if ticking.scheduler.running:
         ticking.scheduler.shutdown(wait=False)
 
@@ -205,22 +214,37 @@ async def run(settings: Settings, *, role: str = "all", clock: Clock | None = No
         await engine.dispose()
 
 
+def sender_heartbeat(application: BotApplication, runtime: Runtime, role: str) -> Heartbeat:
+    """A delivering process's heartbeat, sharing the application's limiter's rate with its live peers."""
+    pacing = application.bot.rate_limiter
+    share = pacing.share_among if isinstance(pacing, Pacing) else _unpaced
+    return Heartbeat(runtime, role=role, share=share)
+
+
+def _unpaced(senders: int) -> None:
+    """An application without the limiter (tests) has no rate to share."""
+
+
 async def _serve_role(
     role: str, application: BotApplication, dispatcher: Dispatcher, stop: asyncio.Event
 ) -> None:
+    """`bot` processes send replies only and take no share of the rate (see bot/delivery/heartbeat.py);
+    the others know their share before the first tick sends anything."""
     broadcasts = application.bot_data[BROADCASTS_KEY]
+    if role == "bot":
+        await serve(application, stop)
+        return
+    heartbeat = sender_heartbeat(application, dispatcher.runtime, role)
+    await skipped_during_outages(heartbeat.beat, health=dispatcher.runtime.database_health)()
     if role == "worker":
-        ticking = start_ticking(dispatcher, broadcasts)
+        ticking = start_ticking(dispatcher, broadcasts, heartbeat)
         try:
             await stop.wait()
         finally:
             await broadcasts.stop()
             await stop_between_ticks(ticking)
         return
-    if role == "bot":
-        await serve(application, stop)
-        return
-    ticking = start_ticking(dispatcher, broadcasts)
+    ticking = start_ticking(dispatcher, broadcasts, heartbeat)
     serving = asyncio.Event()
 
     async def stop_ticks_first() -> None:

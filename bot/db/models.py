@@ -452,3 +452,15 @@ class ProcessedUpdate(Base):
     bot_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
     received_at: Mapped[datetime] = mapped_column(index=True)
+
+
+class LiveSender(Base):
+    """A process that delivers drills (roles `all` and `worker`), refreshed by its heartbeat: each one
+    counts the live rows and paces its bulk sends at its share of Telegram's rate."""
+
+    __tablename__ = "senders"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    role: Mapped[str] = mapped_column(String(16))
+    started_at: Mapped[datetime]
+    seen_at: Mapped[datetime]

@@ -173,6 +173,8 @@ class Dispatcher:
         return self._spread(now, overdue, due)
 
     def _spread(self, now: datetime, overdue: int, due: list[tuple[datetime, int]]) -> Spread:
+        """Planned at Telegram's whole rate, not this process's share of it: the delivering processes
+        together clear the minute, and each claims from the same plan."""
         rate = messages_per_second(paid=self.sender.paid)
         return spread(now, [(now, overdue), *due], rate=rate, window=self._window)
 

@@ -8,6 +8,8 @@ The overall budget has two lanes. A reply to something a runner just did (a comm
 from /today) waits only for other replies; bulk sends (the day's drills, nudges, broadcasts) take what is
 left. Without lanes a reply queued behind the dispatcher's in-flight drills and took seconds during a run.
 Messages sent with `allow_paid_broadcast` draw on Telegram's paid budget instead of the free one.
+Several delivering processes share the bot's rates: each paces at its share (`Pacing.share_among`, told
+by bot/delivery/heartbeat.py how many are live).
 """
 
 from __future__ import annotations
@@ -62,13 +64,31 @@ class Budget:
     waiting bulk sends gets the very next one."""
 
     def __init__(self, rate: float, *, now: Callable[[], float], sleep: Sleep) -> None:
-        self.rate = rate
+        self._rate = rate
         self._now = now
         self._sleep = sleep
         self._tokens = rate
         self._refilled = now()
         self._waiting: dict[Lane, deque[asyncio.Future[None]]] = {lane: deque() for lane in Lane}
         self._handing_out: asyncio.Task[None] | None = None
+
+    @property
+    def rate(self) -> float:
+        return self._rate
+
+    @rate.setter
+    def rate(self, rate: float) -> None:
+        """A new rate from now on: the tokens refilled so far count at the old rate (and stay within the
+        new second's burst), and whoever waits keeps their place. The hand-out, perhaps asleep for a
+        token at the old rate, starts over at the new one."""
+        if rate == self._rate:
+            return
+        self._refill()
+        self._rate = rate
+        self._tokens = min(self._tokens, rate)
+        if self._handing_out is not None and not self._handing_out.done():
+            self._handing_out.cancel()
+            self._handing_out = asyncio.create_task(self._hand_out())
 
     async def take(self, lane: Lane) -> None:
         """Return once this call may go: at once while tokens are left and nobody of its lane or before
@@ -96,7 +116,7 @@ class Budget:
 
     def _refill(self) -> float:
         now = self._now()
-        self._tokens = min(self.rate, self._tokens + (now - self._refilled) * self.rate)
+        self._tokens = min(self._rate, self._tokens + (now - self._refilled) * self._rate)
         self._refilled = now
         return self._tokens
 
@@ -113,7 +133,7 @@ class Budget:
         while True:
             tokens = self._refill()
             if tokens < WHOLE:
-                await self._sleep((1 - tokens) / self.rate)
+                await self._sleep((1 - tokens) / self._rate)
                 continue
             turn = self._next()
             if turn is None:
@@ -127,7 +147,15 @@ class Pacing(BaseRateLimiter[None]):
     def __init__(self, *, now: Callable[[], float] = time.monotonic, sleep: Sleep = asyncio.sleep) -> None:
         self.free = Budget(MESSAGES_PER_SECOND, now=now, sleep=sleep)
         self.paid = Budget(PAID_MESSAGES_PER_SECOND, now=now, sleep=sleep)
+        self.senders = 1
         self._groups: dict[str, AsyncLimiter] = {}
+
+    def share_among(self, senders: int) -> None:
+        """`senders` delivering processes send through one bot token, and Telegram's rates are the bot's:
+        this process takes an even share of each. Its replies still go first within its share."""
+        self.senders = max(senders, 1)
+        self.free.rate = MESSAGES_PER_SECOND / self.senders
+        self.paid.rate = PAID_MESSAGES_PER_SECOND / self.senders
 
     async def initialize(self) -> None:
         """Nothing to set up."""

@@ -6,6 +6,7 @@ import asyncio
 import json
 import signal
 import socket
+import sqlite3
 from pathlib import Path
 
 import aiohttp
@@ -43,6 +44,8 @@ async def test_run_serves_updates_and_stops_cleanly_on_sigterm(
     assert await asyncio.wait_for(process.wait(), 30) == 0
     _, stderr = await process.communicate()
     assert b"Traceback" not in stderr
+    with sqlite3.connect(sqlite_path(empty_database_url)) as database:
+        assert database.execute("SELECT count(*) FROM senders").fetchone() == (0,), "it left the senders"
 
 
 @pytest.mark.parametrize("database_kind", ["sqlite"], indirect=True)
@@ -162,6 +165,7 @@ async def test_run_serves_health_and_metrics_on_metrics_port(
     ):
         metrics = await response.text()
     assert 'glutebot_updates_total{type="command"} 1.0' in metrics
+    assert "glutebot_live_senders 1.0" in metrics, "a process that delivers shares the rate with itself"
 
     process.send_signal(signal.SIGTERM)
     assert await asyncio.wait_for(process.wait(), 30) == 0

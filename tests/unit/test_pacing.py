@@ -1,8 +1,10 @@
-"""Pacing on an injected time source: the overall rate, replies before bulk sends, and the paid budget."""
+"""Pacing on an injected time source: the overall rate, replies before bulk sends, the paid budget, and a
+process's share of the rates changing at run time."""
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from typing import Any
 
 from bot.telegram.pacing import Lane, Pacing, in_lane
@@ -28,10 +30,13 @@ class Calls:
     def __init__(self, time: FakeTime) -> None:
         self.time = time
         self.sent: list[tuple[str, float]] = []
+        self.after: dict[str, Callable[[], None]] = {}
+        """What happens just after a label went out."""
 
     async def send(self, pacing: Pacing, label: str, *, lane: Lane, **data: Any) -> None:
         async def callback() -> bool:
             self.sent.append((label, self.time.now))
+            self.after.get(label, lambda: None)()
             return True
 
         with in_lane(lane):
@@ -131,4 +136,33 @@ async def test_messages_without_a_chat_are_not_paced() -> None:
 
     await pacing.process_request(callback, (), {}, "answerCallbackQuery", {"callback_query_id": "1"}, None)
     assert answered == [0.0]
+    await pacing.shutdown()
+
+
+async def test_a_share_of_the_rate_keeps_the_tokens_and_the_queue_and_comes_back_whole() -> None:
+    pacing, calls = paced()
+    calls.after["b29"] = lambda: pacing.share_among(2)  # a peer came up as the burst ran out
+    calls.after["b59"] = lambda: pacing.share_among(1)  # and went away
+    await asyncio.gather(*(calls.send(pacing, f"b{n}", lane=Lane.BULK) for n in range(90)))
+
+    assert calls.labels() == [f"b{n}" for n in range(90)]
+    sent = dict(calls.sent)
+    assert [sent[f"b{n}"] for n in range(30)] == [0.0] * 30
+    assert [round(sent[f"b{n}"] * 15, 6) for n in range(30, 60)] == list(range(1, 31))
+    assert [round((sent[f"b{n}"] - 2.0) * 30, 6) for n in range(60, 90)] == list(range(1, 31))
+    assert (pacing.free.rate, pacing.paid.rate) == (30, 1000)
+    await pacing.shutdown()
+
+
+async def test_a_smaller_share_caps_the_burst_and_replies_still_go_first() -> None:
+    pacing, calls = paced()
+    pacing.share_among(3)
+    bulk = [asyncio.create_task(calls.send(pacing, f"b{n}", lane=Lane.BULK)) for n in range(30)]
+    await asyncio.sleep(0)
+    reply = asyncio.create_task(calls.send(pacing, "reply", lane=Lane.INTERACTIVE))
+    await asyncio.gather(reply, *bulk)
+    labels = calls.labels()
+    assert labels.index("reply") == 10
+    assert dict(calls.sent)["b9"] == 0.0
+    assert 2.05 <= dict(calls.sent)["b29"] <= 2.15  # 10 at once, then the reply and 20 more at 10 a second
     await pacing.shutdown()

@@ -13,6 +13,7 @@ from bot.db.repositories.drills import DrillRepository, DrillSyncReport
 from bot.db.repositories.media import MediaRepository, UpdateRepository
 from bot.db.repositories.progress import ProgressRepository
 from bot.db.repositories.retention import RetentionRepository
+from bot.db.repositories.senders import SenderRepository
 from bot.db.repositories.stats import DeliveryFigures, StatsRepository
 from bot.db.repositories.subscribers import SubscriberRepository
 from bot.db.repositories.ticks import TickProbe, TickRepository
@@ -33,6 +34,7 @@ class Repository:
         self.broadcasts = BroadcastRepository(session)
         self.retention = RetentionRepository(session)
         self.ticks = TickRepository(session)
+        self.senders = SenderRepository(session)
         self.due_soonest: datetime | None = None
         """The earliest drill this unit of work scheduled; the dispatcher is told once it commits."""
 
@@ -57,6 +59,7 @@ __all__ = [
     "ProgressRepository",
     "Repository",
     "RetentionRepository",
+    "SenderRepository",
     "StatsRepository",
     "SubscriberRepository",
     "TickProbe",
