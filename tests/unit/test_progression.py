@@ -569,3 +569,77 @@ def test_a_kit_swap_that_would_land_on_an_outgrown_regression_moves_on_to_the_ne
     assert listed_decision(Outcome.DONE, index=3, kit=frozenset()).drill.slug == "squat"
     assert listed_decision(Outcome.DONE, index=3, kit=frozenset({"step-or-box"})).drill.slug == "box-squat"
     assert listed_decision(None, index=3, kit=frozenset()).drill.slug == "supported-squat"
+
+
+SHIPPED = load_content(ROOT / "content", allow_missing_media=True).programme
+LIGHT_DAY = DayPlan(Intensity.MODERATE)
+
+
+def after_a_good_day_of(slug: str, *, stage: int, rotation_index: int) -> Position:
+    """`slug` done on Monday; every other drill of the earlier stages seen a week before, so the drill's
+    regression (never seen) is the least recently seen one, first in line for a light day."""
+    earlier = [drill for number in range(1, stage) for drill in SHIPPED.stage(number).rotation]
+    drills = {other: DrillState(last_seen_on=MONDAY - timedelta(days=7)) for other in earlier}
+    regression = SHIPPED.drills[slug].regression
+    if regression is not None:
+        drills.pop(regression, None)
+    drills[slug] = DrillState(last_outcome=Outcome.DONE, last_seen_on=MONDAY)
+    return Position(stage=stage, rotation_index=rotation_index, stage_started_on=MONDAY, drills=drills)
+
+
+def test_a_light_day_after_a_good_strength_day_is_another_pattern_not_its_regression() -> None:
+    """The physiotherapist's finding: a Bulgarian split squat done on Monday, then its stage-2 regression,
+    the split squat, as Tuesday's light day. Tuesday takes another pattern, and not the copenhagen plank's
+    (Wednesday's), and says it is the light day between strength days."""
+    position = after_a_good_day_of("bulgarian-split-squat", stage=3, rotation_index=3)
+    results = [SessionResult(MONDAY, "bulgarian-split-squat", Outcome.DONE)]
+    decision = decide(SHIPPED, position, results, TUESDAY, day=LIGHT_DAY)
+    assert decision is not None
+    assert decision.drill.slug != "split-squat"
+    assert decision.drill.pattern not in ("single-leg-squat", "adduction")
+    assert decision.reason == "Good session, keep it going."
+    assert decision.note == "Between strength days: a lighter drill today."
+    assert decision.eases is None
+    assert decision.position.rotation_index == 3, "the copenhagen plank's day is still to come"
+
+
+def test_after_too_hard_the_light_day_is_the_regression_and_says_why() -> None:
+    position = after_a_good_day_of("bulgarian-split-squat", stage=3, rotation_index=3)
+    results = [SessionResult(MONDAY, "bulgarian-split-squat", Outcome.HARD)]
+    decision = decide(SHIPPED, position, results, TUESDAY, day=LIGHT_DAY)
+    assert decision is not None and decision.drill.slug == "split-squat"
+    assert decision.eases == "bulgarian-split-squat"
+    assert decision.reason.startswith("Last drill felt too hard")
+
+
+def test_a_light_day_takes_yesterdays_pattern_only_when_nothing_else_is_allowed() -> None:
+    """The health screen (here: squats and the strength drills only) leaves the same movement or nothing."""
+    position = after_a_good_day_of("bulgarian-split-squat", stage=3, rotation_index=3)
+    results = [SessionResult(MONDAY, "bulgarian-split-squat", Outcome.DONE)]
+    decision = decide_within(
+        SHIPPED,
+        position,
+        results,
+        TUESDAY,
+        allowed=lambda drill: drill.pattern == "single-leg-squat" or drill.stage == 3,
+        day=LIGHT_DAY,
+    )
+    assert decision is not None and decision.drill.slug == "split-squat"
+    assert decision.note == "Between strength days: a lighter drill today."
+
+
+def test_strength_upkeep_in_the_last_stage_avoids_yesterdays_pattern() -> None:
+    """A crossover step-up done on Monday: Tuesday's upkeep is not the lateral step-up (its regression),
+    though that is the loaded drill least recently seen."""
+    seen = {
+        "weighted-hip-thrust": MONDAY - timedelta(days=9),
+        "weighted-single-leg-rdl": MONDAY - timedelta(days=8),
+        "lateral-step-up": MONDAY - timedelta(days=10),
+    }
+    drills = {slug: DrillState(last_seen_on=day, load_kg=10.0) for slug, day in seen.items()}
+    drills["crossover-step-up"] = DrillState(last_outcome=Outcome.DONE, last_seen_on=MONDAY)
+    position = Position(stage=4, rotation_index=1, stage_started_on=MONDAY, drills=drills)
+    results = [SessionResult(MONDAY, "crossover-step-up", Outcome.DONE)]
+    decision = decide(SHIPPED, position, results, TUESDAY)
+    assert decision is not None and decision.drill.slug == "weighted-hip-thrust"
+    assert decision.note == "Strength upkeep: a loaded drill keeps the strength you built."
