@@ -8,7 +8,10 @@ its own answers move it.
   easier (the drill's regression, or the drill itself with a lighter dose).
 - "Too hard" holds that drill and makes the pattern's next appearance easier; twice in a row steps it
   back a rung.
-- A drill needing kit the runner lacks is swapped for its pattern's kit-free alternative (`without_kit`).
+- A drill needing kit the runner lacks is swapped for its pattern's kit-free alternative (`without_kit`);
+  a rotation day passes the drill over when the drill is an outgrown regression (below). A rotation day
+  passes over yesterday's drill too (an alternative two rotation drills share, or an easier version served
+  off the rotation, can come round again the next day).
 - A regression is for when it is needed: a drill that is the regression of another drill of its own stage's
   rotation is not a regular rotation day once that harder drill went well (its last answer done or too
   easy) and the runner can do it today. Before then (a runner new to the pattern starts there), after pain
@@ -25,8 +28,9 @@ its own answers move it.
   least recently seen, of a pattern other than yesterday's (never the same movement's easier version the
   day after it went well) and, where one is left, other than the next rotation drill's.
 - Loaded drills propose the weight last logged, raised (`bot.domain.load`) once the top dose is beaten in
-  two sessions in a row; the last stage keeps one or two loaded drills a week as strength upkeep. Band
-  drills follow the same rule: the top dose beaten twice in a row proposes a stronger band, at that dose.
+  two sessions in a row; the last stage keeps one or two loaded drills a week as strength upkeep (of
+  another pattern than yesterday's where one fits). Band drills follow the same rule: the top dose beaten
+  twice in a row proposes a stronger band, at that dose.
 - Hopping (plyometric) drills wait for the entry gate: a pain-free skater squat of 3 × 8 each side, then
   two-leg pogo hops without pain (asked in the chat).
 The engine is pure and deterministic: the same inputs always give the same decision.
@@ -279,11 +283,12 @@ def easier_variant(programme: Programme, flagged: Drill, usable: Usable) -> Dril
 
 
 def _upkeep(
-    programme: Programme, position: Position, today: date, usable: Usable, yesterday: frozenset[str]
+    programme: Programme, position: Position, today: date, usable: Usable, yesterday: tuple[Drill, ...]
 ) -> Drill | None:
     """In the last stage, which has no loaded drills: a loaded drill of an earlier stage (the least recently
-    seen one the runner has the kit for, of a pattern other than yesterday's where one fits) when none came
-    in the last `UPKEEP_GAP_DAYS` days and fewer than two in the last week, so the strength built is kept."""
+    seen one the runner has the kit for, of a pattern other than yesterday's and then than the next rotation
+    drill's where one fits) when none came in the last `UPKEEP_GAP_DAYS` days and fewer than two in the last
+    week, so the strength built is kept."""
     if position.stage != programme.last_stage:
         return None
     loaded = [
@@ -297,9 +302,16 @@ def _upkeep(
         or sum((today - day).days < 7 for day in seen) >= 2
     ):
         return None
+    yesterdays_patterns = {drill.pattern for drill in yesterday}
+    upcoming = _next_in_rotation(programme, position).pattern
     ordered = sorted(
         zip(seen, loaded, strict=True),
-        key=lambda pair: (pair[1].pattern in yesterday, pair[0], pair[1].slug),
+        key=lambda pair: (
+            pair[1].pattern in yesterdays_patterns,
+            pair[1].pattern == upcoming,
+            pair[0],
+            pair[1].slug,
+        ),
     )
     for _seen, drill in ordered:
         if usable(drill) is drill:
@@ -316,10 +328,10 @@ def _outgrown(programme: Programme, position: Position, drill: Drill, usable: Us
     )
 
 
-def _patterns_seen_on(programme: Programme, position: Position, day: date) -> frozenset[str]:
-    """The movement patterns of the drills served on `day` (two after an "easier version now" swap)."""
-    return frozenset(
-        programme.drills[slug].pattern
+def _seen_on(programme: Programme, position: Position, day: date) -> tuple[Drill, ...]:
+    """The drills served on `day` (two after an "easier version now" swap)."""
+    return tuple(
+        programme.drills[slug]
         for slug, state in position.drills.items()
         if state.last_seen_on == day and slug in programme.drills
     )
@@ -336,13 +348,16 @@ def _pick(
     position: Position,
     usable: Usable,
     upkeep: Drill | None,
-    yesterday: frozenset[str],
+    yesterday: tuple[Drill, ...],
 ) -> tuple[Drill, int | None, str | None]:
     """Today's drill, its rotation index (None off the stage's rotation) and the drill it eases, if any.
 
-    A drill off the rotation fills a day the rotation cannot: it avoids yesterday's patterns (so a runner
-    who just did a movement does not get its easier version as the light day) and then the next rotation
-    drill's pattern (not the same muscles the day before they are loaded hard), where another drill fits."""
+    A rotation day passes over a drill that is an outgrown regression or whose kit-free alternative is one,
+    and yesterday's drill (an easier version served off the rotation, or a kit-free alternative two rotation
+    drills share, can be the next rotation drill too). A drill off the rotation fills a day the
+    rotation cannot: it avoids yesterday's patterns (so a runner who just did a movement does not get its
+    easier version as the light day) and then the next rotation drill's pattern (not the same muscles the
+    day before they are loaded hard), where another drill fits."""
     flagged = [
         programme.drills[slug]
         for slug, state in position.drills.items()
@@ -356,18 +371,24 @@ def _pick(
         return upkeep, None, None
     eased_patterns = {drill.pattern for drill in flagged}
     upcoming = _next_in_rotation(programme, position).pattern
+    yesterdays_patterns = {drill.pattern for drill in yesterday}
     filler: tuple[int, Drill] | None = None
     fallback: tuple[Drill, int | None, str | None] | None = None
     for candidate, index in _candidates(programme, position):
         chosen = usable(candidate)
         if chosen is None:
             continue
-        if chosen.pattern in eased_patterns or _outgrown(programme, position, chosen, usable):
+        if (
+            chosen.pattern in eased_patterns
+            or _outgrown(programme, position, chosen, usable)
+            or _outgrown(programme, position, candidate, usable)
+            or chosen in yesterday
+        ):
             fallback = fallback or (chosen, index, None)
             continue
         if index is not None:
             return chosen, index, None
-        clash = 2 * (chosen.pattern in yesterday) + (chosen.pattern == upcoming)
+        clash = 2 * (chosen.pattern in yesterdays_patterns) + (chosen.pattern == upcoming)
         if clash == 0:
             return chosen, None, None
         if filler is None or clash < filler[0]:
@@ -481,7 +502,7 @@ def decide_within(
         return None
 
     hard_day = day.ceiling is Intensity.HARD and not day.warm_up_only
-    yesterday = _patterns_seen_on(programme, position, today - timedelta(days=1))
+    yesterday = _seen_on(programme, position, today - timedelta(days=1))
     upkeep = _upkeep(programme, position, today, usable, yesterday) if hard_day else None
     try:
         drill, index, eased = _pick(programme, position, usable, upkeep, yesterday)

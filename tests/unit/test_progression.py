@@ -493,9 +493,11 @@ def listed_decision(
     index: int = 1,
     kit: frozenset[str] | None = None,
     allowed: Callable[[Drill], bool] = lambda _drill: True,
+    squat_on: date = MONDAY,
 ) -> Decision:
-    """The decision on the regression's rotation day, the squat last answered `squat` (None: never had)."""
-    drills = {} if squat is None else {"squat": DrillState(last_outcome=squat, last_seen_on=MONDAY)}
+    """The decision on the regression's rotation day, Tuesday, the squat last answered `squat` on `squat_on`
+    (None: never had)."""
+    drills = {} if squat is None else {"squat": DrillState(last_outcome=squat, last_seen_on=squat_on)}
     position = Position(stage=2, rotation_index=index, stage_started_on=MONDAY, drills=drills)
     decision = decide_within(LISTED, position, [], TUESDAY, allowed=allowed, kit=kit)
     assert decision is not None
@@ -565,8 +567,10 @@ def test_after_too_hard_or_pain_the_regression_comes_next_and_the_rotation_waits
 
 def test_a_kit_swap_that_would_land_on_an_outgrown_regression_moves_on_to_the_next_drill() -> None:
     """No box: the box squat's kit-free alternative is the supported squat, outgrown once the squat went
-    well; with a box the box squat itself comes."""
-    assert listed_decision(Outcome.DONE, index=3, kit=frozenset()).drill.slug == "squat"
+    well; with a box the box squat itself comes. The squat done the day before is passed over too."""
+    last_week = MONDAY - timedelta(days=7)
+    assert listed_decision(Outcome.DONE, index=3, kit=frozenset(), squat_on=last_week).drill.slug == "squat"
+    assert listed_decision(Outcome.DONE, index=3, kit=frozenset()).drill.slug == "side-plank"
     assert listed_decision(Outcome.DONE, index=3, kit=frozenset({"step-or-box"})).drill.slug == "box-squat"
     assert listed_decision(None, index=3, kit=frozenset()).drill.slug == "supported-squat"
 
@@ -643,3 +647,21 @@ def test_strength_upkeep_in_the_last_stage_avoids_yesterdays_pattern() -> None:
     decision = decide(SHIPPED, position, results, TUESDAY)
     assert decision is not None and decision.drill.slug == "weighted-hip-thrust"
     assert decision.note == "Strength upkeep: a loaded drill keeps the strength you built."
+
+
+def test_a_kit_swap_never_serves_yesterdays_drill_again_nor_an_outgrown_regressions_alternative() -> None:
+    """No step or box in the last stage: the crossover step-up's kit-free alternative is the skater squat,
+    done yesterday, and the lateral step-down's is the split squat, a step back once the skater squat (the
+    step-down's harder version) went well. The running man comes instead."""
+    position = Position(
+        stage=4,
+        rotation_index=3,
+        stage_started_on=MONDAY,
+        drills={"skater-squat": DrillState(last_outcome=Outcome.DONE, last_seen_on=MONDAY)},
+    )
+    results = [SessionResult(MONDAY, "skater-squat", Outcome.DONE)]
+    decision = decide(SHIPPED, position, results, TUESDAY, day=LIGHT_DAY, kit=frozenset({"mini-band"}))
+    assert decision is not None and decision.drill.slug == "running-man"
+    assert decision.position.rotation_index == 2
+    with_a_box = decide(SHIPPED, position, results, TUESDAY, day=LIGHT_DAY, kit=frozenset({"step-or-box"}))
+    assert with_a_box is not None and with_a_box.drill.slug == "crossover-step-up"
