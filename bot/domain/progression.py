@@ -17,7 +17,8 @@ its own answers move it.
   easy) and the runner can do it today. Before then (a runner new to the pattern starts there), after pain
   or "too hard", when the harder drill needs kit the runner lacks, or when the health screen, the day's
   ceiling or the hopping gate rules it out, the regression is served as before.
-- Two good sessions in a row on a drill (2-for-2) climb that drill one rung when it next comes round.
+- Two good sessions in a row on a drill (2-for-2) climb that drill one rung when it next comes round,
+  except on a day it stands in as the easier version after pain or "too hard" (nothing rises that day).
   Every good session (done or too easy, both count once) is a credit towards the next stage. Once the
   credits are there and the stage's block (up to and including its lighter week) is done, a self-test in
   the chat decides between the next stage and another block (`after_self_test`).
@@ -513,7 +514,8 @@ def decide_within(
     top = top_rung(drill, kit)
     last_load = state.load_kg
     stronger = False
-    if state.good_streak >= rules.good_in_a_row_to_step_up and not deload:
+    # An easier version after pain or "too hard" keeps its streak for a later day: nothing rises today.
+    if state.good_streak >= rules.good_in_a_row_to_step_up and not deload and eased is None:
         climbs = state.step < top
         heavier = not climbs and _weighted(drill, state.step) and state.load_kg is not None
         stronger = not climbs and not heavier and is_banded(drill) and not day.warm_up_only

@@ -665,3 +665,23 @@ def test_a_kit_swap_never_serves_yesterdays_drill_again_nor_an_outgrown_regressi
     assert decision.position.rotation_index == 2
     with_a_box = decide(SHIPPED, position, results, TUESDAY, day=LIGHT_DAY, kit=frozenset({"step-or-box"}))
     assert with_a_box is not None and with_a_box.drill.slug == "crossover-step-up"
+
+
+def test_an_easier_version_after_pain_or_too_hard_climbs_nothing_that_day() -> None:
+    """The bridge, two good sessions in a row behind it, stands in for the single-leg bridge after pain or
+    "too hard": it comes at the rung it had, the answer's own reason stays, and its streak waits for a
+    later day."""
+    for answer, reason in (
+        (Outcome.PAIN, "You reported pain, so that drill is a step lighter next time."),
+        (
+            Outcome.HARD,
+            "Last drill felt too hard: its easier version comes next, then it stays at the same dose.",
+        ),
+    ):
+        drills = {"bridge": DrillState(step=1, good_streak=2), "single-bridge": DrillState(step=1)}
+        position = Position(stage=2, stage_started_on=MONDAY, drills=drills)
+        decision = decided(position, [result(MONDAY, answer, slug="single-bridge")], TUESDAY)
+        assert decision.drill.slug == "bridge" and decision.eases == "single-bridge"
+        assert decision.step == 1 and decision.dose == PROGRAMME.drills["bridge"].doses[1]
+        assert decision.reason == reason
+        assert decision.position.state("bridge").good_streak == 2
