@@ -86,6 +86,8 @@ class PlannedDay:
     """The weight proposed (the runner is taken to log `STARTING_KG` the first time one is asked for)."""
     stronger_band: bool = False
     """The card proposes a stronger band (a band drill's top dose beaten twice in a row)."""
+    eases: str | None = None
+    """The drill whose easier version (or itself lighter) this is, after pain or "too hard" on it."""
 
     def as_json(self) -> dict[str, Any]:
         """The day as `glutebot programme --format json` prints it: reps for counted work (a range as
@@ -166,6 +168,7 @@ def preview(
                 decision.note or decision.reason,
                 decision.load_kg,
                 decision.stronger_band,
+                decision.eases,
             )
         )
     return planned

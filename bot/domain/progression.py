@@ -8,22 +8,30 @@ its own answers move it.
   easier (the drill's regression, or the drill itself with a lighter dose).
 - "Too hard" holds that drill and makes the pattern's next appearance easier; twice in a row steps it
   back a rung.
-- A drill needing kit the runner lacks is swapped for its pattern's kit-free alternative (`without_kit`).
+- A drill needing kit the runner lacks is swapped for its pattern's kit-free alternative (`without_kit`);
+  a rotation day passes the drill over when the drill is an outgrown regression (below). A rotation day
+  passes over yesterday's drill too (an alternative two rotation drills share, or an easier version served
+  off the rotation, can come round again the next day).
 - A regression is for when it is needed: a drill that is the regression of another drill of its own stage's
   rotation is not a regular rotation day once that harder drill went well (its last answer done or too
   easy) and the runner can do it today. Before then (a runner new to the pattern starts there), after pain
   or "too hard", when the harder drill needs kit the runner lacks, or when the health screen, the day's
   ceiling or the hopping gate rules it out, the regression is served as before.
-- Two good sessions in a row on a drill (2-for-2) climb that drill one rung when it next comes round.
+- Two good sessions in a row on a drill (2-for-2) climb that drill one rung when it next comes round,
+  except on a day it stands in as the easier version after pain or "too hard" (nothing rises that day).
   Every good session (done or too easy, both count once) is a credit towards the next stage. Once the
   credits are there and the stage's block (up to and including its lighter week) is done, a self-test in
   the chat decides between the next stage and another block (`after_self_test`).
 - Every fourth week of a stage, counted from the runner's own stage start, is a lighter week: at least 40%
   less volume, and no rung or stage rises in it.
-- The day's ceiling (`bot.domain.week`) limits how hard today's drill may be.
+- The day's ceiling (`bot.domain.week`) limits how hard today's drill may be. A day the stage's rotation
+  cannot fill (a lighter day between strength days, an easy day) takes a drill of an earlier stage, the
+  least recently seen, of a pattern other than yesterday's (never the same movement's easier version the
+  day after it went well) and, where one is left, other than the next rotation drill's.
 - Loaded drills propose the weight last logged, raised (`bot.domain.load`) once the top dose is beaten in
-  two sessions in a row; the last stage keeps one or two loaded drills a week as strength upkeep. Band
-  drills follow the same rule: the top dose beaten twice in a row proposes a stronger band, at that dose.
+  two sessions in a row; the last stage keeps one or two loaded drills a week as strength upkeep (of
+  another pattern than yesterday's where one fits). Band drills follow the same rule: the top dose beaten
+  twice in a row proposes a stronger band, at that dose.
 - Hopping (plyometric) drills wait for the entry gate: a pain-free skater squat of 3 × 8 each side, then
   two-leg pogo hops without pain (asked in the chat).
 The engine is pure and deterministic: the same inputs always give the same decision.
@@ -33,7 +41,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import date, timedelta
 
 from bot.domain.card import NOTE_LIMIT
 from bot.domain.dose import Dose
@@ -141,6 +149,8 @@ class Decision:
     last_load_kg: float | None = None
     stronger_band: bool = False
     """The top dose of a band drill was beaten twice in a row: the card proposes a stronger band."""
+    eases: str | None = None
+    """The drill, after pain or "too hard" on it, whose easier version (or itself lighter) this is."""
 
     @property
     def proposal(self) -> Proposal:
@@ -273,10 +283,13 @@ def easier_variant(programme: Programme, flagged: Drill, usable: Usable) -> Dril
     return easier or usable(flagged)
 
 
-def _upkeep(programme: Programme, position: Position, today: date, usable: Usable) -> Drill | None:
+def _upkeep(
+    programme: Programme, position: Position, today: date, usable: Usable, yesterday: tuple[Drill, ...]
+) -> Drill | None:
     """In the last stage, which has no loaded drills: a loaded drill of an earlier stage (the least recently
-    seen one the runner has the kit for) when none came in the last `UPKEEP_GAP_DAYS` days and fewer than
-    two in the last week, so the strength built is kept."""
+    seen one the runner has the kit for, of a pattern other than yesterday's and then than the next rotation
+    drill's where one fits) when none came in the last `UPKEEP_GAP_DAYS` days and fewer than two in the last
+    week, so the strength built is kept."""
     if position.stage != programme.last_stage:
         return None
     loaded = [
@@ -290,7 +303,18 @@ def _upkeep(programme: Programme, position: Position, today: date, usable: Usabl
         or sum((today - day).days < 7 for day in seen) >= 2
     ):
         return None
-    for _seen, drill in sorted(zip(seen, loaded, strict=True), key=lambda pair: (pair[0], pair[1].slug)):
+    yesterdays_patterns = {drill.pattern for drill in yesterday}
+    upcoming = _next_in_rotation(programme, position).pattern
+    ordered = sorted(
+        zip(seen, loaded, strict=True),
+        key=lambda pair: (
+            pair[1].pattern in yesterdays_patterns,
+            pair[1].pattern == upcoming,
+            pair[0],
+            pair[1].slug,
+        ),
+    )
+    for _seen, drill in ordered:
         if usable(drill) is drill:
             return drill
     return None
@@ -305,10 +329,36 @@ def _outgrown(programme: Programme, position: Position, drill: Drill, usable: Us
     )
 
 
+def _seen_on(programme: Programme, position: Position, day: date) -> tuple[Drill, ...]:
+    """The drills served on `day` (two after an "easier version now" swap)."""
+    return tuple(
+        programme.drills[slug]
+        for slug, state in position.drills.items()
+        if state.last_seen_on == day and slug in programme.drills
+    )
+
+
+def _next_in_rotation(programme: Programme, position: Position) -> Drill:
+    """The stage's drill the next regular day comes to, before kit, ceiling or outgrown regressions."""
+    rotation = programme.stage(position.stage).rotation
+    return programme.drills[rotation[position.rotation_index % len(rotation)]]
+
+
 def _pick(
-    programme: Programme, position: Position, usable: Usable, upkeep: Drill | None
+    programme: Programme,
+    position: Position,
+    usable: Usable,
+    upkeep: Drill | None,
+    yesterday: tuple[Drill, ...],
 ) -> tuple[Drill, int | None, str | None]:
-    """Today's drill, its rotation index (None off the stage's rotation) and the drill it eases, if any."""
+    """Today's drill, its rotation index (None off the stage's rotation) and the drill it eases, if any.
+
+    A rotation day passes over a drill that is an outgrown regression or whose kit-free alternative is one,
+    and yesterday's drill (an easier version served off the rotation, or a kit-free alternative two rotation
+    drills share, can be the next rotation drill too). A drill off the rotation fills a day the
+    rotation cannot: it avoids yesterday's patterns (so a runner who just did a movement does not get its
+    easier version as the light day) and then the next rotation drill's pattern (not the same muscles the
+    day before they are loaded hard), where another drill fits."""
     flagged = [
         programme.drills[slug]
         for slug, state in position.drills.items()
@@ -321,15 +371,31 @@ def _pick(
     if upkeep is not None:
         return upkeep, None, None
     eased_patterns = {drill.pattern for drill in flagged}
+    upcoming = _next_in_rotation(programme, position).pattern
+    yesterdays_patterns = {drill.pattern for drill in yesterday}
+    filler: tuple[int, Drill] | None = None
     fallback: tuple[Drill, int | None, str | None] | None = None
     for candidate, index in _candidates(programme, position):
         chosen = usable(candidate)
         if chosen is None:
             continue
-        if chosen.pattern in eased_patterns or _outgrown(programme, position, chosen, usable):
+        if (
+            chosen.pattern in eased_patterns
+            or _outgrown(programme, position, chosen, usable)
+            or _outgrown(programme, position, candidate, usable)
+            or chosen in yesterday
+        ):
             fallback = fallback or (chosen, index, None)
             continue
-        return chosen, index, None
+        if index is not None:
+            return chosen, index, None
+        clash = 2 * (chosen.pattern in yesterdays_patterns) + (chosen.pattern == upcoming)
+        if clash == 0:
+            return chosen, None, None
+        if filler is None or clash < filler[0]:
+            filler = (clash, chosen)
+    if filler is not None:
+        return filler[1], None, None
     if fallback is None:
         raise LookupError("no drill fits")
     return fallback
@@ -437,9 +503,10 @@ def decide_within(
         return None
 
     hard_day = day.ceiling is Intensity.HARD and not day.warm_up_only
-    upkeep = _upkeep(programme, position, today, usable) if hard_day else None
+    yesterday = _seen_on(programme, position, today - timedelta(days=1))
+    upkeep = _upkeep(programme, position, today, usable, yesterday) if hard_day else None
     try:
-        drill, index, eased = _pick(programme, position, usable, upkeep)
+        drill, index, eased = _pick(programme, position, usable, upkeep, yesterday)
     except LookupError:
         return None
     deload = is_deload_week(programme, position.stage_started_on, today)
@@ -447,7 +514,8 @@ def decide_within(
     top = top_rung(drill, kit)
     last_load = state.load_kg
     stronger = False
-    if state.good_streak >= rules.good_in_a_row_to_step_up and not deload:
+    # An easier version after pain or "too hard" keeps its streak for a later day: nothing rises today.
+    if state.good_streak >= rules.good_in_a_row_to_step_up and not deload and eased is None:
         climbs = state.step < top
         heavier = not climbs and _weighted(drill, state.step) and state.load_kg is not None
         stronger = not climbs and not heavier and is_banded(drill) and not day.warm_up_only
@@ -504,6 +572,7 @@ def decide_within(
         intensity=intensity_of(drill),
         warm_up_only=day.warm_up_only,
         stronger_band=stronger,
+        eases=eased,
     )
 
 

@@ -119,7 +119,7 @@ async def test_a_band_drills_top_dose_beaten_twice_asks_for_a_stronger_band_on_e
         row = await repo.session.get(DrillProgress, progress.id)
         assert row is not None
         row.step, row.good_streak = 2, 1  # at the top dose, beaten once before Monday's
-    harness.advance(timedelta(days=1))
+    harness.advance(timedelta(days=2))  # not the next day: a rotation day passes over yesterday's drill
     await next_in_rotation(harness, runner.id, 1)
     card = await today(harness, runner)
     assert card["caption"].startswith("<b>Band side steps</b>")
@@ -143,7 +143,7 @@ async def test_a_band_drills_top_dose_beaten_twice_asks_for_a_stronger_band_on_e
     assert len(snoozed) == sent + 1 and snoozed[-1]["caption"] == card["caption"], "so does a snoozed card"
 
     await ask(harness, runner, "done")
-    harness.advance(timedelta(days=1))
+    harness.advance(timedelta(days=2))
     await next_in_rotation(harness, runner.id, 1)
     following = await today(harness, runner)
     assert following["caption"].startswith("<b>Band side steps</b>")

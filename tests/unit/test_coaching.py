@@ -115,14 +115,21 @@ def coming(position: Position, latest: SessionResult, plan: DayPlan = ANY_DAY) -
 
 
 def test_the_next_drill_is_the_planners_own_choice_with_its_dose_change() -> None:
-    seen = DrillState(good_streak=1, last_seen_on=MONDAY)
-    position = Position(stage=1, rotation_index=1, stage_started_on=MONDAY, drills={"bridge": seen})
-    done = SessionResult(MONDAY, "bridge", Outcome.DONE)
+    """The bridge answered on Saturday and Tuesday's drill said ahead; answered on Monday, the bridge is not
+    Tuesday's drill, since a rotation day passes over yesterday's drill."""
+    saturday = MONDAY - timedelta(days=2)
+    seen = DrillState(good_streak=1, last_seen_on=saturday)
+    position = Position(stage=1, rotation_index=1, stage_started_on=saturday, drills={"bridge": seen})
+    done = SessionResult(saturday, "bridge", Outcome.DONE)
     assert coming(position, done) == NextDrill("Clam", same_drill=False, change=Change.NEW)
     again = replace(position, rotation_index=0)
     assert coming(again, done) == NextDrill("Bridge", same_drill=True, change=Change.MORE_SETS), "2-for-2"
-    skipped = SessionResult(MONDAY, "bridge", Outcome.SKIPPED)
+    skipped = SessionResult(saturday, "bridge", Outcome.SKIPPED)
     assert coming(again, skipped) == NextDrill("Bridge", same_drill=True, change=Change.SAME)
+    yesterday = replace(again, drills={"bridge": replace(seen, last_seen_on=MONDAY)})
+    assert coming(yesterday, replace(done, local_date=MONDAY)) == NextDrill(
+        "Clam", same_drill=False, change=Change.NEW
+    )
 
 
 def test_too_hard_names_the_easier_version() -> None:

@@ -3,6 +3,7 @@ levels, answers, long-run days and race dates: the rules a physiotherapist would
 
 from __future__ import annotations
 
+import itertools
 from collections import defaultdict
 from datetime import date, timedelta
 from pathlib import Path
@@ -302,3 +303,32 @@ def test_a_runner_doing_well_never_gets_a_regular_day_of_a_regression_of_a_drill
                 f"{day.drill.slug} on {day.local_date}, {harder.slug} done on {served.get(harder.slug)}"
             )
         served[day.drill.slug] = day.local_date
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(1, 3), runnings, answers, trainings, st.one_of(st.none(), kits))
+def test_the_day_after_a_good_session_brings_neither_its_regression_nor_a_light_day_of_its_pattern(
+    level: int, running: Running, replies: list[Answer], training: frozenset[int], kit: frozenset[str] | None
+) -> None:
+    """A drill answered done or too easy, without pain: the next day's drill is neither its regression nor
+    itself again (a kit swap shared by two rotation drills) unless that day eases a drill after pain or "too
+    hard", and a day the stage's rotation cannot fill (between strength days, an easy day) takes another
+    pattern, so the same movement does not come two days running as a step back."""
+    answered = replies_by_session(simulate(level, running, replies, training, kit), replies)
+    for (day, reply), (following, _) in itertools.pairwise(answered):
+        assert day.drill is not None and following.drill is not None
+        if following.local_date - day.local_date != timedelta(days=1):
+            continue
+        if reply.outcome not in (Outcome.DONE, Outcome.EASY) or reply.pain is not None:
+            continue
+        if following.eases is not None:
+            continue
+        seen = f"{day.drill.slug} on {day.local_date}, then {following.drill.slug}"
+        assert following.drill.slug != day.drill.regression, seen
+        assert following.drill.slug != day.drill.slug, seen
+        rotation = PROGRAMME.stage(following.stage).rotation
+        lacking = [PROGRAMME.drills[slug] for slug in rotation if not has_kit(PROGRAMME.drills[slug], kit)]
+        swaps = {drill.without_kit for drill in lacking}
+        filler = following.drill.slug not in {*rotation, *swaps} and following.intensity < Intensity.HARD
+        if filler:
+            assert following.drill.pattern != day.drill.pattern, seen

@@ -493,9 +493,11 @@ def listed_decision(
     index: int = 1,
     kit: frozenset[str] | None = None,
     allowed: Callable[[Drill], bool] = lambda _drill: True,
+    squat_on: date = MONDAY,
 ) -> Decision:
-    """The decision on the regression's rotation day, the squat last answered `squat` (None: never had)."""
-    drills = {} if squat is None else {"squat": DrillState(last_outcome=squat, last_seen_on=MONDAY)}
+    """The decision on the regression's rotation day, Tuesday, the squat last answered `squat` on `squat_on`
+    (None: never had)."""
+    drills = {} if squat is None else {"squat": DrillState(last_outcome=squat, last_seen_on=squat_on)}
     position = Position(stage=2, rotation_index=index, stage_started_on=MONDAY, drills=drills)
     decision = decide_within(LISTED, position, [], TUESDAY, allowed=allowed, kit=kit)
     assert decision is not None
@@ -565,7 +567,121 @@ def test_after_too_hard_or_pain_the_regression_comes_next_and_the_rotation_waits
 
 def test_a_kit_swap_that_would_land_on_an_outgrown_regression_moves_on_to_the_next_drill() -> None:
     """No box: the box squat's kit-free alternative is the supported squat, outgrown once the squat went
-    well; with a box the box squat itself comes."""
-    assert listed_decision(Outcome.DONE, index=3, kit=frozenset()).drill.slug == "squat"
+    well; with a box the box squat itself comes. The squat done the day before is passed over too."""
+    last_week = MONDAY - timedelta(days=7)
+    assert listed_decision(Outcome.DONE, index=3, kit=frozenset(), squat_on=last_week).drill.slug == "squat"
+    assert listed_decision(Outcome.DONE, index=3, kit=frozenset()).drill.slug == "side-plank"
     assert listed_decision(Outcome.DONE, index=3, kit=frozenset({"step-or-box"})).drill.slug == "box-squat"
     assert listed_decision(None, index=3, kit=frozenset()).drill.slug == "supported-squat"
+
+
+SHIPPED = load_content(ROOT / "content", allow_missing_media=True).programme
+LIGHT_DAY = DayPlan(Intensity.MODERATE)
+
+
+def after_a_good_day_of(slug: str, *, stage: int, rotation_index: int) -> Position:
+    """`slug` done on Monday; every other drill of the earlier stages seen a week before, so the drill's
+    regression (never seen) is the least recently seen one, first in line for a light day."""
+    earlier = [drill for number in range(1, stage) for drill in SHIPPED.stage(number).rotation]
+    drills = {other: DrillState(last_seen_on=MONDAY - timedelta(days=7)) for other in earlier}
+    regression = SHIPPED.drills[slug].regression
+    if regression is not None:
+        drills.pop(regression, None)
+    drills[slug] = DrillState(last_outcome=Outcome.DONE, last_seen_on=MONDAY)
+    return Position(stage=stage, rotation_index=rotation_index, stage_started_on=MONDAY, drills=drills)
+
+
+def test_a_light_day_after_a_good_strength_day_is_another_pattern_not_its_regression() -> None:
+    """The physiotherapist's finding: a Bulgarian split squat done on Monday, then its stage-2 regression,
+    the split squat, as Tuesday's light day. Tuesday takes another pattern, and not the copenhagen plank's
+    (Wednesday's), and says it is the light day between strength days."""
+    position = after_a_good_day_of("bulgarian-split-squat", stage=3, rotation_index=3)
+    results = [SessionResult(MONDAY, "bulgarian-split-squat", Outcome.DONE)]
+    decision = decide(SHIPPED, position, results, TUESDAY, day=LIGHT_DAY)
+    assert decision is not None
+    assert decision.drill.slug != "split-squat"
+    assert decision.drill.pattern not in ("single-leg-squat", "adduction")
+    assert decision.reason == "Good session, keep it going."
+    assert decision.note == "Between strength days: a lighter drill today."
+    assert decision.eases is None
+    assert decision.position.rotation_index == 3, "the copenhagen plank's day is still to come"
+
+
+def test_after_too_hard_the_light_day_is_the_regression_and_says_why() -> None:
+    position = after_a_good_day_of("bulgarian-split-squat", stage=3, rotation_index=3)
+    results = [SessionResult(MONDAY, "bulgarian-split-squat", Outcome.HARD)]
+    decision = decide(SHIPPED, position, results, TUESDAY, day=LIGHT_DAY)
+    assert decision is not None and decision.drill.slug == "split-squat"
+    assert decision.eases == "bulgarian-split-squat"
+    assert decision.reason.startswith("Last drill felt too hard")
+
+
+def test_a_light_day_takes_yesterdays_pattern_only_when_nothing_else_is_allowed() -> None:
+    """The health screen (here: squats and the strength drills only) leaves the same movement or nothing."""
+    position = after_a_good_day_of("bulgarian-split-squat", stage=3, rotation_index=3)
+    results = [SessionResult(MONDAY, "bulgarian-split-squat", Outcome.DONE)]
+    decision = decide_within(
+        SHIPPED,
+        position,
+        results,
+        TUESDAY,
+        allowed=lambda drill: drill.pattern == "single-leg-squat" or drill.stage == 3,
+        day=LIGHT_DAY,
+    )
+    assert decision is not None and decision.drill.slug == "split-squat"
+    assert decision.note == "Between strength days: a lighter drill today."
+
+
+def test_strength_upkeep_in_the_last_stage_avoids_yesterdays_pattern() -> None:
+    """A crossover step-up done on Monday: Tuesday's upkeep is not the lateral step-up (its regression),
+    though that is the loaded drill least recently seen."""
+    seen = {
+        "weighted-hip-thrust": MONDAY - timedelta(days=9),
+        "weighted-single-leg-rdl": MONDAY - timedelta(days=8),
+        "lateral-step-up": MONDAY - timedelta(days=10),
+    }
+    drills = {slug: DrillState(last_seen_on=day, load_kg=10.0) for slug, day in seen.items()}
+    drills["crossover-step-up"] = DrillState(last_outcome=Outcome.DONE, last_seen_on=MONDAY)
+    position = Position(stage=4, rotation_index=1, stage_started_on=MONDAY, drills=drills)
+    results = [SessionResult(MONDAY, "crossover-step-up", Outcome.DONE)]
+    decision = decide(SHIPPED, position, results, TUESDAY)
+    assert decision is not None and decision.drill.slug == "weighted-hip-thrust"
+    assert decision.note == "Strength upkeep: a loaded drill keeps the strength you built."
+
+
+def test_a_kit_swap_never_serves_yesterdays_drill_again_nor_an_outgrown_regressions_alternative() -> None:
+    """No step or box in the last stage: the crossover step-up's kit-free alternative is the skater squat,
+    done yesterday, and the lateral step-down's is the split squat, a step back once the skater squat (the
+    step-down's harder version) went well. The running man comes instead."""
+    position = Position(
+        stage=4,
+        rotation_index=3,
+        stage_started_on=MONDAY,
+        drills={"skater-squat": DrillState(last_outcome=Outcome.DONE, last_seen_on=MONDAY)},
+    )
+    results = [SessionResult(MONDAY, "skater-squat", Outcome.DONE)]
+    decision = decide(SHIPPED, position, results, TUESDAY, day=LIGHT_DAY, kit=frozenset({"mini-band"}))
+    assert decision is not None and decision.drill.slug == "running-man"
+    assert decision.position.rotation_index == 2
+    with_a_box = decide(SHIPPED, position, results, TUESDAY, day=LIGHT_DAY, kit=frozenset({"step-or-box"}))
+    assert with_a_box is not None and with_a_box.drill.slug == "crossover-step-up"
+
+
+def test_an_easier_version_after_pain_or_too_hard_climbs_nothing_that_day() -> None:
+    """The bridge, two good sessions in a row behind it, stands in for the single-leg bridge after pain or
+    "too hard": it comes at the rung it had, the answer's own reason stays, and its streak waits for a
+    later day."""
+    for answer, reason in (
+        (Outcome.PAIN, "You reported pain, so that drill is a step lighter next time."),
+        (
+            Outcome.HARD,
+            "Last drill felt too hard: its easier version comes next, then it stays at the same dose.",
+        ),
+    ):
+        drills = {"bridge": DrillState(step=1, good_streak=2), "single-bridge": DrillState(step=1)}
+        position = Position(stage=2, stage_started_on=MONDAY, drills=drills)
+        decision = decided(position, [result(MONDAY, answer, slug="single-bridge")], TUESDAY)
+        assert decision.drill.slug == "bridge" and decision.eases == "single-bridge"
+        assert decision.step == 1 and decision.dose == PROGRAMME.drills["bridge"].doses[1]
+        assert decision.reason == reason
+        assert decision.position.state("bridge").good_streak == 2
