@@ -13,7 +13,7 @@ from bot.db.repositories import Repository
 from bot.domain.conversation import Question, Unread, is_check_in, puts_the_drill_off, read_answer
 from bot.services import conversation
 from bot.telegram.context import BotContext
-from bot.telegram.handlers.common import Outbox, subscriber_for_update
+from bot.telegram.handlers.common import Outbox, runner_command, subscriber_for_update
 from bot.telegram.handlers.safety import answer_screen
 from bot.telegram.handlers.settings import apply_answer, offer_zones
 from bot.ui import texts
@@ -59,20 +59,15 @@ async def leave_on_command(update: Update, context: BotContext) -> None:
             conversation.settle(subscriber)
 
 
-async def cancel_command(update: Update, context: BotContext) -> None:
+@runner_command
+async def cancel_command(
+    outbox: Outbox, context: BotContext, repo: Repository, subscriber: Subscriber
+) -> None:
     """/cancel: stop waiting for an answer; what was set stays as it was."""
-    runtime = context.runtime
-    outbox = Outbox()
-    async with runtime.unit_of_work() as repo:
-        subscriber = await subscriber_for_update(repo, update)
-        open_now = subscriber is not None and conversation.open_question(subscriber, now=runtime.clock.now())
-        if subscriber is None:
-            outbox.add(texts.not_subscribed())
-        elif not open_now:
-            outbox.add(texts.nothing_to_cancel())
-        else:
-            onboarding = subscriber.onboarding_step is not None
-            if (message_id := conversation.settle(subscriber)) is not None and not onboarding:
-                outbox.unbutton.append(message_id)
-            outbox.add(texts.cancelled_onboarding() if onboarding else texts.cancelled())
-    await outbox.send(context, update)
+    if not conversation.open_question(subscriber, now=context.runtime.clock.now()):
+        outbox.add(texts.nothing_to_cancel())
+        return
+    onboarding = subscriber.onboarding_step is not None
+    if (message_id := conversation.settle(subscriber)) is not None and not onboarding:
+        outbox.unbutton.append(message_id)
+    outbox.add(texts.cancelled_onboarding() if onboarding else texts.cancelled())

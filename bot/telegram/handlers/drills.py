@@ -29,6 +29,7 @@ from bot.telegram.handlers.common import (
     edit_markup,
     replace_buttons,
     reply,
+    runner_command,
     subscriber_for_update,
 )
 from bot.telegram.handlers.conversation import answer_typed
@@ -374,20 +375,18 @@ def _snooze_refusal(result: checkins.Snooze, subscriber: Subscriber, now: dateti
     return texts.snooze_too_late(subscriber, now)
 
 
-async def nudges_command(update: Update, context: BotContext) -> None:
+@runner_command
+async def nudges_command(
+    outbox: Outbox, context: BotContext, repo: Repository, subscriber: Subscriber
+) -> None:
     """/nudges on|off; without an argument it only shows the setting, with buttons to change it."""
     choice = {"on": True, "off": False}.get((context.args[0].lower() if context.args else "").strip())
-    async with context.runtime.unit_of_work() as repo:
-        subscriber = await subscriber_for_update(repo, update)
-        if subscriber is not None and choice is not None:
-            subscriber.nudges_enabled = choice
-    if subscriber is None:
-        await reply(context, update, texts.not_subscribed())
-    elif choice is None:
+    if choice is None:
         shown = texts.nudges_shown_on() if subscriber.nudges_enabled else texts.nudges_shown_off()
-        await reply(context, update, shown, keyboards.nudges(subscriber.nudges_enabled))
+        outbox.add(shown, keyboards.nudges(subscriber.nudges_enabled))
     else:
-        await reply(context, update, texts.nudges_on() if choice else texts.nudges_off())
+        subscriber.nudges_enabled = choice
+        outbox.add(texts.nudges_on() if choice else texts.nudges_off())
 
 
 async def on_nudges_button(update: Update, context: BotContext) -> None:
