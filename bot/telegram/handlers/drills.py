@@ -71,10 +71,8 @@ async def today_command(update: Update, context: BotContext) -> None:
         await held.send(context, update)
     elif planned is None:
         await reply(context, update, rest or texts.no_drill_today())
-    elif (
-        await send_drill_card(runtime, context.sender, planned, chat_id=chat.id)
-    ).status is SendStatus.FAILED:
-        await reply(context, update, texts.send_failed())
+    else:
+        await _send_card_now(context, update, planned, chat_id=chat.id)
 
 
 async def _plan_now(
@@ -88,6 +86,13 @@ async def _plan_now(
     if planned is not None and planned.created:
         await subscriptions.reschedule(repo, subscriber, now=now)
     return planned, rest_reason(subscriber, today)
+
+
+async def _send_card_now(context: BotContext, update: Update, planned: PlannedDrill, *, chat_id: int) -> None:
+    """A drill card the runner asked for (/today, the easier drill); if it cannot be sent, they are told."""
+    result = await send_drill_card(context.runtime, context.sender, planned, chat_id=chat_id)
+    if result.status is SendStatus.FAILED:
+        await reply(context, update, texts.send_failed())
 
 
 async def _drill_tap(
@@ -518,8 +523,7 @@ async def on_easier_button(update: Update, context: BotContext) -> None:
         return
     await acknowledge(query)
     await edit_markup(update, None)
-    if (await send_drill_card(runtime, context.sender, planned, chat_id=chat.id)).status is SendStatus.FAILED:
-        await reply(context, update, texts.send_failed())
+    await _send_card_now(context, update, planned, chat_id=chat.id)
 
 
 async def on_hop_check_button(update: Update, context: BotContext) -> None:
