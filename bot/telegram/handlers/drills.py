@@ -350,19 +350,22 @@ def _acknowledge(
         outbox.add(_("Noted on your drill, thanks."))
     elif result.outcome is Outcome.PAIN:
         outbox.add(texts.pain_where_question(), keyboards.pain_areas(result.delivery.id))
-    elif line is not None:
-        answer = _(keyboards.CHECK_IN_LABELS[result.outcome])
-        # Translators: {answer} is a check-in button's label ("✅ Done"); {line} the coach's sentence.
-        outbox.add(_("Recorded: {answer}. {line}").format(answer=answer, line=line))
     else:
-        outbox.add(
-            _("Recorded: {answer}. Thanks!").format(answer=_(keyboards.CHECK_IN_LABELS[result.outcome]))
-        )
+        outbox.add(_recorded(result.outcome, line))
     if result.load_kg is not None:
         outbox.add(texts.load_logged(result.load_kg))
     if easier is not None:
         outbox.add(texts.easier_offer(easier), keyboards.easier_now(result.delivery.id))
     _ask_checks(outbox, result)
+
+
+def _recorded(outcome: Outcome, line: str | None) -> str:
+    """A typed answer read back as its button's label, with the coach's line when it comes inline."""
+    answer = _(keyboards.CHECK_IN_LABELS[outcome])
+    if line is None:
+        return _("Recorded: {answer}. Thanks!").format(answer=answer)
+    # Translators: {answer} is a check-in button's label ("✅ Done"); {line} the coach's sentence.
+    return _("Recorded: {answer}. {line}").format(answer=answer, line=line)
 
 
 def _asks_a_check(result: checkins.Recorded | checkins.Refusal) -> bool:
