@@ -7,6 +7,7 @@ else's command falls through to the unknown-command reply and their taps to the 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -342,16 +343,18 @@ async def list_command(update: Update, context: BotContext) -> None:
     await reply(context, update, "\n\n".join(lines))
 
 
-def _broadcast_id(context: BotContext) -> int | None:
+async def _broadcast_named(update: Update, context: BotContext, usage: Callable[[], str]) -> int | None:
+    """The broadcast a command names (`12` or `#12`); None once the command's usage is shown instead."""
     argument = context.args[0].lstrip("#") if context.args and len(context.args) == 1 else ""
-    return parse_number(argument)
+    broadcast_id = parse_number(argument)
+    if broadcast_id is None:
+        await reply(context, update, usage())
+    return broadcast_id
 
 
 async def cancel_command(update: Update, context: BotContext) -> None:
     """/cancel_broadcast <id>: stop a scheduled one, or one in flight after its current batch."""
-    broadcast_id = _broadcast_id(context)
-    if broadcast_id is None:
-        await reply(context, update, texts.broadcast_usage_cancel())
+    if (broadcast_id := await _broadcast_named(update, context, texts.broadcast_usage_cancel)) is None:
         return
     runtime = context.runtime
     async with runtime.unit_of_work() as repo:
@@ -367,9 +370,7 @@ async def cancel_command(update: Update, context: BotContext) -> None:
 
 async def unsend_command(update: Update, context: BotContext) -> None:
     """/unsend <id>: delete a broadcast from every chat that got it, within Telegram's 48 hours."""
-    broadcast_id = _broadcast_id(context)
-    if broadcast_id is None:
-        await reply(context, update, texts.broadcast_usage_unsend())
+    if (broadcast_id := await _broadcast_named(update, context, texts.broadcast_usage_unsend)) is None:
         return
     runtime = context.runtime
     now = runtime.clock.now()

@@ -1,8 +1,9 @@
 """/start, onboarding and the setting commands. Onboarding is the setting questions asked in a row.
 
-Each setting command shows buttons when given no argument and applies its argument directly. A button
-press or typed answer during onboarding applies the setting, then asks the next question; the step lives in
-the database, so any bot process can take the next answer. Replies go out after the commit (see `Outbox`).
+A setting command is its question: given no argument it asks it (buttons, and a typed reply answers it);
+its argument is read by the question's own parser and applied as a tapped answer is. A button press or
+typed answer during onboarding applies the setting, then asks the next question; the step lives in the
+database, so any bot process can take the next answer. Replies go out after the commit (see `Outbox`).
 """
 
 from __future__ import annotations
