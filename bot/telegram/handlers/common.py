@@ -1,4 +1,5 @@
-"""Helpers every handler uses: who is writing, and answering them through the one sender."""
+"""Helpers every handler uses: who is writing, answering them through the one sender, and the one shape of
+a runner's command (`runner_command`)."""
 
 from __future__ import annotations
 
