@@ -10,11 +10,21 @@ read as they would be with no question open.
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from enum import StrEnum
 
-from bot.domain.replies import asks_for_later, parse_reply
+from bot.domain.kit import Kit, parse_kit
+from bot.domain.replies import (
+    OFF_WORDS,
+    asks_for_later,
+    parse_local_time,
+    parse_pause_days,
+    parse_reply,
+    parse_training_days,
+    parse_weekday,
+)
 from bot.domain.safety import PregnancyStage
+from bot.domain.timezones import search
 from bot.domain.words import fold
 
 
@@ -132,13 +142,52 @@ _LEVEL_WORDS: tuple[tuple[int, re.Pattern[str]], ...] = (
 def parse_level_answer(text: str, numbers: set[int]) -> int | None:
     """`2`, `level 2`, or words ("I do some squats", "never") mapped to the level they describe."""
     cleaned = text.strip().lower()
-    number = re.fullmatch(r"(?:level\s*)?(\d)\W*", cleaned)
+    number = re.fullmatch(r"(?:level\s*)?([0-9])\W*", cleaned)
     if number is not None:
         return int(number[1]) if int(number[1]) in numbers else None
     for level, words in _LEVEL_WORDS:
         if level in numbers and words.search(cleaned):
             return level
     return None
+
+
+Answer = int | time | str | frozenset[Kit] | None
+"""A level or day mask or pause length (int), a time, a zone name, the runner's kit, the health screen's
+answer (str), or no long run (None)."""
+
+
+class Unread:
+    """A reply the open question's parser could not read."""
+
+
+UNREAD = Unread()
+
+
+def read_answer(question: Question, text: str, levels: set[int]) -> Answer | Unread:
+    """The question's own parser, for a typed reply and a setting command's argument alike: its answer,
+    or `UNREAD`."""
+    cleaned = text.strip()
+    answer: Answer = None
+    if question is Question.HEALTH:
+        answer = parse_screen_answer(cleaned)
+    elif question is Question.LEVEL:
+        answer = parse_level_answer(cleaned, levels)
+    elif question is Question.TIME:
+        answer = parse_local_time(cleaned)
+    elif question is Question.TIMEZONE:
+        found = search(cleaned)
+        answer = found.zones[0] if found.exact else None
+    elif question is Question.DAYS:
+        answer = parse_training_days(cleaned)
+    elif question is Question.LONG_RUN:
+        if cleaned.lower() in OFF_WORDS:
+            return None
+        answer = parse_weekday(cleaned)
+    elif question is Question.PAUSE:
+        answer = parse_pause_days(cleaned)
+    elif question is Question.KIT:
+        answer = parse_kit(cleaned)
+    return UNREAD if answer is None else answer
 
 
 def is_note_or_check_in(text: str, *, replying: bool) -> bool:

@@ -1,19 +1,23 @@
-"""The conversation's pure parts: how long a question stays open, which replies leave it, and the typed
-answers to the health screen and the level question."""
+"""The conversation's pure parts: how long a question stays open, which replies leave it, and each
+question's own parser (the typed answer, and a setting command's argument)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 import pytest
 
 from bot.domain.conversation import (
+    UNREAD,
+    Question,
     is_check_in,
     is_note_or_check_in,
     is_open,
     parse_level_answer,
     parse_screen_answer,
+    read_answer,
 )
+from bot.domain.kit import Kit
 
 NOW = datetime(2026, 3, 2, 7, 0, tzinfo=UTC)
 
@@ -53,10 +57,24 @@ def test_the_health_screen_typed(text: str, answer: str | None) -> None:
 @pytest.mark.parametrize(
     ("text", "level"),
     [("2", 2), ("level 3", 3), ("I do some squats", 2), ("never", 1), ("I'm new to this", 1),
-     ("gym twice a week", 3), ("4", None), ("hmm", None)],
+     ("gym twice a week", 3), ("4", None), ("hmm", None), ("\u0662", None), ("\u00b2", None)],
 )  # fmt: skip
 def test_the_level_typed(text: str, level: int | None) -> None:
     assert parse_level_answer(text, {1, 2, 3}) == level
+
+
+@pytest.mark.parametrize(
+    ("question", "text", "answer"),
+    [(Question.TIME, " 07:45 ", time(7, 45)), (Question.TIME, "teatime", UNREAD),
+     (Question.TIMEZONE, "Etc/UTC", "Etc/UTC"), (Question.DAYS, "daily", 127),
+     (Question.LONG_RUN, "Sunday", 6), (Question.LONG_RUN, "OFF", None),
+     (Question.LONG_RUN, "someday", UNREAD), (Question.PAUSE, "3", 3),
+     (Question.KIT, "band", frozenset({Kit.MINI_BAND})), (Question.LEVEL, "9", UNREAD),
+     (Question.HEALTH, "none", "none")],
+)  # fmt: skip
+def test_each_question_reads_its_own_answers(question: Question, text: str, answer: object) -> None:
+    """No long run (None) is an answer, told apart from a reply the parser could not read."""
+    assert read_answer(question, text, {1, 2, 3}) == answer
 
 
 def test_a_note_is_a_reply_to_a_card_or_starts_with_note() -> None:

@@ -4,10 +4,18 @@ from __future__ import annotations
 
 from telegram import Update
 
+from bot.db.models import Subscriber
+from bot.db.repositories import Repository
 from bot.domain.parsing import parse_fields
 from bot.services import subscriptions
 from bot.telegram.context import BotContext
-from bot.telegram.handlers.common import acknowledge, reply, subscriber_for_update
+from bot.telegram.handlers.common import (
+    Outbox,
+    acknowledge,
+    reply,
+    runner_command,
+    subscriber_for_update,
+)
 from bot.ui import keyboards, texts
 
 
@@ -18,22 +26,18 @@ async def help_command(update: Update, context: BotContext) -> None:
     await reply(context, update, texts.coach_help() if coach else texts.help_text())
 
 
-async def stop_command(update: Update, context: BotContext) -> None:
-    runtime = context.runtime
-    async with runtime.unit_of_work() as repo:
-        subscriber = await subscriber_for_update(repo, update)
-        if subscriber is not None:
-            await subscriptions.stop(repo, subscriber, now=runtime.clock.now())
-    await reply(context, update, texts.not_subscribed() if subscriber is None else texts.stopped())
+@runner_command
+async def stop_command(outbox: Outbox, context: BotContext, repo: Repository, subscriber: Subscriber) -> None:
+    await subscriptions.stop(repo, subscriber, now=context.runtime.clock.now())
+    outbox.add(texts.stopped())
 
 
-async def delete_data_command(update: Update, context: BotContext) -> None:
-    async with context.runtime.unit_of_work() as repo:
-        subscriber = await subscriber_for_update(repo, update)
-    if subscriber is None:
-        await reply(context, update, texts.not_subscribed())
-        return
-    await reply(context, update, texts.delete_question(), keyboards.confirm_delete())
+@runner_command
+async def delete_data_command(
+    outbox: Outbox, context: BotContext, repo: Repository, subscriber: Subscriber
+) -> None:
+    """Nothing is deleted before the runner confirms it with a button."""
+    outbox.add(texts.delete_question(), keyboards.confirm_delete())
 
 
 async def on_delete_button(update: Update, context: BotContext) -> None:

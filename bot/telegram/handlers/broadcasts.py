@@ -7,7 +7,8 @@ else's command falls through to the unknown-command reply and their taps to the 
 
 from __future__ import annotations
 
-from datetime import timedelta
+from collections.abc import Callable
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from telegram import Message, Update
@@ -149,24 +150,12 @@ async def on_coach_button(update: Update, context: BotContext) -> None:
     if parsed is None:
         await acknowledge(query, texts.broadcast_draft_gone(), alert=True)
         return
-    broadcast_id, rest = parsed
-    action, _colon, argument = rest.partition(":")
-    runtime = context.runtime
-    async with runtime.unit_of_work() as repo:
-        draft = await repo.broadcasts.get(broadcast_id)
+    action, _colon, argument = parsed[1].partition(":")
+    async with context.runtime.unit_of_work() as repo:
+        draft = await repo.broadcasts.get(parsed[0])
         settled = draft is not None and draft.created_by == user.id and draft.status != "draft"
-        if draft is None or draft.created_by != user.id:
-            refusal: str | None = texts.broadcast_draft_gone()
-        elif settled:
-            refusal = texts.broadcast_settled(draft.id, draft.status)
-        else:
-            refusal = await _apply(repo, context, draft, action, argument, chat_id=chat.id)
-        choosing_drill = action == "button" and refusal is None
-        drills = (
-            [(row.id, _name(runtime, row)) for row in await repo.drills.list_active()]
-            if choosing_drill
-            else []
-        )
+        refusal = await _refusal(repo, context, draft, user.id, action, argument, chat_id=chat.id)
+        drills = await _drill_choices(repo, context) if action == "button" and refusal is None else []
         zone = await _zone_of(repo, context, user.id)
     if draft is None or refusal is not None:
         await acknowledge(query, refusal, alert=True)
@@ -176,19 +165,56 @@ async def on_coach_button(update: Update, context: BotContext) -> None:
     await acknowledge(query, texts.broadcast_test_sent() if action == "test" else None)
     if action not in KEEP_BUTTONS:
         await edit_markup(update, None)
+    await _next_step(context, update, draft, action, argument, drills=drills, zone=zone)
+
+
+async def _refusal(
+    repo: Repository,
+    context: BotContext,
+    draft: Broadcast | None,
+    coach_id: int,
+    action: str,
+    argument: str,
+    *,
+    chat_id: int,
+) -> str | None:
+    """What to tell the coach when the tap changes nothing; None once the draft is changed as asked."""
+    if draft is None or draft.created_by != coach_id:
+        return texts.broadcast_draft_gone()
+    if draft.status != "draft":
+        return texts.broadcast_settled(draft.id, draft.status)
+    return await _apply(repo, context, draft, action, argument, chat_id=chat_id)
+
+
+async def _drill_choices(repo: Repository, context: BotContext) -> list[tuple[int, str]]:
+    """The drills a broadcast's "Try it now" button may offer, named in the coach's language."""
+    return [(row.id, _name(context.runtime, row)) for row in await repo.drills.list_active()]
+
+
+async def _next_step(
+    context: BotContext,
+    update: Update,
+    draft: Broadcast,
+    action: str,
+    argument: str,
+    *,
+    drills: list[tuple[int, str]],
+    zone: str,
+) -> None:
+    """After a choice that is made: what the draft asks next, or the broadcast under way."""
     if action == "cancel":
         await reply(context, update, texts.broadcast_draft_cancelled())
     elif action == "now":
         await _start_sending(context, update, draft)
     elif action == "at":
-        await reply(context, update, texts.broadcast_send_at_question(zone, runtime.clock.now()))
+        await reply(context, update, texts.broadcast_send_at_question(zone, context.runtime.clock.now()))
     elif action == "button":
         await reply(context, update, texts.broadcast_pick_drill(), keyboards.drill_choices(draft.id, drills))
     elif action == "version":
         await reply(context, update, texts.broadcast_version_ask(argument))
-    elif action == "test":
-        await _send_preview(context, chat.id, draft)
-    else:
+    elif action == "test" and update.effective_chat is not None:
+        await _send_preview(context, update.effective_chat.id, draft)
+    elif action != "test":
         await _show_preview(context, update, draft)
 
 
@@ -211,6 +237,13 @@ async def _apply(
         return None
     if not service.is_ready(draft):
         return texts.broadcast_audience()
+    return await _apply_ready(repo, draft, action, argument, chat_id=chat_id, now=now)
+
+
+async def _apply_ready(
+    repo: Repository, draft: Broadcast, action: str, argument: str, *, chat_id: int, now: datetime
+) -> str | None:
+    """The choices a draft offers once its audience is chosen: send, schedule, a version, its button."""
     if action == "now":
         started = await service.send_now(repo, draft, chat_id=chat_id, now=now)
         return None if started else texts.broadcast_draft_gone()
@@ -310,16 +343,18 @@ async def list_command(update: Update, context: BotContext) -> None:
     await reply(context, update, "\n\n".join(lines))
 
 
-def _broadcast_id(context: BotContext) -> int | None:
+async def _broadcast_named(update: Update, context: BotContext, usage: Callable[[], str]) -> int | None:
+    """The broadcast a command names (`12` or `#12`); None once the command's usage is shown instead."""
     argument = context.args[0].lstrip("#") if context.args and len(context.args) == 1 else ""
-    return parse_number(argument)
+    broadcast_id = parse_number(argument)
+    if broadcast_id is None:
+        await reply(context, update, usage())
+    return broadcast_id
 
 
 async def cancel_command(update: Update, context: BotContext) -> None:
     """/cancel_broadcast <id>: stop a scheduled one, or one in flight after its current batch."""
-    broadcast_id = _broadcast_id(context)
-    if broadcast_id is None:
-        await reply(context, update, texts.broadcast_usage_cancel())
+    if (broadcast_id := await _broadcast_named(update, context, texts.broadcast_usage_cancel)) is None:
         return
     runtime = context.runtime
     async with runtime.unit_of_work() as repo:
@@ -335,9 +370,7 @@ async def cancel_command(update: Update, context: BotContext) -> None:
 
 async def unsend_command(update: Update, context: BotContext) -> None:
     """/unsend <id>: delete a broadcast from every chat that got it, within Telegram's 48 hours."""
-    broadcast_id = _broadcast_id(context)
-    if broadcast_id is None:
-        await reply(context, update, texts.broadcast_usage_unsend())
+    if (broadcast_id := await _broadcast_named(update, context, texts.broadcast_usage_unsend)) is None:
         return
     runtime = context.runtime
     now = runtime.clock.now()

@@ -1,8 +1,12 @@
-"""Helpers every handler uses: who is writing, and answering them through the one sender."""
+"""Helpers every handler uses: who is writing, answering them through the one sender, and the one shape of
+a runner's command (`runner_command`)."""
 
 from __future__ import annotations
 
+import functools
 import logging
+from collections.abc import Awaitable, Callable, Coroutine
+from typing import Any
 
 from telegram import CallbackQuery, InlineKeyboardMarkup, Update
 from telegram.error import BadRequest
@@ -11,6 +15,7 @@ from bot.db.models import Subscriber
 from bot.db.repositories import Repository
 from bot.delivery.sender import SendResult
 from bot.telegram.context import BotContext
+from bot.ui import texts
 
 log = logging.getLogger(__name__)
 
@@ -115,3 +120,26 @@ class Outbox:
         self.items.clear()
         self.unbutton.clear()
         self.question = None
+
+
+RunnerAction = Callable[[Outbox, BotContext, Repository, Subscriber], Awaitable[None]]
+"""What a runner's command does, given the runner: it fills the outbox."""
+Handler = Callable[[Update, BotContext], Coroutine[Any, Any, None]]
+
+
+def runner_command(action: RunnerAction) -> Handler:
+    """The one shape of a runner's command: one transaction, the runner looked up (anyone else is told
+    they are not subscribed), `action` fills the outbox, and the replies go out after the commit."""
+
+    @functools.wraps(action)
+    async def command(update: Update, context: BotContext) -> None:
+        outbox = Outbox()
+        async with context.runtime.unit_of_work() as repo:
+            subscriber = await subscriber_for_update(repo, update)
+            if subscriber is None:
+                outbox.add(texts.not_subscribed())
+            else:
+                await action(outbox, context, repo, subscriber)
+        await outbox.send(context, update)
+
+    return command

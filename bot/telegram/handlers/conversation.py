@@ -10,61 +10,13 @@ from telegram import Update
 
 from bot.db.models import Subscriber
 from bot.db.repositories import Repository
-from bot.domain.conversation import (
-    Question,
-    is_check_in,
-    parse_level_answer,
-    parse_screen_answer,
-    puts_the_drill_off,
-)
-from bot.domain.kit import parse_kit
-from bot.domain.replies import (
-    OFF_WORDS,
-    parse_local_time,
-    parse_pause_days,
-    parse_training_days,
-    parse_weekday,
-)
-from bot.domain.timezones import search
+from bot.domain.conversation import Question, Unread, is_check_in, puts_the_drill_off, read_answer
 from bot.services import conversation
 from bot.telegram.context import BotContext
-from bot.telegram.handlers.common import Outbox, subscriber_for_update
+from bot.telegram.handlers.common import Outbox, runner_command, subscriber_for_update
 from bot.telegram.handlers.safety import answer_screen
-from bot.telegram.handlers.settings import Answer, apply_answer, offer_zones
+from bot.telegram.handlers.settings import apply_answer, offer_zones
 from bot.ui import texts
-
-
-class _Unread:
-    """A reply the open question's parser could not read."""
-
-
-_UNREAD = _Unread()
-
-
-def _read(question: Question, text: str, levels: set[int]) -> Answer | _Unread:
-    """The question's own parser: its answer, or `_UNREAD`."""
-    cleaned = text.strip()
-    answer: Answer = None
-    if question is Question.HEALTH:
-        answer = parse_screen_answer(cleaned)
-    elif question is Question.LEVEL:
-        answer = parse_level_answer(cleaned, levels)
-    elif question is Question.TIME:
-        answer = parse_local_time(cleaned)
-    elif question is Question.TIMEZONE:
-        found = search(cleaned)
-        answer = found.zones[0] if found.exact else None
-    elif question is Question.DAYS:
-        answer = parse_training_days(cleaned)
-    elif question is Question.LONG_RUN:
-        if cleaned.lower() in OFF_WORDS:
-            return None
-        answer = parse_weekday(cleaned)
-    elif question is Question.PAUSE:
-        answer = parse_pause_days(cleaned)
-    elif question is Question.KIT:
-        answer = parse_kit(cleaned)
-    return _UNREAD if answer is None else answer
 
 
 async def answer_typed(
@@ -78,10 +30,10 @@ async def answer_typed(
     if puts_the_drill_off(question, text):
         conversation.settle(subscriber)
         return False
-    answer = _read(question, text, {level.number for level in runtime.programme.levels})
-    if not isinstance(answer, _Unread) and question is Question.HEALTH:
+    answer = read_answer(question, text, {level.number for level in runtime.programme.levels})
+    if not isinstance(answer, Unread) and question is Question.HEALTH:
         answer_screen(outbox, context, subscriber, str(answer))
-    elif not isinstance(answer, _Unread):
+    elif not isinstance(answer, Unread):
         await apply_answer(outbox, context, repo, subscriber, question, answer)
     elif is_check_in(text):
         conversation.settle(subscriber)
@@ -107,20 +59,15 @@ async def leave_on_command(update: Update, context: BotContext) -> None:
             conversation.settle(subscriber)
 
 
-async def cancel_command(update: Update, context: BotContext) -> None:
+@runner_command
+async def cancel_command(
+    outbox: Outbox, context: BotContext, repo: Repository, subscriber: Subscriber
+) -> None:
     """/cancel: stop waiting for an answer; what was set stays as it was."""
-    runtime = context.runtime
-    outbox = Outbox()
-    async with runtime.unit_of_work() as repo:
-        subscriber = await subscriber_for_update(repo, update)
-        open_now = subscriber is not None and conversation.open_question(subscriber, now=runtime.clock.now())
-        if subscriber is None:
-            outbox.add(texts.not_subscribed())
-        elif not open_now:
-            outbox.add(texts.nothing_to_cancel())
-        else:
-            onboarding = subscriber.onboarding_step is not None
-            if (message_id := conversation.settle(subscriber)) is not None and not onboarding:
-                outbox.unbutton.append(message_id)
-            outbox.add(texts.cancelled_onboarding() if onboarding else texts.cancelled())
-    await outbox.send(context, update)
+    if not conversation.open_question(subscriber, now=context.runtime.clock.now()):
+        outbox.add(texts.nothing_to_cancel())
+        return
+    onboarding = subscriber.onboarding_step is not None
+    if (message_id := conversation.settle(subscriber)) is not None and not onboarding:
+        outbox.unbutton.append(message_id)
+    outbox.add(texts.cancelled_onboarding() if onboarding else texts.cancelled())

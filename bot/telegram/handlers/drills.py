@@ -10,7 +10,7 @@ from telegram import CallbackQuery, Message, Update
 from bot.db.models import Subscriber
 from bot.db.repositories import Repository
 from bot.delivery.cards import send_drill_card
-from bot.delivery.planner import easier_offer, plan_today, rest_reason, swap_for_easier
+from bot.delivery.planner import PlannedDrill, easier_offer, plan_today, rest_reason, swap_for_easier
 from bot.delivery.sender import SendStatus
 from bot.domain.conversation import is_note_or_check_in
 from bot.domain.parsing import BIGINT_MAX, parse_number, parse_numbered
@@ -29,6 +29,7 @@ from bot.telegram.handlers.common import (
     edit_markup,
     replace_buttons,
     reply,
+    runner_command,
     subscriber_for_update,
 )
 from bot.telegram.handlers.conversation import answer_typed
@@ -58,47 +59,65 @@ async def today_command(update: Update, context: BotContext) -> None:
     async with runtime.unit_of_work() as repo:
         subscriber = await subscriber_for_update(repo, update)
         subscribed = subscriber is not None and subscriber.status not in ("stopped", "blocked")
-        planned = None
+        planned: PlannedDrill | None = None
         rest: str | None = None
         if subscriber is not None and subscribed and (gate := safety.gate_of(subscriber)) is not Gate.OPEN:
             explain_gate(held, subscriber, gate, now=now)
         elif subscriber is not None and subscribed:
-            today = subscriptions.today_for(subscriber, now)
-            planned = await plan_today(
-                repo,
-                runtime.programme_on(today, subscriptions.zone_of(subscriber)),
-                subscriber,
-                local_date=today,
-                now=now,
-                on_demand=True,
-            )
-            if planned is not None and planned.created:
-                await subscriptions.reschedule(repo, subscriber, now=now)
-            rest = rest_reason(subscriber, today)
+            planned, rest = await _plan_now(repo, context, subscriber, now)
     if not subscribed:
         await reply(context, update, texts.not_subscribed())
     elif held.items:
         await held.send(context, update)
     elif planned is None:
         await reply(context, update, rest or texts.no_drill_today())
-    elif (
-        await send_drill_card(runtime, context.sender, planned, chat_id=chat.id)
-    ).status is SendStatus.FAILED:
+    else:
+        await _send_card_now(context, update, planned, chat_id=chat.id)
+
+
+async def _plan_now(
+    repo: Repository, context: BotContext, subscriber: Subscriber, now: datetime
+) -> tuple[PlannedDrill | None, str | None]:
+    """Today's drill, planned now as today's delivery (the scheduled one then is not sent), and why today
+    is a rest day, if it is one."""
+    today = subscriptions.today_for(subscriber, now)
+    programme = context.runtime.programme_on(today, subscriptions.zone_of(subscriber))
+    planned = await plan_today(repo, programme, subscriber, local_date=today, now=now, on_demand=True)
+    if planned is not None and planned.created:
+        await subscriptions.reschedule(repo, subscriber, now=now)
+    return planned, rest_reason(subscriber, today)
+
+
+async def _send_card_now(context: BotContext, update: Update, planned: PlannedDrill, *, chat_id: int) -> None:
+    """A drill card the runner asked for (/today, the easier drill); if it cannot be sent, they are told."""
+    result = await send_drill_card(context.runtime, context.sender, planned, chat_id=chat_id)
+    if result.status is SendStatus.FAILED:
         await reply(context, update, texts.send_failed())
+
+
+async def _drill_tap(
+    update: Update, context: BotContext, *prefixes: str
+) -> tuple[CallbackQuery, str, int, str] | None:
+    """A tap on a drill's buttons (`<prefix>:<delivery>:<value>`) once the health screen is answered: the
+    query, its prefix, delivery and value. None when nothing more is to be done (a stale tap is answered)."""
+    query = update.callback_query
+    if query is None or query.data is None or update.effective_user is None:
+        return None
+    if await screen_first(update, context):
+        return None
+    prefix = query.data.partition(":")[0]
+    parsed = parse_numbered(query.data, prefix, maximum=BIGINT_MAX) if prefix in prefixes else None
+    if parsed is None:
+        await acknowledge(query, texts.gone())
+        return None
+    return query, prefix, *parsed
 
 
 async def on_check_in_button(update: Update, context: BotContext) -> None:
     """`ci:<delivery>:<outcome|change|show>` on a drill card."""
-    query = update.callback_query
-    if query is None or query.data is None or update.effective_user is None:
+    if (tap := await _drill_tap(update, context, "ci")) is None or update.effective_user is None:
         return
-    if await screen_first(update, context):
-        return
-    parsed = parse_numbered(query.data, "ci", maximum=BIGINT_MAX)
-    if parsed is None:
-        await acknowledge(query, texts.gone())
-        return
-    delivery_id, action = parsed
+    query, _prefix, delivery_id, action = tap
     if action in ("back", "change", "show"):
         await _card_buttons(update, context, query, delivery_id, action)
         return
@@ -122,7 +141,22 @@ async def on_check_in_button(update: Update, context: BotContext) -> None:
         return
     await acknowledge(query, keyboards.recorded_text(_(keyboards.CHECK_IN_LABELS[outcome])))
     await edit_markup(update, keyboards.recorded(delivery_id, outcome))
-    if outcome is Outcome.PAIN:
+    await _after_check_in(context, update, result, subscriber, coached, easier, now)
+
+
+async def _after_check_in(
+    context: BotContext,
+    update: Update,
+    result: checkins.Recorded,
+    subscriber: Subscriber | None,
+    coached: checkins.CoachReply | None,
+    easier: Drill | None,
+    now: datetime,
+) -> None:
+    """What follows a tapped answer: where it hurts, the coach's line (a milestone's progress card), an
+    easier drill to try now, and the checks that are due."""
+    delivery_id = result.delivery.id
+    if result.outcome is Outcome.PAIN:
         await reply(context, update, texts.pain_where_question(), keyboards.pain_areas(delivery_id))
     if coached is not None and subscriber is not None and not _asks_a_check(result):
         await _coach(context, update, coached, subscriber, now)
@@ -165,18 +199,12 @@ async def _coach(
 
 async def on_pain_score(update: Update, context: BotContext) -> None:
     """`pn:<delivery>:<0-10>` (just after the drill) or `mp:<delivery>:<0-10>` (the next morning)."""
-    query = update.callback_query
-    if query is None or query.data is None or update.effective_user is None:
+    if (tap := await _drill_tap(update, context, "pn", "mp")) is None or update.effective_user is None:
         return
-    if await screen_first(update, context):
-        return
-    prefix = "mp" if query.data.startswith("mp:") else "pn"
-    parsed = parse_numbered(query.data, prefix, maximum=BIGINT_MAX)
-    score = parse_number(parsed[1], maximum=10) if parsed is not None else None
-    if parsed is None or score is None:
+    query, prefix, delivery_id, value = tap
+    if (score := parse_number(value, maximum=10)) is None:
         await acknowledge(query, texts.gone())
         return
-    delivery_id = parsed[0]
     runtime = context.runtime
     async with runtime.unit_of_work() as repo:
         result = await checkins.record_pain_score(
@@ -219,20 +247,37 @@ async def on_text(update: Update, context: BotContext) -> None:
         elif not is_note_or_check_in(message.text, replying=message.reply_to_message is not None):
             outbox.add(texts.not_understood())
         else:
-            reply_to = message.reply_to_message
-            result = await checkins.record_text(
-                repo, runtime.programme, subscriber, message.text,
-                reply_to_message_id=reply_to.message_id if reply_to is not None else None, now=now,
-            )  # fmt: skip
-            if isinstance(result, checkins.Recorded):
-                coached = await checkins.coaching_for(repo, runtime.programme, subscriber, result, now=now)
-            quiet = coached is None or coached.coaching.milestone or _asks_a_check(result)
-            inline = None if quiet else coached
-            line = texts.coach_line(inline, subscriber, now) if inline else None
-            _acknowledge(outbox, result, line, await _easier_offer(repo, context, update, result))
+            result, coached = await _typed_check_in(outbox, context, update, repo, subscriber, message)
     await outbox.send(context, update)
     if isinstance(result, checkins.Recorded) and subscriber is not None:
         await _typed_answer_shown(context, result, subscriber, coached, now)
+
+
+async def _typed_check_in(
+    outbox: Outbox,
+    context: BotContext,
+    update: Update,
+    repo: Repository,
+    subscriber: Subscriber,
+    message: Message,
+) -> tuple[checkins.Recorded | checkins.Refusal, checkins.CoachReply | None]:
+    """A typed check-in or note, recorded and answered; the coach's line comes inline unless it brings the
+    progress card (sent once the reply is out) or a check stands alone."""
+    runtime = context.runtime
+    now = runtime.clock.now()
+    reply_to = message.reply_to_message
+    result = await checkins.record_text(
+        repo, runtime.programme, subscriber, message.text or "",
+        reply_to_message_id=reply_to.message_id if reply_to is not None else None, now=now,
+    )  # fmt: skip
+    coached = None
+    if isinstance(result, checkins.Recorded):
+        coached = await checkins.coaching_for(repo, runtime.programme, subscriber, result, now=now)
+    quiet = coached is None or coached.coaching.milestone or _asks_a_check(result)
+    inline = None if quiet else coached
+    line = texts.coach_line(inline, subscriber, now) if inline else None
+    _acknowledge(outbox, result, line, await _easier_offer(repo, context, update, result))
+    return result, coached
 
 
 async def _later_typed(
@@ -291,9 +336,11 @@ def _acknowledge(
     line: str | None = None,
     easier: Drill | None = None,
 ) -> None:
+    """What a typed answer or a pain score gets back, with what follows it (an easier drill, the checks)."""
     if isinstance(result, checkins.Refusal):
         outbox.add(REFUSAL_TEXTS[result]())
-    elif result.pain is not None:
+        return
+    if result.pain is not None:
         outbox.add(escape(pain_advice(result.pain)))
         if result.paused is not None:
             outbox.add(
@@ -303,20 +350,22 @@ def _acknowledge(
         outbox.add(_("Noted on your drill, thanks."))
     elif result.outcome is Outcome.PAIN:
         outbox.add(texts.pain_where_question(), keyboards.pain_areas(result.delivery.id))
-    elif line is not None:
-        answer = _(keyboards.CHECK_IN_LABELS[result.outcome])
-        # Translators: {answer} is a check-in button's label ("✅ Done"); {line} the coach's sentence.
-        outbox.add(_("Recorded: {answer}. {line}").format(answer=answer, line=line))
     else:
-        outbox.add(
-            _("Recorded: {answer}. Thanks!").format(answer=_(keyboards.CHECK_IN_LABELS[result.outcome]))
-        )
-    if not isinstance(result, checkins.Refusal) and result.load_kg is not None:
+        outbox.add(_recorded(result.outcome, line))
+    if result.load_kg is not None:
         outbox.add(texts.load_logged(result.load_kg))
-    if easier is not None and not isinstance(result, checkins.Refusal):
+    if easier is not None:
         outbox.add(texts.easier_offer(easier), keyboards.easier_now(result.delivery.id))
-    if not isinstance(result, checkins.Refusal):
-        _ask_checks(outbox, result)
+    _ask_checks(outbox, result)
+
+
+def _recorded(outcome: Outcome, line: str | None) -> str:
+    """A typed answer read back as its button's label, with the coach's line when it comes inline."""
+    answer = _(keyboards.CHECK_IN_LABELS[outcome])
+    if line is None:
+        return _("Recorded: {answer}. Thanks!").format(answer=answer)
+    # Translators: {answer} is a check-in button's label ("✅ Done"); {line} the coach's sentence.
+    return _("Recorded: {answer}. {line}").format(answer=answer, line=line)
 
 
 def _asks_a_check(result: checkins.Recorded | checkins.Refusal) -> bool:
@@ -374,20 +423,18 @@ def _snooze_refusal(result: checkins.Snooze, subscriber: Subscriber, now: dateti
     return texts.snooze_too_late(subscriber, now)
 
 
-async def nudges_command(update: Update, context: BotContext) -> None:
+@runner_command
+async def nudges_command(
+    outbox: Outbox, context: BotContext, repo: Repository, subscriber: Subscriber
+) -> None:
     """/nudges on|off; without an argument it only shows the setting, with buttons to change it."""
     choice = {"on": True, "off": False}.get((context.args[0].lower() if context.args else "").strip())
-    async with context.runtime.unit_of_work() as repo:
-        subscriber = await subscriber_for_update(repo, update)
-        if subscriber is not None and choice is not None:
-            subscriber.nudges_enabled = choice
-    if subscriber is None:
-        await reply(context, update, texts.not_subscribed())
-    elif choice is None:
+    if choice is None:
         shown = texts.nudges_shown_on() if subscriber.nudges_enabled else texts.nudges_shown_off()
-        await reply(context, update, shown, keyboards.nudges(subscriber.nudges_enabled))
+        outbox.add(shown, keyboards.nudges(subscriber.nudges_enabled))
     else:
-        await reply(context, update, texts.nudges_on() if choice else texts.nudges_off())
+        subscriber.nudges_enabled = choice
+        outbox.add(texts.nudges_on() if choice else texts.nudges_off())
 
 
 async def on_nudges_button(update: Update, context: BotContext) -> None:
@@ -417,26 +464,14 @@ async def on_self_test_button(update: Update, context: BotContext) -> None:
     parsed = parse_numbered(query.data, "st", maximum=BIGINT_MAX)
     check, _colon, answer = parsed[1].partition(":") if parsed is not None else ("", "", "")
     index = parse_number(check, maximum=len(texts.SELF_TEST_CHECKS) - 1)
-    runtime = context.runtime
     outcome: str | None = None
     first_stage_done: Progress | None = None
     next_check = index is not None and answer == "yes" and index + 1 < len(texts.SELF_TEST_CHECKS)
-    async with runtime.unit_of_work() as repo:
+    async with context.runtime.unit_of_work() as repo:
         subscriber = await subscriber_for_update(repo, update)
         mine = parsed is not None and subscriber is not None and subscriber.id == parsed[0]
         if mine and subscriber is not None and subscriber.readiness_due and index is not None:
-            if next_check:
-                outcome = texts.self_test_check(index + 1)
-            elif answer in ("yes", "no"):
-                stage = subscriber.stage
-                reason = progression.answer_self_test(
-                    subscriber, runtime.programme, passed=answer == "yes", now=runtime.clock.now()
-                )
-                outcome = texts.self_test_result(reason, passed=answer == "yes")
-                if stage == 1 < subscriber.stage:
-                    first_stage_done = await progress_of(
-                        repo, runtime.programme, subscriber, now=runtime.clock.now()
-                    )
+            outcome, first_stage_done = await _self_test_step(repo, context, subscriber, index, answer)
     await acknowledge(query, None if outcome else texts.gone())
     if outcome is None or parsed is None or index is None or subscriber is None:
         return
@@ -448,6 +483,27 @@ async def on_self_test_button(update: Update, context: BotContext) -> None:
         await reply(
             context, update, outcome, keyboards.self_test(parsed[0], index + 1) if next_check else None
         )
+
+
+async def _self_test_step(
+    repo: Repository, context: BotContext, subscriber: Subscriber, index: int, answer: str
+) -> tuple[str | None, Progress | None]:
+    """One check answered: the next check, or (any "Not yet", the last "Yes") what the self-test decides,
+    with the progress to show when it ends the first stage. None for an answer no button carries."""
+    if answer == "yes" and index + 1 < len(texts.SELF_TEST_CHECKS):
+        return texts.self_test_check(index + 1), None
+    if answer not in ("yes", "no"):
+        return None, None
+    runtime = context.runtime
+    stage = subscriber.stage
+    passed = answer == "yes"
+    reason = progression.answer_self_test(
+        subscriber, runtime.programme, passed=passed, now=runtime.clock.now()
+    )
+    outcome = texts.self_test_result(reason, passed=passed)
+    if stage == 1 < subscriber.stage:
+        return outcome, await progress_of(repo, runtime.programme, subscriber, now=runtime.clock.now())
+    return outcome, None
 
 
 async def on_easier_button(update: Update, context: BotContext) -> None:
@@ -470,8 +526,7 @@ async def on_easier_button(update: Update, context: BotContext) -> None:
         return
     await acknowledge(query)
     await edit_markup(update, None)
-    if (await send_drill_card(runtime, context.sender, planned, chat_id=chat.id)).status is SendStatus.FAILED:
-        await reply(context, update, texts.send_failed())
+    await _send_card_now(context, update, planned, chat_id=chat.id)
 
 
 async def on_hop_check_button(update: Update, context: BotContext) -> None:

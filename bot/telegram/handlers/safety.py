@@ -7,6 +7,7 @@ from datetime import datetime
 from telegram import Update
 
 from bot.db.models import Subscriber
+from bot.db.repositories import Repository
 from bot.domain.conversation import Question
 from bot.domain.parsing import BIGINT_MAX, parse_numbered
 from bot.domain.safety import SCREEN_KEYS, PainArea, PainKind, PregnancyStage
@@ -14,7 +15,14 @@ from bot.i18n import _
 from bot.services import checkins, conversation, safety
 from bot.services.safety import Gate
 from bot.telegram.context import BotContext
-from bot.telegram.handlers.common import Outbox, acknowledge, edit_markup, reply, subscriber_for_update
+from bot.telegram.handlers.common import (
+    Outbox,
+    acknowledge,
+    edit_markup,
+    reply,
+    runner_command,
+    subscriber_for_update,
+)
 from bot.telegram.handlers.settings import finish_step
 from bot.ui import keyboards, texts
 
@@ -92,16 +100,7 @@ async def on_screen_button(update: Update, context: BotContext) -> None:
         subscriber = await subscriber_for_update(repo, update)
         mine = subscriber is not None and subscriber.id == owner
         still_open = mine and subscriber is not None and safety.screen_open(subscriber)
-        ticked: list[str] | None = None
-        if subscriber is None or not still_open:
-            pass
-        elif choice in SCREEN_KEYS:
-            safety.toggle_answer(subscriber, choice)
-            ticked = list(subscriber.health_answers or [])
-        elif choice in ("done", "none") or (
-            choice in safety.PREGNANCY_VALUES and safety.needs_pregnancy_stage(subscriber)
-        ):
-            answer_screen(outbox, context, subscriber, choice)
+        ticked = _screen_choice(outbox, context, subscriber, choice) if still_open and subscriber else None
     if not mine:
         await acknowledge(query, texts.not_yours(), alert=True)
         return
@@ -113,25 +112,32 @@ async def on_screen_button(update: Update, context: BotContext) -> None:
     await outbox.send(context, update)
 
 
-async def _clear(update: Update, context: BotContext) -> None:
-    runtime = context.runtime
-    outbox = Outbox()
-    async with runtime.unit_of_work() as repo:
-        subscriber = await subscriber_for_update(repo, update)
-        if subscriber is None:
-            outbox.add(texts.not_subscribed())
-        elif subscriber.health_screened_at is None:
-            explain_gate(outbox, subscriber, Gate.UNSCREENED, now=runtime.clock.now())
-        elif safety.clear(subscriber, now=runtime.clock.now()) is None:
-            outbox.add(texts.nothing_to_clear())
-        else:
-            outbox.add(texts.cleared(safety.outcome_of(subscriber), subscriber))
-    await outbox.send(context, update)
+def _screen_choice(
+    outbox: Outbox, context: BotContext, subscriber: Subscriber, choice: str
+) -> list[str] | None:
+    """An item ticked or unticked (the items ticked now, to redraw the buttons), or the screen answered."""
+    if choice in SCREEN_KEYS:
+        safety.toggle_answer(subscriber, choice)
+        return list(subscriber.health_answers or [])
+    if choice in ("done", "none") or (
+        choice in safety.PREGNANCY_VALUES and safety.needs_pregnancy_stage(subscriber)
+    ):
+        answer_screen(outbox, context, subscriber, choice)
+    return None
 
 
-async def cleared_command(update: Update, context: BotContext) -> None:
+@runner_command
+async def cleared_command(
+    outbox: Outbox, context: BotContext, repo: Repository, subscriber: Subscriber
+) -> None:
     """/cleared: a professional has said go ahead."""
-    await _clear(update, context)
+    now = context.runtime.clock.now()
+    if subscriber.health_screened_at is None:
+        explain_gate(outbox, subscriber, Gate.UNSCREENED, now=now)
+    elif safety.clear(subscriber, now=now) is None:
+        outbox.add(texts.nothing_to_clear())
+    else:
+        outbox.add(texts.cleared(safety.outcome_of(subscriber), subscriber))
 
 
 async def on_cleared_button(update: Update, context: BotContext) -> None:
@@ -147,7 +153,7 @@ async def on_cleared_button(update: Update, context: BotContext) -> None:
         return
     await acknowledge(query)
     await edit_markup(update, None)
-    await _clear(update, context)
+    await cleared_command(update, context)
 
 
 async def screen_first(update: Update, context: BotContext) -> bool:
@@ -169,53 +175,66 @@ async def screen_first(update: Update, context: BotContext) -> bool:
 
 async def on_pain_area(update: Update, context: BotContext) -> None:
     """`pa:<delivery>:<area>`: where it hurts; then what it feels like."""
-    query = update.callback_query
-    if query is None or query.data is None or update.effective_user is None:
-        return
-    parsed = parse_numbered(query.data, "pa", maximum=BIGINT_MAX)
-    if parsed is None or parsed[1] not in PainArea.__members__.values():
-        await acknowledge(query, texts.gone())
-        return
-    delivery_id, area = parsed
-    runtime = context.runtime
-    async with runtime.unit_of_work() as repo:
-        result = await checkins.record_pain_area(
-            repo, telegram_id=update.effective_user.id, delivery_id=delivery_id, area=PainArea(area),
-            now=runtime.clock.now(),
-        )  # fmt: skip
-    if isinstance(result, checkins.Refusal):
-        await acknowledge(query, texts.not_yours(), alert=True)
-        return
-    await acknowledge(query, _(keyboards.PAIN_AREA_LABELS[PainArea(area)]))
-    await edit_markup(update, None)
-    await reply(context, update, texts.pain_kind_question(), keyboards.pain_kinds(delivery_id))
+    if (tapped := await _pain_detail(update, context, "pa")) is not None:
+        await reply(context, update, texts.pain_kind_question(), keyboards.pain_kinds(tapped[0]))
 
 
 async def on_pain_kind(update: Update, context: BotContext) -> None:
     """`pk:<delivery>:<kind>`: a muscle burn is recorded as done; sharp or catching asks for a score."""
-    query = update.callback_query
-    if query is None or query.data is None or update.effective_user is None:
+    if (tapped := await _pain_detail(update, context, "pk")) is None:
         return
-    parsed = parse_numbered(query.data, "pk", maximum=BIGINT_MAX)
-    if parsed is None or parsed[1] not in PainKind.__members__.values():
-        await acknowledge(query, texts.gone())
-        return
-    delivery_id, kind = parsed
-    runtime = context.runtime
-    async with runtime.unit_of_work() as repo:
-        result = await checkins.record_pain_kind(
-            repo, telegram_id=update.effective_user.id, delivery_id=delivery_id, kind=PainKind(kind),
-            now=runtime.clock.now(),
-        )  # fmt: skip
-    if isinstance(result, checkins.Refusal):
-        await acknowledge(query, texts.not_yours(), alert=True)
-        return
-    await acknowledge(query, _(keyboards.PAIN_KIND_LABELS[PainKind(kind)]))
-    await edit_markup(update, None)
-    if PainKind(kind) is PainKind.MUSCLE_BURN:
+    delivery_id, kind = tapped
+    if kind is PainKind.MUSCLE_BURN:
         await reply(context, update, texts.muscle_burn())
     else:
         await reply(context, update, texts.pain_score_question(), keyboards.pain_scale("pn", delivery_id))
+
+
+async def _pain_detail(
+    update: Update, context: BotContext, prefix: str
+) -> tuple[int, PainArea | PainKind] | None:
+    """A tap under a pain answer, where it hurts (`pa:`) or what it feels like (`pk:`): recorded, its label
+    as the toast and the buttons off. None when it changed nothing (the tap is answered as such)."""
+    query, user = update.callback_query, update.effective_user
+    if query is None or query.data is None or user is None:
+        return None
+    parsed = parse_numbered(query.data, prefix, maximum=BIGINT_MAX)
+    detail = _pain_detail_of(prefix, parsed[1]) if parsed is not None else None
+    if parsed is None or detail is None:
+        await acknowledge(query, texts.gone())
+        return None
+    if isinstance(await _record_pain_detail(context, user.id, parsed[0], detail), checkins.Refusal):
+        await acknowledge(query, texts.not_yours(), alert=True)
+        return None
+    if isinstance(detail, PainArea):
+        await acknowledge(query, _(keyboards.PAIN_AREA_LABELS[detail]))
+    else:
+        await acknowledge(query, _(keyboards.PAIN_KIND_LABELS[detail]))
+    await edit_markup(update, None)
+    return parsed[0], detail
+
+
+def _pain_detail_of(prefix: str, value: str) -> PainArea | PainKind | None:
+    if prefix == "pa" and value in PainArea.__members__.values():
+        return PainArea(value)
+    if prefix == "pk" and value in PainKind.__members__.values():
+        return PainKind(value)
+    return None
+
+
+async def _record_pain_detail(
+    context: BotContext, telegram_id: int, delivery_id: int, detail: PainArea | PainKind
+) -> checkins.Recorded | checkins.Refusal:
+    runtime = context.runtime
+    now = runtime.clock.now()
+    async with runtime.unit_of_work() as repo:
+        if isinstance(detail, PainArea):
+            return await checkins.record_pain_area(
+                repo, telegram_id=telegram_id, delivery_id=delivery_id, area=detail, now=now
+            )
+        return await checkins.record_pain_kind(
+            repo, telegram_id=telegram_id, delivery_id=delivery_id, kind=detail, now=now
+        )
 
 
 async def on_pain_settled(update: Update, context: BotContext) -> None:

@@ -1,12 +1,14 @@
 """/start, onboarding and the setting commands. Onboarding is the setting questions asked in a row.
 
-Each setting command shows buttons when given no argument and applies its argument directly. A button
-press or typed answer during onboarding applies the setting, then asks the next question; the step lives in
-the database, so any bot process can take the next answer. Replies go out after the commit (see `Outbox`).
+A setting command is its question: given no argument it asks it (buttons, and a typed reply answers it);
+its argument is read by the question's own parser and applied as a tapped answer is. A button press or
+typed answer during onboarding applies the setting, then asks the next question; the step lives in the
+database, so any bot process can take the next answer. Replies go out after the commit (see `Outbox`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, time
 
 from telegram import InlineKeyboardMarkup, Update
@@ -14,23 +16,30 @@ from telegram import InlineKeyboardMarkup, Update
 from bot.db.models import Subscriber
 from bot.db.repositories import Repository
 from bot.domain.busy_minutes import minute_budget
-from bot.domain.conversation import COMMANDS, Question, question_of
-from bot.domain.kit import Kit, parse_kit
-from bot.domain.parsing import parse_fields, parse_number
-from bot.domain.replies import (
-    OFF_WORDS,
-    parse_local_time,
-    parse_pause_days,
-    parse_quiet_hours,
-    parse_race,
-    parse_training_days,
-    parse_weekday,
+from bot.domain.conversation import (
+    COMMANDS,
+    UNREAD,
+    Answer,
+    Question,
+    Unread,
+    question_of,
+    read_answer,
 )
+from bot.domain.kit import Kit
+from bot.domain.parsing import parse_fields, parse_number
+from bot.domain.replies import OFF_WORDS, parse_quiet_hours, parse_race
 from bot.domain.schedule import MAX_QUIET
 from bot.domain.timezones import is_zone, search
 from bot.services import conversation, subscriptions
 from bot.telegram.context import BotContext
-from bot.telegram.handlers.common import Outbox, acknowledge, edit_markup, subscriber_for_update
+from bot.telegram.handlers.common import (
+    Handler,
+    Outbox,
+    acknowledge,
+    edit_markup,
+    runner_command,
+    subscriber_for_update,
+)
 from bot.ui import keyboards, texts
 
 KIT_ANSWERS = frozenset({"done", "none", *(item.value for item in Kit)})
@@ -96,10 +105,6 @@ def finish_step(
         outbox.add(confirmation)
 
 
-Answer = int | time | str | frozenset[Kit] | None
-"""A level or day mask or pause length (int), a time, a zone name, the runner's kit, or no long run (None)."""
-
-
 async def apply_answer(
     outbox: Outbox,
     context: BotContext,
@@ -112,42 +117,50 @@ async def apply_answer(
 ) -> None:
     """One path for a tapped and a typed answer: apply it, settle the question, say so or ask onboarding's
     next question. A command's argument (`/level 3`) applies and confirms, leaving onboarding where it is."""
-    runtime = context.runtime
-    now = runtime.clock.now()
     if (message_id := conversation.settle(subscriber)) is not None:
         outbox.unbutton.append(message_id)
-    confirmation = ""
-    quieter: time | None = None
-    if question is Question.LEVEL and isinstance(answer, int):
-        subscriptions.set_level(subscriber, runtime.programme, answer, now=now)
-        confirmation = texts.level_set(subscriber, runtime.programme)
-    elif question is Question.TIME and isinstance(answer, time):
-        await subscriptions.set_delivery_time(repo, subscriber, answer, now=now)
-        confirmation = texts.time_set(subscriber)
-        budget = minute_budget(paid=runtime.settings.paid_broadcast)
+    confirmation = await _store(context, repo, subscriber, question, answer)
+    quieter = None
+    if question is Question.TIME and isinstance(answer, time):
+        budget = minute_budget(paid=context.runtime.settings.paid_broadcast)
         quieter = await subscriptions.quieter_time(repo, subscriber, budget=budget)
-    elif question is Question.TIMEZONE and isinstance(answer, str):
-        await subscriptions.set_timezone(repo, subscriber, answer, now=now)
-        if subscriber.onboarding_step == question and not from_command:
-            outbox.add(texts.zone_noted(subscriber))
-        confirmation = texts.timezone_set(subscriber)
-    elif question is Question.DAYS and isinstance(answer, int):
-        await subscriptions.set_training_days(repo, subscriber, answer, now=now)
-        confirmation = texts.days_set(subscriber)
-    elif question is Question.LONG_RUN and (answer is None or isinstance(answer, int)):
-        subscriptions.set_long_run(subscriber, answer, now=now)
-        confirmation = texts.long_run_set(subscriber)
-    elif question is Question.PAUSE and isinstance(answer, int):
-        confirmation = texts.paused(await subscriptions.pause(repo, subscriber, answer, now=now))
-    elif question is Question.KIT and isinstance(answer, frozenset):
-        subscriptions.set_kit(subscriber, answer, now=now)
-        confirmation = texts.kit_set(subscriber)
+    if question is Question.TIMEZONE and subscriber.onboarding_step == question and not from_command:
+        outbox.add(texts.zone_noted(subscriber))
     if from_command:
         outbox.add(confirmation)
     else:
         finish_step(outbox, context, subscriber, question, confirmation)
     if quieter is not None and isinstance(answer, time):
         outbox.add(texts.busy_minute(answer, quieter), keyboards.quieter_time(quieter))
+
+
+async def _store(
+    context: BotContext, repo: Repository, subscriber: Subscriber, question: Question, answer: Answer
+) -> str:
+    """The answer kept on the runner's row; the confirmation that says so ("" for an answer that does not
+    fit its question)."""
+    programme, now = context.runtime.programme, context.runtime.clock.now()
+    if question is Question.LEVEL and isinstance(answer, int):
+        subscriptions.set_level(subscriber, programme, answer, now=now)
+        return texts.level_set(subscriber, programme)
+    if question is Question.TIME and isinstance(answer, time):
+        await subscriptions.set_delivery_time(repo, subscriber, answer, now=now)
+        return texts.time_set(subscriber)
+    if question is Question.TIMEZONE and isinstance(answer, str):
+        await subscriptions.set_timezone(repo, subscriber, answer, now=now)
+        return texts.timezone_set(subscriber)
+    if question is Question.DAYS and isinstance(answer, int):
+        await subscriptions.set_training_days(repo, subscriber, answer, now=now)
+        return texts.days_set(subscriber)
+    if question is Question.LONG_RUN and (answer is None or isinstance(answer, int)):
+        subscriptions.set_long_run(subscriber, answer, now=now)
+        return texts.long_run_set(subscriber)
+    if question is Question.PAUSE and isinstance(answer, int):
+        return texts.paused(await subscriptions.pause(repo, subscriber, answer, now=now))
+    if question is Question.KIT and isinstance(answer, frozenset):
+        subscriptions.set_kit(subscriber, answer, now=now)
+        return texts.kit_set(subscriber)
+    return ""
 
 
 async def _switch_to_quieter(update: Update, context: BotContext, value: str) -> None:
@@ -239,19 +252,34 @@ async def on_setting_button(update: Update, context: BotContext) -> None:
     async with runtime.unit_of_work() as repo:
         subscriber = await subscriber_for_update(repo, update)
         refusal = _refusal(subscriber, question, runtime.clock.now())
-        if subscriber is not None and refusal is None and tapped is not None:
-            await apply_answer(outbox, context, repo, subscriber, *tapped)
-        elif subscriber is not None and refusal is None and what == "kit":
-            markup = await _kit_step(outbox, context, repo, subscriber, value)
-        elif refusal is None and what == "dpick":
-            markup = keyboards.day_picker(parse_number(value, maximum=127) or 0)
-        elif refusal is None:
-            outbox.add(texts.time_type_prompt())
-            markup = keyboards.times()
+        if subscriber is not None and refusal is None:
+            markup = await _button_step(outbox, context, repo, subscriber, tapped, what, value)
     await acknowledge(query, refusal, alert=subscriber is None)
     if subscriber is not None and question is not None:
         await edit_markup(update, markup)
     await outbox.send(context, update)
+
+
+async def _button_step(
+    outbox: Outbox,
+    context: BotContext,
+    repo: Repository,
+    subscriber: Subscriber,
+    tapped: tuple[Question, Answer] | None,
+    what: str,
+    value: str,
+) -> InlineKeyboardMarkup | None:
+    """A live tap: an answer is applied; a step inside a question (a kit item, picking days, typing a
+    time) redraws the buttons it leaves on the message."""
+    if tapped is not None:
+        await apply_answer(outbox, context, repo, subscriber, *tapped)
+        return None
+    if what == "kit":
+        return await _kit_step(outbox, context, repo, subscriber, value)
+    if what == "dpick":
+        return keyboards.day_picker(parse_number(value, maximum=127) or 0)
+    outbox.add(texts.time_type_prompt())
+    return keyboards.times()
 
 
 async def _kit_step(
@@ -267,180 +295,85 @@ async def _kit_step(
     return keyboards.kit(subscriptions.kit_of(subscriber))
 
 
-async def time_command(update: Update, context: BotContext) -> None:
-    runtime = context.runtime
-    outbox = Outbox()
-    async with runtime.unit_of_work() as repo:
-        subscriber = await subscriber_for_update(repo, update)
-        if subscriber is None:
-            outbox.add(texts.not_subscribed())
-        elif not context.args:
-            ask(outbox, context, subscriber, Question.TIME)
-        elif (chosen := parse_local_time(" ".join(context.args))) is None:
-            outbox.add(texts.bad_time())
+_BAD_ARGUMENT: dict[Question, Callable[[], str]] = {
+    Question.LEVEL: texts.bad_level,
+    Question.TIME: texts.bad_time,
+    Question.DAYS: texts.bad_days,
+    Question.LONG_RUN: texts.bad_long_run,
+    Question.PAUSE: texts.bad_pause,
+    Question.KIT: texts.bad_kit,
+}
+"""What a setting command says to an argument its question's parser cannot read (a place that is not
+beyond doubt gets zones to pick from instead)."""
+
+
+def _setting_command(question: Question) -> Handler:
+    """A setting command is its question: with no argument it is asked (buttons, and a typed reply answers
+    it); an argument is read by the question's own parser and applied as a tapped answer would be."""
+
+    async def command(outbox: Outbox, context: BotContext, repo: Repository, subscriber: Subscriber) -> None:
+        typed = " ".join(context.args or [])
+        levels = {level.number for level in context.runtime.programme.levels}
+        answer = read_answer(question, typed, levels) if typed else UNREAD
+        if not typed:
+            ask(outbox, context, subscriber, question)
+        elif not isinstance(answer, Unread):
+            await apply_answer(outbox, context, repo, subscriber, question, answer, from_command=True)
+        elif question is Question.TIMEZONE:
+            offer_zones(outbox, context, subscriber, typed)
         else:
-            await apply_answer(outbox, context, repo, subscriber, Question.TIME, chosen, from_command=True)
-    await outbox.send(context, update)
+            outbox.add(_BAD_ARGUMENT[question]())
+
+    return runner_command(command)
 
 
-async def quiet_command(update: Update, context: BotContext) -> None:
+level_command = _setting_command(Question.LEVEL)
+time_command = _setting_command(Question.TIME)
+timezone_command = _setting_command(Question.TIMEZONE)
+days_command = _setting_command(Question.DAYS)
+long_run_command = _setting_command(Question.LONG_RUN)
+pause_command = _setting_command(Question.PAUSE)
+kit_command = _setting_command(Question.KIT)
+
+
+@runner_command
+async def quiet_command(
+    outbox: Outbox, context: BotContext, repo: Repository, subscriber: Subscriber
+) -> None:
     """/quiet shows the runner's quiet hours; /quiet 22:00-06:30 or /quiet off changes them."""
-    runtime = context.runtime
-    outbox = Outbox()
-    async with runtime.unit_of_work() as repo:
-        subscriber = await subscriber_for_update(repo, update)
-        quiet = parse_quiet_hours(" ".join(context.args)) if context.args else None
-        if subscriber is None:
-            outbox.add(texts.not_subscribed())
-        elif not context.args:
-            outbox.add(texts.quiet_hours(subscriber))
-        elif quiet is None:
-            outbox.add(texts.bad_quiet())
-        elif quiet.length > MAX_QUIET:
-            outbox.add(texts.quiet_too_long())
-        else:
-            subscriptions.set_quiet_hours(subscriber, quiet)
-            outbox.add(texts.quiet_set(subscriber))
-    await outbox.send(context, update)
+    typed = " ".join(context.args or [])
+    quiet = parse_quiet_hours(typed) if typed else None
+    if not typed:
+        outbox.add(texts.quiet_hours(subscriber))
+    elif quiet is None:
+        outbox.add(texts.bad_quiet())
+    elif quiet.length > MAX_QUIET:
+        outbox.add(texts.quiet_too_long())
+    else:
+        subscriptions.set_quiet_hours(subscriber, quiet)
+        outbox.add(texts.quiet_set(subscriber))
 
 
-async def timezone_command(update: Update, context: BotContext) -> None:
-    runtime = context.runtime
-    outbox = Outbox()
-    async with runtime.unit_of_work() as repo:
-        subscriber = await subscriber_for_update(repo, update)
-        query = " ".join(context.args or [])
-        if subscriber is None:
-            outbox.add(texts.not_subscribed())
-        elif not query:
-            ask(outbox, context, subscriber, Question.TIMEZONE)
-        elif (zone := offer_zones(outbox, context, subscriber, query)) is not None:
-            await apply_answer(outbox, context, repo, subscriber, Question.TIMEZONE, zone, from_command=True)
-    await outbox.send(context, update)
+@runner_command
+async def resume_command(
+    outbox: Outbox, context: BotContext, repo: Repository, subscriber: Subscriber
+) -> None:
+    if subscriber.status == "active":
+        outbox.add(texts.not_paused(subscriber))
+    else:
+        await subscriptions.resume(repo, subscriber, now=context.runtime.clock.now())
+        outbox.add(texts.resumed(subscriber))
 
 
-async def days_command(update: Update, context: BotContext) -> None:
-    runtime = context.runtime
-    outbox = Outbox()
-    async with runtime.unit_of_work() as repo:
-        subscriber = await subscriber_for_update(repo, update)
-        if subscriber is None:
-            outbox.add(texts.not_subscribed())
-        elif not context.args:
-            ask(outbox, context, subscriber, Question.DAYS)
-        elif (mask := parse_training_days(" ".join(context.args))) is None:
-            outbox.add(texts.bad_days())
-        else:
-            await apply_answer(outbox, context, repo, subscriber, Question.DAYS, mask, from_command=True)
-    await outbox.send(context, update)
-
-
-async def level_command(update: Update, context: BotContext) -> None:
-    runtime = context.runtime
-    programme = runtime.programme
-    outbox = Outbox()
-    async with runtime.unit_of_work() as repo:
-        subscriber = await subscriber_for_update(repo, update)
-        number = parse_number(context.args[0]) if context.args else None
-        if subscriber is None:
-            outbox.add(texts.not_subscribed())
-        elif not context.args:
-            ask(outbox, context, subscriber, Question.LEVEL)
-        elif number is None or number not in {level.number for level in programme.levels}:
-            outbox.add(texts.bad_level())
-        else:
-            await apply_answer(outbox, context, repo, subscriber, Question.LEVEL, number, from_command=True)
-    await outbox.send(context, update)
-
-
-async def pause_command(update: Update, context: BotContext) -> None:
-    runtime = context.runtime
-    outbox = Outbox()
-    async with runtime.unit_of_work() as repo:
-        subscriber = await subscriber_for_update(repo, update)
-        if subscriber is None:
-            outbox.add(texts.not_subscribed())
-        elif not context.args:
-            ask(outbox, context, subscriber, Question.PAUSE)
-        elif (days := parse_pause_days(" ".join(context.args))) is None:
-            outbox.add(texts.bad_pause())
-        else:
-            outbox.add(
-                texts.paused(await subscriptions.pause(repo, subscriber, days, now=runtime.clock.now()))
-            )
-    await outbox.send(context, update)
-
-
-async def resume_command(update: Update, context: BotContext) -> None:
-    runtime = context.runtime
-    outbox = Outbox()
-    async with runtime.unit_of_work() as repo:
-        subscriber = await subscriber_for_update(repo, update)
-        if subscriber is None:
-            outbox.add(texts.not_subscribed())
-        elif subscriber.status == "active":
-            outbox.add(texts.not_paused(subscriber))
-        else:
-            await subscriptions.resume(repo, subscriber, now=runtime.clock.now())
-            outbox.add(texts.resumed(subscriber))
-    await outbox.send(context, update)
-
-
-async def long_run_command(update: Update, context: BotContext) -> None:
-    """/longrun asks with buttons; /longrun sun or /longrun off sets it."""
-    runtime = context.runtime
-    outbox = Outbox()
-    async with runtime.unit_of_work() as repo:
-        subscriber = await subscriber_for_update(repo, update)
-        answer = " ".join(context.args or []).lower()
-        if subscriber is None:
-            outbox.add(texts.not_subscribed())
-        elif not answer:
-            ask(outbox, context, subscriber, Question.LONG_RUN)
-        elif answer not in OFF_WORDS and parse_weekday(answer) is None:
-            outbox.add(texts.bad_long_run())
-        else:
-            subscriptions.set_long_run(subscriber, parse_weekday(answer), now=runtime.clock.now())
-            outbox.add(texts.long_run_set(subscriber))
-    await outbox.send(context, update)
-
-
-async def race_command(update: Update, context: BotContext) -> None:
+@runner_command
+async def race_command(outbox: Outbox, context: BotContext, repo: Repository, subscriber: Subscriber) -> None:
     """/race shows the planned race; /race 2027-04-12 [name] plans a taper; /race off cancels it."""
-    runtime = context.runtime
-    now = runtime.clock.now()
-    outbox = Outbox()
-    async with runtime.unit_of_work() as repo:
-        subscriber = await subscriber_for_update(repo, update)
-        answer = " ".join(context.args or [])
-        race = parse_race(answer, today=subscriptions.today_for(subscriber, now)) if subscriber else None
-        if subscriber is None:
-            outbox.add(texts.not_subscribed())
-        elif answer and answer.lower() not in OFF_WORDS and race is None:
-            outbox.add(texts.bad_race())
-        else:
-            if answer:
-                subscriptions.set_race(
-                    subscriber, race.day if race else None, race.name if race else None, now=now
-                )
-            outbox.add(texts.race_status(subscriber))
-    await outbox.send(context, update)
-
-
-async def kit_command(update: Update, context: BotContext) -> None:
-    """/kit asks with buttons; /kit band dumbbells or /kit none sets it."""
-    runtime = context.runtime
-    outbox = Outbox()
-    async with runtime.unit_of_work() as repo:
-        subscriber = await subscriber_for_update(repo, update)
-        answer = " ".join(context.args or [])
-        kit = parse_kit(answer)
-        if subscriber is None:
-            outbox.add(texts.not_subscribed())
-        elif not answer:
-            ask(outbox, context, subscriber, Question.KIT)
-        elif kit is None:
-            outbox.add(texts.bad_kit())
-        else:
-            await apply_answer(outbox, context, repo, subscriber, Question.KIT, kit, from_command=True)
-    await outbox.send(context, update)
+    now = context.runtime.clock.now()
+    typed = " ".join(context.args or [])
+    race = parse_race(typed, today=subscriptions.today_for(subscriber, now))
+    if typed and typed.lower() not in OFF_WORDS and race is None:
+        outbox.add(texts.bad_race())
+        return
+    if typed:
+        subscriptions.set_race(subscriber, race.day if race else None, race.name if race else None, now=now)
+    outbox.add(texts.race_status(subscriber))
