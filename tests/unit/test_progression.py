@@ -329,13 +329,15 @@ def test_hopping_drills_wait_for_a_pain_free_skater_squat_of_3_x_8_then_pain_fre
         skater = SessionResult(MONDAY, "skater-squat", outcome, pain, Dose.parse(dose))
         slugs = set()
         for index in range(len(shipped.stage(4).rotation)):
-            position = Position(stage=4, rotation_index=index, stage_started_on=MONDAY)
+            position = Position(
+                stage=4, rotation_index=index, hard_rotation_index=index, stage_started_on=MONDAY
+            )
             first = decide(shipped, position, [skater], TUESDAY, day=DayPlan(Intensity.HARD))
             assert first is not None and first.drill.slug != hops
             checked = first.position
             if checked.hop_check_due:
                 checked = after_hop_check(checked, passed=pogo)
-            checked = replace(checked, rotation_index=index)
+            checked = replace(checked, rotation_index=index, hard_rotation_index=index)
             second = decide(shipped, checked, [], TUESDAY + timedelta(days=2), day=DayPlan(Intensity.HARD))
             assert second is not None
             slugs.add(second.drill.slug)
