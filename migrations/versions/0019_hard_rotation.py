@@ -1,7 +1,8 @@
 """The rotation keeps a second place, among its hard drills, that only hard days move.
 
 With one place, lighter days walked past the hard drills they cannot serve (stage 4's hop-and-stick and
-lateral hops never came). Existing runners start their hard drills from the rotation's beginning.
+lateral hops never came). Existing runners' hard drills go on from where their one place stood (a stage 3
+runner, whose rotation is all hard, carries on exactly where they were).
 
 Revision ID: 0019_hard_rotation
 Revises: 0018_senders
@@ -24,6 +25,7 @@ def upgrade() -> None:
         "subscribers",
         sa.Column("hard_rotation_index", sa.SmallInteger(), server_default=sa.text("0"), nullable=False),
     )
+    op.execute("UPDATE subscribers SET hard_rotation_index = rotation_index")
 
 
 def downgrade() -> None:

@@ -198,10 +198,10 @@ def test_runners_are_spoken_to_in_the_language_their_telegram_code_named(empty_d
     assert _run(empty_database_url, read) == (["es", "de", "en", "en"], 4)
 
 
-def test_runners_keep_their_rotation_place_and_start_the_hard_drills_from_the_beginning(
+def test_runners_hard_drills_go_on_from_where_their_one_rotation_place_stood(
     empty_database_url: str,
 ) -> None:
-    """The hard drills' own place starts at the rotation's beginning; going back down drops it, and no
+    """The hard drills' own place starts where the one place stood; going back down drops it, and no
     delivery goes either way."""
     migrate.upgrade(empty_database_url, "0018_senders")
 
@@ -236,7 +236,7 @@ def test_runners_keep_their_rotation_place_and_start_the_hard_drills_from_the_be
 
     _run(empty_database_url, add_runner)
     migrate.upgrade(empty_database_url)
-    assert _run(empty_database_url, read) == ((3, 0), 1)
+    assert _run(empty_database_url, read) == ((3, 3), 1)
 
     migrate.downgrade(empty_database_url, "0018_senders")
     assert _run(empty_database_url, after_downgrade) == (False, 1)
