@@ -3,6 +3,9 @@
 `database_url` is parametrised over both databases. Each PostgreSQL test gets a fresh database copied from a
 template migrated once per run, so tests never see each other's rows; without a server those tests skip,
 unless `REQUIRE_POSTGRES=1` (CI), where a missing server is a failure.
+
+Property tests draw random examples locally (each run may find a new case); with `CI=true` they run the
+`ci` hypothesis profile, derandomized, so a CI run is reproducible and a red build is the code's doing.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from pathlib import Path
 
 import asyncpg
 import pytest
+from hypothesis import settings
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -26,6 +30,10 @@ from bot.db.engine import create_engine, create_session_factory
 POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
 REQUIRE_POSTGRES = os.environ.get("REQUIRE_POSTGRES") == "1"
 _database_numbers = itertools.count()
+
+settings.register_profile("ci", derandomize=True, print_blob=True)
+settings.register_profile("local")
+settings.load_profile("ci" if os.environ.get("CI", "").lower() in ("true", "1") else "local")
 
 
 def _asyncpg_dsn(url: str) -> str:

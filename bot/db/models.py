@@ -175,6 +175,8 @@ class Subscriber(Base):
     stage: Mapped[int] = mapped_column(SmallInteger, default=1)
     stage_credit: Mapped[int] = mapped_column(SmallInteger, default=0)
     rotation_index: Mapped[int] = mapped_column(SmallInteger, default=0)
+    hard_rotation_index: Mapped[int] = mapped_column(SmallInteger, default=0, server_default=text("0"))
+    """The rotation's place among its hard drills, which only hard days move (`Position`)."""
     stage_started_on: Mapped[date | None]
     """The runner's own start of their current stage: lighter weeks count from it."""
     last_session_on: Mapped[date | None]

@@ -24,10 +24,14 @@ its own answers move it.
   the chat decides between the next stage and another block (`after_self_test`).
 - Every fourth week of a stage, counted from the runner's own stage start, is a lighter week: at least 40%
   less volume, and no rung or stage rises in it.
-- The day's ceiling (`bot.domain.week`) limits how hard today's drill may be. A day the stage's rotation
-  cannot fill (a lighter day between strength days, an easy day) takes a drill of an earlier stage, the
-  least recently seen, of a pattern other than yesterday's (never the same movement's easier version the
-  day after it went well) and, where one is left, other than the next rotation drill's.
+- The day's ceiling (`bot.domain.week`) limits how hard today's drill may be. The rotation keeps two places:
+  one among its hard drills (hops, strength work) that only hard days move, one among the others that the
+  other days move, so a lighter day never walks past a hard drill and every drill of the stage comes round.
+  A hard day takes the next hard drill unless a hard drill had the stage's latest rotation day (then the
+  other drills' turn comes first), so a runner whose every training day is hard still gets both. A day
+  the stage's rotation cannot fill (a lighter day between strength days, an easy day) takes a drill of an
+  earlier stage, the least recently seen, of a pattern other than yesterday's (never the same movement's
+  easier version the day after it went well) and, where one is left, other than the next rotation drills'.
 - Loaded drills propose the weight last logged, raised (`bot.domain.load`) once the top dose is beaten in
   two sessions in a row; the last stage keeps one or two loaded drills a week as strength upkeep (of
   another pattern than yesterday's where one fits). Band drills follow the same rule: the top dose beaten
@@ -39,6 +43,7 @@ The engine is pure and deterministic: the same inputs always give the same decis
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
@@ -90,6 +95,9 @@ class Position:
     stage: int
     stage_credit: int = 0
     rotation_index: int = 0
+    """Where the rotation's drills below hard stand: the next one a day comes to."""
+    hard_rotation_index: int = 0
+    """Where the rotation's hard drills stand (an index into the whole rotation): only hard days move it."""
     stage_started_on: date | None = None
     last_session_on: date | None = None
     readiness_due: bool = False
@@ -167,7 +175,13 @@ def _clamp_stage(programme: Programme, stage: int) -> int:
 
 def _fresh_stage(position: Position, stage: int) -> Position:
     return replace(
-        position, stage=stage, stage_credit=0, rotation_index=0, stage_started_on=None, readiness_due=False
+        position,
+        stage=stage,
+        stage_credit=0,
+        rotation_index=0,
+        hard_rotation_index=0,
+        stage_started_on=None,
+        readiness_due=False,
     )
 
 
@@ -253,13 +267,48 @@ def _fold(
     return position.with_state(slug, state), _("No answer to the last drill, so the plan stays the same.")
 
 
-def _candidates(programme: Programme, position: Position) -> Iterator[tuple[Drill, int | None]]:
-    """The stage's drills in rotation order (with their rotation index), then lower stages' drills, the
-    least recently seen first."""
-    rotation = programme.stage(position.stage).rotation
+def _is_hard(drill: Drill) -> bool:
+    return intensity_of(drill) is Intensity.HARD
+
+
+def _cycle(programme: Programme, stage: int, start: int, *, hard: bool) -> Iterator[tuple[Drill, int]]:
+    """The stage's hard drills (or the others) in rotation order from `start`, with their rotation index."""
+    rotation = programme.stage(stage).rotation
     for offset in range(len(rotation)):
-        index = (position.rotation_index + offset) % len(rotation)
-        yield programme.drills[rotation[index]], index
+        index = (start + offset) % len(rotation)
+        drill = programme.drills[rotation[index]]
+        if _is_hard(drill) is hard:
+            yield drill, index
+
+
+def _hard_turn(programme: Programme, position: Position) -> bool:
+    """Whether a hard day's turn goes to the rotation's hard drills: not when one of them had the stage's
+    latest rotation day (a runner whose every training day is hard alternates, so the lighter drills still
+    come)."""
+    latest = {True: date.min, False: date.min}
+    for slug in programme.stage(position.stage).rotation:
+        seen = position.state(slug).last_seen_on
+        if seen is not None:
+            hard = _is_hard(programme.drills[slug])
+            latest[hard] = max(latest[hard], seen)
+    return latest[True] <= latest[False]
+
+
+def _candidates(
+    programme: Programme, position: Position, *, hard_day: bool
+) -> Iterator[tuple[Drill, int | None]]:
+    """The stage's drills in rotation order (with their rotation index): on a hard day its hard drills from
+    their own place first when it is their turn (`_hard_turn`), then the others from theirs; then lower
+    stages' drills, the least recently seen first."""
+    stage = position.stage
+    lighter = _cycle(programme, stage, position.rotation_index, hard=False)
+    if hard_day:
+        hard = _cycle(programme, stage, position.hard_rotation_index, hard=True)
+        first, second = (hard, lighter) if _hard_turn(programme, position) else (lighter, hard)
+        yield from first
+        yield from second
+    else:
+        yield from lighter
     for number in range(position.stage - 1, programme.first_stage - 1, -1):
         lower = programme.stage(number).rotation
         ordered = sorted(
@@ -288,8 +337,10 @@ def _upkeep(
 ) -> Drill | None:
     """In the last stage, which has no loaded drills: a loaded drill of an earlier stage (the least recently
     seen one the runner has the kit for, of a pattern other than yesterday's and then than the next rotation
-    drill's where one fits) when none came in the last `UPKEEP_GAP_DAYS` days and fewer than two in the last
-    week, so the strength built is kept."""
+    drills' where one fits) when none came in the last `UPKEEP_GAP_DAYS` days and fewer than two in the last
+    week, so the strength built is kept. A drill of the stage must have come since the last one, one of its
+    hard drills when the runner may do one today: upkeep shares the hard days with the stage's own hard
+    drills, and a runner whose every training day is hard still gets the stage."""
     if position.stage != programme.last_stage:
         return None
     loaded = [
@@ -298,18 +349,24 @@ def _upkeep(
         if drill.stage < position.stage and _weighted(drill, position.state(drill.slug).step)
     ]
     seen = [position.state(drill.slug).last_seen_on or date.min for drill in loaded]
+    rotation = [programme.drills[slug] for slug in programme.stage(position.stage).rotation]
+    since = [drill for drill in rotation if _is_hard(drill) and usable(drill) is drill] or rotation
+    stage_seen = max(
+        (position.state(drill.slug).last_seen_on or date.min for drill in since), default=date.min
+    )
     if (
         any((today - day).days < UPKEEP_GAP_DAYS for day in seen)
         or sum((today - day).days < 7 for day in seen) >= 2
+        or stage_seen <= max(seen, default=date.min)
     ):
         return None
     yesterdays_patterns = {drill.pattern for drill in yesterday}
-    upcoming = _next_in_rotation(programme, position).pattern
+    upcoming = _upcoming_patterns(programme, position)
     ordered = sorted(
         zip(seen, loaded, strict=True),
         key=lambda pair: (
             pair[1].pattern in yesterdays_patterns,
-            pair[1].pattern == upcoming,
+            pair[1].pattern in upcoming,
             pair[0],
             pair[1].slug,
         ),
@@ -338,10 +395,15 @@ def _seen_on(programme: Programme, position: Position, day: date) -> tuple[Drill
     )
 
 
-def _next_in_rotation(programme: Programme, position: Position) -> Drill:
-    """The stage's drill the next regular day comes to, before kit, ceiling or outgrown regressions."""
-    rotation = programme.stage(position.stage).rotation
-    return programme.drills[rotation[position.rotation_index % len(rotation)]]
+def _upcoming_patterns(programme: Programme, position: Position) -> frozenset[str]:
+    """The patterns of the stage's drills the next regular days come to (the next hard drill and the next
+    other one), before kit, ceiling or outgrown regressions."""
+    starts = {True: position.hard_rotation_index, False: position.rotation_index}
+    return frozenset(
+        drill.pattern
+        for hard, start in starts.items()
+        for drill, _index in itertools.islice(_cycle(programme, position.stage, start, hard=hard), 1)
+    )
 
 
 def _pick(
@@ -350,6 +412,8 @@ def _pick(
     usable: Usable,
     upkeep: Drill | None,
     yesterday: tuple[Drill, ...],
+    *,
+    hard_day: bool,
 ) -> tuple[Drill, int | None, str | None]:
     """Today's drill, its rotation index (None off the stage's rotation) and the drill it eases, if any.
 
@@ -357,7 +421,7 @@ def _pick(
     and yesterday's drill (an easier version served off the rotation, or a kit-free alternative two rotation
     drills share, can be the next rotation drill too). A drill off the rotation fills a day the
     rotation cannot: it avoids yesterday's patterns (so a runner who just did a movement does not get its
-    easier version as the light day) and then the next rotation drill's pattern (not the same muscles the
+    easier version as the light day) and then the next rotation drills' patterns (not the same muscles the
     day before they are loaded hard), where another drill fits."""
     flagged = [
         programme.drills[slug]
@@ -371,11 +435,11 @@ def _pick(
     if upkeep is not None:
         return upkeep, None, None
     eased_patterns = {drill.pattern for drill in flagged}
-    upcoming = _next_in_rotation(programme, position).pattern
+    upcoming = _upcoming_patterns(programme, position)
     yesterdays_patterns = {drill.pattern for drill in yesterday}
     filler: tuple[int, Drill] | None = None
     fallback: tuple[Drill, int | None, str | None] | None = None
-    for candidate, index in _candidates(programme, position):
+    for candidate, index in _candidates(programme, position, hard_day=hard_day):
         chosen = usable(candidate)
         if chosen is None:
             continue
@@ -389,7 +453,7 @@ def _pick(
             continue
         if index is not None:
             return chosen, index, None
-        clash = 2 * (chosen.pattern in yesterdays_patterns) + (chosen.pattern == upcoming)
+        clash = 2 * (chosen.pattern in yesterdays_patterns) + (chosen.pattern in upcoming)
         if clash == 0:
             return chosen, None, None
         if filler is None or clash < filler[0]:
@@ -506,7 +570,9 @@ def decide_within(
     yesterday = _seen_on(programme, position, today - timedelta(days=1))
     upkeep = _upkeep(programme, position, today, usable, yesterday) if hard_day else None
     try:
-        drill, index, eased = _pick(programme, position, usable, upkeep, yesterday)
+        drill, index, eased = _pick(
+            programme, position, usable, upkeep, yesterday, hard_day=day.ceiling is Intensity.HARD
+        )
     except LookupError:
         return None
     deload = is_deload_week(programme, position.stage_started_on, today)
@@ -556,7 +622,11 @@ def decide_within(
         position = position.with_state(eased, replace(position.state(eased), easier_next=False))
     if index is not None:
         rotation = programme.stage(position.stage).rotation
-        position = replace(position, rotation_index=(index + 1) % len(rotation))
+        following = (index + 1) % len(rotation)
+        if _is_hard(programme.drills[rotation[index]]):
+            position = replace(position, hard_rotation_index=following)
+        else:
+            position = replace(position, rotation_index=following)
     weighted = _weighted(drill, step) and not day.warm_up_only
     return Decision(
         load_kg=state.load_kg if weighted else None,

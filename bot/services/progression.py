@@ -15,6 +15,7 @@ def position_of(subscriber: Subscriber, drills: Mapping[str, DrillState]) -> Pos
         stage=subscriber.stage,
         stage_credit=subscriber.stage_credit,
         rotation_index=subscriber.rotation_index,
+        hard_rotation_index=subscriber.hard_rotation_index,
         stage_started_on=subscriber.stage_started_on,
         last_session_on=subscriber.last_session_on,
         readiness_due=subscriber.readiness_due,
@@ -29,6 +30,7 @@ def store_position(subscriber: Subscriber, position: Position, reason: str, *, n
     subscriber.stage = position.stage
     subscriber.stage_credit = position.stage_credit
     subscriber.rotation_index = position.rotation_index
+    subscriber.hard_rotation_index = position.hard_rotation_index
     subscriber.stage_started_on = position.stage_started_on
     subscriber.last_session_on = position.last_session_on
     subscriber.readiness_due = position.readiness_due

@@ -188,6 +188,7 @@ def resume_after_pain(subscriber: Subscriber, programme: Programme, *, now: date
     subscriber.stage = stage
     subscriber.stage_credit = 0
     subscriber.rotation_index = 0
+    subscriber.hard_rotation_index = 0
     subscriber.stage_started_on = None
     subscriber.readiness_due = False
     subscriber.last_reason = _(

@@ -145,6 +145,7 @@ def set_level(subscriber: Subscriber, programme: Programme, level_number: int, *
         subscriber.stage = level.start_stage
         subscriber.stage_credit = 0
         subscriber.rotation_index = 0
+        subscriber.hard_rotation_index = 0
         subscriber.stage_started_on = None
         subscriber.readiness_due = False
         subscriber.last_reason = _(

@@ -196,3 +196,47 @@ def test_runners_are_spoken_to_in_the_language_their_telegram_code_named(empty_d
     migrate.upgrade(empty_database_url)
 
     assert _run(empty_database_url, read) == (["es", "de", "en", "en"], 4)
+
+
+def test_runners_hard_drills_go_on_from_where_their_one_rotation_place_stood(
+    empty_database_url: str,
+) -> None:
+    """The hard drills' own place starts where the one place stood; going back down drops it, and no
+    delivery goes either way."""
+    migrate.upgrade(empty_database_url, "0018_senders")
+
+    def add_runner(connection: Connection) -> None:
+        sql = connection.exec_driver_sql
+        stamp = "'2026-01-05 08:00:00'"
+        sql(
+            "INSERT INTO drills (id, slug, name, stage, focus, purpose, cues, mistake, doses, equipment, "
+            f"gif_path, retired, created_at, updated_at) VALUES (1, 'pogo-hops', 'Pogo hops', 4, 'f', "
+            f"'p', '[]', 'm', '[\"2x10\"]', '[]', 'g.gif', false, {stamp}, {stamp})"
+        )
+        sql(
+            "INSERT INTO subscribers (id, telegram_id, chat_id, timezone, delivery_time, training_days, "
+            "level, status, stage, stage_credit, rotation_index, created_at, updated_at) VALUES (1, 1, 1, "
+            f"'Europe/London', '07:30:00', 127, 3, 'active', 4, 0, 3, {stamp}, {stamp})"
+        )
+        sql(
+            "INSERT INTO deliveries (subscriber_id, drill_id, local_date, dose, stage, on_demand, status, "
+            f"attempts, claimed_at) VALUES (1, 1, '2026-01-05', '2x10', 4, false, 'sent', 1, {stamp})"
+        )
+        connection.commit()
+
+    def read(connection: Connection) -> Any:
+        sql = connection.exec_driver_sql
+        row = sql("SELECT rotation_index, hard_rotation_index FROM subscribers").one()
+        return tuple(row), sql("SELECT COUNT(*) FROM deliveries").scalar_one()
+
+    def after_downgrade(connection: Connection) -> Any:
+        names = {column["name"] for column in inspect(connection).get_columns("subscribers")}
+        deliveries = connection.exec_driver_sql("SELECT COUNT(*) FROM deliveries").scalar_one()
+        return "hard_rotation_index" in names, deliveries
+
+    _run(empty_database_url, add_runner)
+    migrate.upgrade(empty_database_url)
+    assert _run(empty_database_url, read) == ((3, 3), 1)
+
+    migrate.downgrade(empty_database_url, "0018_senders")
+    assert _run(empty_database_url, after_downgrade) == (False, 1)

@@ -86,7 +86,7 @@ async def set_rotation(harness: Harness, telegram_id: int, index: int) -> None:
     async with harness.runtime.unit_of_work() as repo:
         subscriber = await repo.subscribers.by_telegram_id(telegram_id)
         assert subscriber is not None
-        subscriber.rotation_index = index
+        subscriber.rotation_index = subscriber.hard_rotation_index = index
 
 
 async def drill_rows(harness: Harness) -> list[tuple[Any, ...]]:

@@ -23,11 +23,12 @@ async def hip_thrust_progress(harness: Harness) -> DrillProgress:
 
 
 async def back_to_the_hip_thrust(harness: Harness, telegram_id: int) -> None:
-    """The stage's rotation starts again at its first drill, the weighted hip thrust."""
+    """The stage's rotation starts again at its first drill, the weighted hip thrust (both of its places:
+    the hard drills' and the others')."""
     async with harness.runtime.unit_of_work() as repo:
         subscriber = await repo.subscribers.by_telegram_id(telegram_id)
         assert subscriber is not None
-        subscriber.rotation_index = 0
+        subscriber.rotation_index = subscriber.hard_rotation_index = 0
 
 
 async def test_a_logged_weight_is_proposed_again_and_raised_after_the_top_dose_twice(
@@ -99,7 +100,7 @@ async def next_in_rotation(harness: Harness, telegram_id: int, index: int) -> No
     async with harness.runtime.unit_of_work() as repo:
         subscriber = await repo.subscribers.by_telegram_id(telegram_id)
         assert subscriber is not None
-        subscriber.rotation_index = index
+        subscriber.rotation_index = subscriber.hard_rotation_index = index
 
 
 async def test_a_band_drills_top_dose_beaten_twice_asks_for_a_stronger_band_on_every_send_of_the_card(

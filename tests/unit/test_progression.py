@@ -34,7 +34,7 @@ from bot.domain.progression import (
     start_position,
 )
 from bot.domain.safety import PAIN_BANDS, Tag
-from bot.domain.week import DayPlan, Intensity
+from bot.domain.week import DayPlan, Intensity, intensity_of
 from tests.unit.programme_factory import make_drill, make_programme
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -329,13 +329,15 @@ def test_hopping_drills_wait_for_a_pain_free_skater_squat_of_3_x_8_then_pain_fre
         skater = SessionResult(MONDAY, "skater-squat", outcome, pain, Dose.parse(dose))
         slugs = set()
         for index in range(len(shipped.stage(4).rotation)):
-            position = Position(stage=4, rotation_index=index, stage_started_on=MONDAY)
+            position = Position(
+                stage=4, rotation_index=index, hard_rotation_index=index, stage_started_on=MONDAY
+            )
             first = decide(shipped, position, [skater], TUESDAY, day=DayPlan(Intensity.HARD))
             assert first is not None and first.drill.slug != hops
             checked = first.position
             if checked.hop_check_due:
                 checked = after_hop_check(checked, passed=pogo)
-            checked = replace(checked, rotation_index=index)
+            checked = replace(checked, rotation_index=index, hard_rotation_index=index)
             second = decide(shipped, checked, [], TUESDAY + timedelta(days=2), day=DayPlan(Intensity.HARD))
             assert second is not None
             slugs.add(second.drill.slug)
@@ -685,3 +687,47 @@ def test_an_easier_version_after_pain_or_too_hard_climbs_nothing_that_day() -> N
         assert decision.step == 1 and decision.dose == PROGRAMME.drills["bridge"].doses[1]
         assert decision.reason == reason
         assert decision.position.state("bridge").good_streak == 2
+
+
+def test_a_lighter_day_leaves_the_hops_place_and_a_hard_day_takes_the_next_hop() -> None:
+    """Stage 4, hops allowed: a moderate day serves the next drill below hard and leaves the hops' place
+    where it was; the next hard day takes the hop there, not the lighter drill after it."""
+    rotation = SHIPPED.stage(4).rotation
+    hop_stick = rotation.index("single-leg-hop-stick")
+    position = Position(
+        stage=4,
+        rotation_index=rotation.index("running-man"),
+        hard_rotation_index=hop_stick,
+        stage_started_on=MONDAY,
+        plyometric_ready=True,
+    )
+    light = decide(SHIPPED, position, [], MONDAY, day=LIGHT_DAY)
+    assert light is not None and light.drill.slug == "running-man"
+    assert light.position.hard_rotation_index == hop_stick
+    assert light.position.rotation_index == rotation.index("skater-squat")
+    hard = decide(SHIPPED, light.position, [], TUESDAY + timedelta(days=1), day=DayPlan(Intensity.HARD))
+    assert hard is not None and hard.drill.slug == "single-leg-hop-stick"
+    assert hard.position.hard_rotation_index == rotation.index("lateral-hops")
+    assert hard.position.rotation_index == rotation.index("skater-squat")
+
+
+def test_hard_days_alternate_hops_and_lighter_drills_when_a_hop_had_the_latest_rotation_day() -> None:
+    """A runner whose training days are all hard: after a hop day the next hard day is the lighter
+    drills' turn, after a lighter drill the hops' (strength upkeep came the day before the hop, so it
+    waits for the next hop)."""
+    hard_day = DayPlan(Intensity.HARD)
+    upkeep = DrillState(last_seen_on=MONDAY - timedelta(days=3), load_kg=10.0)
+    after_hop = Position(
+        stage=4,
+        stage_started_on=MONDAY,
+        plyometric_ready=True,
+        drills={
+            "weighted-hip-thrust": upkeep,
+            "running-man": DrillState(last_outcome=Outcome.DONE, last_seen_on=MONDAY - timedelta(days=5)),
+            "pogo-hops": DrillState(last_outcome=Outcome.DONE, last_seen_on=MONDAY - timedelta(days=4)),
+        },
+    )
+    lighter = decide(SHIPPED, after_hop, [], MONDAY, day=hard_day)
+    assert lighter is not None and intensity_of(lighter.drill) is Intensity.MODERATE
+    hop = decide(SHIPPED, lighter.position, [], MONDAY + timedelta(days=2), day=hard_day)
+    assert hop is not None and Tag.PLYOMETRIC in hop.drill.tags

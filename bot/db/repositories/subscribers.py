@@ -58,6 +58,7 @@ class SubscriberRepository:
             stage=stage,
             stage_credit=0,
             rotation_index=0,
+            hard_rotation_index=0,
             status="active",
             nudges_enabled=True,
             created_at=now,
