@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 import os
 import signal
@@ -63,6 +64,14 @@ async def _start_monitoring(runtime: Runtime, role: str) -> web.AppRunner | None
     except OSError as error:
         reason = os.strerror(error.errno) if error.errno else str(error)
         raise StartupError(f"METRICS_PORT: cannot listen on port {port} ({reason})") from None
+
+
+def freeze_startup_objects() -> None:
+    """What start-up built (modules, the content and programme, the application and its handlers) lives
+    as long as the process; moved out of the collector's generations, each full collection stops walking
+    it again: full collections took 15-20% of the CPU of a minute thousands of drills share."""
+    gc.collect()
+    gc.freeze()
 
 
 def build_runtime(settings: Settings, engine: AsyncEngine, content: LoadedContent, clock: Clock) -> Runtime:
@@ -190,6 +199,7 @@ async def run(settings: Settings, *, role: str = "all", clock: Clock | None = No
         runtime = build_runtime(settings, engine, content, clock or SystemClock())
         monitoring = await _start_monitoring(runtime, role)
         application = build_application(runtime)
+        freeze_startup_objects()
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGINT, signal.SIGTERM):
