@@ -39,7 +39,7 @@ from bot.db.engine import create_engine, create_session_factory
 from bot.db.models import EVERY_DAY_BUT_SUNDAY, Subscriber
 from bot.delivery.dispatcher import Dispatcher
 from bot.domain.clock import ManualClock
-from bot.process import build_runtime
+from bot.process import build_runtime, tune_garbage_collection
 from bot.sandbox.emulator import Emulator
 from bot.telegram.app import build_application
 from bot.telegram.context import SENDER_KEY
@@ -160,6 +160,7 @@ def deliver_in_process(connection: Connection, settings: Settings, rate_limit: b
         event.listen(engine.sync_engine, "after_cursor_execute", after)
         runtime = build_runtime(settings, engine, load_content(settings.content_dir), ManualClock(NOW))
         application = build_application(runtime, rate_limit=rate_limit)
+        tune_garbage_collection()  # as `glutebot run` does
         async with application:
             dispatcher = Dispatcher(runtime, application.bot_data[SENDER_KEY])
             connection.send("ready")

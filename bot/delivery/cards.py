@@ -4,18 +4,16 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from telegram import InlineKeyboardMarkup
-
 from bot.db.models import Delivery, Subscriber
 from bot.db.repositories import Repository
 from bot.db.transient import retry_transient
 from bot.delivery.planner import PlannedDrill
-from bot.delivery.sender import Sender, SendResult, SendStatus
+from bot.delivery.sender import Markup, Sender, SendResult, SendStatus
 from bot.domain.programme import Drill
 from bot.domain.schedule import nudge_time
 from bot.runtime import Runtime
 from bot.services.subscriptions import mark_blocked, quiet_hours_of, zone_of
-from bot.ui.keyboards import check_in
+from bot.ui.keyboards import check_in_json
 
 
 async def send_drill_card(
@@ -37,7 +35,7 @@ async def send_drill_card(
         planned.drill,
         planned.caption,
         chat_id=chat_id,
-        markup=check_in(planned.delivery.id),
+        markup=check_in_json(planned.delivery.id),
         disable_notification=disable_notification,
     )
     runtime.metrics.delivery(result.status, result.reason)
@@ -53,7 +51,7 @@ async def send_card(
     caption: str,
     *,
     chat_id: int,
-    markup: InlineKeyboardMarkup | None,
+    markup: Markup | None,
     disable_notification: bool = False,
 ) -> SendResult:
     """Any drill card: the animation by its cached file id with the caption, or the caption alone."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from datetime import time
+from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
@@ -45,12 +46,26 @@ def _button(text: str, data: str) -> InlineKeyboardButton:
 
 
 def check_in(delivery_id: int) -> InlineKeyboardMarkup:
-    buttons = [
-        _button(_(label), f"ci:{delivery_id}:{outcome.value}") for outcome, label in CHECK_IN_LABELS.items()
-    ]
     return InlineKeyboardMarkup(
-        [buttons[:3], [*buttons[3:], _button(_("⏰ Later"), f"sn:{delivery_id}:menu")]]
+        [[_button(text, data) for text, data in row] for row in _check_in_rows(delivery_id)]
     )
+
+
+def check_in_json(delivery_id: int) -> dict[str, Any]:
+    """`check_in` as the Bot API's JSON, for the drill card the dispatcher sends thousands of a minute:
+    PTB's button objects, built and serialised for each card, cost about 0.1 ms of CPU a send."""
+    return {
+        "inline_keyboard": [
+            [{"callback_data": data, "text": text} for text, data in row]
+            for row in _check_in_rows(delivery_id)
+        ]
+    }
+
+
+def _check_in_rows(delivery_id: int) -> list[list[tuple[str, str]]]:
+    """The drill card's buttons, label and callback data, in their rows."""
+    buttons = [(_(label), f"ci:{delivery_id}:{outcome.value}") for outcome, label in CHECK_IN_LABELS.items()]
+    return [buttons[:3], [*buttons[3:], (_("⏰ Later"), f"sn:{delivery_id}:menu")]]
 
 
 EASIER_NOW_LABEL = N_("⬇️ Easier version now")

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
+from telegram.constants import ParseMode
 
 from bot.content.loader import load_content
 from bot.db.engine import create_engine
@@ -24,6 +25,7 @@ from bot.process import build_runtime
 from bot.sandbox.emulator import Emulator, Fault
 from bot.telegram.app import build_application
 from bot.telegram.context import SENDER_KEY
+from bot.ui.keyboards import check_in
 from tests.e2e.conftest import ROOT, Harness, add_subscribers, cards, deliveries, onboard, running_bot
 from tests.support.data import counts_checked_against_rows
 
@@ -288,3 +290,33 @@ async def test_a_hung_request_times_out_and_is_retried(impatient_bot: Harness) -
     impatient_bot.emulator.clear_faults()
     assert (report.sent, report.failed, report.retried) == (3, 0, 1)
     assert [len(impatient_bot.driver.messages(telegram_id)) for telegram_id in ids] == [1, 1, 1]
+
+
+async def test_a_drill_card_by_file_id_is_the_request_ptb_would_make(harness: Harness) -> None:
+    """The dispatcher posts a card by file id itself, its buttons built as JSON and Telegram's answer kept
+    as JSON (CPU: see docs/BENCHMARKS.md); the request is, field for field and in order, the one
+    `Bot.send_animation` makes, and the message id is recorded all the same."""
+    first, second = await add_subscribers(harness, 2)
+    harness.advance(timedelta(hours=2))  # 08:00 London: both due; the first card uploads the GIF
+    await harness.tick()
+    by_id = [
+        call
+        for call in harness.emulator.calls_to("sendAnimation")
+        if isinstance(call.params.get("animation"), str)
+    ]
+    [card] = by_id
+    [delivery] = await deliveries(harness, int(card.params["chat_id"]))
+    assert delivery.telegram_message_id == card.result["message_id"]
+    await harness.application.bot.send_animation(
+        card.params["chat_id"],
+        card.params["animation"],
+        caption=card.params["caption"],
+        parse_mode=ParseMode.HTML,
+        reply_markup=check_in(delivery.id),
+        disable_notification=False,
+    )
+    replayed = harness.emulator.calls_to("sendAnimation")[-1]
+    assert list(replayed.params.items()) == list(card.params.items())
+    assert {first, second} == {
+        int(call.params["chat_id"]) for call in harness.emulator.calls_to("sendAnimation")
+    }

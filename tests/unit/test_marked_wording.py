@@ -7,6 +7,7 @@ A small Spanish catalog stands in for the real one, so these tests do not depend
 from __future__ import annotations
 
 import gettext
+import json
 from collections.abc import Iterator
 from datetime import date
 from io import BytesIO
@@ -79,6 +80,14 @@ def test_check_in_buttons_are_translated_but_their_callback_data_is_not() -> Non
     assert buttons[0].text == "✅ Hecho" and buttons[0].callback_data == "ci:42:done"
     assert buttons[-1].text == "⏰ Más tarde" and buttons[-1].callback_data == "sn:42:menu"
     assert buttons[1].text == "😎 Too easy", "an entry the catalog lacks stays English"
+
+
+@pytest.mark.usefixtures("spanish")
+def test_the_check_in_buttons_json_is_what_their_keyboard_serialises_to() -> None:
+    """The dispatcher sends the drill card's buttons as JSON it builds itself; the handlers' "Back" puts
+    the same keyboard back as PTB's object."""
+    assert keyboards.check_in_json(42) == keyboards.check_in(42).to_dict()
+    assert json.dumps(keyboards.check_in_json(42)) == json.dumps(keyboards.check_in(42).to_dict())
 
 
 @pytest.mark.usefixtures("spanish")
