@@ -48,7 +48,7 @@ from bot.db.engine import create_engine, create_session_factory
 from bot.db.models import EVERY_DAY_BUT_SUNDAY, Subscriber
 from bot.db.transient import Sleep
 from bot.delivery.dispatcher import Dispatcher
-from bot.process import build_runtime, sender_heartbeat
+from bot.process import build_runtime, sender_heartbeat, tune_garbage_collection
 from bot.sandbox.driver import Driver
 from bot.sandbox.emulator import Emulator
 from bot.telegram.app import build_application, initialized, serve
@@ -139,6 +139,7 @@ def dispatch_in_process(
         engine = create_engine(settings.database_url)
         runtime = build_runtime(settings, engine, load_content(settings.content_dir), bench_clock)
         application = build_application(runtime, pacing=pacing)
+        tune_garbage_collection()  # as `glutebot run` does
         async with initialized(application):
             dispatcher = one_lane_or_two(Dispatcher(runtime, application.bot_data[SENDER_KEY]), lanes)
             heartbeat = sender_heartbeat(application, runtime, "worker")
@@ -299,6 +300,7 @@ async def one_run(args: argparse.Namespace, *, early: bool, lanes: bool) -> dict
     engine = create_engine(database_url)
     runtime = build_runtime(settings, engine, load_content(content_dir), clock)
     application = build_application(runtime, pacing=pacing)
+    tune_garbage_collection()  # as `glutebot run` does
     workers = [Pipe() for _ in range(args.workers)]
     processes = [
         Process(target=dispatch_in_process, args=(remote, settings, clock.shared(), lanes), daemon=True)
