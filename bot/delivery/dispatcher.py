@@ -250,9 +250,11 @@ class Dispatcher:
     async def _claim_due(self, report: TickReport) -> None:
         """Claim and send batch by batch, each claim up to the horizon the look-ahead gives at that moment.
         A process told to stop sends the batch it holds and leaves the rest due for the next look (its own
-        or another process's), so it stops within a batch even in a minute thousands share."""
+        or another process's), so it stops within a batch even in a minute thousands share. Each claim
+        lets the updates being handled finish first (`Headroom.after_updates`)."""
         size = FIRST_BATCH
         while not self._stopping.is_set():
+            await self.sender.headroom.after_updates()
             screens: list[Screen] = []
             now = self.runtime.clock.now()
             plan = await self._plan_ahead(now, until=now + self._window)
@@ -430,7 +432,8 @@ class Dispatcher:
         return recovered
 
     async def _send_all(self, batch: list[Claimed], report: TickReport, *, recovered: bool = False) -> None:
-        """Send concurrently (bounded); record results as they come, many per transaction under load."""
+        """Send concurrently (bounded); record results as they come, many per transaction under load, each
+        transaction after the updates being handled when it is due."""
         if not batch:
             return
         if recovered:
@@ -441,6 +444,7 @@ class Dispatcher:
 
         async def record() -> None:
             async with recording:
+                await self.sender.headroom.after_updates()
                 if unrecorded:
                     results = unrecorded[:]
                     unrecorded.clear()

@@ -5,7 +5,11 @@ drills in flight as the dispatcher allows (64), and every step of a reply (its d
 waits for its turn on the one event loop behind their work: building each request, parsing each answer.
 While an update is being handled, at most a few bulk calls may be at work on the loop at once; a call
 waiting for Telegram's answer is not at work, so it holds no slot and the drills in flight stay as many.
-Bulk never stops, so a steady stream of taps slows the day's drills but cannot starve them.
+The dispatcher's own transactions (a claim of 500 runners, a batch of results to record) are long stretches
+of work on the loop too; each lets the updates running when it begins finish first. Bulk never stops: updates
+that arrive meanwhile do not hold it further, and one longer than half a second (a reply waiting out a
+chat's rate) does not hold it past that, so a steady stream of taps slows the day's drills but cannot starve
+them.
 """
 
 from __future__ import annotations
@@ -19,6 +23,8 @@ from dataclasses import dataclass
 
 BULK_WHILE_ANSWERING = 8
 """Bulk calls at work on the event loop at once while an update is handled."""
+YIELD_AT_MOST = 0.5
+"""Seconds a claim or a record waits for the updates running when it began."""
 
 
 @dataclass
@@ -40,6 +46,8 @@ class Headroom:
         self.answering = 0
         self.working = 0
         self._waiting: deque[asyncio.Future[None]] = deque()
+        self._updates: set[asyncio.Future[None]] = set()
+        """One future per update running, done when it ends."""
 
     @property
     def waiting(self) -> int:
@@ -48,12 +56,21 @@ class Headroom:
     @contextlib.contextmanager
     def answering_update(self) -> Iterator[None]:
         """The update processor wraps each update it runs in this."""
+        ended: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._updates.add(ended)
         self.answering += 1
         try:
             yield
         finally:
             self.answering -= 1
+            self._updates.discard(ended)
+            ended.set_result(None)
             self._hand_out()
+
+    async def after_updates(self, *, at_most: float = YIELD_AT_MOST) -> None:
+        """Return once the updates running now have ended, or after `at_most` seconds."""
+        if self._updates:
+            await asyncio.wait(list(self._updates), timeout=at_most)
 
     @contextlib.asynccontextmanager
     async def bulk_call(self) -> AsyncIterator[None]:

@@ -93,3 +93,33 @@ async def test_with_no_update_bulk_calls_are_not_held() -> None:
         finished.set()
     await asyncio.gather(*calls.tasks)
     assert headroom.working == 0
+
+
+async def test_a_claim_waits_for_the_updates_running_when_it_began_not_for_later_ones() -> None:
+    headroom = Headroom()
+    first_done, second_done = asyncio.Event(), asyncio.Event()
+
+    async def update(done: asyncio.Event) -> None:
+        with headroom.answering_update():
+            await done.wait()
+
+    first = asyncio.create_task(update(first_done))
+    await settle()
+    claim = asyncio.create_task(headroom.after_updates())
+    await settle()
+    second = asyncio.create_task(update(second_done))
+    await settle()
+    assert not claim.done()
+    first_done.set()
+    await settle()
+    assert claim.done()
+    assert headroom.answering == 1
+    second_done.set()
+    await asyncio.gather(first, second)
+
+
+async def test_an_update_longer_than_the_bound_does_not_hold_a_claim() -> None:
+    headroom = Headroom()
+    with headroom.answering_update():
+        await headroom.after_updates(at_most=0)
+        assert headroom.answering == 1
