@@ -5,8 +5,8 @@ drills in flight as the dispatcher allows (64), and every step of a reply (its d
 waits for its turn on the one event loop behind their work: building each request, parsing each answer.
 While an update is being handled, at most a few bulk calls may be at work on the loop at once; a call
 waiting for Telegram's answer is not at work, so it holds no slot and the drills in flight stay as many.
-The dispatcher's own transactions (a claim of 500 runners, a batch of results to record) are long stretches
-of work on the loop too; each lets the updates running when it begins finish first. Bulk never stops: updates
+The dispatcher's own transactions (a claim of up to 128 runners, a batch of results to record) are long
+stretches of work on the loop too; each lets the updates running when it begins finish first. Bulk never stops: updates
 that arrive meanwhile do not hold it further, and one longer than half a second (a reply waiting out a
 chat's rate) does not hold it past that, so a steady stream of taps slows the day's drills but cannot starve
 them.
