@@ -48,12 +48,12 @@ from bot.db.engine import create_engine, create_session_factory
 from bot.db.models import EVERY_DAY_BUT_SUNDAY, Subscriber
 from bot.db.transient import Sleep
 from bot.delivery.dispatcher import Dispatcher
+from bot.delivery.pacing import Lane, Pacing
 from bot.process import build_runtime, sender_heartbeat, tune_garbage_collection
 from bot.sandbox.driver import Driver
 from bot.sandbox.emulator import Emulator
 from bot.telegram.app import build_application, initialized, serve
 from bot.telegram.context import SENDER_KEY
-from bot.telegram.pacing import Lane, Pacing
 
 ROOT = Path(__file__).resolve().parents[1]
 TOKEN = "123456:BENCH"

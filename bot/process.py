@@ -33,12 +33,12 @@ from bot.db.transient import skipped_during_outages
 from bot.delivery.broadcasts import BroadcastWorker
 from bot.delivery.dispatcher import Dispatcher
 from bot.delivery.heartbeat import Heartbeat
+from bot.delivery.pacing import Pacing
 from bot.domain.clock import Clock, SystemClock
 from bot.monitoring import start_monitoring
 from bot.runtime import Runtime, StartupError
 from bot.telegram.app import build_application, initialized, serve
 from bot.telegram.context import BROADCASTS_KEY, SENDER_KEY, BotApplication
-from bot.telegram.pacing import Pacing
 
 log = logging.getLogger(__name__)
 

@@ -48,7 +48,7 @@ log = logging.getLogger(__name__)
 
 FIRST_BATCH = 32
 """A tick's first claim is small, so the first drill goes out within a second of its time even when
-thousands are due; each claim after doubles, up to `batch_size`."""
+thousands are due; each claim after doubles, up to `claim_size`."""
 
 
 @dataclass
@@ -102,6 +102,10 @@ class Dispatcher:
     runtime: Runtime
     sender: Sender
     batch_size: int = 500
+    """Follow-ups (nudges, morning questions, snoozed cards, stale claims) taken at once."""
+    claim_size: int = 128
+    """Due runners claimed at once: a claim's planning is a long stretch of work on the event loop (0.1-0.5 s
+    at 500 during a paid run), which a reply that comes meanwhile waits behind (docs/BENCHMARKS.md)."""
     concurrency: int = 64
     stale_claim_after: timedelta = timedelta(minutes=5)
     prune_batch: int = PRUNE_BATCH
@@ -252,14 +256,16 @@ class Dispatcher:
     async def _claim_due(self, report: TickReport) -> None:
         """Claim and send batch by batch, each claim up to the horizon the look-ahead gives at that moment.
         A process told to stop sends the batch it holds and leaves the rest due for the next look (its own
-        or another process's), so it stops within a batch even in a minute thousands share."""
+        or another process's), so it stops within a batch even in a minute thousands share. Each claim
+        lets the updates being handled finish first (`Headroom.after_updates`)."""
         size = FIRST_BATCH
         while not self._stopping.is_set():
+            await self.sender.headroom.after_updates()
             screens: list[Screen] = []
             now = self.runtime.clock.now()
             plan = await self._plan_ahead(now, until=now + self._window)
             batch = await self._claim_batch(report, screens, horizon=plan.horizon, limit=size)
-            size = min(size * 2, self.batch_size)
+            size = min(size * 2, self.claim_size)
             if batch is None:
                 break
             await self._send_screens(screens, report)
@@ -376,7 +382,7 @@ class Dispatcher:
             locked = len(due)
             due = [subscriber for subscriber in due if _may_start(subscriber, now)]
             if not due:
-                return [] if locked == limit < self.batch_size else None
+                return [] if locked == limit < self.claim_size else None
             runtime.metrics.dispatcher_alive(now)
             due_today: list[tuple[Subscriber, date]] = []
             for subscriber in due:
@@ -432,7 +438,8 @@ class Dispatcher:
         return recovered
 
     async def _send_all(self, batch: list[Claimed], report: TickReport, *, recovered: bool = False) -> None:
-        """Send concurrently (bounded); record results as they come, many per transaction under load."""
+        """Send concurrently (bounded); record results as they come, many per transaction under load, each
+        transaction after the updates being handled when it is due."""
         if not batch:
             return
         if recovered:
@@ -443,6 +450,7 @@ class Dispatcher:
 
         async def record() -> None:
             async with recording:
+                await self.sender.headroom.after_updates()
                 if unrecorded:
                     results = unrecorded[:]
                     unrecorded.clear()

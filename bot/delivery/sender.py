@@ -10,11 +10,12 @@ be read or uploaded goes out as text, buttons and all.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import copy
 import functools
 import logging
 import random
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from enum import StrEnum
@@ -26,8 +27,9 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 
 from bot.db.transient import Sleep
+from bot.delivery.headroom import Headroom
+from bot.delivery.pacing import Lane, in_lane
 from bot.runtime import Runtime
-from bot.telegram.pacing import Lane, in_lane
 
 log = logging.getLogger(__name__)
 
@@ -109,8 +111,11 @@ class Sender:
         policy: RetryPolicy | None = None,
         sleep: Sleep = asyncio.sleep,
         rng: random.Random | None = None,
+        headroom: Headroom | None = None,
     ) -> None:
         self.bot = bot
+        self.headroom = headroom or Headroom()
+        """Shared with the update processor: bulk calls keep fewer in flight while an update runs."""
         self.policy = policy or RetryPolicy()
         self.sleep = sleep
         self.rng = rng or random.Random()
@@ -132,6 +137,16 @@ class Sender:
         bulk.paid = paid
         return bulk
 
+    @contextlib.asynccontextmanager
+    async def _slot(self) -> AsyncIterator[None]:
+        """A call in this sender's lane; a bulk one also waits for the headroom replies leave it."""
+        with in_lane(self.lane):
+            if self.lane is Lane.BULK:
+                async with self.headroom.bulk_call():
+                    yield
+            else:
+                yield
+
     @property
     def allow_paid_broadcast(self) -> bool | None:
         """What a send passes as `allow_paid_broadcast`: None leaves the field out of the request."""
@@ -148,7 +163,7 @@ class Sender:
         while True:
             attempts += 1
             try:
-                with in_lane(self.lane):
+                async with self._slot():
                     answer = await send()
             except RetryAfter as error:
                 wait = retry_after_seconds(error)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import gc
 import json
 import logging
 import time
@@ -29,6 +30,8 @@ from telegram.ext import (
 from bot.config import SettingsError
 from bot.db.transient import Sleep, through_outages
 from bot.delivery.broadcasts import BroadcastWorker
+from bot.delivery.headroom import Headroom
+from bot.delivery.pacing import Pacing
 from bot.delivery.sender import Sender
 from bot.domain import timezones
 from bot.domain.parsing import BIGINT_MAX
@@ -59,7 +62,6 @@ from bot.telegram.handlers.common import acknowledge
 from bot.telegram.handlers.language import stored_language, stored_languages
 from bot.telegram.http import AiohttpRequest
 from bot.telegram.menus import set_chat_menu, set_language_menus
-from bot.telegram.pacing import Pacing
 from bot.telegram.update_metrics import count_update
 from bot.telegram.updates import ChatQueues
 from bot.ui import texts
@@ -112,6 +114,7 @@ def build_application(
         with use_language(await stored_language(runtime, chat_id)):
             await sender.send_text(chat_id, texts.slow_down())
 
+    headroom = Headroom()
     builder: ApplicationBuilder[Any, Any, Any, Any, Any, Any] = (
         ApplicationBuilder()
         .token(config.require_bot_token())
@@ -125,6 +128,7 @@ def build_application(
                 write_timeout=config.telegram_timeout_seconds,
                 media_write_timeout=config.telegram_timeout_seconds * 2,
                 metrics=runtime.metrics,
+                headroom=headroom,
             )
         )
         .get_updates_request(
@@ -135,14 +139,16 @@ def build_application(
                 media_write_timeout=POLL_READ_TIMEOUT_SECONDS,
             )
         )
-        .concurrent_updates(ChatQueues(running=RUNNING_UPDATES, backlog=CHAT_BACKLOG, on_flood=slow_down))
+        .concurrent_updates(
+            ChatQueues(running=RUNNING_UPDATES, backlog=CHAT_BACKLOG, on_flood=slow_down, headroom=headroom)
+        )
         .post_init(_post_init)
     )
     if rate_limit:
         builder = builder.rate_limiter(pacing or Pacing())
     application: BotApplication = builder.build()
     application.bot_data[RUNTIME_KEY] = runtime
-    sender = Sender(application.bot) if retry_sleep is None else Sender(application.bot, sleep=retry_sleep)
+    sender = Sender(application.bot, sleep=retry_sleep or asyncio.sleep, headroom=headroom)
     application.bot_data[SENDER_KEY] = sender
     application.bot_data[BROADCASTS_KEY] = BroadcastWorker(runtime, sender.bulk(paid=config.paid_broadcast))
     application.bot_data[GROUP_NOTICES_KEY] = OncePer(GROUP_NOTICE_INTERVAL)
@@ -179,12 +185,13 @@ async def initialized(application: BotApplication) -> AsyncIterator[BotApplicati
 async def _post_init(application: BotApplication) -> None:
     """Everyone's command menu, once per language; coaches get theirs with the coach commands, in their
     own chat's scope and their own language. The place search's index starts building in a worker thread,
-    so no runner's first search waits. Every language's catalog is compiled first: a broken one stops the
-    start, not a runner's reply."""
+    so no runner's first search waits; once it is built, the start-up heap is frozen. Every language's
+    catalog is compiled first: a broken one stops the start, not a runner's reply."""
     load_catalogs()
     bot = application.bot
     runtime: Runtime = application.bot_data[RUNTIME_KEY]
-    asyncio.get_running_loop().run_in_executor(None, timezones.warm)
+    warming = asyncio.get_running_loop().run_in_executor(None, timezones.warm)
+    warming.add_done_callback(_freeze_start_up_heap)
     await set_language_menus(bot)
     coaches = sorted(runtime.settings.admin_ids)
     languages = await stored_languages(runtime, coaches)
@@ -193,6 +200,13 @@ async def _post_init(application: BotApplication) -> None:
     for admin_id in coaches:
         language = (languages or {}).get(admin_id, DEFAULT_LANGUAGE)
         await set_chat_menu(bot, admin_id, language=language, coach=True)
+
+
+def _freeze_start_up_heap(_warmed: asyncio.Future[None]) -> None:
+    """The place index is built in a thread after `glutebot run` froze the rest of start-up out of the
+    collector (`tune_garbage_collection`); it lives as long as the process too, so it is frozen as well,
+    and full collections during a paid run stop walking its objects."""
+    gc.freeze()
 
 
 async def _refresh_coach_menu(update: Update, context: BotContext) -> None:

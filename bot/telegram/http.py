@@ -19,6 +19,7 @@ from telegram._utils.types import ODVInput, UploadFileDict
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
+from bot.delivery.headroom import Headroom
 from bot.metrics import Metrics
 
 JSON_CONTENT = {"Content-Type": "application/json"}
@@ -40,6 +41,7 @@ class AiohttpRequest(BaseRequest):
         connect_timeout: float | None = 5.0,
         pool_timeout: float | None = 1.0,
         metrics: Metrics | None = None,
+        headroom: Headroom | None = None,
     ) -> None:
         self._pool_size = connection_pool_size
         self._read_timeout = read_timeout
@@ -49,6 +51,8 @@ class AiohttpRequest(BaseRequest):
         self._pool_timeout = pool_timeout
         self._session: aiohttp.ClientSession | None = None
         self._metrics = metrics
+        self._headroom = headroom or Headroom()
+        """A bulk call gives back its slot while it waits for Telegram's answer."""
 
     @property
     def read_timeout(self) -> float | None:
@@ -91,9 +95,10 @@ class AiohttpRequest(BaseRequest):
         )
         started = time.perf_counter()
         try:
-            async with self._session.request(
-                method, url, timeout=timeout, **_body(request_data, files)
-            ) as response:
+            async with (
+                self._headroom.awaiting_answer(),
+                self._session.request(method, url, timeout=timeout, **_body(request_data, files)) as response,
+            ):
                 body = await response.read()
         except TimeoutError as error:
             raise TimedOut from error

@@ -6,7 +6,8 @@ meanwhile, and one flooding chat could hold them all. Here each chat's updates r
 and only the running one takes a running slot, so other chats are answered at once. A chat holds at most
 `backlog` updates; the rest of a flood is dropped, and a private chat gets one "slow down" reply instead,
 queued behind its backlog (in a group the bot says nothing but its hourly pointer to the private chat).
-Updates that belong to no chat run at once.
+Updates that belong to no chat run at once. While any update runs, bulk sends in the same process keep
+fewer calls at work on the event loop (`bot/delivery/headroom.py`).
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ from typing import Any
 
 from telegram import Chat, Update
 from telegram.ext import BaseUpdateProcessor
+
+from bot.delivery.headroom import Headroom
 
 log = logging.getLogger(__name__)
 
@@ -44,10 +47,13 @@ class ChatQueues(BaseUpdateProcessor):
     PTB's count of updates in progress (`current_concurrent_updates`) includes the waiting ones.
     """
 
-    def __init__(self, *, running: int, backlog: int, on_flood: FloodReply) -> None:
+    def __init__(
+        self, *, running: int, backlog: int, on_flood: FloodReply, headroom: Headroom | None = None
+    ) -> None:
         super().__init__(HELD_UPDATES)
         self.backlog = backlog
         self.on_flood = on_flood
+        self.headroom = headroom or Headroom()
         self._running = asyncio.Semaphore(running)
         self._chats: dict[int, _ChatBacklog] = {}
 
@@ -61,7 +67,8 @@ class ChatQueues(BaseUpdateProcessor):
         telegram_chat = update.effective_chat if isinstance(update, Update) else None
         if telegram_chat is None:
             async with self._running:
-                await coroutine
+                with self.headroom.answering_update():
+                    await coroutine
             return
         chat_id = telegram_chat.id
         queue = self._chats.setdefault(chat_id, _ChatBacklog())
@@ -71,7 +78,8 @@ class ChatQueues(BaseUpdateProcessor):
         queue.held += 1
         try:
             async with queue.turn, self._running:
-                await work
+                with self.headroom.answering_update():
+                    await work
         finally:
             queue.held -= 1
             if queue.held == 0:

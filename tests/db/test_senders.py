@@ -16,9 +16,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.config import load_settings
 from bot.db.models import LiveSender
 from bot.delivery.heartbeat import HEARTBEAT, Heartbeat
+from bot.delivery.pacing import Pacing
 from bot.domain.clock import ManualClock
 from bot.runtime import Runtime
-from bot.telegram.pacing import Pacing
 from tests.unit.programme_factory import make_programme
 
 START = datetime(2026, 3, 2, 7, 0, tzinfo=UTC)

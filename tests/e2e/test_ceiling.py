@@ -15,8 +15,9 @@ from sqlalchemy import event, select, update
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.db.models import Delivery, Drill, Subscriber
+from bot.delivery.broadcasts import BroadcastRunner
 from bot.delivery.dispatcher import TickReport
-from bot.sandbox.emulator import Emulator
+from bot.sandbox.emulator import Emulator, Fault
 from bot.ui import texts
 from tests.e2e.conftest import (
     Harness,
@@ -191,6 +192,34 @@ async def test_a_command_during_a_capped_run_is_answered_before_queued_drills(ha
     assert answer["text"] == texts.help_text()
     assert len(harness.emulator.calls_to("sendAnimation")) == due
     assert due - drills_before_answer >= 100
+
+
+async def test_bulk_sends_go_on_while_an_update_is_handled(paying: Harness) -> None:
+    """While a runner is answered, bulk calls are held to a few at work on the event loop, never stopped:
+    a broadcast goes out in full while an update waits for its reply, and a call waiting for Telegram's
+    answer holds no slot."""
+    recipients = await add_subscribers(paying, 40)
+    asker = paying.driver.user(77, "Asker")
+    emulator = paying.emulator
+    headroom = paying.dispatcher.sender.headroom
+    emulator.inject("sendMessage", Fault("hang"), chat_id=asker.id)
+    mark = paying.driver.mark(asker.id)
+    paying.driver.send(asker, "/help")
+    await emulator.wait_for(lambda: _sends_to(emulator, [asker.id]), within=30)
+    runner = BroadcastRunner(paying.runtime, paying.dispatcher.sender, batch_size=40, concurrency=32)
+
+    figures = await runner.run(await create_broadcast(paying, {}))
+
+    assert (figures.sent, figures.failed) == (40, 0)
+    assert _sends_to(emulator, recipients) == 40
+    assert (headroom.answering, headroom.working, headroom.waiting) == (1, 0, 0)
+    emulator.clear_faults()
+    answer = await paying.driver.next_message(asker.id, mark, within=30)
+    assert answer["text"] == texts.help_text()
+
+
+def _sends_to(emulator: Emulator, chat_ids: list[int]) -> int:
+    return sum(1 for call in emulator.calls_to("sendMessage") if call.params.get("chat_id") in chat_ids)
 
 
 async def test_paid_broadcasts_carry_the_flag_on_bulk_sends_only(paying: Harness) -> None:

@@ -257,7 +257,7 @@ async def test_two_dispatchers_share_2000_due_runners_without_duplicates(
     try:
         async with applications[0], applications[1]:
             dispatchers = [
-                Dispatcher(runtime, application.bot_data[SENDER_KEY], batch_size=100)
+                Dispatcher(runtime, application.bot_data[SENDER_KEY], claim_size=100)
                 for runtime, application in zip(runtimes, applications, strict=True)
             ]
             reports = await asyncio.gather(*(dispatcher.tick() for dispatcher in dispatchers))

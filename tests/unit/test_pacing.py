@@ -7,7 +7,7 @@ import asyncio
 from collections.abc import Callable
 from typing import Any
 
-from bot.telegram.pacing import Lane, Pacing, in_lane
+from bot.delivery.pacing import Lane, Pacing, in_lane
 
 
 class FakeTime:

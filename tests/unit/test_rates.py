@@ -7,9 +7,9 @@ from pathlib import Path
 
 from telegram.constants import FloodLimit
 
+from bot.delivery.pacing import Pacing
 from bot.domain import rates
 from bot.domain.busy_minutes import minute_budget
-from bot.telegram.pacing import Pacing
 
 BOT = Path(__file__).resolve().parents[2] / "bot"
 PER_SECOND = {"MESSAGES_PER_SECOND", "PAID_MESSAGES_PER_SECOND"}
