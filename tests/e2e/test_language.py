@@ -196,7 +196,7 @@ async def test_the_dispatcher_plans_and_sends_each_runner_in_their_language(
     german = await onboard(harness, 2109, language="de")
     english = await onboard(harness, 2110)
     captions = languages_seen(monkeypatch, planner, "render_caption")
-    card_buttons = languages_seen(monkeypatch, delivery_cards, "check_in")
+    card_buttons = languages_seen(monkeypatch, delivery_cards, "check_in_json")
 
     harness.advance(timedelta(hours=2))
     await harness.tick()
