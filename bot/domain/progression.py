@@ -382,18 +382,25 @@ def _upkeep(
 
 
 def _outgrown(
-    programme: Programme, position: Position, drill: Drill, usable: Usable, kit: frozenset[str] | None
+    programme: Programme,
+    position: Position,
+    drill: Drill,
+    usable: Usable,
+    kit: frozenset[str] | None,
+    above: frozenset[str] = frozenset(),
 ) -> bool:
     """The drill is the easier version of a drill of its own stage that went well last time and that the
     runner can do today: serving it as a regular day would step back after a good session. A hop comes
-    back once every harder hop above it is mastered, so hard days do not repeat one drill for months."""
+    back once every harder hop above it is mastered, so hard days do not repeat one drill for months
+    (`above`: the hops already looked at, so content whose regressions loop cannot recurse forever)."""
     return any(
         usable(harder) is harder
         and position.state(harder.slug).last_outcome in GOOD_OUTCOMES
         and not (
             _in_hop_chain(drill)
+            and harder.slug not in above
             and mastered(programme, position, harder, kit)
-            and not _outgrown(programme, position, harder, usable, kit)
+            and not _outgrown(programme, position, harder, usable, kit, above | {drill.slug})
         )
         for harder in programme.harder_versions(drill.slug)
     )
