@@ -37,7 +37,11 @@ its own answers move it.
   another pattern than yesterday's where one fits). Band drills follow the same rule: the top dose beaten
   twice in a row proposes a stronger band, at that dose.
 - Hopping (plyometric) drills wait for the entry gate: a pain-free skater squat of 3 × 8 each side, then
-  two-leg pogo hops without pain (asked in the chat).
+  two-leg pogo hops without pain (asked in the chat). Each hop of the chain is owned before the next: a
+  hop enters only once the easier hop it builds on (its regression) is mastered, at its top dose with two
+  good sessions in a row there (a hop at its top keeps that streak, so the top-dose reason is said once).
+  Once every harder hop above it is mastered too, an easier hop is no longer outgrown and comes back in
+  turn, so hard days do not repeat one hop for months.
 The engine is pure and deterministic: the same inputs always give the same decision.
 """
 
@@ -377,12 +381,56 @@ def _upkeep(
     return None
 
 
-def _outgrown(programme: Programme, position: Position, drill: Drill, usable: Usable) -> bool:
+def _outgrown(
+    programme: Programme,
+    position: Position,
+    drill: Drill,
+    usable: Usable,
+    kit: frozenset[str] | None,
+    above: frozenset[str] = frozenset(),
+) -> bool:
     """The drill is the easier version of a drill of its own stage that went well last time and that the
-    runner can do today: serving it as a regular day would step back after a good session."""
+    runner can do today: serving it as a regular day would step back after a good session. A hop comes
+    back once every harder hop above it is mastered, so hard days do not repeat one drill for months
+    (`above`: the hops already looked at, so content whose regressions loop cannot recurse forever)."""
     return any(
-        usable(harder) is harder and position.state(harder.slug).last_outcome in GOOD_OUTCOMES
+        usable(harder) is harder
+        and position.state(harder.slug).last_outcome in GOOD_OUTCOMES
+        and not (
+            _in_hop_chain(drill)
+            and harder.slug not in above
+            and mastered(programme, position, harder, kit)
+            and not _outgrown(programme, position, harder, usable, kit, above | {drill.slug})
+        )
         for harder in programme.harder_versions(drill.slug)
+    )
+
+
+def _in_hop_chain(drill: Drill) -> bool:
+    return Tag.PLYOMETRIC in drill.tags
+
+
+def mastered(programme: Programme, position: Position, drill: Drill, kit: frozenset[str] | None) -> bool:
+    """At the drill's top dose with two good sessions in a row there (2-for-2 at the top)."""
+    state = position.state(drill.slug)
+    return (
+        state.step >= top_rung(drill, kit) and state.good_streak >= programme.rules.good_in_a_row_to_step_up
+    )
+
+
+def _waits_for_easier_hop(
+    programme: Programme, position: Position, drill: Drill, kit: frozenset[str] | None
+) -> bool:
+    """A hop that has never come enters only once the easier hop it builds on (its regression, in its own
+    stage's rotation) is mastered: each step of a plyometric chain is owned before the next."""
+    if not _in_hop_chain(drill) or position.state(drill.slug).last_seen_on is not None:
+        return False
+    easier = programme.drills.get(drill.regression or "")
+    return (
+        easier is not None
+        and _in_hop_chain(easier)
+        and drill in programme.harder_versions(easier.slug)
+        and not mastered(programme, position, easier, kit)
     )
 
 
@@ -412,6 +460,7 @@ def _pick(
     usable: Usable,
     upkeep: Drill | None,
     yesterday: tuple[Drill, ...],
+    kit: frozenset[str] | None,
     *,
     hard_day: bool,
 ) -> tuple[Drill, int | None, str | None]:
@@ -445,8 +494,8 @@ def _pick(
             continue
         if (
             chosen.pattern in eased_patterns
-            or _outgrown(programme, position, chosen, usable)
-            or _outgrown(programme, position, candidate, usable)
+            or _outgrown(programme, position, chosen, usable, kit)
+            or _outgrown(programme, position, candidate, usable, kit)
             or chosen in yesterday
         ):
             fallback = fallback or (chosen, index, None)
@@ -556,6 +605,7 @@ def decide_within(
 
     def fits(drill: Drill) -> bool:
         ready = position.plyometric_ready or Tag.PLYOMETRIC not in drill.tags
+        ready = ready and not _waits_for_easier_hop(programme, position, drill, kit)
         return ready and allowed(drill) and intensity_of(drill) <= day.ceiling and has_kit(drill, kit)
 
     def usable(drill: Drill) -> Drill | None:
@@ -571,7 +621,7 @@ def decide_within(
     upkeep = _upkeep(programme, position, today, usable, yesterday) if hard_day else None
     try:
         drill, index, eased = _pick(
-            programme, position, usable, upkeep, yesterday, hard_day=day.ceiling is Intensity.HARD
+            programme, position, usable, upkeep, yesterday, kit, hard_day=day.ceiling is Intensity.HARD
         )
     except LookupError:
         return None
@@ -581,7 +631,12 @@ def decide_within(
     last_load = state.load_kg
     stronger = False
     # An easier version after pain or "too hard" keeps its streak for a later day: nothing rises today.
-    if state.good_streak >= rules.good_in_a_row_to_step_up and not deload and eased is None:
+    rises = state.good_streak >= rules.good_in_a_row_to_step_up and not deload and eased is None
+    if rises and _in_hop_chain(drill) and state.step >= top:
+        # A hop at its top keeps its streak: it says the hop is mastered (the next hop's entry, variety).
+        if state.good_streak == rules.good_in_a_row_to_step_up:
+            reason = _(TOP_DOSE_REASON)
+    elif rises:
         climbs = state.step < top
         heavier = not climbs and _weighted(drill, state.step) and state.load_kg is not None
         stronger = not climbs and not heavier and is_banded(drill) and not day.warm_up_only

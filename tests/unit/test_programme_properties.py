@@ -24,6 +24,7 @@ from bot.domain.progression import (
     after_hop_check,
     decide_within,
     has_kit,
+    mastered,
 )
 from bot.domain.safety import PREGNANCY_EXCLUDES, RESTRICTED_TAGS, PregnancyStage, Tag
 from bot.domain.week import TAPER_DAYS, Intensity, Running, day_plan, intensity_of
@@ -301,17 +302,30 @@ def test_a_runner_doing_well_never_gets_a_regular_day_of_a_regression_of_a_drill
     """Every answer done (or too easy): no day's drill is the regression of a drill of its own stage served on
     any earlier day while that harder drill is one the runner can do that day (their kit, the day's
     ceiling). A regression is for pain, "too hard" or a harder drill ruled out, not a step back after a good
-    session."""
+    session; an easier hop comes back only once every hop above it is mastered (two full sessions at its top
+    dose)."""
     served: dict[str, date] = {}
+    at_top: dict[str, int] = defaultdict(int)
+
+    def hops_above_mastered(slug: str) -> bool:
+        """Every harder hop served so far is mastered, and so are the ones above it."""
+        return all(
+            drill.slug not in served or (at_top[drill.slug] >= 2 and hops_above_mastered(drill.slug))
+            for drill in PROGRAMME.harder_versions(slug)
+        )
+
     for day in sessions(simulate(level, running, replies, training, kit)):
         assert day.drill is not None
         ceiling = day_plan(training, running, day.local_date).ceiling
+        returns = Tag.PLYOMETRIC in day.drill.tags and hops_above_mastered(day.drill.slug)
         for harder in PROGRAMME.harder_versions(day.drill.slug):
             usable = has_kit(harder, kit) and intensity_of(harder) <= ceiling
-            assert not (usable and harder.slug in served), (
+            assert returns or not (usable and harder.slug in served), (
                 f"{day.drill.slug} on {day.local_date}, {harder.slug} done on {served.get(harder.slug)}"
             )
         served[day.drill.slug] = day.local_date
+        if day.step == len(day.drill.doses) - 1 and not day.deload:
+            at_top[day.drill.slug] += 1
 
 
 @settings(max_examples=60, deadline=None)
@@ -402,8 +416,9 @@ def test_over_26_weeks_of_the_last_stage_every_drill_the_kit_and_screen_allow_co
     """Four training days a week or more (one of them may be the easy day before the long run, so as few
     as three take the stage's drills), every answer done, half a year: each drill of the last stage's
     rotation the runner has the kit for and the screen allows comes at least once (a hopping drill once its
-    gate drill, the skater squat, is allowed too), and the hops progress: no pogo hops once the hop and
-    stick came, no hop and stick once the lateral hops came."""
+    gate drill, the skater squat, is allowed too, and the easier hop it builds on was mastered at least ten
+    sessions before the end), and the hops progress: an easier hop comes after a harder one only once that
+    harder hop is mastered (its top dose, two good sessions in a row)."""
     served = _stage_4_sessions(training, running, kit, excluded, weeks=26)
     slugs = [decision.drill.slug for decision in served]
     gate_open = not PROGRAMME.drills[PLYOMETRIC_GATE_DRILL].tags & excluded
@@ -413,23 +428,88 @@ def test_over_26_weeks_of_the_last_stage_every_drill_the_kit_and_screen_allow_co
             continue
         if Tag.PLYOMETRIC in drill.tags and not gate_open:
             continue
+        easier = PROGRAMME.drills.get(drill.regression or "")
+        if Tag.PLYOMETRIC in drill.tags and easier is not None and Tag.PLYOMETRIC in easier.tags:
+            owned = [mastered(PROGRAMME, decision.position, easier, kit) for decision in served[:-10]]
+            if not any(owned):
+                continue
         assert slug in slugs, f"{slug} never came in 26 weeks"
-    for easier, harder in [("pogo-hops", "single-leg-hop-stick"), ("single-leg-hop-stick", "lateral-hops")]:
-        if harder in slugs:
-            assert easier not in slugs[slugs.index(harder) :], f"{easier} after {harder} went well"
+    for easier_slug, harder_slug in HOP_CHAIN:
+        harder = PROGRAMME.drills[harder_slug]
+        for decision in served[slugs.index(harder_slug) :] if harder_slug in slugs else []:
+            if decision.drill.slug == easier_slug and decision.eases is None:
+                assert mastered(PROGRAMME, decision.position, harder, kit), (
+                    f"{easier_slug} on {decision.position.last_session_on} before {harder_slug} was mastered"
+                )
 
 
-def test_the_cli_runner_at_level_3_gets_every_hop_in_turn_and_pogo_hops_no_more_after_the_hop_and_stick() -> (
-    None
-):
-    """The review's case (`glutebot programme --days 168 --level 3`): the hop and stick and the lateral hops
-    come, in that order after the pogo hops, on hard days, and the stage's lighter drills keep coming."""
+HOP_CHAIN = [("pogo-hops", "single-leg-hop-stick"), ("single-leg-hop-stick", "lateral-hops")]
+"""Each hop and the harder hop built on it."""
+
+
+def _owned_before_harder(days: list[tuple[str, int, bool]]) -> None:
+    """`days` are (drill, step, lighter week) of a runner answering every drill done: each harder hop first
+    comes after its easier hop had two full (not lighter-week) sessions at its top dose, in a row."""
+    at_top: dict[str, int] = defaultdict(int)
+    seen: set[str] = set()
+    for slug, step, deload in days:
+        for easier, harder in HOP_CHAIN:
+            if slug == harder and harder not in seen:
+                assert at_top[easier] >= 2, (
+                    f"{harder} came after {at_top[easier]} sessions of {easier} at its top"
+                )
+        seen.add(slug)
+        if step == len(PROGRAMME.drills[slug].doses) - 1 and not deload:
+            at_top[slug] += 1
+
+
+@settings(max_examples=20, deadline=None)
+@given(
+    st.frozensets(st.integers(0, 6), min_size=3),
+    st.builds(Running, long_run_weekday=st.one_of(st.none(), st.integers(0, 6))),
+    st.one_of(st.none(), kits),
+)
+def test_a_harder_hop_never_comes_before_the_easier_one_reached_its_top_dose_twice_in_a_row(
+    training: frozenset[int], running: Running, kit: frozenset[str] | None
+) -> None:
+    """Every answer done, 40 weeks of the last stage: each step of the plyometric chain is owned before the
+    next (the hop and stick after two sessions of pogo hops at 3 x 15, the lateral hops after two of the hop
+    and stick at 3 x 8 each side)."""
+    served = _stage_4_sessions(training, running, kit, frozenset(), weeks=40)
+    _owned_before_harder([(decision.drill.slug, decision.step, decision.deload) for decision in served])
+
+
+def test_once_every_hop_is_mastered_hard_days_take_turns_among_them() -> None:
+    """Every answer done, every day a training day, 40 weeks of the last stage: once the lateral hops are
+    mastered, the pogo hops and the hop and stick come back at their top dose, and no hop comes three hopping
+    days running."""
+    served = _stage_4_sessions(frozenset(range(7)), Running(long_run_weekday=6), None, frozenset(), weeks=40)
+    hops = [decision for decision in served if Tag.PLYOMETRIC in decision.drill.tags]
+    lateral = PROGRAMME.drills["lateral-hops"]
+    owned = next(
+        i for i, decision in enumerate(hops) if mastered(PROGRAMME, decision.position, lateral, None)
+    )
+    after = hops[owned + 1 :]
+    assert {decision.drill.slug for decision in after} == {slug for pair in HOP_CHAIN for slug in pair}
+    slugs = [decision.drill.slug for decision in after]
+    assert all(len(set(window)) > 1 for window in zip(slugs, slugs[1:], slugs[2:], strict=False))
+    pogo = PROGRAMME.drills["pogo-hops"]
+    assert all(d.step == len(pogo.doses) - 1 for d in after if d.drill is pogo)
+
+
+def test_the_cli_runner_at_level_3_owns_each_hop_before_the_next() -> None:
+    """The review's case (`glutebot programme --days 168 --level 3`): the pogo hops climb to 3 x 15 and
+    come twice there before the hop and stick, which climbs to 3 x 8 each side and comes twice there before
+    the lateral hops; no easier hop comes back while the lateral hops climb; hops only on hard days, and the
+    stage's lighter drills keep coming."""
     days = sessions(preview(PROGRAMME, 3, days=168, start=START))
-    last = [day for day in days if day.stage == PROGRAMME.last_stage]
+    last = [day for day in days if day.stage == PROGRAMME.last_stage and day.drill is not None]
     slugs = [day.drill.slug for day in last if day.drill is not None]
     firsts = [slugs.index(slug) for slug in ("pogo-hops", "single-leg-hop-stick", "lateral-hops")]
     assert firsts == sorted(firsts)
+    _owned_before_harder([(day.drill.slug, day.step or 0, day.deload) for day in last if day.drill])
     assert "pogo-hops" not in slugs[firsts[1] :]
+    assert "single-leg-hop-stick" not in slugs[firsts[2] :]
     assert all(
         day.intensity is Intensity.HARD for day in last if day.drill and Tag.PLYOMETRIC in day.drill.tags
     )

@@ -321,7 +321,12 @@ def test_same_inputs_same_decision(level: int, history: list[tuple[int, Outcome 
 
 def test_hopping_drills_wait_for_a_pain_free_skater_squat_of_3_x_8_then_pain_free_pogo_hops() -> None:
     shipped = load_content(ROOT / "content", allow_missing_media=True).programme
-    hops = next(slug for slug, drill in shipped.drills.items() if Tag.PLYOMETRIC in drill.tags)
+    # The chain's first hop: the others wait for the hop before them to be mastered as well.
+    hops = next(
+        slug
+        for slug, drill in shipped.drills.items()
+        if Tag.PLYOMETRIC in drill.tags and drill.regression not in shipped.drills
+    )
 
     def served_after(outcome: Outcome, dose: str, pain: int | None = None, *, pogo: bool = True) -> set[str]:
         """Every drill of stage 4 the day after the skater squat (when the pogo-hop check is asked, and
@@ -700,6 +705,7 @@ def test_a_lighter_day_leaves_the_hops_place_and_a_hard_day_takes_the_next_hop()
         hard_rotation_index=hop_stick,
         stage_started_on=MONDAY,
         plyometric_ready=True,
+        drills={"pogo-hops": DrillState(step=2, good_streak=2)},  # the hop before it is mastered
     )
     light = decide(SHIPPED, position, [], MONDAY, day=LIGHT_DAY)
     assert light is not None and light.drill.slug == "running-man"
@@ -731,3 +737,38 @@ def test_hard_days_alternate_hops_and_lighter_drills_when_a_hop_had_the_latest_r
     assert lighter is not None and intensity_of(lighter.drill) is Intensity.MODERATE
     hop = decide(SHIPPED, lighter.position, [], MONDAY + timedelta(days=2), day=hard_day)
     assert hop is not None and Tag.PLYOMETRIC in hop.drill.tags
+
+
+def test_the_hop_and_stick_waits_for_two_good_pogo_sessions_at_the_top_and_says_so_once() -> None:
+    """Stage 4, hops allowed: with the pogo hops at their top dose and one good session there, the hop and
+    stick does not come yet (the pogo hops do, without a step-up reason); two good sessions there master
+    them and the hop and stick comes, at its first dose. A mastered hop keeps its streak, so "you're at its
+    top dose" is said once, not at every session."""
+    rotation = SHIPPED.stage(4).rotation
+
+    def hard_day(pogo: DrillState, turn: str, results: list[SessionResult] | None = None) -> Decision:
+        position = Position(
+            stage=4,
+            hard_rotation_index=rotation.index(turn),
+            stage_started_on=MONDAY,
+            plyometric_ready=True,
+            drills={"pogo-hops": pogo},
+        )
+        decision = decide(
+            SHIPPED, position, results or [], TUESDAY, day=DayPlan(Intensity.HARD), kit=frozenset()
+        )
+        assert decision is not None
+        return decision
+
+    once = hard_day(DrillState(step=2, good_streak=1, last_outcome=Outcome.DONE), "single-leg-hop-stick")
+    assert once.drill.slug == "pogo-hops" and once.reason != TOP_DOSE_REASON
+    twice = DrillState(step=2, good_streak=2, last_outcome=Outcome.DONE)
+    entered = hard_day(twice, "single-leg-hop-stick")
+    assert entered.drill.slug == "single-leg-hop-stick" and entered.step == 0
+    at_top = hard_day(twice, "pogo-hops")
+    assert at_top.drill.slug == "pogo-hops" and at_top.reason == TOP_DOSE_REASON
+    assert at_top.position.state("pogo-hops").good_streak == 2
+    done = SessionResult(MONDAY, "pogo-hops", Outcome.DONE, dose=at_top.dose)
+    later = hard_day(replace(at_top.position.state("pogo-hops"), last_seen_on=None), "pogo-hops", [done])
+    assert later.drill.slug == "pogo-hops" and later.reason != TOP_DOSE_REASON
+    assert later.position.state("pogo-hops").good_streak == 3
