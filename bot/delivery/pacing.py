@@ -147,15 +147,14 @@ class Pacing(BaseRateLimiter[None]):
     def __init__(self, *, now: Callable[[], float] = time.monotonic, sleep: Sleep = asyncio.sleep) -> None:
         self.free = Budget(MESSAGES_PER_SECOND, now=now, sleep=sleep)
         self.paid = Budget(PAID_MESSAGES_PER_SECOND, now=now, sleep=sleep)
-        self.senders = 1
         self._groups: dict[str, AsyncLimiter] = {}
 
     def share_among(self, senders: int) -> None:
         """`senders` delivering processes send through one bot token, and Telegram's rates are the bot's:
         this process takes an even share of each. Its replies still go first within its share."""
-        self.senders = max(senders, 1)
-        self.free.rate = MESSAGES_PER_SECOND / self.senders
-        self.paid.rate = PAID_MESSAGES_PER_SECOND / self.senders
+        share = max(senders, 1)
+        self.free.rate = MESSAGES_PER_SECOND / share
+        self.paid.rate = PAID_MESSAGES_PER_SECOND / share
 
     async def initialize(self) -> None:
         """Nothing to set up."""
